@@ -1,0 +1,43 @@
+# ojlib – the two README commands (`make demo`, `make test`) and helpers.
+# Python 3.11 or later as `python3` (override: make PYTHON=python3.12 demo).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.ojlib-installed
+
+.PHONY: setup demo test lab exempeldata lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name ojlib --display-name "Python (ojlib)"
+	touch $(STAMP)
+
+exempeldata: setup
+	$(BIN)/oj exempeldata
+
+## make demo: install, generate example data and build everything that can be built
+demo: exempeldata
+	$(BIN)/oj status
+	@echo
+	@echo "Klart. Exempeldata finns i data/processed/exempeldata.parquet (Exempeldata – inte verkliga resultat)."
+
+## make test: every test (installs what it needs)
+test: setup
+	$(BIN)/python -m pytest
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+lint: setup
+	$(BIN)/ruff check ojlib tests benchmarks
+
+bench: setup
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) data/processed/*.parquet data/processed/*.json reports

@@ -1,0 +1,3 @@
+from ojlib.cli import run
+
+run()

@@ -1,0 +1,91 @@
+"""Data commands: ``oj exempeldata``, ``oj status``, ``oj indikatorer``."""
+
+from __future__ import annotations
+
+import typer
+
+from ojlib import catalog, dataset
+from ojlib.cli import app
+from ojlib.cli.progress import bar
+from ojlib.errors import OjError
+
+
+@app.command("exempeldata")
+def exempeldata() -> None:
+    """Skapa exempeldata för alla 290 kommuner och alla indikatorer i katalogen.
+
+    Exempeldata – inte verkliga resultat. Samma version ger samma fil varje gång.
+    """
+    from ojlib.sources import example
+
+    cat = catalog.load_catalogue()
+    path = example.build(cat, progress=lambda xs: bar(xs, desc="Exempeldata", unit="indikator"))
+    info = dataset.read_manifest("exempeldata") or {}
+    typer.echo(f"Exempeldata sparad i {path} ({info.get('rader', '?')} rader, {info.get('kpi', '?')} indikatorer, "
+               f"{info.get('kommuner', '?')} kommuner, år {_span(info.get('ar', []))}).")
+    typer.echo("Obs: Exempeldata – inte verkliga resultat.")
+
+
+def _span(years) -> str:
+    return f"{min(years)}–{max(years)}" if years else "–"
+
+
+@app.command("status")
+def status() -> None:
+    """Visa vilken data som finns, varifrån den kommer och hur gammal den är."""
+    cat = catalog.load_catalogue()
+    per = ", ".join(f"{o} {len(cat.for_omrade(o))}" for o in catalog.OMRADEN)
+    typer.echo(f"Indikatorkatalog: {cat.source} ({len(cat)} indikatorer: {per})")
+    any_data = False
+    for kalla in dataset.KALLOR:
+        path = dataset.dataset_path(kalla)
+        if not path.exists():
+            typer.echo(f"{kalla}: ingen data ({'kör oj exempeldata' if kalla == 'exempeldata' else 'kör oj hamta'}).")
+            continue
+        any_data = True
+        ds = dataset.load_dataset(kalla)
+        df = ds.df
+        info = ds.info
+        n_kom = df.loc[df.niva == "kommun", "kod"].nunique()
+        n_lan = df.loc[df.niva == "lan", "kod"].nunique()
+        has_riket = (df.niva == "riket").any()
+        lines = [
+            f"{kalla}: {path}",
+            f"  källa: {'Exempeldata – inte verkliga resultat' if ds.is_example else 'Kolada (api.kolada.se v3)'}",
+            f"  rader: {len(df)}, indikatorer: {df.kpi.nunique()}, kommuner: {n_kom}, län: {n_lan}, "
+            f"riket: {'ja' if has_riket else 'nej'}, år: {_span(ds.years)}",
+            f"  byggd: {info.get('byggd', 'okänt')}",
+        ]
+        if info.get("hamtad"):
+            lines.append(f"  hämtad från Kolada: {info['hamtad']}")
+        missing = sorted(set(cat.ids) - set(df.kpi))
+        if missing:
+            lines.append(f"  indikatorer i katalogen utan data: {len(missing)} ({', '.join(missing[:6])}"
+                         f"{' …' if len(missing) > 6 else ''})")
+        typer.echo("\n".join(lines))
+    if not any_data:
+        typer.echo("Ingen bearbetad data finns ännu: kör `oj exempeldata` eller `oj hamta`.")
+
+
+@app.command("indikatorer")
+def indikatorer(
+    omrade: str = typer.Option("alla", "--omrade", "-o",
+                               help="Område: missbruk, barn_och_unga, funktionsnedsattning eller alla."),
+    format: str = typer.Option("tabell", "--format", help="Utdata: tabell eller csv."),
+) -> None:
+    """Visa indikatorkatalogen, alla områden eller ett."""
+    cat = catalog.load_catalogue()
+    omraden = catalog.parse_omraden(omrade)
+    frame = cat.to_frame()
+    frame = frame[frame.omrade.isin(omraden)]
+    cols = ["kpi", "omrade", "namn", "typ", "riktning", "enhet", "ar_fran", "ar_till", "kon"]
+    if format == "csv":
+        typer.echo(frame[cols + ["jamforbar_fran", "nivaer", "titel"]].to_csv(index=False), nl=False)
+        return
+    if format != "tabell":
+        raise OjError(f"Okänt format '{format}'; välj tabell eller csv.")
+    shown = frame[cols].assign(riktning=frame.riktning.fillna("–"), kon=frame.kon.map({True: "ja", False: "nej"}))
+    typer.echo(shown.to_string(index=False))
+    typer.echo(f"\n{len(frame)} indikatorer. Koladas titel och beskrivning: `oj indikatorer --format csv`.")
+
+

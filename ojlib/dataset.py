@@ -1,0 +1,259 @@
+"""The tidy dataset: one row per KPI x area x year x sex, stored as Parquet per source.
+
+Columns (the contract, see docs): kpi, kod, niva, ar, kon, varde, status, antal, kalla.
+``data/processed/<kalla>.parquet`` holds the rows; ``<kalla>.json`` beside it says where they
+came from and when they were built. Every save and load validates, and saves are atomic.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ojlib import geo, paths
+from ojlib.catalog import Catalogue, load_catalogue
+from ojlib.errors import OjError
+from ojlib.storage import write_bytes_atomic, write_text_atomic
+
+COLUMNS = ["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla"]
+KEY = ["kpi", "kod", "ar", "kon"]
+KON = ("T", "K", "M")
+NIVAER = ("kommun", "lan", "riket", "grupp")
+KALLOR = ("exempeldata", "kolada")
+SCHEMA = pa.schema([
+    ("kpi", pa.string()), ("kod", pa.string()), ("niva", pa.string()), ("ar", pa.int32()),
+    ("kon", pa.string()), ("varde", pa.float64()), ("status", pa.string()), ("antal", pa.int64()),
+    ("kalla", pa.string()),
+])
+# status values: why a value is missing, or what an aggregate is
+STATUS_TEXT = {
+    "bortfall": "Bortfall (kommunen har inte svarat)",
+    "sekretess": "Sekretess (för få svar för att redovisas)",
+    "ej_tillampligt": "Ej tillämpligt",
+    "saknas": "Värde saknas i källan",
+    "ovagt_medel": "Ovägt medel av kommunernas värden",
+    "andel_ja": "Andel kommuner som svarat Ja (%)",
+}
+
+
+def _short_list(values, n: int = 5) -> str:
+    values = [str(v) for v in values]
+    more = f" och {len(values) - n} till" if len(values) > n else ""
+    return ", ".join(values[:n]) + more
+
+
+def validate(df: pd.DataFrame, what: str = "datasetet") -> pd.DataFrame:
+    """Check the tidy table and return it with canonical types and row order.
+
+    Raises OjError naming the first problem: missing columns, unknown area codes, a level that
+    does not fit its code, ``kon`` outside T/K/M, a non-integer year, or a duplicate key.
+    """
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise OjError(f"{what} saknar kolumnen {', '.join(missing)}; kolumnerna ska vara {', '.join(COLUMNS)}.")
+    out = df[COLUMNS].copy()
+    for col in ("kpi", "kod", "niva", "kon", "kalla"):
+        if out[col].isna().any():
+            raise OjError(f"{what} har tomma värden i kolumnen {col}; varje rad måste ha {col}.")
+        out[col] = out[col].astype(str)
+    known = geo.areas().set_index("kod")["niva"]
+    unknown = sorted(set(out.kod) - set(known.index))
+    if unknown:
+        raise OjError(f"{what} innehåller okända områdeskoder ({_short_list(unknown)}); "
+                      "koder ska vara kommunkoder, regionkoder (00 + länskod) eller 0000 för riket.")
+    expected = out.kod.map(known)
+    wrong = out[(out.niva != expected) & ~((out.niva == "grupp"))]
+    if len(wrong):
+        r = wrong.iloc[0]
+        raise OjError(f"{what} har nivån '{r.niva}' för koden {r.kod}, som är {expected[wrong.index[0]]}; "
+                      "rätta kolumnen niva.")
+    bad_kon = sorted(set(out.kon) - set(KON))
+    if bad_kon:
+        raise OjError(f"{what} har okända värden i kolumnen kon ({_short_list(bad_kon)}); tillåtna är T, K och M.")
+    ar = pd.to_numeric(out.ar, errors="coerce")
+    if ar.isna().any() or (ar % 1 != 0).any():
+        raise OjError(f"{what} har år som inte är heltal (t.ex. '{out.ar[ar.isna() | (ar % 1 != 0)].iloc[0]}').")
+    out["ar"] = ar.astype("int32")
+    out["varde"] = pd.to_numeric(out.varde, errors="coerce").astype("float64")
+    out["antal"] = pd.to_numeric(out.antal, errors="coerce").astype("Int64")
+    out["status"] = out.status.astype("object").where(out.status.notna() & (out.status != ""), None)
+    no_reason = out.varde.isna() & out.status.isna()
+    if no_reason.any():
+        out.loc[no_reason, "status"] = "saknas"
+    dup = out.duplicated(KEY, keep=False)
+    if dup.any():
+        r = out[dup].iloc[0]
+        raise OjError(f"{what} har {int(dup.sum())} rader med samma nyckel, t.ex. kpi {r.kpi}, kod {r.kod}, "
+                      f"år {r.ar}, kön {r.kon}; varje kombination får bara finnas en gång.")
+    return out.sort_values(KEY, kind="mergesort").reset_index(drop=True)
+
+
+def parquet_bytes(df: pd.DataFrame, kalla: str) -> bytes:
+    """Deterministic Parquet bytes for a validated frame (same rows -> same bytes)."""
+    table = pa.Table.from_pandas(df[COLUMNS], schema=SCHEMA, preserve_index=False)
+    table = table.replace_schema_metadata({"ojlib.kalla": kalla, "ojlib.schema": "1"})
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd", write_statistics=True)
+    return buf.getvalue()
+
+
+def dataset_path(kalla: str) -> Path:
+    return paths.processed_dir() / f"{kalla}.parquet"
+
+
+def manifest_path(kalla: str) -> Path:
+    return paths.processed_dir() / f"{kalla}.json"
+
+
+def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path:
+    """Validate and write ``<kalla>.parquet`` and its manifest atomically.
+
+    A failed validation raises before anything is written, so the previous file stays intact.
+    """
+    if kalla not in KALLOR:
+        raise OjError(f"Okänd datakälla '{kalla}'; välj exempeldata eller kolada.")
+    df = validate(df)
+    if (df.kalla != kalla).any():
+        raise OjError(f"Raderna har kalla {_short_list(sorted(set(df.kalla)))}, men ska sparas som {kalla}.")
+    data = parquet_bytes(df, kalla)
+    manifest = {
+        "kalla": kalla,
+        "byggd": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rader": len(df),
+        "kpi": int(df.kpi.nunique()),
+        "kommuner": int(df.loc[df.niva == "kommun", "kod"].nunique()),
+        "ar": sorted(int(a) for a in df.ar.unique()),
+        **(info or {}),
+    }
+    path = dataset_path(kalla)
+    write_bytes_atomic(path, data)
+    write_text_atomic(manifest_path(kalla), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return path
+
+
+def read_manifest(kalla: str) -> dict | None:
+    p = manifest_path(kalla)
+    if not p.exists():
+        return None
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return None
+
+
+def _fix_hint(kalla: str) -> str:
+    return "kör `oj exempeldata` (eller `make demo`)" if kalla == "exempeldata" else "kör `oj hamta`"
+
+
+@dataclass
+class Dataset:
+    """A loaded, validated dataset with a small query API."""
+
+    df: pd.DataFrame
+    kalla: str
+    info: dict = field(default_factory=dict)
+    catalogue: Catalogue | None = None
+
+    @property
+    def is_example(self) -> bool:
+        return self.kalla == "exempeldata"
+
+    @property
+    def cat(self) -> Catalogue:
+        if self.catalogue is None:
+            self.catalogue = load_catalogue()
+        return self.catalogue
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(a) for a in self.df.ar.unique())
+
+    def latest_year(self, omrade: str | list[str] | None = None) -> int:
+        """The latest year with at least one kommun value in the område(n)."""
+        kpis = [i.kpi for i in self.cat.for_omrade(omrade)]
+        d = self.df[self.df.kpi.isin(kpis) & self.df.varde.notna() & (self.df.niva == "kommun")]
+        if d.empty:
+            raise OjError(f"Datakällan {self.kalla} har inga värden för området {omrade}; {_fix_hint(self.kalla)}.")
+        return int(d.ar.max())
+
+    def check_year(self, ar: int, omrade: str | list[str] | None = None) -> int:
+        """Validate a year against the data of the område(n); return it as int."""
+        try:
+            year = int(ar)
+        except (TypeError, ValueError):
+            raise OjError(f"Året '{ar}' är inte ett årtal; ange t.ex. {self.years[-1]}.") from None
+        kpis = [i.kpi for i in self.cat.for_omrade(omrade)]
+        have = sorted(int(a) for a in self.df.loc[self.df.kpi.isin(kpis) & self.df.varde.notna(), "ar"].unique())
+        if year not in have:
+            span = f"{have[0]}–{have[-1]}" if have else "inga"
+            raise OjError(f"Det finns inga värden för år {year} i {self.kalla}; tillgängliga år är {span}.")
+        return year
+
+    def select(self, omrade=None, lan=None, kommun=None, ar=None, kpi=None, kon=None,
+               niva=None) -> pd.DataFrame:
+        """Rows filtered by område, län (its kommuner and the län itself), kommun, year, KPI, sex, level.
+
+        Each argument takes one value or a list; ``None`` means all. Unknown codes, områden or
+        KPIs raise OjError with a Swedish message.
+        """
+        df = self.df
+        mask = pd.Series(True, index=df.index)
+        if omrade is not None:
+            mask &= df.kpi.isin([i.kpi for i in self.cat.for_omrade(omrade)])
+        if kpi is not None:
+            kpis = [kpi] if isinstance(kpi, str) else list(kpi)
+            for k in kpis:
+                if k not in self.cat and k not in set(df.kpi):
+                    self.cat[k]  # raises the Swedish error with suggestions
+            mask &= df.kpi.isin(kpis)
+        codes: set[str] = set()
+        if lan is not None:
+            for lk in [lan] if isinstance(lan, str | int) else lan:
+                codes |= set(geo.kommuner_i_lan(lk)) | {geo.region_kod(lk)}
+        if kommun is not None:
+            codes |= {geo.normalise_kommun(k) for k in ([kommun] if isinstance(kommun, str | int) else kommun)}
+        if lan is not None or kommun is not None:
+            mask &= df.kod.isin(codes)
+        if ar is not None:
+            years = [ar] if isinstance(ar, int | str) else list(ar)
+            mask &= df.ar.isin([int(y) for y in years])
+        if kon is not None:
+            mask &= df.kon.isin([kon] if isinstance(kon, str) else list(kon))
+        if niva is not None:
+            mask &= df.niva.isin([niva] if isinstance(niva, str) else list(niva))
+        return df[mask].reset_index(drop=True)
+
+    def with_names(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Add the area name and the indicator's short name to a selection."""
+        names = geo.area_names()
+        out = frame.copy()
+        out.insert(2, "namn", out.kod.map(names))
+        out.insert(1, "indikator", out.kpi.map({i.kpi: i.namn for i in self.cat}))
+        return out
+
+
+def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Dataset:
+    """Load and validate the processed dataset of a source ("exempeldata" or "kolada")."""
+    if kalla not in KALLOR:
+        raise OjError(f"Okänd datakälla '{kalla}'; välj exempeldata eller kolada.")
+    path = Path(path) if path else dataset_path(kalla)
+    if not path.exists():
+        raise OjError(f"Det finns ingen data från {kalla} ännu; {_fix_hint(kalla)}.")
+    try:
+        table = pq.read_table(path)
+    except Exception:
+        raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {_fix_hint(kalla)} för att bygga om den.") \
+            from None
+    df = validate(table.to_pandas(), what=f"Filen {path.name}")
+    return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {})
+
+
+def available_sources() -> list[str]:
+    return [k for k in KALLOR if dataset_path(k).exists()]

@@ -1,0 +1,1 @@
+"""Data sources that produce the tidy dataset: example data and Kolada."""
