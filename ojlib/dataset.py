@@ -26,7 +26,7 @@ COLUMNS = ["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla
 KEY = ["kpi", "kod", "ar", "kon"]
 KON = ("T", "K", "M")
 NIVAER = ("kommun", "lan", "riket", "grupp")
-KALLOR = ("exempeldata", "kolada")
+KALLOR = ("exempeldata", "kolada", "egen")  # datasets; "egen" = the user's own file
 SCHEMA = pa.schema([
     ("kpi", pa.string()), ("kod", pa.string()), ("niva", pa.string()), ("ar", pa.int32()),
     ("kon", pa.string()), ("varde", pa.float64()), ("status", pa.string()), ("antal", pa.int64()),
@@ -69,7 +69,7 @@ def validate(df: pd.DataFrame, what: str = "datasetet") -> pd.DataFrame:
         raise OjError(f"{what} innehåller okända områdeskoder ({_short_list(unknown)}); "
                       "koder ska vara kommunkoder, regionkoder (00 + länskod) eller 0000 för riket.")
     expected = out.kod.map(known)
-    wrong = out[(out.niva != expected) & ~((out.niva == "grupp"))]
+    wrong = out[(out.niva != expected) & ~(out.niva == "grupp")]
     if len(wrong):
         r = wrong.iloc[0]
         raise OjError(f"{what} har nivån '{r.niva}' för koden {r.kod}, som är {expected[wrong.index[0]]}; "
@@ -118,9 +118,9 @@ def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path
     A failed validation raises before anything is written, so the previous file stays intact.
     """
     if kalla not in KALLOR:
-        raise OjError(f"Okänd datakälla '{kalla}'; välj exempeldata eller kolada.")
+        raise OjError(f"Okänd datakälla '{kalla}'; välj {', '.join(KALLOR)}.")
     df = validate(df)
-    if (df.kalla != kalla).any():
+    if kalla != "egen" and (df.kalla != kalla).any():
         raise OjError(f"Raderna har kalla {_short_list(sorted(set(df.kalla)))}, men ska sparas som {kalla}.")
     data = parquet_bytes(df, kalla)
     manifest = {
@@ -148,8 +148,9 @@ def read_manifest(kalla: str) -> dict | None:
         return None
 
 
-def _fix_hint(kalla: str) -> str:
-    return "kör `oj exempeldata` (eller `make demo`)" if kalla == "exempeldata" else "kör `oj hamta`"
+def fix_hint(kalla: str) -> str:
+    return {"exempeldata": "kör `oj exempeldata` (eller `make demo`)", "kolada": "kör `oj hamta`",
+            "egen": "kör `oj importera FIL`"}.get(kalla, "kör `oj status`")
 
 
 @dataclass
@@ -180,7 +181,7 @@ class Dataset:
         kpis = [i.kpi for i in self.cat.for_omrade(omrade)]
         d = self.df[self.df.kpi.isin(kpis) & self.df.varde.notna() & (self.df.niva == "kommun")]
         if d.empty:
-            raise OjError(f"Datakällan {self.kalla} har inga värden för området {omrade}; {_fix_hint(self.kalla)}.")
+            raise OjError(f"Datakällan {self.kalla} har inga värden för området {omrade}; {fix_hint(self.kalla)}.")
         return int(d.ar.max())
 
     def check_year(self, ar: int, omrade: str | list[str] | None = None) -> int:
@@ -242,14 +243,14 @@ class Dataset:
 def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Dataset:
     """Load and validate the processed dataset of a source ("exempeldata" or "kolada")."""
     if kalla not in KALLOR:
-        raise OjError(f"Okänd datakälla '{kalla}'; välj exempeldata eller kolada.")
+        raise OjError(f"Okänd datakälla '{kalla}'; välj {', '.join(KALLOR)}.")
     path = Path(path) if path else dataset_path(kalla)
     if not path.exists():
-        raise OjError(f"Det finns ingen data från {kalla} ännu; {_fix_hint(kalla)}.")
+        raise OjError(f"Det finns ingen data från {kalla} ännu; {fix_hint(kalla)}.")
     try:
         table = pq.read_table(path)
     except Exception:
-        raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {_fix_hint(kalla)} för att bygga om den.") \
+        raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {fix_hint(kalla)} för att bygga om den.") \
             from None
     df = validate(table.to_pandas(), what=f"Filen {path.name}")
     return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {})

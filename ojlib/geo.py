@@ -135,12 +135,19 @@ def group_members(group_id: str) -> list[str]:
 
 
 def peer_groups(kommun_kod: str, title_contains: str = "Liknande kommuner") -> pd.DataFrame:
-    """Kolada's groups that hold ``kommun_kod`` and whose title contains the text given."""
+    """Kolada's peer groups made for ``kommun_kod``, e.g. "Liknande kommuner IFO, Jönköping, 2024".
+
+    Kolada names such a group after the kommun it was made for and lists only the peers as
+    members (not the kommun itself). Returns group_id, group_title, antal (members).
+    """
+    import re
+
     kod = normalise_kommun(kommun_kod)
+    name = _kommuner().set_index("kommun_kod").at[kod, "kommun_namn"]
     g = kolada_groups()
-    ids = g.loc[(g.member_id == kod) & g.group_title.str.contains(title_contains, regex=False), "group_id"]
-    out = g[g.group_id.isin(ids)].groupby(["group_id", "group_title"], as_index=False).agg(
-        antal=("member_id", "size"))
+    own = g.group_title.str.contains(rf", {re.escape(name)}, \d{{4}}$", regex=True) & \
+        g.group_title.str.contains(title_contains, regex=False)
+    out = g[own].groupby(["group_id", "group_title"], as_index=False).agg(antal=("member_id", "size"))
     return out.sort_values("group_title").reset_index(drop=True)
 
 

@@ -9,6 +9,9 @@ from ojlib.cli import app
 from ojlib.cli.progress import bar
 from ojlib.errors import OjError
 
+SOURCE_TEXT = {"exempeldata": "Exempeldata – inte verkliga resultat", "kolada": "Kolada (API v3)",
+               "egen": "egen fil"}
+
 
 @app.command("exempeldata")
 def exempeldata() -> None:
@@ -40,7 +43,7 @@ def status() -> None:
     for kalla in dataset.KALLOR:
         path = dataset.dataset_path(kalla)
         if not path.exists():
-            typer.echo(f"{kalla}: ingen data ({'kör oj exempeldata' if kalla == 'exempeldata' else 'kör oj hamta'}).")
+            typer.echo(f"{kalla}: ingen data ({dataset.fix_hint(kalla)}).")
             continue
         any_data = True
         ds = dataset.load_dataset(kalla)
@@ -51,7 +54,7 @@ def status() -> None:
         has_riket = (df.niva == "riket").any()
         lines = [
             f"{kalla}: {path}",
-            f"  källa: {'Exempeldata – inte verkliga resultat' if ds.is_example else 'Kolada (api.kolada.se v3)'}",
+            f"  källa: {SOURCE_TEXT.get(kalla, kalla)}",
             f"  rader: {len(df)}, indikatorer: {df.kpi.nunique()}, kommuner: {n_kom}, län: {n_lan}, "
             f"riket: {'ja' if has_riket else 'nej'}, år: {_span(ds.years)}",
             f"  byggd: {info.get('byggd', 'okänt')}",
@@ -89,3 +92,15 @@ def indikatorer(
     typer.echo(f"\n{len(frame)} indikatorer. Koladas titel och beskrivning: `oj indikatorer --format csv`.")
 
 
+
+
+@app.command("importera")
+def importera(fil: str = typer.Argument(..., help="Tidy CSV- eller Excel-fil med kolumnerna kpi, kod, ar, varde "
+                                                "(och gärna niva, kon, status, antal, kalla).")) -> None:
+    """Läs in en egen fil i samma tabellformat som övrig data (datakällan "egen")."""
+    from ojlib.sources import files
+
+    path = files.import_file(fil)
+    info = dataset.read_manifest("egen") or {}
+    typer.echo(f"Filen är inläst som datakällan egen: {path} ({info.get('rader', '?')} rader, "
+               f"{info.get('kpi', '?')} indikatorer, år {_span(info.get('ar', []))}).")

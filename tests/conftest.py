@@ -1,0 +1,48 @@
+"""Shared fixtures: every test works in its own project home (OJLIB_HOME), never the user's data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ojlib import catalog, dataset
+from ojlib.sources import example
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _make_home(path: Path) -> Path:
+    (path / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    (path / "data" / "raw").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ROOT / "params", path / "params", dirs_exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def ojhome(tmp_path, monkeypatch) -> Path:
+    """An empty project home (params copied, no processed data) as OJLIB_HOME."""
+    home = _make_home(tmp_path / "home")
+    monkeypatch.setenv("OJLIB_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def example_home(tmp_path_factory) -> Path:
+    """A project home with the example dataset built once per test session (read only!)."""
+    home = _make_home(tmp_path_factory.mktemp("example_home"))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("OJLIB_HOME", str(home))
+    try:
+        example.build(catalog.load_catalogue(home / "params" / "indikatorer.yml"))
+    finally:
+        mp.undo()
+    return home
+
+
+@pytest.fixture
+def example_ds(example_home, monkeypatch) -> dataset.Dataset:
+    """The example dataset, loaded, with OJLIB_HOME pointing at its home."""
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))
+    return dataset.load_dataset("exempeldata")
