@@ -133,7 +133,7 @@ def parse_omraden(omrade: str | list[str] | None) -> list[str]:
 
 def _row_error(n: int, kpi, path: Path, text: str) -> OjError:
     who = f"post {n}" + (f" ({kpi})" if kpi else "")
-    return OjError(f"Fel i indikatorkatalogen {path.name}, {who}: {text}")
+    return OjError(f"Indikatorkatalogen {path.name}, {who}: {text}")
 
 
 def _parse_row(n: int, row, path: Path) -> Indicator:

@@ -1,0 +1,109 @@
+"""The indicator catalogue: the shipped file is complete, and a broken file is a clear error."""
+
+import csv
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ojlib import catalog, paths
+from ojlib.cli import main
+from ojlib.errors import OjError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_catalogue_covers_three_areas_and_all_types():
+    cat = catalog.load_catalogue(ROOT / "params" / "indikatorer.yml")
+    assert len(cat) >= 45
+    for omrade in catalog.OMRADEN:
+        inds = cat.for_omrade(omrade)
+        assert len(inds) >= 15, omrade
+        assert {i.typ for i in inds} >= {"ja_nej", "skala", "andel", "kr_per_inv"}, omrade
+    nybesok = cat["U35537"]
+    assert nybesok.typ == "skala" and nybesok.nivaer[3] == "Inom 3 dagar" and nybesok.label(2.0) == "4-7 dagar"
+    assert cat["U35519"].jamforbara_ar[0] == 2019 and cat["U35519"].ar[0] == 2018
+    assert cat["N35001"].riktning is None and cat["U33401"].riktning == "lagre_battre"
+    assert any(i.kon for i in cat) and any(not i.kon for i in cat)
+
+
+def test_catalogue_titles_are_koladas_own_text():
+    cat = catalog.load_catalogue(ROOT / "params" / "indikatorer.yml")
+    with open(paths.reference_dir() / "kolada_kpi_urval.csv", encoding="utf-8") as fh:
+        kolada = {r["id"]: r for r in csv.DictReader(fh)}
+    assert set(cat.ids) == set(kolada)
+    for ind in cat:
+        assert ind.titel == " ".join(kolada[ind.kpi]["title"].split()), ind.kpi
+        assert ind.katalog == f"Kolada {kolada[ind.kpi]['katalog']}"
+    from_2024 = [i for i in cat if i.katalog == "Kolada 2024-04" and i.typ == "ja_nej"]
+    assert len(from_2024) >= 10  # ÖJ Ja/Nej survey KPIs later removed from Kolada
+
+
+def _write_catalogue(tmp_path, rows) -> Path:
+    p = tmp_path / "indikatorer.yml"
+    p.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+def _rows():
+    return yaml.safe_load((ROOT / "params" / "indikatorer.yml").read_text(encoding="utf-8"))[:3]
+
+
+def test_unknown_type_names_the_row(tmp_path):
+    rows = _rows()
+    rows[1]["typ"] = "procent"
+    with pytest.raises(OjError, match=r"post 2 \(U35518\): okänd typ 'procent'"):
+        catalog.load_catalogue(_write_catalogue(tmp_path, rows))
+
+
+def test_duplicate_id_names_both_rows(tmp_path):
+    rows = _rows()
+    rows[2]["kpi"] = rows[0]["kpi"]
+    with pytest.raises(OjError, match=r"post 3 \(U35519\): KPI:n finns redan i post 1"):
+        catalog.load_catalogue(_write_catalogue(tmp_path, rows))
+
+
+def test_missing_field_names_the_field(tmp_path):
+    rows = _rows()
+    del rows[0]["riktning"]
+    with pytest.raises(OjError, match=r"post 1 \(U35519\): fältet riktning saknas"):
+        catalog.load_catalogue(_write_catalogue(tmp_path, rows))
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("omrade", "aldreomsorg", "okänt område 'aldreomsorg'"),
+    ("kpi", "X1", "KPI-id 'X1'"),
+    ("ar_fran", 2030, "ar_fran är senare än ar_till"),
+    ("kon", "ja", "kon ska vara true eller false"),
+])
+def test_other_bad_fields(tmp_path, field, value, message):
+    rows = _rows()
+    rows[0][field] = value
+    with pytest.raises(OjError, match=message):
+        catalog.load_catalogue(_write_catalogue(tmp_path, rows))
+
+
+def test_invalid_yaml_is_a_clear_error(tmp_path):
+    p = tmp_path / "indikatorer.yml"
+    p.write_text("- kpi: U35519\n  namn: [oavslutad\n", encoding="utf-8")
+    with pytest.raises(OjError, match="inte giltig YAML på rad"):
+        catalog.load_catalogue(p)
+
+
+def test_cli_reports_bad_catalogue_and_exits_nonzero(ojhome, tmp_path, capsys, monkeypatch):
+    rows = _rows()
+    rows[0]["typ"] = "okand"
+    monkeypatch.setenv("OJLIB_KATALOG", str(_write_catalogue(tmp_path, rows)))
+    assert main(["indikatorer"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Fel: Indikatorkatalogen indikatorer.yml, post 1 (U35519)") and "okänd typ 'okand'" in err
+    assert "Traceback" not in err
+
+
+def test_cli_indikatorer_filters_by_omrade(ojhome, capsys):
+    assert main(["indikatorer", "--omrade", "missbruk"]) == 0
+    out = capsys.readouterr().out
+    assert "U35519" in out and "U33552" not in out and "18 indikatorer" in out
+    assert main(["indikatorer", "--omrade", "okänt"]) == 2
+    err = capsys.readouterr().err
+    assert "Okänt område 'okänt'" in err and err.count("\n") == 1

@@ -1,0 +1,97 @@
+"""The tidy dataset: validation, atomic saves that lose nothing, the query API, own files."""
+
+import pandas as pd
+import pytest
+
+from ojlib import dataset
+from ojlib.cli import main
+from ojlib.errors import OjError
+
+
+def _rows(**override):
+    base = {"kpi": ["U35519", "U35519", "U35519"], "kod": ["0680", "0006", "0000"],
+            "niva": ["kommun", "lan", "riket"], "ar": [2023, 2023, 2023], "kon": ["T", "T", "T"],
+            "varde": [1.0, 61.5, None], "status": [None, "andel_ja", None], "antal": [None, 13, None],
+            "kalla": ["exempeldata"] * 3}
+    base.update(override)
+    return pd.DataFrame(base)
+
+
+def test_validate_gives_canonical_types_and_fills_missing_reason():
+    df = dataset.validate(_rows())
+    assert list(df.columns) == dataset.COLUMNS
+    assert str(df.ar.dtype) == "int32" and str(df.antal.dtype) == "Int64"
+    assert df.set_index("kod").at["0000", "status"] == "saknas"
+
+
+@pytest.mark.parametrize("override,message", [
+    ({"kod": ["0680", "0006", "9999"]}, r"okända områdeskoder \(9999\)"),
+    ({"kod": ["0680", "0680", "0000"], "niva": ["kommun", "kommun", "riket"]},
+     "samma nyckel, t.ex. kpi U35519, kod 0680"),
+    ({"kon": ["T", "X", "T"]}, r"okända värden i kolumnen kon \(X\)"),
+    ({"ar": [2023, 2023.5, 2023]}, "år som inte är heltal"),
+    ({"niva": ["kommun", "kommun", "riket"]}, "nivån 'kommun' för koden 0006, som är lan"),
+])
+def test_validate_rejects_bad_rows(override, message):
+    with pytest.raises(OjError, match=message):
+        dataset.validate(_rows(**override))
+
+
+def test_failed_save_leaves_previous_data_byte_identical(ojhome):
+    good = _rows()
+    path = dataset.save_dataset(good, "exempeldata")
+    before = path.read_bytes(), dataset.manifest_path("exempeldata").read_bytes()
+    with pytest.raises(OjError):
+        dataset.save_dataset(_rows(kod=["0680", "0006", "1234"]), "exempeldata")
+    assert (path.read_bytes(), dataset.manifest_path("exempeldata").read_bytes()) == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["exempeldata.json", "exempeldata.parquet"]
+
+
+def test_load_missing_and_corrupt_files(ojhome):
+    with pytest.raises(OjError, match="ingen data från kolada ännu; kör `oj hamta`"):
+        dataset.load_dataset("kolada")
+    dataset.dataset_path("exempeldata").write_bytes(b"inte parquet")
+    with pytest.raises(OjError, match="går inte att läsa som Parquet"):
+        dataset.load_dataset("exempeldata")
+    with pytest.raises(OjError, match="Okänd datakälla 'scb'"):
+        dataset.load_dataset("scb")
+
+
+def test_select_by_lan_kommun_year_kpi(example_ds):
+    ds = example_ds
+    jkpg = ds.select(lan="06", ar=2023, kpi="U35519", kon="T")
+    assert set(jkpg.niva) == {"kommun", "lan"} and len(jkpg) == 13 + 1
+    assert ds.select(kommun=["0680", "Vetlanda"], omrade="missbruk").kod.unique().tolist() == ["0680", "0685"]
+    assert set(ds.select(omrade="barn_och_unga").kpi) == {i.kpi for i in ds.cat.for_omrade("barn_och_unga")}
+    assert ds.select(niva="riket", ar=[2019, 2020], kpi="U35519").ar.tolist() == [2019, 2020]
+    named = ds.with_names(ds.select(kommun="0180", kpi="U35519", ar=2023))
+    assert named.namn.iloc[0] == "Stockholm" and named.indikator.iloc[0] == "Stödprogram för närstående"
+
+
+def test_select_errors_are_swedish(example_ds):
+    with pytest.raises(OjError, match="Okänd länskod '30'"):
+        example_ds.select(lan="30")
+    with pytest.raises(OjError, match="KPI 'U99999' finns inte i indikatorkatalogen"):
+        example_ds.select(kpi="U99999")
+    with pytest.raises(OjError, match="inga värden för år 2030 i exempeldata; tillgängliga år är 2018–2025"):
+        example_ds.check_year(2030)
+    assert example_ds.latest_year("missbruk") == 2025
+    assert example_ds.check_year("2024", "missbruk") == 2024
+
+
+def test_import_own_file(ojhome, tmp_path, capsys):
+    good = tmp_path / "egen.csv"
+    good.write_text("kpi,kod,ar,varde\nU35519,680,2023,1\nU35519,0685,2023,0\n", encoding="utf-8")
+    assert main(["importera", str(good)]) == 0
+    ds = dataset.load_dataset("egen")
+    assert ds.df.kod.tolist() == ["0680", "0685"] and set(ds.df.kalla) == {"egen.csv"}
+    before = dataset.dataset_path("egen").read_bytes()
+    bad = tmp_path / "fel.csv"
+    bad.write_text("kpi,kod,ar,varde\nU35519,0680,2023,1\nU35519,0680,2023,0\n", encoding="utf-8")
+    assert main(["importera", str(bad)]) == 2
+    assert "samma nyckel" in capsys.readouterr().err
+    unknown = tmp_path / "okand.csv"
+    unknown.write_text("kpi,kod,ar,varde\nU35519,0999,2023,1\n", encoding="utf-8")
+    assert main(["importera", str(unknown)]) == 2
+    assert "okända områdeskoder (0999)" in capsys.readouterr().err
+    assert dataset.dataset_path("egen").read_bytes() == before
