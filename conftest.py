@@ -1,0 +1,37 @@
+"""pytest setup for the whole project: notebooks run against example data in a temporary home.
+
+nbval starts one kernel per notebook, and kernels inherit the environment, so OJLIB_HOME is set
+here, before collection, to a temporary project home with freshly built example data. Unit
+tests set their own homes with fixtures (tests/conftest.py) and never touch the user's data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def pytest_configure(config):
+    if os.environ.get("OJLIB_TEST_HOME"):
+        os.environ["OJLIB_HOME"] = os.environ["OJLIB_TEST_HOME"]
+        return
+    home = Path(tempfile.mkdtemp(prefix="ojlib-test-home-"))
+    shutil.copytree(ROOT / "params", home / "params")
+    os.environ["OJLIB_HOME"] = str(home)
+    os.environ["OJLIB_TEST_HOME"] = str(home)  # subprocesses (papermill kernels, CLI runs) reuse it
+    config._ojlib_home = home
+    from ojlib import catalog
+    from ojlib.sources import example
+
+    example.build(catalog.load_catalogue(home / "params" / "indikatorer.yml"))
+
+
+def pytest_unconfigure(config):
+    home = getattr(config, "_ojlib_home", None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
+        os.environ.pop("OJLIB_TEST_HOME", None)

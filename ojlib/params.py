@@ -1,0 +1,93 @@
+"""Validated parameters for the notebook templates (and `oj rapport`).
+
+A template calls ``lansanalys(...)`` or ``kommunprofil(...)`` right after its parameters cell.
+Every bad value stops the run with one Swedish sentence (OjError) before any output is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ojlib import geo
+from ojlib.catalog import OMRADEN, parse_omraden
+from ojlib.dataset import Dataset, load_dataset
+from ojlib.errors import OjError
+
+JAMFORELSER = ("riket", "kommungrupp")
+
+
+@dataclass(frozen=True)
+class Lansanalys:
+    lan: str
+    lan_namn: str
+    omraden: tuple[str, ...]
+    ar: int
+    jamforelse: str
+    fargstrategi: str
+    datakalla: str
+
+    @property
+    def omrade_text(self) -> str:
+        return "alla områden" if len(self.omraden) > 1 else OMRADEN[self.omraden[0]]
+
+
+@dataclass(frozen=True)
+class Kommunprofil:
+    kommun: str
+    kommun_namn: str
+    lan: str
+    lan_namn: str
+    omraden: tuple[str, ...]
+    ar: int
+    jamforelsegrupp: str
+    datakalla: str
+
+
+def _year(ds: Dataset, ar, omraden) -> int:
+    return ds.latest_year(list(omraden)) if ar in (None, "", "senaste") else ds.check_year(ar, list(omraden))
+
+
+def _colour_strategy(name: str) -> str:
+    from ojlib import colours
+
+    return colours.get_strategy(name).name
+
+
+def _jamforelse(value: str) -> str:
+    if value not in JAMFORELSER:
+        raise OjError(f"Okänd jämförelse '{value}'; välj riket eller kommungrupp.")
+    return value
+
+
+def lansanalys(lan, omrade="alla", ar=None, jamforelse="riket", fargstrategi="rang_kvartil",
+               datakalla="exempeldata") -> tuple[Lansanalys, Dataset]:
+    """Validate the län analysis parameters and load the data they need."""
+    lan_kod = geo.normalise_lan(lan)
+    omraden = tuple(parse_omraden(omrade))
+    jamforelse = _jamforelse(jamforelse)
+    strategy = _colour_strategy(fargstrategi)
+    ds = load_dataset(datakalla)
+    year = _year(ds, ar, omraden)
+    lan_namn = geo.lan().set_index("lan_kod").at[lan_kod, "lan_namn"]
+    return Lansanalys(lan_kod, lan_namn, omraden, year, jamforelse, strategy, datakalla), ds
+
+
+def kommunprofil(kommun, ar=None, omraden="alla", jamforelsegrupp="kommungrupp",
+                 datakalla="exempeldata") -> tuple[Kommunprofil, Dataset]:
+    """Validate the kommun profile parameters and load the data they need.
+
+    ``jamforelsegrupp``: "kommungrupp" (SKR), "liknande" (Kolada's Liknande kommuner for the
+    område: IFO for missbruk and barn och unga, LSS for funktionsnedsättning), or a list of
+    kommun codes.
+    """
+    kod = geo.normalise_kommun(kommun)
+    omr = tuple(parse_omraden(omraden))
+    if isinstance(jamforelsegrupp, str) and jamforelsegrupp not in ("kommungrupp", "liknande"):
+        raise OjError(f"Okänd jämförelsegrupp '{jamforelsegrupp}'; välj kommungrupp, liknande "
+                      "eller en lista med kommunkoder.")
+    if not isinstance(jamforelsegrupp, str):
+        jamforelsegrupp = ",".join(geo.normalise_kommun(k) for k in jamforelsegrupp)
+    ds = load_dataset(datakalla)
+    year = _year(ds, ar, omr)
+    k = geo.kommuner().set_index("kommun_kod").loc[kod]
+    return Kommunprofil(kod, k.kommun_namn, k.lan_kod, k.lan_namn, omr, year, jamforelsegrupp, datakalla), ds
