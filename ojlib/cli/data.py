@@ -75,8 +75,15 @@ def indikatorer(
     omrade: str = typer.Option("alla", "--omrade", "-o",
                                help="Område: missbruk, barn_och_unga, funktionsnedsattning eller alla."),
     format: str = typer.Option("tabell", "--format", help="Utdata: tabell eller csv."),
+    kontrollera: bool = typer.Option(False, "--kontrollera",
+                                     help="Jämför katalogen med Koladas nyckeltalslista."),
+    bas_url: str = typer.Option(None, "--bas-url", help="Koladas API-adress för --kontrollera."),
 ) -> None:
     """Visa indikatorkatalogen, alla områden eller ett."""
+    if kontrollera:
+        from ojlib.cli.kolada import kontrollera_katalog
+
+        return kontrollera_katalog(omrade, bas_url)
     cat = catalog.load_catalogue()
     omraden = catalog.parse_omraden(omrade)
     frame = cat.to_frame()
