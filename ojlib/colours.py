@@ -84,6 +84,12 @@ KLASSER = {
     "neutral_ja_nej": [("n2", "Nej"), ("n4", "Ja")],
 }
 SAKNAS = "Saknas"
+SCHEMANAMN = {
+    "rang_kvartil": "Kvartiler (rang)", "rang_tertil": "Tertiler (rang)", "avstand_median": "Avstånd till medianen",
+    "troskel_riket": "Tröskel: rikets värde", "troskel_mal": "Tröskel: mål", "troskel_skala": "Tröskel: skalans nivåer",
+    "ja_nej": "Ja/Nej-indikatorer", "neutral": "Neutral (ingen önskvärd riktning)",
+    "neutral_ja_nej": "Ja/Nej utan önskvärd riktning",
+}
 COLUMNS = ["färgstrategi", "färgklass", "färgkod", "färg", "färgregel"]
 
 
