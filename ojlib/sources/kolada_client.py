@@ -94,7 +94,7 @@ class KoladaClient:
     """
 
     def __init__(self, base: str | None = None, *, timeout: float = 60.0, connect_timeout: float = 10.0,
-                 retries: int = 5, base_delay: float = 1.0, max_delay: float = 60.0,
+                 retries: int = 4, base_delay: float = 1.0, max_delay: float = 30.0,
                  max_retry_after: float = 300.0, per_page: int = PER_PAGE, max_pages: int = 10_000,
                  sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None):
         self.base_url = base_url(base)

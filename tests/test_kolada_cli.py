@@ -1,0 +1,125 @@
+"""End to end: `oj hamta` and `oj indikatorer --kontrollera` against the fake Kolada, then
+`oj status` and the analysis API on the fetched data; plus the source lines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from kolada_fake import FakeKolada
+
+from ojlib import dataset, geo
+from ojlib.catalog import load_catalogue
+from ojlib.cli import main
+from ojlib.source_lines import source_line
+from ojlib.sources.kolada_client import KoladaClient
+
+
+@pytest.fixture
+def fake():
+    with FakeKolada(page_size=2000) as f:
+        yield f
+
+
+def test_oj_hamta_then_status_and_the_analysis_api(ojhome, fake, capsys):
+    assert main(["hamta", "--bas-url", fake.base_url, "--omrade", "missbruk"]) == 0
+    out = capsys.readouterr().out
+    today = date.today().isoformat()
+    assert "Hämtade " in out and "för 18 indikatorer, år 2018–2025 (1 fråga, 0 ur cachen" in out
+    assert f"hämtad från Kolada: {today}" in out and out.rstrip().endswith("Källa: Kolada.")
+    # 18 KPIs × 8 years × 312 areas = 44 928 items, 2 000 a page -> 23 pages of one planned request
+    assert fake.count == 23
+
+    assert main(["status"]) == 0
+    status = capsys.readouterr().out
+    assert "kolada:" in status and "Kolada (API v3)" in status and f"hämtad från Kolada: {today}" in status
+
+    ds = dataset.load_dataset("kolada")
+    assert ds.kalla == "kolada" and not ds.is_example
+    assert ds.latest_year("missbruk") == 2025
+    sel = ds.select(omrade="missbruk", lan="06", ar=2024, kon="T", kpi="N35001")
+    assert sorted(sel.kod) == sorted(geo.kommuner_i_lan("06") + ["0006"])
+    assert set(sel.niva) == {"kommun", "lan"}
+    named = ds.with_names(ds.select(kommun="0680", kpi="U35538", ar=2024))
+    assert set(named.namn) == {"Jönköping"} and sorted(named.kon) == ["K", "M", "T"]
+    assert set(ds.df.kpi) == {i.kpi for i in load_catalogue().for_omrade("missbruk")}
+
+    # a rerun answers from the cache
+    assert main(["hamta", "--bas-url", fake.base_url, "--omrade", "missbruk"]) == 0
+    assert "(1 fråga, 1 ur cachen, 0 anrop" in capsys.readouterr().out
+    assert fake.count == 23
+
+
+def test_oj_hamta_reads_the_address_from_the_environment(ojhome, fake, monkeypatch, capsys):
+    monkeypatch.setenv("OJLIB_KOLADA_URL", fake.base_url)
+    assert main(["hamta", "--kpi", "U35538", "--kpi", "N35001", "--fran-ar", "2024", "--till-ar", "2024"]) == 0
+    assert "för 2 indikatorer, år 2024 " in capsys.readouterr().out
+    assert fake.count == 1  # 2 KPIs × 1 year × 312 areas = 624 items: one page
+    assert fake.log[0] == "/v3/data/kpi/N35001,U35538/year/2024?per_page=5000"
+
+
+def test_oj_hamta_failure_exits_non_zero_with_one_sentence_and_keeps_data(ojhome, fake, capsys):
+    assert main(["hamta", "--bas-url", fake.base_url, "--kpi", "U35538", "--fran-ar", "2024"]) == 0
+    before = dataset.dataset_path("kolada").read_bytes(), dataset.manifest_path("kolada").read_bytes()
+    capsys.readouterr()
+    fake.gone = True
+    assert main(["hamta", "--bas-url", fake.base_url, "--kpi", "U35538", "--fran-ar", "2024", "--utan-cache"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Fel: Kolada svarar 410 Gone") and "\n" not in err and "Traceback" not in err
+    assert (dataset.dataset_path("kolada").read_bytes(), dataset.manifest_path("kolada").read_bytes()) == before
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--omrade", "misbruk"], "Okänt område"),
+    (["--kpi", "U99999"], "finns inte i indikatorkatalogen"),
+    (["--till-ar", "2031"], "utanför katalogens år"),
+])
+def test_oj_hamta_bad_input(ojhome, fake, capsys, args, words):
+    assert main(["hamta", "--bas-url", fake.base_url, *args]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1
+    assert fake.count == 0
+
+
+def test_oj_indikatorer_kontrollera(ojhome, fake, capsys):
+    fake.kpi_meta["N33001"]["title"] = "Kostnad barn- och ungdomsvård, kr/inv"
+    fake.kpi_meta["U35538"]["title"] += " (-2024)"
+    del fake.kpi_meta["U35540"]
+    assert main(["indikatorer", "--kontrollera", "--bas-url", fake.base_url, "--omrade", "alla"]) == 0
+    out = capsys.readouterr().out
+    assert fake.count == 1  # 48 KPIs, one page
+    assert "jämförd med Koladas nyckeltalslista (47 nyckeltal" in out
+    # the 28 ÖJ questions that left Kolada's catalogue after 2024-04, and the one removed here
+    missing = next(line for line in out.splitlines() if line.startswith("Finns inte i Kolada"))
+    assert missing.startswith("Finns inte i Kolada (29): ") and "U35540" in missing and "U35519" in missing
+    assert ('  N33001: katalogen "Kostnad barn och ungdomsvård, kr/inv" – '
+            'Kolada "Kostnad barn- och ungdomsvård, kr/inv"') in out
+    assert "Markerade som upphörda i Kolada (1):\n  U35538: sista år 2024" in out
+    assert "25 av 56 indikatorer stämmer med Kolada" in out
+    assert "U35544" not in out  # same title up to whitespace (Kolada has a double space)
+
+
+def test_oj_indikatorer_kontrollera_all_fine_for_one_omrade(ojhome, fake, capsys):
+    keep = {i.kpi for i in load_catalogue().for_omrade("missbruk")}
+    for kid in keep - set(fake.kpi_meta):  # pretend Kolada still has the retired questions
+        fake.kpi_meta[kid] = {"id": kid, "title": load_catalogue()[kid].titel}
+    assert main(["indikatorer", "--kontrollera", "--bas-url", fake.base_url, "-o", "missbruk"]) == 0
+    assert "Alla 18 indikatorer finns i Kolada med samma titel." in capsys.readouterr().out
+
+
+def test_oj_indikatorer_kontrollera_unreachable(ojhome, capsys, monkeypatch):
+    with FakeKolada() as f:
+        dead = f.base_url  # nothing listens here any more
+    orig = KoladaClient.__init__
+    monkeypatch.setattr(KoladaClient, "__init__", lambda self, *a, **kw: orig(self, *a, **{**kw, "retries": 0}))
+    assert main(["indikatorer", "--kontrollera", "--bas-url", dead]) == 2
+    assert "gick inte att nå Kolada" in capsys.readouterr().err
+
+
+def test_source_lines():
+    assert source_line("kolada") == "Källa: Kolada"
+    assert source_line("kolada", derived=True) == "Bearbetning av data från Kolada"
+    assert source_line("exempeldata") == source_line("exempeldata", True) == "Exempeldata – inte verkliga resultat"
+    assert source_line("egen.xlsx") == "Källa: egen.xlsx"
+    with pytest.raises(ValueError):
+        source_line("")
