@@ -268,7 +268,8 @@ def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str =
         src = {"länskod": "lan_kod", "region_kod": "region_kod", "kommungruppkod": "kommungrupp_kod"}[col]
         grid[col] = np.tile(ref[src].to_numpy(), n_i)
     typ = grid.kpi.map(meta.typ)
-    riktning = grid.kpi.map(meta.riktning)
+    riktning = grid.kpi.map(meta.riktning).astype(object)
+    riktning = riktning.where(riktning.notna(), None)
     grid["status"] = grid.status.astype(object).where(grid.varde.notna() | grid.status.notna(), "saknas")
     grid.loc[grid.varde.notna(), "status"] = None
 
@@ -337,7 +338,7 @@ def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str =
         "kommungrupp": grupp._medel.to_numpy(),
         "kommungrupp_avser": computed_label + " i kommungruppen",
         **ranks,
-        "rang_avser": riktning.map(RANG_AVSER),
+        "rang_avser": riktning.map(lambda r: RANG_AVSER[r if isinstance(r, str) else None]),
     })
     out["värde_text"] = _format_column(out["värde"], out.kpi, ds.cat).where(
         out["värde"].notna(), out.status.fillna("saknas").str.replace("_", " "))
