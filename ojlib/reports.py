@@ -118,7 +118,11 @@ def parse_assignment(text: str) -> tuple[str, object]:
     key = key.strip()
     if not key.isidentifier():
         raise OjError(f"'{key}' är inte ett giltigt parameternamn; skriv namn=värde.")
-    return key, typed_value(key, value)
+    try:
+        raw = yaml.load(value, Loader=yaml.BaseLoader)  # text, or a list of texts: codes keep their zeros
+    except yaml.YAMLError:
+        raw = value
+    return key, typed_value(key, value if raw is None else raw)
 
 
 def find_params_file(name: str | Path) -> Path:
@@ -158,9 +162,8 @@ def load_params_file(name: str | Path) -> list[dict]:
 
 def make_job(values: dict) -> Job:
     """A job from a parameter set; ``mall`` defaults to kommunprofil when a kommun is given."""
-    values = {k: v for k, v in values.items() if v is not None or k == "ar"}
-    mall = values.pop("mall", None) or ("kommunprofil" if values.get("kommun") not in (None, "") else "lansanalys")
-    params = {k: v for k, v in values.items() if v is not None}
+    params = {k: v for k, v in values.items() if v is not None and k != "mall"}
+    mall = values.get("mall") or ("kommunprofil" if params.get("kommun") not in (None, "") else "lansanalys")
     if "lan" in params:
         params["lan"] = geo.normalise_lan(params["lan"])
     if "kommun" in params:

