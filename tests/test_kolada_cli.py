@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from kolada_fake import FakeKolada
 
-from ojlib import dataset, geo
+from ojlib import compare, dataset, geo
 from ojlib.catalog import load_catalogue
 from ojlib.cli import main
 from ojlib.source_lines import source_line
@@ -43,6 +43,9 @@ def test_oj_hamta_then_status_and_the_analysis_api(ojhome, fake, capsys):
     named = ds.with_names(ds.select(kommun="0680", kpi="U35538", ar=2024))
     assert set(named.namn) == {"Jönköping"} and sorted(named.kon) == ["K", "M", "T"]
     assert set(ds.df.kpi) == {i.kpi for i in load_catalogue().for_omrade("missbruk")}
+    table = compare.lan_table(ds, "06", omrade="missbruk", ar=2024)  # the analysis layer on Kolada data
+    assert set(table["kommunkod"]) == set(geo.kommuner_i_lan("06"))
+    assert set(table["länet_avser"].dropna()) == {"publicerat värde (Kolada)"}
 
     # a rerun answers from the cache
     assert main(["hamta", "--bas-url", fake.base_url, "--omrade", "missbruk"]) == 0
