@@ -1,0 +1,172 @@
+"""Figures are inspected as objects: traces, labels, source line, exempeldata mark, map extent."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import shapely
+
+from ojlib import EXEMPELDATA_MARK, colours, compare, figures, geo
+from ojlib.catalog import Catalogue, Indicator
+from ojlib.dataset import Dataset, validate
+
+
+def annotations(fig) -> dict[str, str]:
+    return {a.name: a.text for a in fig.layout.annotations if a.name}
+
+
+@pytest.fixture
+def lan_table(example_ds):
+    return colours.coloured_lan_table(example_ds, "06", "missbruk")
+
+
+@pytest.fixture
+def kolada_ds():
+    ind = Indicator(kpi="U00001", omrade="missbruk", namn="Andel test", titel="t", beskrivning="b", typ="andel",
+                    riktning="hogre_battre", enhet="procent", ar_fran=2023, ar_till=2024, kon=False, katalog="test")
+    rows = [{"kpi": "U00001", "kod": k, "niva": "kommun", "ar": a, "kon": "T", "varde": v, "status": None,
+             "antal": None, "kalla": "kolada"}
+            for k, v in zip(geo.kommuner().kommun_kod, range(290), strict=True) for a in (2023, 2024)]
+    rows += [{"kpi": "U00001", "kod": "0006", "niva": "lan", "ar": 2024, "kon": "T", "varde": 50.0, "status": None,
+              "antal": None, "kalla": "kolada"}]
+    return Dataset(df=validate(pd.DataFrame(rows)), kalla="kolada", catalogue=Catalogue([ind]))
+
+
+def test_ranked_bars_show_the_lan_ranked_with_labelled_lines(example_ds, lan_table):
+    fig = figures.ranked_bars(lan_table, "U35538")
+    bars = [t for t in fig.data if isinstance(t, go.Bar)]
+    assert len(bars) == 1 and len(bars[0].y) == 13
+    rows = lan_table[lan_table.kpi == "U35538"]
+    best = rows.sort_values("värde", ascending=False).iloc[0]
+    assert bars[0].y[0] == best.kommun and bars[0].x[0] == best["värde"]
+    # missing kommuner last, with their reason as the bar text
+    n_missing = int(rows["värde"].isna().sum())
+    assert n_missing and all(t in ("sekretess", "bortfall") for t in bars[0].text[-n_missing:])
+    lines = {t.name.split(":")[0]: t.name for t in fig.data if isinstance(t, go.Scatter)}
+    assert set(lines) == {"Länet", "Riket"}
+    assert "ovägt medel av kommunerna" in lines["Länet"]
+    assert "Brukarbedömning: få kontakt (2025)" in fig.layout.title.text
+    assert fig.layout.xaxis.title.text == "Procent"
+    notes = annotations(fig)
+    assert notes["exempeldata"] == f"<b>{EXEMPELDATA_MARK}</b>"
+    assert notes["kalla"] == EXEMPELDATA_MARK
+    assert colours.FORKLARING in notes["forklaring"].replace("<br>", " ")
+    assert fig.layout.meta == {"kalla": "exempeldata", "exempeldata": True}
+    assert list(bars[0].marker.color) == list(rows.set_index("kommun").loc[list(bars[0].y), "färg"])
+
+
+def test_ranked_bars_ja_nej_and_kommungrupp_markers(lan_table):
+    fig = figures.ranked_bars(lan_table, "U35519")
+    rows = lan_table[lan_table.kpi == "U35519"]
+    share = compare.ja_share(rows["värde"])
+    assert f"{share['antal_ja']} av {share['antal_med_svar']} kommuner med svar har Ja" in fig.layout.title.text
+    assert set(fig.data[0].text) <= {"Ja", "Nej", "bortfall"}
+    fig = figures.ranked_bars(lan_table, "U35538", jamforelse="kommungrupp")
+    assert any(t.name == "Kommungruppen (ovägt medel)" for t in fig.data)
+
+
+def test_kolada_figures_credit_kolada_and_carry_no_example_mark(kolada_ds):
+    fig = figures.ranked_bars(colours.coloured_lan_table(kolada_ds, "06"), "U00001")
+    notes = annotations(fig)
+    assert "exempeldata" not in notes
+    assert notes["kalla"] == "Bearbetning av data från Kolada"
+    assert any("publicerat värde (Kolada)" in (t.name or "") for t in fig.data)
+
+
+def test_trend_leaves_a_gap_at_the_definition_break(example_ds):
+    tr = compare.trend(example_ds, "U35519", kommun="0680")
+    fig = figures.trend(tr)
+    names = [t.name for t in fig.data]
+    assert names[0].startswith("Jönköping") and names[1].startswith("Jönköpings län (andel kommuner med Ja")
+    assert names[2].startswith("Riket")
+    for t in fig.data:  # 2018 | gap | 2019–2024: the line never joins the two definitions
+        assert list(t.x) == [2018, None, 2019, 2020, 2021, 2022, 2023, 2024]
+        assert t.y[1] is None and t.connectgaps is False
+    assert "Definitionsändring 2019" in annotations(fig)["brott"]
+    assert fig.layout.xaxis.title.text == "År" and fig.layout.yaxis.title.text == "Andel kommuner med Ja (%)"
+    kommun = fig.data[0]
+    assert set(kommun.y[2:]) <= {0.0, 100.0} and set(kommun.text[2:]) <= {"Ja", "Nej", "–"}
+
+
+def test_trend_of_a_scale_has_labelled_levels(example_ds):
+    fig = figures.trend(compare.trend(example_ds, "U35537", lan="06"))
+    assert "Inom 3 dagar" in fig.layout.yaxis.ticktext
+    assert "brott" not in annotations(fig)
+
+
+def test_overview_heatmap(lan_table):
+    fig = figures.overview(lan_table)
+    heat = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    assert len(heat) == 1
+    z = heat[0].z
+    n_kpi = lan_table.kpi.nunique()
+    assert len(z) == 13 + 2 and len(z[0]) == n_kpi
+    assert list(heat[0].y[-2:]) == ["Länet", "Riket"]
+    legend = {t.name for t in fig.data if isinstance(t, go.Scatter)}
+    assert {"Ja", "Nej", "Bland de 25 % bästa"} <= legend
+    assert "Översikt: Jönköpings län" in fig.layout.title.text
+    assert colours.FORKLARING in annotations(fig)["forklaring"].replace("<br>", " ")
+
+
+def test_sweden_map_is_one_trace_with_290_kommuner(example_ds):
+    nat = colours.coloured_kommun_table(example_ds, "missbruk")
+    fig = figures.choropleth(nat, "U35538")
+    assert len(fig.data) == 1
+    trace = fig.data[0]
+    assert isinstance(trace, go.Choropleth)
+    assert len(trace.locations) == 290 and len(set(trace.locations)) == 290
+    assert trace.featureidkey == "properties.kommun_kod"
+    feats = trace.geojson["features"]
+    assert len(feats) == 290 and {f["properties"]["kommun_kod"] for f in feats} == set(trace.locations)
+    assert fig.layout.geo.projection.type == "mercator"
+    assert fig.layout.geo.fitbounds == "locations" and fig.layout.geo.visible is False
+    # stepped scale: one colour band per class, grey "Saknas" first
+    assert list(trace.colorbar.ticktext) == ["Saknas", "Bland de 25 % sämsta", "Mittersta hälften",
+                                             "Bland de 25 % bästa"]
+    assert trace.zmin == 0 and trace.zmax == 4
+    size = len(fig.to_json())
+    assert size < 300_000, size
+    assert "Exempeldata" in annotations(fig)["exempeldata"]
+
+
+def test_lan_map_holds_only_the_lans_kommuner(lan_table):
+    fig = figures.choropleth(lan_table, "U35519")
+    trace = fig.data[0]
+    assert sorted(trace.locations) == geo.kommuner_i_lan("06")
+    assert len(trace.geojson["features"]) == 13
+    assert list(trace.colorbar.ticktext) == ["Saknas", "Nej", "Ja"]
+    assert len(fig.to_json()) < 40_000
+
+
+def test_map_rings_are_clockwise_for_d3():
+    gj = figures.kommun_geojson(geo.kommuner_i_lan("06"))
+    for f in gj["features"]:
+        for poly in shapely.get_parts(shapely.geometry.shape(f["geometry"])):
+            assert not shapely.is_ccw(poly.exterior)
+
+
+def test_sex_differences_dumbbell(example_ds):
+    s = compare.sex_differences(example_ds, lan="06", omrade="missbruk")
+    fig = figures.sex_differences(s, "U35538")
+    assert [t.name for t in fig.data] == ["Skillnad", "Kvinnor", "Män"]
+    have = s[(s.kpi == "U35538") & s.kvinnor.notna() & s["män"].notna()]
+    assert len(fig.data[1].x) == len(have)
+    assert "Kvinnor och män" in fig.layout.title.text
+
+
+def test_figures_are_deterministic(example_ds, lan_table):
+    a = figures.ranked_bars(lan_table, "U35538").to_json()
+    b = figures.ranked_bars(colours.coloured_lan_table(example_ds, "06", "missbruk"), "U35538").to_json()
+    assert a == b
+    assert '"uid"' not in a
+    fig = json.loads(figures.choropleth(lan_table, "U35538").to_json())
+    assert "uid" not in fig["data"][0]
+
+
+def test_a_frame_without_source_is_refused():
+    frame = pd.DataFrame({"kpi": ["X"]})
+    with pytest.raises(ValueError, match="source"):
+        figures.ranked_bars(frame, "X")
