@@ -47,3 +47,128 @@ def read_report_metadata(nb) -> dict | None:
             if REPORT_MIMETYPE in data:
                 return dict(data[REPORT_MIMETYPE])
     return None
+
+
+# --------------------------------------------------------------------------- template helpers
+# Small text helpers so the templates stay one call per section.
+
+def data_date(ds) -> str:
+    """When the data was fetched (Kolada) or which generator made it (example data); stable text."""
+    from ojlib import __version__
+
+    if ds.kalla == "kolada":
+        return f"hämtad från Kolada {ds.info.get('hamtad', '(okänt datum)')}"
+    if ds.kalla == "exempeldata":
+        return f"genererad av ojlib {__version__} (seed {ds.info.get('seed', '?')})"
+    return f"inläst från filen {ds.info.get('fil', ds.kalla)}"
+
+
+def _mark(ds) -> str:
+    from ojlib.source_lines import EXEMPELDATA
+
+    return f"**{EXEMPELDATA}.** Värdena är genererade för att visa verktyget." if ds.is_example else ""
+
+
+def omrade_title(omrade: str) -> str:
+    from ojlib.catalog import OMRADEN
+
+    return OMRADEN[omrade]
+
+
+def lansanalys_metadata(p, ds) -> dict:
+    return {"typ": "lansanalys", "titel": f"Länsanalys {p.lan_namn}, {p.omrade_text}, {p.ar}",
+            "lan": p.lan, "lan_namn": p.lan_namn, "omrade": list(p.omraden), "ar": p.ar,
+            "datakalla": p.datakalla, "data_datum": data_date(ds), "exempeldata": ds.is_example}
+
+
+def kommunprofil_metadata(p, ds) -> dict:
+    return {"typ": "kommunprofil", "titel": f"Kommunprofil {p.kommun_namn}, {p.ar}",
+            "kommun": p.kommun, "kommun_namn": p.kommun_namn, "lan": p.lan, "lan_namn": p.lan_namn,
+            "omrade": list(p.omraden), "ar": p.ar, "datakalla": p.datakalla, "data_datum": data_date(ds),
+            "exempeldata": ds.is_example}
+
+
+def lansanalys_header(p, ds) -> str:
+    lines = [f"## {p.lan_namn}: {p.omrade_text}, {p.ar}", ""]
+    if ds.is_example:
+        lines += [_mark(ds), ""]
+    lines.append(f"Data: {data_date(ds)}. Jämförelse i diagrammen: {p.jamforelse}. "
+                 f"Färgstrategi: {p.fargstrategi}.")
+    return "\n".join(lines)
+
+
+def kommunprofil_header(p, ds, peers_label: str) -> str:
+    lines = [f"## {p.kommun_namn} ({p.kommun}), {p.lan_namn}, {p.ar}", ""]
+    if ds.is_example:
+        lines += [_mark(ds), ""]
+    lines.append(f"Data: {data_date(ds)}. Jämförelsegrupp: {peers_label}.")
+    return "\n".join(lines)
+
+
+def indicator_heading(ds, kpi: str) -> str:
+    """Markdown heading of one indicator: short name, Kolada's title, type and direction."""
+    from ojlib.catalog import RIKTNINGAR
+
+    ind = ds.cat[kpi]
+    parts = [f"#### {ind.namn}", "", f"*{ind.titel}* ({ind.kpi}). {RIKTNINGAR[ind.riktning]}."]
+    if ind.jamforbar_fran and ind.jamforbar_fran > ind.ar_fran:
+        parts[-1] += f" Jämförbar från {ind.jamforbar_fran}; tidigare år visas som en egen serie."
+    return "\n".join(parts)
+
+
+def map_indicator(table) -> str:
+    """The indicator a län map shows: the first with a desired direction that is not Ja/Nej."""
+    candidates = table[(table.typ != "ja_nej") & table.riktning.notna() & table.värde.notna()]
+    return str((candidates if len(candidates) else table).kpi.iloc[0])
+
+
+def table_counts(tables: dict):
+    """Kommuner, indicators and values per område of the län tables (a small, checkable table)."""
+    import pandas as pd
+
+    rows = []
+    for omrade, t in tables.items():
+        rows.append({"område": omrade, "kommuner": t.kommunkod.nunique(), "indikatorer": t.kpi.nunique(),
+                     "värden": int(t.värde.notna().sum()), "saknas": int(t.värde.isna().sum())})
+    return pd.DataFrame(rows).set_index("område")
+
+
+def about_data(ds, fargstrategi: str) -> str:
+    """The "Om data" section: source, date, averages, the colour rule, the exempeldata mark."""
+    from ojlib import colours
+    from ojlib.source_lines import source_line
+
+    lines = []
+    if ds.is_example:
+        lines += [_mark(ds) + " De följer verkliga nationella nivåer där sådana är publicerade, men "
+                  "ingen kommuns värde är verkligt.", ""]
+    lines += [
+        f"- **Källa:** {source_line(ds.kalla)}; egna beräkningar: {source_line(ds.kalla, derived=True)}.",
+        f"- **Data:** {data_date(ds)}; {len(ds.cat)} indikatorer i katalogen, år {ds.years[0]}–{ds.years[-1]}.",
+        "- **Medelvärden:** länets och rikets värden anges alltid med vad de avser. För Ja/Nej-frågor är "
+        "länet och riket *andelen kommuner som svarat Ja*. \"Ovägt medel\" är medelvärdet av kommunernas "
+        "värden (den typiska kommunen); Koladas publicerade läns- och riksvärden är vägda efter befolkning "
+        "eller antal brukare (den typiska invånaren).",
+        f"- **Färger:** {colours.describe(fargstrategi)}",
+        "- **Jämförbarhet:** trender förbinder bara år som indikatorkatalogen anger som jämförbara; "
+        "ett definitionsbrott visas, det överbryggas inte.",
+    ]
+    return "\n".join(lines)
+
+
+def directed_indicators(table) -> list[str]:
+    """KPIs of a comparison table that have a desired direction, in table order."""
+    return list(dict.fromkeys(table.loc[table.riktning.notna(), "kpi"]))
+
+
+def profile_counts(profiles: dict):
+    """Indicators with a value, and how the kommun places in its län, per område (checkable)."""
+    import pandas as pd
+
+    rows = []
+    for omrade, t in profiles.items():
+        ranked = t[t.rang_i_länet.notna() & (t.typ != "ja_nej")]
+        top = ranked.rang_i_länet <= ranked.antal_med_värde_i_länet / 4
+        rows.append({"område": omrade, "indikatorer": t.kpi.nunique(), "med värde": int(t.värde.notna().sum()),
+                     "bästa fjärdedelen i länet (utom Ja/Nej)": int(top.sum())})
+    return pd.DataFrame(rows).set_index("område")

@@ -42,6 +42,13 @@ class Kommunprofil:
     jamforelsegrupp: str
     datakalla: str
 
+    @property
+    def peers(self) -> str | list[str]:
+        """The peer choice as ``compare.peer_members`` takes it: a name or a list of codes."""
+        if self.jamforelsegrupp in ("kommungrupp", "liknande"):
+            return self.jamforelsegrupp
+        return self.jamforelsegrupp.split(",")
+
 
 def _year(ds: Dataset, ar, omraden) -> int:
     return ds.latest_year(list(omraden)) if ar in (None, "", "senaste") else ds.check_year(ar, list(omraden))
@@ -50,7 +57,7 @@ def _year(ds: Dataset, ar, omraden) -> int:
 def _colour_strategy(name: str) -> str:
     from ojlib import colours
 
-    return colours.get_strategy(name).name
+    return colours.check_strategy(name)
 
 
 def _jamforelse(value: str) -> str:

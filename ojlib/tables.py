@@ -307,3 +307,32 @@ def to_csv(table: pd.DataFrame, path) -> Path:
     with atomic_path(path) as tmp:
         table.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
     return path
+
+
+PROFILE_COLUMNS = {"indikator": "Indikator", "år": "År", "värde_text": "Kommunen", "länet": "Länet",
+                   "riket": "Riket", "kommungrupp": "Kommungruppen", "jämförelsegruppens_värde": "Jämförelsegruppen",
+                   "placering_länet": "Placering i länet", "placering_riket": "Placering i riket"}
+
+
+def profile(table: pd.DataFrame) -> HtmlTable:
+    """A kommun profile (``compare.kommun_profile``) as an HTML table with what the averages are."""
+    kalla = _kalla(table)
+    t = table.reset_index(drop=True)
+    view = pd.DataFrame({"indikator": t.indikator, "år": t["år"].astype(str), "värde_text": t.värde_text})
+    for col in ("länet", "riket", "kommungrupp", "jämförelsegruppens_värde"):
+        view[col] = [compare.format_number(v, typ, enhet) for v, typ, enhet in zip(t[col], t.typ, t.enhet, strict=True)]
+    for col, n in (("länet", "antal_med_värde_i_länet"), ("riket", "antal_med_värde_i_riket")):
+        view[f"placering_{col}"] = [f"{int(rk)} av {int(tot)}" if pd.notna(rk) and typ != "ja_nej" else "–"
+                                    for rk, tot, typ in zip(t[f"rang_i_{col}"], t[n], t.typ, strict=True)]
+    view = view.rename(columns=PROFILE_COLUMNS)
+    body = view.to_html(index=False, escape=True, border=0, classes="oj-profil", na_rep="–")
+    avser = sorted({f"{lbl}: {a}" for lbl, col in (("Länet", "länet_avser"), ("Riket", "riket_avser"))
+                    for a in t[col].dropna().unique()})
+    peer = t["jämförelsegrupp"].dropna().unique()
+    lines = [f"Vad läns- och riksvärdena avser – {'; '.join(avser)}."]
+    if len(peer):
+        lines.append(f"Jämförelsegrupp: {peer[0]}.")
+    lines.append("Placering: 1 = bäst i önskvärd riktning (utan riktning: högst värde); Ja/Nej rangordnas inte.")
+    lines.append(source_line(kalla, derived=True))
+    notes_html = "".join(f"<p class='oj-not'>{html.escape(line)}</p>" for line in lines)
+    return HtmlTable(f"<div class='oj-tabell'>{body}{notes_html}</div>")
