@@ -204,6 +204,17 @@ def test_rerun_reuses_the_cache_without_requests(ojhome, small):
     assert cache_files(ojhome) == [f for f in cache_files(ojhome) if f.startswith("2026-03-01/")]
 
 
+def test_a_broken_cache_file_is_skipped_with_a_warning_and_fetched_again(ojhome, small):
+    fetch_small(small)
+    (path,) = (ojhome / "data" / "raw" / "kolada" / "2026-03-01").glob("*.json")
+    path.write_bytes(b"not json")
+    n = small.count
+    result = fetch_small(small)
+    assert small.count == n + 3 and result.from_cache == 0
+    assert any("gick inte att läsa" in w for w in result.warnings)
+    assert json.loads(path.read_bytes())["typ"] == "full"  # replaced by a good answer
+
+
 def test_uppdatera_asks_for_changes_since_the_cache_and_applies_them(ojhome, small):
     fetch_small(small)
     small.set_values("N35001", "0604", 2024, [{"gender": "T", "count": 1, "status": "", "value": 999.0,
