@@ -126,14 +126,30 @@ def format_value(value, ind: Indicator, aggregate: bool = False) -> str:
 
 
 def _format_column(values: pd.Series, kpis: pd.Series, cat, aggregate: bool = False) -> pd.Series:
-    """``format_value`` over a column, computed once per distinct (kpi, value)."""
-    out = pd.Series("–", index=values.index, dtype=object)
-    frame = pd.DataFrame({"kpi": kpis, "v": values})
-    for kpi, part in frame[frame.v.notna()].groupby("kpi", sort=False):
+    """``format_value`` over a column, computed once per distinct value and way of formatting.
+
+    Indicators that format alike (same type and unit, same level labels) share the work, so a
+    table of thousands of indicators formats in a few passes.
+    """
+    out = np.full(len(values), "–", dtype=object)
+    v = values.to_numpy(dtype=float)
+    ok = ~np.isnan(v)
+    if not ok.any():
+        return pd.Series(out, index=values.index)
+    style = {}
+    for kpi in pd.unique(kpis[ok]):
         ind = cat[kpi]
-        uniq = {u: format_value(u, ind, aggregate) for u in part.v.unique()}
-        out.loc[part.index] = part.v.map(uniq)
-    return out
+        labels = tuple(sorted(ind.nivaer.items())) if ind.typ in ("ja_nej", "skala") else ()
+        style[kpi] = style.setdefault((ind.typ, ind.enhet, labels), ind)
+    reps = kpis.map(style).to_numpy(dtype=object)
+    keys = np.array([id(r) for r in reps], dtype=np.int64)
+    for key in np.unique(keys[ok]):
+        idx = np.flatnonzero(ok & (keys == key))
+        ind = reps[idx[0]]
+        uniq, inverse = np.unique(v[idx], return_inverse=True)
+        texts = np.array([format_value(u, ind, aggregate) for u in uniq], dtype=object)
+        out[idx] = texts[inverse]
+    return pd.Series(out, index=values.index)
 
 
 # ---------------------------------------------------------------- helpers
@@ -254,95 +270,120 @@ def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str =
     meta = meta.loc[meta.index.intersection(years.index)].sort_values("_ordning")
     dropped = [i.kpi for i in inds if i.kpi not in years.index]
 
+    # Positional layout: row = indicator i (catalogue order) × kommun j (by code); no string joins.
     ref = geo.kommuner()
     n_k, n_i = len(ref), len(meta)
-    # the grid: every kommun × every indicator, indicator-major in catalogue order
-    grid = pd.DataFrame({
-        "kpi": np.repeat(meta.index.to_numpy(), n_k),
-        "kod": np.tile(ref.kommun_kod.to_numpy(), n_i),
-    })
-    grid["ar"] = np.repeat(years.loc[meta.index].to_numpy(), n_k)
-    sel = kom[kom.ar.isin(years.unique())]
-    grid = grid.merge(sel[["kpi", "kod", "ar", "varde", "status"]], on=["kpi", "kod", "ar"], how="left")
-    for col in ("länskod", "region_kod", "kommungruppkod"):
-        src = {"länskod": "lan_kod", "region_kod": "region_kod", "kommungruppkod": "kommungrupp_kod"}[col]
-        grid[col] = np.tile(ref[src].to_numpy(), n_i)
-    typ = grid.kpi.map(meta.typ)
-    riktning = grid.kpi.map(meta.riktning).astype(object)
-    riktning = riktning.where(riktning.notna(), None)
-    grid["status"] = grid.status.astype(object).where(grid.varde.notna() | grid.status.notna(), "saknas")
-    grid.loc[grid.varde.notna(), "status"] = None
+    n = n_k * n_i
+    kpi_index = pd.Index(meta.index)
+    year_of = years.loc[kpi_index].to_numpy()
+    ki = np.repeat(np.arange(n_i), n_k)
+    kj = np.tile(np.arange(n_k), n_i)
+    varde = np.full(n, np.nan)
+    status = np.full(n, None, dtype=object)
+    rows_i = kpi_index.get_indexer(kom.kpi)
+    rows_j = pd.Index(ref.kommun_kod).get_indexer(kom.kod)
+    keep = (rows_i >= 0) & (rows_j >= 0)
+    keep &= kom.ar.to_numpy() == np.where(keep, year_of[np.maximum(rows_i, 0)], -1)
+    pos = rows_i[keep] * n_k + rows_j[keep]
+    varde[pos] = kom.varde.to_numpy()[keep]
+    status[pos] = kom.status.to_numpy(dtype=object)[keep]
+    has = ~np.isnan(varde)
+    status[~has & pd.isna(status)] = "saknas"
+    status[has] = None
 
-    # ranks: a score where larger is better (neutral: larger is larger)
-    score = grid.varde.where(riktning != "lagre_battre", -grid.varde)
-    grid["_score"] = score
-    grid["_in"] = _share_input(grid.varde, typ)
-    ranks = {}
-    for name, keys in (("länet", ["kpi", "länskod"]), ("riket", ["kpi"]),
-                       ("kommungruppen", ["kpi", "kommungruppkod"])):
-        g = grid.groupby(keys, sort=False, observed=True)["_score"]
-        ranks[f"rang_i_{name}"] = g.rank(method="min", ascending=False).astype("Int64")
-        ranks[f"antal_med_värde_i_{name}"] = g.transform("count").astype("int64")
-    ranks["antal_kommuner_i_länet"] = grid.groupby(["kpi", "länskod"], sort=False).kpi.transform("size")
+    typ_i = meta.typ.to_numpy(dtype=object)
+    rikt_i = np.array([r if isinstance(r, str) else None for r in meta.riktning], dtype=object)
+    typ, riktning = typ_i[ki], rikt_i[ki]
+    score = np.where(riktning == "lagre_battre", -varde, varde)
+    share_in = np.where(typ == "ja_nej", np.where(has, (varde == 1) * 100.0, np.nan), varde)
 
-    # computed comparison values, then published ones where wanted and present
-    lan_c = _aggregate(grid, ["kpi", "region_kod"])
-    rik_c = _aggregate(grid, ["kpi"])
-    grp_c = _aggregate(grid, ["kpi", "kommungruppkod"])
-    lanet = grid[["kpi", "region_kod"]].merge(lan_c, on=["kpi", "region_kod"], how="left")
-    riket = grid[["kpi"]].merge(rik_c, on="kpi", how="left")
-    grupp = grid[["kpi", "kommungruppkod"]].merge(grp_c, on=["kpi", "kommungruppkod"], how="left")
-    computed_label = typ.map(avser_beraknat)
-    lan_v, lan_a = lanet._medel.to_numpy(copy=True), computed_label.to_numpy(dtype=object, copy=True)
-    rik_v, rik_a = riket._medel.to_numpy(copy=True), computed_label.to_numpy(dtype=object, copy=True)
+    lan_codes, lan_j = np.unique(ref.lan_kod.to_numpy(), return_inverse=True)
+    grp_codes, grp_j = np.unique(ref.kommungrupp_kod.to_numpy(), return_inverse=True)
+    region_of_lan = dict(zip(ref.lan_kod, ref.region_kod, strict=False))
+    groups = {"länet": ki * len(lan_codes) + lan_j[kj], "riket": ki, "kommungruppen": ki * len(grp_codes) + grp_j[kj]}
+
+    def group_mean(gid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean (rounded to 2 decimals, as the stored aggregates) and count per group, per row."""
+        g = pd.Series(share_in).groupby(gid)
+        mean = g.mean().round(2).to_numpy()
+        count = g.count().to_numpy()
+        return mean[gid], count[gid]  # every kommun × indicator is a row: ids run 0..k-1 densely
+
+    ranks, means = {}, {}
+    for name, gid in groups.items():
+        mean, count = group_mean(gid)
+        means[name] = mean
+        ranks[f"rang_i_{name}"] = pd.Series(score).groupby(gid).rank(method="min", ascending=False).astype("Int64")
+        ranks[f"antal_med_värde_i_{name}"] = count.astype("int64")
+    ranks["antal_kommuner_i_länet"] = np.bincount(groups["länet"])[groups["länet"]].astype("int64")
+    ranks = {k: ranks[k] for k in ("rang_i_länet", "antal_med_värde_i_länet", "antal_kommuner_i_länet",
+                                   "rang_i_riket", "antal_med_värde_i_riket", "rang_i_kommungruppen",
+                                   "antal_med_värde_i_kommungruppen")}
+
+    computed_label = np.where(typ == "ja_nej", AVSER_ANDEL_JA, AVSER_OVAGT).astype(object)
+    lan_v, lan_a = means["länet"].copy(), computed_label.copy()
+    rik_v, rik_a = means["riket"].copy(), computed_label.copy()
     if medel == "publicerat":
-        for level, key, values, labels in (("lan", "region_kod", lan_v, lan_a), ("riket", None, rik_v, rik_a)):
-            pub = _published(ds, meta.index, kon, level)
-            pub = pub.merge(years.rename("ar").reset_index(), on=["kpi", "ar"])
+        for level, values, labels in (("lan", lan_v, lan_a), ("riket", rik_v, rik_a)):
+            pub = _published(ds, kpi_index, kon, level)
             if pub.empty:
                 continue
-            pub = pub.assign(_avser=_avser_from_status(pub.status, pub.kpi.map(meta.typ), ds.kalla))
-            if key:
-                pub = pub.rename(columns={"kod": key})
-                m = grid[["kpi", key]].merge(pub[["kpi", key, "varde", "_avser"]], on=["kpi", key], how="left")
+            pi = kpi_index.get_indexer(pub.kpi)
+            ok = pi >= 0
+            ok &= pub.ar.to_numpy() == np.where(ok, year_of[np.maximum(pi, 0)], -1)
+            pub, pi = pub[ok], pi[ok]
+            if pub.empty:
+                continue
+            label = _avser_from_status(pub.status, pd.Series(typ_i[pi], index=pub.index), ds.kalla).to_numpy()
+            if level == "lan":
+                lan_of_region = {r: i for i, r in enumerate(region_of_lan[c] for c in lan_codes)}
+                li = pub.kod.map(lan_of_region).to_numpy()
+                okl = ~pd.isna(li)
+                slot = np.full(n_i * len(lan_codes), -1)
+                slot[pi[okl] * len(lan_codes) + li[okl].astype(int)] = np.flatnonzero(okl)
+                hit = slot[groups["länet"]]
             else:
-                m = grid[["kpi"]].merge(pub[["kpi", "varde", "_avser"]], on="kpi", how="left")
-            has = m.varde.notna().to_numpy()
-            values[has] = m.varde.to_numpy()[has]
-            labels[has] = m._avser.to_numpy()[has]
+                slot = np.full(n_i, -1)
+                slot[pi] = np.arange(len(pi))
+                hit = slot[groups["riket"]]
+            found = hit >= 0
+            values[found] = pub.varde.to_numpy()[hit[found]]
+            labels[found] = label[hit[found]]
 
-    names = dict(zip(ref.kommun_kod, ref.kommun_namn, strict=True))
+    names = ref.kommun_namn.to_numpy()
     out = pd.DataFrame({
-        "kpi": grid.kpi,
-        "indikator": grid.kpi.map(meta.indikator),
-        "område": grid.kpi.map(meta["område"]),
+        "kpi": kpi_index.to_numpy()[ki],
+        "indikator": meta.indikator.to_numpy()[ki],
+        "område": meta["område"].to_numpy()[ki],
         "typ": typ,
         "riktning": riktning,
-        "enhet": grid.kpi.map(meta.enhet),
-        "år": grid.ar.astype(int),
+        "enhet": meta.enhet.to_numpy()[ki],
+        "år": year_of[ki].astype(int),
         "kön": kon,
-        "kommunkod": grid.kod,
-        "kommun": grid.kod.map(names),
-        "länskod": grid["länskod"],
-        "län": np.tile(ref.lan_namn.to_numpy(), n_i),
-        "kommungruppkod": grid.kommungruppkod,
-        "kommungrupp_namn": np.tile(ref.kommungrupp_namn.to_numpy(), n_i),
-        "värde": grid.varde,
+        "kommunkod": ref.kommun_kod.to_numpy()[kj],
+        "kommun": names[kj],
+        "länskod": ref.lan_kod.to_numpy()[kj],
+        "län": ref.lan_namn.to_numpy()[kj],
+        "kommungruppkod": ref.kommungrupp_kod.to_numpy()[kj],
+        "kommungrupp_namn": ref.kommungrupp_namn.to_numpy()[kj],
+        "värde": varde,
         "värde_text": "",
-        "status": grid.status,
-        "saknas_orsak": grid.status.map(lambda s: STATUS_TEXT.get(s, s) if s else None),
+        "status": status,
+        "saknas_orsak": [STATUS_TEXT.get(x, x) if x else None for x in status],
         "länet": lan_v,
         "länet_avser": lan_a,
         "riket": rik_v,
         "riket_avser": rik_a,
-        "kommungrupp": grupp._medel.to_numpy(),
+        "kommungrupp": means["kommungruppen"],
         "kommungrupp_avser": computed_label + " i kommungruppen",
         **ranks,
-        "rang_avser": riktning.map(lambda r: RANG_AVSER[r if isinstance(r, str) else None]),
+        "rang_avser": [RANG_AVSER[r] for r in riktning],
     })
-    out["värde_text"] = _format_column(out["värde"], out.kpi, ds.cat).where(
-        out["värde"].notna(), out.status.fillna("saknas").str.replace("_", " "))
-    out = out.reset_index(drop=True)[KOMMUN_TABLE_COLUMNS]
+    text = _format_column(out["värde"], out.kpi, ds.cat).to_numpy(dtype=object)
+    missing = ~has
+    text[missing] = [str(x).replace("_", " ") for x in status[missing]]
+    out["värde_text"] = text
+    out = out[KOMMUN_TABLE_COLUMNS]
     return _attrs(out, ds, omrade=omrade, ar=ar, kon=kon, medel=medel, utan_varden=dropped)
 
 
