@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ojlib-installed
 
-.PHONY: setup demo test lab exempeldata lint bench clean
+.PHONY: setup demo test lab exempeldata notebooks lint bench clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,10 @@ demo: exempeldata
 ## make test: every test (installs what it needs)
 test: setup
 	$(BIN)/python -m pytest
+
+## make notebooks: re-run the committed notebooks on example data and save their outputs
+notebooks: exempeldata
+	$(BIN)/python -m ojlib.notebook notebooks/*.ipynb
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks

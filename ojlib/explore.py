@@ -29,7 +29,7 @@ class Utforskare:
                                        value=omrade)
         self.indikator = widgets.Dropdown(description="Indikator", layout=widgets.Layout(width="60%"))
         self.kommun = widgets.Dropdown(description="Kommun")
-        self.out = widgets.Output()
+        self._handles: list = []
         self._updating = False
         self._fill_indicators(kpi)
         self._fill_kommuner(kommun)
@@ -73,18 +73,22 @@ class Utforskare:
             figures.ranked_bars(table, kpi=kpi, markera=kommun),
             figures.trend(compare.trend(self.ds, kpi, kommun=kommun, lan=lan)),
         ]
-        self.out.clear_output(wait=True)
-        with self.out:
-            for fig in self.figures:
-                fig.show()
+        if self._handles and all(h is not None for h in self._handles):
+            for handle, fig in zip(self._handles, self.figures, strict=True):
+                handle.update(fig)
+        else:
+            self._handles = [display(fig, display_id=True) for fig in self.figures]
         return self.figures
 
     @property
     def widget(self) -> widgets.VBox:
-        return widgets.VBox([widgets.HBox([self.lan, self.omrade]), widgets.HBox([self.indikator, self.kommun]),
-                             self.out])
+        return widgets.VBox([widgets.HBox([self.lan, self.omrade]), widgets.HBox([self.indikator, self.kommun])])
 
     def show(self) -> None:
-        """Display the controls and draw the current choice."""
+        """Display the controls and draw the current choice below them.
+
+        The figures are plain outputs with display ids, updated in place when a choice changes,
+        so a notebook run headless (papermill, nbval, HTML export) keeps the default view.
+        """
         display(self.widget)
         self.render()

@@ -156,9 +156,14 @@ def about_data(ds, fargstrategi: str) -> str:
     return "\n".join(lines)
 
 
-def directed_indicators(table) -> list[str]:
-    """KPIs of a comparison table that have a desired direction, in table order."""
-    return list(dict.fromkeys(table.loc[table.riktning.notna(), "kpi"]))
+def directed_indicators(table, ja_nej: bool = True) -> list[str]:
+    """KPIs of a comparison table that have a desired direction, in table order.
+
+    ``ja_nej=False`` leaves out Ja/Nej indicators, whose single kommun answer says more in a
+    table than in a bar chart or a trend line.
+    """
+    keep = table.riktning.notna() & (ja_nej | (table.typ != "ja_nej"))
+    return list(dict.fromkeys(table.loc[keep, "kpi"]))
 
 
 def profile_counts(profiles: dict):
@@ -172,3 +177,33 @@ def profile_counts(profiles: dict):
         rows.append({"område": omrade, "indikatorer": t.kpi.nunique(), "med värde": int(t.värde.notna().sum()),
                      "bästa fjärdedelen i länet (utom Ja/Nej)": int(top.sum())})
     return pd.DataFrame(rows).set_index("område")
+
+
+def execute_in_place(path, kernel_name: str = "ojlib", timeout: int = 600) -> int:
+    """Run a notebook top to bottom and save it with small, stable outputs (for committing).
+
+    No timing metadata, no widget state, plotly figures as their JSON mimetype only. Returns
+    the size in bytes of the saved notebook.
+    """
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, kernel_name=kernel_name, timeout=timeout, record_timing=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+    return path.stat().st_size
+
+
+if __name__ == "__main__":  # python -m ojlib.notebook notebooks/*.ipynb
+    import sys
+
+    for arg in sys.argv[1:]:
+        print(f"{arg}: {execute_in_place(arg) // 1024} kB")

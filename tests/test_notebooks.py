@@ -1,0 +1,174 @@
+"""The notebooks: committed small and stable, templates run by papermill, bad parameters stop them.
+
+nbval runs every notebook top to bottom (``make test`` collects notebooks/ with --nbval-lax and
+checks the cells marked NBVAL_CHECK_OUTPUT). These tests run the templates with other
+parameters, read what they produced, and check the committed files themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from ojlib import geo, notebook, params
+from ojlib.errors import OjError
+from ojlib.explore import Utforskare
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+PLOTLY = "application/vnd.plotly.v1+json"
+
+
+def test_all_four_notebooks_exist():
+    assert [p.name for p in NOTEBOOKS] == ["01_introduktion.ipynb", "02_utforska.ipynb",
+                                           "kommunprofil.ipynb", "lansanalys.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebook_is_small_and_stable(path):
+    assert path.stat().st_size < 500 * 1024
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.kernelspec.name == "ojlib"
+    assert "widgets" not in nb.metadata
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"/(work|tmp|home|root)/", text), "absolute path in outputs"
+    assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", text), "timestamp in outputs"
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert outputs, "committed without outputs"
+    assert not any(o.output_type == "error" for o in outputs)
+    for o in outputs:
+        html = o.get("data", {}).get("text/html", "")
+        assert "plotly.min.js" not in html and "Plotly.newPlot" not in html, "embedded plotly.js"
+    for cell in nb.cells:
+        assert "execution" not in cell.metadata
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("lansanalys", {"lan": "06", "omrade": "missbruk", "ar": None, "jamforelse": "riket",
+                    "fargstrategi": "rang_kvartil", "datakalla": "exempeldata"}),
+    ("kommunprofil", {"kommun": "0680", "ar": None, "omraden": "alla", "jamforelsegrupp": "liknande",
+                      "datakalla": "exempeldata"}),
+])
+def test_templates_have_one_parameters_cell(name, expected):
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    values = {}
+    exec(tagged[0].source, {}, values)  # noqa: S102 - our own committed parameter cell
+    assert values == expected
+
+
+def _run(tmp_path, name, **parameters):
+    out = tmp_path / f"{name}-{'-'.join(str(v) for v in parameters.values())}.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(out), parameters=parameters,
+                        kernel_name="ojlib", progress_bar=False, cwd=str(ROOT / "notebooks"))
+    return nbformat.read(out, as_version=4)
+
+
+def _texts(nb) -> str:
+    parts = []
+    for c in nb.cells:
+        parts.append(c.source)
+        for o in c.get("outputs", []):
+            for mime in ("text/markdown", "text/html", "text/plain"):
+                parts.append(str(o.get("data", {}).get(mime, "")))
+            parts.append(o.get("text", ""))
+    return "\n".join(parts)
+
+
+def _figures(nb) -> list[dict]:
+    return [o["data"][PLOTLY] for c in nb.cells for o in c.get("outputs", []) if PLOTLY in o.get("data", {})]
+
+
+@pytest.mark.parametrize("lan,omrade", [("01", "missbruk"), ("09", "barn_och_unga"),
+                                        ("23", "funktionsnedsattning"), ("06", "alla")])
+def test_lansanalys_runs_for_lan_of_different_size(tmp_path, lan, omrade):
+    nb = _run(tmp_path, "lansanalys", lan=lan, omrade=omrade)
+    text = _texts(nb)
+    for heading in ("## Sammanfattning", "## Översikt", "## Indikator för indikator", "## Karta",
+                    "## Skillnader mellan kvinnor och män", "## Datatäckning", "## Om data"):
+        assert heading in text
+    assert "Exempeldata – inte verkliga resultat" in text
+    kommuner = geo.kommuner()
+    names = kommuner.loc[kommuner.lan_kod == lan, "kommun_namn"]
+    cell = next(c for c in nb.cells if "tables.overview(" in c.source)
+    overview = "\n".join(str(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
+    assert all(f">{n}<" in overview for n in names)
+    others = kommuner.loc[kommuner.lan_kod != lan, "kommun_namn"].head(20)
+    assert not any(f">{n}<" in overview for n in others if n not in set(names))
+    meta = notebook.read_report_metadata(nb)
+    assert meta["lan"] == lan and meta["exempeldata"] is True and meta["datakalla"] == "exempeldata"
+    n_areas = 3 if omrade == "alla" else 1
+    assert len(meta["omrade"]) == n_areas
+    maps = [f for f in _figures(nb) if f["data"][0]["type"] == "choropleth"]
+    assert len(maps) == n_areas
+    assert {len(m["data"][0]["locations"]) for m in maps} == {len(names)}
+
+
+@pytest.mark.parametrize("kommun", ["0180", "2506"])  # Stockholm (storstad) and Arjeplog (small)
+def test_kommunprofil_runs_for_storstad_and_small_kommun(tmp_path, kommun):
+    nb = _run(tmp_path, "kommunprofil", kommun=kommun)
+    text = _texts(nb)
+    name = geo.kommuner().set_index("kommun_kod").at[kommun, "kommun_namn"]
+    assert f"## {name} ({kommun})" in text
+    for heading in ("## Profil", "## Kommunen bland jämförelsegruppen", "## Utveckling över tid", "## Om data"):
+        assert heading in text
+    assert f"Liknande kommuner IFO, {name}, 2024" in text and "Exempeldata – inte verkliga resultat" in text
+    meta = notebook.read_report_metadata(nb)
+    assert meta["kommun"] == kommun and meta["typ"] == "kommunprofil"
+    assert len(_figures(nb)) >= 20
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"lan": "99"}, "Okänd länskod '99'"),
+    ({"lan": "06", "omrade": "aldreomsorg"}, "Okänt område 'aldreomsorg'"),
+    ({"lan": "06", "ar": 1999}, "Det finns inga värden för år 1999 i exempeldata"),
+    ({"lan": "06", "datakalla": "kolada"}, "Det finns ingen data från kolada ännu; kör `oj hamta`"),
+    ({"lan": "06", "fargstrategi": "regnbage"}, "regnbage"),
+    ({"lan": "06", "jamforelse": "grannar"}, "Okänd jämförelse 'grannar'"),
+])
+def test_invalid_lansanalys_parameters_have_a_swedish_message(kwargs, message):
+    with pytest.raises(OjError, match=re.escape(message)):
+        params.lansanalys(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"kommun": "9999"}, "Okänd kommun '9999'"),
+    ({"kommun": "0680", "jamforelsegrupp": "grannar"}, "Okänd jämförelsegrupp 'grannar'"),
+    ({"kommun": "0680", "ar": "förra"}, "Året 'förra' är inte ett årtal"),
+])
+def test_invalid_kommunprofil_parameters_have_a_swedish_message(kwargs, message):
+    with pytest.raises(OjError, match=re.escape(message)):
+        params.kommunprofil(**kwargs)
+
+
+@pytest.mark.parametrize("name,parameters,message", [
+    ("lansanalys", {"lan": "99"}, "Okänd länskod '99'"),
+    ("lansanalys", {"datakalla": "kolada"}, "Det finns ingen data från kolada ännu"),
+    ("kommunprofil", {"kommun": "Atlantis"}, "Okänd kommun 'Atlantis'"),
+])
+def test_bad_parameter_stops_the_template_at_once(tmp_path, name, parameters, message):
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        _run(tmp_path, name, **parameters)
+    assert err.value.ename == "OjError" and message in err.value.evalue
+    nb = nbformat.read(next(tmp_path.glob("*.ipynb")), as_version=4)
+    assert not _figures(nb) and notebook.read_report_metadata(nb) is None
+    shown = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert len(shown) == 1 and shown[0].traceback == [f"Fel: {err.value.evalue}"]
+
+
+def test_explorer_updates_its_choices_and_figures(example_ds):
+    u = Utforskare(example_ds, lan="06", omrade="missbruk", kommun="0680")
+    bars, trend = u.render()
+    assert "<b>Jönköping</b>" in set(bars.data[0].y)  # the chosen kommun is highlighted
+    u.lan.value = "08"
+    assert u.kommun.value == "" and ("Kalmar", "0880") in u.kommun.options
+    assert set(u.figures[0].data[0].y) <= set(geo.kommuner().query("lan_kod == '08'").kommun_namn)
+    u.omrade.value = "funktionsnedsattning"
+    assert u.indikator.value == example_ds.cat.for_omrade("funktionsnedsattning")[0].kpi
+    assert json.dumps(u.figures[1].to_plotly_json()["layout"]["meta"]) .count("exempeldata") >= 1
