@@ -182,11 +182,18 @@ def _meta(inds: list[Indicator]) -> pd.DataFrame:
     })
 
 
-def _kommun_rows(ds: Dataset, kpis: Iterable[str], kon) -> pd.DataFrame:
+def _rows(ds: Dataset, kpis: Iterable[str], kon) -> pd.DataFrame:
+    """The dataset's rows of these KPIs and sex(es), all levels: one scan of the (large) table."""
     df = ds.df
     kons = [kon] if isinstance(kon, str) else list(kon)
-    mask = (df.niva == "kommun") & df.kpi.isin(list(kpis)) & df.kon.isin(kons)
-    return df.loc[mask, ["kpi", "kod", "ar", "kon", "varde", "status"]]
+    mask = df.kpi.isin(list(kpis))
+    mask &= df.kon == kons[0] if len(kons) == 1 else df.kon.isin(kons)
+    return df.loc[mask, ["kpi", "kod", "niva", "ar", "kon", "varde", "status"]]
+
+
+def _kommun_rows(ds: Dataset, kpis: Iterable[str], kon, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    rows = _rows(ds, kpis, kon) if rows is None else rows
+    return rows[rows.niva == "kommun"]
 
 
 def _years(ds: Dataset, inds: list[Indicator], kom: pd.DataFrame, omrade, ar, exakt_ar: bool) -> pd.Series:
@@ -215,12 +222,9 @@ def _aggregate(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return agg.reset_index()
 
 
-def _published(ds: Dataset, kpis, kon, niva: str) -> pd.DataFrame:
-    df = ds.df
-    kons = [kon] if isinstance(kon, str) else list(kon)
-    p = df.loc[(df.niva == niva) & df.kpi.isin(list(kpis)) & df.kon.isin(kons),
-               ["kpi", "kod", "ar", "kon", "varde", "status"]]
-    return p[p.varde.notna()]
+def _published(rows: pd.DataFrame, niva: str) -> pd.DataFrame:
+    """The source's own län or riket values among ``rows`` (from :func:`_rows`)."""
+    return rows[(rows.niva == niva) & rows.varde.notna()]
 
 
 def _avser_from_status(status: pd.Series, typ: pd.Series, kalla: str) -> pd.Series:
@@ -265,7 +269,8 @@ def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str =
     _check_medel(medel)
     inds = _indicators(ds, omrade, kpi, kon)
     meta = _meta(inds).set_index("kpi")
-    kom = _kommun_rows(ds, meta.index, kon)
+    rows = _rows(ds, meta.index, kon)
+    kom = _kommun_rows(ds, meta.index, kon, rows)
     years = _years(ds, inds, kom, omrade, ar, exakt_ar)
     meta = meta.loc[meta.index.intersection(years.index)].sort_values("_ordning")
     dropped = [i.kpi for i in inds if i.kpi not in years.index]
@@ -325,7 +330,7 @@ def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str =
     rik_v, rik_a = means["riket"].copy(), computed_label.copy()
     if medel == "publicerat":
         for level, values, labels in (("lan", lan_v, lan_a), ("riket", rik_v, rik_a)):
-            pub = _published(ds, kpi_index, kon, level)
+            pub = _published(rows, level)
             if pub.empty:
                 continue
             pi = kpi_index.get_indexer(pub.kpi)
@@ -471,7 +476,8 @@ def _levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicera
     """
     _check_medel(medel)
     typ = {i.kpi: i.typ for i in inds}
-    kom = _kommun_rows(ds, typ, kon).copy()
+    rows = _rows(ds, typ, kon)
+    kom = _kommun_rows(ds, typ, kon, rows).copy()
     ref = geo.kommuner().set_index("kommun_kod")
     kom["region_kod"] = kom.kod.map(ref.region_kod)
     kom["kommungruppkod"] = kom.kod.map(ref.kommungrupp_kod)
@@ -487,7 +493,7 @@ def _levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicera
         agg["status"] = None
         agg["avser"] = agg.kpi.map(typ).map(avser_beraknat)
         if niva != "kommungrupp" and medel == "publicerat":
-            pub = _published(ds, typ, kon, niva)
+            pub = _published(rows, niva)
             if not pub.empty:
                 pub = pub.assign(niva=niva, avser=_avser_from_status(pub.status, pub.kpi.map(typ), ds.kalla))
                 k = ["kpi", "ar", "kon", "kod"]

@@ -70,10 +70,16 @@ def _riktning(value) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _legend_rows(names: list[str], width: int = 850) -> int:
-    """Rough number of rows a horizontal legend needs (7 px per character, 45 px per item)."""
-    total = sum(7 * len(str(n)) + 45 for n in names)
-    return max(1, -(-total // width)) if names else 0
+def _legend_rows(names: list[str], width: int = 900) -> int:
+    """Rows a horizontal legend needs. plotly wraps a legend that does not fit into columns as
+    wide as its widest entry (about 7 px per character plus 45 px for the symbol)."""
+    if not names:
+        return 0
+    widths = [7 * len(str(n)) + 45 for n in names]
+    if sum(widths) <= width:
+        return 1
+    per_row = max(1, width // max(widths))
+    return -(-len(names) // per_row)
 
 
 def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtitle: str | None = None,
@@ -87,7 +93,10 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
     """
     head = f"<b>{title}</b>" + (f"<br><span style='font-size:12px'>{subtitle}</span>" if subtitle else "")
     names = [t.name for t in fig.data if t.showlegend is not False and t.name] if legend else []
-    top = 78 + 22 * _legend_rows(names) + top_extra
+    rows = _legend_rows(names)
+    top = 78 + 22 * rows + top_extra
+    if height and rows > 1:
+        height += 22 * (rows - 1)
     rule_html = _wrap(rule, 140) if rule else ""
     n_rule = rule_html.count("<br>") + 1 if rule else 0
     if rule:
@@ -233,8 +242,9 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.F
     typ = first.typ
     brott = first["brott_år"] if pd.notna(first["brott_år"]) else None
     fig = go.Figure()
-    styles = {"län": (FARG_LAN, "dash"), "riket": (FARG_RIKET, "dot"), "kommungrupp": (FARG_GRUPP, "dashdot")}
-    n_kommun = 0
+    styles = {"län": (FARG_LAN, "dash"), "riket": (FARG_RIKET, "dot")}
+    group_colours = [FARG_GRUPP, "#8C564B", "#9467BD", "#17BECF"]
+    n_kommun = n_grupp = 0
     for _kod, part in frame.groupby("kod", sort=False):
         part = part.sort_values("år")
         niva = part["nivå"].iloc[0]
@@ -257,6 +267,9 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.F
         if niva == "kommun":
             colour, dash = LINJEFARGER[n_kommun % len(LINJEFARGER)], "solid"
             n_kommun += 1
+        elif niva == "kommungrupp":
+            colour, dash = group_colours[n_grupp % len(group_colours)], "dashdot"
+            n_grupp += 1
         else:
             colour, dash = styles[niva]
         mode = "markers+text" if typ == "ja_nej" and niva == "kommun" else "lines+markers"
@@ -361,7 +374,7 @@ def overview(table: pd.DataFrame, kalla: str | None = None, comparison_rows: boo
     label_px = int(0.72 * 7 * max(len(x) for x in xlabels)) + 20
     fig.update_xaxes(side="top", tickangle=-45, showgrid=False, type="category", automargin=False)
     fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
-    rows_legend = _legend_rows([r.färgklass for r in pairs.itertuples()], 700)
+    rows_legend = _legend_rows([r.färgklass for r in pairs.itertuples()], 1000)
     fig.update_layout(legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "yref": "paper"})
     lan = table["län"].iloc[0] if table["länskod"].nunique() == 1 else "Kommunerna"
     rule = f"{table.attrs.get('fargregel', colours.FORKLARING)}"

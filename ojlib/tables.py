@@ -302,8 +302,11 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
 
 def to_csv(table: pd.DataFrame, path) -> Path:
     """Write the (coloured) tidy table as CSV for Swedish Excel: ``;`` separated, decimal comma,
-    UTF-8 with BOM. Written atomically."""
+    UTF-8 with BOM. A coloured table gets the column färgförklaring (``colours.FORKLARING``).
+    Written atomically."""
     path = Path(path)
+    if "färg" in table.columns:
+        table = table.assign(färgförklaring=colours.FORKLARING)
     with atomic_path(path) as tmp:
         table.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
     return path

@@ -79,6 +79,7 @@ def test_oj_export_csv_with_colour_blind_palette(example_ds, tmp_path):
     assert set(df["länskod"]) == {"06"} and df.kommunkod.nunique() == 13
     assert set(df["färg"]) <= set(colours.PALETTER["fargblind"].values())
     assert "Bästa tredjedelen" in set(df["färgklass"])
+    assert set(df["färgförklaring"]) == {colours.FORKLARING}
 
 
 @pytest.mark.parametrize(("args", "message"), [
