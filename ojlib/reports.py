@@ -37,7 +37,8 @@ PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
 PLOTLY_JS = "plotly.min.js"
 META_ID = "ojlib-rapport"
 # Parameters that are codes or names: kept as text even when YAML would read a number.
-TEXT_PARAMS = {"mall", "lan", "kommun", "omrade", "datakalla", "jamforelse", "fargstrategi", "jamforelsegrupp"}
+TEXT_PARAMS = {"mall", "lan", "kommun", "omrade", "omraden", "datakalla", "jamforelse", "fargstrategi",
+               "jamforelsegrupp"}
 HIDDEN_TAGS = {"remove-cell", "remove_cell", "remove-output", "remove_output", "hide-output", "hide_output",
                "parameters", "injected-parameters"}
 WIDGET_ONLY = {"application/vnd.jupyter.widget-view+json", "text/plain"}
@@ -172,15 +173,32 @@ def make_job(values: dict) -> Job:
 
 
 def template_parameters(template: Path) -> dict:
-    """The template's parameters and their default values (from its ``parameters`` cell)."""
-    import papermill
+    """The template's parameters and their default values, read from its ``parameters`` cell.
 
-    out = {}
-    for name, info in papermill.inspect_notebook(str(template)).items():
+    Parsed with ``ast`` rather than papermill's inspector, which skips a line whose comment
+    contains a semicolon (so ``ar = None  # år; None = senaste`` would go missing).
+    """
+    import nbformat
+
+    nb = nbformat.read(str(template), as_version=4)
+    out: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
         try:
-            out[name] = ast.literal_eval(info.get("default", "None"))
-        except (ValueError, SyntaxError):
-            out[name] = info.get("default")
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            return {}
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else []
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    try:
+                        out[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        out[target.id] = None
+        break
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
@@ -39,6 +40,7 @@ def _options(ar, datakalla, jamforelse, fargstrategi, parameter, mall) -> dict:
 
 
 def _prepared(jobs: list[reports.Job]) -> list[reports.Job]:
+    logging.getLogger("papermill").setLevel(logging.ERROR)  # its warnings are checked here, in Swedish
     known: dict[Path, dict] = {}
     for job in jobs:
         path = job.template
