@@ -97,11 +97,15 @@ def lansanalys_header(p, ds) -> str:
     return "\n".join(lines)
 
 
-def kommunprofil_header(p, ds, peers_label: str) -> str:
+def kommunprofil_header(p, ds) -> str:
+    """Heading of the kommun profile, naming the peer group of each område."""
+    from ojlib import compare
+
+    labels = list(dict.fromkeys(compare.peer_members(p.kommun, p.peers, o)[1] for o in p.omraden))
     lines = [f"## {p.kommun_namn} ({p.kommun}), {p.lan_namn}, {p.ar}", ""]
     if ds.is_example:
         lines += [_mark(ds), ""]
-    lines.append(f"Data: {data_date(ds)}. Jämförelsegrupp: {peers_label}.")
+    lines.append(f"Data: {data_date(ds)}. Jämförelsegrupp: {'; '.join(labels)}.")
     return "\n".join(lines)
 
 
