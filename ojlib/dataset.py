@@ -64,7 +64,7 @@ def validate(df: pd.DataFrame, what: str = "datasetet") -> pd.DataFrame:
             raise OjError(f"{what} har tomma värden i kolumnen {col}; varje rad måste ha {col}.")
         out[col] = out[col].astype(str)
     known = geo.areas().set_index("kod")["niva"]
-    unknown = sorted(set(out.kod) - set(known.index))
+    unknown = sorted(set(out.kod.unique()) - set(known.index))
     if unknown:
         raise OjError(f"{what} innehåller okända områdeskoder ({_short_list(unknown)}); "
                       "koder ska vara kommunkoder, regionkoder (00 + länskod) eller 0000 för riket.")
@@ -74,7 +74,7 @@ def validate(df: pd.DataFrame, what: str = "datasetet") -> pd.DataFrame:
         r = wrong.iloc[0]
         raise OjError(f"{what} har nivån '{r.niva}' för koden {r.kod}, som är {expected[wrong.index[0]]}; "
                       "rätta kolumnen niva.")
-    bad_kon = sorted(set(out.kon) - set(KON))
+    bad_kon = sorted(set(out.kon.unique()) - set(KON))
     if bad_kon:
         raise OjError(f"{what} har okända värden i kolumnen kon ({_short_list(bad_kon)}); tillåtna är T, K och M.")
     ar = pd.to_numeric(out.ar, errors="coerce")
@@ -121,7 +121,7 @@ def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path
         raise OjError(f"Okänd datakälla '{kalla}'; välj {', '.join(KALLOR)}.")
     df = validate(df)
     if kalla != "egen" and (df.kalla != kalla).any():
-        raise OjError(f"Raderna har kalla {_short_list(sorted(set(df.kalla)))}, men ska sparas som {kalla}.")
+        raise OjError(f"Raderna har kalla {_short_list(sorted(set(df.kalla.unique())))}, men ska sparas som {kalla}.")
     data = parquet_bytes(df, kalla)
     manifest = {
         "kalla": kalla,
@@ -211,7 +211,7 @@ class Dataset:
         if kpi is not None:
             kpis = [kpi] if isinstance(kpi, str) else list(kpi)
             for k in kpis:
-                if k not in self.cat and k not in set(df.kpi):
+                if k not in self.cat and k not in set(df.kpi.unique()):
                     self.cat[k]  # raises the Swedish error with suggestions
             mask &= df.kpi.isin(kpis)
         codes: set[str] = set()
