@@ -20,11 +20,14 @@ $(STAMP): pyproject.toml
 exempeldata: setup
 	$(BIN)/oj exempeldata
 
-## make demo: install, generate example data and build everything that can be built
+## make demo: install, generate example data and build the whole report site from it
+## (21 län x 3 områden and four kommun profiles; open reports/index.html, no server needed)
+DEMO_KOMMUNER ?= 0180,1480,1280,0680
 demo: exempeldata
 	$(BIN)/oj status
+	$(BIN)/oj rapporter --lan alla --omrade alla --kommun $(DEMO_KOMMUNER)
 	@echo
-	@echo "Klart. Exempeldata finns i data/processed/exempeldata.parquet (Exempeldata – inte verkliga resultat)."
+	@echo "Klart. Öppna $(CURDIR)/reports/index.html i en webbläsare (Exempeldata – inte verkliga resultat)."
 
 ## make test: every test (installs what it needs)
 test: setup

@@ -58,6 +58,10 @@ class Job:
     mall: str
     params: dict = field(default_factory=dict)
     name: str = ""
+    defaults: dict = field(default_factory=dict)  # the template's own område, for names only
+
+    def _naming(self) -> dict:
+        return {**self.defaults, **self.params}
 
     @property
     def template(self) -> Path:
@@ -75,14 +79,14 @@ class Job:
 
     def describe(self) -> str:
         """A short Swedish label for progress and summaries, e.g. "Länsanalys 06 missbruk"."""
-        p = self.params
+        p = self._naming()
         bits = [TYPE_TEXT.get(self.kind, self.kind)]
         bits += [str(p[k]) for k in ("lan", "kommun", "omrade", "omraden", "ar") if p.get(k) not in (None, "")]
         return " ".join(bits)
 
     def slug(self) -> str:
         """The page's file stem: template, area code, område and an explicit year."""
-        p = self.params
+        p = self._naming()
         bits = [self.kind]
         for key in ("lan", "kommun", "omrade", "omraden", "ar"):
             value = p.get(key)
@@ -218,6 +222,7 @@ def prepare(job: Job, known: dict | None = None) -> Job:
     for short, long in ALIASES.items():
         if short in job.params and short not in known and long in known:
             job.params[long] = job.params.pop(short)
+    job.defaults = {k: known[k] for k in ("omrade", "omraden") if k in known and k not in job.params and known[k]}
     unknown = sorted(set(job.params) - set(known))
     if known and unknown:
         raise OjError(f"Mallen {job.template.name} har ingen parameter {', '.join(unknown)}; "
@@ -284,6 +289,7 @@ def execute(job: Job, kernel_name: str | None = None, retries: int = START_RETRI
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                 start_timeout=120, execution_timeout=CELL_TIMEOUT, report_mode=True,
                 resources={"metadata": {"path": str(template.parent)}}, extra_arguments=KERNEL_ARGS,
+                shutdown_kernel="immediate",  # every output is in; a graceful shutdown only waits ~0.6 s
             )
             return nb, attempt
         except Exception as exc:
@@ -295,7 +301,7 @@ def execute(job: Job, kernel_name: str | None = None, retries: int = START_RETRI
 
 def failure_message(exc: BaseException) -> str:
     """One Swedish sentence saying why a report failed (the template's own sentence for OjError)."""
-    from nbclient.exceptions import CellTimeoutError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
@@ -307,8 +313,10 @@ def failure_message(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, CellTimeoutError):
         return f"En cell tog mer än {CELL_TIMEOUT} sekunder och avbröts."
+    tries = getattr(exc, "attempts", 1)
+    if isinstance(exc, DeadKernelError):
+        return f"Jupyter-kärnan dog under körningen, {tries} gånger (minnet slut?): {exc}."
     if _is_start_failure(exc):
-        tries = getattr(exc, "attempts", 1)
         return f"Jupyter-kärnan gick inte att starta efter {tries} försök ({type(exc).__name__}: {exc})."
     return f"Oväntat fel: {type(exc).__name__}: {exc}"
 
