@@ -367,7 +367,11 @@ def run_job(job: Job, out: Path, kernel_name: str | None = None, index_link: boo
 
 
 def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, kernel_name: str | None = None,

@@ -123,8 +123,11 @@ def pages(folder: Path) -> list[tuple[str, dict]]:
 
 def _sort_key(item: tuple[str, dict]):
     _, m = item
+    order = list(catalog.OMRADEN)
+    omrade = str(m.get("omrade") or "")
     return (0 if m.get("typ") == "lansanalys" else 1 if m.get("typ") == "kommunprofil" else 2,
-            str(m.get("lan") or ""), str(m.get("kommun") or ""), str(m.get("omrade") or ""), str(m.get("ar") or ""))
+            str(m.get("lan") or ""), str(m.get("kommun") or ""),
+            order.index(omrade) if omrade in order else len(order), str(m.get("ar") or ""))
 
 
 def _omraden_of(meta: dict) -> list[str]:
