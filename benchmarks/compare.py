@@ -7,7 +7,8 @@ Two datasets in one run:
    290 kommuner plus 21 län and riket, ten years (2016–2025), seeded. Län and riket rows are
    "published" (population-weighted with synthetic weights) as Kolada's are. The default
    ``--skala 0.25`` (1 500 KPIs) keeps ``make bench`` at a couple of minutes; ``--skala 1`` is
-   Kolada's full size (measured: ojlib 34 s, baseline 764 s, 22×; about 15 minutes and 7 GB in all).
+   Kolada's full size (measured on 2 cores: ojlib 30 s, baseline 512 s, 17×; about 10 minutes and
+   7 GB in all).
 
 ojlib computes each område once for all kommuner with vectorised group operations
 (``compare.lan_tables``); the baseline loops over indicators and län and filters, as one would
