@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+
+try:  # typer >= 0.2x ships its own copy of click; its exceptions are not click's
+    from typer._click import exceptions as cx
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as cx
 
 from ojlib.errors import OjError
 
@@ -36,15 +40,42 @@ def main(argv: list[str] | None = None) -> int:
     except OjError as err:
         print(f"Fel: {err}", file=sys.stderr)
         return err.exit_code
-    except click.exceptions.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         print("Avbrutet.", file=sys.stderr)
         return 130
-    except click.ClickException as err:
+    except cx.NoArgsIsHelpError as err:
+        if err.ctx is not None:
+            print(err.ctx.get_help())
+        return 0
+    except cx.UsageError as err:
+        print(f"Fel: {usage_message(err)}", file=sys.stderr)
+        return 2
+    except cx.ClickException as err:
         err.show()
         return err.exit_code
-    except click.exceptions.Exit as err:
+    except typer.Exit as err:
         return err.exit_code
     return 0
+
+
+def usage_message(err: cx.UsageError) -> str:
+    """Click's usage errors as one Swedish sentence with what to do."""
+    cmd = f"oj {err.ctx.info_name} --help" if err.ctx and err.ctx.parent else "oj --help"
+    if isinstance(err, cx.MissingParameter) and err.param is not None:
+        name = "/".join(getattr(err.param, "opts", [])) or err.param.name
+        return f"Värdet {name} saknas; se `{cmd}`."
+    if isinstance(err, cx.BadOptionUsage):
+        return f"Valet {err.option_name} behöver ett värde; se `{cmd}`."
+    if isinstance(err, cx.NoSuchOption):
+        return f"Okänt val {err.option_name}; se `{cmd}`."
+    if isinstance(err, cx.BadParameter):
+        name = "/".join(getattr(err.param, "opts", [])) if err.param is not None else "värdet"
+        return f"Ogiltigt värde för {name}; se `{cmd}`."
+    if "No such command" in err.message:
+        return f"Okänt kommando; se `{cmd}` för alla kommandon."
+    if "Got unexpected extra argument" in err.message:
+        return f"Oväntat argument; se `{cmd}`."
+    return f"Kommandot kunde inte tolkas ({err.message}); se `{cmd}`."
 
 
 def run() -> None:
