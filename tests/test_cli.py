@@ -23,3 +23,15 @@ def test_usage_errors_are_swedish(ojhome, capsys, argv, message):
 def test_no_arguments_shows_help(capsys):
     assert main([]) == 0
     assert "exempeldata" in capsys.readouterr().out
+
+
+def test_a_commands_exit_code_is_kept(monkeypatch):
+    import typer
+
+    from ojlib.cli import app
+
+    @app.command("_provexit", hidden=True)
+    def _provexit() -> None:
+        raise typer.Exit(3)
+
+    assert main(["_provexit"]) == 3

@@ -36,7 +36,7 @@ from ojlib.cli import reports as _reports  # noqa: E402,F401
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     try:
-        app(args=argv, standalone_mode=False, prog_name="oj")
+        rc = app(args=argv, standalone_mode=False, prog_name="oj")
     except OjError as err:
         print(f"Fel: {err}", file=sys.stderr)
         return err.exit_code
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except typer.Exit as err:
         return err.exit_code
-    return 0
+    return rc if isinstance(rc, int) else 0  # a command's `raise typer.Exit(n)` comes back as n
 
 
 def usage_message(err: cx.UsageError) -> str:
