@@ -87,9 +87,10 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
             top_extra: int = 0, width: int | None = None, right: int = 20) -> go.Figure:
     """Title, source line, exempeldata mark and (for coloured figures) the colour rule.
 
-    Layout in pixels: title and subtitle in the top margin with the exempeldata mark on the
-    title's line to the right; an optional horizontal legend just above the plot; under the plot
-    (``below`` px left for axis labels) the colour rule and then the source line.
+    Layout in pixels: title and subtitle in the top margin with the exempeldata mark to the
+    right, 40–62 px from the top (below plotly's toolbar, above the legend); an optional
+    horizontal legend just above the plot; under the plot (``below`` px left for axis labels)
+    the colour rule and then the source line.
     """
     head = f"<b>{title}</b>" + (f"<br><span style='font-size:12px'>{subtitle}</span>" if subtitle else "")
     names = [t.name for t in fig.data if t.showlegend is not False and t.name] if legend else []
@@ -108,7 +109,7 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
                        showarrow=False, font={"size": 11, "color": "#555555"})
     if kalla == "exempeldata":
         fig.add_annotation(name="exempeldata", text=f"<b>{EXEMPELDATA_MARK}</b>", x=1, y=1, xref="paper",
-                           yref="paper", xanchor="right", yanchor="bottom", yshift=top - 36, showarrow=False,
+                           yref="paper", xanchor="right", yanchor="bottom", yshift=top - 62, showarrow=False,
                            font={"size": 13, "color": "#B00020"}, bordercolor="#B00020", borderwidth=1,
                            borderpad=3, bgcolor="#FFF3F3")
     fig.update_layout(

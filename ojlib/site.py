@@ -231,7 +231,7 @@ def index_html(folder: Path, karta: str | None = None) -> str:
         body.append(f'<p class="exempeldata" role="note">{html.escape(EXEMPELDATA)}</p>')
     kallor = sorted({str(m.get("datakalla")) for m in metas if m.get("datakalla")})
     datum = sorted({str(m.get("data_datum")) for m in metas if m.get("data_datum")})
-    facts = [f"{len(meta_pages)} rapporter"]
+    facts = [f"{len(meta_pages)} {'rapport' if len(meta_pages) == 1 else 'rapporter'}"]
     if kallor:
         facts.append("datakälla: " + ", ".join(DATAKALLA_TEXT.get(k, k) for k in kallor))
     if datum:
