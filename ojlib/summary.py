@@ -118,8 +118,7 @@ def _change_points(tt: pd.DataFrame, fakta: dict) -> list[str]:
         def phrase(r) -> str:
             return (f"{_q(r.indikator)} från {compare.format_number(r.värde_då, r.typ)} till "
                     f"{compare.format_number(r.värde, r.typ)} ({_pp(r.förändring)}, {r.jämfört_med_år}–{r.år})")
-        up = pp[pp._gain > 0].sort_values(["_gain", "kpi"], ascending=[False, True], kind="mergesort").head(2)
-        down = pp[pp._gain < 0].sort_values(["_gain", "kpi"], ascending=[True, True], kind="mergesort").head(2)
+        up, down = _extremes(pp)
         if len(up):
             points.append("Störst förbättring: " + "; ".join(phrase(r) for r in up.itertuples()) + ".")
         if len(down):
@@ -139,6 +138,13 @@ def _change_points(tt: pd.DataFrame, fakta: dict) -> list[str]:
     return points
 
 
+def _extremes(frame: pd.DataFrame, n: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``n`` largest gains and the ``n`` largest losses in ``_gain`` (ties by KPI id)."""
+    up = frame[frame._gain > 0].sort_values(["_gain", "kpi"], ascending=[False, True], kind="mergesort").head(n)
+    down = frame[frame._gain < 0].sort_values(["_gain", "kpi"], ascending=[True, True], kind="mergesort").head(n)
+    return up, down
+
+
 def _riket_points(t: pd.DataFrame, fakta: dict) -> list[str]:
     heads = t.drop_duplicates("kpi")
     pp = heads[heads.typ.isin(PP) & heads.riktning.notna() & heads["länet"].notna() & heads.riket.notna()].copy()
@@ -150,8 +156,7 @@ def _riket_points(t: pd.DataFrame, fakta: dict) -> list[str]:
         def phrase(r) -> str:
             return (f"{_q(r.indikator)} (länet {compare.format_number(r.länet, r.typ)}, riket "
                     f"{compare.format_number(r.riket, r.typ)}: {_pp(r.skillnad)})")
-        better = pp[pp._gain > 0].sort_values(["_gain", "kpi"], ascending=[False, True], kind="mergesort").head(2)
-        worse = pp[pp._gain < 0].sort_values(["_gain", "kpi"], ascending=[True, True], kind="mergesort").head(2)
+        better, worse = _extremes(pp)
         if len(better):
             points.append("Störst skillnad till länets fördel mot riket: " +
                           "; ".join(phrase(r) for r in better.itertuples()) + ".")
