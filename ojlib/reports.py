@@ -2,18 +2,13 @@
 
 A *job* is a template plus parameters (from CLI options or a YAML file in ``params/``). Running
 it executes the notebook in a fresh kernel (retrying a kernel that fails to start) and turns
-the executed notebook into one HTML page: code hidden, text escaped, plotly figures drawn from
-their JSON by one shared ``plotly.min.js`` beside the page, maps working offline thanks to a
-small ``window.PlotlyGeoAssets`` stub, and no reference to any external URL.
-``run_jobs`` runs many jobs in parallel threads (one kernel each) and isolates failures.
+the executed notebook into one HTML page with :mod:`ojlib.html_export`. ``run_jobs`` runs many
+jobs in parallel threads (one kernel each) and isolates failures.
 """
 
 from __future__ import annotations
 
 import ast
-import base64
-import html
-import json
 import os
 import re
 import time
@@ -25,23 +20,16 @@ from pathlib import Path
 import yaml
 
 from ojlib import geo, paths
-from ojlib.catalog import OMRADEN
 from ojlib.errors import OjError
-from ojlib.notebook import REPORT_MIMETYPE, read_report_metadata
-from ojlib.source_lines import EXEMPELDATA
+from ojlib.html_export import render_page
+from ojlib.notebook import read_report_metadata
 from ojlib.storage import write_text_atomic
 
 TEMPLATES = {"lansanalys": "lansanalys.ipynb", "kommunprofil": "kommunprofil.ipynb"}
 TYPE_TEXT = {"lansanalys": "Länsanalys", "kommunprofil": "Kommunprofil"}
-PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
-PLOTLY_JS = "plotly.min.js"
-META_ID = "ojlib-rapport"
 # Parameters that are codes or names: kept as text even when YAML would read a number.
 TEXT_PARAMS = {"mall", "lan", "kommun", "omrade", "omraden", "datakalla", "jamforelse", "fargstrategi",
                "jamforelsegrupp"}
-HIDDEN_TAGS = {"remove-cell", "remove_cell", "remove-output", "remove_output", "hide-output", "hide_output",
-               "parameters", "injected-parameters"}
-WIDGET_ONLY = {"application/vnd.jupyter.widget-view+json", "text/plain"}
 START_RETRIES = 2
 CELL_TIMEOUT = 900
 # Kernels log a warning per start (unencrypted TCP) and an error at each normal shutdown
@@ -393,301 +381,3 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, ker
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     return [results[i] for i in range(len(jobs))]
-
-
-# --------------------------------------------------------------------------- HTML export
-
-# Plotly.js fetches world outlines from a CDN for every geo map, even one drawn from our own
-# GeoJSON; without network the map stays blank. Empty outlines for every scope make it draw.
-GEO_ASSETS_STUB = (
-    "window.PlotlyGeoAssets=window.PlotlyGeoAssets||(function(){"
-    "var e={type:'GeometryCollection',geometries:[]},o={},t={};"
-    "['ocean','land','lakes','subunits','countries','coastlines','rivers'].forEach(function(k){o[k]=e;});"
-    "['world','usa','europe','asia','africa','north-america','south-america','antarctica','oceania']"
-    ".forEach(function(s){[110,50].forEach(function(r){t[s+'_'+r+'m']={type:'Topology',objects:o,arcs:[]};});});"
-    "return {topojson:t};})();"
-)
-
-RENDER_FIGURES_JS = """(function () {
-  var divs = document.querySelectorAll('div.ojfig');
-  if (typeof Plotly === 'undefined') {
-    divs.forEach(function (d) {
-      d.textContent = 'Figuren kan inte visas: filen plotly.min.js saknas i samma mapp som sidan.';
-    });
-    return;
-  }
-  var shared = JSON.parse(document.getElementById('ojlib-mallar').textContent);
-  divs.forEach(function (div) {
-    var spec = JSON.parse(document.getElementById(div.getAttribute('data-spec')).textContent);
-    var layout = spec.layout || {};
-    if (spec.mall !== undefined && spec.mall !== null) { layout.template = shared[spec.mall]; }
-    var config = Object.assign({responsive: true, displaylogo: false}, spec.config || {});
-    Plotly.newPlot(div, spec.data || [], layout, config).then(function (gd) {
-      if (window.ojlibOnPlot) { window.ojlibOnPlot(gd, spec); }
-    });
-  });
-})();"""
-
-CSS = """
-:root { --text: #1d1d1b; --muted: #5b5b5b; --line: #d9d9d9; --accent: #1f4e79; --warn-bg: #fff3cd;
-        --warn: #7a5a00; }
-* { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: var(--text); margin: 0;
-       line-height: 1.5; background: #fff; }
-header, main, footer { max-width: 1100px; margin: 0 auto; padding: 0 1.25rem; }
-header { padding-top: 1rem; }
-nav.topp a { color: var(--accent); text-decoration: none; font-size: .95rem; }
-nav.topp a:hover { text-decoration: underline; }
-h1 { font-size: 1.8rem; line-height: 1.25; margin: .6rem 0 .4rem; }
-h2 { font-size: 1.35rem; margin-top: 2rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
-h3 { font-size: 1.1rem; }
-a { color: var(--accent); }
-.exempeldata { background: var(--warn-bg); color: var(--warn); border: 1px solid #e6d28a; border-radius: 4px;
-               padding: .45rem .8rem; font-weight: bold; margin: .6rem 0; }
-.meta { color: var(--muted); font-size: .92rem; margin: .2rem 0 1rem; }
-nav.innehall { font-size: .95rem; margin: .5rem 0 1rem; }
-nav.innehall ol { margin: .2rem 0; padding-left: 1.4rem; columns: 2; }
-.cell { margin: .6rem 0; }
-.output { overflow-x: auto; margin: .4rem 0; }
-.ojfig { width: 100%; min-height: 200px; }
-pre { background: #f6f6f6; padding: .5rem .7rem; border-radius: 4px; overflow-x: auto; font-size: .88rem; }
-pre.fel { background: #fdecea; color: #8a1c12; }
-table { border-collapse: collapse; font-size: .9rem; margin: .4rem 0; }
-th, td { border-bottom: 1px solid var(--line); padding: .3rem .6rem; text-align: left; vertical-align: top; }
-thead th { border-bottom: 2px solid #999; }
-td.tal, th.tal { text-align: right; }
-img { max-width: 100%; }
-.url { color: var(--muted); font-size: .85em; word-break: break-all; }
-footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); margin-top: 2.5rem;
-         padding-top: .6rem; padding-bottom: 2rem; }
-@media print { nav.topp, nav.innehall { display: none; } .ojfig { break-inside: avoid; } }
-"""
-
-
-def script_json(value) -> str:
-    """JSON safe to put inside ``<script type="application/json">`` (no ``</script>``, no ``<!--``)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-_EXTERNAL_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(["'])\s*((?:[a-z][a-z0-9+.-]*:)?//[^"']*)\1[^>]*>(.*?)</a>""",
-                            re.IGNORECASE | re.DOTALL)
-_EXTERNAL_ATTR = re.compile(r"""\b(src|href|srcset|action|poster|data)\s*=\s*(["'])\s*(?:[a-z][a-z0-9+.-]*:)?//""",
-                            re.IGNORECASE)
-_EXTERNAL_CSS = re.compile(r"""url\(\s*(["']?)\s*(?:https?:)?//[^)]*\)|@import\s+(["'])(?:https?:)?//[^"']*\2;?""",
-                           re.IGNORECASE)
-
-
-def offline_html(fragment: str) -> str:
-    """Neutralise references to other sites in an HTML fragment, so a page never loads or links them.
-
-    A link keeps its text and shows the address after it; other attributes (``src`` …) and CSS
-    ``url(…)`` pointing elsewhere are disabled.
-    """
-    fragment = _EXTERNAL_LINK.sub(lambda m: f'{m.group(3)} <span class="url">({m.group(2)})</span>', fragment)
-    fragment = _EXTERNAL_ATTR.sub(lambda m: f"data-extern-{m.group(1).lower()}={m.group(2)}", fragment)
-    return _EXTERNAL_CSS.sub("none", fragment)
-
-
-_MD = {}
-
-
-def markdown(text: str, trusted: bool) -> str:
-    """Markdown to HTML. Untrusted text (notebook output built from data) has its raw HTML escaped."""
-    import mistune
-
-    if trusted not in _MD:
-        _MD[trusted] = mistune.create_markdown(escape=not trusted, plugins=["table", "strikethrough"])
-    return _MD[trusted](text)
-
-
-def _join(value) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)
-
-
-class _Page:
-    """Collects the HTML of one notebook's cells; figures share one list of plotly templates."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.templates: list[str] = []
-        self.n_figures = 0
-
-    def figure(self, fig: dict) -> str:
-        fig = dict(fig)
-        layout = dict(fig.get("layout") or {})
-        ref = None
-        if "template" in layout:
-            key = json.dumps(layout.pop("template"), sort_keys=True, separators=(",", ":"))
-            if key not in self.templates:
-                self.templates.append(key)
-            ref = self.templates.index(key)
-        self.n_figures += 1
-        fid = f"fig-{self.n_figures}"
-        spec = {"data": fig.get("data", []), "layout": layout, "config": fig.get("config") or {}, "mall": ref}
-        return (f'<div class="ojfig" id="{fid}-div" data-spec="{fid}"></div>\n'
-                f'<script type="application/json" id="{fid}">{script_json(spec)}</script>')
-
-    def output(self, out: dict) -> str:
-        kind = out.get("output_type")
-        if kind == "stream":
-            if out.get("name") == "stderr":
-                return ""
-            return f"<pre>{html.escape(_join(out.get('text', '')))}</pre>"
-        if kind == "error":
-            return f'<pre class="fel">{html.escape(str(out.get("ename")))}: {html.escape(str(out.get("evalue")))}</pre>'
-        data = out.get("data", {})
-        if REPORT_MIMETYPE in data:
-            return ""  # read by the site index, not shown
-        if "application/vnd.jupyter.widget-view+json" in data and set(data) <= WIDGET_ONLY:
-            return ""  # a live widget has nothing to show in a static page
-        if PLOTLY_MIMETYPE in data:
-            return self.figure(data[PLOTLY_MIMETYPE])
-        if "text/html" in data:
-            return offline_html(_join(data["text/html"]))
-        if "image/svg+xml" in data:
-            svg = base64.b64encode(_join(data["image/svg+xml"]).encode()).decode()
-            return f'<img alt="Figur" src="data:image/svg+xml;base64,{svg}">'
-        for mime in ("image/png", "image/jpeg"):
-            if mime in data:
-                return f'<img alt="Figur" src="data:{mime};base64,{_join(data[mime]).strip()}">'
-        if "text/markdown" in data:
-            return offline_html(markdown(_join(data["text/markdown"]), trusted=False))
-        if "text/plain" in data and _join(data["text/plain"]).strip():
-            return f"<pre>{html.escape(_join(data['text/plain']))}</pre>"
-        return ""
-
-    def cell(self, cell: dict) -> None:
-        tags = set(cell.get("metadata", {}).get("tags", []))
-        if tags & {"remove-cell", "remove_cell"}:
-            return
-        if cell.get("cell_type") == "markdown":
-            text = _join(cell.get("source", ""))
-            for name, bundle in (cell.get("attachments") or {}).items():
-                for mime, b64 in bundle.items():
-                    if mime.startswith("image/"):
-                        text = text.replace(f"attachment:{name}", f"data:{mime};base64,{_join(b64).strip()}")
-                        break
-            self.parts.append(f'<div class="cell md">{offline_html(markdown(text, trusted=True))}</div>')
-        elif cell.get("cell_type") == "code" and not tags & HIDDEN_TAGS:
-            outs = [self.output(o) for o in cell.get("outputs", [])]
-            outs = [o for o in outs if o]
-            if outs:
-                self.parts.append('<div class="cell">' + "".join(f'<div class="output">{o}</div>' for o in outs)
-                                  + "</div>")
-
-
-_HEADING = re.compile(r"<(h[12])>(.*?)</\1>", re.DOTALL)
-
-
-def _number_headings(body: str) -> tuple[str, list[tuple[str, str]], str | None]:
-    """Give every h2 an id (for the contents list); drop the first h1 (the page has its own)."""
-    toc: list[tuple[str, str]] = []
-    first_h1: list[str] = []
-
-    def repl(m: re.Match) -> str:
-        tag, inner = m.group(1), m.group(2)
-        if tag == "h1":
-            if not first_h1:
-                first_h1.append(inner)
-                return ""
-            return m.group(0)
-        hid = f"avsnitt-{len(toc) + 1}"
-        toc.append((hid, re.sub(r"<[^>]+>", "", inner)))
-        return f'<h2 id="{hid}">{inner}</h2>'
-
-    body = _HEADING.sub(repl, body)
-    return body, toc, first_h1[0] if first_h1 else None
-
-
-def _meta_line(meta: dict) -> str:
-    bits = []
-    if meta.get("lan_namn") or meta.get("lan"):
-        bits.append(f"Län: {meta.get('lan_namn') or meta.get('lan')}")
-    if meta.get("kommun_namn") or meta.get("kommun"):
-        bits.append(f"Kommun: {meta.get('kommun_namn') or meta.get('kommun')}")
-    if meta.get("omrade"):
-        bits.append(f"Område: {omrade_text(meta['omrade'])}")
-    if meta.get("ar"):
-        bits.append(f"År: {meta['ar']}")
-    if meta.get("datakalla"):
-        bits.append(f"Datakälla: {meta['datakalla']}")
-    if meta.get("data_datum"):
-        bits.append(f"Data från: {meta['data_datum']}")
-    return " · ".join(html.escape(str(b)) for b in bits)
-
-
-def omrade_text(value) -> str:
-    """An område key (or a list, or "alla") in words."""
-    if isinstance(value, list | tuple):
-        return ", ".join(omrade_text(v) for v in value)
-    return "Alla områden" if value == "alla" else OMRADEN.get(str(value), str(value))
-
-
-def is_example(meta: dict) -> bool:
-    return bool(meta.get("exempeldata")) or meta.get("datakalla") == "exempeldata"
-
-
-def page_document(title: str, body: str, meta: dict | None = None, templates: list[str] | None = None,
-                  index_link: bool = False, has_figures: bool = True, extra_js: str = "") -> str:
-    """A complete HTML page: escaped title, the exempeldata mark, and figures from the shared plotly.min.js."""
-    from ojlib import __version__
-
-    meta = meta or {}
-    parts = ['<!DOCTYPE html>', '<html lang="sv">', "<head>", '<meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f'<meta name="generator" content="ojlib {html.escape(__version__)}">',
-             f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>"]
-    if meta:
-        parts.append(f'<script type="application/json" id="{META_ID}">{script_json(meta)}</script>')
-    parts += ["</head>", "<body>", "<header>"]
-    if index_link:
-        parts.append('<nav class="topp"><a href="index.html">← Alla rapporter</a></nav>')
-    parts.append(f"<h1>{html.escape(title)}</h1>")
-    if is_example(meta):
-        parts.append(f'<p class="exempeldata" role="note">{html.escape(EXEMPELDATA)}</p>')
-    line = _meta_line(meta)
-    if line:
-        parts.append(f'<p class="meta">{line}</p>')
-    parts += ["</header>", "<main>", body, "</main>"]
-    foot = f"Skapad med ojlib {__version__}."
-    if is_example(meta):
-        foot += f" {EXEMPELDATA}."
-    parts.append(f"<footer>{html.escape(foot)}</footer>")
-    if has_figures:
-        parts.append(f'<script type="application/json" id="ojlib-mallar">'
-                     f'{script_json([json.loads(t) for t in templates or []])}</script>')
-        parts.append(f"<script>{GEO_ASSETS_STUB}</script>")
-        parts.append(f'<script src="{PLOTLY_JS}"></script>')
-        if extra_js:
-            parts.append(f"<script>{extra_js}</script>")
-        parts.append(f"<script>{RENDER_FIGURES_JS}</script>")
-    parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
-
-
-def render_page(nb, meta: dict | None = None, index_link: bool = True) -> str:
-    """The executed notebook as one HTML page (code hidden, report metadata embedded for the index)."""
-    meta = dict(meta or read_report_metadata(nb) or {})
-    page = _Page()
-    for cell in nb.cells:
-        page.cell(cell)
-    body, toc, h1 = _number_headings("\n".join(page.parts))
-    title = str(meta.get("titel") or (re.sub(r"<[^>]+>", "", html.unescape(h1)) if h1 else "Rapport"))
-    if len(toc) >= 3:
-        items = "".join(f'<li><a href="#{hid}">{text}</a></li>' for hid, text in toc)
-        body = f'<nav class="innehall" aria-label="Innehåll"><strong>Innehåll</strong><ol>{items}</ol></nav>\n{body}'
-    return page_document(title, body, meta, page.templates, index_link=index_link, has_figures=page.n_figures > 0)
-
-
-def read_page_metadata(page: Path) -> dict | None:
-    """The report metadata embedded in a page written by ``render_page`` (None for other files)."""
-    text = Path(page).read_text(encoding="utf-8", errors="replace")
-    m = re.search(rf'<script type="application/json" id="{META_ID}">(.*?)</script>', text, re.DOTALL)
-    if not m:
-        return None
-    try:
-        return json.loads(m.group(1))
-    except json.JSONDecodeError:
-        return None

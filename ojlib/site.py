@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from ojlib import catalog, geo, reports
+from ojlib import catalog, geo, html_export, reports
 from ojlib.errors import OjError
 from ojlib.source_lines import EXEMPELDATA
 from ojlib.storage import atomic_path, write_text_atomic
@@ -37,7 +37,7 @@ def plotly_js_source() -> Path:
     """plotly.js as shipped in plotly's package data (works offline, matches the figures' version)."""
     import plotly
 
-    path = Path(plotly.__file__).parent / "package_data" / reports.PLOTLY_JS
+    path = Path(plotly.__file__).parent / "package_data" / html_export.PLOTLY_JS
     if not path.exists():  # pragma: no cover
         raise OjError("Filen plotly.min.js saknas i plotly-paketet; installera om plotly (make setup).")
     return path
@@ -45,7 +45,7 @@ def plotly_js_source() -> Path:
 
 def copy_plotly_js(folder: Path) -> Path:
     """Put the one shared plotly.min.js in ``folder`` (skipped when an identical copy is there)."""
-    src, dst = plotly_js_source(), Path(folder) / reports.PLOTLY_JS
+    src, dst = plotly_js_source(), Path(folder) / html_export.PLOTLY_JS
     if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.read_bytes() == src.read_bytes():
         return dst
     with atomic_path(dst) as tmp:
@@ -115,7 +115,7 @@ def pages(folder: Path) -> list[tuple[str, dict]]:
     for page in sorted(Path(folder).glob("*.html")):
         if page.name == INDEX:
             continue
-        meta = reports.read_page_metadata(page)
+        meta = html_export.read_page_metadata(page)
         if meta is not None:
             out.append((page.name, meta))
     return out
@@ -225,7 +225,7 @@ def index_html(folder: Path, karta: str | None = None) -> str:
     """The overview page: the exempeldata mark, data dates, the map and the table of reports."""
     meta_pages = sorted(pages(folder), key=_sort_key)
     metas = [m for _, m in meta_pages]
-    example = any(reports.is_example(m) for m in metas)
+    example = any(html_export.is_example(m) for m in metas)
     body = []
     if example:
         body.append(f'<p class="exempeldata" role="note">{html.escape(EXEMPELDATA)}</p>')
@@ -247,7 +247,7 @@ def index_html(folder: Path, karta: str | None = None) -> str:
             body.append(f"<p>{html.escape(reason)}</p>")
         else:
             has_map = True
-            page = reports._Page()
+            page = html_export.Page()
             fig_html = page.figure(fig).replace('class="ojfig"', 'class="ojfig oversikt"', 1)
             templates = page.templates
             body.append("<p>Klicka på en kommun för att öppna dess rapport (kommunprofilen, annars länets).</p>")
@@ -261,7 +261,7 @@ def index_html(folder: Path, karta: str | None = None) -> str:
             ("Typ", lambda m: reports.TYPE_TEXT.get(str(m.get("typ")), m.get("typ"))),
             ("Län", lambda m: m.get("lan_namn") or m.get("lan")),
             ("Kommun", lambda m: m.get("kommun_namn") or m.get("kommun")),
-            ("Område", lambda m: reports.omrade_text(m.get("omrade") or m.get("omraden") or "") or None),
+            ("Område", lambda m: html_export.omrade_text(m.get("omrade") or m.get("omraden") or "") or None),
             ("År", lambda m: m.get("ar")),
             ("Datakälla", lambda m: DATAKALLA_TEXT.get(str(m.get("datakalla")), m.get("datakalla"))),
         ]
@@ -278,7 +278,7 @@ def index_html(folder: Path, karta: str | None = None) -> str:
     body.append('<h2 id="om">Om sidorna</h2>')
     body.append("<p>Sidorna fungerar utan server och utan internet: öppna filerna direkt från mappen. "
                 "Alla sidor delar filen <code>plotly.min.js</code>, som måste ligga kvar i samma mapp.</p>")
-    return reports.page_document("Öppna jämförelser – rapporter", "\n".join(body), None, templates,
+    return html_export.page_document("Öppna jämförelser – rapporter", "\n".join(body), None, templates,
                                  has_figures=has_map, extra_js=MAP_CLICK_JS if has_map else "")
 
 
@@ -367,7 +367,7 @@ def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None) -
     copy_plotly_js(site_dir)
     if not single:
         build_index(site_dir)
-    for p in (result.page, site_dir / reports.PLOTLY_JS, site_dir / INDEX, site_dir / MARKER):
+    for p in (result.page, site_dir / html_export.PLOTLY_JS, site_dir / INDEX, site_dir / MARKER):
         if p is not None and p.exists():
             share_permissions(p)
     return result

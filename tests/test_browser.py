@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from ojlib import reports
+from ojlib import html_export
 from ojlib.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,10 +239,10 @@ def test_map_check_detects_a_blank_map(small_site, browser, tmp_path):
     """Control: without the PlotlyGeoAssets stub plotly.js asks the CDN for outlines and draws no map."""
     page = small_site / "lansanalys-06-missbruk.html"
     copy = tmp_path / page.name
-    shutil.copy(small_site / reports.PLOTLY_JS, tmp_path / reports.PLOTLY_JS)
+    shutil.copy(small_site / html_export.PLOTLY_JS, tmp_path / html_export.PLOTLY_JS)
     html = page.read_text(encoding="utf-8")
-    assert reports.GEO_ASSETS_STUB in html
-    copy.write_text(html.replace(reports.GEO_ASSETS_STUB, ""), encoding="utf-8")
+    assert html_export.GEO_ASSETS_STUB in html
+    copy.write_text(html.replace(html_export.GEO_ASSETS_STUB, ""), encoding="utf-8")
     browser.open(copy.as_uri())
     browser.wait_for(READY)
     time.sleep(1.0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ojlib import reports, site
+from ojlib import html_export, reports, site
 from ojlib.cli import main
 from ojlib.errors import OjError
 from ojlib.notebook import REPORT_MIMETYPE
@@ -179,7 +179,7 @@ def test_threads_run_reports_in_parallel_and_isolate_a_failure(tmp_path):
 # ------------------------------------------------------------------ HTML export
 
 def test_page_hides_code_and_draws_figures_from_their_json(executed):
-    page = reports.render_page(executed)
+    page = html_export.render_page(executed)
     assert "notebook.setup()" not in page and "import plotly" not in page  # no code
     assert page.count('class="ojfig"') == 2  # the bar chart and the map
     assert page.count("<script src=") == 1 and '<script src="plotly.min.js"></script>' in page
@@ -201,12 +201,12 @@ def test_page_escapes_text_from_data_and_parameters():
         _code(nbformat.v4.new_output("display_data", data={"text/plain": f"värde {evil}"})),
         _code(nbformat.v4.new_output("display_data", data={"text/markdown": f"**Kommun** {evil}",
                                                            "text/plain": "md"})),
-        _code(nbformat.v4.new_output("display_data", data={reports.PLOTLY_MIMETYPE: {
+        _code(nbformat.v4.new_output("display_data", data={html_export.PLOTLY_MIMETYPE: {
             "data": [{"type": "bar", "x": [evil], "y": [1]}], "layout": {"title": {"text": "</script><b>"}}}})),
         _code(nbformat.v4.new_output("error", ename="OjError", evalue=evil, traceback=["\x1b[31mlong"])),
         meta={"titel": f"Län {evil}", "lan_namn": evil, "datakalla": "kolada", "exempeldata": False},
     )
-    page = reports.render_page(nb)
+    page = html_export.render_page(nb)
     assert "<script>alert" not in page
     assert page.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") >= 5  # title, h1, meta, stream, text …
     assert "</script><b>" not in page and "\\u003c/script\\u003e" in page  # JSON inside <script> is safe
@@ -221,7 +221,7 @@ def test_page_has_no_external_references():
     html_out = nbformat.v4.new_output("display_data", data={
         "text/html": "<style>@import 'https://fonts.example.org/f.css'; td {background: url(https://x.org/a.png)}"
                      "</style><a href='https://kolada.se'>Kolada</a><script src=\"https://cdn.plot.ly/x.js\"></script>"})
-    page = reports.render_page(_nb(md, _code(html_out)))
+    page = html_export.render_page(_nb(md, _code(html_out)))
     refs = re.findall(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", page)
     assert refs and all("//" not in r for r in refs), refs
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", page) and "@import 'https" not in page
@@ -237,7 +237,7 @@ def test_cells_tagged_to_be_removed_are_left_out_and_widgets_skipped():
                                                            "text/plain": "VBox()"})),
         _code(nbformat.v4.new_output("stream", name="stdout", text="synligt\n")),
     )
-    page = reports.render_page(nb)
+    page = html_export.render_page(nb)
     assert "synligt" in page
     for hidden in ("hemligt", "parametrar", "varning", "VBox", "class=\"ojfig", "plotly.min.js"):
         assert hidden not in page

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ojlib import catalog, geo, paths, reports, site
+from ojlib import catalog, geo, html_export, paths, reports, site
 from ojlib.cli import app
 from ojlib.cli.progress import bar
 from ojlib.errors import OjError
@@ -88,7 +88,7 @@ def rapport(
     typer.echo(f"Rapporten är klar ({result.seconds:.0f} s): {result.page.resolve()}")
     if target.suffix != ".html":
         typer.echo(f"Webbplatsen: {(target / site.INDEX).resolve()}")
-    if reports.is_example(result.meta):
+    if html_export.is_example(result.meta):
         typer.echo(f"Obs: {EXEMPELDATA}.")
 
 
@@ -204,5 +204,5 @@ def rapporter(
     typer.echo(f"Klart: {len(jobs)} rapporter på {build.seconds:.0f} s ({workers} samtidigt), "
                f"i snitt {sum(sizes) / len(sizes) / 1024:.0f} kB per sida.")
     typer.echo(f"Webbplatsen: {build.index}")
-    if any(reports.is_example(r.meta) for r in build.results):
+    if any(html_export.is_example(r.meta) for r in build.results):
         typer.echo(f"Obs: {EXEMPELDATA}.")
