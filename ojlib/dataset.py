@@ -255,6 +255,3 @@ def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Datase
     df = validate(table.to_pandas(), what=f"Filen {path.name}")
     return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {})
 
-
-def available_sources() -> list[str]:
-    return [k for k in KALLOR if dataset_path(k).exists()]

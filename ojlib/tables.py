@@ -129,11 +129,6 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
     return HtmlTable(body)
 
 
-def overview_html(table: pd.DataFrame, title: str | None = None) -> str:
-    """:func:`overview` as a string."""
-    return overview(table, title).html
-
-
 # ---------------------------------------------------------------- export
 
 def _rgb(hex_colour: str) -> str:
