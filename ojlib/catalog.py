@@ -96,8 +96,8 @@ class Catalogue:
         try:
             return self._by_id[kpi]
         except KeyError:
-            raise OjError(f"KPI '{kpi}' finns inte i indikatorkatalogen; "
-                          f"{did_you_mean(kpi, list(self._by_id))} (lista: `oj indikatorer`)") from None
+            raise OjError(f"KPI '{kpi}' finns inte i indikatorkatalogen (lista: `oj indikatorer`); "
+                          f"{did_you_mean(kpi, list(self._by_id))}") from None
 
     @property
     def ids(self) -> list[str]:
@@ -127,7 +127,7 @@ def parse_omraden(omrade: str | list[str] | None) -> list[str]:
     values = [omrade] if isinstance(omrade, str) else list(omrade)
     for v in values:
         if v not in OMRADEN:
-            raise OjError(f"Okänt område '{v}'. {did_you_mean(v, [*OMRADEN, 'alla'])}")
+            raise OjError(f"Okänt område '{v}'; {did_you_mean(v, [*OMRADEN, 'alla'])}")
     return values
 
 

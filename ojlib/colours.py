@@ -96,13 +96,13 @@ COLUMNS = ["färgstrategi", "färgklass", "färgkod", "färg", "färgregel"]
 def check_strategy(strategi: str) -> str:
     """Validate a strategy name (OjError with the choices)."""
     if strategi not in STRATEGIER:
-        raise OjError(f"Okänd färgstrategi '{strategi}'. {did_you_mean(strategi, list(STRATEGIER))}")
+        raise OjError(f"Okänd färgstrategi '{strategi}'; {did_you_mean(strategi, list(STRATEGIER))}")
     return strategi
 
 
 def check_palette(palett: str) -> dict:
     if palett not in PALETTER:
-        raise OjError(f"Okänd färgpalett '{palett}'. {did_you_mean(palett, list(PALETTER))}")
+        raise OjError(f"Okänd färgpalett '{palett}'; {did_you_mean(palett, list(PALETTER))}")
     return PALETTER[palett]
 
 
@@ -266,7 +266,7 @@ def classify(table: pd.DataFrame, strategi: str = "rang_kvartil", palett: str = 
     check_strategy(strategi)
     pal = check_palette(palett)
     if inom not in INOM:
-        raise OjError(f"Okänd jämförelsegrupp för färgen '{inom}'. {did_you_mean(inom, list(INOM))}")
+        raise OjError(f"Okänd jämförelsegrupp för färgen '{inom}'; {did_you_mean(inom, list(INOM))}")
     keys = [k for k in ("kpi", "år", "kön") if k in table.columns]
     if inom == "lanet":
         keys.append("länskod")

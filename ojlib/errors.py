@@ -20,7 +20,7 @@ def did_you_mean(value: str, choices) -> str:
     choices = [str(c) for c in choices]
     close = difflib.get_close_matches(str(value), choices, n=3)
     if len(choices) <= 8:
-        return "Välj ett av: " + ", ".join(choices) + "."
+        return "välj ett av: " + ", ".join(choices) + "."
     if close:
-        return "Menade du " + " eller ".join(close) + "?"
-    return f"Det finns {len(choices)} giltiga värden, t.ex. {', '.join(choices[:4])}."
+        return "menade du " + " eller ".join(close) + "?"
+    return f"det finns {len(choices)} giltiga värden, t.ex. {', '.join(choices[:4])}."

@@ -105,8 +105,8 @@ def normalise_kommun(value) -> str:
     if text.lower() in by_name:
         return by_name[text.lower()]
     hint = did_you_mean(text, list(k.kommun_namn)) if not text.isdigit() else \
-        "Kommunkoden har fyra siffror, t.ex. 0680 för Jönköping."
-    raise OjError(f"Okänd kommun '{value}'. {hint}")
+        "ange en av de 290 kommunkoderna med fyra siffror, t.ex. 0680 för Jönköping."
+    raise OjError(f"Okänd kommun '{value}'; {hint}")
 
 
 def region_kod(lan_kod: str) -> str:

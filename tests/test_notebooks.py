@@ -128,7 +128,7 @@ def test_kommunprofil_runs_for_storstad_and_small_kommun(tmp_path, kommun):
     (params.lansanalys, {"lan": "06", "omrade": "aldreomsorg"}, "Okänt område 'aldreomsorg'"),
     (params.lansanalys, {"lan": "06", "ar": 1999}, "Det finns inga värden för år 1999 i exempeldata"),
     (params.lansanalys, {"lan": "06", "datakalla": "kolada"}, "Det finns ingen data från kolada ännu; kör `oj hamta`"),
-    (params.lansanalys, {"lan": "06", "fargstrategi": "regnbage"}, "Okänd färgstrategi 'regnbage'. Välj ett av"),
+    (params.lansanalys, {"lan": "06", "fargstrategi": "regnbage"}, "Okänd färgstrategi 'regnbage'; välj ett av"),
     (params.lansanalys, {"lan": "06", "jamforelse": "grannar"}, "Okänd jämförelse 'grannar'"),
     (params.kommunprofil, {"kommun": "9999"}, "Okänd kommun '9999'"),
     (params.kommunprofil, {"kommun": "0680", "jamforelsegrupp": "grannar"}, "Okänd jämförelsegrupp 'grannar'"),

@@ -45,7 +45,7 @@ def test_normalise_codes_and_clear_errors():
         geo.normalise_lan("99")
     with pytest.raises(OjError, match="Okänd kommun '9999'"):
         geo.normalise_kommun("9999")
-    with pytest.raises(OjError, match="Menade du Jönköping"):
+    with pytest.raises(OjError, match="menade du Jönköping"):
         geo.normalise_kommun("Jönkping")
 
 
