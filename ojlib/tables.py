@@ -1,4 +1,4 @@
-"""The coloured ÖJ overview as an HTML table, and the län table exported to Excel or CSV.
+"""The coloured ÖJ overview as an HTML table, and what the Excel/CSV export holds (``ojlib.writers``).
 
 Input is a coloured comparison table (``colours.coloured_lan_table``). The HTML table is a
 pandas Styler with a fixed id (stable notebook output), every text from the data HTML-escaped,
@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from ojlib import EXEMPELDATA_MARK, colours, compare
 from ojlib.catalog import OMRADEN, RIKTNINGAR, TYPER
 from ojlib.source_lines import source_line
-from ojlib.storage import atomic_path
 
 KOMMUN = "Kommun"
 
@@ -129,13 +127,11 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
     return HtmlTable(body)
 
 
-# ---------------------------------------------------------------- export
+# ---------------------------------------------------------------- export content
+# (the files themselves are written by ojlib.writers)
 
-def _rgb(hex_colour: str) -> str:
-    return "FF" + hex_colour.lstrip("#").upper()
-
-
-def _indicator_rows(table: pd.DataFrame, catalogue=None) -> pd.DataFrame:
+def indicator_rows(table: pd.DataFrame, catalogue=None) -> pd.DataFrame:
+    """One row per indicator of a coloured table: what the Förklaring sheet lists."""
     heads = table.drop_duplicates("kpi")
     rows = []
     for r in heads.itertuples(index=False):
@@ -151,160 +147,6 @@ def _indicator_rows(table: pd.DataFrame, catalogue=None) -> pd.DataFrame:
             "Titel i Kolada": ind.titel if ind else "", "Beskrivning": ind.beskrivning if ind else "",
         })
     return pd.DataFrame(rows)
-
-
-def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None) -> Path:
-    """Write the coloured län table to ``path`` (.xlsx): Översikt, Tabell and Förklaring sheets.
-
-    The overview cells hold numbers (percentages, kronor, counts) or labels (Ja/Nej, scale
-    levels) with the same fills as the HTML table; missing cells say why. Written atomically.
-    """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    _require_colours(table)
-    kalla = _kalla(table)
-    path = Path(path)
-    text, fill, klass, num, avser = overview_frames(table)
-    heads = table.drop_duplicates("kpi").set_index("kpi")
-    typ_by_col = {_header(heads.loc[k]): heads.at[k, "typ"] for k in heads.index}
-    lan = table["län"].iloc[0] if table["länskod"].nunique() == 1 else "Alla kommuner"
-    omr = table.attrs.get("omrade")
-    omr_text = OMRADEN.get(omr, "alla områden") if isinstance(omr, str) else "valda områden"
-    title = title or f"Öppna jämförelser – {lan} – {omr_text}"
-    bold = Font(bold=True)
-    red = Font(bold=True, color="FFB00020")
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Översikt"
-    ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=14)
-    row = 2
-    if kalla == "exempeldata":
-        ws.cell(row=row, column=1, value=EXEMPELDATA_MARK).font = red
-        row += 1
-    if source_line(kalla, derived=True) != EXEMPELDATA_MARK:
-        ws.cell(row=row, column=1, value=source_line(kalla, derived=True))
-    header_row = row + 2
-    ws.cell(row=header_row, column=1, value=KOMMUN).font = bold
-    for j, col in enumerate(text.columns, start=2):
-        c = ws.cell(row=header_row, column=j, value=col)
-        c.font = bold
-        c.alignment = Alignment(wrap_text=True, vertical="bottom")
-        ws.column_dimensions[get_column_letter(j)].width = 16
-    ws.column_dimensions["A"].width = 22
-    ws.row_dimensions[header_row].height = 75
-    formats = {"andel": '0.0" %"', "kr_per_inv": '# ##0" kr"', "antal": "0.0"}
-    for i, name in enumerate(text.index, start=header_row + 1):
-        ws.cell(row=i, column=1, value=name).font = bold if name in ("Länet", "Riket") else Font()
-        for j, col in enumerate(text.columns, start=2):
-            typ = typ_by_col[col]
-            value = num.at[name, col]
-            comparison = name in ("Länet", "Riket")
-            if pd.notna(value) and (typ in formats or comparison):
-                cell = ws.cell(row=i, column=j, value=round(float(value), 2))
-                cell.number_format = '0" %"' if comparison and typ == "ja_nej" else formats.get(typ, "0.00")
-            else:
-                cell = ws.cell(row=i, column=j, value=str(text.at[name, col]))
-            colour = fill.at[name, col]
-            if not comparison:
-                cell.fill = PatternFill(fill_type="solid", fgColor=_rgb(colour))
-            else:
-                cell.font = Font(italic=True)
-            cell.alignment = Alignment(horizontal="center")
-    row = header_row + len(text.index) + 2
-    for line in ["Länet och riket: " + "; ".join(sorted(set(avser.stack()))), *notes(table)]:
-        if line == EXEMPELDATA_MARK:
-            continue
-        ws.cell(row=row, column=1, value=line)
-        row += 1
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
-
-    # the tidy table
-    wt = wb.create_sheet("Tabell")
-    tidy = table.copy()
-    cols = [c for c in tidy.columns if c != "färgregel"] + ["färgregel"]
-    tidy = tidy[cols]
-    for j, c in enumerate(cols, start=1):
-        wt.cell(row=1, column=j, value=c).font = bold
-    vcol = cols.index("värde") + 1
-    for i, rec in enumerate(tidy.itertuples(index=False), start=2):
-        for j, v in enumerate(rec, start=1):
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
-                v = None
-            elif hasattr(v, "item"):
-                v = v.item()
-            wt.cell(row=i, column=j, value=v)
-        wt.cell(row=i, column=vcol).fill = PatternFill(fill_type="solid", fgColor=_rgb(rec[cols.index("färg")]))
-    wt.freeze_panes = "A2"
-
-    # the explanation
-    we = wb.create_sheet("Förklaring")
-    lines = [(title, Font(bold=True, size=14))]
-    if kalla == "exempeldata":
-        lines.append((EXEMPELDATA_MARK, red))
-    if source_line(kalla, derived=True) != EXEMPELDATA_MARK:
-        lines.append((source_line(kalla, derived=True), None))
-    lines += [
-        ("", None),
-        ("Färgregel", bold), (table.attrs.get("fargregel", ""), None), (colours.FORKLARING, bold), ("", None),
-        ("Medelvärden", bold),
-        (f"Länet och riket: {compare.AVSER_ANDEL_JA} för Ja/Nej-indikatorer (andelen av de kommuner som svarat); "
-         f"{compare.AVSER_OVAGT} (varje kommun väger lika) för övriga; ett publicerat värde från källan är "
-         "befolkningsviktat. Kolumnerna länet_avser och riket_avser i bladet Tabell anger vilket.", None),
-        ("Kommungruppen: beräknat av ojlib från kommunerna i samma SKR-kommungrupp (ovägt).", None), ("", None),
-        ("Rangordning", bold),
-        ("Rang 1 är bäst enligt önskvärd riktning (utan riktning: högst värde). Lika värden delar den bästa "
-         "platsen; kommuner utan värde rangordnas inte, antal_med_värde anger hur många som rangordnats.", None),
-        ("", None), ("Färgklasser", bold),
-    ]
-    r = 1
-    for text_line, font in lines:
-        c = we.cell(row=r, column=1, value=text_line)
-        if font:
-            c.font = font
-        r += 1
-    palett = table.attrs.get("palett", "standard")
-    grey = colours.PALETTER[palett]["saknas"]
-    we.cell(row=r, column=1, value="Saknas (orsaken anges)").fill = PatternFill(fill_type="solid", fgColor=_rgb(grey))
-    we.cell(row=r, column=2, value="Alla indikatorer")
-    r += 1
-    for eff in dict.fromkeys(table["färgstrategi"]):
-        for e in colours.legend(eff, palett, saknas=False):
-            we.cell(row=r, column=1, value=e.namn).fill = PatternFill(fill_type="solid", fgColor=_rgb(e.farg))
-            we.cell(row=r, column=2, value=colours.SCHEMANAMN[eff])
-            r += 1
-    r += 1
-    we.cell(row=r, column=1, value="Indikatorer").font = bold
-    r += 1
-    ind = _indicator_rows(table, catalogue)
-    for j, c in enumerate(ind.columns, start=1):
-        we.cell(row=r, column=j, value=c).font = bold
-    for rec in ind.itertuples(index=False):
-        r += 1
-        for j, v in enumerate(rec, start=1):
-            we.cell(row=r, column=j, value=v.item() if hasattr(v, "item") else v)
-    we.column_dimensions["A"].width = 40
-    for letter in "BCDEFGHIJ":
-        we.column_dimensions[letter].width = 22
-
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return path
-
-
-def to_csv(table: pd.DataFrame, path) -> Path:
-    """Write the (coloured) tidy table as CSV for Swedish Excel: ``;`` separated, decimal comma,
-    UTF-8 with BOM. A coloured table gets the column färgförklaring (``colours.FORKLARING``).
-    Written atomically."""
-    path = Path(path)
-    if "färg" in table.columns:
-        table = table.assign(färgförklaring=colours.FORKLARING)
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
-    return path
 
 
 PROFILE_COLUMNS = {"indikator": "Indikator", "år": "År", "värde_text": "Kommunen", "länet": "Länet",

@@ -90,7 +90,9 @@ def indikatorer(
     frame = frame[frame.omrade.isin(omraden)]
     cols = ["kpi", "omrade", "namn", "typ", "riktning", "enhet", "ar_fran", "ar_till", "kon"]
     if format == "csv":
-        typer.echo(frame[cols + ["jamforbar_fran", "nivaer", "titel"]].to_csv(index=False), nl=False)
+        from ojlib import writers
+
+        typer.echo(writers.csv_text(frame[cols + ["jamforbar_fran", "nivaer", "titel"]]), nl=False)
         return
     if format != "tabell":
         raise OjError(f"Okänt format '{format}'; välj tabell eller csv.")

@@ -34,7 +34,7 @@ def export(
     Excel-filen har bladen Översikt (samma färger som i rapporterna), Tabell (alla kolumner) och
     Förklaring (indikatorerna, medelvärdena och färgregeln).
     """
-    from ojlib import dataset, tables
+    from ojlib import dataset, writers
 
     if format not in FORMAT:
         raise OjError(f"Okänt format '{format}'; välj xlsx eller csv.")
@@ -56,9 +56,9 @@ def export(
         raise OjError(f"Filen {Path(ut).name} har inte ändelsen .{format}; ändra --ut eller --format.")
     ut = Path(ut)
     if format == "xlsx":
-        tables.to_excel(table, ut, ds.cat)
+        writers.to_excel(table, ut, ds.cat)
     else:
-        tables.to_csv(table, ut)
+        writers.to_csv(table, ut)
     lan_namn = table["län"].iloc[0]
     typer.echo(f"Länstabellen för {lan_namn} ({table.kommunkod.nunique()} kommuner, {table.kpi.nunique()} "
                f"indikatorer) sparad i {ut}.")
