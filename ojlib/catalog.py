@@ -7,6 +7,7 @@ row and names the row in the error, so a typo never turns into a silent wrong fi
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -14,13 +15,32 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ojlib import omraden as _omraden
 from ojlib import paths
 from ojlib.errors import OjError, did_you_mean
 
-OMRADEN = {
-    "missbruk": "Missbruks- och beroendevård",
-    "barn_och_unga": "Social barn- och ungdomsvård",
-    "funktionsnedsattning": "Stöd till personer med funktionsnedsättning",
+
+class _OmradenTitles(Mapping):
+    """``OMRADEN[key]`` -> Swedish title, read from params/omraden.yml on every use (kept for
+    the modules and notebooks that use the old constant; new code calls ``ojlib.omraden``)."""
+
+    def __getitem__(self, key):
+        return _omraden.titles()[key]
+
+    def __iter__(self):
+        return iter(_omraden.titles())
+
+    def __len__(self):
+        return len(_omraden.titles())
+
+    def __repr__(self):
+        return repr(_omraden.titles())
+
+
+OMRADEN = _OmradenTitles()
+KALLOR_KATALOG = {
+    "kolada": "Kolada (hämtas med `oj hamta`)",
+    "socialstyrelsen": "Socialstyrelsens ÖJ-arbetsböcker (läses in med `oj importera`)",
 }
 TYPER = {
     "ja_nej": "Ja/Nej (kommunen svarar Ja=1 eller Nej=0)",
@@ -33,7 +53,7 @@ RIKTNINGAR = {"hogre_battre": "Högre värde är bättre", "lagre_battre": "Läg
               None: "Ingen önskvärd riktning"}
 REQUIRED = ("kpi", "omrade", "namn", "titel", "beskrivning", "typ", "riktning", "enhet",
             "ar_fran", "ar_till", "kon", "katalog")
-OPTIONAL = ("nivaer", "jamforbar_fran", "anmarkning")
+OPTIONAL = ("nivaer", "jamforbar_fran", "anmarkning", "kalla", "upphord", "rubriker", "kvalitetsomrade")
 KPI_RE = re.compile(r"^[NU]\d{5}$")
 
 
@@ -56,6 +76,15 @@ class Indicator:
     nivaer: dict[int, str] = field(default_factory=dict)
     jamforbar_fran: int | None = None
     anmarkning: str | None = None
+    kalla: str = "kolada"                 # where values really come from: kolada | socialstyrelsen
+    upphord: int | None = None            # last year published, None while still published
+    rubriker: tuple[str, ...] = ()        # header aliases the workbook importer matches
+    kvalitetsomrade: str | None = None    # key in params/omraden.yml (kvalitetsomraden)
+
+    @property
+    def publiceras(self) -> bool:
+        """True while the source still publishes the indicator."""
+        return self.upphord is None
 
     @property
     def ar(self) -> list[int]:
@@ -116,6 +145,8 @@ class Catalogue:
                 "riktning": i.riktning, "enhet": i.enhet, "ar_fran": i.ar_fran, "ar_till": i.ar_till,
                 "jamforbar_fran": i.jamforbar_fran, "kon": i.kon, "katalog": i.katalog,
                 "nivaer": "; ".join(f"{k}={v}" for k, v in i.nivaer.items()), "titel": i.titel,
+                "kalla": i.kalla, "upphord": i.upphord, "kvalitetsomrade": i.kvalitetsomrade,
+                "rubriker": "; ".join(i.rubriker),
             })
         return pd.DataFrame(rows)
 
@@ -123,11 +154,10 @@ class Catalogue:
 def parse_omraden(omrade: str | list[str] | None) -> list[str]:
     """Validate an område (or a list, or "alla"/None) and return the list of områden."""
     if omrade is None or omrade == "alla" or omrade == ["alla"]:
-        return list(OMRADEN)
+        return _omraden.keys()
     values = [omrade] if isinstance(omrade, str) else list(omrade)
     for v in values:
-        if v not in OMRADEN:
-            raise OjError(f"Okänt område '{v}'; {did_you_mean(v, [*OMRADEN, 'alla'])}")
+        _omraden.get(v)  # raises "Okänt område …" with the choices
     return values
 
 
@@ -149,8 +179,24 @@ def _parse_row(n: int, row, path: Path) -> Indicator:
                          f"{', '.join(REQUIRED + OPTIONAL)}.")
     if not isinstance(kpi, str) or not KPI_RE.match(kpi):
         raise _row_error(n, kpi, path, f"KPI-id '{kpi}' ska vara N eller U följt av fem siffror.")
-    if row["omrade"] not in OMRADEN:
-        raise _row_error(n, kpi, path, f"okänt område '{row['omrade']}'; tillåtna är {', '.join(OMRADEN)}.")
+    omrade_keys = _omraden.keys()
+    if row["omrade"] not in omrade_keys:
+        raise _row_error(n, kpi, path, f"okänt område '{row['omrade']}'; tillåtna är "
+                         f"{', '.join(omrade_keys)} (params/omraden.yml).")
+    kalla = row.get("kalla", "kolada")
+    if kalla not in KALLOR_KATALOG:
+        raise _row_error(n, kpi, path, f"okänd kalla '{kalla}'; tillåtna är {', '.join(KALLOR_KATALOG)}.")
+    upphord = row.get("upphord")
+    if upphord is not None and (not isinstance(upphord, int) or isinstance(upphord, bool)
+                                or not 1990 <= upphord <= 2100):
+        raise _row_error(n, kpi, path, f"upphord ska vara ett årtal eller null, inte '{upphord}'.")
+    rubriker = row.get("rubriker") or []
+    if not isinstance(rubriker, list) or not all(isinstance(r, str) and r.strip() for r in rubriker):
+        raise _row_error(n, kpi, path, "rubriker ska vara en lista med rubriktexter, t.ex. [\"Stödprogram\"].")
+    kvo = row.get("kvalitetsomrade")
+    kv_keys = [k.key for k in _omraden.kvalitetsomraden()]
+    if kvo is not None and kvo not in kv_keys:
+        raise _row_error(n, kpi, path, f"okänt kvalitetsomrade '{kvo}'; tillåtna är {', '.join(kv_keys)}.")
     if row["typ"] not in TYPER:
         raise _row_error(n, kpi, path, f"okänd typ '{row['typ']}'; tillåtna typer är {', '.join(TYPER)}.")
     if row["riktning"] not in RIKTNINGAR:
@@ -177,6 +223,7 @@ def _parse_row(n: int, row, path: Path) -> Indicator:
         raise _row_error(n, kpi, path, "ja_nej ska ha nivåerna 1 (Ja) och 0 (Nej).")
     fields = {f: row.get(f) for f in REQUIRED + OPTIONAL}
     fields["nivaer"] = nivaer
+    fields.update(kalla=kalla, upphord=upphord, rubriker=tuple(str(r) for r in rubriker), kvalitetsomrade=kvo)
     for f in ("namn", "titel", "beskrivning", "enhet", "katalog"):
         fields[f] = str(fields[f])
     return Indicator(**fields)
@@ -185,11 +232,13 @@ def _parse_row(n: int, row, path: Path) -> Indicator:
 def load_catalogue(path: Path | str | None = None) -> Catalogue:
     """Read and validate the catalogue (default ``params/indikatorer.yml``)."""
     path = Path(path) if path else paths.catalogue_path()
-    return _load(path.resolve(), path.stat().st_mtime_ns if path.exists() else 0)
+    om = _omraden.path()
+    return _load(path.resolve(), path.stat().st_mtime_ns if path.exists() else 0,
+                 str(om.resolve()), om.stat().st_mtime_ns if om.exists() else 0)
 
 
 @cache
-def _load(path: Path, _mtime: int) -> Catalogue:
+def _load(path: Path, _mtime: int, _omraden_path: str = "", _omraden_mtime: int = 0) -> Catalogue:
     if not path.exists():
         raise OjError(f"Indikatorkatalogen {path} saknas; återställ den med `git checkout params/`.")
     try:

@@ -714,20 +714,15 @@ def sex_differences(ds: Dataset, lan=None, kommun=None, omrade=None, ar=None,
 
 # ---------------------------------------------------------------- peers
 
-LIKNANDE_PER_OMRADE = {
-    "missbruk": "Liknande kommuner IFO",
-    "barn_och_unga": "Liknande kommuner IFO",
-    "funktionsnedsattning": "Liknande kommuner LSS",
-}
 
 
 def peer_members(kommun, peers="liknande", omrade=None) -> tuple[list[str], str]:
     """The kommun's peers (codes, the kommun itself excluded) and a Swedish label for them.
 
     ``peers``: "kommungrupp" (SKR kommungrupp 2023), "liknande" (Kolada's latest "Liknande
-    kommuner" group made for the kommun: IFO for missbruk and barn_och_unga, LSS for
-    funktionsnedsattning, "övergripande" for several områden), a Kolada group id ("G36538"), or
-    a list of kommun codes or names.
+    kommuner" group made for the kommun, per område as params/omraden.yml names it (IFO for
+    missbruk and barn_och_unga, LSS for funktionsnedsattning), "övergripande" for several), a
+    Kolada group id ("G36538"), or a list of kommun codes or names.
     """
     kod = geo.normalise_kommun(kommun)
     ref = geo.kommuner().set_index("kommun_kod")
@@ -737,13 +732,13 @@ def peer_members(kommun, peers="liknande", omrade=None) -> tuple[list[str], str]
         members = sorted(ref.index[ref.kommungrupp_kod == grp])
         label = f"Kommungrupp {ref.at[kod, 'kommungrupp_namn']} (SKR)"
     elif isinstance(peers, str) and peers == "liknande":
+        from ojlib import omraden as omr
         from ojlib.catalog import parse_omraden
 
-        omraden = parse_omraden(omrade)
-        titles = {LIKNANDE_PER_OMRADE[o] for o in omraden}
-        title = titles.pop() if len(titles) == 1 else "Liknande kommuner, övergripande"
+        titles = {omr.get(o).peer_group for o in parse_omraden(omrade)}
+        title = titles.pop() if len(titles) == 1 else omr.OVERGRIPANDE
         groups = geo.peer_groups(kod, title)
-        if title != "Liknande kommuner, övergripande":  # "IFO" must not match "IFO-…" variants
+        if title != omr.OVERGRIPANDE:  # "IFO" must not match "IFO-…" variants
             groups = groups[groups.group_title.str.startswith(title + ",")]
         if groups.empty:
             raise OjError(f"Kolada har ingen grupp '{title}' för {name}; välj peers='kommungrupp' "

@@ -70,9 +70,9 @@ def _mark(ds) -> str:
 
 
 def omrade_title(omrade: str) -> str:
-    from ojlib.catalog import OMRADEN
+    from ojlib import omraden
 
-    return OMRADEN[omrade]
+    return omraden.get(omrade).titel
 
 
 def lansanalys_metadata(p, ds) -> dict:

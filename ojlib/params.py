@@ -83,9 +83,8 @@ def kommunprofil(kommun, ar=None, omraden="alla", jamforelsegrupp="kommungrupp",
                  datakalla="exempeldata") -> tuple[Kommunprofil, Dataset]:
     """Validate the kommun profile parameters and load the data they need.
 
-    ``jamforelsegrupp``: "kommungrupp" (SKR), "liknande" (Kolada's Liknande kommuner for the
-    område: IFO for missbruk and barn och unga, LSS for funktionsnedsättning), or a list of
-    kommun codes.
+    ``jamforelsegrupp``: "kommungrupp" (SKR), "liknande" (Kolada's Liknande kommuner group that
+    params/omraden.yml names for the område), or a list of kommun codes.
     """
     kod = geo.normalise_kommun(kommun)
     omr = tuple(parse_omraden(omraden))

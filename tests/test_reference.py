@@ -11,12 +11,18 @@ from ojlib.errors import OjError
 def test_reference_files_match_their_checksums():
     ref = paths.reference_dir()
     lines = (ref / "SHA256SUMS").read_text().split("\n")
-    checked = 0
+    checked = set()
     for line in filter(None, lines):
         digest, name = line.split()
         assert hashlib.sha256((ref / name).read_bytes()).hexdigest() == digest, name
-        checked += 1
-    assert checked == 4
+        checked.add(name)
+    # every shipped file has a checksum and a provenance row
+    shipped = {p.name for p in ref.iterdir() if p.name not in ("SHA256SUMS", "PROVENIENS.md")}
+    assert checked == shipped
+    assert {"kolada_kpi_catalogue_2026-03.csv", "kolada_kpis_three_areas_2026-03_families.csv"} <= shipped
+    provenance = (ref / "PROVENIENS.md").read_text(encoding="utf-8")
+    for name in shipped:
+        assert f"`{name}`" in provenance, name
 
 
 def test_kommuner_lan_and_kommungrupper():

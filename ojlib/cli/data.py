@@ -8,6 +8,7 @@ from ojlib import catalog, dataset
 from ojlib.cli import app
 from ojlib.cli.progress import bar
 from ojlib.errors import OjError
+from ojlib.omraden import help_text as omraden_help
 
 SOURCE_TEXT = {"exempeldata": "Exempeldata – inte verkliga resultat", "kolada": "Kolada (API v3)",
                "egen": "egen fil"}
@@ -73,7 +74,7 @@ def status() -> None:
 @app.command("indikatorer")
 def indikatorer(
     omrade: str = typer.Option("alla", "--omrade", "-o",
-                               help="Område: missbruk, barn_och_unga, funktionsnedsattning eller alla."),
+                               help=f"Område: {omraden_help()}."),
     format: str = typer.Option("tabell", "--format", help="Utdata: tabell eller csv."),
     kontrollera: bool = typer.Option(False, "--kontrollera",
                                      help="Jämför katalogen med Koladas nyckeltalslista."),

@@ -10,6 +10,7 @@ from ojlib import colours, geo
 from ojlib.catalog import parse_omraden
 from ojlib.cli import app
 from ojlib.errors import OjError
+from ojlib.omraden import help_text as omraden_help
 
 FORMAT = ("xlsx", "csv")
 
@@ -18,7 +19,7 @@ FORMAT = ("xlsx", "csv")
 def export(
     lan: str = typer.Option(..., "--lan", "-l", help="Länskod, t.ex. 06 för Jönköpings län."),
     omrade: str = typer.Option(..., "--omrade", "-o",
-                               help="Område: missbruk, barn_och_unga, funktionsnedsattning eller alla."),
+                               help=f"Område: {omraden_help()}."),
     ar: str = typer.Option(None, "--ar", help="År; varje indikator visas för sitt senaste år till och med detta. "
                                               "Standard: senaste."),
     datakalla: str = typer.Option("exempeldata", "--datakalla", help="exempeldata eller kolada."),

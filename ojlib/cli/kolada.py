@@ -7,12 +7,13 @@ import typer
 from ojlib import catalog
 from ojlib.cli import app
 from ojlib.cli.progress import bar
+from ojlib.omraden import help_text as omraden_help
 
 
 @app.command("hamta")
 def hamta(
     omrade: str = typer.Option("alla", "--omrade", "-o",
-                               help="Område: missbruk, barn_och_unga, funktionsnedsattning eller alla."),
+                               help=f"Område: {omraden_help()}."),
     kpi: list[str] = typer.Option(None, "--kpi",  # noqa: B008 (typer's way)
                                   help="Bara dessa KPI:er (upprepa eller kommaseparera)."),
     fran_ar: int = typer.Option(None, "--fran-ar", help="Första år (standard: katalogens första år)."),

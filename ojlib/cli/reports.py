@@ -11,9 +11,10 @@ from ojlib import catalog, geo, html_export, paths, reports, site
 from ojlib.cli import app
 from ojlib.cli.progress import bar
 from ojlib.errors import OjError
+from ojlib.omraden import help_text as omraden_help
 from ojlib.source_lines import EXEMPELDATA
 
-HELP_OMRADE = "Område: missbruk, barn_och_unga, funktionsnedsattning eller alla."
+HELP_OMRADE = f"Område: {omraden_help()}."
 HELP_AR = "År (standard: senaste året med data)."
 HELP_DATAKALLA = "Datakälla: exempeldata eller kolada (standard: mallens)."
 HELP_PARAM = "Annan mallparameter som namn=värde, t.ex. -p fargstrategi=rang_kvartil (kan upprepas)."

@@ -1,0 +1,87 @@
+"""Områden and kvalitetsområden are metadata in params/omraden.yml, and the catalogue's new fields."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ojlib import catalog, compare, omraden
+from ojlib.errors import OjError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_omraden_and_kvalitetsomraden(ojhome):
+    assert [o.key for o in omraden.all()] == ["missbruk", "barn_och_unga", "funktionsnedsattning"]
+    assert omraden.get("missbruk").titel == "Missbruks- och beroendevård"
+    assert omraden.get("funktionsnedsattning").peer_group == "Liknande kommuner LSS"
+    kv = [k.key for k in omraden.kvalitetsomraden()]
+    assert kv[:5] == ["sjalvbestammande", "helhetssyn", "trygghet", "kunskapsbaserad", "tillganglighet"]
+    assert {"brukarbedomning", "kostnader"} <= set(kv)
+    assert catalog.OMRADEN["barn_och_unga"] == "Social barn- och ungdomsvård"  # the old name still works
+    with pytest.raises(OjError, match="Okänt område 'missbrk'"):
+        omraden.get("missbrk")
+
+
+def test_every_catalogue_entry_states_source_discontinuation_and_kvalitetsomrade():
+    raw = yaml.safe_load((ROOT / "params" / "indikatorer.yml").read_text(encoding="utf-8"))
+    for row in raw:
+        assert {"kalla", "upphord", "kvalitetsomrade"} <= set(row), row["kpi"]
+    cat = catalog.load_catalogue(ROOT / "params" / "indikatorer.yml")
+    kv = {k.key for k in omraden.kvalitetsomraden()}
+    for ind in cat:
+        assert ind.kalla in ("kolada", "socialstyrelsen") and ind.kvalitetsomrade in kv, ind.kpi
+        if ind.kalla == "socialstyrelsen":  # gone from Kolada: the year it was last published is stated
+            assert ind.upphord is not None
+    assert cat["U35519"].kalla == "socialstyrelsen" and cat["U35519"].upphord == 2024
+    assert cat["U35537"].kalla == "kolada" and cat["U35537"].upphord is None
+    assert {i.kvalitetsomrade for i in cat if i.typ == "kr_per_inv"} == {"kostnader"}
+
+
+def _add_omrade(home: Path, key="ekonomiskt_bistand", liknande="Liknande kommuner IFO"):
+    p = home / "params" / "omraden.yml"
+    data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    data["omraden"].append({"key": key, "titel": "Ekonomiskt bistånd", "kort": "Ek. bistånd", "liknande": liknande})
+    p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_a_fourth_omrade_from_the_data_file(ojhome):
+    with pytest.raises(OjError, match="okänt område 'ekonomiskt_bistand'"):
+        rows = yaml.safe_load((ojhome / "params" / "indikatorer.yml").read_text(encoding="utf-8"))
+        rows[0]["omrade"] = "ekonomiskt_bistand"
+        (ojhome / "params" / "indikatorer.yml").write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+        catalog.load_catalogue()
+    _add_omrade(ojhome)
+    cat = catalog.load_catalogue()
+    assert [i.kpi for i in cat.for_omrade("ekonomiskt_bistand")] == [rows[0]["kpi"]]
+    assert catalog.parse_omraden("alla")[-1] == "ekonomiskt_bistand"
+    assert catalog.OMRADEN["ekonomiskt_bistand"] == "Ekonomiskt bistånd"
+    _, label = compare.peer_members("0680", "liknande", "ekonomiskt_bistand")
+    assert label.startswith("Liknande kommuner IFO")
+
+
+def test_broken_omraden_file_is_one_sentence(ojhome):
+    p = ojhome / "params" / "omraden.yml"
+    data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    data["omraden"][1]["key"] = "missbruk"
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OjError, match="nyckeln 'missbruk' finns två gånger"):
+        omraden.all()
+    data["omraden"][1] = {"key": "barn"}
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OjError, match="saknar fältet titel, kort"):
+        omraden.all()
+
+
+def test_unknown_kvalitetsomrade_and_kalla_name_the_row(tmp_path, ojhome):
+    rows = yaml.safe_load((ROOT / "params" / "indikatorer.yml").read_text(encoding="utf-8"))[:2]
+    rows[1]["kvalitetsomrade"] = "trygg"
+    p = tmp_path / "k.yml"
+    p.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OjError, match=r"post 2 \(U35518\): okänt kvalitetsomrade 'trygg'"):
+        catalog.load_catalogue(p)
+    rows[1]["kvalitetsomrade"] = "trygghet"
+    rows[1]["kalla"] = "scb"
+    p.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OjError, match=r"okänd kalla 'scb'"):
+        catalog.load_catalogue(p)
