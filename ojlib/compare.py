@@ -34,7 +34,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ojlib import geo
+from ojlib import geo, shared
 from ojlib.catalog import Indicator
 from ojlib.dataset import STATUS_TEXT, Dataset
 from ojlib.errors import OjError
@@ -536,7 +536,8 @@ def trend(ds: Dataset, kpi: str, kommun=None, lan=None, riket: bool = True, kon:
     kommuner, regions = _wanted_units(kommun, lan, riket)
     if kommungrupp and not kommuner:
         raise OjError("Kommungruppens trend visas bara tillsammans med en kommun; ange kommun.")
-    lv = _levels(ds, [ind], kon, medel, kommungrupp)
+    lv = shared.memo(("levels", shared.fingerprint(ds), ind.kpi, kon, medel, kommungrupp),  # once per batch
+                     lambda: _levels(ds, [ind], kon, medel, kommungrupp))
     groups = []
     if kommungrupp:
         ref = geo.kommuner().set_index("kommun_kod")

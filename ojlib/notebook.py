@@ -9,6 +9,7 @@ område, year and data source without parsing text.
 from __future__ import annotations
 
 import json
+import os
 
 from ojlib.errors import OjError
 
@@ -29,6 +30,29 @@ def setup() -> None:
     shell = get_ipython()
     if shell is not None:
         shell.set_custom_exc((OjError,), _short_error)
+        if os.environ.get("OJLIB_BATCH"):
+            use_plain_figure_display()
+
+
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+
+
+def show_figure(fig, *args, **kwargs) -> None:
+    """Display a plotly figure as its JSON mime bundle only, in one step.
+
+    plotly's own ``fig.show()`` goes through its renderer machinery, which imports nbformat and
+    jsonschema (about a second per kernel); a report page needs only the figure's JSON.
+    """
+    from IPython.display import display
+
+    display({PLOTLY_MIMETYPE: json.loads(fig.to_json()), "text/plain": ""}, raw=True)
+
+
+def use_plain_figure_display() -> None:
+    """Make ``fig.show()`` publish the JSON mime bundle directly (batch kernels; see ``show_figure``)."""
+    from plotly.basedatatypes import BaseFigure
+
+    BaseFigure.show = show_figure
 
 
 def publish_report_metadata(**fields) -> None:

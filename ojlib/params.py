@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ojlib import geo
+from ojlib import geo, shared
 from ojlib.catalog import OMRADEN, parse_omraden
-from ojlib.dataset import Dataset, load_dataset
+from ojlib.dataset import Dataset
 from ojlib.errors import OjError
 
 JAMFORELSER = ("riket", "kommungrupp")
@@ -73,7 +73,7 @@ def lansanalys(lan, omrade="alla", ar=None, jamforelse="riket", fargstrategi="ra
     omraden = tuple(parse_omraden(omrade))
     jamforelse = _jamforelse(jamforelse)
     strategy = _colour_strategy(fargstrategi)
-    ds = load_dataset(datakalla)
+    ds = shared.dataset(datakalla)
     year = _year(ds, ar, omraden)
     lan_namn = geo.lan().set_index("lan_kod").at[lan_kod, "lan_namn"]
     return Lansanalys(lan_kod, lan_namn, omraden, year, jamforelse, strategy, datakalla), ds
@@ -93,7 +93,7 @@ def kommunprofil(kommun, ar=None, omraden="alla", jamforelsegrupp="kommungrupp",
                       "eller en lista med kommunkoder.")
     if not isinstance(jamforelsegrupp, str):
         jamforelsegrupp = ",".join(geo.normalise_kommun(k) for k in jamforelsegrupp)
-    ds = load_dataset(datakalla)
+    ds = shared.dataset(datakalla)
     year = _year(ds, ar, omr)
     k = geo.kommuner().set_index("kommun_kod").loc[kod]
     return Kommunprofil(kod, k.kommun_namn, k.lan_kod, k.lan_namn, omr, year, jamforelsegrupp, datakalla), ds

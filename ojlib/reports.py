@@ -13,7 +13,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -287,7 +286,7 @@ def execute(job: Job, kernel_name: str | None = None, retries: int = START_RETRI
             time.sleep(0.5 * attempt)
 
 
-def failure_message(exc: BaseException) -> str:
+def failure_message(exc: BaseException, timeout: int | None = None) -> str:
     """One Swedish sentence saying why a report failed (the template's own sentence for OjError)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
@@ -300,7 +299,7 @@ def failure_message(exc: BaseException) -> str:
     if isinstance(exc, OjError):
         return str(exc)
     if isinstance(exc, CellTimeoutError):
-        return f"En cell tog mer än {CELL_TIMEOUT} sekunder och avbröts."
+        return f"En cell tog mer än {timeout or CELL_TIMEOUT} sekunder och avbröts; kärnan startades om."
     tries = getattr(exc, "attempts", 1)
     if isinstance(exc, DeadKernelError):
         return f"Jupyter-kärnan dog under körningen, {tries} gånger (minnet slut?): {exc}."
@@ -337,19 +336,42 @@ def fallback_metadata(job: Job) -> dict:
     return meta
 
 
-def run_job(job: Job, out: Path, kernel_name: str | None = None, index_link: bool = True) -> Result:
-    """Execute a job and write its page to ``out`` (a folder, or a ``.html`` path). Never raises."""
+def _execute_pooled(job: Job, kernel, timeout: int):
+    """Run the job on a reused kernel (see ``ojlib.kernels``), restarting a kernel that will not start."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return kernel.execute(job.template, job.params, execution_timeout=timeout), attempt
+        except Exception as exc:
+            if attempt > START_RETRIES or not _is_start_failure(exc):
+                exc.attempts = attempt  # type: ignore[attr-defined]
+                raise
+            time.sleep(0.5 * attempt)
+
+
+def run_job(job: Job, out: Path, kernel_name: str | None = None, index_link: bool = True, kernel=None,
+            timeout: int | None = None) -> Result:
+    """Execute a job and write its page to ``out`` (a folder, or a ``.html`` path). Never raises.
+
+    With ``kernel`` (a ``kernels.PooledKernel``) the job runs on that reused kernel; otherwise in
+    a fresh one.
+    """
     start = time.perf_counter()
     out = Path(out)
     target = out if out.suffix == ".html" else out / f"{job.name or job.slug()}.html"
+    timeout = timeout or CELL_TIMEOUT
     try:
-        nb, attempts = execute(job, kernel_name)
+        if kernel is not None:
+            nb, attempts = _execute_pooled(job, kernel, timeout)
+        else:
+            nb, attempts = execute(job, kernel_name)
         meta = read_report_metadata(nb) or fallback_metadata(job)
         meta = {**meta, "mall": job.kind}
         page = render_page(nb, meta, index_link=index_link)
         write_text_atomic(target, page)
     except Exception as exc:
-        return Result(job, ok=False, error=failure_message(exc), seconds=time.perf_counter() - start,
+        return Result(job, ok=False, error=failure_message(exc, timeout), seconds=time.perf_counter() - start,
                       attempts=getattr(exc, "attempts", 1))
     return Result(job, ok=True, page=target, meta=meta, seconds=time.perf_counter() - start, attempts=attempts)
 
@@ -363,21 +385,70 @@ def default_workers() -> int:
 
 
 def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, kernel_name: str | None = None,
-             on_done: Callable[[Result], None] | None = None) -> list[Result]:
-    """Run jobs in parallel (threads, one kernel each); results in job order, failures included."""
+             on_done: Callable[[Result], None] | None = None, timeout: int | None = None) -> list[Result]:
+    """Run jobs on a pool of reused kernels (one per worker thread); results in job order, failures included.
+
+    Each worker starts one kernel and runs job after job on it (``ojlib.kernels``): a clean
+    namespace per job, a restart after a failure or a timeout. Kernels are shut down at the end,
+    also when the batch is interrupted.
+    """
+    import queue
+    import threading
+
+    from ojlib.kernels import PooledKernel
+
     jobs = assign_names(list(jobs))
     kernel_name = kernel_name or default_kernel()
     workers = max(1, min(workers or default_workers(), len(jobs) or 1))
+    todo: queue.Queue = queue.Queue()
+    for i in range(len(jobs)):
+        todo.put(i)
     results: dict[int, Result] = {}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="oj-rapport") as pool:
-        futures = {pool.submit(run_job, job, out_dir, kernel_name): i for i, job in enumerate(jobs)}
+    done_q: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def worker() -> None:
+        kernel = None
         try:
-            for fut in as_completed(futures):
-                res = fut.result()
-                results[futures[fut]] = res
-                if on_done:
-                    on_done(res)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+            while not stop.is_set():
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    return
+                job = jobs[i]
+                if kernel is None:
+                    kernel = PooledKernel(kernel_name, job.template.parent, KERNEL_ARGS)
+                done_q.put((i, run_job(job, out_dir, kernel_name, kernel=kernel, timeout=timeout)))
+        except BaseException as exc:  # pragma: no cover - reported by the main thread
+            done_q.put((None, exc))
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    threads = [threading.Thread(target=worker, name=f"oj-rapport-{n}", daemon=True) for n in range(workers)]
+    for t in threads:
+        t.start()
+    try:
+        while len(results) < len(jobs):
+            try:
+                i, res = done_q.get(timeout=0.5)
+            except queue.Empty:
+                if not any(t.is_alive() for t in threads) and done_q.empty():
+                    break
+                continue
+            if i is None:
+                raise res
+            results[i] = res
+            if on_done:
+                on_done(res)
+    except BaseException:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        raise
+    for t in threads:
+        t.join()
+    missing = [i for i in range(len(jobs)) if i not in results]
+    for i in missing:  # pragma: no cover - a worker died without reporting
+        results[i] = Result(jobs[i], ok=False, error="Rapporten kördes inte (arbetstråden avbröts).")
     return [results[i] for i in range(len(jobs))]

@@ -1,0 +1,201 @@
+"""A long-lived Jupyter kernel that runs many parameterised notebooks, one after another.
+
+Starting a kernel and importing pandas, plotly and ojlib costs about half of a report. A
+``PooledKernel`` pays that once and then runs job after job through papermill (so every executed
+notebook records its parameters exactly as ``papermill`` does), with isolation between jobs:
+
+- before each job the user namespace is emptied (``%reset -f``), every ``ojlib`` module that a
+  previous job changed is restored from a snapshot taken at start, the working directory is set
+  to the template's folder and the execution counter starts at 1 again (so outputs equal those
+  of a fresh kernel);
+- after a job that failed or timed out, or a kernel that died, the kernel is restarted before
+  the next job (``restart``), so a broken interpreter never carries over.
+
+All calls on one ``PooledKernel`` must come from one thread (its asyncio loop lives there);
+``reports.run_jobs`` gives each worker thread its own kernel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from jupyter_core.utils import ensure_event_loop
+
+ENGINE = "ojlib-pool"
+# Imported once per kernel: what the templates use.
+WARM_IMPORTS = ("pandas", "plotly.graph_objects", "IPython.display", "ojlib.notebook", "ojlib.params",
+                "ojlib.compare", "ojlib.colours", "ojlib.figures", "ojlib.tables", "ojlib.summary",
+                "ojlib.shared")
+
+# Runs in the kernel once after start: warm imports, a watchdog that ends the kernel if the
+# process that started it disappears (kill -9 of `oj rapporter`), and the reset function.
+_SETUP_CODE = """
+def __ojlib_pool_setup(parent_pid, imports):
+    import importlib, os, sys, threading, time
+    for name in imports:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+
+    def watchdog():
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watchdog, name="ojlib-watchdog", daemon=True).start()
+    snapshot = {n: (m, dict(vars(m))) for n, m in list(sys.modules.items())
+                if m is not None and (n == "ojlib" or n.startswith("ojlib."))}
+
+    def reset(cwd):
+        shell = get_ipython()
+        shell.run_line_magic("reset", "-f")
+        for name, (module, saved) in snapshot.items():
+            sys.modules[name] = module
+            current = vars(module)
+            if current.keys() != saved.keys() or any(current[k] is not v for k, v in saved.items()):
+                current.clear()
+                current.update(saved)
+        os.chdir(cwd)
+        shell.execution_count = 1
+
+    get_ipython()._ojlib_reset = reset
+
+__ojlib_pool_setup(%(pid)d, %(imports)r)
+del __ojlib_pool_setup
+"""
+
+
+class KernelCodeError(RuntimeError):
+    """Setup or reset code failed inside the kernel (the kernel is then restarted)."""
+
+
+def _register_engine() -> None:
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class PoolEngine(NBClientEngine):
+        """papermill's nbclient engine on a kernel that is already running (``km``/``kc`` given)."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     km=None, kc=None, **kwargs):
+            kwargs.pop("input_path", None)  # papermill passes it; the client has no such option
+            client = PapermillNotebookClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
+                stderr_file=stderr_file, **kwargs)
+            client.kc = kc
+            return client.execute(cleanup_kc=False)
+
+    if ENGINE not in papermill_engines._engines:
+        papermill_engines.register(ENGINE, PoolEngine)
+
+
+class PooledKernel:
+    """One kernel, reused for many jobs; restarted after a failure. Use from one thread only."""
+
+    def __init__(self, kernel_name: str, cwd: Path, extra_arguments: list[str] | None = None,
+                 start_timeout: int = 120):
+        self.kernel_name = kernel_name
+        self.cwd = Path(cwd)
+        # no history database: the execution counter restarts at 1 for every job
+        self.extra_arguments = [*(extra_arguments or []), "--HistoryManager.enabled=False"]
+        self.start_timeout = start_timeout
+        self.km = None
+        self.kc = None
+        self.jobs_run = 0  # since the last (re)start
+        self.needs_restart = False
+        self.starts = 0
+
+    # ---------------------------------------------------------------- lifecycle
+    def _run(self, coro):
+        return ensure_event_loop().run_until_complete(coro)
+
+    def start(self) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        _register_engine()
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        env = {**os.environ, "OJLIB_BATCH": "1"}
+        self._run(self.km.start_kernel(extra_arguments=self.extra_arguments, cwd=str(self.cwd), env=env))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self._run(self.kc.wait_for_ready(timeout=self.start_timeout))
+            self.run_code(_SETUP_CODE % {"pid": os.getpid(), "imports": WARM_IMPORTS}, timeout=self.start_timeout)
+        except BaseException:
+            self.shutdown()
+            raise
+        self.starts += 1
+        self.jobs_run = 0
+        self.needs_restart = False
+
+    def shutdown(self) -> None:
+        if self.kc is not None:
+            with contextlib.suppress(Exception):
+                self.kc.stop_channels()
+        if self.km is not None:
+            with contextlib.suppress(Exception):  # already gone
+                self._run(self.km.shutdown_kernel(now=True))
+        self.km = self.kc = None
+
+    def restart(self) -> None:
+        self.shutdown()
+        self.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.km is not None and bool(self._run(self.km.is_alive()))
+
+    @property
+    def pid(self) -> int | None:
+        prov = getattr(self.km, "provisioner", None)
+        proc = getattr(prov, "process", None)
+        return getattr(proc, "pid", None)
+
+    # ---------------------------------------------------------------- running code
+    def run_code(self, code: str, timeout: float = 60) -> None:
+        """Run code silently in the kernel; KernelCodeError if it raised."""
+        async def go():
+            msg_id = self.kc.execute(code, silent=True, store_history=False)
+            while True:
+                reply = await self.kc.get_shell_msg(timeout=timeout)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply
+
+        reply = self._run(go())
+        if reply["content"].get("status") != "ok":
+            c = reply["content"]
+            raise KernelCodeError(f"{c.get('ename')}: {c.get('evalue')}")
+
+    def reset(self, cwd: Path) -> None:
+        self.run_code(f"get_ipython()._ojlib_reset({str(cwd)!r})")
+
+    def execute(self, template: Path, parameters: dict, execution_timeout: int, report_mode: bool = True):
+        """Run the template with papermill on this kernel; the executed notebook (raises like papermill)."""
+        import papermill
+
+        if self.km is None or self.needs_restart or not self.alive:
+            self.restart()
+        try:
+            self.reset(template.parent)
+        except Exception:
+            self.restart()
+            self.reset(template.parent)
+        self.jobs_run += 1
+        try:
+            return papermill.execute_notebook(
+                str(template), None, parameters=dict(parameters), kernel_name=self.kernel_name,
+                engine_name=ENGINE, km=self.km, kc=self.kc, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, start_timeout=self.start_timeout,
+                execution_timeout=execution_timeout, report_mode=report_mode)
+        except BaseException:
+            # a failing cell, a timeout or a dead kernel: the next job gets a fresh interpreter
+            self.needs_restart = True
+            raise

@@ -1,0 +1,70 @@
+"""Work done once per process and shared by every report of a batch (and by the explorer).
+
+A batch kernel runs dozens of reports; each used to re-read and re-validate the national table.
+``dataset(kalla)`` loads a source once per process and hands out a copy-on-write view, so one
+report changing its table cannot change the next report's. ``memo(key, compute)`` keeps any other
+derived table (levels, trends, national tables per område and year) keyed by the dataset's
+fingerprint, so a changed data file is never served from a stale cache.
+
+The cache lives in this module's dict, which the kernel pool's reset keeps (it restores a module
+only when a job replaced one of its names).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+
+_CACHE: dict = {}
+MAX_ENTRIES = 4000
+
+
+def _file_key(path: Path) -> tuple:
+    st = Path(path).stat()
+    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
+
+def dataset(kalla: str = "exempeldata"):
+    """The source's dataset, loaded and validated once per process (while its file is unchanged)."""
+    from ojlib import dataset as ds_mod
+
+    path = ds_mod.dataset_path(kalla) if kalla in ds_mod.KALLOR else None
+    if path is None or not path.exists():
+        return ds_mod.load_dataset(kalla)  # raises the Swedish sentence
+    key = ("dataset", kalla, _file_key(path), _file_key(ds_mod.paths.params_dir() / "indikatorer.yml")
+           if (ds_mod.paths.params_dir() / "indikatorer.yml").exists() else None)
+    base = _CACHE.get(key)
+    if base is None:
+        for k in [k for k in _CACHE if k[:2] == ("dataset", kalla)]:
+            del _CACHE[k]
+        base = ds_mod.load_dataset(kalla)
+        base.cat  # noqa: B018 - load the catalogue once too
+        _CACHE[key] = base
+    view = copy.copy(base)
+    view.df = base.df.copy(deep=False)  # copy-on-write: changes stay in this report
+    view.info = dict(base.info)
+    view._ojlib_key = key
+    return view
+
+
+def fingerprint(ds) -> tuple:
+    """A key for the dataset's content: its cache key when loaded here, else its identity."""
+    return getattr(ds, "_ojlib_key", ("id", id(ds.df)))
+
+
+def memo(key: tuple, compute: Callable):
+    """``compute()`` once per key (include ``fingerprint(ds)`` in the key); kept until MAX_ENTRIES."""
+    try:
+        return _CACHE[key]
+    except KeyError:
+        pass
+    if len(_CACHE) >= MAX_ENTRIES:
+        for k in [k for k in _CACHE if k[0] != "dataset"][: MAX_ENTRIES // 2]:
+            del _CACHE[k]
+    value = _CACHE[key] = compute()
+    return value
+
+
+def clear() -> None:
+    _CACHE.clear()

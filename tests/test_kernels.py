@@ -1,0 +1,118 @@
+"""Reused kernels (ojlib.kernels): isolation between jobs, restart after a failure or a timeout,
+and outputs equal to a fresh kernel's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient.exceptions import CellTimeoutError
+from papermill.exceptions import PapermillExecutionError
+
+from ojlib import reports
+from ojlib.kernels import PooledKernel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _template(folder: Path, name: str, body: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("lan = '06'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def kernel():
+    k = PooledKernel(reports.default_kernel(), ROOT / "notebooks", reports.KERNEL_ARGS)
+    k.start()
+    yield k
+    k.shutdown()
+
+
+def _text(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_a_job_sees_nothing_of_the_previous_job_in_the_same_kernel(kernel, tmp_path):
+    setter = _template(tmp_path, "setter", "leftover = lan * 2\nimport os\nos.environ['OJ_T'] = '1'\nprint('set')")
+    checker = _template(tmp_path, "checker", "print('leftover' in globals(), lan)")
+    nb = kernel.execute(setter, {"lan": "07"}, execution_timeout=60)
+    assert "set" in _text(nb)
+    pid = kernel.pid
+    nb = kernel.execute(checker, {"lan": "08"}, execution_timeout=60)
+    assert _text(nb).strip() == "False 08"
+    assert kernel.pid == pid  # the same kernel, reused
+    # papermill's parameter record is in the executed notebook, as with the papermill CLI
+    assert nb.metadata.papermill.parameters == {"lan": "08"}
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def test_a_module_changed_by_a_job_is_restored_for_the_next(kernel, tmp_path):
+    breaker = _template(tmp_path, "breaker", "import ojlib.geo\nojlib.geo.lan = None\nojlib.geo.extra = 1")
+    checker = _template(tmp_path, "checker", "import ojlib.geo\nprint(callable(ojlib.geo.lan), hasattr(ojlib.geo, 'extra'))")
+    kernel.execute(breaker, {}, execution_timeout=60)
+    pid = kernel.pid
+    nb = kernel.execute(checker, {}, execution_timeout=60)
+    assert _text(nb).strip() == "True False"
+    assert kernel.pid == pid
+
+
+def test_a_failing_job_restarts_the_kernel_before_the_next(kernel, tmp_path):
+    failing = _template(tmp_path, "failing",
+                        "import ojlib.geo\nojlib.geo.lan = None\nleftover = 1\nraise ValueError('trasig')")
+    checker = _template(tmp_path, "checker",
+                        "import ojlib.geo\nprint('leftover' in globals(), callable(ojlib.geo.lan))")
+    pid = kernel.pid
+    with pytest.raises(PapermillExecutionError, match="trasig"):
+        kernel.execute(failing, {}, execution_timeout=60)
+    nb = kernel.execute(checker, {}, execution_timeout=60)
+    assert _text(nb).strip() == "False True"
+    assert kernel.pid != pid and kernel.starts == 2
+
+
+def test_a_timeout_restarts_the_kernel(kernel, tmp_path):
+    slow = _template(tmp_path, "slow", "import time\nstuck = 1\ntime.sleep(60)")
+    checker = _template(tmp_path, "checker", "print('stuck' in globals())")
+    pid = kernel.pid
+    with pytest.raises(CellTimeoutError):
+        kernel.execute(slow, {}, execution_timeout=3)
+    nb = kernel.execute(checker, {}, execution_timeout=60)
+    assert _text(nb).strip() == "False"
+    assert kernel.pid != pid
+
+
+def _comparable(nb) -> list:
+    """Cells with their outputs and execution counts, without timings."""
+    out = []
+    for cell in nb.cells:
+        outputs = [{k: v for k, v in o.items() if k != "metadata"} for o in cell.get("outputs", [])]
+        out.append((cell.cell_type, cell.source, cell.get("execution_count"), outputs))
+    return out
+
+
+def test_reused_kernel_outputs_equal_a_fresh_kernels(kernel):
+    template = ROOT / "notebooks" / "lansanalys.ipynb"
+    params = {"lan": "06", "omrade": "missbruk"}
+    fresh = kernel.execute(template, params, execution_timeout=300)
+    kernel.execute(template, {"lan": "25", "omrade": "barn_och_unga"}, execution_timeout=300)
+    pid = kernel.pid
+    reused = kernel.execute(template, params, execution_timeout=300)
+    assert kernel.pid == pid and kernel.starts == 1
+    assert _comparable(reused) == _comparable(fresh)
+    assert reused.metadata.papermill.parameters == fresh.metadata.papermill.parameters == params
+
+
+def test_run_jobs_isolates_an_injected_failure_on_a_shared_kernel(tmp_path):
+    ok = _template(tmp_path, "ok", "print(lan)")
+    bad = _template(tmp_path, "bad", "raise RuntimeError('avsiktligt fel')")
+    jobs = [reports.Job(mall=str(ok), params={"lan": "01"}), reports.Job(mall=str(bad), params={"lan": "02"}),
+            reports.Job(mall=str(ok), params={"lan": "03"})]
+    results = reports.run_jobs(jobs, tmp_path / "ut", workers=1)
+    assert [r.ok for r in results] == [True, False, True]
+    assert "avsiktligt fel" in results[1].error
