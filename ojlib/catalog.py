@@ -13,10 +13,9 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ojlib import omraden as _omraden
-from ojlib import paths
+from ojlib import paths, yamlfile
 from ojlib.errors import OjError, did_you_mean
 
 
@@ -177,6 +176,11 @@ def _parse_row(n: int, row, path: Path) -> Indicator:
     if unknown:
         raise _row_error(n, kpi, path, f"okänt fält {', '.join(unknown)}; tillåtna fält är "
                          f"{', '.join(REQUIRED + OPTIONAL)}.")
+    for f in ("kpi", "omrade", "typ", "riktning", "namn", "titel", "beskrivning", "enhet", "katalog", "kalla",
+              "kvalitetsomrade"):
+        if isinstance(row.get(f), dict | list):
+            raise _row_error(n, kpi if isinstance(kpi, str) else None, path,
+                             f"fältet {f} ska vara en text, inte en lista eller tabell.")
     if not isinstance(kpi, str) or not KPI_RE.match(kpi):
         raise _row_error(n, kpi, path, f"KPI-id '{kpi}' ska vara N eller U följt av fem siffror.")
     omrade_keys = _omraden.keys()
@@ -241,12 +245,7 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
 def _load(path: Path, _mtime: int, _omraden_path: str = "", _omraden_mtime: int = 0) -> Catalogue:
     if not path.exists():
         raise OjError(f"Indikatorkatalogen {path} saknas; återställ den med `git checkout params/`.")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        where = f" på rad {line + 1}" if line is not None else ""
-        raise OjError(f"Indikatorkatalogen {path.name} är inte giltig YAML{where}; rätta filen.") from None
+    data = yamlfile.load(path, "Indikatorkatalogen")
     if not isinstance(data, list) or not data:
         raise OjError(f"Indikatorkatalogen {path.name} ska vara en lista med poster (- kpi: …).")
     seen: dict[str, int] = {}

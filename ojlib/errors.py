@@ -6,6 +6,8 @@ exception text. Programming errors stay ordinary Python exceptions.
 
 from __future__ import annotations
 
+import errno
+
 
 class OjError(Exception):
     """A problem the user can fix. ``str(err)`` is shown to the user as it is."""
@@ -24,3 +26,39 @@ def did_you_mean(value: str, choices) -> str:
     if close:
         return "menade du " + " eller ".join(close) + "?"
     return f"det finns {len(choices)} giltiga värden, t.ex. {', '.join(choices[:4])}."
+
+
+DEBUG_ENV = "OJLIB_DEBUG"
+
+_OS_REASONS = {
+    errno.EACCES: "behörighet saknas", errno.EPERM: "behörighet saknas", errno.EROFS: "platsen är skrivskyddad",
+    errno.EISDIR: "det är en mapp, inte en fil", errno.ENOTDIR: "en del av sökvägen är en fil, inte en mapp",
+    errno.ENOENT: "den finns inte", errno.ENOSPC: "disken är full", errno.EDQUOT: "diskkvoten är slut",
+    errno.ENAMETOOLONG: "namnet är för långt", errno.EEXIST: "den finns redan",
+    errno.ENOTEMPTY: "mappen är inte tom", errno.EXDEV: "den ligger på en annan disk",
+}
+
+
+def os_reason(err: OSError) -> str:
+    """Why a file operation failed, in Swedish ("behörighet saknas", "disken är full", ...)."""
+    return _OS_REASONS.get(err.errno, err.strerror or type(err).__name__)
+
+
+def explain(err: BaseException) -> str:
+    """One Swedish sentence for an error that is not an OjError (the CLI's last line of defence).
+
+    File-system errors name the path and the reason; anything else says that it is a fault in
+    ojlib and how to see the details (``OJLIB_DEBUG=1``).
+    """
+    if isinstance(err, OjError):
+        return str(err)
+    if isinstance(err, OSError) and err.errno in _OS_REASONS:
+        where = f" {err.filename}" if err.filename else ""
+        return (f"Det gick inte att använda{where}: {os_reason(err)}; välj en annan plats eller "
+                "rätta behörigheten och försök igen.")
+    if isinstance(err, MemoryError):
+        return "Minnet tog slut; försök med mindre data (färre län, områden eller år)."
+    if isinstance(err, RecursionError):
+        return "Indata är för djupt nästlad för att läsas; kontrollera filen eller svaret som lästes."
+    return (f"Ett oväntat fel inträffade i ojlib ({type(err).__name__}); kör igen med {DEBUG_ENV}=1 för "
+            "detaljer och rapportera felet.")

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from ojlib import paths
+from ojlib import paths, yamlfile
 from ojlib.errors import OjError, did_you_mean
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -85,10 +83,7 @@ def _entries(data: dict, name: str, fields: tuple[str, ...], optional: tuple[str
 def _load(p: Path, _mtime: int) -> _Data:
     if not p.exists():
         raise OjError(f"Områdesfilen {p} saknas; återställ den med `git checkout params/omraden.yml`.")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        raise _err(p, "filen är inte giltig YAML; rätta den.") from None
+    data = yamlfile.load(p, "Områdesfilen")
     if not isinstance(data, dict):
         raise _err(p, "filen ska ha listorna omraden och kvalitetsomraden.")
     om = _entries(data, "omraden", ("key", "titel", "kort"), ("liknande",), p)

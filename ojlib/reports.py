@@ -16,10 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from ojlib import geo, paths
-from ojlib.errors import OjError
+from ojlib import geo, paths, yamlfile
+from ojlib.errors import DEBUG_ENV, OjError
 from ojlib.html_export import render_page
 from ojlib.notebook import read_report_metadata
 from ojlib.storage import write_text_atomic
@@ -57,6 +55,9 @@ class Job:
         if not path.exists():
             raise OjError(f"Notebookmallen {path} finns inte; ange lansanalys, kommunprofil eller en sökväg till "
                           "en .ipynb-fil.")
+        if not path.is_file() or path.suffix.lower() != ".ipynb":
+            raise OjError(f"Notebookmallen {path} är inte en .ipynb-fil; ange lansanalys, kommunprofil eller en "
+                          "sökväg till en notebook.")
         return path.resolve()
 
     @property
@@ -97,8 +98,8 @@ def typed_value(key: str, value):
     if key in TEXT_PARAMS:
         return text
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return yamlfile.loads(text, base=False)
+    except OjError:
         return text
 
 
@@ -111,8 +112,8 @@ def parse_assignment(text: str) -> tuple[str, object]:
     if not key.isidentifier():
         raise OjError(f"'{key}' är inte ett giltigt parameternamn; skriv namn=värde.")
     try:
-        raw = yaml.load(value, Loader=yaml.BaseLoader)  # text, or a list of texts: codes keep their zeros
-    except yaml.YAMLError:
+        raw = yamlfile.loads(value, base=True)  # text, or a list of texts: codes keep their zeros
+    except OjError:
         raw = value
     return key, typed_value(key, value if raw is None else raw)
 
@@ -133,12 +134,7 @@ def load_params_file(name: str | Path) -> list[dict]:
     other values are then typed like YAML (``null``, numbers, lists).
     """
     path = find_params_file(name)
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    except yaml.YAMLError as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        where = f" på rad {line + 1}" if line is not None else ""
-        raise OjError(f"Parameterfilen {path.name} är inte giltig YAML{where}.") from None
+    raw = yamlfile.load(path, "Parameterfilen", base=True)
     if raw is None:
         raise OjError(f"Parameterfilen {path.name} är tom.")
     if not isinstance(raw, dict):
@@ -171,7 +167,16 @@ def template_parameters(template: Path) -> dict:
     """
     import nbformat
 
-    nb = nbformat.read(str(template), as_version=4)
+    try:
+        nb = nbformat.read(str(template), as_version=4)
+        nbformat.validate(nb)
+    except Exception:  # not JSON, not a notebook, unreadable: all the same to the user
+        raise OjError(f"Notebookmallen {template.name} går inte att läsa som en Jupyter-notebook; "
+                      "ange lansanalys, kommunprofil eller en giltig .ipynb-fil.") from None
+    language = (nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name"))
+    if language != "python":
+        raise OjError(f"Notebookmallen {template.name} är inte en Python-notebook (språk: {language or 'inget'}); "
+                      "ange lansanalys, kommunprofil eller en notebook med en Python-kärna.")
     out: dict = {}
     for cell in nb.cells:
         if cell.cell_type != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
@@ -295,7 +300,8 @@ def failure_message(exc: BaseException, timeout: int | None = None) -> str:
         text = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
         if exc.ename == "OjError":
             return text
-        return f"Notebooken stoppade i cell {exc.exec_count} med {exc.ename}: {text[:300]}"
+        return (f"Notebooken stoppade i cell {exc.exec_count} på ett oväntat fel ({exc.ename}); öppna mallen "
+                "i Jupyter med samma parametrar för att se detaljerna.")
     if isinstance(exc, OjError):
         return str(exc)
     if isinstance(exc, CellTimeoutError):
@@ -305,7 +311,9 @@ def failure_message(exc: BaseException, timeout: int | None = None) -> str:
         return f"Jupyter-kärnan dog under körningen, {tries} gånger (minnet slut?): {exc}."
     if _is_start_failure(exc):
         return f"Jupyter-kärnan gick inte att starta efter {tries} försök ({type(exc).__name__}: {exc})."
-    return f"Oväntat fel: {type(exc).__name__}: {exc}"
+    if os.environ.get(DEBUG_ENV):
+        return f"Ett oväntat fel inträffade: {type(exc).__name__}: {exc}"
+    return f"Ett oväntat fel inträffade ({type(exc).__name__}); kör igen med {DEBUG_ENV}=1 för detaljer."
 
 
 @dataclass

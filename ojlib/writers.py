@@ -26,6 +26,7 @@ import pandas as pd
 
 from ojlib import EXEMPELDATA_MARK, colours, compare, tables
 from ojlib.catalog import OMRADEN
+from ojlib.outputs import saving
 from ojlib.source_lines import source_line
 from ojlib.storage import atomic_path
 
@@ -91,7 +92,7 @@ def to_csv(table: pd.DataFrame, path) -> Path:
     if "färg" in table.columns:
         table = table.assign(färgförklaring=colours.FORKLARING)
     safe = safe_frame(table)
-    with atomic_path(path) as tmp:
+    with saving(path), atomic_path(path) as tmp:
         safe.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig")
     return path
 
@@ -296,6 +297,6 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
         we.column_dimensions[get_column_letter(j)].width = 22
     print_setup(we, (first, first))
 
-    with atomic_path(path) as tmp:
+    with saving(path), atomic_path(path) as tmp:
         wb.save(tmp)
     return path

@@ -122,7 +122,8 @@ def test_failure_message_is_the_templates_swedish_sentence():
     err = PapermillExecutionError(3, 2, "x", "OjError", "Okänd länskod '99'; ange en tvåsiffrig länskod.", [])
     assert reports.failure_message(err) == "Okänd länskod '99'; ange en tvåsiffrig länskod."
     err = PapermillExecutionError(3, 7, "x", "KeyError", "'kommun'", [])
-    assert reports.failure_message(err) == "Notebooken stoppade i cell 7 med KeyError: 'kommun'"
+    assert reports.failure_message(err) == ("Notebooken stoppade i cell 7 på ett oväntat fel (KeyError); öppna "
+                                            "mallen i Jupyter med samma parametrar för att se detaljerna.")
 
 
 def test_kernel_start_failures_are_retried_but_failing_cells_are_not(monkeypatch, executed):

@@ -1,11 +1,13 @@
 """The ``oj`` command: Swedish words for users, one module per group of commands.
 
 Every user mistake is an OjError; ``main`` prints its one Swedish sentence on stderr and exits
-non-zero, never with a traceback.
+non-zero, never with a traceback. Anything unexpected becomes one sentence too
+(``errors.explain``); ``OJLIB_DEBUG=1`` shows the traceback instead, for developers.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -15,7 +17,7 @@ try:  # typer >= 0.2x ships its own copy of click; its exceptions are not click'
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as cx
 
-from ojlib.errors import OjError
+from ojlib.errors import DEBUG_ENV, OjError, explain
 
 app = typer.Typer(
     name="oj",
@@ -55,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except typer.Exit as err:
         return err.exit_code
+    except Exception as err:  # the last line of defence: one Swedish sentence, details on request
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(f"Fel: {explain(err)}", file=sys.stderr)
+        return 1
     return rc if isinstance(rc, int) else 0  # a command's `raise typer.Exit(n)` comes back as n
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ojlib import colours, geo
+from ojlib import colours, geo, outputs
 from ojlib.catalog import parse_omraden
 from ojlib.cli import app
 from ojlib.errors import OjError
@@ -28,12 +28,15 @@ def export(
     palett: str = typer.Option("standard", "--palett", help="standard eller fargblind."),
     inom: str = typer.Option("riket", "--inom", help="Färgen jämför med: riket eller lanet."),
     format: str = typer.Option("xlsx", "--format", help="xlsx eller csv."),
-    ut: str = typer.Option(None, "--ut", help="Filen att skriva (standard: oj_<län>_<område>_<år>.<format>)."),
+    ut: str = typer.Option(None, "--ut", help="Filen att skriva (standard: utdata/oj_<län>_<område>_<år>.<format> "
+                                              "i projektmappen)."),
 ) -> None:
-    """Exportera länstabellen (kommuner × indikatorer, färgad) till Excel eller CSV.
+    """Exportera länstabellen till Excel (färgad, kommuner × indikatorer) eller CSV (lång tabell).
 
-    Excel-filen har bladen Översikt (samma färger som i rapporterna), Tabell (alla kolumner) och
-    Förklaring (indikatorerna, medelvärdena och färgregeln).
+    Excel-filen har bladen Översikt (kommuner × indikatorer, samma färger som i rapporterna), Tabell
+    (lång tabell: en rad per kommun och indikator, alla kolumner) och Förklaring (indikatorerna,
+    medelvärdena och färgregeln). CSV-filen är den långa tabellen, samma rader som bladet Tabell,
+    med semikolon och decimalkomma för svenskt Excel. Text som börjar med = + - @ skrivs som text.
     """
     from ojlib import dataset, writers
 
@@ -43,6 +46,10 @@ def export(
     colours.check_palette(palett)
     if inom not in ("riket", "lanet"):
         raise OjError(f"Okänd jämförelse för färgen '{inom}'; välj riket eller lanet.")
+    if ut is not None:
+        if Path(ut).suffix.lstrip(".").lower() != format:
+            raise OjError(f"Filen {Path(ut).name} har inte ändelsen .{format}; ändra --ut eller --format.")
+        outputs.file_target(ut)  # before the work: a bad place is one sentence at once
     lk = geo.normalise_lan(lan)
     omraden = parse_omraden(omrade)
     ds = dataset.load_dataset(datakalla)
@@ -52,10 +59,8 @@ def export(
     if ut is None:
         years = sorted(table["år"].unique())
         span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
-        ut = Path(f"oj_{lk}_{omrade}_{span}.{format}")
-    elif Path(ut).suffix.lstrip(".").lower() != format:
-        raise OjError(f"Filen {Path(ut).name} har inte ändelsen .{format}; ändra --ut eller --format.")
-    ut = Path(ut)
+        ut = outputs.default_output_dir() / f"oj_{lk}_{omrade}_{span}.{format}"
+    ut = outputs.file_target(ut)
     if format == "xlsx":
         writers.to_excel(table, ut, ds.cat)
     else:

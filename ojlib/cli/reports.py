@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ojlib import catalog, geo, html_export, paths, reports, site
+from ojlib import catalog, geo, html_export, outputs, paths, reports, site
 from ojlib.cli import app
 from ojlib.cli.progress import bar
 from ojlib.errors import OjError
@@ -80,8 +80,12 @@ def rapport(
     values.update(_options(ar, datakalla, jamforelse, fargstrategi, parameter, mall))
     if values.get("lan") in (None, "") and values.get("kommun") in (None, "") and not values.get("mall"):
         raise OjError("Ange --lan (länsanalys), --kommun (kommunprofil) eller en parameterfil med -f.")
-    job = _prepared([reports.make_job(values)])[0]
     target = Path(ut).expanduser() if ut else paths.reports_dir()
+    if target.suffix == ".html":
+        outputs.file_target(target, "Sidan")
+    else:
+        outputs.folder_target(target, "Webbplatsens mapp")
+    job = _prepared([reports.make_job(values)])[0]
     typer.echo(f"Kör {job.describe()} …", err=True)
     result = site.add_report(job, target)
     if not result.ok:

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from ojlib import geo
+from ojlib import geo, yamlfile
 from ojlib.aggregate import aggregate_kommuner
 from ojlib.catalog import Catalogue, Indicator, load_catalogue
 
@@ -37,7 +36,7 @@ SEKRETESS = {"C8": 0.30, "C9": 0.30, "C7": 0.12}  # small kommuner: too few answ
 
 @cache
 def levels() -> dict:
-    return yaml.safe_load(LEVELS_FILE.read_text(encoding="utf-8"))
+    return yamlfile.load(LEVELS_FILE)
 
 
 def settings(ind: Indicator) -> dict:
