@@ -1,58 +1,276 @@
-"""Interactive exploration in JupyterLab: choose län, område, indicator and kommun; figures update.
+"""Interactive exploration in JupyterLab: choose område, indicator, län and kommun; figures follow.
 
-The widgets only choose; the figures come from ``compare`` and ``figures`` like everywhere else.
-``Utforskare.render()`` returns the figures it drew, so tests can check what a choice shows.
+The widgets only choose; the figures come from ``compare``, ``colours`` and ``figures`` like
+everywhere else (same source lines, same exempeldata mark). Three figures per choice:
+
+* the län's kommuner ranked on the indicator, with länet and riket as lines, the chosen kommun
+  highlighted;
+* the indicator over time for the kommun against länet, riket and its kommungrupp (without a
+  kommun: länet and riket);
+* a map of the län, coloured by colour class, the chosen kommun outlined.
+
+How the figures reach the page. In a live notebook (JupyterLab 4, Notebook 7) the menus and the
+figures are one widget: the figures sit in an ``ipywidgets.Output`` whose ``outputs`` are
+replaced on every choice, so they redraw in place. (Displaying with a display id and updating
+the handle from a widget callback does not work there: JupyterLab sends such output to its log
+console.) A notebook run without a browser (``make notebooks``, papermill, nbval) gets a short
+Swedish hint and the default figures as ordinary outputs instead, so a saved or exported
+notebook opened without a kernel shows something useful. Which case applies is decided by
+:func:`live_frontend`; ``show(interaktiv=...)`` overrides it.
+
+Speed: the coloured national table of an område is computed once per explorer (or taken from
+``tabeller``, any callable ``(ds, omrade, fargstrategi) -> table`` such as a once-per-session
+cache), so a menu change only filters it and draws; ``senaste_ms`` is the kernel time of the
+last update (see ``benchmarks/explore.py``).
 """
 
 from __future__ import annotations
 
-import ipywidgets as widgets
-from IPython.display import display
+import hashlib
+import html
+import json
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
 
-from ojlib import colours, compare, figures, geo
+import ipywidgets as widgets
+import pandas as pd
+import plotly.graph_objects as go
+from IPython.display import display
+from plotly.io.json import to_json_plotly
+
+from ojlib import EXEMPELDATA_MARK, colours, compare, figures, geo, paths
 from ojlib.catalog import OMRADEN
 from ojlib.dataset import Dataset
+from ojlib.errors import OjError
 
 INGEN = ""
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+HINT = ("Menyerna för område, indikator, län och kommun visas när notebooken körs med en kärna: "
+        "öppna den i JupyterLab (`make lab`) och välj Kör › Kör alla celler.")
+FORMAT = {"xlsx": "Excel (.xlsx)", "csv": "CSV (;-separerad)"}
+
+_SV = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e", "ü": "u"})
+
+
+def sortkey_sv(name: str) -> str:
+    """Swedish alphabetical order: … x y z å ä ö (Python's own order puts ä before å)."""
+    return str(name).lower().translate(_SV)
+
+
+def plain(text: str) -> str:
+    """Figure text (plotly's small HTML) as plain text: no tags, no non-breaking spaces."""
+    text = re.sub(r"<br\s*/?>", " ", str(text))
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\u00a0", " ")
+
+
+def omrade_namn(omrade: str) -> str:
+    """The område's Swedish name (the short title when the område registry has one)."""
+    try:
+        from ojlib import omraden  # the område registry, where it exists
+
+        return omraden.get(omrade).kort
+    except Exception:  # noqa: BLE001 - fall back to the catalogue's titles
+        return OMRADEN.get(omrade, omrade)
+
+
+def live_frontend() -> bool:
+    """True when this code runs in a kernel driven by a notebook frontend with widget support.
+
+    Signals: a widget manager has asked the kernel for its widgets (JupyterLab, Notebook 7 and
+    VS Code do on connecting), or the running cell was sent by JupyterLab/Notebook 7 (their
+    execute requests carry a ``cellId``). nbclient (papermill, nbval, ``make notebooks``)
+    sends neither.
+    """
+    if getattr(widgets.Widget, "_control_comm", None) is not None:
+        return True
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent("shell") if kernel is not None else {}
+    except Exception:  # noqa: BLE001 - outside a kernel
+        return False
+    return "cellId" in (parent or {}).get("metadata", {})
+
+
+def figure_bundle(fig: go.Figure) -> dict:
+    """A display_data output for a plotly figure: its JSON for the frontend, a title as text.
+
+    Serialises the figure's own (already validated) data and layout without the deep copy that
+    ``Figure.to_dict`` makes: a third of an update's time otherwise.
+    """
+    spec = to_json_plotly({"data": fig._data, "layout": fig._layout})  # noqa: SLF001
+    title = plain(fig.layout.title.text or "Figur")
+    return {"output_type": "display_data", "metadata": {},
+            "data": {PLOTLY_MIME: json.loads(spec), "text/plain": f"Figur: {title}"}}
+
+
+def export_path(table: pd.DataFrame, lan: str, omrade: str, format: str, folder: Path | None = None) -> Path:
+    """Where the explorer saves a län table: ``oj export``'s file name in its output folder."""
+    years = sorted(table["år"].unique())
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    if folder is None:
+        try:
+            from ojlib.outputs import default_output_dir  # the folder `oj export` uses
+
+            folder = default_output_dir()
+        except ImportError:
+            folder = paths.root() / "utdata"
+    return Path(folder) / f"oj_{lan}_{omrade}_{span}.{format}"
+
+
+# ------------------------------------------------------------ tables as users read them
+
+class Tabell:
+    """A table shown in a notebook as the product shows tables (HTML), with a plain-text form
+    for viewers without HTML; ``data`` is the frame, ``rubrik`` the caption."""
+
+    def __init__(self, data: pd.DataFrame, rubrik: str, styler):
+        self.data, self.rubrik, self._styler = data, rubrik, styler
+
+    def _repr_html_(self) -> str:
+        return self._styler.to_html()
+
+    def __repr__(self) -> str:
+        text = self.data.to_string(index=False, na_rep="–", float_format=lambda x: f"{x:.1f}".replace(".", ","))
+        return f"{text}\n{self.rubrik}".replace("\u00a0", " ")
+
+
+def visa(frame: pd.DataFrame, rubrik: str | None = None, kalla: str | None = None, derived: bool = True) -> Tabell:
+    """A table for the notebook as the product shows tables: no index, decimal comma, text
+    escaped (never markup), a caption with the source line and, for example data, its mark."""
+    from ojlib.source_lines import source_line
+
+    kalla = kalla or frame.attrs.get("kalla")
+    caption = [rubrik + "."] if rubrik else []
+    if kalla:
+        caption.append(source_line(kalla, derived=derived) + ".")
+    text = " ".join(caption)
+    uuid = hashlib.sha1((text + frame.to_csv()).encode()).hexdigest()[:8]  # stable output, own CSS ids
+    styler = frame.style.set_uuid(uuid).hide(axis="index")
+    styler = styler.format(precision=1, decimal=",", thousands="\u00a0", na_rep="–", escape="html")
+    if text:
+        styler = styler.set_caption(html.escape(text))
+    styler = styler.set_table_styles([{"selector": "caption", "props": "caption-side: bottom; text-align: left; "
+                                       "font-size: 90%; color: #555;"}])
+    return Tabell(frame, text, styler)
+
+
+def lan_lista(table: pd.DataFrame, kpi: str | None = None) -> pd.DataFrame:
+    """The län's kommuner on one indicator, best placed first, then länet and riket: Swedish
+    headers, values in their unit ("82,3 %", "Ja", "12 345 kr"), what each average is."""
+    rows = table if kpi is None else table[table.kpi == kpi]
+    if rows.kpi.nunique() != 1:
+        raise OjError("Tabellen innehåller flera indikatorer; ange kpi.")
+    first = rows.iloc[0]
+    rank = rows["rang_i_länet"].astype("Float64")
+    rows = rows.assign(_r=rank.fillna(10_000), _n=rows.kommun.map(sortkey_sv)).sort_values(["_r", "_n"])
+    place = [f"{int(r)} av {n}" if pd.notna(r) else "–"
+             for r, n in zip(rows["rang_i_länet"], rows["antal_med_värde_i_länet"], strict=True)]
+    out = pd.DataFrame({"Placering i länet": place, "Kommun": rows.kommun.tolist(),
+                        "Värde": [str(t).replace("\u00a0", " ") for t in rows["värde_text"]]})
+    if "färgklass" in rows.columns:
+        out["Färgklass"] = rows["färgklass"].tolist()
+    extra = []
+    for col, label in (("länet", "Länet"), ("riket", "Riket")):
+        value = compare.format_number(first[col], first.typ, first.enhet).replace("\u00a0", " ")
+        extra.append({"Placering i länet": "", "Kommun": f"{label} ({first[f'{col}_avser']})", "Värde": value})
+    out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True).fillna("")
+    out.attrs = {"kalla": table.attrs.get("kalla"),
+                 "rubrik": f"{first.indikator} – {omrade_namn(first['område']).lower()}, {first['län']} {first['år']}"}
+    return out
+
+
+def med_omrade(frame: pd.DataFrame) -> pd.DataFrame:
+    """A comparison frame whose indicator names carry their område ("… – missbruk"), so a
+    figure drawn from it says which område it shows (two områden share some short names)."""
+    out = frame.copy()
+    if "område" in out.columns:
+        omr = out["område"].map(lambda o: omrade_namn(o).lower())
+    else:
+        from ojlib.catalog import load_catalogue
+
+        cat = load_catalogue()
+        omr = out.kpi.map(lambda k: omrade_namn(cat[k].omrade).lower())
+    out["indikator"] = out["indikator"].astype(str) + " – " + omr
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+class _Panel(widgets.VBox):
+    """The explorer's widget; a frontend without widgets shows the Swedish hint, not ``VBox(...)``."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = HINT
+        return bundle
 
 
 class Utforskare:
-    """Dropdowns for län, område, indicator and kommun above a ranked bar chart and a trend."""
+    """Menus for område, indicator, län and kommun above three figures that follow them."""
 
     def __init__(self, ds: Dataset, lan: str = "06", omrade: str = "missbruk", kpi: str | None = None,
-                 kommun: str | None = None, fargstrategi: str = "rang_kvartil"):
+                 kommun: str | None = None, fargstrategi: str = "rang_kvartil",
+                 tabeller: Callable[[Dataset, str, str], pd.DataFrame] | None = None,
+                 exportmapp: Path | None = None):
         self.ds = ds
         self.fargstrategi = colours.check_strategy(fargstrategi)
-        lan_options = [(r.lan_namn, r.lan_kod) for r in geo.lan().itertuples()]
-        self.lan = widgets.Dropdown(description="Län", options=lan_options, value=geo.normalise_lan(lan))
-        self.omrade = widgets.Dropdown(description="Område", options=[(v, k) for k, v in OMRADEN.items()],
-                                       value=omrade)
-        self.indikator = widgets.Dropdown(description="Indikator", layout=widgets.Layout(width="60%"))
-        self.kommun = widgets.Dropdown(description="Kommun")
-        self._handles: list = []
+        self._tabeller = tabeller
+        self._national: dict[str, pd.DataFrame] = {}
+        self._trends: dict[tuple, pd.DataFrame] = {}
+        self.exportmapp = exportmapp
+        lan_rows = sorted(geo.lan().itertuples(), key=lambda r: sortkey_sv(r.lan_namn))
+        self.omrade = widgets.Dropdown(description="Område", options=[(titel, k) for k, titel in OMRADEN.items()],
+                                       value=omrade, layout=widgets.Layout(width="420px"))
+        self.indikator = widgets.Dropdown(description="Indikator", layout=widgets.Layout(width="640px"))
+        self.lan = widgets.Dropdown(description="Län", options=[(r.lan_namn, r.lan_kod) for r in lan_rows],
+                                    value=geo.normalise_lan(lan), layout=widgets.Layout(width="420px"))
+        self.kommun = widgets.Dropdown(description="Kommun", layout=widgets.Layout(width="420px"))
+        self.format = widgets.Dropdown(description="Spara som", options=[(v, k) for k, v in FORMAT.items()],
+                                       value="xlsx", layout=widgets.Layout(width="260px"))
+        self.spara_knapp = widgets.Button(description="Spara länstabellen", icon="download",
+                                          tooltip="Länstabellen för området (alla indikatorer), som oj export")
+        self.meddelande = widgets.HTML()
+        self.rubrik = widgets.HTML()
+        self.output = widgets.Output()
+        self.figures: list[go.Figure] = []
+        self.table: pd.DataFrame | None = None
+        self.senaste_ms: float | None = None
+        self.sparad: Path | None = None
         self._updating = False
         self._fill_indicators(kpi)
         self._fill_kommuner(kommun)
-        for w in (self.lan, self.omrade, self.indikator, self.kommun):
+        for w in (self.omrade, self.indikator, self.lan, self.kommun):
             w.observe(self._changed, names="value")
-        self.figures: list = []
+        self.spara_knapp.on_click(self._spara_klick)
+
+    # ------------------------------------------------------------ menus
 
     def _fill_indicators(self, kpi: str | None = None) -> None:
-        options = [(i.namn, i.kpi) for i in self.ds.cat.for_omrade(self.omrade.value)]
+        inds = self.ds.cat.for_omrade(self.omrade.value)
+        options = [(f"{i.namn} ({i.kpi})", i.kpi) for i in inds]
         self._updating = True
-        self.indikator.options = options
-        self.indikator.value = kpi if kpi in dict(options).values() else options[0][1]
-        self._updating = False
+        try:
+            self.indikator.options = options
+            self.indikator.value = kpi if kpi in {k for _, k in options} else options[0][1]
+        finally:
+            self._updating = False
 
     def _fill_kommuner(self, kommun: str | None = None) -> None:
         k = geo.kommuner()
         k = k[k.lan_kod == self.lan.value]
-        options = [("(ingen)", INGEN)] + [(r.kommun_namn, r.kommun_kod) for r in k.itertuples()]
-        self._updating = True
-        self.kommun.options = options
+        rows = sorted(k.itertuples(), key=lambda r: sortkey_sv(r.kommun_namn))
+        options = [("(ingen kommun vald)", INGEN)] + [(r.kommun_namn, r.kommun_kod) for r in rows]
         code = geo.normalise_kommun(kommun) if kommun else INGEN
-        self.kommun.value = code if code in dict(options).values() else INGEN
-        self._updating = False
+        self._updating = True
+        try:
+            self.kommun.options = options
+            self.kommun.value = code if code in {c for _, c in options} else INGEN
+        finally:
+            self._updating = False
 
     def _changed(self, change) -> None:
         if self._updating:
@@ -61,34 +279,149 @@ class Utforskare:
             self._fill_indicators()
         if change["owner"] is self.lan:
             self._fill_kommuner()
-        self.render()
+        self.update()
 
-    def render(self) -> list:
-        """Draw the figures for the current choice into the output area and return them."""
-        kpi, lan, kommun = self.indikator.value, self.lan.value, self.kommun.value or None
-        ind = self.ds.cat[kpi]
-        ar = max(a for a in self.ds.years if a <= ind.ar_till)
-        table = colours.coloured_lan_table(self.ds, lan, ind.omrade, ar, strategi=self.fargstrategi, kpi=kpi)
+    # ------------------------------------------------------------ data
+
+    def national_table(self, omrade: str) -> pd.DataFrame:
+        """The coloured table of all kommuner for the område: computed once, then filtered."""
+        if omrade not in self._national:
+            if self._tabeller is not None:
+                self._national[omrade] = self._tabeller(self.ds, omrade, self.fargstrategi)
+            else:
+                self._national[omrade] = colours.coloured_kommun_table(self.ds, omrade, strategi=self.fargstrategi)
+        return self._national[omrade]
+
+    def trend(self, kpi: str, kommun: str | None, lan: str) -> pd.DataFrame:
+        """The trend of the choice (kommun, its kommungrupp, länet, riket), kept for the session."""
+        key = (kpi, kommun, lan)
+        if key not in self._trends:
+            self._trends[key] = compare.trend(self.ds, kpi, kommun=kommun, lan=lan, kommungrupp=kommun is not None)
+        return self._trends[key]
+
+    def lan_table(self) -> pd.DataFrame:
+        """The coloured län table of the chosen område (what the save button writes)."""
+        full = self.national_table(self.omrade.value)
+        out = full[full["länskod"] == self.lan.value].reset_index(drop=True)
+        out.attrs = {**full.attrs, "lan": self.lan.value}
+        return out
+
+    # ------------------------------------------------------------ figures
+
+    def _map(self, table: pd.DataFrame, kpi: str, kommun: str | None) -> go.Figure:
+        fig = figures.choropleth(table, kpi=kpi)
+        if kommun:  # outline the chosen kommun on top of the coloured map
+            fig.add_trace(go.Choropleth(
+                geojson=fig.data[0].geojson, featureidkey="properties.kommun_kod", locations=[kommun], z=[0],
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False, hoverinfo="skip",
+                marker={"line": {"color": "#000000", "width": 3}}, name="Vald kommun"))
+        return fig
+
+    def render(self) -> list[go.Figure]:
+        """Compute the three figures of the current choice (without drawing them) and return them."""
+        kpi, lan = self.indikator.value, self.lan.value
+        kommun = self.kommun.value or None
+        full = self.national_table(self.omrade.value)
+        rows = full[(full.kpi == kpi) & (full["länskod"] == lan)].reset_index(drop=True)
+        if rows.empty:  # the indicator has no kommun values at all in this data
+            raise OjError(f"Indikatorn {self.ds.cat[kpi].namn} ({kpi}) har inga kommunvärden i {self.ds.kalla}.")
+        rows.attrs = {**full.attrs, "lan": lan}
+        self.table = rows
+        trend = self.trend(kpi, kommun, lan)
         self.figures = [
-            figures.ranked_bars(table, kpi=kpi, markera=kommun),
-            figures.trend(compare.trend(self.ds, kpi, kommun=kommun, lan=lan)),
+            figures.ranked_bars(med_omrade(rows), kpi=kpi, markera=kommun),
+            figures.trend(med_omrade(trend)),
+            self._map(med_omrade(rows), kpi, kommun),
         ]
-        if self._handles and all(h is not None for h in self._handles):
-            for handle, fig in zip(self._handles, self.figures, strict=True):
-                handle.update(fig)
-        else:
-            self._handles = [display(fig, display_id=True) for fig in self.figures]
         return self.figures
+
+    def tabell(self):
+        """The län's kommuner on the chosen indicator as a table (see :func:`lan_lista`)."""
+        if self.table is None:
+            self.render()
+        lista = lan_lista(self.table)
+        return visa(lista, lista.attrs["rubrik"], self.ds.kalla)
+
+    def describe(self) -> str:
+        """The current choice in one plain Swedish line."""
+        ind = self.ds.cat[self.indikator.value]
+        ar = int(self.table["år"].iloc[0]) if self.table is not None and len(self.table) else None
+        kommun = dict((c, n) for n, c in self.kommun.options).get(self.kommun.value) if self.kommun.value else None
+        parts = [self.lan.label, OMRADEN[self.omrade.value], f"{ind.namn} ({ind.kpi}){f', {ar}' if ar else ''}"]
+        parts.append(f"markerad kommun: {kommun}" if kommun else "ingen kommun markerad")
+        return " · ".join(parts)
+
+    def _heading_html(self) -> str:
+        mark = (f" <span style='color:#B00020;font-weight:bold;border:1px solid #B00020;padding:0 4px'>"
+                f"{html.escape(EXEMPELDATA_MARK)}</span>") if self.ds.is_example else ""
+        return f"<div style='font-size:14px;margin:4px 0'>{html.escape(self.describe())}{mark}</div>"
+
+    def update(self) -> list[go.Figure]:
+        """Redraw for the current choice: compute the figures and replace the output area's content."""
+        start = time.perf_counter()
+        try:
+            figs = self.render()
+        except OjError as err:
+            self.output.outputs = ({"output_type": "stream", "name": "stdout", "text": f"{err}\n"},)
+            self.senaste_ms = (time.perf_counter() - start) * 1000
+            return []
+        self.rubrik.value = self._heading_html()
+        self.output.outputs = tuple(figure_bundle(f) for f in figs)
+        self.senaste_ms = (time.perf_counter() - start) * 1000
+        return figs
+
+    # ------------------------------------------------------------ saving
+
+    def spara(self, format: str | None = None, path: Path | None = None) -> Path:
+        """Save the län table of the chosen område as ``oj export`` does (Excel or CSV)."""
+        from ojlib import writers
+
+        format = format or self.format.value
+        if format not in FORMAT:
+            raise OjError(f"Okänt format '{format}'; välj xlsx eller csv.")
+        table = self.lan_table()
+        target = Path(path) if path is not None else export_path(table, self.lan.value, self.omrade.value, format,
+                                                                  self.exportmapp)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if format == "xlsx":
+                writers.to_excel(table, target, self.ds.cat)
+            else:
+                writers.to_csv(table, target)
+        except OSError as err:
+            self.meddelande.value = html.escape(f"Kunde inte spara {target.name}: {err.strerror or err}.")
+            raise OjError(f"Kunde inte spara {target}: {err.strerror or err}; välj en annan mapp.") from None
+        self.sparad = target
+        note = " Exempeldata – inte verkliga resultat." if self.ds.is_example else ""
+        self.meddelande.value = html.escape(f"Sparad: {target}.{note}")
+        return target
+
+    def _spara_klick(self, _button) -> None:
+        try:
+            self.spara()
+        except OjError as err:  # the sentence is shown next to the button, not in the log console
+            self.meddelande.value = html.escape(str(err))
+
+    # ------------------------------------------------------------ showing
 
     @property
     def widget(self) -> widgets.VBox:
-        return widgets.VBox([widgets.HBox([self.lan, self.omrade]), widgets.HBox([self.indikator, self.kommun])])
+        save = widgets.HBox([self.format, self.spara_knapp, self.meddelande])
+        return _Panel([widgets.HBox([self.omrade, self.indikator]), widgets.HBox([self.lan, self.kommun]),
+                       save, self.rubrik, self.output])
 
-    def show(self) -> None:
-        """Display the controls and draw the current choice below them.
-
-        The figures are plain outputs with display ids, updated in place when a choice changes,
-        so a notebook run headless (papermill, nbval, HTML export) keeps the default view.
-        """
-        display(self.widget)
-        self.render()
+    def show(self, interaktiv: bool | None = None) -> None:
+        """Show the explorer: menus and live figures in a notebook frontend, otherwise the
+        default figures with a hint (see :func:`live_frontend`)."""
+        if interaktiv is None:
+            interaktiv = live_frontend()
+        if interaktiv:
+            self.update()
+            display(self.widget)
+            return
+        figs = self.render()
+        mark = f" **{EXEMPELDATA_MARK}.**" if self.ds.is_example else ""
+        text = f"{HINT} Utgångsläget: {self.describe()}."
+        display({"text/markdown": f"*{text}*{mark}", "text/plain": text + mark.replace("**", "")}, raw=True)
+        for fig in figs:
+            display(figure_bundle(fig)["data"], raw=True)

@@ -16,7 +16,6 @@ import pytest
 
 from ojlib import geo, notebook, params
 from ojlib.errors import OjError
-from ojlib.explore import Utforskare
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -153,14 +152,3 @@ def test_bad_parameter_stops_the_template_at_once(tmp_path, name, parameters, me
     shown = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert len(shown) == 1 and shown[0].traceback == [f"Fel: {err.value.evalue}"]
 
-
-def test_explorer_updates_its_choices_and_figures(example_ds):
-    u = Utforskare(example_ds, lan="06", omrade="missbruk", kommun="0680")
-    bars, trend = u.render()
-    assert "<b>Jönköping</b>" in set(bars.data[0].y)  # the chosen kommun is highlighted
-    u.lan.value = "08"
-    assert u.kommun.value == "" and ("Kalmar", "0880") in u.kommun.options
-    assert set(u.figures[0].data[0].y) <= set(geo.kommuner().query("lan_kod == '08'").kommun_namn)
-    u.omrade.value = "funktionsnedsattning"
-    assert u.indikator.value == example_ds.cat.for_omrade("funktionsnedsattning")[0].kpi
-    assert u.figures[1].layout.meta["exempeldata"] is True
