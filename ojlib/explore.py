@@ -18,10 +18,9 @@ Swedish hint and the default figures as ordinary outputs instead, so a saved or 
 notebook opened without a kernel shows something useful. Which case applies is decided by
 :func:`live_frontend`; ``show(interaktiv=...)`` overrides it.
 
-Speed: the coloured national table of an område is computed once per explorer (or taken from
-``tabeller``, any callable ``(ds, omrade, fargstrategi) -> table`` such as a once-per-session
-cache), so a menu change only filters it and draws; ``senaste_ms`` is the kernel time of the
-last update (see ``benchmarks/explore.py``).
+Speed: the coloured national table of an område and each trend are computed once per session
+(``ojlib.shared.memo``, shared with the reports of a batch kernel), so a menu change mostly
+filters and draws; ``senaste_ms`` is the kernel time of the last update (``benchmarks/explore.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ import html
 import json
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -40,7 +38,7 @@ import plotly.graph_objects as go
 from IPython.display import display
 from plotly.io.json import to_json_plotly
 
-from ojlib import EXEMPELDATA_MARK, colours, compare, figures, geo, paths
+from ojlib import EXEMPELDATA_MARK, colours, compare, figures, geo, paths, shared
 from ojlib.catalog import OMRADEN
 from ojlib.dataset import Dataset
 from ojlib.errors import OjError
@@ -214,13 +212,9 @@ class Utforskare:
 
     def __init__(self, ds: Dataset, lan: str = "06", omrade: str = "missbruk", kpi: str | None = None,
                  kommun: str | None = None, fargstrategi: str = "rang_kvartil",
-                 tabeller: Callable[[Dataset, str, str], pd.DataFrame] | None = None,
                  exportmapp: Path | None = None):
         self.ds = ds
         self.fargstrategi = colours.check_strategy(fargstrategi)
-        self._tabeller = tabeller
-        self._national: dict[str, pd.DataFrame] = {}
-        self._trends: dict[tuple, pd.DataFrame] = {}
         self.exportmapp = exportmapp
         lan_rows = sorted(geo.lan().itertuples(), key=lambda r: sortkey_sv(r.lan_namn))
         self.omrade = widgets.Dropdown(description="Område", options=[(titel, k) for k, titel in OMRADEN.items()],
@@ -284,20 +278,15 @@ class Utforskare:
     # ------------------------------------------------------------ data
 
     def national_table(self, omrade: str) -> pd.DataFrame:
-        """The coloured table of all kommuner for the område: computed once, then filtered."""
-        if omrade not in self._national:
-            if self._tabeller is not None:
-                self._national[omrade] = self._tabeller(self.ds, omrade, self.fargstrategi)
-            else:
-                self._national[omrade] = colours.coloured_kommun_table(self.ds, omrade, strategi=self.fargstrategi)
-        return self._national[omrade]
+        """The coloured table of all kommuner for the område: once per session, then filtered."""
+        key = ("explore.national", shared.fingerprint(self.ds), omrade, self.fargstrategi)
+        return shared.memo(key, lambda: colours.coloured_kommun_table(self.ds, omrade, strategi=self.fargstrategi))
 
     def trend(self, kpi: str, kommun: str | None, lan: str) -> pd.DataFrame:
         """The trend of the choice (kommun, its kommungrupp, länet, riket), kept for the session."""
-        key = (kpi, kommun, lan)
-        if key not in self._trends:
-            self._trends[key] = compare.trend(self.ds, kpi, kommun=kommun, lan=lan, kommungrupp=kommun is not None)
-        return self._trends[key]
+        key = ("explore.trend", shared.fingerprint(self.ds), kpi, kommun, lan)
+        return shared.memo(key, lambda: compare.trend(self.ds, kpi, kommun=kommun, lan=lan,
+                                                      kommungrupp=kommun is not None))
 
     def lan_table(self) -> pd.DataFrame:
         """The coloured län table of the chosen område (what the save button writes)."""
