@@ -32,6 +32,7 @@ app = typer.Typer(
 from ojlib.cli import data as _data  # noqa: E402,F401
 from ojlib.cli import export as _export  # noqa: E402,F401
 from ojlib.cli import kolada as _kolada  # noqa: E402,F401
+from ojlib.cli import presentation as _presentation  # noqa: E402,F401
 from ojlib.cli import reports as _reports  # noqa: E402,F401
 
 

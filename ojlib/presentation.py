@@ -1,0 +1,1076 @@
+"""Slide decks for network meetings: a PowerPoint file with native, editable charts.
+
+``lan_deck``/``kommun_deck`` decide what the deck holds (a :class:`Deck`: slides as plain data,
+built from :mod:`ojlib.compare`, :mod:`ojlib.colours` and :mod:`ojlib.summary` — the same
+numbers, colours and labels as the HTML report); ``render`` turns it into a
+``pptx.Presentation`` and ``write`` saves it atomically. Charts are PowerPoint charts with an
+embedded workbook (Redigera data in PowerPoint), never pictures.
+
+The deck follows the länsrapport: a title slide, a läsanvisning, per kvalitetsområde a matrix
+of the Ja/Nej and scale answers (coloured by level) and one slide per chosen numeric indicator
+(the kommuner ranked, länet and riket as reference lines, and the trend over comparable
+years), the sammanfattande bild per kommun, förbättringsområden, the indicators without a
+slide of their own, and the sources. Every slide has a source line with the year, the written
+sentences behind it in the notes, and the exempeldata mark when it applies.
+
+Which numeric indicators get a slide (``URVALSREGLER``): marked ones first (the analyst's
+``indikatorer`` list), then by the largest distance to riket or the largest change since the
+previous comparable year, both measured in riket's spread between kommuner (standard
+deviation), at most ``per_kvalitetsomrade`` per kvalitetsområde and never more slides than
+``max_bilder``. Indicators the catalogue marks as discontinued (``upphord`` before the year)
+get no slide of their own. Nothing is dropped silently: every indicator without a slide is
+named, with its values, on the slide "Övriga indikatorer".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ojlib import EXEMPELDATA_MARK, colours, compare, geo, summary
+from ojlib.catalog import OMRADEN, RIKTNINGAR, parse_omraden
+from ojlib.errors import OjError
+from ojlib.source_lines import source_line
+
+DEFAULT_OMRADE = "missbruk"  # as the lansanalys template; a kommun's deck takes "alla" as the kommunprofil
+MAX_BILDER = 30            # default cap on slides per deck
+PER_KVALITETSOMRADE = 2    # default: numeric indicator slides per kvalitetsområde
+RADER_PER_BILD = 25        # kommuner per matrix / summary slide at most (a larger län continues on the next)
+KOLUMNER_PER_BILD = 8      # indicators per matrix slide
+FORBATTRING_RADER = 8      # rows on the förbättringsområden slide (the rest go to the notes)
+NUMERISKA = ("andel", "kr_per_inv", "antal")
+SVAR = ("ja_nej", "skala")
+
+URVALSREGLER = (
+    "Indikatorer med egen bild väljs i tur och ordning: 1) de som analytikern markerat (parametern "
+    "indikatorer), 2) störst avstånd till riket eller störst förändring sedan föregående jämförbara år, "
+    "mätt i rikets spridning mellan kommunerna (standardavvikelse). Högst {per} per kvalitetsområde och "
+    "högst {max} bilder totalt. Indikatorer som katalogen anger som upphörda får ingen egen bild. "
+    "Övriga indikatorer visas med sina värden på bilden \"Övriga indikatorer\"."
+)
+FORBATTRINGSREGLER = (
+    "Förbättringsområden: indikatorer med önskvärd riktning där {enhet} är sämre än riket med mer än "
+    "toleransen (1 procentenhet för andelar och Ja-andelar, 2 % för kronor och antal), eller där värdet "
+    "försämrats sedan föregående jämförbara år. Ordnade efter avståndet till riket mätt i rikets spridning."
+)
+
+# Layout of a 16:9 slide (inches).
+W, H = 13.333, 7.5
+MARGIN = 0.45
+CONTENT_TOP = 1.35
+CONTENT_BOTTOM = 6.75
+SAKNAS_FARG = colours.PALETTER["standard"]["saknas"]
+
+
+# ---------------------------------------------------------------- the plan (plain data)
+
+@dataclass
+class Bild:
+    """One slide: kind, title, source line (with year), notes, and what it shows."""
+
+    typ: str
+    rubrik: str
+    kalla: str
+    anteckningar: list[str]
+    underrubrik: str = ""
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Deck:
+    """The whole deck as data: what ``render`` draws and what tests can check without pptx."""
+
+    titel: str
+    undertitel: str
+    exempeldata: bool
+    palett: str
+    max_bilder: int
+    bilder: list[Bild] = field(default_factory=list)
+    utan_egen_bild: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.bilder)
+
+
+@dataclass(frozen=True)
+class Val:
+    """The deck's settings (CLI options or a parameter file)."""
+
+    max_bilder: int = MAX_BILDER
+    per_kvalitetsomrade: int = PER_KVALITETSOMRADE
+    fargstrategi: str = "rang_kvartil"
+    palett: str = "standard"
+    indikatorer: tuple[str, ...] = ()
+
+    def checked(self, cat) -> Val:
+        colours.check_strategy(self.fargstrategi)
+        colours.check_palette(self.palett)
+        for name, value in (("max_bilder", self.max_bilder), ("per_kvalitetsomrade", self.per_kvalitetsomrade)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "max_bilder" else 0):
+                raise OjError(f"{name} ska vara ett positivt heltal, inte '{value}'.")
+        for kpi in self.indikatorer:
+            cat[kpi]  # an unknown KPI raises the catalogue's Swedish sentence
+        return self
+
+
+def _kvalitetsomraden(inds) -> list[tuple[str, str, list]]:
+    """(key, title, indicators) per kvalitetsområde in ÖJ's order; one group when the catalogue has none."""
+    try:
+        from ojlib import omraden as om  # the ordered kvalitetsområden (params/omraden.yml)
+
+        order = [(k.key, k.titel) for k in om.kvalitetsomraden()]
+    except (ImportError, AttributeError):
+        order = []
+    groups: dict[str, list] = {}
+    for ind in inds:
+        groups.setdefault(getattr(ind, "kvalitetsomrade", None) or "", []).append(ind)
+    out = [(key, titel, groups.pop(key)) for key, titel in order if key in groups]
+    for key, members in groups.items():
+        out.append((key, key or "Indikatorer", members))
+    return out
+
+
+def _fmt(value, ind, aggregate: bool = False) -> str:
+    return compare.format_value(value, ind, aggregate)
+
+
+def _sd(values: pd.Series) -> float:
+    v = pd.Series(values, dtype=float).dropna()
+    return float(v.std(ddof=0)) if len(v) > 1 else float("nan")
+
+
+def _level_colour(ind, value, pal: dict) -> str:
+    """Ja green, Nej red; a scale's top level green, lowest red, the levels between yellow."""
+    if value is None or pd.isna(value):
+        return pal["saknas"]
+    levels = sorted(ind.nivaer)
+    top, low = (levels[-1], levels[0]) if ind.riktning != "lagre_battre" else (levels[0], levels[-1])
+    v = int(round(float(value)))
+    return pal["bast"] if v == top else (pal["samst"] if v == low else pal["mitten"])
+
+
+def _distribution(values: pd.Series, ind) -> tuple[str, dict]:
+    """How many kommuner gave each answer: "9 av 13 Ja" or "Ja: 5, Delvis: 4, Nej: 3 (av 12)"."""
+    v = pd.Series(values, dtype=float).dropna().round().astype(int)
+    n = len(v)
+    counts = {lvl: int((v == lvl).sum()) for lvl in sorted(ind.nivaer, reverse=True)}
+    if ind.typ == "ja_nej":
+        share = compare.ja_share(values)
+        pct = f" ({compare.format_number(share['andel_ja'], 'ja_nej')})" if n else ""
+        return f"{counts.get(1, 0)} av {n} Ja{pct}", counts
+    parts = [f"{ind.nivaer[lvl]}: {c}" for lvl, c in counts.items()]
+    return "; ".join(parts) + f" (av {n})", counts
+
+
+class _Context:
+    """What every slide of one deck shares: the data, the tables and the words."""
+
+    def __init__(self, ds, lan: str, omraden: list[str], ar, val: Val, kommun: str | None = None):
+        self.ds = ds
+        self.lan = lan
+        self.kommun = kommun
+        self.omraden = omraden
+        self.ar = ar
+        self.val = val
+        self.pal = colours.check_palette(val.palett)
+        self.lan_namn = geo.lan().set_index("lan_kod").at[lan, "lan_namn"]
+        self.kommun_namn = (geo.kommuner().set_index("kommun_kod").at[kommun, "kommun_namn"] if kommun else None)
+        self.full = {o: compare.kommun_table(ds, o, ar) for o in omraden}
+        self.tables = {}
+        for o, full in self.full.items():
+            coloured = colours.classify(full, val.fargstrategi, val.palett, "riket", catalogue=ds.cat)
+            part = coloured[coloured["länskod"] == lan].reset_index(drop=True)
+            part.attrs = {**coloured.attrs, "lan": lan}
+            self.tables[o] = part
+        self.trends = {o: compare.trend_table(ds, lan=lan, omrade=o, ar=ar) for o in omraden}
+        self.years = sorted({int(y) for t in self.tables.values() for y in t["år"].unique()})
+
+    @property
+    def year_text(self) -> str:
+        y = self.years
+        return str(y[0]) if len(y) == 1 else f"{y[0]}–{y[-1]}"
+
+    def kalla(self, years=None, derived: bool = True) -> str:
+        ys = sorted({int(y) for y in (years if years is not None else self.years)})
+        when = str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
+        line = source_line(self.ds.kalla, derived=derived)
+        return f"{line}. År {when}." if self.ds.kalla != "exempeldata" else f"Källa: {line}. År {when}."
+
+    @property
+    def enhet(self) -> str:
+        return self.kommun_namn if self.kommun else "länet"
+
+
+# ---------------------------------------------------------------- choosing indicators
+
+def _scores(ctx: _Context, omrade: str) -> pd.DataFrame:
+    """Per numeric indicator: distance to riket and change, in riket's spread (for the choice)."""
+    full, t, tt = ctx.full[omrade], ctx.tables[omrade], ctx.trends[omrade]
+    rows = []
+    for kpi, part in t.groupby("kpi", sort=False):
+        first = part.iloc[0]
+        if first.typ not in NUMERISKA:
+            continue
+        sd = _sd(full.loc[full.kpi == kpi, "värde"])
+        if ctx.kommun:
+            own = part.loc[part.kommunkod == ctx.kommun, "värde"]
+            value = float(own.iloc[0]) if len(own) else np.nan
+            niva, kod = "kommun", ctx.kommun
+        else:
+            value, niva, kod = first["länet"], "län", geo.region_kod(ctx.lan)
+        change = tt.loc[(tt.kpi == kpi) & (tt["nivå"] == niva) & (tt.kod == kod), "förändring"]
+        change = float(change.iloc[0]) if len(change) and pd.notna(change.iloc[0]) else np.nan
+        gap = value - first.riket if pd.notna(value) and pd.notna(first.riket) else np.nan
+        z_gap = abs(gap) / sd if sd and pd.notna(gap) else 0.0
+        z_change = abs(change) / sd if sd and pd.notna(change) else 0.0
+        rows.append({"kpi": kpi, "värde": value, "skillnad": gap, "förändring": change, "sd": sd,
+                     "poäng": max(z_gap, z_change), "har_värde": part["värde"].notna().any()})
+    return pd.DataFrame(rows, columns=["kpi", "värde", "skillnad", "förändring", "sd", "poäng", "har_värde"])
+
+
+def _discontinued(ind, year: int) -> bool:
+    upphord = getattr(ind, "upphord", None)
+    return upphord is not None and int(upphord) < int(year)
+
+
+# ---------------------------------------------------------------- slides
+
+def _title_slide(ctx: _Context, titel: str, undertitel: str, notes: list[str]) -> Bild:
+    return Bild("titel", titel, ctx.kalla(derived=False), notes, undertitel,
+                {"datum": _data_date(ctx.ds)})
+
+
+def _data_date(ds) -> str:
+    from ojlib import notebook
+
+    return notebook.data_date(ds)
+
+
+def _reading_slide(ctx: _Context) -> Bild:
+    avser = sorted({a for t in ctx.tables.values() for a in set(t["länet_avser"]) | set(t["riket_avser"])})
+    names = colours.FARGNAMN[ctx.val.palett]
+    punkter = [
+        f"Ja/Nej-frågor och skalor färgas efter svaret: Ja (högsta nivån) {names['bast']}, Delvis (nivåerna "
+        f"mellan) {names['mitten']}, Nej (lägsta nivån) {names['samst']}, grått = värde saknas.",
+        "Länet och riket visas för svarsfrågor som fördelningen av kommunernas svar (t.ex. \"9 av 13 Ja\") "
+        "och andelen kommuner med Ja, aldrig som ett medelvärde av svarskoder.",
+        "Medelvärden anges med vad de avser: " + "; ".join(avser) + ". Ovägt medel är medelvärdet av "
+        "kommunernas värden (den typiska kommunen); publicerade värden är vägda efter befolkning.",
+        f"Staplarna färgas efter färgstrategin: {colours.STRATEGIER[ctx.val.fargstrategi]} "
+        + colours.FORKLARING,
+        "Trender visar bara år som indikatorkatalogen anger som jämförbara.",
+        URVALSREGLER.format(per=ctx.val.per_kvalitetsomrade, max=ctx.val.max_bilder),
+    ]
+    notes = [colours.describe(ctx.val.fargstrategi, ctx.val.palett), *punkter]
+    return Bild("lasanvisning", "Läsanvisning", ctx.kalla(), notes, data={"punkter": punkter})
+
+
+def _chunks(items: list, most: int) -> list[list]:
+    """Split into the fewest parts of at most ``most`` items, as even as possible (26 → 13 + 13)."""
+    n = max(1, math.ceil(len(items) / most))
+    size = math.ceil(len(items) / n)
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[Bild]:
+    """Kommuner × Ja/Nej and scale indicators, coloured by level, with länet and riket distributions."""
+    t, full = ctx.tables[omrade], ctx.full[omrade]
+    kommuner = t.drop_duplicates("kommunkod")[["kommunkod", "kommun"]].values.tolist()
+    slides = []
+    col_chunks = [inds[i:i + KOLUMNER_PER_BILD] for i in range(0, len(inds), KOLUMNER_PER_BILD)]
+    row_chunks = _chunks(kommuner, RADER_PER_BILD)
+    for ci, cols in enumerate(col_chunks):
+        headers, years, agg_rows, notes = [], set(), {"Länet": [], "Riket": []}, []
+        for ind in cols:
+            part = t[t.kpi == ind.kpi]
+            year = int(part["år"].iloc[0])
+            years.add(year)
+            headers.append(f"{ind.namn} ({year})")
+            lan_text, lan_counts = _distribution(part["värde"], ind)
+            rik_text, _ = _distribution(full.loc[full.kpi == ind.kpi, "värde"], ind)
+            agg_rows["Länet"].append(lan_text)
+            agg_rows["Riket"].append(rik_text)
+            notes.append(f"{ind.namn} ({year}): i länet {lan_text}; i riket {rik_text}.")
+        for ri, rows in enumerate(row_chunks):
+            cells = []
+            for kod, namn in rows:
+                row = []
+                for ind in cols:
+                    r = t[(t.kpi == ind.kpi) & (t.kommunkod == kod)].iloc[0]
+                    text = r["värde_text"] if pd.notna(r["värde"]) else f"Saknas ({r['värde_text']})"
+                    row.append((text, _level_colour(ind, r["värde"], ctx.pal)))
+                cells.append((namn, kod == ctx.kommun, row))
+            suffix = ""
+            if len(col_chunks) > 1 or len(row_chunks) > 1:
+                suffix = f" ({ci * len(row_chunks) + ri + 1} av {len(col_chunks) * len(row_chunks)})"
+            slides.append(Bild(
+                "matris", f"{titel}: svar per kommun{suffix}", ctx.kalla(years), notes,
+                f"{OMRADEN[omrade]} · Ja/Nej-frågor och skalor, färg efter svar",
+                {"kolumner": headers, "kpi": [i.kpi for i in cols], "rader": cells, "aggregat": agg_rows},
+            ))
+    return slides
+
+
+def _indicator_slide(ctx: _Context, omrade: str, kvo_titel: str, ind) -> Bild:
+    """The kommuner ranked (best first) with länet and riket lines, and the comparable trend."""
+    t = ctx.tables[omrade]
+    part = t[t.kpi == ind.kpi]
+    first = part.iloc[0]
+    year = int(first["år"])
+    have = part[part["värde"].notna()]
+    ascending = ind.riktning == "lagre_battre"
+    if ind.riktning is None:
+        ascending = False
+    have = have.sort_values(["värde", "kommun"], ascending=[ascending, True], kind="mergesort")
+    missing = part[part["värde"].isna()].sort_values("kommun")
+    ordered = pd.concat([have, missing])
+    bars = {
+        "kategorier": list(ordered.kommun),
+        "koder": list(ordered.kommunkod),
+        "värden": [None if pd.isna(v) else float(v) for v in ordered["värde"]],
+        "färger": [str(c) for c in ordered["färg"]],
+        "länet": None if pd.isna(first["länet"]) else float(first["länet"]),
+        "riket": None if pd.isna(first["riket"]) else float(first["riket"]),
+        "länet_namn": f"Länet {_fmt(first['länet'], ind, True)} ({first['länet_avser']})",
+        "riket_namn": f"Riket {_fmt(first['riket'], ind, True)} ({first['riket_avser']})",
+        "format": _number_format(ind),
+        "färgregel": str(first["färgregel"]),
+        "saknas": [f"{r.kommun} ({r['värde_text']})" for _, r in missing.iterrows()],
+    }
+    # The trend: länet, riket (and the kommun) over the years comparable with the shown one.
+    tr = compare.trend(ctx.ds, ind.kpi, kommun=ctx.kommun, lan=ctx.lan)
+    tr = tr[tr["jämförbar"] & (tr["år"] <= year)]
+    have_years = sorted(int(y) for y in tr.loc[tr["värde"].notna(), "år"].unique())
+    series = []
+    for niva, kod in ([("kommun", ctx.kommun)] if ctx.kommun else []) + [("län", geo.region_kod(ctx.lan)),
+                                                                          ("riket", geo.RIKET)]:
+        s = tr[(tr["nivå"] == niva) & (tr.kod == kod)].set_index("år")
+        name = s["namn"].iloc[0] if len(s) else kod
+        if niva != "kommun" and len(s) and isinstance(s["avser"].dropna().iloc[0] if s["avser"].notna().any()
+                                                       else None, str):
+            name = f"{name} ({s['avser'].dropna().iloc[0]})"
+        series.append((name, [None if pd.isna(s["värde"].get(y)) else float(s["värde"].get(y)) for y in have_years]))
+    trend = {"år": [str(y) for y in have_years], "serier": series, "format": _number_format(ind),
+             "brott": ind.jamforbar_fran if ind.jamforbar_fran and ind.jamforbar_fran > ind.ar_fran else None}
+
+    unit = ctx.kommun_namn if ctx.kommun else "Länet"
+    notes = [f"{ind.namn} ({ind.kpi}), {year}: {RIKTNINGAR[ind.riktning].lower()}."]
+    if ctx.kommun:
+        own = part[part.kommunkod == ctx.kommun].iloc[0]
+        rank = own["rang_i_länet"]
+        notes.append(f"{ctx.kommun_namn}: {own['värde_text']}" + (
+            f", plats {int(rank)} av {int(own['antal_med_värde_i_länet'])} i länet ({own['rang_avser']})."
+            if pd.notna(rank) else "."))
+    notes.append(f"Länet {_fmt(first['länet'], ind, True)} ({first['länet_avser']}), riket "
+                 f"{_fmt(first['riket'], ind, True)} ({first['riket_avser']}).")
+    if len(have):
+        top, bottom = have.iloc[0], have.iloc[-1]
+        word = "Högst" if not ascending else "Lägst"
+        notes.append(f"{word} i länet: {top.kommun} ({top['värde_text']}); "
+                     f"{'lägst' if word == 'Högst' else 'högst'}: {bottom.kommun} ({bottom['värde_text']}).")
+    if bars["saknas"]:
+        notes.append("Värde saknas för " + ", ".join(bars["saknas"]) + ".")
+    tt = ctx.trends[omrade]
+    niva, kod = ("kommun", ctx.kommun) if ctx.kommun else ("län", geo.region_kod(ctx.lan))
+    ch = tt[(tt.kpi == ind.kpi) & (tt["nivå"] == niva) & (tt.kod == kod)]
+    if len(ch):
+        c = ch.iloc[0]
+        if pd.notna(c["jämfört_med_år"]):
+            notes.append(f"{unit}: {c['värde_då_text']} {int(c['jämfört_med_år'])} och {c['värde_text']} {year} "
+                         f"({c['bedömning']}).")
+        elif c["kommentar"]:
+            notes.append(str(c["kommentar"]))
+    if trend["brott"]:
+        notes.append(f"Definitionsändring {trend['brott']}: trenden visar bara åren från {trend['brott']}.")
+    sub = f"{kvo_titel} · {year} · {RIKTNINGAR[ind.riktning].lower()}"
+    return Bild("indikator", ind.namn, ctx.kalla(sorted({year, *have_years})), notes, sub,
+                {"kpi": ind.kpi, "omrade": omrade, "staplar": bars, "trend": trend, "markera": ctx.kommun,
+                 "typ": ind.typ})
+
+
+def _number_format(ind) -> str:
+    return {"andel": '0.0', "ja_nej": '0', "kr_per_inv": '#,##0', "skala": '0.00'}.get(ind.typ, '0.0')
+
+
+def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
+    """Per kommun: answers by level (a stacked chart), Ja of answered, changes with arrows."""
+    base = next(iter(ctx.tables.values())).drop_duplicates("kommunkod")
+    kommuner = list(zip(base.kommunkod, base.kommun, strict=True))
+    t = pd.concat(ctx.tables.values(), ignore_index=True)
+    tt = pd.concat(ctx.trends.values(), ignore_index=True)
+    tt = tt[tt["nivå"] == "kommun"]
+    rows = []
+    for kod, namn in kommuner:
+        mine = t[t.kommunkod == kod]
+        svar = mine[mine.typ.isin(SVAR)]
+        counts = {"bast": 0, "mitten": 0, "samst": 0, "saknas": 0}
+        ja = answered = 0
+        for _, r in svar.iterrows():
+            ind = ctx.ds.cat[r.kpi]
+            colour = _level_colour(ind, r["värde"], ctx.pal)
+            key = next((k for k in ("bast", "mitten", "samst") if ctx.pal[k] == colour), "saknas")
+            counts[key] += 1
+            if r.typ == "ja_nej" and pd.notna(r["värde"]):
+                answered += 1
+                ja += int(r["värde"] == 1)
+        num = mine[mine.typ.isin(NUMERISKA) & mine.riktning.notna() & mine["värde"].notna() & mine.riket.notna()]
+        kind_tol = [compare.TOLERANS[x] for x in num.typ]
+        diff = (num["värde"] - num.riket).where(num.riktning != "lagre_battre", num.riket - num["värde"])
+        tol = [tol if kind != "procent" else abs(r) * tol / 100 for (kind, tol), r in zip(kind_tol, num.riket,
+                                                                                         strict=True)]
+        better = int((diff > np.array(tol) + 1e-9).sum()) if len(num) else 0
+        worse = int((diff < -np.array(tol) - 1e-9).sum()) if len(num) else 0
+        ch = tt[tt.kod == kod]
+        up = int((ch["bedömning"] == "förbättring").sum())
+        down = int((ch["bedömning"] == "försämring").sum())
+        rows.append({"kod": kod, "kommun": namn, **counts, "ja": ja, "besvarade": answered,
+                     "bättre": better, "sämre": worse, "upp": up, "ned": down, "numeriska": len(num)})
+    slides = []
+    chunks = _chunks(rows, RADER_PER_BILD)
+    for n, chunk in enumerate(chunks, start=1):
+        suffix = f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""
+        notes = [f"{r['kommun']}: Ja på {r['ja']} av {r['besvarade']} besvarade Ja/Nej-frågor; "
+                 f"{r['upp']} förbättringar och {r['ned']} försämringar sedan föregående jämförbara år; "
+                 f"bättre än riket på {r['bättre']} och sämre på {r['sämre']} av {r['numeriska']} mätvärden."
+                 for r in chunk]
+        slides.append(Bild("kommuner", f"Sammanfattande bild per kommun{suffix}", ctx.kalla(), notes,
+                           "Svar efter nivå, förändring sedan föregående jämförbara år och läget mot riket",
+                           {"rader": chunk}))
+    return slides
+
+
+def _improvement_slide(ctx: _Context) -> Bild:
+    """Where the län (or kommun) is furthest below riket or fell: by the stated rules."""
+    items = []
+    for o in ctx.omraden:
+        t, tt, full = ctx.tables[o], ctx.trends[o], ctx.full[o]
+        niva, kod = ("kommun", ctx.kommun) if ctx.kommun else ("län", geo.region_kod(ctx.lan))
+        for kpi, part in t.groupby("kpi", sort=False):
+            first = part.iloc[0]
+            ind = ctx.ds.cat[kpi]
+            if ind.riktning is None or ind.typ == "skala":
+                continue
+            if ctx.kommun:
+                value = part.loc[part.kommunkod == ctx.kommun, "värde"].iloc[0]
+                if ind.typ == "ja_nej":
+                    value = np.nan if pd.isna(value) else 100.0 * (value == 1)
+            else:
+                value = first["länet"]
+            riket = first.riket
+            kind, tol = compare.TOLERANS[ind.typ]
+            tol = tol if kind != "procent" or pd.isna(riket) else abs(riket) * tol / 100
+            gap = value - riket if pd.notna(value) and pd.notna(riket) else np.nan
+            worse_gap = -gap if ind.riktning == "hogre_battre" else gap
+            ch = tt[(tt.kpi == kpi) & (tt["nivå"] == niva) & (tt.kod == kod)]
+            fell = len(ch) and ch["bedömning"].iloc[0] == "försämring"
+            below = pd.notna(worse_gap) and worse_gap > tol + 1e-9
+            if not (below or fell):
+                continue
+            sd = _sd(full.loc[full.kpi == kpi, "värde"] if ind.typ != "ja_nej" else
+                     (full.loc[full.kpi == kpi, "värde"] == 1) * 100.0)
+            reasons = []
+            if below:
+                reasons.append("sämre än riket")
+            if fell:
+                reasons.append(f"försämrad sedan {int(ch['jämfört_med_år'].iloc[0])}")
+            change = ch["förändring"].iloc[0] if len(ch) else np.nan
+            if ctx.kommun and ind.typ == "ja_nej":
+                value_text = part.loc[part.kommunkod == ctx.kommun, "värde_text"].iloc[0]
+            else:
+                value_text = _fmt(value, ind, True)
+            items.append({
+                "kpi": kpi, "indikator": ind.namn, "år": int(first["år"]),
+                "värde": value_text, "riket": _fmt(riket, ind, True),
+                "förändring": "–" if pd.isna(change) else _change_text(change, ind),
+                "varför": " och ".join(reasons),
+                "_z": (worse_gap / sd) if pd.notna(worse_gap) and sd else (0.0 if not fell else -0.0),
+            })
+    items.sort(key=lambda x: (-x["_z"], x["kpi"]))
+    shown, rest = items[:FORBATTRING_RADER], items[FORBATTRING_RADER:]
+    notes = [FORBATTRINGSREGLER.format(enhet=ctx.enhet)]
+    notes += [f"{i['indikator']} ({i['år']}): {ctx.enhet} {i['värde']}, riket {i['riket']}; {i['varför']}."
+              for i in items]
+    if not items:
+        notes.append(f"Ingen indikator uppfyller reglerna: {ctx.enhet} är inte sämre än riket utöver toleransen "
+                     "och har inte försämrats.")
+    years = sorted({i["år"] for i in items}) or ctx.years
+    return Bild("forbattring", "Förbättringsområden", ctx.kalla(years), notes,
+                f"Där {ctx.enhet} ligger längst under riket eller har försämrats",
+                {"rader": shown, "fler": [i["indikator"] for i in rest], "regel": notes[0],
+                  "enhet": ctx.kommun_namn or "Länet"})
+
+
+def _change_text(change: float, ind) -> str:
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    if ind.typ in ("andel", "ja_nej"):
+        return f"{sign}{compare._num(abs(change), 1)} procentenheter"
+    return sign + compare.format_number(abs(change), ind.typ, ind.enhet)
+
+
+def _others_slide(ctx: _Context, others: list[tuple[str, object]]) -> list[Bild]:
+    """Numeric indicators without a slide of their own: named, with their values."""
+    if not others:
+        return []
+    rows = []
+    for omrade, ind in others:
+        t = ctx.tables[omrade]
+        part = t[t.kpi == ind.kpi]
+        first = part.iloc[0]
+        own = ""
+        if ctx.kommun:
+            own = part.loc[part.kommunkod == ctx.kommun, "värde_text"].iloc[0]
+        rows.append({"indikator": ind.namn, "år": int(first["år"]), "kommun": own,
+                     "länet": _fmt(first["länet"], ind, True), "riket": _fmt(first["riket"], ind, True)})
+    notes = [f"{r['indikator']} ({r['år']}): " + (f"{ctx.kommun_namn} {r['kommun']}, " if ctx.kommun else "")
+             + f"länet {r['länet']}, riket {r['riket']}." for r in rows]
+    notes.append(URVALSREGLER.format(per=ctx.val.per_kvalitetsomrade, max=ctx.val.max_bilder))
+    years = sorted({r["år"] for r in rows})
+    return [Bild("ovriga", "Övriga indikatorer", ctx.kalla(years), notes,
+                 "Mätvärden utan egen bild i presentationen (se urvalsreglerna)", {"rader": rows})]
+
+
+def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
+    from ojlib import __version__
+
+    missing = sorted({k for t in ctx.full.values() for k in t.attrs.get("utan_varden", [])})
+    punkter = [
+        f"Data: {source_line(ctx.ds.kalla)}; {_data_date(ctx.ds)}.",
+        f"Beräkningar (andelar, medelvärden, rangordningar, förändringar): {source_line(ctx.ds.kalla, True)}.",
+        f"Indikatorkatalog: {len(ctx.ds.cat)} indikatorer, {ctx.ds.cat.source.name if ctx.ds.cat.source else ''}.",
+        f"År i presentationen: {ctx.year_text}.",
+    ]
+    if missing:
+        punkter.append("Saknas i datakällan för valt år: " +
+                       ", ".join(f"{ctx.ds.cat[k].namn} ({k})" for k in missing) + ".")
+    punkter.append(f"Skapad med ojlib {__version__} (oj presentation).")
+    return Bild("kallor", "Källor", ctx.kalla(derived=False), punkter + ([
+        "Utan egen bild: " + ", ".join(utan_egen_bild) + "."] if utan_egen_bild else []),
+        data={"punkter": punkter})
+
+
+def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]) -> Deck:
+    val = ctx.val
+    fixed_front = [_title_slide(ctx, titel, undertitel, summary_points), _reading_slide(ctx)]
+    sections = []  # (matrix slides, [(score, omrade, kvo title, ind)])
+    candidates = []
+    for omrade in ctx.omraden:
+        t = ctx.tables[omrade]
+        shown = [ctx.ds.cat[k] for k in dict.fromkeys(t.kpi)]
+        scores = _scores(ctx, omrade).set_index("kpi")
+        for _key, kvo_titel, inds in _kvalitetsomraden(shown):
+            title = kvo_titel if len(ctx.omraden) == 1 else f"{OMRADEN[omrade]}: {kvo_titel}"
+            svar = [i for i in inds if i.typ in SVAR]
+            matrices = _matrix_slides(ctx, omrade, title, svar) if svar else []
+            numeric = [i for i in inds if i.typ in NUMERISKA]
+            ranked = []
+            for ind in numeric:
+                s = scores.loc[ind.kpi] if ind.kpi in scores.index else None
+                marked = ind.kpi in val.indikatorer
+                usable = s is not None and bool(s["har_värde"]) and not _discontinued(ind, int(
+                    t.loc[t.kpi == ind.kpi, "år"].iloc[0]))
+                ranked.append((marked, float(s["poäng"]) if s is not None else 0.0, usable, ind))
+            ranked.sort(key=lambda x: (not x[0], -x[1], x[3].kpi))
+            section = {"matriser": matrices, "kandidater": [], "omrade": omrade, "titel": title}
+            for n, (marked, score, usable, ind) in enumerate(ranked):
+                if usable and (marked or n < val.per_kvalitetsomrade):
+                    candidates.append((not marked, -score, len(sections), ind))
+                    section["kandidater"].append(ind)
+            section["numeriska"] = numeric
+            sections.append(section)
+    summaries = _kommun_summary_slides(ctx)
+    back = summaries + [_improvement_slide(ctx)]
+    mandatory = len(fixed_front) + sum(len(s["matriser"]) for s in sections) + len(back) + 2  # övriga, källor
+    if mandatory > val.max_bilder:
+        raise OjError(f"Taket på {val.max_bilder} bilder räcker inte för presentationens fasta delar "
+                      f"({mandatory} bilder); höj --max-bilder (max_bilder i en parameterfil) till minst "
+                      f"{mandatory} eller välj ett område.")
+    room = val.max_bilder - mandatory
+    chosen = {id(c[3]) for c in sorted(candidates, key=lambda c: (c[0], c[1], c[3].kpi))[:room]}
+    slides = list(fixed_front)
+    others: list[tuple[str, object]] = []
+    for s in sections:
+        slides += s["matriser"]
+        for ind in s["numeriska"]:
+            if id(ind) in chosen:
+                slides.append(_indicator_slide(ctx, s["omrade"], s["titel"], ind))
+            else:
+                others.append((s["omrade"], ind))
+    slides += back
+    slides += _others_slide(ctx, others)
+    utan = [ind.namn for _, ind in others]
+    slides.append(_sources_slide(ctx, utan))
+    return Deck(titel, undertitel, ctx.ds.is_example, val.palett, val.max_bilder, slides, utan)
+
+
+def lan_deck(ds, lan, omrade="missbruk", ar=None, val: Val | None = None) -> Deck:
+    """The deck of a län for one or several områden (``"alla"``)."""
+    val = (val or Val()).checked(ds.cat)
+    lk = geo.normalise_lan(lan)
+    omraden = parse_omraden(omrade)
+    ar = None if ar is None else ds.check_year(ar, omraden)
+    ctx = _Context(ds, lk, omraden, ar, val)
+    omr_text = OMRADEN[omraden[0]] if len(omraden) == 1 else "alla områden"
+    titel = f"Öppna jämförelser {ctx.year_text}: {ctx.lan_namn}"
+    undertitel = f"{omr_text} · länets {len(geo.kommuner_i_lan(lk))} kommuner jämförda med länet och riket"
+    points = summary.lan_summary(ds, lk, omraden if len(omraden) > 1 else omraden[0], ar).punkter
+    return _build(ctx, titel, undertitel, points)
+
+
+def kommun_deck(ds, kommun, omrade="alla", ar=None, val: Val | None = None) -> Deck:
+    """The deck of one kommun: its län's slides with the kommun in focus (trends, förbättringsområden)."""
+    val = (val or Val()).checked(ds.cat)
+    kod = geo.normalise_kommun(kommun)
+    lk = geo.kommuner().set_index("kommun_kod").at[kod, "lan_kod"]
+    omraden = parse_omraden(omrade)
+    ar = None if ar is None else ds.check_year(ar, omraden)
+    ctx = _Context(ds, lk, omraden, ar, val, kommun=kod)
+    omr_text = OMRADEN[omraden[0]] if len(omraden) == 1 else "alla områden"
+    titel = f"Öppna jämförelser {ctx.year_text}: {ctx.kommun_namn}"
+    undertitel = f"{omr_text} · {ctx.kommun_namn} jämförd med övriga kommuner i {ctx.lan_namn} och riket"
+    points = summary.lan_summary(ds, lk, omraden if len(omraden) > 1 else omraden[0], ar).punkter
+    return _build(ctx, titel, undertitel, points)
+
+
+# ---------------------------------------------------------------- drawing (python-pptx)
+
+def _rgb(hex_colour: str):
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+
+
+def _text(frame, text: str, size: float = 14, bold: bool = False, colour: str = "222222", first: bool = True,
+          align=None):
+    """Write a paragraph in Swedish (language set, for spell checking) into a text frame."""
+    from pptx.enum.lang import MSO_LANGUAGE_ID
+    from pptx.util import Pt
+
+    p = frame.paragraphs[0] if first else frame.add_paragraph()
+    run = p.add_run()
+    run.text = text
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = _rgb(colour)
+    run.font.language_id = MSO_LANGUAGE_ID.SWEDISH
+    if align is not None:
+        p.alignment = _align(align)
+    return p
+
+
+def _align(name: str):
+    from pptx.enum.text import PP_ALIGN
+
+    return {"left": PP_ALIGN.LEFT, "centre": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}[name]
+
+
+def _box(slide, name: str, x: float, y: float, w: float, h: float, text: str = "", size: float = 14,
+         bold: bool = False, colour: str = "222222"):
+    from pptx.util import Inches
+
+    shape = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
+    shape.name = name
+    tf = shape.text_frame
+    tf.word_wrap = True
+    if text:
+        _text(tf, text, size, bold, colour)
+    return shape
+
+
+def _frame(slide, bild: Bild, deck: Deck, number: int) -> None:
+    """Title, subtitle, source line, slide number and (example data) the mark: on every slide."""
+    from pptx.util import Inches, Pt
+
+    if bild.typ != "titel":
+        title = slide.shapes.title
+        title.left, title.top, title.width, title.height = Inches(MARGIN), Inches(0.25), Inches(9.9), Inches(0.75)
+        title.text_frame.clear()
+        title.text_frame.word_wrap = True
+        _text(title.text_frame, bild.rubrik, 26 if len(bild.rubrik) < 60 else 20, True, "1F3864", align="left")
+        if bild.underrubrik:
+            _box(slide, "Underrubrik", MARGIN, 0.95, 10.2, 0.4, bild.underrubrik, 13, colour="555555")
+    _box(slide, "Källa", MARGIN, 6.95, 10.5, 0.35, bild.kalla, 10, colour="555555")
+    num = _box(slide, "Bildnummer", W - MARGIN - 1.2, 6.95, 1.2, 0.35, f"{number} / {len(deck)}", 10,
+               colour="777777")
+    num.text_frame.paragraphs[0].alignment = _align("right")
+    if deck.exempeldata:
+        mark = _box(slide, "Exempeldata", W - MARGIN - 2.55, 0.28, 2.55, 0.5, EXEMPELDATA_MARK, 11, True, "B00020")
+        mark.fill.solid()
+        mark.fill.fore_color.rgb = _rgb("FFF3F3")
+        mark.line.color.rgb = _rgb("B00020")
+        mark.line.width = Pt(1.25)
+        mark.text_frame.paragraphs[0].alignment = _align("centre")
+    notes = slide.notes_slide.notes_text_frame
+    notes.text = "\n".join(bild.anteckningar + ([EXEMPELDATA_MARK + "."] if deck.exempeldata else []))
+
+
+def _draw_title(slide, bild: Bild, deck: Deck) -> None:
+    from pptx.util import Inches
+
+    title = slide.shapes.title
+    title.left, title.top, title.width, title.height = Inches(0.9), Inches(1.9), Inches(11.5), Inches(1.5)
+    title.text_frame.clear()
+    title.text_frame.word_wrap = True
+    _text(title.text_frame, bild.rubrik, 36, True, "1F3864", align="left")
+    sub = slide.placeholders[1]
+    sub.left, sub.top, sub.width, sub.height = Inches(0.9), Inches(3.5), Inches(11.5), Inches(2.2)
+    sub.text_frame.clear()
+    _text(sub.text_frame, bild.underrubrik, 20, colour="333333", align="left")
+    _text(sub.text_frame, f"Data: {bild.data['datum']}", 14, colour="555555", first=False, align="left")
+    if deck.exempeldata:
+        _text(sub.text_frame, EXEMPELDATA_MARK + ": värdena är genererade för att visa verktyget.", 16, True,
+              "B00020", first=False, align="left")
+
+
+def _draw_bullets(slide, bild: Bild, points: list[str], size: float = 15) -> None:
+    from pptx.util import Pt
+
+    box = _box(slide, "Text", MARGIN, CONTENT_TOP + 0.1, W - 2 * MARGIN, CONTENT_BOTTOM - CONTENT_TOP)
+    tf = box.text_frame
+    for n, p in enumerate(points):
+        para = _text(tf, "• " + p, size, first=n == 0)
+        para.space_after = Pt(8)
+
+
+def _table(slide, name: str, rows: int, cols: int, x: float, y: float, w: float, h: float):
+    from pptx.util import Inches
+
+    shape = slide.shapes.add_table(rows, cols, Inches(x), Inches(y), Inches(w), Inches(h))
+    shape.name = name
+    return shape.table
+
+
+def _cell(cell, text: str, size: float = 10, bold: bool = False, fill: str | None = None,
+          colour: str | None = None) -> None:
+    from pptx.util import Pt
+
+    cell.text_frame.clear()
+    cell.text_frame.word_wrap = True
+    if fill:
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = _rgb(fill)
+        colour = colour or colours.text_colour(fill).lstrip("#")
+    _text(cell.text_frame, text, size, bold, (colour or "222222").lstrip("#"))
+    cell.margin_left = cell.margin_right = Pt(3)
+    cell.margin_top = cell.margin_bottom = Pt(1)
+
+
+def _draw_matrix(slide, bild: Bild) -> None:
+    from pptx.util import Inches
+
+    d = bild.data
+    n_rows = len(d["rader"]) + len(d["aggregat"]) + 1
+    n_cols = len(d["kolumner"]) + 1
+    top = CONTENT_TOP + 0.1
+    head = 0.55
+    row_h = min(0.34, (CONTENT_BOTTOM - top - 0.1 - head) / max(1, n_rows - 1))
+    small = n_rows > 18
+    table = _table(slide, "Matris", n_rows, n_cols, MARGIN, top, W - 2 * MARGIN, head + row_h * (n_rows - 1))
+    table.rows[0].height = Inches(head)
+    for i in range(1, n_rows):
+        table.rows[i].height = Inches(row_h)
+    table.columns[0].width = Inches(2.0)
+    rest = (W - 2 * MARGIN - 2.0) / max(1, n_cols - 1)
+    for j in range(1, n_cols):
+        table.columns[j].width = Inches(rest)
+    size = 7 if small else 9
+    _cell(table.cell(0, 0), "Kommun", 9, True, "1F3864")
+    for j, text in enumerate(d["kolumner"], start=1):
+        _cell(table.cell(0, j), text, 8, True, "1F3864")
+    for i, (namn, chosen, row) in enumerate(d["rader"], start=1):
+        _cell(table.cell(i, 0), namn, size, chosen, "FFFFFF")
+        for j, (text, fill) in enumerate(row, start=1):
+            _cell(table.cell(i, j), text, size - 1, chosen, fill)
+    for i, (label, texts) in enumerate(d["aggregat"].items(), start=len(d["rader"]) + 1):
+        _cell(table.cell(i, 0), label, size, True, "F2F2F2")
+        for j, text in enumerate(texts, start=1):
+            _cell(table.cell(i, j), text, 7, False, "F2F2F2")
+
+
+def _style_axis_labels(axis, size: float = 9, rotate: bool = False) -> None:
+    from pptx.oxml.ns import qn
+    from pptx.util import Pt
+
+    axis.tick_labels.font.size = Pt(size)
+    if rotate:
+        body = axis._element.find(qn("c:txPr")).find(qn("a:bodyPr"))
+        body.set("rot", "-2700000")
+        body.set("vert", "horz")
+
+
+def _lines_from_bars(chart, keep: int) -> None:
+    """Move the bar chart's series after the first ``keep`` into a line chart on the same axes.
+
+    python-pptx writes one chart type per chart; a reference line (länet, riket) is a line
+    series over the kommun categories, so the series move into a ``c:lineChart`` sharing the
+    bar chart's axes. The embedded workbook is unchanged, so Redigera data edits them too.
+    """
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    plot_area = chart._chartSpace.chart.plotArea
+    bar = plot_area.find(qn("c:barChart"))
+    moved = bar.findall(qn("c:ser"))[keep:]
+    line = etree.Element(qn("c:lineChart"))
+    etree.SubElement(line, qn("c:grouping")).set("val", "standard")
+    etree.SubElement(line, qn("c:varyColors")).set("val", "0")
+    for ser in moved:
+        bar.remove(ser)
+        for tag in ("c:invertIfNegative", "c:shape"):
+            for el in ser.findall(qn(tag)):
+                ser.remove(el)
+        marker = etree.Element(qn("c:marker"))
+        etree.SubElement(marker, qn("c:symbol")).set("val", "none")
+        anchor = ser.find(qn("c:spPr"))
+        (anchor if anchor is not None else ser.find(qn("c:tx"))).addnext(marker)
+        smooth = etree.Element(qn("c:smooth"))
+        smooth.set("val", "0")
+        ser.find(qn("c:val")).addnext(smooth)
+        line.append(ser)
+    etree.SubElement(line, qn("c:marker")).set("val", "1")
+    for ax in bar.findall(qn("c:axId")):
+        etree.SubElement(line, qn("c:axId")).set("val", ax.get("val"))
+    bar.addnext(line)
+
+
+def _chart(slide, name: str, kind, data, x: float, y: float, w: float, h: float):
+    from pptx.util import Inches, Pt
+
+    frame = slide.shapes.add_chart(kind, Inches(x), Inches(y), Inches(w), Inches(h), data)
+    frame.name = name
+    chart = frame.chart
+    chart.font.size = Pt(10)
+    chart.font.name = "Calibri"
+    return chart
+
+
+def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+    from pptx.enum.dml import MSO_LINE
+    from pptx.util import Pt
+
+    from ojlib import figures
+
+    b, tr = bild.data["staplar"], bild.data["trend"]
+    data = CategoryChartData(number_format=b["format"])
+    data.categories = b["kategorier"]
+    data.add_series("Kommunerna", b["värden"])
+    lines = [(b["länet_namn"], b["länet"], figures.FARG_LAN), (b["riket_namn"], b["riket"], figures.FARG_RIKET)]
+    lines = [x for x in lines if x[1] is not None]
+    for name, value, _ in lines:
+        data.add_series(name, [value] * len(b["kategorier"]))
+    left_w = 8.1
+    chart = _chart(slide, "Diagram: kommunerna rangordnade", XL_CHART_TYPE.COLUMN_CLUSTERED, data,
+                   MARGIN, CONTENT_TOP, left_w, 4.75)
+    chart.plots[0].gap_width = 40
+    if lines:
+        _lines_from_bars(chart, 1)
+    bars = chart.plots[0].series[0]
+    for i, colour in enumerate(b["färger"]):
+        pt = bars.points[i]
+        pt.format.fill.solid()
+        pt.format.fill.fore_color.rgb = _rgb(colour)
+        if b["koder"][i] == bild.data.get("markera"):
+            pt.format.line.color.rgb = _rgb("000000")
+            pt.format.line.width = Pt(2)
+    if len(chart.plots) > 1:
+        for ser, (_, _, colour) in zip(chart.plots[1].series, lines, strict=True):
+            ser.format.line.color.rgb = _rgb(colour)
+            ser.format.line.width = Pt(2.25)
+            ser.format.line.dash_style = MSO_LINE.DASH
+            ser.smooth = False
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(9)
+    _style_axis_labels(chart.category_axis, 8 if len(b["kategorier"]) > 20 else 9, rotate=True)
+    if b["format"] == "0.0" and bild.data.get("typ") == "andel":
+        chart.value_axis.maximum_scale = 100.0
+    chart.value_axis.minimum_scale = 0.0 if min((v for v in b["värden"] if v is not None), default=0) >= 0 else None
+    chart.value_axis.has_major_gridlines = True
+    chart.value_axis.major_gridlines.format.line.color.rgb = _rgb("E5E5E5")
+    chart.value_axis.tick_labels.font.size = Pt(9)
+    rule = b["färgregel"] + " " + colours.FORKLARING
+    if b["saknas"]:
+        rule += " Värde saknas: " + ", ".join(b["saknas"]) + "."
+    _box(slide, "Färgregel", MARGIN, CONTENT_TOP + 4.8, left_w, 0.75, rule, 9, colour="444444")
+
+    if tr["år"]:
+        tdata = CategoryChartData(number_format=tr["format"])
+        tdata.categories = tr["år"]
+        for name, values in tr["serier"]:
+            tdata.add_series(name, values)
+        tchart = _chart(slide, "Diagram: utveckling över tid", XL_CHART_TYPE.LINE_MARKERS, tdata,
+                        MARGIN + left_w + 0.2, CONTENT_TOP, W - 2 * MARGIN - left_w - 0.2, 4.75)
+        palette = ([figures.FARG_KOMMUN] if len(tr["serier"]) == 3 else []) + [figures.FARG_LAN, figures.FARG_RIKET]
+        for ser, colour in zip(tchart.plots[0].series, palette, strict=False):
+            ser.format.line.color.rgb = _rgb(colour)
+            ser.format.line.width = Pt(2.25)
+            ser.smooth = False
+            ser.marker.style = XL_MARKER_STYLE.CIRCLE
+            ser.marker.format.fill.solid()
+            ser.marker.format.fill.fore_color.rgb = _rgb(colour)
+        tchart.has_legend = True
+        tchart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        tchart.legend.include_in_layout = False
+        tchart.legend.font.size = Pt(9)
+        tchart.has_title = True
+        tchart.chart_title.text_frame.text = "Utveckling, jämförbara år"
+        tchart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+        _style_axis_labels(tchart.category_axis, 9)
+        tchart.value_axis.tick_labels.font.size = Pt(9)
+        note = "Bara år som är jämförbara med " + tr["år"][-1] + "."
+        if tr["brott"]:
+            note += f" Definitionsändring {tr['brott']}: tidigare år visas inte."
+        _box(slide, "Trendnot", MARGIN + left_w + 0.2, CONTENT_TOP + 4.8, W - 2 * MARGIN - left_w - 0.2, 0.6,
+             note, 9, colour="444444")
+
+
+def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.util import Pt
+
+    pal = colours.PALETTER[deck.palett]
+    names = colours.FARGNAMN[deck.palett]
+    rows = bild.data["rader"]
+    data = CategoryChartData(number_format="0")
+    data.categories = [r["kommun"] for r in rows]
+    series = [("bast", f"Ja / högsta nivån ({names['bast']})"), ("mitten", f"Delvis / nivå mellan ({names['mitten']})"),
+              ("samst", f"Nej / lägsta nivån ({names['samst']})"), ("saknas", "Saknas (grå)")]
+    for key, label in series:
+        data.add_series(label, [r[key] for r in rows])
+    chart = _chart(slide, "Diagram: svar per kommun", XL_CHART_TYPE.BAR_STACKED, data, MARGIN, CONTENT_TOP,
+                   5.6, 5.3)
+    for ser, (key, _) in zip(chart.plots[0].series, series, strict=True):
+        ser.format.fill.solid()
+        ser.format.fill.fore_color.rgb = _rgb(pal[key])
+    chart.plots[0].gap_width = 40
+    chart.plots[0].overlap = 100
+    chart.category_axis.reverse_order = True
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(9)
+    chart.has_title = True
+    chart.chart_title.text_frame.text = "Antal svar per nivå (Ja/Nej-frågor och skalor)"
+    chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+    _style_axis_labels(chart.category_axis, 9)
+    chart.value_axis.tick_labels.font.size = Pt(9)
+
+    x = MARGIN + 5.8
+    table = _table(slide, "Sammanfattning per kommun", len(rows) + 1, 4, x, CONTENT_TOP,
+                   W - MARGIN - x, min(5.3, 0.33 * (len(rows) + 1) + 0.3))
+    heads = ["Kommun", "Ja av besvarade Ja/Nej-frågor", "Sedan föregående jämförbara år",
+             "Mätvärden mot riket"]
+    for j, h in enumerate(heads):
+        _cell(table.cell(0, j), h, 9, True, "1F3864")
+    for i, r in enumerate(rows, start=1):
+        _cell(table.cell(i, 0), r["kommun"], 9)
+        _cell(table.cell(i, 1), f"{r['ja']} av {r['besvarade']}", 9)
+        _cell(table.cell(i, 2), f"▲ {r['upp']} bättre  ▼ {r['ned']} sämre", 9)
+        _cell(table.cell(i, 3), f"{r['bättre']} bättre, {r['sämre']} sämre av {r['numeriska']}", 9)
+
+
+def _draw_improvements(slide, bild: Bild) -> None:
+    rows = bild.data["rader"]
+    if not rows:
+        _draw_bullets(slide, bild, [bild.anteckningar[-1], bild.data["regel"]])
+        return
+    table = _table(slide, "Förbättringsområden", len(rows) + 1, 6, MARGIN, CONTENT_TOP + 0.05,
+                   W - 2 * MARGIN, 0.4 * (len(rows) + 1))
+    from pptx.util import Inches
+
+    for j, w in enumerate((3.6, 0.8, 1.6, 1.4, 2.1, 2.93)):
+        table.columns[j].width = Inches(w)
+    for j, h in enumerate(["Indikator", "År", bild.data.get("enhet", "Värde"), "Riket", "Förändring", "Varför"]):
+        _cell(table.cell(0, j), h, 10, True, "1F3864")
+    for i, r in enumerate(rows, start=1):
+        for j, key in enumerate(("indikator", "år", "värde", "riket", "förändring", "varför")):
+            _cell(table.cell(i, j), str(r[key]), 10)
+    text = bild.data["regel"]
+    if bild.data["fler"]:
+        text += " Fler (i anteckningarna): " + ", ".join(bild.data["fler"]) + "."
+    _box(slide, "Regel", MARGIN, CONTENT_TOP + 0.2 + 0.4 * (len(rows) + 1), W - 2 * MARGIN, 0.9, text, 10,
+         colour="444444")
+
+
+def _draw_others(slide, bild: Bild) -> None:
+    rows = bild.data["rader"]
+    has_kommun = any(r["kommun"] for r in rows)
+    heads = ["Indikator", "År"] + (["Kommunen"] if has_kommun else []) + ["Länet", "Riket"]
+    keys = ["indikator", "år"] + (["kommun"] if has_kommun else []) + ["länet", "riket"]
+    table = _table(slide, "Övriga indikatorer", len(rows) + 1, len(heads), MARGIN, CONTENT_TOP + 0.05,
+                   W - 2 * MARGIN, min(5.2, 0.34 * (len(rows) + 1)))
+    for j, h in enumerate(heads):
+        _cell(table.cell(0, j), h, 10, True, "1F3864")
+    size = 10 if len(rows) <= 12 else 8
+    for i, r in enumerate(rows, start=1):
+        for j, key in enumerate(keys):
+            _cell(table.cell(i, j), str(r[key]), size)
+
+
+def render(deck: Deck):
+    """The deck as a ``pptx.Presentation`` (16:9, Swedish, native charts and tables)."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(W), Inches(H)
+    prs.core_properties.title = deck.titel
+    prs.core_properties.subject = deck.undertitel
+    prs.core_properties.language = "sv-SE"
+    prs.core_properties.keywords = EXEMPELDATA_MARK if deck.exempeldata else "Öppna jämförelser"
+    for number, bild in enumerate(deck.bilder, start=1):
+        layout = prs.slide_layouts[0 if bild.typ == "titel" else 5]
+        slide = prs.slides.add_slide(layout)
+        if bild.typ == "titel":
+            _draw_title(slide, bild, deck)
+        elif bild.typ in ("lasanvisning", "kallor"):
+            _draw_bullets(slide, bild, bild.data["punkter"], 15 if bild.typ == "lasanvisning" else 14)
+        elif bild.typ == "matris":
+            _draw_matrix(slide, bild)
+        elif bild.typ == "indikator":
+            _draw_indicator(slide, bild, deck)
+        elif bild.typ == "kommuner":
+            _draw_kommuner(slide, bild, deck)
+        elif bild.typ == "forbattring":
+            _draw_improvements(slide, bild)
+        elif bild.typ == "ovriga":
+            _draw_others(slide, bild)
+        _frame(slide, bild, deck, number)
+    return prs
+
+
+def write(deck: Deck, path) -> Path:
+    """Save the deck atomically: the file is whole or not there (no half-written .pptx)."""
+    from ojlib.storage import atomic_path
+
+    path = Path(path)
+    if path.suffix.lower() != ".pptx":
+        raise OjError(f"Presentationen ska sparas som .pptx, inte '{path.name}'; ange t.ex. --ut presentation.pptx.")
+    prs = render(deck)
+    with atomic_path(path) as tmp:
+        prs.save(str(tmp))
+    return path
+
+
+def omraden_of(omrade) -> list[str]:
+    return parse_omraden(omrade)
+
+
+def default_name(lan: str | None = None, kommun: str | None = None, omraden=None, ar=None) -> str:
+    """A file name like ``presentation-06-missbruk.pptx`` (the report's naming, with .pptx)."""
+    bits = ["presentation", kommun or lan]
+    om = list(omraden or [])
+    if om and len(om) < len(OMRADEN):
+        bits += om
+    elif om:
+        bits.append("alla")
+    if ar is not None:
+        bits.append(str(ar))
+    return "-".join(str(b) for b in bits if b) + ".pptx"

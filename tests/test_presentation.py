@@ -1,0 +1,359 @@
+"""`oj presentation`: the deck reopened with python-pptx, checked against the comparison tables,
+and converted to PDF by a real LibreOffice (Debian's libreoffice-impress, installed by .ci/run).
+
+Slide images of the LibreOffice rendering go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pptx.util import Emu
+
+from ojlib import EXEMPELDATA_MARK, colours, compare, geo, presentation, summary
+from ojlib.cli import main
+from ojlib.dataset import Dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+PAL = colours.PALETTER["standard"]
+
+
+def _hex(colour) -> str:
+    return "#" + str(colour).upper()
+
+
+def _shape(slide, name):
+    return next((s for s in slide.shapes if s.name == name), None)
+
+
+def _charts(slide):
+    return [s for s in slide.shapes if s.has_chart]
+
+
+@pytest.fixture(scope="module")
+def lan06(example_home, tmp_path_factory):
+    """The deck of Jönköpings län, missbruk (example data), written and reopened."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("OJLIB_HOME", str(example_home))
+    from ojlib import dataset
+
+    ds = dataset.load_dataset("exempeldata")
+    deck = presentation.lan_deck(ds, "06", "missbruk")
+    path = presentation.write(deck, tmp_path_factory.mktemp("deck") / "lan06.pptx")
+    yield ds, deck, Presentation(str(path)), path
+    mp.undo()
+
+
+def test_slide_count_is_within_the_cap_and_follows_the_report(lan06):
+    ds, deck, prs, _ = lan06
+    assert len(prs.slides) == len(deck) <= presentation.MAX_BILDER
+    kinds = [b.typ for b in deck.bilder]
+    assert kinds[:2] == ["titel", "lasanvisning"]
+    assert kinds[-1] == "kallor"
+    for kind in ("matris", "indikator", "kommuner", "forbattring"):
+        assert kind in kinds
+    assert prs.slide_width == Emu(int(13.333 * 914400)) and prs.slide_height == Emu(7.5 * 914400)  # 16:9
+
+
+def test_the_cap_drops_indicator_slides_and_names_them(example_ds):
+    full = presentation.lan_deck(example_ds, "06", "missbruk")
+    small = presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(max_bilder=len(full) - 1))
+    assert len(small) == len(full) - 1
+    dropped = {b.rubrik for b in full.bilder if b.typ == "indikator"} - {b.rubrik for b in small.bilder}
+    assert len(dropped) == 1
+    others = next(b for b in small.bilder if b.typ == "ovriga")
+    assert dropped <= {r["indikator"] for r in others.data["rader"]}
+    with pytest.raises(presentation.OjError, match="höj --max-bilder"):
+        presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(max_bilder=3))
+
+
+def test_every_numeric_indicator_is_shown_somewhere(lan06):
+    ds, deck, _, _ = lan06
+    t = compare.lan_table(ds, "06", "missbruk")
+    numeric = {ds.cat[k].namn for k in t.kpi.unique() if ds.cat[k].typ in presentation.NUMERISKA}
+    own = {b.rubrik for b in deck.bilder if b.typ == "indikator"}
+    others = {r["indikator"] for b in deck.bilder if b.typ == "ovriga" for r in b.data["rader"]}
+    assert numeric == own | others and not own & others
+
+
+def test_ranked_charts_are_native_and_equal_the_comparison_table(lan06):
+    ds, deck, prs, _ = lan06
+    table = colours.coloured_lan_table(ds, "06", "missbruk")
+    kommuner = set(geo.kommuner().query("lan_kod == '06'").kommun_namn)
+    seen = 0
+    for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        if bild.typ != "indikator":
+            continue
+        frame = _shape(slide, "Diagram: kommunerna rangordnade")
+        assert frame is not None and frame.has_chart
+        chart = frame.chart
+        assert chart.part.chart_workbook.xlsx_part is not None  # Redigera data: the embedded workbook
+        cats = list(chart.plots[0].categories)
+        assert set(cats) == kommuner and len(cats) == len(kommuner)
+        rows = table[table.kpi == bild.data["kpi"]].set_index("kommun")
+        values = chart.plots[0].series[0].values
+        for name, v in zip(cats, values, strict=True):
+            expected = rows.at[name, "värde"]
+            assert (v is None and expected != expected) or v == pytest.approx(expected)
+        fills = [_hex(p.format.fill.fore_color.rgb) for p in chart.plots[0].series[0].points][:len(cats)]
+        assert fills == [rows.at[n, "färg"].upper() for n in cats]
+        lines = {s.name.split(" ")[0]: s.values for s in chart.plots[1].series}
+        assert set(lines) == {"Länet", "Riket"}
+        assert all(v == pytest.approx(rows["länet"].iloc[0]) for v in lines["Länet"])
+        assert all(v == pytest.approx(rows["riket"].iloc[0]) for v in lines["Riket"])
+        ordered = [v for v in values if v is not None]
+        desc = ds.cat[bild.data["kpi"]].riktning != "lagre_battre"
+        assert ordered == sorted(ordered, reverse=desc)  # ranked, best first
+        seen += 1
+    assert seen >= 2
+
+
+def test_trend_charts_show_comparable_years_only(lan06):
+    ds, deck, prs, _ = lan06
+    for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        if bild.typ != "indikator":
+            continue
+        chart = _shape(slide, "Diagram: utveckling över tid").chart
+        ind = ds.cat[bild.data["kpi"]]
+        years = [int(c) for c in chart.plots[0].categories]
+        assert min(years) >= ind.jamforbara_ar[0]
+        tr = compare.trend(ds, ind.kpi, lan="06")
+        for ser in chart.plots[0].series:
+            niva = "län" if ser.name.startswith("Jönköpings län") else "riket"
+            part = tr[tr["nivå"] == niva].set_index("år")
+            assert list(ser.values) == pytest.approx([part.at[y, "värde"] for y in years])
+
+
+def test_trend_leaves_out_years_before_a_definition_break(example_ds):
+    deck = presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(indikatorer=()))
+    # U35519 (Ja/Nej) breaks in 2019; check the rule on a numeric indicator with a break if the catalogue has one
+    for b in deck.bilder:
+        if b.typ == "indikator":
+            ind = example_ds.cat[b.data["kpi"]]
+            assert all(int(y) >= ind.jamforbara_ar[0] for y in b.data["trend"]["år"])
+
+
+def test_matrix_cells_are_coloured_by_level(lan06):
+    ds, deck, prs, _ = lan06
+    t = compare.lan_table(ds, "06", "missbruk")
+    expected_fill = {"Ja": PAL["bast"], "Nej": PAL["samst"]}
+    checked = {"Ja": 0, "Nej": 0, "Delvis": 0, "Saknas": 0}
+    for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        if bild.typ != "matris":
+            continue
+        table = _shape(slide, "Matris").table
+        kpis = bild.data["kpi"]
+        for i, (name, _, _) in enumerate(bild.data["rader"], start=1):
+            assert table.cell(i, 0).text == name
+            for j, kpi in enumerate(kpis, start=1):
+                ind = ds.cat[kpi]
+                value = t[(t.kpi == kpi) & (t.kommun == name)]["värde"].iloc[0]
+                fill = _hex(table.cell(i, j).fill.fore_color.rgb)
+                if value != value:
+                    assert fill == PAL["saknas"] and table.cell(i, j).text.startswith("Saknas")
+                    checked["Saknas"] += 1
+                elif ind.typ == "ja_nej":
+                    label = "Ja" if value == 1 else "Nej"
+                    assert table.cell(i, j).text == label and fill == expected_fill[label]
+                    checked[label] += 1
+                else:  # a scale: top level green, lowest red, the levels between yellow
+                    levels = sorted(ind.nivaer)
+                    want = PAL["bast"] if value == levels[-1] else PAL["samst"] if value == levels[0] else PAL["mitten"]
+                    assert fill == want and table.cell(i, j).text == ind.nivaer[int(value)]
+                    checked["Delvis"] += want == PAL["mitten"]
+        rows = len(bild.data["rader"])
+        assert table.cell(rows + 1, 0).text == "Länet" and table.cell(rows + 2, 0).text == "Riket"
+        for j, kpi in enumerate(kpis, start=1):  # distributions, never a mean of answer codes
+            if ds.cat[kpi].typ == "ja_nej":
+                share = compare.ja_share(t[t.kpi == kpi]["värde"])
+                assert table.cell(rows + 1, j).text.startswith(f"{share['antal_ja']} av {share['antal_med_svar']} Ja")
+    assert all(checked.values()), checked
+
+
+def test_colour_blind_palette(example_ds, tmp_path):
+    deck = presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(palett="fargblind"))
+    prs = Presentation(str(presentation.write(deck, tmp_path / "fb.pptx")))
+    fills = set()
+    for slide in prs.slides:
+        m = _shape(slide, "Matris")
+        if m is not None:
+            fills |= {_hex(c.fill.fore_color.rgb) for row in list(m.table.rows)[1:-2] for c in row.cells}
+    blind = colours.PALETTER["fargblind"]
+    assert {blind["bast"], blind["samst"]} <= fills
+    assert not fills & {PAL["bast"], PAL["samst"]}
+
+
+def test_every_slide_has_a_source_line_the_mark_and_notes(lan06):
+    ds, deck, prs, _ = lan06
+    for n, slide in enumerate(prs.slides, start=1):
+        source = _shape(slide, "Källa")
+        assert source is not None, n
+        assert source.text.startswith("Källa: ") and " År 20" in source.text, source.text
+        mark = _shape(slide, "Exempeldata")
+        assert mark is not None and mark.text == EXEMPELDATA_MARK, n
+        notes = slide.notes_slide.notes_text_frame.text
+        assert len(notes) > 40 and EXEMPELDATA_MARK in notes, n
+
+
+def test_notes_hold_the_summary(lan06):
+    ds, deck, prs, _ = lan06
+    points = summary.lan_summary(ds, "06", "missbruk").punkter
+    title_notes = prs.slides[0].notes_slide.notes_text_frame.text
+    for p in points:
+        assert p in title_notes
+    t = compare.lan_table(ds, "06", "missbruk")
+    for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        if bild.typ == "indikator":
+            first = t[t.kpi == bild.data["kpi"]].iloc[0]
+            ind = ds.cat[first.kpi]
+            notes = slide.notes_slide.notes_text_frame.text
+            assert f"Länet {compare.format_value(first['länet'], ind, True)} ({first['länet_avser']})" in notes
+
+
+def test_summary_slide_counts_per_kommun(lan06):
+    ds, deck, prs, _ = lan06
+    t = compare.lan_table(ds, "06", "missbruk")
+    svar = t[t.typ.isin(["ja_nej", "skala"])]
+    for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        if bild.typ != "kommuner":
+            continue
+        chart = _shape(slide, "Diagram: svar per kommun").chart
+        cats = list(chart.plots[0].categories)
+        totals = [sum(s.values[i] for s in chart.plots[0].series) for i in range(len(cats))]
+        for name, total in zip(cats, totals, strict=True):
+            assert total == (svar.kommun == name).sum()
+        ja = next(s for s in chart.plots[0].series if s.name.startswith("Ja"))
+        for name, v in zip(cats, ja.values, strict=True):
+            mine = svar[svar.kommun == name]
+            top = sum(1 for _, r in mine.iterrows() if r["värde"] == max(ds.cat[r.kpi].nivaer))
+            assert v == top
+
+
+def test_real_data_deck_has_no_example_mark(example_ds, tmp_path):
+    kolada = Dataset(df=example_ds.df.assign(kalla="kolada"), kalla="kolada", info={"hamtad": "2026-03-01"})
+    deck = presentation.lan_deck(kolada, "06", "missbruk")
+    prs = Presentation(str(presentation.write(deck, tmp_path / "k.pptx")))
+    for slide in prs.slides:
+        assert _shape(slide, "Exempeldata") is None
+        assert _shape(slide, "Källa").text.startswith(("Källa: Kolada", "Bearbetning av data från Kolada"))
+        assert EXEMPELDATA_MARK not in slide.notes_slide.notes_text_frame.text
+
+
+def test_kommun_deck(example_ds, tmp_path):
+    deck = presentation.kommun_deck(example_ds, "0680", "missbruk")
+    prs = Presentation(str(presentation.write(deck, tmp_path / "k.pptx")))
+    assert "Jönköping" in prs.slides[0].shapes.title.text
+    for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        if bild.typ == "indikator":
+            trend = _shape(slide, "Diagram: utveckling över tid").chart
+            assert trend.plots[0].series[0].name == "Jönköping"
+            tr = compare.trend(example_ds, bild.data["kpi"], kommun="0680")
+            years = [int(c) for c in trend.plots[0].categories]
+            own = tr[tr["nivå"] == "kommun"].set_index("år")
+            assert list(trend.plots[0].series[0].values) == pytest.approx([own.at[y, "värde"] for y in years])
+
+
+# ---------------------------------------------------------------- the command
+
+def _run(args, capsys) -> tuple[int, str, str]:
+    rc = main(args)
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_cli_writes_a_deck(example_home, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))
+    target = tmp_path / "ut" / "lan.pptx"
+    rc, out, err = _run(["presentation", "--lan", "06", "--omrade", "missbruk", "--ut", str(target),
+                         "--max-bilder", "12", "--palett", "fargblind"], capsys)
+    assert rc == 0, err
+    assert target.exists() and "högst 12" in out and EXEMPELDATA_MARK in out
+    assert len(Presentation(str(target)).slides) <= 12
+    rc, out, err = _run(["presentation", "-f", "lansanalys_jonkoping", "--ut", str(tmp_path / "f.pptx")], capsys)
+    assert rc == 0, err
+
+
+@pytest.mark.parametrize("args", [
+    ["--lan", "99"], ["--kommun", "9999"], ["--lan", "06", "--ar", "tjugo"], ["--kommun", "Narnia"],
+    ["--lan", "06", "--datakalla", "kolada"],
+])
+def test_bad_input_gets_the_same_sentence_as_oj_rapport(args, example_home, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))
+    target = tmp_path / "x.pptx"
+    rc, _, err = _run(["presentation", *args, "--ut", str(target)], capsys)
+    rc2, _, err2 = _run(["rapport", *args, "--ut", str(tmp_path / "x.html")], capsys)
+    assert rc != 0 and rc2 != 0
+    sentence = [line for line in err.splitlines() if line.startswith("Fel:")]
+    assert sentence and sentence == [line for line in err2.splitlines() if line.startswith("Fel:")]
+    assert not target.exists() and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("args, text", [
+    (["--lan", "06", "--omrade", "foo"], "Okänt område 'foo'"),
+    (["--lan", "06", "--ar", "1990"], "Det finns inga värden för år 1990"),
+    (["--lan", "06", "--palett", "rosa"], "Okänd färgpalett 'rosa'"),
+    (["--lan", "06", "--max-bilder", "x"], "--max-bilder ska vara ett positivt heltal"),
+    (["--lan", "06", "--ut", "deck.pdf"], "ska sparas som .pptx"),
+    (["--lan", "06", "--indikatorer", "U99999"], "KPI 'U99999' finns inte"),
+    ([], "Ange --lan"),
+])
+def test_bad_input_is_one_swedish_sentence(args, text, example_home, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))
+    monkeypatch.chdir(tmp_path)
+    rc, _, err = _run(["presentation", *args], capsys)
+    assert rc == 2 and err.count("Fel:") == 1 and text in err, err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_debris(example_ds, tmp_path, monkeypatch):
+    target = tmp_path / "deck.pptx"
+    target.write_bytes(b"old deck")
+    deck = presentation.lan_deck(example_ds, "06", "missbruk")
+
+    def broken_save(self, path):
+        Path(path).write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("pptx.presentation.Presentation.save", broken_save)
+    with pytest.raises(KeyboardInterrupt):
+        presentation.write(deck, target)
+    assert target.read_bytes() == b"old deck"
+    assert [p.name for p in tmp_path.iterdir()] == ["deck.pptx"]
+
+
+# ---------------------------------------------------------------- LibreOffice
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def test_libreoffice_converts_the_deck(lan06, tmp_path):
+    """A real office suite reads the deck: one PDF page per slide; two slides saved as PNG."""
+    if _soffice() is None:
+        if os.environ.get("OJLIB_KRAV_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice (soffice) saknas; installera Debian-paketet libreoffice-impress.")
+        pytest.skip("LibreOffice (soffice) saknas; .ci/run installerar libreoffice-impress")
+    _, deck, _, path = lan06
+    profile = tmp_path / "lo-profile"
+    subprocess.run([_soffice(), "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], check=True, timeout=240, capture_output=True)
+    pdf = tmp_path / (path.stem + ".pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages == len(deck)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert text.count("Exempeldata – inte verkliga resultat") >= len(deck)
+    ARTIFACTS.mkdir(exist_ok=True)
+    kinds = [b.typ for b in deck.bilder]
+    for kind in ("matris", "indikator"):
+        page = kinds.index(kind) + 1
+        stem = ARTIFACTS / f"presentation-06-missbruk-{kind}"
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                        str(stem)], check=True, timeout=120)
+        assert stem.with_suffix(".png").stat().st_size > 10_000
