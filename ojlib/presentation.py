@@ -118,19 +118,18 @@ class Val:
 
 
 def _kvalitetsomraden(inds) -> list[tuple[str, str, list]]:
-    """(key, title, indicators) per kvalitetsområde in ÖJ's order; one group when the catalogue has none."""
-    try:
-        from ojlib import omraden as om  # the ordered kvalitetsområden (params/omraden.yml)
+    """(key, title, indicators) per kvalitetsområde in the order of params/omraden.yml.
 
-        order = [(k.key, k.titel) for k in om.kvalitetsomraden()]
-    except (ImportError, AttributeError):
-        order = []
+    An indicator the catalogue gives no kvalitetsområde is kept, under "Övriga indikatorer".
+    """
+    from ojlib import omraden
+
     groups: dict[str, list] = {}
     for ind in inds:
-        groups.setdefault(getattr(ind, "kvalitetsomrade", None) or "", []).append(ind)
-    out = [(key, titel, groups.pop(key)) for key, titel in order if key in groups]
+        groups.setdefault(ind.kvalitetsomrade or "", []).append(ind)
+    out = [(k.key, k.titel, groups.pop(k.key)) for k in omraden.kvalitetsomraden() if k.key in groups]
     for key, members in groups.items():
-        out.append((key, key or "Indikatorer", members))
+        out.append((key, "Övriga indikatorer" if not key else key, members))
     return out
 
 
@@ -233,8 +232,8 @@ def _scores(ctx: _Context, omrade: str) -> pd.DataFrame:
 
 
 def _discontinued(ind, year: int) -> bool:
-    upphord = getattr(ind, "upphord", None)
-    return upphord is not None and int(upphord) < int(year)
+    """The catalogue marks the indicator as no longer published before the deck's year."""
+    return ind.upphord is not None and int(ind.upphord) < int(year)
 
 
 # ---------------------------------------------------------------- slides
