@@ -129,7 +129,7 @@ def _kvalitetsomraden(inds) -> list[tuple[str, str, list]]:
         groups.setdefault(ind.kvalitetsomrade or "", []).append(ind)
     out = [(k.key, k.titel, groups.pop(k.key)) for k in omraden.kvalitetsomraden() if k.key in groups]
     for key, members in groups.items():
-        out.append((key, "Övriga indikatorer" if not key else key, members))
+        out.append((key, key or "Övriga indikatorer", members))
     return out
 
 

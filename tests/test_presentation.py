@@ -277,8 +277,10 @@ def test_cli_writes_a_deck(example_home, monkeypatch, tmp_path, capsys):
     assert rc == 0, err
     assert target.exists() and "högst 12" in out and EXEMPELDATA_MARK in out
     assert len(Presentation(str(target)).slides) <= 12
-    rc, out, err = _run(["presentation", "-f", "lansanalys_jonkoping", "--ut", str(tmp_path / "f.pptx")], capsys)
+    rc, out, err = _run(["presentation", "-f", "lansanalys_jonkoping"], capsys)
     assert rc == 0, err
+    assert (example_home / "utdata" / "presentation-06-missbruk.pptx").exists()
+    (example_home / "utdata" / "presentation-06-missbruk.pptx").unlink()
 
 
 @pytest.mark.parametrize("args", [
@@ -302,6 +304,7 @@ def test_bad_input_gets_the_same_sentence_as_oj_rapport(args, example_home, monk
     (["--lan", "06", "--palett", "rosa"], "Okänd färgpalett 'rosa'"),
     (["--lan", "06", "--max-bilder", "x"], "--max-bilder ska vara ett positivt heltal"),
     (["--lan", "06", "--ut", "deck.pdf"], "ska sparas som .pptx"),
+    (["--lan", "06", "--ut", "/proc/ingen/deck.pptx"], "kan inte skapas"),
     (["--lan", "06", "--indikatorer", "U99999"], "KPI 'U99999' finns inte"),
     ([], "Ange --lan"),
 ])

@@ -89,7 +89,8 @@ def presentation_command(
                                     "eller alla (standard för kommun)."),
     ar: str = typer.Option(None, "--ar", help="År (standard: senaste året med data)."),
     datakalla: str = typer.Option(None, "--datakalla", "-d", help="Datakälla: exempeldata (standard) eller kolada."),
-    ut: str = typer.Option(None, "--ut", help="Filen som skrivs (.pptx); standard presentation-<kod>-<område>.pptx."),
+    ut: str = typer.Option(None, "--ut", help="Filen som skrivs (.pptx); standard "
+                                              "utdata/presentation-<kod>-<område>.pptx i projektmappen."),
     fil: str = typer.Option(None, "--fil", "-f", help="YAML-fil med parametrar (sökväg, eller ett namn i params/)."),
     fargstrategi: str = typer.Option(None, "--fargstrategi", help="Färgstrategi för staplarna (rang_kvartil)."),
     palett: str = typer.Option(None, "--palett", help="Färgpalett: standard eller fargblind."),
@@ -104,7 +105,7 @@ def presentation_command(
     Diagrammen är PowerPoints egna (Redigera data), inte bilder. Varje bild har källa och år, och
     anteckningarna innehåller sammanfattningen bakom bilden.
     """
-    from ojlib import presentation, reports
+    from ojlib import outputs, presentation, reports
     from ojlib.source_lines import EXEMPELDATA
 
     values: dict = {}
@@ -125,12 +126,18 @@ def presentation_command(
     values.update({k: v for k, v in given.items() if v is not None})
     args = settings(values)
     target = Path(ut).expanduser() if ut else None
-    if target is not None and target.suffix.lower() != ".pptx":
-        raise OjError(f"Presentationen ska sparas som .pptx, inte '{target.name}'; ange t.ex. --ut presentation.pptx.")
+    if target is not None:
+        if target.suffix.lower() != ".pptx":
+            raise OjError(f"Presentationen ska sparas som .pptx, inte '{target.name}'; ange t.ex. --ut "
+                          "presentation.pptx.")
+        outputs.file_target(target, "Presentationen")  # before the work: a bad place is one sentence at once
     typer.echo("Bygger presentationen …", err=True)
     deck, k, lk, omr = make_deck(args)
-    target = target or Path(presentation.default_name(lk, k, presentation.omraden_of(omr), args["ar"]))
-    presentation.write(deck, target)
+    if target is None:
+        name = presentation.default_name(lk, k, presentation.omraden_of(omr), args["ar"])
+        target = outputs.file_target(outputs.default_output_dir() / name, "Presentationen")
+    with outputs.saving(target, "Presentationen"):
+        presentation.write(deck, target)
     typer.echo(f"Presentationen är klar ({len(deck)} bilder, högst {deck.max_bilder}): {target.resolve()}")
     if deck.exempeldata:
         typer.echo(f"Obs: {EXEMPELDATA}.")
