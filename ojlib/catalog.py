@@ -54,6 +54,8 @@ REQUIRED = ("kpi", "omrade", "namn", "titel", "beskrivning", "typ", "riktning", 
             "ar_fran", "ar_till", "kon", "katalog")
 OPTIONAL = ("nivaer", "jamforbar_fran", "anmarkning", "kalla", "upphord", "rubriker", "kvalitetsomrade")
 KPI_RE = re.compile(r"^[NU]\d{5}$")
+IMPORT_FILE = "indikatorer_import.yml"  # indicators made by `oj importera`, beside the catalogue
+IMPORT_KPI_RE = re.compile(r"^([NU]\d{5}|egen_[a-z0-9_]{1,60})$")
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ def _row_error(n: int, kpi, path: Path, text: str) -> OjError:
     return OjError(f"Indikatorkatalogen {path.name}, {who}: {text}")
 
 
-def _parse_row(n: int, row, path: Path) -> Indicator:
+def _parse_row(n: int, row, path: Path, id_re: re.Pattern = KPI_RE) -> Indicator:
     if not isinstance(row, dict):
         raise _row_error(n, None, path, "posten är inte en lista av fält (kpi: …, omrade: …).")
     kpi = row.get("kpi")
@@ -181,7 +183,7 @@ def _parse_row(n: int, row, path: Path) -> Indicator:
         if isinstance(row.get(f), dict | list):
             raise _row_error(n, kpi if isinstance(kpi, str) else None, path,
                              f"fältet {f} ska vara en text, inte en lista eller tabell.")
-    if not isinstance(kpi, str) or not KPI_RE.match(kpi):
+    if not isinstance(kpi, str) or not id_re.match(kpi):
         raise _row_error(n, kpi, path, f"KPI-id '{kpi}' ska vara N eller U följt av fem siffror.")
     omrade_keys = _omraden.keys()
     if row["omrade"] not in omrade_keys:
@@ -237,12 +239,20 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     """Read and validate the catalogue (default ``params/indikatorer.yml``)."""
     path = Path(path) if path else paths.catalogue_path()
     om = _omraden.path()
+    extra = import_path(path)
     return _load(path.resolve(), path.stat().st_mtime_ns if path.exists() else 0,
-                 str(om.resolve()), om.stat().st_mtime_ns if om.exists() else 0)
+                 str(om.resolve()), om.stat().st_mtime_ns if om.exists() else 0,
+                 extra.stat().st_mtime_ns if extra.exists() else 0)
+
+
+def import_path(path: Path | str | None = None) -> Path:
+    """The file of imported indicators that belongs to a catalogue file (beside it)."""
+    return Path(path or paths.catalogue_path()).resolve().parent / IMPORT_FILE
 
 
 @cache
-def _load(path: Path, _mtime: int, _omraden_path: str = "", _omraden_mtime: int = 0) -> Catalogue:
+def _load(path: Path, _mtime: int, _omraden_path: str = "", _omraden_mtime: int = 0,
+          _import_mtime: int = 0) -> Catalogue:
     if not path.exists():
         raise OjError(f"Indikatorkatalogen {path} saknas; återställ den med `git checkout params/`.")
     data = yamlfile.load(path, "Indikatorkatalogen")
@@ -256,4 +266,13 @@ def _load(path: Path, _mtime: int, _omraden_path: str = "", _omraden_mtime: int 
             raise _row_error(n, ind.kpi, path, f"KPI:n finns redan i post {seen[ind.kpi]}; ta bort dubbletten.")
         seen[ind.kpi] = n
         indicators.append(ind)
+    extra = import_path(path)
+    if extra.exists():
+        rows = yamlfile.load(extra, "Filen med importerade indikatorer") or []
+        for n, row in enumerate(rows if isinstance(rows, list) else [None], start=1):
+            ind = _parse_row(n, row, extra, IMPORT_KPI_RE)
+            if ind.kpi in seen:
+                raise _row_error(n, ind.kpi, extra, "KPI:n finns redan i katalogen; ta bort dubbletten.")
+            seen[ind.kpi] = n
+            indicators.append(ind)
     return Catalogue(indicators, source=path)

@@ -7,6 +7,7 @@ came from and when they were built. Every save and load validates, and saves are
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -20,12 +21,12 @@ import pyarrow.parquet as pq
 from ojlib import geo, paths
 from ojlib.catalog import Catalogue, load_catalogue
 from ojlib.errors import OjError
-from ojlib.storage import write_bytes_atomic, write_text_atomic
+from ojlib.storage import recover_pair, sha256_file, write_pair_atomic
 
 COLUMNS = ["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla"]
 KEY = ["kpi", "kod", "ar", "kon"]
 KON = ("T", "K", "M")
-NIVAER = ("kommun", "lan", "riket", "grupp")
+NIVAER = ("kommun", "lan", "riket", "stadsdel", "grupp")
 KALLOR = ("exempeldata", "kolada", "egen")  # datasets; "egen" = the user's own file
 SCHEMA = pa.schema([
     ("kpi", pa.string()), ("kod", pa.string()), ("niva", pa.string()), ("ar", pa.int32()),
@@ -63,11 +64,12 @@ def validate(df: pd.DataFrame, what: str = "datasetet") -> pd.DataFrame:
         if out[col].isna().any():
             raise OjError(f"{what} har tomma värden i kolumnen {col}; varje rad måste ha {col}.")
         out[col] = out[col].astype(str)
-    known = geo.areas().set_index("kod")["niva"]
+    known = geo.units().set_index("kod")["niva"]
     unknown = sorted(set(out.kod.unique()) - set(known.index))
     if unknown:
         raise OjError(f"{what} innehåller okända områdeskoder ({_short_list(unknown)}); "
-                      "koder ska vara kommunkoder, regionkoder (00 + länskod) eller 0000 för riket.")
+                      "koder ska vara kommunkoder, regionkoder (00 + länskod), 0000 för riket "
+                      "eller stadsdelskoder från data/raw/referens/stadsdelar_stockholm_goteborg.csv.")
     expected = out.kod.map(known)
     wrong = out[(out.niva != expected) & ~(out.niva == "grupp")]
     if len(wrong):
@@ -131,21 +133,26 @@ def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path
         "kommuner": int(df.loc[df.niva == "kommun", "kod"].nunique()),
         "ar": sorted(int(a) for a in df.ar.unique()),
         **(info or {}),
+        "sha256": hashlib.sha256(data).hexdigest(),
     }
     path = dataset_path(kalla)
-    write_bytes_atomic(path, data)
-    write_text_atomic(manifest_path(kalla), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    write_pair_atomic(path, data, manifest_path(kalla), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return path
 
 
 def read_manifest(kalla: str) -> dict | None:
+    """The manifest of a dataset, or None when there is none or it does not describe the data file."""
+    recover_pair(dataset_path(kalla), manifest_path(kalla))
     p = manifest_path(kalla)
     if not p.exists():
         return None
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        manifest = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
         return None
+    if manifest.get("sha256") and manifest["sha256"] != sha256_file(dataset_path(kalla)):
+        return None
+    return manifest
 
 
 def fix_hint(kalla: str) -> str:

@@ -74,8 +74,30 @@ def areas() -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+@cache
+def stadsdelar() -> pd.DataFrame:
+    """Stadsdelsområden (Stockholm) and socialförvaltningar (Göteborg) as units of their own.
+
+    ``kod`` is the kommun code + two digits (the project's own code), with ``kommun_kod``,
+    ``namn``, ``typ``, validity years and name variants (``alias``, ``|``-separated).
+    """
+    df = _read_ref("stadsdelar_stockholm_goteborg.csv")
+    for col in ("giltig_fran", "giltig_till"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
+    return df
+
+
+@cache
+def units() -> pd.DataFrame:
+    """Every unit code a dataset may hold: ``areas()`` plus stadsdelar (``niva`` stadsdel)."""
+    s = stadsdelar()
+    names = [f"{'Stockholm' if k == '0180' else 'Göteborg'} – {n}" for k, n in zip(s.kommun_kod, s.namn, strict=True)]
+    sd = pd.DataFrame({"kod": s.kod, "namn": names, "niva": "stadsdel", "lan_kod": s.kommun_kod.str[:2]})
+    return pd.concat([areas(), sd], ignore_index=True)
+
+
 def area_names() -> dict[str, str]:
-    a = areas()
+    a = units()
     return dict(zip(a.kod, a.namn, strict=True))
 
 

@@ -44,3 +44,78 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
 
 def write_text_atomic(target: Path, text: str) -> None:
     write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _pending(manifest: Path) -> Path:
+    return manifest.with_name(f".{manifest.name}.pending")
+
+
+def sha256_file(path: Path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def write_pair_atomic(data_path: Path, data: bytes, manifest_path: Path, manifest_text: str) -> None:
+    """Write a data file and its manifest so that, even after kill -9, they never disagree.
+
+    The manifest (JSON text) must hold the data's sha256 under ``"sha256"``. It is first written
+    as a pending file, then the data is renamed into place, then the pending manifest. A run
+    killed between the two renames is finished by ``recover_pair`` (the pending manifest matches
+    the data) and one killed before the data rename is undone (it does not).
+    """
+    data_path, manifest_path = Path(data_path), Path(manifest_path)
+    recover_pair(data_path, manifest_path, clean_debris=True)
+    pending = _pending(manifest_path)
+    write_text_atomic(pending, manifest_text)
+    try:
+        write_bytes_atomic(data_path, data)
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
+    os.replace(pending, manifest_path)
+    _fsync_dir(manifest_path.parent)
+
+
+def recover_pair(data_path: Path, manifest_path: Path, clean_debris: bool = False) -> None:
+    """Finish or undo a pair write that was interrupted (see ``write_pair_atomic``).
+
+    ``clean_debris`` also removes temporary files a killed writer left (only a writer should ask).
+    """
+    import json
+
+    data_path, manifest_path = Path(data_path), Path(manifest_path)
+    pending = _pending(manifest_path)
+    try:
+        if pending.exists():
+            try:
+                want = json.loads(pending.read_text(encoding="utf-8")).get("sha256")
+            except (ValueError, OSError):
+                want = None
+            if want is not None and want == sha256_file(data_path):
+                os.replace(pending, manifest_path)  # the data is new: finish
+            else:
+                pending.unlink(missing_ok=True)  # the data is old: undo
+            _fsync_dir(manifest_path.parent)
+        if clean_debris:
+            for name in (data_path.name, manifest_path.name, pending.name):
+                for tmp in data_path.parent.glob(f".{name}.*.tmp"):
+                    tmp.unlink(missing_ok=True)
+    except PermissionError:  # a read-only data folder: the reader checks the sha itself
+        pass

@@ -84,14 +84,15 @@ def test_import_own_file(ojhome, tmp_path, capsys):
     good.write_text("kpi,kod,ar,varde\nU35519,680,2023,1\nU35519,0685,2023,0\n", encoding="utf-8")
     assert main(["importera", str(good)]) == 0
     ds = dataset.load_dataset("egen")
-    assert ds.df.kod.tolist() == ["0680", "0685"] and set(ds.df.kalla) == {"egen.csv"}
+    assert ds.df.kod.tolist() == ["0680", "0685"] and set(ds.df.kalla) == {"egen"}
+    assert ds.info["filer"][0]["fil"] == "egen.csv"
     before = dataset.dataset_path("egen").read_bytes()
     bad = tmp_path / "fel.csv"
     bad.write_text("kpi,kod,ar,varde\nU35519,0680,2023,1\nU35519,0680,2023,0\n", encoding="utf-8")
     assert main(["importera", str(bad)]) == 2
-    assert "samma nyckel" in capsys.readouterr().err
+    assert "ger olika värden för samma indikator (U35519), enhet (0680) och år (2023)" in capsys.readouterr().err
     unknown = tmp_path / "okand.csv"
     unknown.write_text("kpi,kod,ar,varde\nU35519,0999,2023,1\n", encoding="utf-8")
     assert main(["importera", str(unknown)]) == 2
-    assert "okända områdeskoder (0999)" in capsys.readouterr().err
+    assert "rad 2: kod '0999' kpi 'U35519' (okänd kommunkod 0999)" in capsys.readouterr().err
     assert dataset.dataset_path("egen").read_bytes() == before

@@ -105,12 +105,37 @@ def indikatorer(
 
 
 @app.command("importera")
-def importera(fil: str = typer.Argument(..., help="Tidy CSV- eller Excel-fil med kolumnerna kpi, kod, ar, varde "
-                                                "(och gärna niva, kon, status, antal, kalla).")) -> None:
-    """Läs in en egen fil i samma tabellformat som övrig data (datakällan "egen")."""
+def importera(
+    fil: str = typer.Argument(..., help="Excel-arbetsbok (.xlsx) från Socialstyrelsen eller en egen CSV-/Excel-fil."),
+    ar: str = typer.Option(None, "--ar", help="År som värdena avser (annars läses det ur blad, rubrik eller filnamn)."),
+    omrade: str = typer.Option(None, "--omrade", "-o", help="Område för nya indikatorer: missbruk, barn_och_unga "
+                                                           "eller funktionsnedsattning."),
+    blad: str = typer.Option(None, "--blad", help="Läs bara dessa blad (namn, åtskilda med komma)."),
+    visa: bool = typer.Option(False, "--visa", help="Visa vad som känns igen, utan att spara något."),
+    ersatt: bool = typer.Option(False, "--ersatt", help="Ersätt all egen data i stället för att lägga till."),
+) -> None:
+    """Läs in en arbetsbok från Socialstyrelsen eller en egen fil som datakällan "egen".
+
+    Bred tabell (kommuner som rader, indikatorer som kolumner) eller lång tabell (kolumnerna kpi,
+    kod, ar, varde). Kör först med --visa för att se vad som känns igen. Nya värden läggs till den
+    egna datan (samma indikator, enhet, år och kön ersätts); --ersatt ersätter allt.
+    """
+    from ojlib.importer import plan as planner
     from ojlib.sources import files
 
-    path = files.import_file(fil)
+    blad = [b.strip() for b in (blad or "").split(",") if b.strip()] or None
+    if visa:
+        typer.echo(planner.describe(files.preview(fil, ar=ar, omrade=omrade, blad=blad)))
+        return
+    plan = files.import_file(fil, ar=ar, omrade=omrade, blad=blad, ersatt=ersatt)
     info = dataset.read_manifest("egen") or {}
-    typer.echo(f"Filen är inläst som datakällan egen: {path} ({info.get('rader', '?')} rader, "
-               f"{info.get('kpi', '?')} indikatorer, år {_span(info.get('ar', []))}).")
+    n = int(plan.frame.varde.notna().sum())
+    typer.echo(f"Filen är inläst som datakällan egen: {len(plan.frame)} rader ({n} med värde) från "
+               f"{sum(1 for s in plan.sheets if not s.reason)} blad; {len(plan.new_entries)} nya indikatorer"
+               f"{' i ' + str(catalog.import_path()) if plan.new_entries else ''}. Egen data nu: "
+               f"{info.get('rader', '?')} rader, {info.get('kpi', '?')} indikatorer, år {_span(info.get('ar', []))}.")
+    skipped = [s for s in plan.sheets if s.reason]
+    for s in skipped:
+        typer.echo(f"Bladet {s.name} lästes inte in: {s.reason}.")
+    if plan.rows_not_understood:
+        typer.echo(f"{plan.rows_not_understood} rader gick inte att tolka och lästes inte in; se --visa.")
