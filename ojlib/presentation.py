@@ -688,7 +688,8 @@ def _frame(slide, bild: Bild, deck: Deck, number: int) -> None:
         title.left, title.top, title.width, title.height = Inches(MARGIN), Inches(0.25), Inches(9.9), Inches(0.75)
         title.text_frame.clear()
         title.text_frame.word_wrap = True
-        _text(title.text_frame, bild.rubrik, 26 if len(bild.rubrik) < 60 else 20, True, "1F3864", align="left")
+        n = len(bild.rubrik)
+        _text(title.text_frame, bild.rubrik, 26 if n <= 40 else 22 if n <= 52 else 18, True, "1F3864", align="left")
         if bild.underrubrik:
             _box(slide, "Underrubrik", MARGIN, 0.95, 10.2, 0.4, bild.underrubrik, 13, colour="555555")
     _box(slide, "Källa", MARGIN, 6.95, 10.5, 0.35, bild.kalla, 10, colour="555555")
@@ -744,6 +745,7 @@ def _table(slide, name: str, rows: int, cols: int, x: float, y: float, w: float,
 
 def _cell(cell, text: str, size: float = 10, bold: bool = False, fill: str | None = None,
           colour: str | None = None) -> None:
+    from pptx.enum.text import MSO_ANCHOR
     from pptx.util import Pt
 
     cell.text_frame.clear()
@@ -755,6 +757,7 @@ def _cell(cell, text: str, size: float = 10, bold: bool = False, fill: str | Non
     _text(cell.text_frame, text, size, bold, (colour or "222222").lstrip("#"))
     cell.margin_left = cell.margin_right = Pt(3)
     cell.margin_top = cell.margin_bottom = Pt(1)
+    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
 
 
 def _draw_matrix(slide, bild: Bild) -> None:
@@ -764,21 +767,22 @@ def _draw_matrix(slide, bild: Bild) -> None:
     n_rows = len(d["rader"]) + len(d["aggregat"]) + 1
     n_cols = len(d["kolumner"]) + 1
     top = CONTENT_TOP + 0.1
-    head = 0.55
+    head = 0.6
     row_h = min(0.34, (CONTENT_BOTTOM - top - 0.1 - head) / max(1, n_rows - 1))
     small = n_rows > 18
-    table = _table(slide, "Matris", n_rows, n_cols, MARGIN, top, W - 2 * MARGIN, head + row_h * (n_rows - 1))
+    col_w = min(2.3, (W - 2 * MARGIN - 2.0) / max(1, n_cols - 1))
+    table = _table(slide, "Matris", n_rows, n_cols, MARGIN, top, 2.0 + col_w * (n_cols - 1),
+                   head + row_h * (n_rows - 1))
     table.rows[0].height = Inches(head)
     for i in range(1, n_rows):
         table.rows[i].height = Inches(row_h)
     table.columns[0].width = Inches(2.0)
-    rest = (W - 2 * MARGIN - 2.0) / max(1, n_cols - 1)
     for j in range(1, n_cols):
-        table.columns[j].width = Inches(rest)
-    size = 7 if small else 9
+        table.columns[j].width = Inches(col_w)
+    size = 7 if small else 10
     _cell(table.cell(0, 0), "Kommun", 9, True, "1F3864")
     for j, text in enumerate(d["kolumner"], start=1):
-        _cell(table.cell(0, j), text, 8, True, "1F3864")
+        _cell(table.cell(0, j), text, 8 if n_cols > 5 else 9, True, "1F3864")
     for i, (namn, chosen, row) in enumerate(d["rader"], start=1):
         _cell(table.cell(i, 0), namn, size, chosen, "FFFFFF")
         for j, (text, fill) in enumerate(row, start=1):
@@ -786,7 +790,7 @@ def _draw_matrix(slide, bild: Bild) -> None:
     for i, (label, texts) in enumerate(d["aggregat"].items(), start=len(d["rader"]) + 1):
         _cell(table.cell(i, 0), label, size, True, "F2F2F2")
         for j, text in enumerate(texts, start=1):
-            _cell(table.cell(i, j), text, 7, False, "F2F2F2")
+            _cell(table.cell(i, j), text, 7 if small or n_cols > 5 else 8, False, "F2F2F2")
 
 
 def _style_axis_labels(axis, size: float = 9, rotate: bool = False) -> None:
@@ -843,7 +847,24 @@ def _chart(slide, name: str, kind, data, x: float, y: float, w: float, h: float)
     chart = frame.chart
     chart.font.size = Pt(10)
     chart.font.name = "Calibri"
+    _swedish_chart(chart)
     return chart
+
+
+def _swedish_chart(chart) -> None:
+    """Mark the chart's language as Swedish (c:lang), so an office suite formats it the Swedish way."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    space = chart._chartSpace
+    if space.find(qn("c:lang")) is None:
+        lang = etree.Element(qn("c:lang"))
+        lang.set("val", "sv-SE")
+        date = space.find(qn("c:date1904"))
+        if date is not None:
+            date.addnext(lang)
+        else:
+            space.insert(0, lang)
 
 
 def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
@@ -857,7 +878,7 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
     b, tr = bild.data["staplar"], bild.data["trend"]
     data = CategoryChartData(number_format=b["format"])
     data.categories = b["kategorier"]
-    data.add_series("Kommunerna", b["värden"])
+    data.add_series("Kommunerna (färg efter klass, se nedan)", b["värden"])
     lines = [(b["länet_namn"], b["länet"], figures.FARG_LAN), (b["riket_namn"], b["riket"], figures.FARG_RIKET)]
     lines = [x for x in lines if x[1] is not None]
     for name, value, _ in lines:
@@ -869,6 +890,8 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
     if lines:
         _lines_from_bars(chart, 1)
     bars = chart.plots[0].series[0]
+    bars.format.fill.solid()
+    bars.format.fill.fore_color.rgb = _rgb("A6A6A6")  # the legend's swatch; every bar has its class colour
     for i, colour in enumerate(b["färger"]):
         pt = bars.points[i]
         pt.format.fill.solid()
