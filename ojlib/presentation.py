@@ -41,6 +41,7 @@ MAX_BILDER = 30            # default cap on slides per deck
 PER_KVALITETSOMRADE = 2    # default: numeric indicator slides per kvalitetsområde
 RADER_PER_BILD = 25        # kommuner per matrix / summary slide at most (a larger län continues on the next)
 KOLUMNER_PER_BILD = 8      # indicators per matrix slide
+OVRIGA_PER_BILD = 14      # rows of the "Övriga indikatorer" table per slide
 FORBATTRING_RADER = 8      # rows on the förbättringsområden slide (the rest go to the notes)
 NUMERISKA = ("andel", "kr_per_inv", "antal")
 SVAR = ("ja_nej", "skala")
@@ -527,9 +528,14 @@ def _others_slide(ctx: _Context, others: list[tuple[str, object]]) -> list[Bild]
     notes = [f"{r['indikator']} ({r['år']}): " + (f"{ctx.kommun_namn} {r['kommun']}, " if ctx.kommun else "")
              + f"länet {r['länet']}, riket {r['riket']}." for r in rows]
     notes.append(URVALSREGLER.format(per=ctx.val.per_kvalitetsomrade, max=ctx.val.max_bilder))
-    years = sorted({r["år"] for r in rows})
-    return [Bild("ovriga", "Övriga indikatorer", ctx.kalla(years), notes,
-                 "Mätvärden utan egen bild i presentationen (se urvalsreglerna)", {"rader": rows})]
+    chunks = _chunks(rows, OVRIGA_PER_BILD)
+    out = []
+    for n, chunk in enumerate(chunks, start=1):
+        suffix = f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""
+        years = sorted({r["år"] for r in chunk})
+        out.append(Bild("ovriga", f"Övriga indikatorer{suffix}", ctx.kalla(years), notes,
+                        "Mätvärden utan egen bild i presentationen (se urvalsreglerna)", {"rader": chunk}))
+    return out
 
 
 def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
@@ -552,6 +558,8 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
 
 
 def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]) -> Deck:
+    from ojlib import omraden
+
     val = ctx.val
     fixed_front = [_title_slide(ctx, titel, undertitel, summary_points), _reading_slide(ctx)]
     sections = []  # (matrix slides, [(score, omrade, kvo title, ind)])
@@ -561,7 +569,7 @@ def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]
         shown = [ctx.ds.cat[k] for k in dict.fromkeys(t.kpi)]
         scores = _scores(ctx, omrade).set_index("kpi")
         for _key, kvo_titel, inds in _kvalitetsomraden(shown):
-            title = kvo_titel if len(ctx.omraden) == 1 else f"{OMRADEN[omrade]}: {kvo_titel}"
+            title = kvo_titel if len(ctx.omraden) == 1 else f"{omraden.get(omrade).kort} · {kvo_titel}"
             svar = [i for i in inds if i.typ in SVAR]
             matrices = _matrix_slides(ctx, omrade, title, svar) if svar else []
             numeric = [i for i in inds if i.typ in NUMERISKA]
@@ -582,7 +590,9 @@ def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]
             sections.append(section)
     summaries = _kommun_summary_slides(ctx)
     back = summaries + [_improvement_slide(ctx)]
-    mandatory = len(fixed_front) + sum(len(s["matriser"]) for s in sections) + len(back) + 2  # övriga, källor
+    n_numeric = sum(len(s["numeriska"]) for s in sections)  # at worst all of them on "Övriga indikatorer"
+    mandatory = (len(fixed_front) + sum(len(s["matriser"]) for s in sections) + len(back)
+                 + math.ceil(n_numeric / OVRIGA_PER_BILD) + 1)  # + källor
     if mandatory > val.max_bilder:
         raise OjError(f"Taket på {val.max_bilder} bilder räcker inte för presentationens fasta delar "
                       f"({mandatory} bilder); höj --max-bilder (max_bilder i en parameterfil) till minst "
@@ -944,6 +954,8 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
         tchart.chart_title.text_frame.text = "Utveckling, jämförbara år"
         tchart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
         _style_axis_labels(tchart.category_axis, 9)
+        if bild.data.get("typ") == "andel":
+            tchart.value_axis.maximum_scale = 100.0
         tchart.value_axis.tick_labels.font.size = Pt(9)
         note = "Bara år som är jämförbara med " + tr["år"][-1] + "."
         if tr["brott"]:
