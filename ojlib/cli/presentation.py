@@ -9,76 +9,6 @@ import typer
 from ojlib.cli import app
 from ojlib.errors import OjError
 
-# Keys of a parameter file the deck uses; the report-only ones are accepted so that one file
-# (e.g. params/lansanalys_jonkoping.yml) makes both the report and its deck.
-DECK_KEYS = ("lan", "kommun", "omrade", "omraden", "ar", "datakalla", "fargstrategi", "palett", "max_bilder",
-             "per_kvalitetsomrade", "indikatorer")
-REPORT_ONLY = ("mall", "jamforelse", "jamforelsegrupp")
-
-
-def _year(text) -> int | None:
-    """The year as `oj rapport` reads it (same sentence for a year that is not one)."""
-    if text is None or str(text).strip().lower() in ("", "senaste", "none"):
-        return None
-    if isinstance(text, int):
-        return text
-    if not str(text).strip().isdigit():
-        raise OjError(f"Året '{text}' är inte ett årtal; ange t.ex. --ar 2024 eller utelämna --ar för senaste året.")
-    return int(text)
-
-
-def _int(name: str, value) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if not str(value).strip().isdigit():
-        raise OjError(f"--{name.replace('_', '-')} ska vara ett positivt heltal, inte '{value}'.")
-    return int(value)
-
-
-def _list(value) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = value if isinstance(value, list | tuple) else str(value).split(",")
-    return tuple(str(x).strip() for x in items if str(x).strip())
-
-
-def settings(values: dict) -> dict:
-    """Check a parameter set (file and options merged) and return the deck's arguments."""
-    unknown = sorted(set(values) - set(DECK_KEYS) - set(REPORT_ONLY))
-    if unknown:
-        raise OjError(f"Presentationen har ingen parameter {', '.join(unknown)}; dess parametrar är "
-                      f"{', '.join(DECK_KEYS)}.")
-    if values.get("lan") in (None, "") and values.get("kommun") in (None, ""):
-        raise OjError("Ange --lan (länets presentation), --kommun (kommunens) eller en parameterfil med -f.")
-    if values.get("lan") not in (None, "") and values.get("kommun") not in (None, ""):
-        raise OjError("Ange antingen --lan eller --kommun, inte båda.")
-    omrade = values.get("omrade", values.get("omraden"))
-    return {"lan": values.get("lan"), "kommun": values.get("kommun"), "omrade": omrade,
-            "ar": _year(values.get("ar")), "datakalla": values.get("datakalla") or "exempeldata",
-            "max_bilder": _int("max_bilder", values.get("max_bilder")),
-            "per_kvalitetsomrade": _int("per_kvalitetsomrade", values.get("per_kvalitetsomrade")),
-            "fargstrategi": values.get("fargstrategi"), "palett": values.get("palett"),
-            "indikatorer": _list(values.get("indikatorer"))}
-
-
-def make_deck(args: dict):
-    """The deck of a checked parameter set (from :func:`settings`)."""
-    from ojlib import dataset, geo, presentation
-    from ojlib.catalog import parse_omraden
-
-    lan = geo.normalise_lan(args["lan"]) if args["lan"] not in (None, "") else None
-    kommun = geo.normalise_kommun(args["kommun"]) if args["kommun"] not in (None, "") else None
-    omrade = args["omrade"] or ("alla" if kommun else presentation.DEFAULT_OMRADE)
-    parse_omraden(omrade)
-    val = presentation.Val(**{k: args[k] for k in ("max_bilder", "per_kvalitetsomrade", "fargstrategi", "palett")
-                              if args.get(k) is not None}, indikatorer=args["indikatorer"])
-    ds = dataset.load_dataset(args["datakalla"])
-    if kommun:
-        return presentation.kommun_deck(ds, kommun, omrade, args["ar"], val), kommun, None, omrade
-    return presentation.lan_deck(ds, lan, omrade, args["ar"], val), None, lan, omrade
-
 
 @app.command("presentation")
 def presentation_command(
@@ -124,7 +54,7 @@ def presentation_command(
     if kommun is not None:
         values.pop("lan", None)
     values.update({k: v for k, v in given.items() if v is not None})
-    args = settings(values)
+    presentation.check_params(values)  # before the output place and the work
     target = Path(ut).expanduser() if ut else None
     if target is not None:
         if target.suffix.lower() != ".pptx":
@@ -132,9 +62,8 @@ def presentation_command(
                           "presentation.pptx.")
         outputs.file_target(target, "Presentationen")  # before the work: a bad place is one sentence at once
     typer.echo("Bygger presentationen …", err=True)
-    deck, k, lk, omr = make_deck(args)
+    deck, name = presentation.from_params(values)
     if target is None:
-        name = presentation.default_name(lk, k, presentation.omraden_of(omr), args["ar"])
         target = outputs.file_target(outputs.default_output_dir() / name, "Presentationen")
     with outputs.saving(target, "Presentationen"):
         presentation.write(deck, target)
