@@ -230,6 +230,9 @@ def test_visa_writes_nothing(ojhome, tmp_path, capsys):
     assert "rubrikrader: 13, 14, 15" in out and "1 riket, 1 län, 5 kommuner, 3 stadsdelar" in out
     assert "indikatorer: 4 kända, 2 nya" in out and "U35513 (via titel)" in out
     assert "'NEJ¹' 1" in out and "'X' 1" in out and "Inget har sparats (--visa)." in out
+    artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "importera_visa_layout_a.txt").write_text(out, encoding="utf-8")  # what a user sees
 
 
 @pytest.mark.parametrize("content", [
@@ -269,10 +272,24 @@ CSV_EXPECTED = {("U35519", "0680"): 1.0, ("U35548", "0680"): 81.5, ("U35519", "1
                 ("U35548", "148001"): 66.7, ("U35519", "0000"): 64.5, ("U35548", "0000"): 77.25}
 
 
-@pytest.mark.parametrize("encoding,sep", [("utf-8-sig", ";"), ("utf-8", ";"), ("cp1252", ";"), ("utf-8-sig", "\t")])
+def _comma_separated(text: str) -> str:
+    """The same file as Excel writes it with ',' as separator: fields with a comma are quoted."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=",", lineterminator="\n")
+    for line in text.splitlines():
+        writer.writerow(line.split(";") if line else [])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("encoding,sep", [("utf-8-sig", ";"), ("utf-8", ";"), ("cp1252", ";"), ("utf-8-sig", "\t"),
+                                          ("cp1252", ",")])
 def test_swedish_csv_imports_exact_values(ojhome, tmp_path, encoding, sep):
     path = tmp_path / "oj.csv"
-    path.write_bytes(SWEDISH_CSV.replace(";", sep).encode(encoding))
+    text = _comma_separated(SWEDISH_CSV) if sep == "," else SWEDISH_CSV.replace(";", sep)
+    path.write_bytes(text.encode(encoding))
     assert main(["importera", str(path), "--omrade", "missbruk"]) == 0
     df = dataset.load_dataset("egen").df
     got = {(r.kpi, r.kod): r.varde for r in df.itertuples() if r.kpi in ("U35519", "U35548")}
@@ -284,9 +301,11 @@ def test_swedish_csv_imports_exact_values(ojhome, tmp_path, encoding, sep):
 
 def test_tidy_csv_with_decimal_comma_and_free_text_status(ojhome, tmp_path, capsys):
     good = tmp_path / "tidy.csv"
-    good.write_bytes("kpi;kod;ar;varde;status\nU35548;680;2023;81,5;\nU35548;0006;2023;;sekretess\n"
-                     "U35548;0000;2023;77,25;\n".encode("cp1252"))
+    good.write_bytes("kpi;kod;ar;varde;status;antal\nU35548;680;2023;81,5;;12\nU35548;0006;2023;;sekretess;\n"
+                     "U35548;0000;2023;77,25;;\n".encode("cp1252"))
     assert main(["importera", str(good)]) == 0
+    antal = dataset.load_dataset("egen").df.set_index("kod").antal
+    assert antal["0680"] == 12 and antal[["0000", "0006"]].isna().all()
     assert _values(dataset.load_dataset("egen").df) == {
         ("U35548", "0680", 2023, "T"): (81.5, None), ("U35548", "0006", 2023, "T"): (None, "sekretess"),
         ("U35548", "0000", 2023, "T"): (77.25, None)}

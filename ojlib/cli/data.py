@@ -138,4 +138,6 @@ def importera(
     for s in skipped:
         typer.echo(f"Bladet {s.name} lästes inte in: {s.reason}.")
     if plan.rows_not_understood:
-        typer.echo(f"{plan.rows_not_understood} rader gick inte att tolka och lästes inte in; se --visa.")
+        names = [f"blad {s.name} {x}" for s in plan.sheets for x in s.not_understood]
+        more = f" och {len(names) - 5} till (se --visa)" if len(names) > 5 else ""
+        typer.echo(f"{len(names)} rader gick inte att tolka och lästes inte in: {'; '.join(names[:5])}{more}.")

@@ -45,14 +45,12 @@ class Cell:
     percent: bool = False
 
 
+_TRANSLATE = str.maketrans({**dict.fromkeys(SPACES, " "), **dict.fromkeys(DASHES, "-")})
+
+
 def clean_text(value) -> str:
     """Text with non-breaking/thin spaces as spaces, dashes as '-', whitespace collapsed."""
-    text = str(value)
-    for ch in SPACES:
-        text = text.replace(ch, " ")
-    for ch in DASHES:
-        text = text.replace(ch, "-")
-    return " ".join(text.split())
+    return " ".join(str(value).translate(_TRANSLATE).split())
 
 
 def strip_footnote(text: str) -> str:

@@ -108,7 +108,7 @@ class _Builder:
     def error(self, text: str) -> None:
         self.errors.append(text)
 
-    def add(self, kpi, unit: units.Unit, ar, kon, varde, status, where: str) -> None:
+    def add(self, kpi, unit: units.Unit, ar, kon, varde, status, where: str, antal: int | None = None) -> None:
         key = (kpi, unit.kod, int(ar), kon)
         if key in self.where:
             prev = next(r for r in self.rows if (r["kpi"], r["kod"], r["ar"], r["kon"]) == key)
@@ -120,7 +120,7 @@ class _Builder:
         self.where[key] = where
         niva = unit.niva
         self.rows.append({"kpi": kpi, "kod": unit.kod, "niva": niva, "ar": int(ar), "kon": kon,
-                          "varde": varde, "status": status, "antal": None, "kalla": "egen"})
+                          "varde": varde, "status": status, "antal": antal, "kalla": "egen"})
 
     # ---- wide sheets ---------------------------------------------------------------------------
     def wide(self, sp: SheetPlan, sheet: Sheet, table: Table) -> None:
@@ -295,10 +295,19 @@ class _Builder:
             else:
                 self.error(f"{_where(sheet.name, r, letter)}: värdet '{p.token}' är inget ändligt tal")
                 continue
+            antal = None
+            if "antal" in cols:
+                a = cells.parse_cell(get("antal"))
+                if a.kind == "number" and a.varde.is_integer() and a.varde >= 0:
+                    antal = int(a.varde)
+                elif a.kind != "missing":
+                    self.error(f"{_where(sheet.name, r, Column_letter(cols['antal']))}: antalet '{a.token}' "
+                               "är inget heltal")
+                    continue
             sp.values += varde is not None
             cp = self._tidy_column(sp, kpi)
             cp.tokens[p.token if p.kind == "missing" else "tal"] += 1
-            self.add(kpi, unit, int(yv.varde), kon, varde, status, _where(sheet.name, r, letter))
+            self.add(kpi, unit, int(yv.varde), kon, varde, status, _where(sheet.name, r, letter), antal)
 
     def _tidy_column(self, sp: SheetPlan, kpi: str) -> ColumnPlan:
         for c in sp.columns:
@@ -427,7 +436,8 @@ def describe(plan: ImportPlan) -> str:
             m = c.match
             what = "?" if m is None else (f"ny → {m.kpi} ({m.typ}{', ' + str(m.omrade) if m.omrade else ''})" if m.ny
                                           else f"{m.kpi} (via {m.how})")
-            tokens = ", ".join(f"'{k}' {v}" if k != "tal" else f"tal {v}" for k, v in c.tokens.most_common())
+            tokens = ", ".join(f"tal {v}" if k == "tal" else f"tom {v}" if k == "" else f"'{k}' {v}"
+                               for k, v in c.tokens.most_common())
             out.append(f"    {c.letter:>3} {cells.clean_text(c.header)[:60]!s:<60} {what}; {tokens}")
         if s.not_understood:
             out.append(f"  rader som inte gick att tolka ({len(s.not_understood)}):")

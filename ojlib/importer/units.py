@@ -98,6 +98,13 @@ def _stadsdel(rest: str, kommun: str | None, year: int | None) -> str | None:
     return codes[0] if len(codes) == 1 else None
 
 
+@cache
+def _codes() -> tuple[frozenset, frozenset, frozenset]:
+    """(kommun codes, region codes 00LL, stadsdel codes)."""
+    return (frozenset(geo.kommuner().kommun_kod), frozenset("00" + lk for lk in geo.lan().lan_kod),
+            frozenset(geo.stadsdelar().kod))
+
+
 def _code(value) -> Unit | None:
     """A unit from a code cell, or None when the cell holds no code."""
     if value is None:
@@ -111,7 +118,7 @@ def _code(value) -> Unit | None:
         return None
     if set(text) == {"0"} and len(text) in (1, 2, 4):
         return Unit("riket", geo.RIKET, text)
-    lan_codes = {"00" + lk for lk in geo.lan().lan_kod}
+    kommun_codes, lan_codes, stadsdel_codes = _codes()
     if len(text) <= 2:
         c = "00" + text.zfill(2)
         return Unit("lan", c, text) if c in lan_codes else Unit("okand", None, text, reason=f"okänd kod {text}")
@@ -119,10 +126,10 @@ def _code(value) -> Unit | None:
         return Unit("lan", text, text) if text in lan_codes else Unit("okand", None, text, reason=f"okänd kod {text}")
     if len(text) <= 4:
         c = text.zfill(4)
-        if c in set(geo.kommuner().kommun_kod):
+        if c in kommun_codes:
             return Unit("kommun", c, text)
         return Unit("okand", None, text, reason=f"okänd kommunkod {text}")
-    if text in set(geo.stadsdelar().kod):
+    if text in stadsdel_codes:
         return Unit("stadsdel", text, text)
     return Unit("okand", None, text, reason=f"okänd kod {text}")
 
