@@ -1,24 +1,275 @@
-"""Län and riket values computed from kommun values, labelled for what they are.
+"""The one aggregation-and-ranking core: comparison values, distributions, ranks, tolerance.
 
-Ja/Nej: the share of kommuner answering Ja (status ``andel_ja``); every other type: the
-unweighted mean of the kommuner with a value (status ``ovagt_medel``). ``antal`` is the number
-of kommuner that contributed. Published (population-weighted) values from Kolada are not this.
+Every län, riket, kommungrupp and peer value ojlib computes comes from here (the comparison
+tables, trends, peers, summary, figures, exports and the example data's stored län/riket rows):
+
+* **Answer types** (``ja_nej``, ``skala``): a kommun answers at a level; a group of kommuner is a
+  *distribution* – how many kommuner gave each answer (:func:`distribution`, e.g. "9 av 13
+  kommuner Ja, 2 Delvis, 2 Nej") – and its one number is the *share of kommuner at the top
+  level* in per cent (``ja_nej``: the share Ja; a scale: the share at its highest labelled
+  level, e.g. "Ja, för alla"), among the kommuner that answered. Never a mean of answer codes.
+* **Numbers** (``andel``, ``kr_per_inv``, ``antal``): the unweighted mean of the kommuner with a
+  value ("ovägt medel av kommunerna"), labelled as such; a value the source published itself
+  is labelled "publicerat värde (…)".
+* **Ranks**: "min" method (tied kommuner share the best place), only kommuner with a value,
+  following the desired direction; answer types are not ranked (an answer has no place).
+* **Tolerance** (:data:`TOLERANS`, :func:`compare_to`): one stated tolerance for "higher/lower
+  than riket" and for changes over time, e.g. shares within 1 procentenhet count as equal.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
-from ojlib import geo
-from ojlib.catalog import Catalogue
+from ojlib.formatting import num, short_num
+
+ANSWER_TYPES = ("ja_nej", "skala")
+
+# Labels for what a comparison value is.
+AVSER_ANDEL_JA = "andel kommuner med Ja (%)"
+AVSER_OVAGT = "ovägt medel av kommunerna"
 
 
-def aggregate_kommuner(df: pd.DataFrame, catalogue: Catalogue, kalla: str) -> pd.DataFrame:
-    """Tidy län (``niva='lan'``, region codes) and riket rows from the kommun rows of ``df``."""
+def is_answer(typ) -> bool:
+    """True for the answer types (Ja/Nej and ordinal scales)."""
+    return typ in ANSWER_TYPES
+
+
+def top_level(ind) -> int:
+    """The level whose share of kommuner is an answer type's number: Ja (1), or the scale's top."""
+    if ind.typ == "ja_nej":
+        return 1
+    return max(ind.nivaer) if ind.nivaer else 1
+
+
+def avser_andel(level_label: str) -> str:
+    """Label of a share of kommuner at a level: "andel kommuner med Ja (%)"."""
+    return f"andel kommuner med {level_label} (%)"
+
+
+def avser_beraknat(typ: str, ind=None) -> str:
+    """Label of a value ojlib computed from the kommuner: the share at the top level, or ovägt medel."""
+    if typ == "ja_nej" or (typ == "skala" and ind is None):
+        return AVSER_ANDEL_JA if typ == "ja_nej" else "andel kommuner med skalans högsta nivå (%)"
+    if typ == "skala":
+        return avser_andel(ind.nivaer.get(top_level(ind), "högsta nivån"))
+    return AVSER_OVAGT
+
+
+def avser_publicerat(kalla: str) -> str:
+    """Label of a value the source published itself (Kolada's län/riket are weighted)."""
+    return f"publicerat värde ({'Kolada' if kalla == 'kolada' else kalla})"
+
+
+# ---------------------------------------------------------------- comparison values
+
+def share_input(values, typ, top=1):
+    """The number averaged over kommuner: 100 at the top level and 0 at other levels for answer
+    types, the value itself otherwise; missing stays missing.
+
+    ``values``, ``typ`` and ``top`` are arrays of one length (or scalars for ``typ``/``top``).
+    """
+    v = np.asarray(values, dtype=float)
+    typ = np.broadcast_to(np.asarray(typ, dtype=object), v.shape)
+    top = np.broadcast_to(np.asarray(top, dtype=float), v.shape)
+    answer = (typ == "ja_nej") | (typ == "skala")
+    shares = np.where(np.isnan(v), np.nan, (v == top) * 100.0)
+    return np.where(answer, shares, v)
+
+
+def group_values(values: np.ndarray, gid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Comparison value (mean of :func:`share_input`, rounded to 2 decimals) and count per group.
+
+    ``gid`` are dense group ids 0..k-1; both results have one entry per group.
+    """
+    g = pd.Series(values).groupby(gid)
+    return g.mean().round(2).to_numpy(), g.count().to_numpy()
+
+
+def group_frame(frame: pd.DataFrame, keys: list[str], column: str = "_in") -> pd.DataFrame:
+    """:func:`group_values` for a long frame: columns ``keys`` + ``_medel`` and ``_n``."""
+    agg = frame.groupby(keys, observed=True, sort=False).agg(_medel=(column, "mean"), _n=(column, "count"))
+    agg["_medel"] = agg["_medel"].round(2)
+    return agg.reset_index()
+
+
+def rank_scores(varde: np.ndarray, riktning: np.ndarray) -> np.ndarray:
+    """The score ranked highest-first: the value, negated where lower is better."""
+    return np.where(riktning == "lagre_battre", -varde, varde)
+
+
+def rank_min(score: np.ndarray, gid: np.ndarray) -> pd.Series:
+    """Rank within each group, 1 = highest score, ties share the best place ("min")."""
+    return pd.Series(score).groupby(gid).rank(method="min", ascending=False).astype("Int64")
+
+
+# ---------------------------------------------------------------- distributions
+
+@dataclass(frozen=True)
+class Distribution:
+    """How many kommuner gave each answer: ``antal`` per level, highest level first.
+
+    ``nivaer`` is a list of (code, label, count); ``andel_topp`` the share (%) at the top level
+    among those that answered (None when none answered).
+    """
+
+    nivaer: tuple[tuple[int, str, int], ...]
+    antal_med_svar: int
+    antal_saknas: int
+    topp_etikett: str
+    andel_topp: float | None
+
+    @property
+    def antal_topp(self) -> int:
+        return self.nivaer[0][2] if self.nivaer else 0
+
+    @property
+    def text(self) -> str:
+        """"9 av 13 kommuner Ja, 2 Delvis, 2 Nej" (+ ", 1 utan svar" when some did not answer)."""
+        if not self.antal_med_svar:
+            return "Inga kommuner har svarat" + (f" ({self.antal_saknas} utan svar)" if self.antal_saknas else "")
+        parts = [f"{c} {label}" for _, label, c in self.nivaer if c]
+        first_count = next(c for _, _, c in self.nivaer if c)
+        first_label = next(label for _, label, c in self.nivaer if c)
+        noun = "kommun" if self.antal_med_svar == 1 else "kommuner"
+        head = f"{first_count} av {self.antal_med_svar} {noun} {first_label}"
+        text = ", ".join([head, *parts[1:]])
+        if self.antal_saknas:
+            text += f", {self.antal_saknas} utan svar"
+        return text
+
+    @property
+    def andel_text(self) -> str:
+        """"69 % Ja" (the share at the top level), or "–"."""
+        if self.andel_topp is None:
+            return "–"
+        return f"{num(self.andel_topp, 0)}\u00a0% {self.topp_etikett}"
+
+    def as_dict(self) -> dict:
+        return {"nivaer": [list(x) for x in self.nivaer], "antal_med_svar": self.antal_med_svar,
+                "antal_saknas": self.antal_saknas, "topp_etikett": self.topp_etikett,
+                "andel_topp": self.andel_topp, "text": self.text}
+
+
+def distribution(values, ind) -> Distribution:
+    """The answers of a group of kommuner to one Ja/Nej or scale indicator (levels high to low).
+
+    ``values`` are the kommuner's codes (missing = no answer). Every labelled level is listed,
+    also those nobody gave; a code outside the labels is listed with its number.
+    """
+    v = pd.Series(values, dtype="float64")
+    answered = v.dropna().round().astype(int)
+    counts = answered.value_counts()
+    levels = sorted(set(ind.nivaer) | set(counts.index), reverse=True)
+    nivaer = tuple((int(k), ind.nivaer.get(int(k), short_num(k)), int(counts.get(k, 0))) for k in levels)
+    top = top_level(ind)
+    n = int(len(answered))
+    share = round(100.0 * int(counts.get(top, 0)) / n, 2) if n else None
+    return Distribution(nivaer, n, int(v.isna().sum()), ind.nivaer.get(top, short_num(top)), share)
+
+
+def distribution_texts(table: pd.DataFrame, group: str, cat) -> pd.Series:
+    """Per row of a comparison table, the distribution text of the row's group for answer types.
+
+    ``group`` is a column of group keys (e.g. "länskod"; None for all rows = riket). Returns a
+    Series aligned with ``table`` (None for numeric indicators).
+    """
+    out = pd.Series(None, index=table.index, dtype=object)
+    answer = table.typ.isin(ANSWER_TYPES)
+    if not answer.any():
+        return out
+    part = table[answer]
+    keys = ["kpi", "år"] + ([group] if group else [])
+    for key, idx in part.groupby(keys, sort=False).groups.items():
+        kpi = key[0]
+        out.loc[idx] = distribution(part.loc[idx, "värde"], cat[kpi]).text
+    return out
+
+
+def ja_share(values) -> dict:
+    """Share of kommuner answering Ja among those that answered (missing values excluded).
+
+    Returns ``{"antal_ja", "antal_med_svar", "antal_saknas", "andel_ja"}`` with andel_ja in per
+    cent (None when no kommun answered).
+    """
+    v = pd.Series(values, dtype="float64")
+    answered = int(v.notna().sum())
+    ja = int((v == 1).sum())
+    return {"antal_ja": ja, "antal_med_svar": answered, "antal_saknas": int(v.isna().sum()),
+            "andel_ja": round(100.0 * ja / answered, 2) if answered else None}
+
+
+# ---------------------------------------------------------------- tolerance
+
+# Tolerance for "lika"/"oförändrad": within it two län/riket values count as equal, for the
+# comparison with riket and for changes over time alike. Absolute for shares and percentages
+# (procentenheter), relative (per cent of the value compared with) for kronor and counts. A
+# kommun's own Ja/Nej or scale answer is the same or it is not.
+TOLERANS = {
+    "ja_nej": ("procentenheter", 1.0),   # share of kommuner with Ja
+    "skala": ("procentenheter", 1.0),    # share of kommuner at the scale's top level
+    "andel": ("procentenheter", 1.0),
+    "kr_per_inv": ("procent", 2.0),
+    "antal": ("procent", 2.0),
+}
+
+
+def tolerance_text(typ: str) -> str:
+    """The tolerance in words: "1 procentenhet", "2 %"."""
+    kind, tol = TOLERANS[typ]
+    if kind == "procent":
+        return f"{short_num(tol)}\u00a0%"
+    return f"{short_num(tol)} {'procentenhet' if tol == 1 else 'procentenheter'}"
+
+
+TOLERANS_TEXT = (f"Skillnader och förändringar inom {tolerance_text('andel')} (andelar och andel kommuner "
+                 f"med Ja) eller inom {tolerance_text('kr_per_inv')} (kronor och antal) räknas som lika.")
+
+
+def within_tolerance(diff: float, base: float, typ: str) -> bool:
+    """True when ``diff`` (a − base) is within the type's tolerance."""
+    kind, tol = TOLERANS[typ]
+    if kind == "procent":
+        if base == 0 or pd.isna(base):
+            return diff == 0
+        return abs(100.0 * diff / abs(base)) <= tol + 1e-9
+    return abs(diff) <= tol + 1e-9
+
+
+def compare_to(a, b, typ: str) -> str:
+    """"högre", "lägre" or "lika" (within :data:`TOLERANS`) for a against b; "" when one is missing."""
+    if a is None or b is None or pd.isna(a) or pd.isna(b):
+        return ""
+    diff = float(a) - float(b)
+    if within_tolerance(diff, float(b), typ):
+        return "lika"
+    return "högre" if diff > 0 else "lägre"
+
+
+# ---------------------------------------------------------------- stored län/riket rows
+
+STATUS_ANDEL_TOPP = "andel_hogsta_niva"
+
+
+def aggregate_kommuner(df: pd.DataFrame, catalogue, kalla: str) -> pd.DataFrame:
+    """Tidy län (``niva='lan'``, region codes) and riket rows computed from the kommun rows of ``df``.
+
+    The same rule as the comparison tables: Ja/Nej the share Ja (status ``andel_ja``), scales
+    the share at the top level (status ``andel_hogsta_niva``), other types the ovägt medel
+    (status ``ovagt_medel``). ``antal`` is the number of kommuner that contributed. This is what
+    the example data stores as its län and riket values.
+    """
+    from ojlib import geo
+
     k = df[(df.niva == "kommun") & df.varde.notna()]
     k = k.merge(geo.kommuner()[["kommun_kod", "region_kod"]], left_on="kod", right_on="kommun_kod")
-    jn = {i.kpi for i in catalogue if i.typ == "ja_nej"}
-    k = k.assign(_v=k.varde.where(~k.kpi.isin(jn), (k.varde == 1).astype(float) * 100.0))
+    by = {i.kpi: i for i in catalogue}
+    typ = k.kpi.map(lambda x: by[x].typ if x in by else "antal")
+    top = k.kpi.map(lambda x: top_level(by[x]) if x in by else 1)
+    k = k.assign(_v=share_input(k.varde.to_numpy(), typ.to_numpy(dtype=object), top.to_numpy(dtype=float)))
     out = []
     for niva, key in (("lan", "region_kod"), ("riket", None)):
         groups = ["kpi", "ar", "kon"] + ([key] if key else [])
@@ -28,6 +279,7 @@ def aggregate_kommuner(df: pd.DataFrame, catalogue: Catalogue, kalla: str) -> pd
         out.append(agg)
     res = pd.concat(out, ignore_index=True)
     res["varde"] = res.varde.round(2)
-    res["status"] = res.kpi.map(lambda x: "andel_ja" if x in jn else "ovagt_medel")
+    status = {"ja_nej": "andel_ja", "skala": STATUS_ANDEL_TOPP}
+    res["status"] = res.kpi.map(lambda x: status.get(by[x].typ, "ovagt_medel") if x in by else "ovagt_medel")
     res["kalla"] = kalla
     return res[["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla"]]

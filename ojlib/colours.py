@@ -2,23 +2,28 @@
 
 A strategy is chosen by name (``STRATEGIER``) and says how a kommun's value is placed against
 a reference group (``inom``: all kommuner in riket, the kommuner of the län, or the rows of the
-table itself). Cut-points are percentiles of the reference group's values (linear
-interpolation), so ties get the same colour and the numbers can be printed:
+table itself). Classes are decided on *values* – cut-points are percentiles of the reference
+group's values (linear interpolation) – so equal values always share a class, and every label
+says what is true of the value ("Värde ≥ 75:e percentilen"), never a share of kommuner it may
+not have: with ties a class can hold more or fewer kommuner than a quarter, and the rule text
+(``färgregel``) says how many it holds ("80 av 290 kommuner").
 
-* ``rang_kvartil`` (default, like Kolada): best quarter green, middle half yellow, worst
-  quarter red: green if the value is at least as good as the 75th percentile (in the desired
-  direction), red if at most as good as the 25th; a value that is both (no spread) is yellow.
-* ``rang_tertil``: the same with thirds (33,3:e and 66,7:e percentilen).
+* ``rang_kvartil`` (default, like Kolada): green if the value is at least as good as the 75th
+  percentile (in the desired direction), red if at most as good as the 25th, yellow otherwise;
+  a value that is both (no spread) is yellow.
+* ``rang_tertil``: the same with the 33,3:e and 66,7:e percentiles.
 * ``avstand_median`` (SKR style, five shades): "långt bättre/sämre" beyond the 90th/10th
   percentile, "nära medianen" within a third of the way from the median to those percentiles,
   "bättre/sämre" in between.
-* ``troskel``: a fixed threshold. Ja/Nej: Ja green, Nej red. With a target (``mal={kpi: värde}``)
-  green when the target is reached, red otherwise. Scales: top level green, lowest red. Other
-  measures without a target: against riket's value, "som riket" within ``compare.TOLERANS``.
-* ``neutral``: purple shades by size quarter (lowest to highest), no good/bad.
+* ``troskel``: a fixed threshold. With a target (``mal={kpi: värde}``) green when the target is
+  reached, red otherwise; other numbers against riket's value, "som riket" within
+  ``aggregate.TOLERANS``.
+* ``neutral``: purple shades by value (quartile cut-points), no good/bad.
 
-Whatever the strategy, Ja/Nej indicators use the Ja/Nej threshold (ranking a yes/no answer
-says nothing), and indicators without a desired direction (costs, volumes) are neutral. Missing
+Whatever the strategy, **answer types are coloured by their answer**, the same way in every
+column: Ja/Nej – Ja green, Nej red; ordinal scales by their labelled levels from worst to best
+(three levels: red, yellow, green – so "Delvis" is always yellow; four: red, orange, light
+green, green). Indicators without a desired direction (costs, volumes) are neutral. Missing
 values are grey with the reason. ``palett="fargblind"`` swaps green/red for blue/orange
 (ColorBrewer RdYlBu, safe for the common colour-vision deficiencies). Every coloured output
 carries ``FORKLARING``.
@@ -32,23 +37,29 @@ import numpy as np
 import pandas as pd
 
 from ojlib import compare
+from ojlib.aggregate import ANSWER_TYPES, TOLERANS
 from ojlib.errors import OjError, did_you_mean
+from ojlib.formatting import format_number, short_num
 
 FORKLARING = "Färgen visar läget jämfört med andra, inte om resultatet är bra."
 
 STRATEGIER = {
-    "rang_kvartil": "Kvartiler som i Kolada: bästa fjärdedelen grön, mittersta hälften gul, sämsta "
-                    "fjärdedelen röd (gränser: 25:e och 75:e percentilen).",
-    "rang_tertil": "Tertiler: bästa tredjedelen grön, mittersta gul, sämsta röd (gränser: 33,3:e och "
-                   "66,7:e percentilen).",
+    "rang_kvartil": "Kvartilgränser som i Kolada: grön om värdet är minst lika bra som 75:e percentilen (i "
+                    "önskvärd riktning), röd om det är högst lika bra som 25:e percentilen, annars gul. Lika "
+                    "värden får samma färg, så en färg kan gälla fler eller färre än en fjärdedel av kommunerna.",
+    "rang_tertil": "Tertilgränser: grön om värdet är minst lika bra som 66,7:e percentilen (i önskvärd "
+                   "riktning), röd om det är högst lika bra som 33,3:e percentilen, annars gul. Lika värden får "
+                   "samma färg.",
     "avstand_median": "Avstånd till medianen i fem nyanser: mörkast bortom 10:e/90:e percentilen, gul "
                       "inom en tredjedel av avståndet från medianen till dessa percentiler.",
-    "troskel": "Fast tröskel: Ja grön och Nej röd; med ett mål grön när målet nås; skalor: högsta nivån "
-               "grön, lägsta röd; övriga mot rikets värde (gul: som riket inom toleransen).",
-    "neutral": "Neutral: lila nyanser efter storlek (fjärdedelar), utan värdering.",
+    "troskel": "Fast tröskel: med ett mål grön när målet nås, annars röd; övriga mot rikets värde "
+               "(gul: som riket inom toleransen).",
+    "neutral": "Neutral: lila nyanser efter värde (kvartilgränser), utan värdering.",
 }
 INOM = {"riket": "alla kommuner i riket", "lanet": "kommunerna i länet", "tabellen": "kommunerna i tabellen"}
-NOTE_JA_NEJ = "Ja/Nej-indikatorer färgas alltid efter svaret (Ja/Nej), inte efter rang."
+NOTE_SVAR = ("Ja/Nej- och skalindikatorer färgas efter svaret, lika i varje kolumn och inte efter rang: "
+             "Ja grön, Nej röd; skalor efter sina nivåer från lägsta (röd) till högsta (grön), så Delvis är gul.")
+NOTE_JA_NEJ = NOTE_SVAR  # old name
 NOTE_NEUTRAL = "Indikatorer utan önskvärd riktning (t.ex. kostnader) färgas neutralt (lila)."
 
 PALETTER = {
@@ -63,32 +74,39 @@ PALETTER = {
         "n1": "#EFEDF5", "n2": "#CBC9E2", "n3": "#9E9AC8", "n4": "#756BB1", "saknas": "#D9D9D9",
     },
 }
-FARGNAMN = {"standard": {"bast": "grön", "mitten": "gul", "samst": "röd"},
-            "fargblind": {"bast": "blå", "mitten": "ljusgul", "samst": "orange"}}
+FARGNAMN = {"standard": {"bast": "grön", "mitten": "gul", "samst": "röd", "bast1": "ljusgrön", "samst1": "orange"},
+            "fargblind": {"bast": "blå", "mitten": "ljusgul", "samst": "orange", "bast1": "ljusblå",
+                          "samst1": "ljusorange"}}
 
-# Classes per effective strategy, worst/lowest first: (palette key, label). Code 0 is missing.
+_PCT = {"rang_kvartil": ("25:e", "75:e", 0.25), "rang_tertil": ("33,3:e", "66,7:e", 1 / 3)}
+
+# Classes per effective strategy, worst/lowest first: (palette key, generic label). Code 0 is
+# missing. Rank labels depend on the direction (see ``class_labels``); scales take their levels.
 KLASSER = {
-    "rang_kvartil": [("samst", "Bland de 25 % sämsta"), ("mitten", "Mittersta hälften"),
-                     ("bast", "Bland de 25 % bästa")],
-    "rang_tertil": [("samst", "Sämsta tredjedelen"), ("mitten", "Mittersta tredjedelen"),
-                    ("bast", "Bästa tredjedelen")],
+    "rang_kvartil": [("samst", "Värde ≤ 25:e percentilen"), ("mitten", "Mellan 25:e och 75:e percentilen"),
+                     ("bast", "Värde ≥ 75:e percentilen")],
+    "rang_tertil": [("samst", "Värde ≤ 33,3:e percentilen"), ("mitten", "Mellan 33,3:e och 66,7:e percentilen"),
+                    ("bast", "Värde ≥ 66,7:e percentilen")],
     "avstand_median": [("samst2", "Långt sämre än medianen"), ("samst1", "Sämre än medianen"),
                        ("mitten", "Nära medianen"), ("bast1", "Bättre än medianen"),
                        ("bast2", "Långt bättre än medianen")],
     "troskel_riket": [("samst", "Sämre än riket"), ("mitten", "Som riket"), ("bast", "Bättre än riket")],
     "troskel_mal": [("samst", "Når inte målet"), ("bast", "Når målet")],
-    "troskel_skala": [("samst", "Lägsta nivån"), ("mitten", "Mellannivå"), ("bast", "Högsta nivån")],
     "ja_nej": [("samst", "Nej"), ("bast", "Ja")],
-    "neutral": [("n1", "Lägsta fjärdedelen"), ("n2", "Näst lägsta fjärdedelen"),
-                ("n3", "Näst högsta fjärdedelen"), ("n4", "Högsta fjärdedelen")],
+    "skala": [("samst", "Lägsta nivån"), ("mitten", "Mellannivå"), ("bast", "Högsta nivån")],
+    "neutral": [("n1", "Värde ≤ 25:e percentilen"), ("n2", "Över 25:e, högst 50:e percentilen"),
+                ("n3", "Över 50:e, under 75:e percentilen"), ("n4", "Värde ≥ 75:e percentilen")],
     "neutral_ja_nej": [("n2", "Nej"), ("n4", "Ja")],
+    "neutral_skala": [("n1", "Lägsta nivån"), ("n2", "Mellannivå"), ("n4", "Högsta nivån")],
 }
 SAKNAS = "Saknas"
 SCHEMANAMN = {
-    "rang_kvartil": "Kvartiler (rang)", "rang_tertil": "Tertiler (rang)", "avstand_median": "Avstånd till medianen",
-    "troskel_riket": "Tröskel: rikets värde", "troskel_mal": "Tröskel: mål", "troskel_skala": "Tröskel: skalans nivåer",
-    "ja_nej": "Ja/Nej-indikatorer", "neutral": "Neutral (ingen önskvärd riktning)",
-    "neutral_ja_nej": "Ja/Nej utan önskvärd riktning",
+    "rang_kvartil": "Kvartilgränser (percentiler)", "rang_tertil": "Tertilgränser (percentiler)",
+    "avstand_median": "Avstånd till medianen",
+    "troskel_riket": "Tröskel: rikets värde", "troskel_mal": "Tröskel: mål",
+    "ja_nej": "Ja/Nej-indikatorer (efter svaret)", "skala": "Skalindikatorer (efter nivå)",
+    "neutral": "Neutral (ingen önskvärd riktning)",
+    "neutral_ja_nej": "Ja/Nej utan önskvärd riktning", "neutral_skala": "Skala utan önskvärd riktning",
 }
 COLUMNS = ["färgstrategi", "färgklass", "färgkod", "färg", "färgregel"]
 
@@ -106,19 +124,58 @@ def check_palette(palett: str) -> dict:
     return PALETTER[palett]
 
 
+def _no_direction(riktning) -> bool:
+    return riktning is None or (isinstance(riktning, float) and np.isnan(riktning))
+
+
 def effective_strategy(strategi: str, typ: str, riktning, has_target: bool = False) -> str:
     """The class scheme an indicator actually gets under ``strategi`` (see module docstring).
 
-    One of the ``KLASSER`` keys: the strategy itself, "ja_nej", "neutral"/"neutral_ja_nej", or
-    for ``troskel`` "troskel_mal" (a target given), "troskel_skala" or "troskel_riket".
+    One of the ``KLASSER`` keys: "ja_nej" or "skala" for answer types (by level, whatever the
+    strategy), "neutral"/"neutral_ja_nej"/"neutral_skala" without a desired direction or under
+    ``neutral``, for ``troskel`` "troskel_mal" (a target given) or "troskel_riket", otherwise
+    the strategy itself.
     """
-    if riktning is None or (isinstance(riktning, float) and np.isnan(riktning)) or strategi == "neutral":
-        return "neutral_ja_nej" if typ == "ja_nej" else "neutral"
-    if typ == "ja_nej":
-        return "ja_nej"
+    if _no_direction(riktning) or strategi == "neutral":
+        return {"ja_nej": "neutral_ja_nej", "skala": "neutral_skala"}.get(typ, "neutral")
+    if typ in ANSWER_TYPES:
+        return typ
     if strategi == "troskel":
-        return "troskel_mal" if has_target else ("troskel_skala" if typ == "skala" else "troskel_riket")
+        return "troskel_mal" if has_target else "troskel_riket"
     return strategi
+
+
+def _scale_keys(n: int, neutral: bool = False) -> list[str]:
+    """Palette keys of a scale's n levels, worst first: the ends are always red/green (or n1/n4)."""
+    if neutral:
+        keys = ["n1", "n2", "n3", "n4"]
+        return [keys[round(i * 3 / max(n - 1, 1))] for i in range(n)]
+    return {1: ["mitten"], 2: ["samst", "bast"], 3: ["samst", "mitten", "bast"],
+            4: ["samst", "samst1", "bast1", "bast"],
+            5: ["samst", "samst1", "mitten", "bast1", "bast"]}.get(
+        n, ["samst"] + ["mitten"] * max(n - 2, 0) + ["bast"])
+
+
+def _scale_levels(nivaer: dict, riktning) -> list[tuple[int, str]]:
+    """A scale's (code, label), worst first (lowest code first unless lower is better)."""
+    levels = sorted(nivaer.items())
+    return levels[::-1] if riktning == "lagre_battre" else levels
+
+
+def class_entries(effective: str, riktning=None, nivaer: dict | None = None) -> list[tuple[str, str]]:
+    """(palette key, label) per class code 1..k, worst/lowest first, true for the direction."""
+    if effective in ("skala", "neutral_skala") and nivaer:
+        levels = _scale_levels(nivaer, riktning)
+        keys = _scale_keys(len(levels), effective == "neutral_skala")
+        return [(k, label) for k, (_, label) in zip(keys, levels, strict=True)]
+    entries = KLASSER[effective]
+    if effective in _PCT and riktning == "lagre_battre":  # best = lowest values
+        return [(entries[0][0], entries[2][1]), entries[1], (entries[2][0], entries[0][1])]
+    return entries
+
+
+def class_labels(effective: str, riktning=None, nivaer: dict | None = None) -> list[str]:
+    return [label for _, label in class_entries(effective, riktning, nivaer)]
 
 
 @dataclass(frozen=True)
@@ -126,13 +183,37 @@ class LegendEntry:
     kod: int
     namn: str
     farg: str
+    antal: int | None = None  # kommuner in this class among the rows the legend was made from
 
 
-def legend(effective: str, palett: str = "standard", saknas: bool = True) -> list[LegendEntry]:
+def legend(effective: str, palett: str = "standard", saknas: bool = True, riktning=None,
+           nivaer: dict | None = None) -> list[LegendEntry]:
     """Legend of an effective strategy: code 0 "Saknas" (grey) then classes worst/lowest first."""
     pal = check_palette(palett)
     out = [LegendEntry(0, SAKNAS, pal["saknas"])] if saknas else []
-    out += [LegendEntry(n, label, pal[key]) for n, (key, label) in enumerate(KLASSER[effective], start=1)]
+    out += [LegendEntry(n, label, pal[key])
+            for n, (key, label) in enumerate(class_entries(effective, riktning, nivaer), start=1)]
+    return out
+
+
+def legend_for(rows: pd.DataFrame, palett: str | None = None, saknas: bool = True) -> list[LegendEntry]:
+    """The true legend of one indicator in a coloured table, with how many rows each class holds.
+
+    ``rows``: the rows of one indicator (e.g. a län's kommuner) from :func:`classify`. Entries
+    are the classes worst/lowest first with the label as classified (e.g. "Värde ≥ 75:e
+    percentilen", "Delvis") and ``antal``; "Saknas" first when ``saknas``.
+    """
+    if rows.empty:
+        return []
+    palett = palett or rows.attrs.get("palett", "standard")
+    pal = check_palette(palett)
+    first = rows.iloc[0]
+    riktning = first.riktning if isinstance(first.riktning, str) else None
+    nivaer = rows.attrs.get("nivaer", {}).get(first.kpi)
+    counts = rows["färgkod"].value_counts()
+    out = [LegendEntry(0, SAKNAS, pal["saknas"], int(counts.get(0, 0)))] if saknas else []
+    out += [LegendEntry(n, label, pal[key], int(counts.get(n, 0)))
+            for n, (key, label) in enumerate(class_entries(first["färgstrategi"], riktning, nivaer), start=1)]
     return out
 
 
@@ -140,16 +221,22 @@ def describe(strategi: str = "rang_kvartil", palett: str = "standard", inom: str
     """The colour rule in Swedish: the strategy, its cut-points, the reference group, the sentence."""
     check_strategy(strategi)
     check_palette(palett)
-    names = FARGNAMN[palett]
-    text = STRATEGIER[strategi]
-    if palett != "standard":
-        text = (text.replace("grön", names["bast"]).replace("röd", names["samst"]).replace("gul", names["mitten"])
-                + " Färgblindvänlig palett.")
-    parts = [text, f"Jämförelsen görs mot {INOM[inom]}.", NOTE_JA_NEJ, NOTE_NEUTRAL,
+    text = _recolour(STRATEGIER[strategi], palett)
+    parts = [text, f"Jämförelsen görs mot {INOM[inom]}.", _recolour(NOTE_SVAR, palett), NOTE_NEUTRAL,
              "Grått betyder att värde saknas; orsaken (bortfall, sekretess, ej tillämpligt) anges.", FORKLARING]
+    if palett != "standard":
+        parts.insert(1, "Färgblindvänlig palett.")
     if strategi == "neutral":
         parts.remove(NOTE_NEUTRAL)
     return " ".join(parts)
+
+
+def _recolour(text: str, palett: str) -> str:
+    if palett == "standard":
+        return text
+    names = FARGNAMN[palett]
+    return text.replace("grön", "\0b").replace("röd", "\0s").replace("gul", "\0m") \
+        .replace("\0b", names["bast"]).replace("\0s", names["samst"]).replace("\0m", names["mitten"])
 
 
 def text_colour(hex_colour: str) -> str:
@@ -195,41 +282,68 @@ def _neutral_classes(v):
     return code, p25, p50, p75
 
 
-def _group_rule(eff, v, typ, riktning, enhet, riket, mal, kpi, scale_levels, where):
-    """Codes (1..k) for one indicator's values and the rule text with its numbers."""
-    f = lambda x: compare.format_number(x, typ, enhet)  # noqa: E731
+def _count_text(code: np.ndarray, valid: np.ndarray, k: int) -> str:
+    n = int(valid.sum())
+    c = int(((code == k) & valid).sum())
+    return f"{c} av {n} {'kommun' if n == 1 else 'kommuner'}"
+
+
+def _group_rule(eff, v, typ, riktning, enhet, riket, mal, kpi, nivaer, where, names):
+    """Codes (1..k) for one indicator's values and the rule text with its numbers and counts."""
+    f = lambda x: format_number(x, typ, enhet)  # noqa: E731
     hb = riktning != "lagre_battre"
     better, worse = ("högre", "lägre") if hb else ("lägre", "högre")
-    if eff == "ja_nej":
-        return np.where(v == 1, 2, 1), "Ja/Nej: Ja {bast}, Nej {samst} (fast tröskel)."
-    if eff == "neutral_ja_nej":
-        return np.where(v == 1, 2, 1), "Ja/Nej utan önskvärd riktning: neutrala nyanser."
-    if eff in ("rang_kvartil", "rang_tertil"):
-        a = 0.25 if eff == "rang_kvartil" else 1 / 3
+    valid = ~np.isnan(v)
+    B, M, S = names["bast"].capitalize(), names["mitten"], names["samst"]
+    if eff in ("ja_nej", "neutral_ja_nej"):
+        code = np.where(v == 1, 2, 1)
+        if eff == "neutral_ja_nej":
+            return code, "Ja/Nej utan önskvärd riktning: neutrala nyanser efter svaret."
+        return code, (f"Efter svaret: Ja {names['bast']} ({_count_text(code, valid, 2)}), Nej {S} "
+                      f"({_count_text(code, valid, 1)}) bland {where}.")
+    if eff in ("skala", "neutral_skala"):
+        levels = _scale_levels(nivaer or {int(x): short_num(x) for x in np.unique(v[valid])}, riktning)
+        codes_of = {lv: n for n, (lv, _) in enumerate(levels, start=1)}
+        code = np.array([codes_of.get(int(round(x)), 0) if not np.isnan(x) else 0 for x in v])
+        if eff == "neutral_skala":
+            return code, "Skala utan önskvärd riktning: neutrala nyanser efter nivå."
+        keys = _scale_keys(len(levels))
+        parts = [f"{label} {names.get(key, key)} ({_count_text(code, valid, n)})"
+                 for n, ((_, label), key) in enumerate(zip(levels, keys, strict=True), start=1)][::-1]
+        return code, f"Efter svaret (skalans nivåer): {', '.join(parts)} bland {where}."
+    if eff in _PCT:
+        pl, ph, a = _PCT[eff]
         code, lo, hi = _rank_classes(v, hb, a)
-        pl, ph = ("25:e", "75:e") if eff == "rang_kvartil" else ("33,3:e", "66,7:e")
-        good, bad = (f"minst {f(hi)} ({ph} percentilen)", f"högst {f(lo)} ({pl} percentilen)") if hb else \
-            (f"högst {f(lo)} ({pl} percentilen)", f"minst {f(hi)} ({ph} percentilen)")
-        return code, f"{{Bast}} {good}, {{samst}} {bad}, övriga {{mitten}}, bland {where}; {better} värde är bättre."
+        if not valid.any():
+            return code, f"Inga värden bland {where}."
+        if np.nanmin(v) == np.nanmax(v):
+            return code, (f"Alla {int(valid.sum())} kommuner har samma värde ({f(lo)}) bland {where}: {M}, "
+                          "ingen spridning att färga efter.")
+        both = " (värden lika med båda gränserna är gula)" if lo == hi else ""
+        both = _recolour(both, "fargblind") if names is FARGNAMN["fargblind"] else both
+        good, bad = (f"värde ≥ {f(hi)} ({ph} percentilen)", f"värde ≤ {f(lo)} ({pl} percentilen)") if hb else \
+            (f"värde ≤ {f(lo)} ({pl} percentilen)", f"värde ≥ {f(hi)} ({ph} percentilen)")
+        return code, (f"{B}: {good}, {_count_text(code, valid, 3)}; {M}: däremellan{both}, "
+                      f"{_count_text(code, valid, 2)}; {S}: {bad}, {_count_text(code, valid, 1)} – bland {where}; "
+                      f"{better} värde är bättre. Lika värden har samma färg.")
     if eff == "avstand_median":
         code, p10, m, p90 = _median_classes(v, hb)
         return code, (f"Median {f(m)}, 10:e percentilen {f(p10)}, 90:e percentilen {f(p90)} bland {where}; "
-                      f"{better} värde är bättre.")
+                      f"{better} värde är bättre. Lika värden har samma färg.")
     if eff == "neutral":
         code, p25, p50, p75 = _neutral_classes(v)
-        return code, (f"Neutral efter storlek: gränser {f(p25)}, {f(p50)} och {f(p75)} (kvartiler bland "
-                      f"{where}); ingen önskvärd riktning.")
+        counts = ", ".join(_count_text(code, valid, k).split(" av ")[0] for k in (1, 2, 3, 4))
+        return code, (f"Neutral efter värde: gränser {f(p25)}, {f(p50)} och {f(p75)} (25:e, 50:e och 75:e "
+                      f"percentilen bland {where}); antal kommuner från lägsta till högsta nyans: {counts} av "
+                      f"{int(valid.sum())}; ingen önskvärd riktning.")
     if eff == "troskel_mal":
         target = float(mal[kpi])
         reached = v >= target if hb else v <= target
         least = "minst" if hb else "högst"
-        return np.where(reached, 2, 1), f"Mål {f(target)}: {{bast}} om {least} målet, annars {{samst}}."
-    if eff == "troskel_skala":
-        top, low = (max(scale_levels), min(scale_levels)) if scale_levels else (np.nan, np.nan)
-        best, worst = (top, low) if hb else (low, top)
-        code = np.where(v == best, 3, np.where(v == worst, 1, 2))
-        return code, f"Skala: nivå {best} {{bast}}, nivå {worst} {{samst}}, övriga {{mitten}}."
-    kind, tol = compare.TOLERANS[typ]
+        code = np.where(reached, 2, 1)
+        return code, (f"Mål {f(target)}: {names['bast']} om {least} målet ({_count_text(code, valid, 2)}), "
+                      f"annars {S}.")
+    kind, tol = TOLERANS[typ]
     diff = v - riket
     band = np.abs(diff) <= (tol if kind != "procent" else np.abs(riket) * tol / 100) + 1e-9
     up = diff > 0
@@ -237,8 +351,8 @@ def _group_rule(eff, v, typ, riktning, enhet, riket, mal, kpi, scale_levels, whe
     unit = {"procentenheter": "procentenhet" if tol == 1 else "procentenheter", "procent": "%"}.get(kind, kind)
     r0 = riket[~np.isnan(riket)]
     rtext = f(r0[0]) if len(r0) else "–"
-    return code, f"Mot riket ({rtext}): {{mitten}} inom ±{compare._num(tol, 2).rstrip('0').rstrip(',')} {unit}, " \
-                 f"{{bast}} om {better}, {{samst}} om {worse}."
+    return code, (f"Mot riket ({rtext}): {M} inom ±{short_num(tol)} {unit}, {names['bast']} om {better}, "
+                  f"{S} om {worse}.")
 
 
 def _check_population(table: pd.DataFrame, inom: str, keys: list[str]) -> None:
@@ -281,31 +395,29 @@ def classify(table: pd.DataFrame, strategi: str = "rang_kvartil", palett: str = 
     riket = out["riket"].to_numpy(dtype=float) if "riket" in out.columns else np.full(n, np.nan)
     where = INOM[inom]
     names = FARGNAMN[palett]
-    levels = {}
+    levels = dict(table.attrs.get("nivaer", {}))
     if catalogue is not None:
-        levels = {i.kpi: sorted(i.nivaer) for i in catalogue}
+        levels.update({i.kpi: dict(i.nivaer) for i in catalogue if i.nivaer})
+    klass = np.empty(n, dtype=object)
+    farg = np.empty(n, dtype=object)
     for _, idx in out.groupby(keys, sort=False).indices.items():
         first = out.iloc[idx[0]]
         riktning = first.riktning if isinstance(first.riktning, str) else None
         eff = effective_strategy(strategi, first.typ, riktning, bool(mal) and first.kpi in mal)
         v = values[idx]
-        lv = levels.get(first.kpi) or sorted({int(x) for x in v[~np.isnan(v)]})
-        code, rule = _group_rule(eff, v, first.typ, riktning, first.enhet, riket[idx], mal, first.kpi, lv, where)
-        rule = rule.format(**names, Bast=names["bast"].capitalize())
+        nivaer = levels.get(first.kpi) or {}
+        code, rule = _group_rule(eff, v, first.typ, riktning, first.enhet, riket[idx], mal, first.kpi, nivaer,
+                                 where, names)
         code = np.where(np.isnan(v), 0, code)
         eff_col[idx] = eff
         code_col[idx] = code
         rule_col[idx] = rule
+        entries = {e.kod: e for e in legend(eff, palett, riktning=riktning, nivaer=nivaer or None)}
+        klass[idx] = [entries[c].namn for c in code]
+        farg[idx] = [entries[c].farg for c in code]
     out["färgstrategi"] = eff_col
     out["färgkod"] = code_col
-    klass = np.empty(n, dtype=object)
-    farg = np.empty(n, dtype=object)
     status = out["status"].to_numpy(dtype=object) if "status" in out.columns else np.full(n, None)
-    for eff in set(eff_col):
-        sel = eff_col == eff
-        entries = {e.kod: e for e in legend(eff, palett)}
-        klass[sel] = [entries[c].namn for c in code_col[sel]]
-        farg[sel] = [entries[c].farg for c in code_col[sel]]
     missing = code_col == 0
     klass[missing] = [f"{SAKNAS} ({str(s or 'saknas').replace('_', ' ')})" for s in status[missing]]
     farg[missing] = pal["saknas"]
@@ -338,4 +450,24 @@ def coloured_lan_table(ds, lan, omrade=None, ar=None, strategi: str = "rang_kvar
     full = coloured_kommun_table(ds, omrade, ar, strategi, palett, inom, mal, **kwargs)
     out = full[full["länskod"] == lk].reset_index(drop=True)
     out.attrs = {**full.attrs, "lan": lk}
+    return out
+
+
+def coloured_kommun_profile(ds, kommun, omrade=None, ar=None, peers="liknande", strategi: str = "rang_kvartil",
+                            palett: str = "standard", inom: str = "riket", mal: dict | None = None,
+                            **kwargs) -> pd.DataFrame:
+    """:func:`compare.kommun_profile` with the kommun's colour columns as in the län overview.
+
+    The colour is decided exactly as in :func:`coloured_lan_table` (against ``inom``, default all
+    kommuner in riket), so a kommun has the same colour in its profile and in its län's overview.
+    """
+    from ojlib import geo
+
+    kod = geo.normalise_kommun(kommun)
+    prof = compare.kommun_profile(ds, kod, omrade, ar, peers, **kwargs)
+    full = coloured_kommun_table(ds, omrade, ar, strategi, palett, inom, mal, **kwargs)
+    own = full[full.kommunkod == kod].set_index("kpi")[COLUMNS]
+    out = prof.join(own, on="kpi")
+    out.attrs = {**prof.attrs, **{k: full.attrs[k] for k in ("fargstrategi", "palett", "inom", "forklaring",
+                                                               "fargregel")}}
     return out

@@ -203,11 +203,13 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
         ref = f"; {lines[0][1].lower()} {compare.format_number(first[lines[0][0]], 'ja_nej')} Ja, " \
               f"riket {compare.format_number(first['riket'], 'ja_nej')} Ja ({first['riket_avser']})"
         subtitle = (f"{share['antal_ja']} av {share['antal_med_svar']} kommuner med svar har Ja{ref}")
+    elif typ == "skala" and isinstance(first.get("riket_text"), str):
+        subtitle += f"; riket {first['riket_text']} ({first['riket_avser']})"
         fig.update_xaxes(showticklabels=False, showgrid=False, range=[0, 1])
     else:
         for col, label, col_colour in lines:
             value = first[col]
-            if pd.isna(value):
+            if pd.isna(value) or typ == "skala":  # a scale's län value is a share, not a level on this axis
                 continue
             avser = first["jämförelsegrupp_avser"] if col == "jämförelsegruppens_värde" else first[f"{col}_avser"]
             fig.add_trace(go.Scatter(
@@ -246,6 +248,9 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.F
     styles = {"län": (FARG_LAN, "dash"), "riket": (FARG_RIKET, "dot")}
     group_colours = [FARG_GRUPP, "#8C564B", "#9467BD", "#17BECF"]
     n_kommun = n_grupp = 0
+    answer = typ in ("ja_nej", "skala")
+    levels = sorted((frame.attrs.get("nivaer") or {}).get(first.kpi, {0: "", 1: ""}))
+    lo, hi = (levels[0], levels[-1]) if levels else (0, 1)
     for _kod, part in frame.groupby("kod", sort=False):
         part = part.sort_values("år")
         niva = part["nivå"].iloc[0]
@@ -258,8 +263,8 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.F
                 texts.append("")
             prev_serie = r.serie
             y = r.värde
-            if typ == "ja_nej" and niva == "kommun" and pd.notna(y):
-                y = 100.0 * y
+            if answer and niva == "kommun" and pd.notna(y):  # a kommun's answer: top level 100, lowest 0
+                y = 100.0 * (y - lo) / ((hi - lo) or 1)
             xs.append(int(r.år))
             ys.append(None if pd.isna(y) else float(y))
             texts.append(str(r.värde_text))
@@ -273,9 +278,11 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.F
             n_grupp += 1
         else:
             colour, dash = styles[niva]
-        mode = "markers+text" if typ == "ja_nej" and niva == "kommun" else "lines+markers"
+        mode = "markers+text" if answer and niva == "kommun" else "lines+markers"
         if typ == "ja_nej" and niva == "kommun":
             name += " (svar: Ja = 100, Nej = 0)"
+        elif answer and niva == "kommun":
+            name += " (svar: högsta nivån = 100, lägsta = 0)"
         fig.add_trace(go.Scatter(
             name=name, x=xs, y=ys, mode=mode, text=texts if mode == "markers+text" else None,
             textposition="top center", hovertext=[f"{part['namn'].iloc[0]} {x}: {t}" for x, t in zip(xs, texts,
@@ -290,13 +297,12 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.F
                       annotation_position="top left")
     years = sorted(frame["år"].unique())
     fig.update_xaxes(title="År", tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
-    ytitle = "Andel kommuner med Ja (%)" if typ == "ja_nej" else _axis_title(typ, first.enhet)
+    agg_avser = frame.loc[frame["nivå"] != "kommun", "avser"].dropna()
+    ytitle = (agg_avser.iloc[0][:1].upper() + agg_avser.iloc[0][1:] if answer and len(agg_avser) else
+              "Andel kommuner med Ja (%)" if typ == "ja_nej" else _axis_title(typ, first.enhet))
     fig.update_yaxes(title=ytitle)
-    if typ == "ja_nej":
+    if answer:  # län/riket: share of kommuner at the top answer (%), never a mean of answer codes
         fig.update_yaxes(range=[-5, 110])
-    if typ == "skala":
-        tv, tt = _level_ticks(frame, first.kpi, catalogue)
-        fig.update_yaxes(tickvals=tv, ticktext=tt, range=[min(tv) - 0.2, max(tv) + 0.2])
     derived = frame.loc[frame["nivå"] != "kommun", "avser"].fillna("").str.startswith("publicerat").eq(False).any()
     subtitle = f"{RIKTNING_TEXT[_riktning(first.riktning)].capitalize()}; {years[0]}–{years[-1]}"
     return _finish(fig, f"{first.indikator} över tid", kalla, bool(derived), subtitle, None, 480, below=80,
@@ -338,7 +344,8 @@ def overview(table: pd.DataFrame, kalla: str | None = None, comparison_rows: boo
     if comparison_rows:
         extra_t, extra_c, extra_k = [], [], []
         for col_name, label in (("länet", "Länet"), ("riket", "Riket")):
-            vals = [compare.format_number(heads.at[k, col_name], heads.at[k, "typ"], heads.at[k, "enhet"])
+            vals = [heads.at[k, f"{col_name}_text"] if f"{col_name}_text" in heads.columns else
+                    compare.format_number(heads.at[k, col_name], heads.at[k, "typ"], heads.at[k, "enhet"])
                     for k in kpis]
             extra_t.append(vals)
             extra_c.append(["#FFFFFF"] * len(kpis))
@@ -429,7 +436,8 @@ def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = 
     first = rows.iloc[0]
     eff = first["färgstrategi"]
     palett = table.attrs.get("palett", "standard")
-    entries = colours.legend(eff, palett)
+    entries = colours.legend(eff, palett, riktning=first.riktning if isinstance(first.riktning, str) else None,
+                             nivaer=(table.attrs.get("nivaer") or {}).get(first.kpi))
     k = len(entries)
     fig = go.Figure(go.Choropleth(
         geojson=kommun_geojson(rows.kommunkod), featureidkey="properties.kommun_kod",

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ojlib import EXEMPELDATA_MARK, compare, geo
+from ojlib.aggregate import TOLERANS_TEXT, compare_to, tolerance_text, within_tolerance
 from ojlib.catalog import OMRADEN, parse_omraden
 from ojlib.dataset import Dataset
+from ojlib.formatting import format_difference
 from ojlib.source_lines import source_line
 
 PP = ("ja_nej", "andel")  # measured in per cent: changes and differences in procentenheter
@@ -54,9 +56,7 @@ class Sammanfattning:
 
 
 def _pp(x: float) -> str:
-    sign = "+" if x > 0 else ("−" if x < 0 else "±")
-    n = compare._num(abs(x), 1)
-    return f"{sign}{n} procentenhet{'er' if round(abs(x), 1) != 1 else ''}"
+    return format_difference(x, "andel")
 
 
 def _float(x) -> float | None:
@@ -82,12 +82,13 @@ def _ja_nej_points(t: pd.DataFrame, fakta: dict) -> list[str]:
     fakta["ja_nej"] = {r["kpi"]: {k: r[k] for k in ("antal_ja", "antal_med_svar", "andel_ja", "lanet", "riket")}
                        for r in rows}
     comp = info.dropna(subset=["lanet", "riket"])
-    over = int((comp.lanet.round(1) > comp.riket.round(1)).sum())
-    under = int((comp.lanet.round(1) < comp.riket.round(1)).sum())
+    verdicts = [compare_to(a, b, "ja_nej") for a, b in zip(comp.lanet, comp.riket, strict=True)]
+    over, under = verdicts.count("högre"), verdicts.count("lägre")
     same = len(comp) - over - under
-    fakta.update(ja_nej_antal=len(info), ja_nej_over_riket=over, ja_nej_under_riket=under)
+    fakta.update(ja_nej_antal=len(info), ja_nej_over_riket=over, ja_nej_under_riket=under, ja_nej_som_riket=same)
     points = [f"Länets andel kommuner med Ja är högre än rikets för {over} och lägre för {under} av områdets "
-              f"{len(comp)} Ja/Nej-indikatorer" + (f" (lika för {same})." if same else ".")]
+              f"{len(comp)} Ja/Nej-indikatorer" + (f" (lika för {same})" if same else "") +
+              f"; skillnader inom {tolerance_text('ja_nej')} räknas som lika."]
     ok = info[info.antal_med_svar > 0].sort_values(["andel_ja", "kpi"], ascending=[False, True], kind="mergesort")
     if len(ok):
         def phrase(r) -> str:
@@ -110,7 +111,7 @@ def _change_points(tt: pd.DataFrame, fakta: dict) -> list[str]:
     if fb + fs + of:
         points.append(f"Jämfört med föregående jämförbara år förbättrades länets värde för {fb} indikatorer, "
                       f"försämrades för {fs} och var oförändrat för {of} (oförändrat: inom "
-                      f"{compare._num(compare.TOLERANS['andel'][1], 0)} procentenhet för andelar).")
+                      f"{tolerance_text('andel')} för andelar, {tolerance_text('kr_per_inv')} för kronor och antal).")
     pp = lan[lan.typ.isin(PP) & lan["bedömning"].isin(["förbättring", "försämring"])].copy()
     if len(pp):
         pp["_gain"] = pp["förändring"].where(pp.riktning != "lagre_battre", -pp["förändring"])
@@ -152,6 +153,7 @@ def _riket_points(t: pd.DataFrame, fakta: dict) -> list[str]:
     if len(pp):
         pp["skillnad"] = pp["länet"] - pp.riket
         pp["_gain"] = pp.skillnad.where(pp.riktning != "lagre_battre", -pp.skillnad)
+        pp = pp[[not within_tolerance(d, r, t) for d, r, t in zip(pp.skillnad, pp.riket, pp.typ, strict=True)]]
 
         def phrase(r) -> str:
             return (f"{_q(r.indikator)} (länet {compare.format_number(r.länet, r.typ)}, riket "
@@ -212,7 +214,7 @@ def lan_summary(ds: Dataset, lan, omrade=None, ar=None, medel: str = "publicerat
     fakta["antal_kommuner"] = len(geo.kommuner_i_lan(lk))
     span = f"{min(years)}" if len(years) == 1 else f"{min(years)}–{max(years)}"
     note = ("Länets och rikets värden avser: " + "; ".join(sorted(avser)) +
-            ". Andelen Ja räknas bland de kommuner som svarat.")
+            ". Andelen Ja räknas bland de kommuner som svarat. " + TOLERANS_TEXT)
     last = list(avsnitt)[-1]
     avsnitt[last] = avsnitt[last] + [note]
     if len(omraden) == 1:

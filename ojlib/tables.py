@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ojlib import EXEMPELDATA_MARK, colours, compare
+from ojlib import EXEMPELDATA_MARK, colours
+from ojlib.aggregate import ANSWER_TYPES
 from ojlib.catalog import OMRADEN, RIKTNINGAR, TYPER
+from ojlib.formatting import format_number, format_share
 from ojlib.source_lines import source_line
 
 KOMMUN = "Kommun"
@@ -35,6 +37,20 @@ def _kalla(table: pd.DataFrame) -> str:
 
 def _header(first) -> str:
     return f"{first.indikator} ({first['år']})"
+
+
+def comparison_text(row, col: str) -> str:
+    """A län/riket/kommungrupp value of a comparison-table row as a reader sees it.
+
+    Answer types: the share at the top answer ("69 % Ja"), never a mean of answer codes; other
+    types: the number in its unit ("82,3 %"). Uses the table's ``…_text`` column.
+    """
+    text = row.get(f"{col}_text") if hasattr(row, "get") else None
+    if isinstance(text, str):
+        return text
+    if row["typ"] in ANSWER_TYPES:
+        return format_share(row[col], "Ja" if row["typ"] == "ja_nej" else "högsta nivån")
+    return format_number(row[col], row["typ"], row["enhet"])
 
 
 def overview_frames(table: pd.DataFrame, comparison_rows: bool = True) -> tuple[pd.DataFrame, ...]:
@@ -60,8 +76,7 @@ def overview_frames(table: pd.DataFrame, comparison_rows: bool = True) -> tuple[
     if comparison_rows:
         for col, label in (("länet", "Länet"), ("riket", "Riket")):
             vals = {names[k]: heads.at[k, col] for k in kpis}
-            text.loc[label] = {names[k]: compare.format_number(heads.at[k, col], heads.at[k, "typ"],
-                                                               heads.at[k, "enhet"]) for k in kpis}
+            text.loc[label] = {names[k]: comparison_text(heads.loc[k], col) for k in kpis}
             fill.loc[label] = "#FFFFFF"
             klass.loc[label] = {names[k]: heads.at[k, f"{col}_avser"] for k in kpis}
             num.loc[label] = vals
@@ -150,29 +165,152 @@ def indicator_rows(table: pd.DataFrame, catalogue=None) -> pd.DataFrame:
 
 
 PROFILE_COLUMNS = {"indikator": "Indikator", "år": "År", "värde_text": "Kommunen", "länet": "Länet",
-                   "riket": "Riket", "kommungrupp": "Kommungruppen", "jämförelsegruppens_värde": "Jämförelsegruppen",
-                   "placering_länet": "Placering i länet", "placering_riket": "Placering i riket"}
+                   "riket": "Riket", "kommungrupp": "Kommungruppen", "jämförelsegrupp": "Jämförelsegruppen",
+                   "placering_i_länet": "Placering i länet", "placering_i_riket": "Placering i riket",
+                   "placering_avser": "Placering: 1 ="}
+
+
+def profile_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The kommun profile as a reader's table (Swedish headers, formatted text, no index).
+
+    One row per indicator: Indikator, År, Kommunen, Länet, Riket, Kommungruppen,
+    Jämförelsegruppen (answer types: the share at the top answer and the distribution, e.g.
+    "69 % Ja (9 av 13 kommuner Ja, 4 Nej)"), Placering i länet / i riket ("4 av 13", "–" for
+    answer types), and what place 1 means for the indicator ("högst kostnad (ingen önskvärd
+    riktning)").
+    """
+    t = table.reset_index(drop=True)
+
+    def agg(col_text, col_dist):
+        out = []
+        for text, dist in zip(t[col_text], t[col_dist] if col_dist in t.columns else [None] * len(t), strict=True):
+            out.append(f"{text} ({dist})" if isinstance(dist, str) else text)
+        return out
+
+    view = pd.DataFrame({
+        "indikator": t.indikator, "år": t["år"].astype(str), "värde_text": t.värde_text,
+        "länet": agg("länet_text", "länet_fördelning"), "riket": agg("riket_text", "riket_fördelning"),
+        "kommungrupp": agg("kommungrupp_text", "kommungrupp_fördelning"),
+    })
+    if "jämförelsegrupp_text" in t.columns:
+        view["jämförelsegrupp"] = agg("jämförelsegrupp_text", "jämförelsegrupp_fördelning")
+    view["placering_i_länet"] = t.get("placering_i_länet", "–")
+    view["placering_i_riket"] = t.get("placering_i_riket", "–")
+    view["placering_avser"] = [("–" if str(a).startswith("rangordnas inte") else str(a).removeprefix("1 = "))
+                               for a in t.rang_avser]
+    return view.rename(columns=PROFILE_COLUMNS)
 
 
 def profile(table: pd.DataFrame) -> HtmlTable:
-    """A kommun profile (``compare.kommun_profile``) as an HTML table with what the averages are."""
+    """A kommun profile (``compare.kommun_profile`` or ``colours.coloured_kommun_profile``) as HTML.
+
+    The kommun's cell is coloured like the län overview when the table has colour columns; under
+    the table: what länet/riket/kommungruppen/jämförelsegruppen are (the kommungrupp and the
+    peer group named), how to read placements, the colour rule and the source.
+    """
     kalla = _kalla(table)
     t = table.reset_index(drop=True)
-    view = pd.DataFrame({"indikator": t.indikator, "år": t["år"].astype(str), "värde_text": t.värde_text})
-    for col in ("länet", "riket", "kommungrupp", "jämförelsegruppens_värde"):
-        view[col] = [compare.format_number(v, typ, enhet) for v, typ, enhet in zip(t[col], t.typ, t.enhet, strict=True)]
-    for col, n in (("länet", "antal_med_värde_i_länet"), ("riket", "antal_med_värde_i_riket")):
-        view[f"placering_{col}"] = [f"{int(rk)} av {int(tot)}" if pd.notna(rk) and typ != "ja_nej" else "–"
-                                    for rk, tot, typ in zip(t[f"rang_i_{col}"], t[n], t.typ, strict=True)]
-    view = view.rename(columns=PROFILE_COLUMNS)
-    body = view.to_html(index=False, escape=True, border=0, classes="oj-profil", na_rep="–")
+    view = profile_frame(t)
+    fills = list(t["färg"]) if "färg" in t.columns else [None] * len(t)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in view.columns)
+    body_rows = []
+    for rec, fill in zip(view.itertuples(index=False), fills, strict=True):
+        cells = []
+        for j, v in enumerate(rec):
+            style = ""
+            if j == 2 and isinstance(fill, str):  # the kommun's own value, coloured as in the overview
+                style = f" style='background-color:{fill};color:{colours.text_colour(fill)}'"
+            cells.append(f"<td{style}>{html.escape(str(v))}</td>")
+        body_rows.append("<tr>" + "".join(cells) + "</tr>")
+    body = (f"<table class='oj-profil'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body_rows)}</tbody></table>")
     avser = sorted({f"{lbl}: {a}" for lbl, col in (("Länet", "länet_avser"), ("Riket", "riket_avser"))
                     for a in t[col].dropna().unique()})
-    peer = t["jämförelsegrupp"].dropna().unique()
     lines = [f"Vad läns- och riksvärdena avser – {'; '.join(avser)}."]
+    grp = t["kommungrupp_namn"].dropna().unique() if "kommungrupp_namn" in t.columns else []
+    if len(grp):
+        lines.append(f"Kommungruppen: {grp[0]} (SKR:s kommungruppsindelning), ovägt medel respektive andel "
+                     "kommuner med Ja, kommunen själv inräknad.")
+    peer = t["jämförelsegrupp"].dropna().unique() if "jämförelsegrupp" in t.columns else []
     if len(peer):
-        lines.append(f"Jämförelsegrupp: {peer[0]}.")
-    lines.append("Placering: 1 = bäst i önskvärd riktning (utan riktning: högst värde); Ja/Nej rangordnas inte.")
+        lines.append(f"Jämförelsegruppen: {peer[0]}, kommunen själv inte inräknad.")
+    lines.append("Placering: kolumnen \u201dPlacering: 1 =\u201d anger vad plats 1 betyder för varje indikator; "
+                 "indikatorer utan önskvärd riktning (t.ex. kostnader) har plats 1 för högst värde, vilket inte "
+                 "betyder bäst. Ja/Nej- och skalfrågor placeras inte; för dem visas hur kommunerna svarat.")
+    if "färgregel" in t.columns:
+        lines.append(f"Kommunens färg: som i länsöversikten. {colours.FORKLARING}")
     lines.append(source_line(kalla, derived=True))
     notes_html = "".join(f"<p class='oj-not'>{html.escape(line)}</p>" for line in lines)
     return HtmlTable(f"<div class='oj-tabell'>{body}{notes_html}</div>")
+
+
+# ---------------------------------------------------------------- reader tables
+
+COVERAGE_COLUMNS = {"indikator": "Indikator", "år": "År", "antal_kommuner": "Kommuner", "med_värde": "Med värde",
+                    "andel_med_värde": "Andel med värde", "bortfall": "Bortfall", "sekretess": "Sekretess",
+                    "ej_tillämpligt": "Ej tillämpligt", "saknas": "Saknas i källan",
+                    "utan_värde": "Kommuner utan värde"}
+
+
+def coverage_frame(cov: pd.DataFrame) -> pd.DataFrame:
+    """``compare.coverage`` for readers: Swedish headers, "100,0 %", no KPI or index column."""
+    view = cov[[c for c in COVERAGE_COLUMNS if c in cov.columns]].copy()
+    view["år"] = view["år"].astype(str)
+    view["andel_med_värde"] = [format_number(v, "andel") for v in view["andel_med_värde"]]
+    view["utan_värde"] = view["utan_värde"].replace("", "–")
+    return view.rename(columns=COVERAGE_COLUMNS).reset_index(drop=True)
+
+
+def frame_html(view: pd.DataFrame, classes: str = "oj-tabell") -> HtmlTable:
+    """A reader's table (already formatted, Swedish headers) as escaped HTML without index."""
+    return HtmlTable(view.to_html(index=False, escape=True, border=0, classes=classes, na_rep="–"))
+
+
+def coverage_table(cov: pd.DataFrame, kalla: str | None = None) -> HtmlTable:
+    """The "Datatäckning" table for readers, with its source line."""
+    kalla = kalla or cov.attrs.get("kalla")
+    body = frame_html(coverage_frame(cov)).html
+    foot = f"<p class='oj-not'>{html.escape(source_line(kalla, derived=True))}</p>" if kalla else ""
+    return HtmlTable(f"<div class='oj-tabell'>{body}{foot}</div>")
+
+
+EXPORT_COLUMNS = {
+    "kpi": "KPI", "indikator": "Indikator", "område": "Område", "typ": "Typ", "riktning": "Önskvärd riktning",
+    "enhet": "Enhet", "år": "År", "kön": "Kön", "kommunkod": "Kommunkod", "kommun": "Kommun",
+    "länskod": "Länskod", "län": "Län", "kommungruppkod": "Kommungruppkod", "kommungrupp_namn": "Kommungrupp",
+    "värde": "Värde", "värde_text": "Värde (text)", "status": "Status", "saknas_orsak": "Orsak till saknat värde",
+    "länet": "Länet", "länet_avser": "Länet avser", "länet_text": "Länet (text)",
+    "länet_fördelning": "Länet: kommunernas svar",
+    "riket": "Riket", "riket_avser": "Riket avser", "riket_text": "Riket (text)",
+    "riket_fördelning": "Riket: kommunernas svar",
+    "kommungrupp": "Kommungruppen", "kommungrupp_avser": "Kommungruppen avser",
+    "kommungrupp_text": "Kommungruppen (text)", "kommungrupp_fördelning": "Kommungruppen: kommunernas svar",
+    "rang_i_länet": "Placering i länet", "antal_med_värde_i_länet": "Kommuner med värde i länet",
+    "antal_kommuner_i_länet": "Kommuner i länet", "rang_i_riket": "Placering i riket",
+    "antal_med_värde_i_riket": "Kommuner med värde i riket", "rang_i_kommungruppen": "Placering i kommungruppen",
+    "antal_med_värde_i_kommungruppen": "Kommuner med värde i kommungruppen", "rang_avser": "Placering: 1 =",
+    "färgstrategi": "Färgschema", "färgklass": "Färgklass", "färgkod": "Färgkod", "färg": "Färg",
+    "färgregel": "Färgregel",
+}
+
+
+def export_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The tidy comparison table with Swedish reader headers and Swedish words for codes.
+
+    Numbers stay numbers (the writer formats them); ``typ``, ``riktning``, ``område`` and the
+    colour scheme become words ("Andel i procent", "Högre värde är bättre", "Kvartilgränser
+    (percentiler)"). Columns not in ``EXPORT_COLUMNS`` keep their names. This is the frame the
+    Excel/CSV writers should write.
+    """
+    out = table.copy()
+    out["typ"] = out["typ"].map(lambda x: TYPER.get(x, x))
+    out["riktning"] = out["riktning"].map(lambda x: RIKTNINGAR[x if isinstance(x, str) else None])
+    if "område" in out.columns:
+        out["område"] = out["område"].map(lambda x: OMRADEN.get(x, x))
+    if "färgstrategi" in out.columns:
+        out["färgstrategi"] = out["färgstrategi"].map(lambda x: colours.SCHEMANAMN.get(x, x))
+    if "status" in out.columns:
+        out["status"] = out["status"].map(lambda x: x.replace("_", " ") if isinstance(x, str) else x)
+    out = out.rename(columns=EXPORT_COLUMNS)
+    out.attrs = dict(table.attrs)
+    return out

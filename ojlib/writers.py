@@ -257,13 +257,16 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
         ("", None),
         ("Färgregel", bold), (table.attrs.get("fargregel", ""), None), (colours.FORKLARING, bold), ("", None),
         ("Medelvärden", bold),
-        (f"Länet och riket: {compare.AVSER_ANDEL_JA} för Ja/Nej-indikatorer (andelen av de kommuner som svarat); "
+        (f"Länet och riket: {compare.AVSER_ANDEL_JA} för Ja/Nej-indikatorer och andel kommuner med skalans högsta "
+         "nivå för skalor (av de kommuner som svarat; aldrig ett medel av svarskoder, se kolumnerna länet_fördelning "
+         "och riket_fördelning för hur kommunerna svarat); "
          f"{compare.AVSER_OVAGT} (varje kommun väger lika) för övriga; ett publicerat värde från källan är "
          "befolkningsviktat. Kolumnerna länet_avser och riket_avser i bladet Tabell anger vilket.", None),
         ("Kommungruppen: beräknat av ojlib från kommunerna i samma SKR-kommungrupp (ovägt).", None), ("", None),
         ("Rangordning", bold),
-        ("Rang 1 är bäst enligt önskvärd riktning (utan riktning: högst värde). Lika värden delar den bästa "
-         "platsen; kommuner utan värde rangordnas inte, antal_med_värde anger hur många som rangordnats.", None),
+        ("Rang 1 är bäst enligt önskvärd riktning (utan riktning: högst värde, för kostnader högst kostnad). Lika "
+         "värden delar den bästa platsen; kommuner utan värde och svar på Ja/Nej- och skalfrågor rangordnas inte, "
+         "antal_med_värde anger hur många som rangordnats.", None),
         ("", None), ("Färgklasser", bold),
     ]
     r = 1

@@ -36,9 +36,9 @@ def test_rang_kvartil_cut_points_are_the_25th_and_75th_percentile():
     c, out = codes(range(1, 9), "rang_kvartil")
     assert c == [1, 1, 2, 2, 2, 2, 3, 3]
     assert list(out["färg"][:1]) == [RED] and list(out["färg"][-1:]) == [GREEN] and out["färg"][3] == YELLOW
-    assert out["färgklass"][7] == "Bland de 25 % bästa"
-    assert "minst 6,2\u00a0% (75:e percentilen)" in out["färgregel"][0]
-    assert "högst 2,8\u00a0% (25:e percentilen)" in out["färgregel"][0]
+    assert out["färgklass"][7] == "Värde ≥ 75:e percentilen"
+    assert "Grön: värde ≥ 6,2\u00a0% (75:e percentilen), 2 av 8 kommuner" in out["färgregel"][0]
+    assert "röd: värde ≤ 2,8\u00a0% (25:e percentilen), 2 av 8 kommuner" in out["färgregel"][0]
     # lower is better: mirrored
     c, _ = codes(range(1, 9), "rang_kvartil", riktning="lagre_battre")
     assert c == [3, 3, 2, 2, 2, 2, 1, 1]
@@ -57,7 +57,7 @@ def test_rang_tertil_cut_points_are_thirds():
     # 1..9: P33.3 = 3.67, P66.7 = 6.33
     c, out = codes(range(1, 10), "rang_tertil")
     assert c == [1, 1, 1, 2, 2, 2, 3, 3, 3]
-    assert out["färgklass"][0] == "Sämsta tredjedelen"
+    assert out["färgklass"][0] == "Värde ≤ 33,3:e percentilen"
 
 
 def test_avstand_median_five_shades():
@@ -119,7 +119,7 @@ def test_colour_blind_palette_swaps_green_and_red_for_blue_and_orange():
     pal = colours.PALETTER["fargblind"]
     assert out["färg"][0] == pal["samst"] and out["färg"][7] == pal["bast"]
     assert GREEN not in set(out["färg"]) and RED not in set(out["färg"])
-    assert "Blå minst" in out["färgregel"][0] and "orange" in out["färgregel"][0]
+    assert "Blå: värde ≥" in out["färgregel"][0] and "orange: värde ≤" in out["färgregel"][0]
     assert "Färgblindvänlig" in colours.describe("rang_kvartil", "fargblind")
 
 

@@ -63,10 +63,10 @@ def test_oj_export_writes_an_xlsx_with_values_fills_and_explanation(example_ds, 
     we = wb["Förklaring"]
     text = _text(we)
     assert EXEMPELDATA_MARK in text and colours.FORKLARING in text
-    assert "Kvartiler som i Kolada" in text and "ovägt medel" in text and "Rangordning" in text
+    assert "Kvartilgränser som i Kolada" in text and "ovägt medel" in text and "Rangordning" in text
     for kpi in expected.kpi.unique():
         assert kpi in text
-    legend = _find(we, "Bland de 25 % bästa")
+    legend = _find(we, "Värde ≥ 75:e percentilen")
     assert legend.fill.fgColor.rgb == "FF63BE7B"
     assert "Titel i Kolada" in text and "Beskrivning" in text
 
@@ -78,7 +78,7 @@ def test_oj_export_csv_with_colour_blind_palette(example_ds, tmp_path):
     df = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", dtype={"kommunkod": str, "länskod": str})
     assert set(df["länskod"]) == {"06"} and df.kommunkod.nunique() == 13
     assert set(df["färg"]) <= set(colours.PALETTER["fargblind"].values())
-    assert "Bästa tredjedelen" in set(df["färgklass"])
+    assert "Värde ≥ 66,7:e percentilen" in set(df["färgklass"])
     assert set(df["färgförklaring"]) == {colours.FORKLARING}
 
 

@@ -91,9 +91,12 @@ def test_trend_leaves_a_gap_at_the_definition_break(example_ds):
     assert set(kommun.y[2:]) <= {0.0, 100.0} and set(kommun.text[2:]) <= {"Ja", "Nej", "–"}
 
 
-def test_trend_of_a_scale_has_labelled_levels(example_ds):
-    fig = figures.trend(compare.trend(example_ds, "U35537", lan="06"))
-    assert "Inom 3 dagar" in fig.layout.yaxis.ticktext
+def test_trend_of_a_scale_shows_the_share_at_its_top_level_not_a_mean_of_codes(example_ds):
+    tr = compare.trend(example_ds, "U35537", lan="06")
+    fig = figures.trend(tr)
+    assert fig.layout.yaxis.title.text == "Andel kommuner med Inom 3 dagar (%)"
+    lan = tr[tr["nivå"] == "län"].dropna(subset=["värde"])
+    assert lan["värde"].between(0, 100).all() and lan["värde_text"].str.endswith("% Inom 3 dagar").all()
     assert "brott" not in annotations(fig)
 
 
@@ -106,7 +109,7 @@ def test_overview_heatmap(lan_table):
     assert len(z) == 13 + 2 and len(z[0]) == n_kpi
     assert list(heat[0].y[-2:]) == ["Länet", "Riket"]
     legend = {t.name for t in fig.data if isinstance(t, go.Scatter)}
-    assert {"Ja", "Nej", "Bland de 25 % bästa"} <= legend
+    assert {"Ja", "Nej", "Värde ≥ 75:e percentilen"} <= legend
     assert "Översikt: Jönköpings län" in fig.layout.title.text
     assert colours.FORKLARING in annotations(fig)["forklaring"].replace("<br>", " ")
 
@@ -124,8 +127,8 @@ def test_sweden_map_is_one_trace_with_290_kommuner(example_ds):
     assert fig.layout.geo.projection.type == "mercator"
     assert fig.layout.geo.fitbounds == "locations" and fig.layout.geo.visible is False
     # stepped scale: one colour band per class, grey "Saknas" first
-    assert list(trace.colorbar.ticktext) == ["Saknas", "Bland de 25 % sämsta", "Mittersta hälften",
-                                             "Bland de 25 % bästa"]
+    assert list(trace.colorbar.ticktext) == ["Saknas", "Värde ≤ 25:e percentilen",
+                                             "Mellan 25:e och 75:e percentilen", "Värde ≥ 75:e percentilen"]
     assert trace.zmin == 0 and trace.zmax == 4
     size = len(fig.to_json())
     assert size < 300_000, size

@@ -64,9 +64,10 @@ def test_summary_numbers_worked_out_by_hand(small_ds):
         in text
     assert "Minst andel Ja har ”Indikator J2” (1 av 6 kommuner med svar, 17\u00a0%" in text
     assert "förbättrades länets värde för 1 indikatorer, försämrades för 1 och var oförändrat för 1" in text
-    assert "Störst förbättring: ”Indikator J1” från 50\u00a0% till 80\u00a0% (+30,0 procentenheter, 2023–2024)" in text
+    assert ("Störst förbättring: ”Indikator J1” från 50\u00a0% till 80\u00a0% (+30,0\u00a0procentenheter, "
+            "2023–2024)") in text
     assert "från Nej till Ja i 1 fall och från Ja till Nej i 1 fall" in text
-    assert "”Indikator A1” (länet 85,0\u00a0%, riket 80,0\u00a0%: +5,0 procentenheter)" in text
+    assert "”Indikator A1” (länet 85,0\u00a0%, riket 80,0\u00a0%: +5,0\u00a0procentenheter)" in text
     assert ("”Indikator C1”: 1\u00a0500\u00a0kr i länet (ovägt medel av kommunerna) "
             "mot 2\u00a0000\u00a0kr i riket") in text
     assert "Värden saknas för 37 av 52 kommunvärden (1 bortfall, 36 saknas)" in text
