@@ -162,13 +162,18 @@ def distribution(values, ind) -> Distribution:
     """
     v = pd.Series(values, dtype="float64")
     answered = v.dropna().round().astype(int)
-    counts = answered.value_counts()
-    levels = sorted(set(ind.nivaer) | set(counts.index), reverse=True)
-    nivaer = tuple((int(k), ind.nivaer.get(int(k), short_num(k)), int(counts.get(k, 0))) for k in levels)
+    return distribution_from_counts(answered.value_counts().to_dict(), int(v.isna().sum()), ind)
+
+
+def distribution_from_counts(counts: dict, antal_saknas: int, ind) -> Distribution:
+    """A :class:`Distribution` from the number of kommuner per answer code and without an answer."""
+    counts = {int(k): int(c) for k, c in counts.items() if c}
+    levels = sorted(set(ind.nivaer) | set(counts), reverse=True)
+    nivaer = tuple((k, ind.nivaer.get(k, short_num(k)), counts.get(k, 0)) for k in levels)
     top = top_level(ind)
-    n = int(len(answered))
-    share = round(100.0 * int(counts.get(top, 0)) / n, 2) if n else None
-    return Distribution(nivaer, n, int(v.isna().sum()), ind.nivaer.get(top, short_num(top)), share)
+    n = sum(counts.values())
+    share = round(100.0 * counts.get(top, 0) / n, 2) if n else None
+    return Distribution(nivaer, n, int(antal_saknas), ind.nivaer.get(top, short_num(top)), share)
 
 
 def distribution_texts(table: pd.DataFrame, group: str, cat) -> pd.Series:

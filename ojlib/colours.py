@@ -56,6 +56,10 @@ STRATEGIER = {
                "(gul: som riket inom toleransen).",
     "neutral": "Neutral: lila nyanser efter värde (kvartilgränser), utan värdering.",
 }
+STRATEGINAMN = {"rang_kvartil": "kvartilgränser (25:e och 75:e percentilen)",
+                "rang_tertil": "tertilgränser (33,3:e och 66,7:e percentilen)",
+                "avstand_median": "avstånd till medianen", "troskel": "fast tröskel (mål eller rikets värde)",
+                "neutral": "neutral, efter värde"}
 INOM = {"riket": "alla kommuner i riket", "lanet": "kommunerna i länet", "tabellen": "kommunerna i tabellen"}
 NOTE_SVAR = ("Ja/Nej- och skalindikatorer färgas efter svaret, lika i varje kolumn och inte efter rang: "
              "Ja grön, Nej röd; skalor efter sina nivåer från lägsta (röd) till högsta (grön), så Delvis är gul.")

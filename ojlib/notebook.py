@@ -117,8 +117,15 @@ def lansanalys_header(p, ds) -> str:
     if ds.is_example:
         lines += [_mark(ds), ""]
     lines.append(f"Data: {data_date(ds)}. Jämförelse i diagrammen: {p.jamforelse}. "
-                 f"Färgstrategi: {p.fargstrategi}.")
+                 f"Färger: {colours_name(p.fargstrategi)}.")
     return "\n".join(lines)
+
+
+def colours_name(fargstrategi: str) -> str:
+    """The colour strategy in words for a reader ("kvartilgränser (25:e och 75:e percentilen)")."""
+    from ojlib import colours
+
+    return colours.STRATEGINAMN.get(fargstrategi, fargstrategi)
 
 
 def kommunprofil_header(p, ds) -> str:
@@ -203,7 +210,7 @@ def profile_counts(profiles: dict):
         ranked = t[t.rang_i_länet.notna() & (t.typ != "ja_nej")]
         top = ranked.rang_i_länet <= ranked.antal_med_värde_i_länet / 4
         rows.append({"område": omrade, "indikatorer": t.kpi.nunique(), "med värde": int(t.värde.notna().sum()),
-                     "bästa fjärdedelen i länet (utom Ja/Nej)": int(top.sum())})
+                     "placering i översta fjärdedelen av länet (utom Ja/Nej och skalor)": int(top.sum())})
     return pd.DataFrame(rows).set_index("område")
 
 

@@ -15,7 +15,7 @@ from ojlib import geo, selection
 from ojlib.aggregate import (
     ANSWER_TYPES,
     avser_beraknat,
-    distribution,
+    distribution_from_counts,
     group_values,
     rank_min,
     rank_scores,
@@ -59,14 +59,28 @@ KOMMUN_TABLE_COLUMNS = [
 
 def _distribution_column(varde: np.ndarray, gid: np.ndarray, ki: np.ndarray, answer: np.ndarray,
                          inds: list) -> np.ndarray:
-    """The distribution text of each row's group (answer types only; None for numbers)."""
+    """The distribution text of each row's group (answer types only; None for numbers).
+
+    Counts per group and answer code in one pass (``np.add.at``); one text per group.
+    """
     out = np.full(len(varde), None, dtype=object)
     sel = np.flatnonzero(answer)
     if not len(sel):
         return out
-    frame = pd.DataFrame({"g": gid[sel], "i": ki[sel], "v": varde[sel]})
-    for (_, i), part in frame.groupby(["g", "i"], sort=False):
-        out[sel[part.index.to_numpy()]] = distribution(part.v, inds[i]).text
+    g, v, i = gid[sel], varde[sel], ki[sel]
+    has = ~np.isnan(v)
+    codes = np.where(has, np.round(np.where(has, v, 0)), 0).astype(int)
+    lo = int(codes.min())
+    width = int(codes.max()) - lo + 1
+    groups, inverse = np.unique(g, return_inverse=True)
+    counts = np.zeros((len(groups), width), dtype=int)
+    np.add.at(counts, (inverse[has], codes[has] - lo), 1)
+    missing = np.bincount(inverse[~has], minlength=len(groups))
+    ind_of = np.zeros(len(groups), dtype=int)
+    ind_of[inverse] = i
+    texts = np.array([distribution_from_counts({lo + c: n for c, n in enumerate(row) if n}, int(m), inds[k]).text
+                      for row, m, k in zip(counts, missing, ind_of, strict=True)], dtype=object)
+    out[sel] = texts[inverse]
     return out
 
 
