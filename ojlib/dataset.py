@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -51,11 +52,13 @@ def _short_list(values, n: int = 5) -> str:
     return ", ".join(values[:n]) + more
 
 
-def validate(df: pd.DataFrame, what: str = "datasetet") -> pd.DataFrame:
+def validate(df: pd.DataFrame, what: str = "datasetet", known_status: bool = False) -> pd.DataFrame:
     """Check the tidy table and return it with canonical types and row order.
 
     Raises OjError naming the first problem: missing columns, unknown area codes, a level that
-    does not fit its code, ``kon`` outside T/K/M, a non-integer year, or a duplicate key.
+    does not fit its code, ``kon`` outside T/K/M, a non-integer year, a ``varde`` that is text
+    or not finite (inf, 1e400, Infinity), or a duplicate key. With ``known_status`` (a user's
+    own file) ``status`` must be one of ``STATUS_TEXT``.
     """
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
@@ -84,9 +87,22 @@ def validate(df: pd.DataFrame, what: str = "datasetet") -> pd.DataFrame:
     if ar.isna().any() or (ar % 1 != 0).any():
         raise OjError(f"{what} har år som inte är heltal (t.ex. '{out.ar[ar.isna() | (ar % 1 != 0)].iloc[0]}').")
     out["ar"] = ar.astype("int32")
-    out["varde"] = pd.to_numeric(out.varde, errors="coerce").astype("float64")
+    varde = pd.to_numeric(out.varde, errors="coerce").astype("float64")
+    given = out.varde.notna() & (out.varde.astype(str).str.strip() != "")
+    if (given & varde.isna()).any():
+        raise OjError(f"{what} har värden i kolumnen varde som inte är tal (t.ex. "
+                      f"'{str(out.varde[given & varde.isna()].iloc[0])[:40]}'); rätta dem eller lämna cellen tom.")
+    if np.isinf(varde).any():
+        raise OjError(f"{what} har värden i kolumnen varde som inte är ändliga tal (t.ex. "
+                      f"'{str(out.varde[np.isinf(varde)].iloc[0])[:40]}'); rätta dem eller lämna cellen tom.")
+    out["varde"] = varde
     out["antal"] = pd.to_numeric(out.antal, errors="coerce").astype("Int64")
     out["status"] = out.status.astype("object").where(out.status.notna() & (out.status != ""), None)
+    if known_status:
+        odd = sorted({str(x) for x in out.status.dropna().unique()} - set(STATUS_TEXT))
+        if odd:
+            raise OjError(f"{what} har okända värden i kolumnen status ({_short_list(odd)}); tillåtna är "
+                          f"{', '.join(STATUS_TEXT)}, eller tomt.")
     no_reason = out.varde.isna() & out.status.isna()
     if no_reason.any():
         out.loc[no_reason, "status"] = "saknas"

@@ -74,12 +74,14 @@ def _unit(*parts) -> float:
 
 @dataclass
 class Fault:
-    kind: str  # "status", "slow", "truncate", "drop"
+    kind: str  # "status", "slow", "truncate", "drop", "drip" (a byte every ``delay`` s), "body" (``body`` as is)
     status: int = 500
     retry_after: str | None = None
     delay: float = 0.0
     times: int = 1
     match: str | None = None  # substring of path?query; None matches every request
+    body: bytes = b""  # for "body": the raw answer (status 200)
+    headers: dict | None = None  # for "body": extra headers, e.g. {"Content-Encoding": "gzip"}
 
 
 class FakeKolada:
@@ -98,7 +100,7 @@ class FakeKolada:
         self.null_share = null_share
         self.group_ids = tuple(group_ids)
         self.last_next = "null"  # the last page's next_url: "null", "absent" or "empty"
-        self.next_mode = "normal"  # "normal", "loop" (points back to page 2), "foreign" (another host)
+        self.next_mode = "normal"  # "normal", "loop" (back to page 2), "foreign" (another host), "endless"
         self.deleted_in_full = False  # whether answers without from_date include deleted values
         self.gone = False  # True: every path answers 410 like a retired API version
         self.faults: list[Fault] = []
@@ -335,7 +337,9 @@ class FakeKolada:
         def link(n: int, origin: str | None = None) -> str:
             return f"{origin or self.origin}{path}?{urlencode({**query, 'page': n, 'per_page': per_page})}"
 
-        if start + per_page < len(rows):
+        if self.next_mode == "endless":  # a new, distinct next page for ever (empty after the data)
+            body["next_url"] = link(page + 1)
+        elif start + per_page < len(rows):
             if self.next_mode == "loop" and page >= 2:
                 body["next_url"] = link(2)
             elif self.next_mode == "foreign":
@@ -376,6 +380,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _drip(self, delay: float) -> None:
+        """A 200 answer that promises 1 MB and sends one byte every ``delay`` seconds, for ever."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(1 << 20))
+        self.end_headers()
+        self.wfile.flush()
+        for _ in range(1 << 20):
+            self.wfile.write(b" ")
+            self.wfile.flush()
+            time.sleep(delay)
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         fake = self.server_fake
         if self.path == "/_stats":  # for a benchmark that runs the fake in another process; not logged
@@ -396,6 +412,12 @@ class _Handler(BaseHTTPRequestHandler):
             if fault and fault.kind == "status":
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
                 self._send(fault.status, json.dumps({"detail": f"fault {fault.status}"}).encode(), headers)
+                return
+            if fault and fault.kind == "body":
+                self._send(200, fault.body, fault.headers)
+                return
+            if fault and fault.kind == "drip":
+                self._drip(fault.delay)
                 return
             if fault and fault.kind == "slow":
                 time.sleep(fault.delay)

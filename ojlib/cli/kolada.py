@@ -7,6 +7,7 @@ import typer
 from ojlib import catalog
 from ojlib.cli import app
 from ojlib.cli.progress import bar
+from ojlib.errors import OjError
 from ojlib.omraden import help_text as omraden_help
 
 
@@ -24,6 +25,9 @@ def hamta(
                                    help="Fråga Kolada om ändringar sedan förra hämtningen i stället för att "
                                         "använda cachen som den är."),
     utan_cache: bool = typer.Option(False, "--utan-cache", help="Hämta allt på nytt, utan att använda cachen."),
+    tidsgrans: float = typer.Option(3600.0, "--tidsgrans",  # kolada_client.DEFAULT_DEADLINE
+                                    help="Längsta tid för hela hämtningen, i sekunder (standard 3600); "
+                                         "när den nås avbryts hämtningen med ett meddelande."),
 ) -> None:
     """Hämta verkliga värden från Kolada (API v3) för katalogens indikatorer.
 
@@ -32,8 +36,10 @@ def hamta(
     """
     from ojlib.sources import kolada
 
+    if not tidsgrans > 0 or tidsgrans == float("inf"):
+        raise OjError(f"--tidsgrans ska vara ett positivt antal sekunder, t.ex. 600, inte {tidsgrans:g}.")
     result = kolada.fetch(omrade, kpi, fran_ar, till_ar, bas_url=bas_url, uppdatera=uppdatera,
-                          utan_cache=utan_cache,
+                          utan_cache=utan_cache, tidsgrans=tidsgrans,
                           progress=lambda xs: bar(xs, desc="Hämtar från Kolada", unit="fråga"))
     typer.echo(kolada.summary_text(result))
 

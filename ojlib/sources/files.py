@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ojlib import catalog, dataset
+from ojlib import catalog, dataset, yamlfile
 from ojlib.errors import OjError
 from ojlib.importer import plan as planner
 from ojlib.storage import write_bytes_atomic, write_text_atomic
@@ -41,7 +41,7 @@ def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False) -> 
     why = planner.refusal(plan)
     if why:
         raise OjError(why)
-    new = dataset.validate(plan.frame, what=f"Filen {path.name}")
+    new = dataset.validate(plan.frame, what=f"Filen {path.name}", known_status=True)
     old_manifest = {} if ersatt else (dataset.read_manifest(KALLA) or {})
     if not ersatt and dataset.dataset_path(KALLA).exists():
         old = dataset.load_dataset(KALLA).df
@@ -75,7 +75,7 @@ def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False) -> 
 def _write_new_indicators(target: Path, entries: list[dict]) -> None:
     rows = []
     if target.exists():
-        rows = yaml.safe_load(target.read_text(encoding="utf-8")) or []
+        rows = yamlfile.load(target, "Filen med importerade indikatorer") or []
     have = {r.get("kpi"): r for r in rows if isinstance(r, dict)}
     for e in entries:
         if e["kpi"] in have:

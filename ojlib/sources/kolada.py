@@ -373,12 +373,13 @@ def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = Non
           fran_ar: int | None = None, till_ar: int | None = None, *, bas_url: str | None = None,
           uppdatera: bool = False, utan_cache: bool = False, client: KoladaClient | None = None,
           today: date | None = None, progress: Callable | None = None, workers: int = 4,
-          catalogue: Catalogue | None = None) -> FetchResult:
+          catalogue: Catalogue | None = None, tidsgrans: float | None = None) -> FetchResult:
     """Fetch the catalogue's indicators from Kolada and save ``data/processed/kolada.parquet``.
 
     Cached answers are reused unless ``uppdatera`` (ask Kolada for changes since the cached
     date, ``from_date``) or ``utan_cache`` (fetch everything again). ``progress`` wraps the
-    iterable of planned requests (e.g. a tqdm bar). Raises OjError on any failure, leaving
+    iterable of planned requests (e.g. a tqdm bar). ``tidsgrans`` bounds the whole fetch in
+    seconds (default ``kolada_client.DEFAULT_DEADLINE``). Raises OjError on any failure, leaving
     the earlier processed dataset byte-for-byte as it was.
     """
     cat = catalogue or load_catalogue()
@@ -388,6 +389,9 @@ def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = Non
     today = today or date.today()
     own = client is None
     client = client or KoladaClient(bas_url)
+    if tidsgrans is not None:  # seconds for the whole fetch (the client's deadline), from now
+        client.deadline = tidsgrans
+    client.start_deadline()
     cache = RawCache()
     try:
         results = download(plan, client, cache, today, uppdatera=uppdatera, utan_cache=utan_cache,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import os
 import random
 import threading
@@ -29,12 +30,19 @@ MAX_IDS = 25  # Kolada v3 refuses longer comma lists in one path segment
 PER_PAGE = 5000  # the documented default (and v2 maximum) page size
 USER_AGENT = f"ojlib/{__version__} (Oppna jamforelser socialtjanst; python-httpx)"  # headers are ASCII
 RETRY_STATUS = {429, 500, 502, 503, 504}
+DEFAULT_DEADLINE = 3600.0  # seconds for a whole fetch; `oj hamta --tidsgrans`
+MAX_BODY = 200_000_000  # bytes of one answer; a full v3 page of 5 000 values is about 2 MB
 
 
 def base_url(explicit: str | None = None) -> str:
     """The API root: ``explicit``, else ``$OJLIB_KOLADA_URL``, else the real v3 address."""
     url = (explicit or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):
+        raise OjError(f"Kolada-adressen '{url}' är inte en giltig webbadress; ange t.ex. {DEFAULT_BASE_URL}.") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise OjError(f"Kolada-adressen '{url}' är inte en webbadress; ange t.ex. {DEFAULT_BASE_URL}.")
     if parts.path.rstrip("/").endswith("/v2"):
@@ -85,20 +93,43 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text[:20]}")
+    return value
+
+
+def _bounded_int(text: str) -> int | float:
+    if len(text.lstrip("-")) > 300:  # beyond any real value (and float range); Python refuses > 4 300 digits
+        raise ValueError("an integer with too many digits")
+    return int(text)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number Kolada sends")
+
+
 class KoladaClient:
     """One reused HTTP connection to Kolada v3 with retries and ``next_url`` pagination.
 
-    Retries 429 (honouring Retry-After, capped at ``max_retry_after``), 5xx, connection errors
-    and timeouts ``retries`` times with capped exponential backoff and jitter. ``requests``
-    counts HTTP requests actually sent, ``warnings`` collects Swedish notes for the summary.
+    Retries 429 (honouring Retry-After, capped at ``max_retry_after``), 5xx, connection errors,
+    timeouts and broken answers ``retries`` times with capped exponential backoff and jitter.
+    ``deadline`` bounds the whole fetch in seconds, counted from the first request (None: no
+    bound): no read, retry pause or further page goes past it, so an endless chain of pages or a
+    server that sends a byte now and then ends with a sentence. ``requests`` counts HTTP requests
+    actually sent, ``warnings`` collects Swedish notes for the summary.
     """
 
     def __init__(self, base: str | None = None, *, timeout: float = 60.0, connect_timeout: float = 10.0,
                  retries: int = 4, base_delay: float = 1.0, max_delay: float = 30.0,
                  max_retry_after: float = 300.0, per_page: int = PER_PAGE, max_pages: int = 10_000,
+                 deadline: float | None = DEFAULT_DEADLINE,
                  sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None):
         self.base_url = base_url(base)
         self.timeout = timeout
+        self.deadline = deadline
+        self._deadline_at: float | None = None
         self.retries = retries
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -111,6 +142,7 @@ class KoladaClient:
         self._lock = threading.Lock()
         self.stop = threading.Event()  # set to make every further request fail at once
         self._origin = self._origin_of(self.base_url)
+        self._connect_timeout = connect_timeout
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
@@ -144,6 +176,41 @@ class KoladaClient:
         backoff = min(self.max_delay, self.base_delay * 2 ** attempt)
         return backoff * (0.5 + random.random() / 2)  # jitter: spread retries of parallel clients
 
+    def start_deadline(self) -> None:
+        """Start (or restart) the clock of ``deadline``; the first request does it otherwise."""
+        self._deadline_at = None if self.deadline is None else time.monotonic() + self.deadline
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None: no deadline); raises OjError when it has passed."""
+        if self.deadline is None:
+            return None
+        with self._lock:
+            if self._deadline_at is None:
+                self._deadline_at = time.monotonic() + self.deadline
+        left = self._deadline_at - time.monotonic()
+        if left <= 0:
+            self.stop.set()
+            raise OjError(f"Hämtningen från Kolada nådde tidsgränsen på {self.deadline:g} sekunder och avbröts "
+                          "(det som redan hämtats ligger kvar i cachen); kör kommandot igen, eller ge den mer tid "
+                          "med --tidsgrans.")
+        return left
+
+    def _fetch(self, url: str) -> tuple[int, dict, bytes]:
+        """One GET: (status, headers, body), read in chunks so the deadline holds during a slow answer."""
+        left = self.remaining()
+        read = self.timeout if left is None else min(self.timeout, left)
+        timeout = httpx.Timeout(read, connect=min(self._connect_timeout, read))
+        with self._http.stream("GET", url, timeout=timeout) as resp:
+            chunks, size = [], 0
+            for chunk in resp.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise OjError(f"Kolada skickade mer än {MAX_BODY // 1_000_000} MB på {url}; hämtningen "
+                                  "avbröts – kontrollera --bas-url.")
+                self.remaining()
+            return resp.status_code, resp.headers, b"".join(chunks)
+
     def get_json(self, url: str) -> dict:
         """GET ``url`` and return its JSON object, retrying transient failures."""
         return self._get(url)[0]
@@ -158,37 +225,48 @@ class KoladaClient:
             with self._lock:
                 self.requests += 1
             try:
-                resp = self._http.get(url)
+                status, headers, body = self._fetch(url)
             except httpx.TimeoutException:
+                self.remaining()  # the deadline, if that is what cut the read short
                 last = f"Kolada svarade inte inom {self.timeout:g} sekunder på {url}"
+            except httpx.DecodingError:  # like broken JSON: not retried
+                raise OjError(f"Kolada skickade ett trasigt svar (komprimeringen gick inte att packa upp) på {url}; "
+                              "kör kommandot igen, och hör av dig till Kolada om felet består.") from None
+            except httpx.InvalidURL:
+                raise OjError(f"Adressen {url} är inte en giltig webbadress; kontrollera --bas-url.") from None
             except httpx.TransportError as err:
                 last = f"Det gick inte att nå Kolada på {url} ({type(err).__name__})"
             else:
-                if resp.status_code == 200:
-                    return self._parse(resp, url), resp.content
-                if resp.status_code not in RETRY_STATUS:
-                    raise self._http_error(resp, url)
-                retry_after = _retry_after(resp.headers.get("Retry-After"))
-                last = f"Kolada svarade HTTP {resp.status_code} på {url}"
+                if status == 200:
+                    return self._parse(body, url), body
+                if status not in RETRY_STATUS:
+                    raise self._http_error(status, headers, body, url)
+                retry_after = _retry_after(headers.get("Retry-After"))
+                last = f"Kolada svarade HTTP {status} på {url}"
             if attempt < self.retries:
-                self.sleep(self._delay(attempt, retry_after))
+                delay = self._delay(attempt, retry_after)
+                left = self.remaining()
+                if left is not None and delay >= left:
+                    self._deadline_at = time.monotonic()  # no time for the pause: stop now, with the sentence
+                    self.remaining()
+                self.sleep(delay)
         raise OjError(f"{last} efter {self.retries + 1} försök; vänta en stund och kör kommandot igen "
                       "(det som redan hämtats ligger kvar i cachen).")
 
     @staticmethod
-    def _parse(resp: httpx.Response, url: str) -> dict:
+    def _parse(body: bytes, url: str) -> dict:
         try:
-            data = json.loads(resp.content.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise OjError(f"Kolada skickade ett trasigt svar (inte giltig JSON, {len(resp.content)} byte) på {url}; "
+            data = json.loads(body.decode("utf-8"), parse_float=_finite_float, parse_int=_bounded_int,
+                              parse_constant=_no_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError):  # JSONDecodeError is a ValueError
+            raise OjError(f"Kolada skickade ett trasigt svar (inte giltig JSON, {len(body)} byte) på {url}; "
                           "kör kommandot igen, och hör av dig till Kolada om felet består.") from None
         if not isinstance(data, dict):
             raise OjError(f"Kolada skickade ett svar utan förväntad form (inte ett JSON-objekt) på {url}; "
                           "kontrollera att adressen går till Koladas API v3.")
         return data
 
-    def _http_error(self, resp: httpx.Response, url: str) -> OjError:
-        code = resp.status_code
+    def _http_error(self, code: int, headers, content: bytes, url: str) -> OjError:
         if code == 410:
             return OjError(f"Kolada svarar 410 Gone på {url}: den API-versionen är nedlagd; ojlib använder "
                            f"API v3 ({DEFAULT_BASE_URL}), så kontrollera --bas-url och {ENV_BASE_URL}.")
@@ -196,9 +274,9 @@ class KoladaClient:
             return OjError(f"Kolada svarar 404 (finns inte) på {url}; kontrollera att --bas-url går till "
                            "Koladas API v3 (slutar med /v3).")
         if 300 <= code < 400:
-            return OjError(f"Kolada skickar vidare (HTTP {code}) från {url} till {resp.headers.get('Location')}; "
+            return OjError(f"Kolada skickar vidare (HTTP {code}) från {url} till {headers.get('Location')}; "
                            "ange den nya adressen med --bas-url om den är Koladas API v3.")
-        body = " ".join(resp.text.split())[:200]
+        body = " ".join(content[:2000].decode("utf-8", "replace").split())[:200]
         return OjError(f"Kolada avvisade frågan {url} (HTTP {code}: {body or 'inget meddelande'}); "
                        "kontrollera indikatorer och år, och rapportera felet om det består.")
 
@@ -234,10 +312,16 @@ class KoladaClient:
                     self.warn(f"Sidan {url} var full ({len(values)} rader) men saknade next_url; "
                                          "svaret kan vara ofullständigt.")
                 return
+            bad = OjError(f"Kolada skickade en ogiltig next_url ({str(nxt)[:100]!r}) på {url}; kör kommandot igen.")
             if not isinstance(nxt, str):
-                raise OjError(f"Kolada skickade en ogiltig next_url ({nxt!r}) på {url}; kör kommandot igen.")
-            nxt = urljoin(url, nxt)
-            if self._origin_of(nxt) != self._origin:
+                raise bad
+            try:
+                nxt = urljoin(url, nxt)
+                origin = self._origin_of(nxt)
+                httpx.URL(nxt)
+            except (ValueError, httpx.InvalidURL):
+                raise bad from None
+            if origin != self._origin:
                 raise OjError(f"Kolada pekade nästa sida till en annan server ({nxt}) på {url}; "
                               "ojlib följer den inte – kontrollera --bas-url.")
             if nxt in seen:
