@@ -117,7 +117,9 @@ class KoladaClient:
     timeouts and broken answers ``retries`` times with capped exponential backoff and jitter.
     ``deadline`` bounds the whole fetch in seconds, counted from the first request (None: no
     bound): no read, retry pause or further page goes past it, so an endless chain of pages or a
-    server that sends a byte now and then ends with a sentence. ``requests`` counts HTTP requests
+    server that sends a byte now and then ends with a sentence (checked after every chunk read, so
+    at most one read gap late; a read never waits past the deadline when the deadline comes first).
+    ``requests`` counts HTTP requests
     actually sent, ``warnings`` collects Swedish notes for the summary.
     """
 
