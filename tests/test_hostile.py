@@ -285,7 +285,7 @@ def test_rapport_of_data_with_infinity_is_a_swedish_sentence(home, capsys):
 def test_import_refuses_non_finite_values(home, capsys, tmp_path, varde):
     f = tmp_path / "egen.csv"
     f.write_text(f"kpi,kod,ar,varde\nU35519,0604,2024,1\nU35519,0617,2024,{varde}\n", encoding="utf-8")
-    refused(capsys, ["importera", str(f)], "inte är ändliga tal", home=home)
+    refused(capsys, ["importera", str(f)], "rad 3", "inget ändligt tal", home=home)
     assert not (home / "data" / "processed" / "egen.parquet").exists()
 
 
@@ -294,14 +294,14 @@ def test_import_refuses_free_text_status(home, capsys, tmp_path, status):
     f = tmp_path / "egen.csv"
     f.write_text(f'kpi;kod;ar;varde;status\nU35519;0604;2024;1;"{status}"\nU35519;0617;2024;;bortfall\n',
                  encoding="utf-8")
-    refused(capsys, ["importera", str(f)], "okända värden i kolumnen status", home=home)
+    refused(capsys, ["importera", str(f)], "rad 2", "statusen", home=home)
     assert not (home / "data" / "processed" / "egen.parquet").exists()
 
 
 def test_import_refuses_text_values(home, capsys, tmp_path):
     f = tmp_path / "egen.csv"
     f.write_text("kpi,kod,ar,varde\nU35519,0604,2024,1\nU35519,0617,2024,många\n", encoding="utf-8")
-    refused(capsys, ["importera", str(f)], "inte är tal", home=home)
+    refused(capsys, ["importera", str(f)], "'många' är inget ändligt tal", home=home)
 
 
 @pytest.mark.parametrize("value", ["{a: 1}", "[1, 2]"])
@@ -312,6 +312,26 @@ def test_catalogue_name_that_is_not_text(home, capsys, value):
     cat.write_text(text[:first.start()] + f"  namn: {value}" + text[first.end():], encoding="utf-8")
     refused(capsys, ["indikatorer"], "fältet namn ska vara en text", home=home)
     refused(capsys, EXPORT, "fältet namn ska vara en text", home=home)
+
+
+@pytest.mark.parametrize(("column", "value", "needle"), [
+    ("varde", "inf", "inte är ändliga tal"), ("varde", "1e400", "inte är ändliga tal"),
+    ("varde", "Infinity", "inte är ändliga tal"), ("varde", "många", "inte är tal"),
+    ("status", "preliminär", "okända värden i kolumnen status"),
+])
+def test_dataset_validation_refuses_for_every_source(home, column, value, needle):
+    """The last gate, whatever the reader: dataset.validate (own files with known statuses only)."""
+    import pandas as pd
+
+    from ojlib import dataset
+    from ojlib.errors import OjError
+
+    df = pd.DataFrame({"kpi": ["U35519"] * 2, "kod": ["0604", "0617"], "niva": ["kommun"] * 2, "ar": [2024] * 2,
+                       "kon": ["T"] * 2, "varde": ["1", "2"], "status": [None, None], "antal": [None] * 2,
+                       "kalla": ["egen"] * 2}).astype(object)
+    df.loc[1, column] = value
+    with pytest.raises(OjError, match=needle):
+        dataset.validate(df, "Filen x.csv", known_status=True)
 
 
 # ---------------------------------------------------------------- formulas never live
