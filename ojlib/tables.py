@@ -166,8 +166,16 @@ def indicator_rows(table: pd.DataFrame, catalogue=None) -> pd.DataFrame:
 
 PROFILE_COLUMNS = {"indikator": "Indikator", "år": "År", "värde_text": "Kommunen", "länet": "Länet",
                    "riket": "Riket", "kommungrupp": "Kommungruppen", "jämförelsegrupp": "Jämförelsegruppen",
-                   "placering_i_länet": "Placering i länet", "placering_i_riket": "Placering i riket",
-                   "placering_avser": "Placering: 1 ="}
+                   "placering_i_länet": "Placering i länet", "placering_i_riket": "Placering i riket"}
+PLACERING_KORT = {"hogre_battre": "1 = högst, bäst", "lagre_battre": "1 = lägst, bäst"}
+
+
+def placement_meaning(riktning, typ: str) -> str:
+    """What place 1 means, short: "1 = högst, bäst", "1 = lägst, bäst", "1 = högst kostnad"."""
+    riktning = riktning if isinstance(riktning, str) else None
+    if riktning in PLACERING_KORT:
+        return PLACERING_KORT[riktning]
+    return "1 = högst kostnad" if typ == "kr_per_inv" else "1 = högst värde"
 
 
 def profile_frame(table: pd.DataFrame) -> pd.DataFrame:
@@ -175,17 +183,20 @@ def profile_frame(table: pd.DataFrame) -> pd.DataFrame:
 
     One row per indicator: Indikator, År, Kommunen, Länet, Riket, Kommungruppen,
     Jämförelsegruppen (answer types: the share at the top answer and the distribution, e.g.
-    "69 % Ja (9 av 13 kommuner Ja, 4 Nej)"), Placering i länet / i riket ("4 av 13", "–" for
-    answer types), and what place 1 means for the indicator ("högst kostnad (ingen önskvärd
-    riktning)").
+    "69 % Ja (9 av 13 kommuner Ja, 4 Nej)"), Placering i länet / i riket with what place 1 means
+    ("4 av 13 (1 = högst kostnad)"; "–" for answer types, which are not placed).
     """
     t = table.reset_index(drop=True)
 
     def agg(col_text, col_dist):
-        out = []
-        for text, dist in zip(t[col_text], t[col_dist] if col_dist in t.columns else [None] * len(t), strict=True):
-            out.append(f"{text} ({dist})" if isinstance(dist, str) else text)
-        return out
+        dists = t[col_dist] if col_dist in t.columns else [None] * len(t)
+        return [f"{text} ({dist})" if isinstance(dist, str) else text
+                for text, dist in zip(t[col_text], dists, strict=True)]
+
+    def place(col):
+        values = t[col] if col in t.columns else ["–"] * len(t)
+        return [p if p == "–" else f"{p} ({placement_meaning(r, typ)})"
+                for p, r, typ in zip(values, t.riktning, t.typ, strict=True)]
 
     view = pd.DataFrame({
         "indikator": t.indikator, "år": t["år"].astype(str), "värde_text": t.värde_text,
@@ -194,10 +205,8 @@ def profile_frame(table: pd.DataFrame) -> pd.DataFrame:
     })
     if "jämförelsegrupp_text" in t.columns:
         view["jämförelsegrupp"] = agg("jämförelsegrupp_text", "jämförelsegrupp_fördelning")
-    view["placering_i_länet"] = t.get("placering_i_länet", "–")
-    view["placering_i_riket"] = t.get("placering_i_riket", "–")
-    view["placering_avser"] = [("–" if str(a).startswith("rangordnas inte") else str(a).removeprefix("1 = "))
-                               for a in t.rang_avser]
+    view["placering_i_länet"] = place("placering_i_länet")
+    view["placering_i_riket"] = place("placering_i_riket")
     return view.rename(columns=PROFILE_COLUMNS)
 
 
@@ -234,9 +243,9 @@ def profile(table: pd.DataFrame) -> HtmlTable:
     peer = t["jämförelsegrupp"].dropna().unique() if "jämförelsegrupp" in t.columns else []
     if len(peer):
         lines.append(f"Jämförelsegruppen: {peer[0]}, kommunen själv inte inräknad.")
-    lines.append("Placering: kolumnen \u201dPlacering: 1 =\u201d anger vad plats 1 betyder för varje indikator; "
-                 "indikatorer utan önskvärd riktning (t.ex. kostnader) har plats 1 för högst värde, vilket inte "
-                 "betyder bäst. Ja/Nej- och skalfrågor placeras inte; för dem visas hur kommunerna svarat.")
+    lines.append("Placering: inom parentes står vad plats 1 betyder för indikatorn; utan önskvärd riktning "
+                 "(t.ex. kostnader) är plats 1 högst värde, vilket inte betyder bäst. Lika värden delar den bästa "
+                 "platsen. Ja/Nej- och skalfrågor placeras inte; för dem visas hur kommunerna svarat.")
     if "färgregel" in t.columns:
         lines.append(f"Kommunens färg: som i länsöversikten. {colours.FORKLARING}")
     lines.append(source_line(kalla, derived=True))

@@ -206,8 +206,9 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
             typ = typ_by_col[col]
             value = num.at[name, col]
             if pd.notna(value) and (typ in formats or comparison):
+                share = comparison and typ in ("ja_nej", "skala")  # share of kommuner (%), never a mean of codes
                 cell = put(ws, i, j, round(float(value), 2),
-                           number_format='0" %"' if comparison and typ == "ja_nej" else formats.get(typ, "0.00"))
+                           number_format='0" %"' if share else formats.get(typ, "0.00"))
             else:
                 cell = put(ws, i, j, str(text.at[name, col]))
             if not comparison:
