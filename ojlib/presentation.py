@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ojlib import EXEMPELDATA_MARK, colours, compare, geo, summary
+from ojlib import EXEMPELDATA_MARK, aggregate, colours, compare, formatting, geo, summary
 from ojlib.catalog import OMRADEN, RIKTNINGAR, parse_omraden
 from ojlib.errors import OjError
 from ojlib.source_lines import source_line
@@ -54,9 +54,10 @@ URVALSREGLER = (
     "Övriga indikatorer visas med sina värden på bilden \"Övriga indikatorer\"."
 )
 FORBATTRINGSREGLER = (
-    "Förbättringsområden: indikatorer med önskvärd riktning där {enhet} är sämre än riket med mer än "
-    "toleransen (1 procentenhet för andelar och Ja-andelar, 2 % för kronor och antal), eller där värdet "
-    "försämrats sedan föregående jämförbara år. Ordnade efter avståndet till riket mätt i rikets spridning."
+    "Förbättringsområden: indikatorer med önskvärd riktning där {enhet} är sämre än riket utöver toleransen, "
+    "eller där värdet försämrats sedan föregående jämförbara år (för Ja/Nej och skalor: andelen kommuner med "
+    "bästa svaret). Ordnade efter avståndet till riket mätt i rikets spridning mellan kommunerna. "
+    + aggregate.TOLERANS_TEXT
 )
 
 # Layout of a 16:9 slide (inches).
@@ -135,7 +136,7 @@ def _kvalitetsomraden(inds) -> list[tuple[str, str, list]]:
 
 
 def _fmt(value, ind, aggregate: bool = False) -> str:
-    return compare.format_value(value, ind, aggregate)
+    return formatting.format_value(value, ind, aggregate)
 
 
 def _sd(values: pd.Series) -> float:
@@ -143,27 +144,15 @@ def _sd(values: pd.Series) -> float:
     return float(v.std(ddof=0)) if len(v) > 1 else float("nan")
 
 
-def _level_colour(ind, value, pal: dict) -> str:
-    """Ja green, Nej red; a scale's top level green, lowest red, the levels between yellow."""
+def _level_group(ind, value) -> str:
+    """Which end of the answer scale a kommun's answer is: "topp" (Ja, the best level), "botten"
+    (Nej, the worst level), "mitten" (the levels between) or "saknas"; for counting per kommun."""
     if value is None or pd.isna(value):
-        return pal["saknas"]
+        return "saknas"
     levels = sorted(ind.nivaer)
-    top, low = (levels[-1], levels[0]) if ind.riktning != "lagre_battre" else (levels[0], levels[-1])
+    best, worst = (levels[0], levels[-1]) if ind.riktning == "lagre_battre" else (levels[-1], levels[0])
     v = int(round(float(value)))
-    return pal["bast"] if v == top else (pal["samst"] if v == low else pal["mitten"])
-
-
-def _distribution(values: pd.Series, ind) -> tuple[str, dict]:
-    """How many kommuner gave each answer: "9 av 13 Ja" or "Ja: 5, Delvis: 4, Nej: 3 (av 12)"."""
-    v = pd.Series(values, dtype=float).dropna().round().astype(int)
-    n = len(v)
-    counts = {lvl: int((v == lvl).sum()) for lvl in sorted(ind.nivaer, reverse=True)}
-    if ind.typ == "ja_nej":
-        share = compare.ja_share(values)
-        pct = f" ({compare.format_number(share['andel_ja'], 'ja_nej')})" if n else ""
-        return f"{counts.get(1, 0)} av {n} Ja{pct}", counts
-    parts = [f"{ind.nivaer[lvl]}: {c}" for lvl, c in counts.items()]
-    return "; ".join(parts) + f" (av {n})", counts
+    return "topp" if v == best else ("botten" if v == worst else "mitten")
 
 
 class _Context:
@@ -254,15 +243,17 @@ def _reading_slide(ctx: _Context) -> Bild:
     avser = sorted({a for t in ctx.tables.values() for a in set(t["länet_avser"]) | set(t["riket_avser"])})
     names = colours.FARGNAMN[ctx.val.palett]
     punkter = [
-        f"Ja/Nej-frågor och skalor färgas efter svaret: Ja (högsta nivån) {names['bast']}, Delvis (nivåerna "
-        f"mellan) {names['mitten']}, Nej (lägsta nivån) {names['samst']}, grått = värde saknas.",
-        "Länet och riket visas för svarsfrågor som fördelningen av kommunernas svar (t.ex. \"9 av 13 Ja\") "
-        "och andelen kommuner med Ja, aldrig som ett medelvärde av svarskoder.",
+        f"Ja/Nej-frågor och skalor färgas efter svaret, lika i varje kolumn och inte efter rang: Ja "
+        f"{names['bast']}, Nej {names['samst']}; skalor efter sina nivåer från sämsta ({names['samst']}) till "
+        f"bästa ({names['bast']}), så Delvis är {names['mitten']}. Grått betyder att värde saknas.",
+        "Länet och riket visas för Ja/Nej-frågor och skalor som fördelningen av kommunernas svar (t.ex. "
+        "\"9 av 13 kommuner Ja, 4 Nej\") och andelen kommuner med bästa svaret, aldrig som ett medelvärde av "
+        "svarskoder.",
         "Medelvärden anges med vad de avser: " + "; ".join(avser) + ". Ovägt medel är medelvärdet av "
         "kommunernas värden (den typiska kommunen); publicerade värden är vägda efter befolkning.",
         f"Staplarna färgas efter färgstrategin: {colours.STRATEGIER[ctx.val.fargstrategi]} "
         + colours.FORKLARING,
-        "Trender visar bara år som indikatorkatalogen anger som jämförbara.",
+        "Trender visar bara år som indikatorkatalogen anger som jämförbara. " + aggregate.TOLERANS_TEXT,
         URVALSREGLER.format(per=ctx.val.per_kvalitetsomrade, max=ctx.val.max_bilder),
     ]
     notes = [colours.describe(ctx.val.fargstrategi, ctx.val.palett), *punkter]
@@ -278,7 +269,7 @@ def _chunks(items: list, most: int) -> list[list]:
 
 def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[Bild]:
     """Kommuner × Ja/Nej and scale indicators, coloured by level, with länet and riket distributions."""
-    t, full = ctx.tables[omrade], ctx.full[omrade]
+    t = ctx.tables[omrade]
     kommuner = t.drop_duplicates("kommunkod")[["kommunkod", "kommun"]].values.tolist()
     slides = []
     col_chunks = [inds[i:i + KOLUMNER_PER_BILD] for i in range(0, len(inds), KOLUMNER_PER_BILD)]
@@ -287,11 +278,12 @@ def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[B
         headers, years, agg_rows, notes = [], set(), {"Länet": [], "Riket": []}, []
         for ind in cols:
             part = t[t.kpi == ind.kpi]
-            year = int(part["år"].iloc[0])
+            first = part.iloc[0]
+            year = int(first["år"])
             years.add(year)
             headers.append(f"{ind.namn} ({year})")
-            lan_text, lan_counts = _distribution(part["värde"], ind)
-            rik_text, _ = _distribution(full.loc[full.kpi == ind.kpi, "värde"], ind)
+            lan_text = f"{first['länet_fördelning']} ({first['länet_text']})"
+            rik_text = f"{first['riket_fördelning']} ({first['riket_text']})"
             agg_rows["Länet"].append(lan_text)
             agg_rows["Riket"].append(rik_text)
             notes.append(f"{ind.namn} ({year}): i länet {lan_text}; i riket {rik_text}.")
@@ -302,7 +294,7 @@ def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[B
                 for ind in cols:
                     r = t[(t.kpi == ind.kpi) & (t.kommunkod == kod)].iloc[0]
                     text = r["värde_text"] if pd.notna(r["värde"]) else f"Saknas ({r['värde_text']})"
-                    row.append((text, _level_colour(ind, r["värde"], ctx.pal)))
+                    row.append((text, str(r["färg"])))
                 cells.append((namn, kod == ctx.kommun, row))
             suffix = ""
             if len(col_chunks) > 1 or len(row_chunks) > 1:
@@ -407,23 +399,15 @@ def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
     for kod, namn in kommuner:
         mine = t[t.kommunkod == kod]
         svar = mine[mine.typ.isin(SVAR)]
-        counts = {"bast": 0, "mitten": 0, "samst": 0, "saknas": 0}
-        ja = answered = 0
-        for _, r in svar.iterrows():
-            ind = ctx.ds.cat[r.kpi]
-            colour = _level_colour(ind, r["värde"], ctx.pal)
-            key = next((k for k in ("bast", "mitten", "samst") if ctx.pal[k] == colour), "saknas")
-            counts[key] += 1
-            if r.typ == "ja_nej" and pd.notna(r["värde"]):
-                answered += 1
-                ja += int(r["värde"] == 1)
+        counts = {"topp": 0, "mitten": 0, "botten": 0, "saknas": 0}
+        for kpi, value in zip(svar.kpi, svar["värde"], strict=True):
+            counts[_level_group(ctx.ds.cat[kpi], value)] += 1
+        jn = svar[(svar.typ == "ja_nej") & svar["värde"].notna()]
+        ja, answered = int((jn["värde"] == 1).sum()), len(jn)
         num = mine[mine.typ.isin(NUMERISKA) & mine.riktning.notna() & mine["värde"].notna() & mine.riket.notna()]
-        kind_tol = [compare.TOLERANS[x] for x in num.typ]
-        diff = (num["värde"] - num.riket).where(num.riktning != "lagre_battre", num.riket - num["värde"])
-        tol = [tol if kind != "procent" else abs(r) * tol / 100 for (kind, tol), r in zip(kind_tol, num.riket,
-                                                                                         strict=True)]
-        better = int((diff > np.array(tol) + 1e-9).sum()) if len(num) else 0
-        worse = int((diff < -np.array(tol) - 1e-9).sum()) if len(num) else 0
+        side = [_side(v, r, typ, rikt) for v, r, typ, rikt in zip(num["värde"], num.riket, num.typ, num.riktning,
+                                                                    strict=True)]
+        better, worse = side.count("bättre"), side.count("sämre")
         ch = tt[tt.kod == kod]
         up = int((ch["bedömning"] == "förbättring").sum())
         down = int((ch["bedömning"] == "försämring").sum())
@@ -452,40 +436,39 @@ def _improvement_slide(ctx: _Context) -> Bild:
         for kpi, part in t.groupby("kpi", sort=False):
             first = part.iloc[0]
             ind = ctx.ds.cat[kpi]
-            if ind.riktning is None or ind.typ == "skala":
+            if ind.riktning is None:
                 continue
-            if ctx.kommun:
+            if ctx.kommun:  # an answer counts as the share at the top level: 100 or 0
                 value = part.loc[part.kommunkod == ctx.kommun, "värde"].iloc[0]
-                if ind.typ == "ja_nej":
-                    value = np.nan if pd.isna(value) else 100.0 * (value == 1)
+                if ind.typ in SVAR:
+                    value = np.nan if pd.isna(value) else 100.0 * (value == aggregate.top_level(ind))
             else:
                 value = first["länet"]
             riket = first.riket
-            kind, tol = compare.TOLERANS[ind.typ]
-            tol = tol if kind != "procent" or pd.isna(riket) else abs(riket) * tol / 100
             gap = value - riket if pd.notna(value) and pd.notna(riket) else np.nan
             worse_gap = -gap if ind.riktning == "hogre_battre" else gap
             ch = tt[(tt.kpi == kpi) & (tt["nivå"] == niva) & (tt.kod == kod)]
             fell = len(ch) and ch["bedömning"].iloc[0] == "försämring"
-            below = pd.notna(worse_gap) and worse_gap > tol + 1e-9
+            below = _side(value, riket, ind.typ, ind.riktning) == "sämre"
             if not (below or fell):
                 continue
-            sd = _sd(full.loc[full.kpi == kpi, "värde"] if ind.typ != "ja_nej" else
-                     (full.loc[full.kpi == kpi, "värde"] == 1) * 100.0)
+            kom = full.loc[full.kpi == kpi, "värde"]
+            sd = _sd(kom if ind.typ not in SVAR else
+                     pd.Series(aggregate.share_input(kom.to_numpy(), ind.typ, aggregate.top_level(ind))))
             reasons = []
             if below:
                 reasons.append("sämre än riket")
             if fell:
                 reasons.append(f"försämrad sedan {int(ch['jämfört_med_år'].iloc[0])}")
             change = ch["förändring"].iloc[0] if len(ch) else np.nan
-            if ctx.kommun and ind.typ == "ja_nej":
+            if ctx.kommun and ind.typ in SVAR:
                 value_text = part.loc[part.kommunkod == ctx.kommun, "värde_text"].iloc[0]
             else:
                 value_text = _fmt(value, ind, True)
             items.append({
                 "kpi": kpi, "indikator": ind.namn, "år": int(first["år"]),
                 "värde": value_text, "riket": _fmt(riket, ind, True),
-                "förändring": "–" if pd.isna(change) else _change_text(change, ind),
+                "förändring": formatting.format_difference(change, ind.typ, ind.enhet),
                 "varför": " och ".join(reasons),
                 "_z": (worse_gap / sd) if pd.notna(worse_gap) and sd else (0.0 if not fell else -0.0),
             })
@@ -504,11 +487,12 @@ def _improvement_slide(ctx: _Context) -> Bild:
                   "enhet": ctx.kommun_namn or "Länet"})
 
 
-def _change_text(change: float, ind) -> str:
-    sign = "+" if change > 0 else ("−" if change < 0 else "±")
-    if ind.typ in ("andel", "ja_nej"):
-        return f"{sign}{compare._num(abs(change), 1)} procentenheter"
-    return sign + compare.format_number(abs(change), ind.typ, ind.enhet)
+def _side(value, riket, typ: str, riktning) -> str:
+    """"bättre", "sämre" or "som riket" (within the core's one stated tolerance); "" if one is missing."""
+    where = aggregate.compare_to(value, riket, typ)
+    if not where or where == "lika":
+        return "som riket" if where else ""
+    return "bättre" if (where == "högre") == (riktning != "lagre_battre") else "sämre"
 
 
 def _others_slide(ctx: _Context, others: list[tuple[str, object]]) -> list[Bild]:
@@ -778,14 +762,16 @@ def _draw_matrix(slide, bild: Bild) -> None:
     n_cols = len(d["kolumner"]) + 1
     top = CONTENT_TOP + 0.1
     head = 0.6
-    row_h = min(0.34, (CONTENT_BOTTOM - top - 0.1 - head) / max(1, n_rows - 1))
+    n_agg = len(d["aggregat"])
+    agg_h = 0.5 if n_cols > 5 else 0.36  # the distributions take two or three lines in narrow columns
+    row_h = min(0.34, (CONTENT_BOTTOM - top - 0.1 - head - n_agg * agg_h) / max(1, len(d["rader"])))
     small = n_rows > 18
     col_w = min(2.3, (W - 2 * MARGIN - 2.0) / max(1, n_cols - 1))
     table = _table(slide, "Matris", n_rows, n_cols, MARGIN, top, 2.0 + col_w * (n_cols - 1),
-                   head + row_h * (n_rows - 1))
+                   head + row_h * len(d["rader"]) + n_agg * agg_h)
     table.rows[0].height = Inches(head)
     for i in range(1, n_rows):
-        table.rows[i].height = Inches(row_h)
+        table.rows[i].height = Inches(row_h if i <= len(d["rader"]) else agg_h)
     table.columns[0].width = Inches(2.0)
     for j in range(1, n_cols):
         table.columns[j].width = Inches(col_w)
@@ -974,15 +960,16 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     rows = bild.data["rader"]
     data = CategoryChartData(number_format="0")
     data.categories = [r["kommun"] for r in rows]
-    series = [("bast", f"Ja / högsta nivån ({names['bast']})"), ("mitten", f"Delvis / nivå mellan ({names['mitten']})"),
-              ("samst", f"Nej / lägsta nivån ({names['samst']})"), ("saknas", "Saknas (grå)")]
-    for key, label in series:
+    series = [("topp", "bast", f"Ja / bästa nivån ({names['bast']})"),
+              ("mitten", "mitten", "Delvis / nivåerna mellan"),
+              ("botten", "samst", f"Nej / sämsta nivån ({names['samst']})"), ("saknas", "saknas", "Saknas (grå)")]
+    for key, _, label in series:
         data.add_series(label, [r[key] for r in rows])
     chart = _chart(slide, "Diagram: svar per kommun", XL_CHART_TYPE.BAR_STACKED, data, MARGIN, CONTENT_TOP,
                    5.6, 5.3)
-    for ser, (key, _) in zip(chart.plots[0].series, series, strict=True):
+    for ser, (_, colour, _) in zip(chart.plots[0].series, series, strict=True):
         ser.format.fill.solid()
-        ser.format.fill.fore_color.rgb = _rgb(pal[key])
+        ser.format.fill.fore_color.rgb = _rgb(pal[colour])
     chart.plots[0].gap_width = 40
     chart.plots[0].overlap = 100
     chart.category_axis.reverse_order = True

@@ -15,7 +15,7 @@ import pytest
 from pptx import Presentation
 from pptx.util import Emu
 
-from ojlib import EXEMPELDATA_MARK, colours, compare, geo, presentation, summary
+from ojlib import EXEMPELDATA_MARK, aggregate, colours, compare, geo, presentation, summary
 from ojlib.cli import main
 from ojlib.dataset import Dataset
 
@@ -163,17 +163,28 @@ def test_matrix_cells_are_coloured_by_level(lan06):
                     label = "Ja" if value == 1 else "Nej"
                     assert table.cell(i, j).text == label and fill == expected_fill[label]
                     checked[label] += 1
-                else:  # a scale: top level green, lowest red, the levels between yellow
+                else:  # a scale: best level green, worst red, a middle level (Delvis) yellow, never by rank
                     levels = sorted(ind.nivaer)
-                    want = PAL["bast"] if value == levels[-1] else PAL["samst"] if value == levels[0] else PAL["mitten"]
-                    assert fill == want and table.cell(i, j).text == ind.nivaer[int(value)]
-                    checked["Delvis"] += want == PAL["mitten"]
+                    assert table.cell(i, j).text == ind.nivaer[int(value)]
+                    if value == levels[-1]:
+                        assert fill == PAL["bast"]
+                    elif value == levels[0]:
+                        assert fill == PAL["samst"]
+                    else:
+                        assert fill not in (PAL["bast"], PAL["samst"], PAL["saknas"])
+                        if len(levels) == 3:
+                            assert fill == PAL["mitten"]
+                            checked["Delvis"] += 1
         rows = len(bild.data["rader"])
         assert table.cell(rows + 1, 0).text == "Länet" and table.cell(rows + 2, 0).text == "Riket"
         for j, kpi in enumerate(kpis, start=1):  # distributions, never a mean of answer codes
-            if ds.cat[kpi].typ == "ja_nej":
-                share = compare.ja_share(t[t.kpi == kpi]["värde"])
-                assert table.cell(rows + 1, j).text.startswith(f"{share['antal_ja']} av {share['antal_med_svar']} Ja")
+            ind = ds.cat[kpi]
+            values = t[t.kpi == kpi]["värde"].dropna()
+            top = int((values == max(ind.nivaer)).sum())
+            text = table.cell(rows + 1, j).text
+            # the one aggregation core's distribution, as in the HTML report, and the share at the top level
+            assert text.startswith(aggregate.distribution(t[t.kpi == kpi]["värde"], ind).text), text
+            assert f"{round(100 * top / len(values))}\u00a0% {ind.nivaer[max(ind.nivaer)]}" in text, text
     assert all(checked.values()), checked
 
 
