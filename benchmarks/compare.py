@@ -145,10 +145,14 @@ def baseline_tables(ds: Dataset) -> dict:
             d = d[d.ar == year]
             d = ref[["kommun_kod", "kommun_namn", "lan_kod", "region_kod"]].merge(
                 d[["kod", "varde"]], left_on="kommun_kod", right_on="kod", how="left")
+            answer = ind.typ in ("ja_nej", "skala")  # share at the top answer; answers are not ranked
             score = -d.varde if ind.riktning == "lagre_battre" else d.varde
-            shares = (d.varde == 1) * 100.0 if ind.typ == "ja_nej" else d.varde
+            score = score * np.nan if answer else score
+            top = 1 if ind.typ == "ja_nej" else (max(ind.nivaer) if ind.nivaer else 1)
+            shares = (d.varde == top) * 100.0 if answer else d.varde
             shares = shares.where(d.varde.notna())
             pub = pub_all[(pub_all.kpi == ind.kpi) & (pub_all.ar == year) & pub_all.varde.notna()]
+            pub = pub.iloc[0:0] if answer else pub  # answers: always the kommuner's distribution
             rik = pub[pub.kod == geo.RIKET].varde
             riket = rik.iloc[0] if len(rik) else round(shares.mean(), 2)
             rank_riket = score.rank(method="min", ascending=False)

@@ -212,18 +212,35 @@ def _answer_means(ds, lan: str, omrade: str) -> set[str]:
     return {s for s in out if "," in s}
 
 
-def test_no_mean_of_answer_codes_in_an_executed_report(example_ds, tmp_path):
+@pytest.mark.parametrize("args,lan,omrade", [
+    (["--lan", "06", "--omrade", "missbruk"], "06", "missbruk"),
+    (["--kommun", "0680", "--omrade", "funktionsnedsattning"], "06", "funktionsnedsattning"),
+])
+def test_no_mean_of_answer_codes_in_an_executed_report(example_ds, tmp_path, args, lan, omrade):
     from ojlib.cli import main
 
     page = tmp_path / "rapport.html"
-    assert main(["rapport", "--lan", "06", "--omrade", "missbruk", "--ut", str(page)]) == 0
+    assert main(["rapport", *args, "--ut", str(page)]) == 0
     raw = page.read_text(encoding="utf-8")
     text = htmlmod.unescape(re.sub(r"<[^>]+>", " ", raw))
-    means = _answer_means(example_ds, "06", "missbruk")
+    means = _answer_means(example_ds, lan, omrade)
     assert means, "the example data should have answers whose mean is not a whole number"
     found = [m for m in means if re.search(rf"(?<![\d,.]){re.escape(m)}(?![\d])", text)]
     assert not found, f"means of answer codes in the report: {found}"
     # the answers are shown as shares of kommuner instead
-    lan = compare.lan_table(example_ds, "06", "missbruk")
-    skala = lan[lan.typ == "skala"].iloc[0]
-    assert skala["länet_text"].replace("\u00a0", " ") in text.replace("\u00a0", " ")
+    t = compare.lan_table(example_ds, lan, omrade)
+    shown = t[t.typ.isin(["ja_nej", "skala"])].iloc[0]
+    assert shown["länet_text"].replace("\u00a0", " ") in text.replace("\u00a0", " ")
+
+
+def test_legend_for_counts_the_rows_it_is_given_and_export_headers_are_swedish(example_ds):
+    t = colours.coloured_lan_table(example_ds, "06", "missbruk")
+    for _kpi, rows in t.groupby("kpi"):
+        entries = colours.legend_for(rows)
+        assert sum(e.antal for e in entries) == len(rows) == 13
+        assert {e.namn for e in entries if e.antal} >= set(rows.loc[rows["färgkod"] > 0, "färgklass"])
+    out = tables.export_frame(t)
+    assert "Länet: kommunernas svar" in out.columns and "Placering: 1 =" in out.columns
+    assert not [c for c in out.columns if "_" in c]
+    assert set(out["Typ"]) <= {"Ja/Nej (kommunen svarar Ja=1 eller Nej=0)", "Ordinalskala med etiketter",
+                               "Andel i procent", "Kronor per invånare", "Antal eller medelvärde"}
