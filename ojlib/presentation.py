@@ -532,6 +532,15 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
         f"Indikatorkatalog: {len(ctx.ds.cat)} indikatorer, {ctx.ds.cat.source.name if ctx.ds.cat.source else ''}.",
         f"År i presentationen: {ctx.year_text}.",
     ]
+    shown = [ctx.ds.cat[k] for t in ctx.tables.values() for k in dict.fromkeys(t.kpi)]
+    origin = {"kolada": "Kolada", "socialstyrelsen": "Socialstyrelsens ÖJ (kommunenkät, arbetsböcker)"}
+    counts = {origin.get(k, k): sum(1 for i in shown if i.kalla == k) for k in dict.fromkeys(i.kalla for i in shown)}
+    punkter.append("Var värdena publiceras enligt indikatorkatalogen: " +
+                   ", ".join(f"{name} ({n} indikatorer)" for name, n in counts.items()) + ".")
+    discontinued = sorted({i.namn for i in shown if _discontinued(i, max(ctx.years))})
+    if discontinued:
+        punkter.append(f"Publiceras inte längre (katalogens upphord, före {max(ctx.years)}); visas med sitt senaste "
+                       "år: " + ", ".join(discontinued) + ".")
     if missing:
         punkter.append("Saknas i datakällan för valt år: " +
                        ", ".join(f"{ctx.ds.cat[k].namn} ({k})" for k in missing) + ".")
