@@ -23,11 +23,9 @@ exempeldata: setup
 ## make demo: install, generate example data and build the whole report site from it
 ## (21 län x 3 områden and four kommun profiles; open reports/index.html, no server needed)
 DEMO_KOMMUNER ?= 0180,1480,1280,0680
-demo: exempeldata
-	$(BIN)/oj status
-	$(BIN)/oj rapporter --lan alla --omrade alla --kommun $(DEMO_KOMMUNER)
-	@echo
-	@echo "Klart. Öppna $(CURDIR)/reports/index.html i en webbläsare (Exempeldata – inte verkliga resultat)."
+## (the same command as the route without make: `pip install -e .` and `python -m ojlib demo`)
+demo: setup
+	$(BIN)/python -m ojlib demo --kommun $(DEMO_KOMMUNER)
 
 ## make test: every test (installs what it needs)
 test: setup

@@ -101,18 +101,36 @@ def area_names() -> dict[str, str]:
     return dict(zip(a.kod, a.namn, strict=True))
 
 
+def _lan_names() -> dict[str, str]:
+    """Lower-case ways to write a län -> code: "jönköpings län", "jönköpings", "jönköping"."""
+    out: dict[str, str] = {}
+    for kod, namn in zip(_lan().lan_kod, _lan().lan_namn, strict=True):
+        full = namn.lower()
+        short = full.removesuffix(" län")
+        for name in (full, short, short.removesuffix("s"), f"region {short.removesuffix('s')}"):
+            out.setdefault(name, kod)
+    return out
+
+
 def normalise_lan(value) -> str:
-    """A län code as two digits (``"6"``, ``"06"`` and ``"0006"`` all give ``"06"``)."""
+    """A län code as two digits (``"6"``, ``"06"`` and ``"0006"`` all give ``"06"``); a län name
+    is accepted too, with or without "län" ("Jönköpings län", "Jönköping", "Skåne")."""
     text = str(value).strip()
     if text.isdigit() and len(text) == 4 and text.startswith("00"):
         text = text[2:]
     if text.isdigit() and len(text) <= 2:
         text = text.zfill(2)
     valid = list(_lan().lan_kod)
-    if text not in valid:
+    if text in valid:
+        return text
+    by_name = _lan_names()
+    if " ".join(text.lower().split()) in by_name:
+        return by_name[" ".join(text.lower().split())]
+    if text.isdigit():
         names = ", ".join(f"{r.lan_kod} {r.lan_namn}" for r in _lan().head(3).itertuples())
-        raise OjError(f"Okänd länskod '{value}'; ange en tvåsiffrig länskod, t.ex. {names} (se `oj status`).")
-    return text
+        raise OjError(f"Okänd länskod '{value}'; ange en tvåsiffrig länskod eller ett länsnamn, t.ex. {names} "
+                      "(alla län: `oj lan`).")
+    raise OjError(f"Okänt län '{value}' (alla län med koder: `oj lan`); {did_you_mean(text, list(_lan().lan_namn))}")
 
 
 def normalise_kommun(value) -> str:

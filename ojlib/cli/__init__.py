@@ -17,6 +17,7 @@ try:  # typer >= 0.2x ships its own copy of click; its exceptions are not click'
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as cx
 
+from ojlib.cli import svenska as _svenska  # noqa: E402,F401  (Swedish help words)
 from ojlib.errors import DEBUG_ENV, OjError, explain
 
 app = typer.Typer(
@@ -30,8 +31,10 @@ app = typer.Typer(
 
 # Command modules register themselves on ``app`` when imported.
 from ojlib.cli import data as _data  # noqa: E402,F401
+from ojlib.cli import demo as _demo  # noqa: E402,F401
 from ojlib.cli import export as _export  # noqa: E402,F401
 from ojlib.cli import kolada as _kolada  # noqa: E402,F401
+from ojlib.cli import lan as _lan  # noqa: E402,F401
 from ojlib.cli import presentation as _presentation  # noqa: E402,F401
 from ojlib.cli import reports as _reports  # noqa: E402,F401
 

@@ -40,6 +40,7 @@ def status() -> None:
     cat = catalog.load_catalogue()
     per = ", ".join(f"{o} {len(cat.for_omrade(o))}" for o in catalog.OMRADEN)
     typer.echo(f"Indikatorkatalog: {cat.source} ({len(cat)} indikatorer: {per})")
+    typer.echo("Län: 21, ange --lan som kod eller namn (06 eller Jönköping); lista med koder: `oj lan`.")
     any_data = False
     for kalla in dataset.KALLOR:
         path = dataset.dataset_path(kalla)
