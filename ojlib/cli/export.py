@@ -17,7 +17,7 @@ FORMAT = ("xlsx", "csv")
 
 @app.command("export")
 def export(
-    lan: str = typer.Option(..., "--lan", "-l", help="Länskod, t.ex. 06 för Jönköpings län."),
+    lan: str = typer.Option(..., "--lan", "-l", help="Län: kod eller namn, t.ex. 06 eller Jönköping (se `oj lan`)."),
     omrade: str = typer.Option(..., "--omrade", "-o",
                                help=f"Område: {omraden_help()}."),
     ar: str = typer.Option(None, "--ar", help="År; varje indikator visas för sitt senaste år till och med detta. "

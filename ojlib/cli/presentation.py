@@ -12,7 +12,7 @@ from ojlib.errors import OjError
 
 @app.command("presentation")
 def presentation_command(
-    lan: str = typer.Option(None, "--lan", "-l", help="Länskod, t.ex. 06."),
+    lan: str = typer.Option(None, "--lan", "-l", help="Län: kod eller namn, t.ex. 06 eller Jönköping."),
     kommun: str = typer.Option(None, "--kommun", "-k", help="Kommunkod eller kommunnamn, t.ex. 0680."),
     omrade: str = typer.Option(None, "--omrade", "-o",
                                help="Område: missbruk (standard för län), barn_och_unga, funktionsnedsattning "

@@ -53,7 +53,7 @@ def _prepared(jobs: list[reports.Job]) -> list[reports.Job]:
 
 @app.command("rapport")
 def rapport(
-    lan: str = typer.Option(None, "--lan", "-l", help="Länskod för en länsanalys, t.ex. 06."),
+    lan: str = typer.Option(None, "--lan", "-l", help="Län för en länsanalys: kod eller namn, t.ex. 06."),
     kommun: str = typer.Option(None, "--kommun", "-k", help="Kommunkod eller kommunnamn för en kommunprofil."),
     omrade: str = typer.Option(None, "--omrade", "-o", help=HELP_OMRADE),
     ar: str = typer.Option(None, "--ar", help=HELP_AR),
@@ -159,7 +159,7 @@ def _summary_of_failures(failed: list[reports.Result]) -> list[str]:
 
 @app.command("rapporter")
 def rapporter(
-    lan: str = typer.Option(None, "--lan", "-l", help="Län: alla (standard) eller koder, t.ex. 06,07."),
+    lan: str = typer.Option(None, "--lan", "-l", help="Län: alla (standard) eller koder/namn, t.ex. 06,07."),
     omrade: str = typer.Option(None, "--omrade", "-o",
                                help="Områden: alla (standard, en rapport per område) eller t.ex. missbruk."),
     kommun: str = typer.Option(None, "--kommun", "-k", help="Kommunprofiler också: koder (0680,0180) eller alla."),

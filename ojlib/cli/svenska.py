@@ -22,9 +22,8 @@ except ImportError:  # pragma: no cover - older typer uses click itself
 WORDS = {
     "Options": "Val", "Arguments": "Argument", "Commands": "Kommandon", "required": "krävs",
     "default: {default}": "standard: {default}", "env var: {var}": "miljövariabel: {var}",
-    "(dynamic)": "(beräknas)", "Aborted!": "Avbrutet.", "Missing command.": "Kommando saknas.",
-    "No such command {name!r}.": "Okänt kommando {name!r}.",
-}
+    "(dynamic)": "(beräknas)", "Aborted!": "Avbrutet.",
+}  # usage errors ("No such command …") stay English here: ojlib.cli.usage_message words them
 TYPES = {"str": "text", "int": "heltal", "float": "tal", "bool": "ja/nej", "list[str]": "text …", "path": "sökväg",
          "file": "fil", "directory": "mapp"}
 HELP = "Visa den här hjälpen och avsluta."
