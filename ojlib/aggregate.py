@@ -61,7 +61,11 @@ def avser_beraknat(typ: str, ind=None) -> str:
 
 def avser_publicerat(kalla: str) -> str:
     """Label of a value the source published itself (Kolada's län/riket are weighted)."""
-    return f"publicerat värde ({'Kolada' if kalla == 'kolada' else kalla})"
+    from ojlib.sources import registry
+
+    keys = [k.strip() for k in str(kalla).split(",") if k.strip()]
+    names = [registry.get(k).label if registry.known(k) else k for k in keys]
+    return f"publicerat värde ({' eller '.join(names)})"
 
 
 # ---------------------------------------------------------------- comparison values

@@ -3,6 +3,11 @@
 Columns (the contract, see docs): kpi, kod, niva, ar, kon, varde, status, antal, kalla.
 ``data/processed/<kalla>.parquet`` holds the rows; ``<kalla>.json`` beside it says where they
 came from and when they were built. Every save and load validates, and saves are atomic.
+
+Sources are listed in ``ojlib.sources.registry``. ``load_dataset("kolada,egen")`` combines
+several: each row keeps its ``kalla``; when two sources give the same key (kpi, kod, ar, kon),
+a row with a value beats a row without one, and between two values the source named first
+wins (``alla`` = kolada, then egen).
 """
 
 from __future__ import annotations
@@ -20,15 +25,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ojlib import geo, paths
-from ojlib.catalog import Catalogue, load_catalogue
+from ojlib.catalog import Catalogue, Indicator, load_catalogue
 from ojlib.errors import OjError
+from ojlib.sources import registry
 from ojlib.storage import recover_pair, sha256_file, write_pair_atomic
 
 COLUMNS = ["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla"]
 KEY = ["kpi", "kod", "ar", "kon"]
 KON = ("T", "K", "M")
 NIVAER = ("kommun", "lan", "riket", "stadsdel", "grupp")
-KALLOR = ("exempeldata", "kolada", "egen")  # datasets; "egen" = the user's own file
+KALLOR = registry.keys()  # datasets, in precedence order: kolada, egen (the user's imports), exempeldata
 SCHEMA = pa.schema([
     ("kpi", pa.string()), ("kod", pa.string()), ("niva", pa.string()), ("ar", pa.int32()),
     ("kon", pa.string()), ("varde", pa.float64()), ("status", pa.string()), ("antal", pa.int64()),
@@ -136,8 +142,7 @@ def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path
 
     A failed validation raises before anything is written, so the previous file stays intact.
     """
-    if kalla not in KALLOR:
-        raise OjError(f"Okänd datakälla '{kalla}'; välj {', '.join(KALLOR)}.")
+    registry.get(kalla)  # "Okänd datakälla …"
     df = validate(df)
     if kalla != "egen" and (df.kalla != kalla).any():
         raise OjError(f"Raderna har kalla {_short_list(sorted(set(df.kalla.unique())))}, men ska sparas som {kalla}.")
@@ -149,6 +154,7 @@ def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path
         "kpi": int(df.kpi.nunique()),
         "kommuner": int(df.loc[df.niva == "kommun", "kod"].nunique()),
         "ar": sorted(int(a) for a in df.ar.unique()),
+        **_publisher(df, kalla),
         **(info or {}),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
@@ -172,9 +178,38 @@ def read_manifest(kalla: str) -> dict | None:
     return manifest
 
 
+def _publisher(df: pd.DataFrame, kalla: str) -> dict:
+    """For own imports: ``utgivare: socialstyrelsen`` when the file holds ÖJ kommunenkät results,
+    i.e. KPIs the catalogue says now come only from Socialstyrelsen's workbooks (``kalla:
+    socialstyrelsen``), so the credit line names Socialstyrelsen. An importer that knows better
+    sets ``kalla_text`` in the manifest instead."""
+    if kalla != "egen" or df.empty:
+        return {}
+    try:
+        cat = load_catalogue()
+    except OjError:
+        return {}
+    kpis = set(df.kpi.unique())
+    if any(k in cat and cat[k].kalla == "socialstyrelsen" for k in kpis):
+        return {"utgivare": "socialstyrelsen"}
+    return {}
+
+
 def fix_hint(kalla: str) -> str:
-    return {"exempeldata": "kör `oj exempeldata` (eller `make demo`)", "kolada": "kör `oj hamta`",
-            "egen": "kör `oj importera FIL`"}.get(kalla, "kör `oj status`")
+    """What to run when a source has no data (from the registry), e.g. "kör `oj hamta`"."""
+    keys = [k.strip() for k in str(kalla).split(",") if k.strip()]
+    hints = [registry.get(k).fix_hint for k in keys if registry.known(k)]
+    return " eller ".join(dict.fromkeys(hints)) if hints else "kör `oj status`"
+
+
+def available(kalla: str) -> bool:
+    """True when the source's processed dataset exists."""
+    return dataset_path(kalla).exists()
+
+
+def parse_kallor(spec) -> list[str]:
+    """Validate a --datakalla value ("kolada", "kolada,egen", "alla") -> keys in precedence order."""
+    return registry.parse(spec, available)
 
 
 @dataclass
@@ -187,8 +222,44 @@ class Dataset:
     catalogue: Catalogue | None = None
 
     @property
+    def kallor(self) -> list[str]:
+        """The sources combined in this dataset, in precedence order."""
+        return [k.strip() for k in self.kalla.split(",") if k.strip()]
+
+    @property
     def is_example(self) -> bool:
-        return self.kalla == "exempeldata"
+        """True when example data is among the sources (its mark must be shown)."""
+        return any(registry.is_example(k) for k in self.kallor)
+
+    def manifests(self) -> dict[str, dict]:
+        """Each source's manifest (where and when its data was made)."""
+        if len(self.kallor) == 1:
+            return {self.kalla: self.info}
+        return dict(self.info.get("kallor", {}))
+
+    def kallor_used(self, kpis=None, years=None) -> list[str]:
+        """The sources that gave values to these KPIs and years, in precedence order."""
+        if len(self.kallor) == 1:
+            return list(self.kallor)
+        df = self.df
+        mask = df.varde.notna()
+        if kpis is not None:
+            mask &= df.kpi.isin(list(kpis))
+        if years is not None:
+            mask &= df.ar.isin([int(y) for y in years])
+        present = set(df.loc[mask, "kalla"].unique())
+        used = [k for k in self.kallor if k in present]
+        return used + sorted(present - set(used)) if present else list(self.kallor)
+
+    def missing_indicators(self, omrade=None, ar: int | None = None) -> list[Indicator]:
+        """Catalogue indicators of the område(n) with no kommun value in these sources up to year
+        ``ar`` (the latest year when None): what a report would otherwise drop silently."""
+        inds = self.cat.for_omrade(omrade)
+        d = self.df[self.df.varde.notna() & (self.df.niva == "kommun")]
+        if ar is not None:
+            d = d[d.ar <= int(ar)]
+        have = set(d.kpi.unique())
+        return [i for i in inds if i.kpi not in have]
 
     @property
     def cat(self) -> Catalogue:
@@ -265,9 +336,14 @@ class Dataset:
 
 
 def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Dataset:
-    """Load and validate the processed dataset of a source ("exempeldata" or "kolada")."""
-    if kalla not in KALLOR:
-        raise OjError(f"Okänd datakälla '{kalla}'; välj {', '.join(KALLOR)}.")
+    """Load and validate the processed dataset of a source ("exempeldata", "kolada", "egen"), or
+    several combined ("kolada,egen", "alla"; see the module docstring for the precedence)."""
+    keys = parse_kallor(kalla)
+    if len(keys) > 1:
+        if path is not None:
+            raise ValueError("path= works for one source only")
+        return _combine([load_dataset(k) for k in keys])
+    kalla = keys[0]
     path = Path(path) if path else dataset_path(kalla)
     if not path.exists():
         raise OjError(f"Det finns ingen data från {kalla} ännu; {fix_hint(kalla)}.")
@@ -277,5 +353,20 @@ def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Datase
         raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {fix_hint(kalla)} för att bygga om den.") \
             from None
     df = validate(table.to_pandas(), what=f"Filen {path.name}")
+    if kalla == "egen":  # rows keep a registry key; a file name in the column means "egen"
+        df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), "egen")
     return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {})
+
+
+def _combine(parts: list[Dataset]) -> Dataset:
+    """One dataset from several: a value beats a missing value, then the first source wins."""
+    frames = []
+    for rank, ds in enumerate(parts):
+        frames.append(ds.df.assign(_har=ds.df.varde.isna().astype("int8"), _rang=rank))
+    df = pd.concat(frames, ignore_index=True)
+    df = df.sort_values(["_har", "_rang"], kind="mergesort").drop_duplicates(KEY, keep="first")
+    df = df.drop(columns=["_har", "_rang"]).sort_values(KEY, kind="mergesort").reset_index(drop=True)
+    kalla = ",".join(ds.kalla for ds in parts)
+    info = {"kallor": {ds.kalla: ds.info for ds in parts}}
+    return Dataset(df=df, kalla=kalla, info=info)
 

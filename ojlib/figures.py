@@ -24,7 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ojlib import EXEMPELDATA_MARK, colours, compare, geo
-from ojlib.source_lines import source_line
+from ojlib.source_lines import has_example, source_line
 
 FARG_KOMMUN = "#0072B2"   # Okabe–Ito: safe for colour-vision deficiencies
 FARG_LAN = "#E69F00"
@@ -107,7 +107,7 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
     fig.add_annotation(name="kalla", text=source_line(kalla, derived=derived), x=0, y=0, xref="paper",
                        yref="paper", xanchor="left", yanchor="top", yshift=-(below + 15 * n_rule + 6 * bool(rule)),
                        showarrow=False, font={"size": 11, "color": "#555555"})
-    if kalla == "exempeldata":
+    if has_example(kalla):
         fig.add_annotation(name="exempeldata", text=f"<b>{EXEMPELDATA_MARK}</b>", x=1, y=1, xref="paper",
                            yref="paper", xanchor="right", yanchor="bottom", yshift=top - 62, showarrow=False,
                            font={"size": 13, "color": "#B00020"}, bordercolor="#B00020", borderwidth=1,
@@ -117,7 +117,7 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
         title={"text": head, "x": 0.01, "xanchor": "left", "xref": "container", "yref": "container",
                "y": 1 - 28 / (height or 450), "yanchor": "middle" if subtitle else "top"},
         margin={"t": top, "b": below + 15 * n_rule + 34, "l": 10, "r": right},
-        meta={"kalla": kalla, "exempeldata": kalla == "exempeldata"},
+        meta={"kalla": kalla, "exempeldata": has_example(kalla)},
         **({"legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"}} if legend else {}),
         **({"height": height} if height else {}),
         **({"width": width} if width else {}),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ojlib.catalog import OMRADEN
 from ojlib.notebook import REPORT_MIMETYPE, read_report_metadata
-from ojlib.source_lines import EXEMPELDATA
+from ojlib.source_lines import EXEMPELDATA, has_example
 
 META_ID = "ojlib-rapport"
 HIDDEN_TAGS = {"remove-cell", "remove_cell", "remove-output", "remove_output", "hide-output", "hide_output",
@@ -255,7 +255,7 @@ def omrade_text(value) -> str:
 
 
 def is_example(meta: dict) -> bool:
-    return bool(meta.get("exempeldata")) or meta.get("datakalla") == "exempeldata"
+    return bool(meta.get("exempeldata")) or has_example(meta.get("datakalla") or "")
 
 
 def page_document(title: str, body: str, meta: dict | None = None, templates: list[str] | None = None,

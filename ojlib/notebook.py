@@ -77,14 +77,38 @@ def read_report_metadata(nb) -> dict | None:
 # Small text helpers so the templates stay one call per section.
 
 def data_date(ds) -> str:
-    """When the data was fetched (Kolada) or which generator made it (example data); stable text."""
-    from ojlib import __version__
+    """When each source's data was fetched, imported or generated (the registry's date text)."""
+    from ojlib.sources import registry
 
-    if ds.kalla == "kolada":
-        return f"hämtad från Kolada {ds.info.get('hamtad', '(okänt datum)')}"
-    if ds.kalla == "exempeldata":
-        return f"genererad av ojlib {__version__} (seed {ds.info.get('seed', '?')})"
-    return f"inläst från filen {ds.info.get('fil', ds.kalla)}"
+    infos = ds.manifests()
+    texts = [registry.get(k).date(infos.get(k) or {}) if registry.known(k) else k for k in ds.kallor]
+    return "; ".join(texts)
+
+
+def saknas_text(p, ds) -> str:
+    """"Saknas i datakällan: …": the område's catalogue indicators with no values in the chosen
+    sources up to the report's year, each with where its values can be found (Markdown)."""
+    from ojlib import omraden
+    from ojlib.sources import registry
+
+    lines = []
+    for o in p.omraden:
+        missing = ds.missing_indicators(o, p.ar)
+        head = f"**Saknas i datakällan ({omraden.get(o).kort}, {p.ar}):**" if len(p.omraden) > 1 \
+            else f"**Saknas i datakällan ({p.ar}):**"
+        if not missing:
+            lines.append(f"{head} inget – alla {len(ds.cat.for_omrade(o))} indikatorer i katalogen har värden.")
+            continue
+        items = []
+        for i in missing:
+            where = ("finns i Socialstyrelsens arbetsböcker – läs in med `oj importera FIL`"
+                     if i.kalla == "socialstyrelsen" else "hämtas från Kolada med `oj hamta`")
+            gone = f"; Kolada publicerar den inte längre (sista år {i.upphord})" if i.upphord else ""
+            items.append(f"{i.namn} ({i.kpi}; {where}{gone})")
+        used = ", ".join(registry.get(k).label if registry.known(k) else k for k in ds.kallor)
+        lines.append(f"{head} {len(missing)} av {len(ds.cat.for_omrade(o))} indikatorer i katalogen har "
+                     f"inga värden i {used}: " + "; ".join(items) + ".")
+    return "\n\n".join(lines)
 
 
 def _mark(ds) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ojlib import geo, shared
 from ojlib.catalog import OMRADEN, parse_omraden
-from ojlib.dataset import Dataset
+from ojlib.dataset import Dataset, parse_kallor
 from ojlib.errors import OjError
 
 JAMFORELSER = ("riket", "kommungrupp")
@@ -60,6 +60,18 @@ def _colour_strategy(name: str) -> str:
     return colours.check_strategy(name)
 
 
+def _datakalla(value) -> str:
+    """"kolada", "kolada,egen", ["kolada", "egen"] or "alla" -> the validated sources, comma-joined
+    in precedence order (an unknown source or one without data stops with one sentence)."""
+    from ojlib.dataset import available, fix_hint
+
+    keys = parse_kallor(value)
+    for k in keys:
+        if not available(k):
+            raise OjError(f"Det finns ingen data från {k} ännu; {fix_hint(k)}.")
+    return ",".join(keys)
+
+
 def _jamforelse(value: str) -> str:
     if value not in JAMFORELSER:
         raise OjError(f"Okänd jämförelse '{value}'; välj riket eller kommungrupp.")
@@ -73,6 +85,7 @@ def lansanalys(lan, omrade="alla", ar=None, jamforelse="riket", fargstrategi="ra
     omraden = tuple(parse_omraden(omrade))
     jamforelse = _jamforelse(jamforelse)
     strategy = _colour_strategy(fargstrategi)
+    datakalla = _datakalla(datakalla)
     ds = shared.dataset(datakalla)
     year = _year(ds, ar, omraden)
     lan_namn = geo.lan().set_index("lan_kod").at[lan_kod, "lan_namn"]
@@ -93,6 +106,7 @@ def kommunprofil(kommun, ar=None, omraden="alla", jamforelsegrupp="kommungrupp",
                       "eller en lista med kommunkoder.")
     if not isinstance(jamforelsegrupp, str):
         jamforelsegrupp = ",".join(geo.normalise_kommun(k) for k in jamforelsegrupp)
+    datakalla = _datakalla(datakalla)
     ds = shared.dataset(datakalla)
     year = _year(ds, ar, omr)
     k = geo.kommuner().set_index("kommun_kod").loc[kod]

@@ -220,8 +220,10 @@ def prepare(job: Job, known: dict | None = None) -> Job:
         raise OjError(f"Mallen {job.template.name} har ingen parameter {', '.join(unknown)}; "
                       f"dess parametrar är {', '.join(known)}.")
     kalla = job.params.get("datakalla", known.get("datakalla"))
-    if isinstance(kalla, str) and kalla in dataset.KALLOR and not dataset.dataset_path(kalla).exists():
-        raise OjError(f"Det finns ingen data från {kalla} ännu; {dataset.fix_hint(kalla)}.")
+    if isinstance(kalla, str | list):
+        for k in dataset.parse_kallor(kalla):  # unknown source, or one without data: stop before running
+            if not dataset.available(k):
+                raise OjError(f"Det finns ingen data från {k} ännu; {dataset.fix_hint(k)}.")
     return job
 
 

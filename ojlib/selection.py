@@ -105,5 +105,8 @@ def attrs(frame: pd.DataFrame, ds: Dataset, **extra) -> pd.DataFrame:
     """Provenance for figures and tables: source, parameters, and the level labels of scales."""
     kpis = set(frame.kpi.unique()) if "kpi" in frame.columns else set()
     nivaer = {k: dict(ds.cat[k].nivaer) for k in sorted(kpis) if k in ds.cat and ds.cat[k].nivaer}
-    frame.attrs = {"kalla": ds.kalla, "exempeldata": ds.is_example, **extra, "nivaer": nivaer}
+    years = frame["år"].dropna().unique() if "år" in frame.columns and len(ds.kallor) > 1 else None
+    kalla = ",".join(ds.kallor_used(kpis or None, years))  # the sources actually used here
+    frame.attrs = {"kalla": kalla, "exempeldata": ds.is_example and "exempeldata" in kalla, **extra,
+                   "nivaer": nivaer}
     return frame

@@ -28,7 +28,19 @@ from ojlib.storage import atomic_path, write_text_atomic
 
 MARKER = ".ojlib-webbplats.json"
 INDEX = "index.html"
-DATAKALLA_TEXT = {"exempeldata": "Exempeldata", "kolada": "Kolada", "egen": "Egen fil"}
+class _DatakallaText(dict):
+    """Source label for the site ("Kolada", "Kolada + Egen import"), from the source registry."""
+
+    def get(self, key, default=None):
+        from ojlib.sources import registry
+
+        keys = [k.strip() for k in str(key).split(",") if k.strip()]
+        if not keys or not all(registry.known(k) for k in keys):
+            return default
+        return " + ".join(registry.get(k).label for k in keys)
+
+
+DATAKALLA_TEXT = _DatakallaText()
 
 
 # --------------------------------------------------------------------------- folder handling
@@ -182,7 +194,10 @@ def overview_map(meta_pages: list[tuple[str, dict]], kpi: str | None = None):
     metas = [m for _, m in meta_pages]
     kallor = [m.get("datakalla") for m in metas if m.get("datakalla")]
     kalla = max(sorted(set(kallor)), key=kallor.count) if kallor else "exempeldata"
-    if kalla not in dataset.KALLOR or not dataset.dataset_path(kalla).exists():
+    try:
+        if not all(dataset.available(k) for k in dataset.parse_kallor(kalla)):
+            raise OjError(kalla)
+    except OjError:
         return None, f"Ingen karta: det finns ingen data från {kalla} på den här datorn."
     ds = dataset.load_dataset(kalla)
     ind = _choose_indicator(ds, metas, kpi)

@@ -17,7 +17,7 @@ from ojlib.aggregate import TOLERANS_TEXT, compare_to, tolerance_text, within_to
 from ojlib.catalog import OMRADEN, parse_omraden
 from ojlib.dataset import Dataset
 from ojlib.formatting import format_difference
-from ojlib.source_lines import source_line
+from ojlib.source_lines import has_example, source_line
 
 PP = ("ja_nej", "andel")  # measured in per cent: changes and differences in procentenheter
 
@@ -39,7 +39,7 @@ class Sammanfattning:
     def text(self) -> str:
         """Markdown: heading, the exempeldata mark when it applies, sections, source line."""
         lines = [f"### {self.rubrik}", ""]
-        if self.kalla == "exempeldata":
+        if has_example(self.kalla):
             lines += [f"**{EXEMPELDATA_MARK}**", ""]
         for title, points in self.avsnitt.items():
             if len(self.avsnitt) > 1:
@@ -88,7 +88,7 @@ def _ja_nej_points(t: pd.DataFrame, fakta: dict) -> list[str]:
     fakta.update(ja_nej_antal=len(info), ja_nej_over_riket=over, ja_nej_under_riket=under, ja_nej_som_riket=same)
     points = [f"Länets andel kommuner med Ja är högre än rikets för {over} och lägre för {under} av områdets "
               f"{len(comp)} Ja/Nej-indikatorer" + (f" (lika för {same})" if same else "") +
-              f"; skillnader inom {tolerance_text('ja_nej')} räknas som lika."]
+              f"; skillnader inom {tolerance_text('ja_nej')} räknas som lika."] if len(comp) else []
     ok = info[info.antal_med_svar > 0].sort_values(["andel_ja", "kpi"], ascending=[False, True], kind="mergesort")
     if len(ok):
         def phrase(r) -> str:
@@ -213,8 +213,9 @@ def lan_summary(ds: Dataset, lan, omrade=None, ar=None, medel: str = "publicerat
         fakta["per_omrade"][omr] = f
     fakta["antal_kommuner"] = len(geo.kommuner_i_lan(lk))
     span = f"{min(years)}" if len(years) == 1 else f"{min(years)}–{max(years)}"
+    any_ja = any(f.get("ja_nej_antal") for f in fakta["per_omrade"].values())
     note = ("Länets och rikets värden avser: " + "; ".join(sorted(avser)) +
-            ". Andelen Ja räknas bland de kommuner som svarat. " + TOLERANS_TEXT)
+            (". Andelen Ja räknas bland de kommuner som svarat. " if any_ja else ". ") + TOLERANS_TEXT)
     last = list(avsnitt)[-1]
     avsnitt[last] = avsnitt[last] + [note]
     if len(omraden) == 1:

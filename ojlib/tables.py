@@ -18,7 +18,7 @@ from ojlib import EXEMPELDATA_MARK, colours
 from ojlib.aggregate import ANSWER_TYPES
 from ojlib.catalog import OMRADEN, RIKTNINGAR, TYPER
 from ojlib.formatting import format_number, format_share
-from ojlib.source_lines import source_line
+from ojlib.source_lines import has_example, source_line
 
 KOMMUN = "Kommun"
 
@@ -91,7 +91,7 @@ def notes(table: pd.DataFrame, derived: bool = True) -> list[str]:
     kalla = _kalla(table)
     rule = table.attrs.get("fargregel") or colours.FORKLARING
     lines = [rule if colours.FORKLARING in rule else f"{rule} {colours.FORKLARING}", source_line(kalla, derived)]
-    if kalla == "exempeldata" and EXEMPELDATA_MARK not in lines:
+    if has_example(kalla) and EXEMPELDATA_MARK not in lines:
         lines.append(EXEMPELDATA_MARK)
     return lines
 
@@ -131,7 +131,7 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
     lan = table["län"].iloc[0] if table["länskod"].nunique() == 1 else "Kommunerna"
     title = title or f"Översikt: {lan}"
     mark = ""
-    if kalla == "exempeldata":
+    if has_example(kalla):
         mark = (f"<p class='oj-exempeldata' style='color:#B00020;font-weight:bold;border:1px solid #B00020;"
                 f"display:inline-block;padding:2px 6px'>{html.escape(EXEMPELDATA_MARK)}</p>")
     foot = "".join(f"<p style='font-size:11px;color:#444;margin:2px 0'>{html.escape(n)}</p>"

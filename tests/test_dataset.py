@@ -84,8 +84,9 @@ def test_import_own_file(ojhome, tmp_path, capsys):
     good.write_text("kpi,kod,ar,varde\nU35519,680,2023,1\nU35519,0685,2023,0\n", encoding="utf-8")
     assert main(["importera", str(good)]) == 0
     ds = dataset.load_dataset("egen")
+    # rows keep the registry key (the file name stays in the manifest and the credit line)
     assert ds.df.kod.tolist() == ["0680", "0685"] and set(ds.df.kalla) == {"egen"}
-    assert ds.info["filer"][0]["fil"] == "egen.csv"
+    assert ds.info["filer"][0]["fil"] == "egen.csv" and ds.info["utgivare"] == "socialstyrelsen"  # a workbook KPI
     before = dataset.dataset_path("egen").read_bytes()
     bad = tmp_path / "fel.csv"
     bad.write_text("kpi,kod,ar,varde\nU35519,0680,2023,1\nU35519,0680,2023,0\n", encoding="utf-8")

@@ -25,14 +25,18 @@ def test_oj_hamta_then_status_and_the_analysis_api(ojhome, fake, capsys):
     assert main(["hamta", "--bas-url", fake.base_url, "--omrade", "missbruk"]) == 0
     out = capsys.readouterr().out
     today = date.today().isoformat()
-    assert "Hämtade " in out and "för 18 indikatorer, år 2018–2025 (1 fråga, 0 ur cachen" in out
+    served = [i for i in load_catalogue().for_omrade("missbruk") if i.kalla == "kolada"]
+    assert "Hämtade " in out and f"för {len(served)} indikatorer, år 2018–2025 (1 fråga, 0 ur cachen" in out
     assert f"hämtad från Kolada: {today}" in out and out.rstrip().endswith("Källa: Kolada.")
-    # 18 KPIs × 8 years × 312 areas = 44 928 items, 2 000 a page -> 23 pages of one planned request
-    assert fake.count == 23
+    # only what Kolada serves is asked for; the rest is named once
+    assert out.count("U35519") == 1 and "Hämtades inte (" in out and "oj importera" in out
+    # KPIs × 8 years × 312 areas, 2 000 a page, one planned request
+    pages = -(-len(served) * 8 * 312 // 2000)
+    assert fake.count == pages
 
     assert main(["status"]) == 0
     status = capsys.readouterr().out
-    assert "kolada:" in status and "Kolada (API v3)" in status and f"hämtad från Kolada: {today}" in status
+    assert "kolada:" in status and "källa: Kolada – Kolada API v3" in status and f"data: hämtad från Kolada {today}" in status
 
     ds = dataset.load_dataset("kolada")
     assert ds.kalla == "kolada" and not ds.is_example
@@ -42,7 +46,7 @@ def test_oj_hamta_then_status_and_the_analysis_api(ojhome, fake, capsys):
     assert set(sel.niva) == {"kommun", "lan"}
     named = ds.with_names(ds.select(kommun="0680", kpi="U35538", ar=2024))
     assert set(named.namn) == {"Jönköping"} and sorted(named.kon) == ["K", "M", "T"]
-    assert set(ds.df.kpi) == {i.kpi for i in load_catalogue().for_omrade("missbruk")}
+    assert set(ds.df.kpi) == {i.kpi for i in served}
     table = compare.lan_table(ds, "06", omrade="missbruk", ar=2024)  # the analysis layer on Kolada data
     assert set(table["kommunkod"]) == set(geo.kommuner_i_lan("06"))
     assert set(table["länet_avser"].dropna()) == {"publicerat värde (Kolada)"}
@@ -50,7 +54,7 @@ def test_oj_hamta_then_status_and_the_analysis_api(ojhome, fake, capsys):
     # a rerun answers from the cache
     assert main(["hamta", "--bas-url", fake.base_url, "--omrade", "missbruk"]) == 0
     assert "(1 fråga, 1 ur cachen, 0 anrop" in capsys.readouterr().out
-    assert fake.count == 23
+    assert fake.count == pages
 
 
 def test_oj_hamta_reads_the_address_from_the_environment(ojhome, fake, monkeypatch, capsys):
@@ -85,20 +89,28 @@ def test_oj_hamta_bad_input(ojhome, fake, capsys, args, words):
 
 
 def test_oj_indikatorer_kontrollera(ojhome, fake, capsys):
+    cat = load_catalogue()
     fake.kpi_meta["N33001"]["title"] = "Kostnad barn- och ungdomsvård, kr/inv"
-    fake.kpi_meta["U35538"]["title"] += " (-2024)"
+    fake.kpi_meta["U35538"]["title"] += " (- 2024)"  # the mark with a space, as Kolada writes it too
+    fake.kpi_meta["N35009"]["title"] += " (-2025)"
     del fake.kpi_meta["U35540"]
+    n_kolada = len(fake.kpi_meta)
     assert main(["indikatorer", "--kontrollera", "--bas-url", fake.base_url, "--omrade", "alla"]) == 0
     out = capsys.readouterr().out
-    assert fake.count == 1  # 48 KPIs, one page
-    assert "jämförd med Koladas nyckeltalslista (47 nyckeltal" in out
-    # the 28 ÖJ questions that left Kolada's catalogue after 2024-04, and the one removed here
-    missing = next(line for line in out.splitlines() if line.startswith("Finns inte i Kolada"))
-    assert missing.startswith("Finns inte i Kolada (29): ") and "U35540" in missing and "U35519" in missing
+    assert fake.count == 1  # one page
+    assert f"jämförd med Koladas nyckeltalslista ({n_kolada} nyckeltal" in out
+    # the ÖJ questions that left Kolada's catalogue after 2024-04, as the catalogue already says …
+    gone = [i.kpi for i in cat if i.kalla == "socialstyrelsen"]
+    known = next(line for line in out.splitlines() if line.startswith("Borttagna ur Kolada, som katalogen"))
+    assert f"kalla: socialstyrelsen ({len(gone)};" in known and all(k in known for k in gone)
+    # … and the one removed here, which the catalogue still says comes from Kolada
+    assert "Borttagna ur Kolada (1): U35540 – ändra till kalla: socialstyrelsen" in out
     assert ('  N33001: katalogen "Kostnad barn och ungdomsvård, kr/inv" – '
             'Kolada "Kostnad barn- och ungdomsvård, kr/inv"') in out
-    assert "Markerade som upphörda i Kolada (1):\n  U35538: sista år 2024" in out
-    assert "25 av 56 indikatorer stämmer med Kolada" in out
+    assert "Markerade som upphörda i Kolada (2):" in out
+    assert '  U35538: sista år 2024 ("' in out and "ändra till upphord: 2024" in out
+    assert '  N35009: sista år 2025 ("' in out
+    assert f"{len(cat) - len(gone) - 4} av {len(cat)} indikatorer stämmer med Kolada" in out
     assert "U35544" not in out  # same title up to whitespace (Kolada has a double space)
 
 
@@ -107,7 +119,7 @@ def test_oj_indikatorer_kontrollera_all_fine_for_one_omrade(ojhome, fake, capsys
     for kid in keep - set(fake.kpi_meta):  # pretend Kolada still has the retired questions
         fake.kpi_meta[kid] = {"id": kid, "title": load_catalogue()[kid].titel}
     assert main(["indikatorer", "--kontrollera", "--bas-url", fake.base_url, "-o", "missbruk"]) == 0
-    assert "Alla 18 indikatorer finns i Kolada med samma titel." in capsys.readouterr().out
+    assert f"Alla {len(keep)} indikatorer finns i Kolada med samma titel." in capsys.readouterr().out
 
 
 def test_oj_indikatorer_kontrollera_unreachable(ojhome, capsys, monkeypatch):

@@ -9,9 +9,7 @@ from ojlib.cli import app
 from ojlib.cli.progress import bar
 from ojlib.errors import OjError
 from ojlib.omraden import help_text as omraden_help
-
-SOURCE_TEXT = {"exempeldata": "Exempeldata – inte verkliga resultat", "kolada": "Kolada (API v3)",
-               "egen": "egen fil"}
+from ojlib.sources import registry
 
 
 @app.command("exempeldata")
@@ -56,13 +54,12 @@ def status() -> None:
         has_riket = (df.niva == "riket").any()
         lines = [
             f"{kalla}: {path}",
-            f"  källa: {SOURCE_TEXT.get(kalla, kalla)}",
+            f"  källa: {registry.get(kalla).label} – {registry.get(kalla).beskrivning}",
             f"  rader: {len(df)}, indikatorer: {df.kpi.nunique()}, kommuner: {n_kom}, län: {n_lan}, "
             f"riket: {'ja' if has_riket else 'nej'}, år: {_span(ds.years)}",
             f"  byggd: {info.get('byggd', 'okänt')}",
         ]
-        if info.get("hamtad"):
-            lines.append(f"  hämtad från Kolada: {info['hamtad']}")
+        lines.append(f"  data: {registry.get(kalla).date(info)}")
         missing = sorted(set(cat.ids) - set(df.kpi))
         if missing:
             lines.append(f"  indikatorer i katalogen utan data: {len(missing)} ({', '.join(missing[:6])}"

@@ -11,6 +11,7 @@ from ojlib.catalog import parse_omraden
 from ojlib.cli import app
 from ojlib.errors import OjError
 from ojlib.omraden import help_text as omraden_help
+from ojlib.sources import registry
 
 FORMAT = ("xlsx", "csv")
 
@@ -22,7 +23,7 @@ def export(
                                help=f"Område: {omraden_help()}."),
     ar: str = typer.Option(None, "--ar", help="År; varje indikator visas för sitt senaste år till och med detta. "
                                               "Standard: senaste."),
-    datakalla: str = typer.Option("exempeldata", "--datakalla", help="exempeldata eller kolada."),
+    datakalla: str = typer.Option("exempeldata", "--datakalla", help=f"{registry.help_text()}."),
     fargstrategi: str = typer.Option("rang_kvartil", "--fargstrategi",
                                      help="rang_kvartil, rang_tertil, avstand_median, troskel eller neutral."),
     palett: str = typer.Option("standard", "--palett", help="standard eller fargblind."),

@@ -13,10 +13,11 @@ from ojlib.cli.progress import bar
 from ojlib.errors import OjError
 from ojlib.omraden import help_text as omraden_help
 from ojlib.source_lines import EXEMPELDATA
+from ojlib.sources import registry
 
 HELP_OMRADE = f"Område: {omraden_help()}."
 HELP_AR = "År (standard: senaste året med data)."
-HELP_DATAKALLA = "Datakälla: exempeldata eller kolada (standard: mallens)."
+HELP_DATAKALLA = f"{registry.help_text()} (standard: mallens)."
 HELP_PARAM = "Annan mallparameter som namn=värde, t.ex. -p fargstrategi=rang_kvartil (kan upprepas)."
 HELP_FIL = "YAML-fil med parametrar (sökväg, eller ett namn i params/)."
 HELP_MALL = "Notebookmall: lansanalys, kommunprofil eller sökväg till en egen .ipynb."

@@ -35,7 +35,7 @@ NAN = float("nan")
 # the obvious words onto the dataset's statuses and keep anything else verbatim.
 STATUS_WORDS = (("sekretess", "sekretess"), ("skydd", "sekretess"), ("bortfall", "bortfall"),
                 ("tillämp", "ej_tillampligt"), ("tillamp", "ej_tillampligt"), ("saknas", "saknas"))
-DISCONTINUED_RE = re.compile(r"\(\s*-\s*(\d{4})\s*\)\s*$")
+DISCONTINUED_RE = re.compile(r"\(\s*-\s*(\d{4})\s*\)")  # "(-2024)" and "(- 2024)", usually at the end
 
 
 # -- what to fetch ---------------------------------------------------------------------------
@@ -270,6 +270,7 @@ class FetchResult:
     dropped_codes: dict[str, int]
     deleted: int
     warnings: list[str]
+    not_in_kolada: list[Indicator] = field(default_factory=list)  # kalla: socialstyrelsen, not asked for
 
 
 def _previous(bas: str, warnings: list[str]) -> tuple[pd.DataFrame | None, dict]:
@@ -383,7 +384,13 @@ def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = Non
     the earlier processed dataset byte-for-byte as it was.
     """
     cat = catalogue or load_catalogue()
-    indicators = select_indicators(cat, omrade, kpi)
+    chosen = select_indicators(cat, omrade, kpi)
+    # only what Kolada serves: the ÖJ kommunenkät questions Kolada dropped come from workbooks
+    not_in_kolada = [i for i in chosen if i.kalla != KALLA]
+    indicators = [i for i in chosen if i.kalla == KALLA]
+    if not indicators:
+        raise OjError(f"Kolada har inte {_short([i.kpi for i in not_in_kolada])} längre; de finns i "
+                      "Socialstyrelsens ÖJ-arbetsböcker – läs in dem med `oj importera FIL`.")
     years_by_kpi = resolve_years(indicators, fran_ar, till_ar)
     plan = plan_requests(years_by_kpi)
     today = today or date.today()
@@ -442,7 +449,8 @@ def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = Non
         path=path, hamtad=hamtad, bas_url=client.base_url, rows=len(new), rows_total=len(merged), kpis=kpis,
         years=all_years, planned=len(plan), from_cache=info["fran_cache"], http_requests=client.requests,
         kpi_without_data=kpi_without, years_without_data=years_without, missing_years=missing_years,
-        dropped_codes=dict(sorted(norm.dropped_codes.items())), deleted=norm.deleted, warnings=warnings)
+        dropped_codes=dict(sorted(norm.dropped_codes.items())), deleted=norm.deleted, warnings=warnings,
+        not_in_kolada=not_in_kolada)
 
 
 def _short(values, n: int = 8) -> str:
@@ -462,6 +470,10 @@ def summary_text(r: FetchResult) -> str:
         f"{r.http_requests} anrop till {r.bas_url}).",
         f"Sparat i {r.path} ({r.rows_total} rader totalt), hämtad från Kolada: {r.hamtad}.",
     ]
+    if r.not_in_kolada:
+        lines.append(f"Hämtades inte ({len(r.not_in_kolada)} indikatorer som Kolada inte längre har; de finns i "
+                     "Socialstyrelsens ÖJ-arbetsböcker – läs in dem med `oj importera FIL`): "
+                     + ", ".join(f"{i.kpi} {i.namn}" for i in r.not_in_kolada) + ".")
     if r.kpi_without_data:
         lines.append(f"Indikatorer utan värden: {_short(r.kpi_without_data)} – finns de kvar i Kolada? "
                      "Kör `oj indikatorer --kontrollera`.")
@@ -497,6 +509,7 @@ class CatalogueCheck:
     missing: list[str]
     renamed: list[tuple[str, str, str]]  # kpi, catalogue title, Kolada title
     discontinued: list[tuple[str, str, int]]  # kpi, Kolada title, last year
+    indicators: dict[str, Indicator] = field(default_factory=dict)
 
     @property
     def ok(self) -> list[str]:
@@ -526,24 +539,35 @@ def check_catalogue(indicators: list[Indicator], client: KoladaClient) -> Catalo
         end = DISCONTINUED_RE.search(title)
         if end:
             discontinued.append((ind.kpi, title, int(end.group(1))))
-            title = _plain(title[:end.start()])
+            title = _plain(title[:end.start()] + title[end.end():])
         if title != _plain(ind.titel):
             renamed.append((ind.kpi, _plain(ind.titel), title))
     return CatalogueCheck(bas_url=client.base_url, checked=[i.kpi for i in indicators], kolada_total=len(meta),
-                          missing=missing, renamed=renamed, discontinued=discontinued)
+                          missing=missing, renamed=renamed, discontinued=discontinued,
+                          indicators={i.kpi: i for i in indicators})
 
 
 def check_text(c: CatalogueCheck) -> str:
     """The Swedish report of ``oj indikatorer --kontrollera``."""
     lines = [f"Indikatorkatalogen jämförd med Koladas nyckeltalslista ({c.kolada_total} nyckeltal från {c.bas_url}):"]
-    if c.missing:
-        lines.append(f"Finns inte i Kolada ({len(c.missing)}): {', '.join(c.missing)}.")
+    known = [k for k in c.missing if k in c.indicators and c.indicators[k].kalla != KALLA]
+    news = [k for k in c.missing if k not in known]
+    if known:
+        lines.append(f"Borttagna ur Kolada, som katalogen redan anger med kalla: socialstyrelsen ({len(known)}; "
+                     f"läs in dem från Socialstyrelsens arbetsböcker med `oj importera`): {', '.join(known)}.")
+    if news:
+        lines.append(f"Borttagna ur Kolada ({len(news)}): {', '.join(news)} – ändra till kalla: socialstyrelsen "
+                     "och ange upphord: ÅR i params/indikatorer.yml (eller ta bort posten).")
     if c.renamed:
         lines.append(f"Annan titel i Kolada ({len(c.renamed)}):")
         lines += [f"  {k}: katalogen \"{a}\" – Kolada \"{b}\"" for k, a, b in c.renamed]
     if c.discontinued:
         lines.append(f"Markerade som upphörda i Kolada ({len(c.discontinued)}):")
-        lines += [f"  {k}: sista år {y} (\"{t}\")" for k, t, y in c.discontinued]
+        for k, t, y in c.discontinued:
+            ind = c.indicators.get(k)
+            note = ("" if ind is None else " – katalogen anger samma år" if ind.upphord == y
+                    else f" – ändra till upphord: {y} i katalogen")
+            lines.append(f"  {k}: sista år {y} (\"{t}\"){note}")
     if len(c.ok) == len(c.checked):
         lines.append(f"Alla {len(c.checked)} indikatorer finns i Kolada med samma titel.")
     else:

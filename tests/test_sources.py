@@ -1,0 +1,94 @@
+"""The source registry and several sources in one dataset: precedence, row sources, source lines,
+and the catalogue indicators that have no values ("Saknas i datakällan")."""
+
+import pandas as pd
+import pytest
+
+from ojlib import compare, dataset, notebook, params
+from ojlib.errors import OjError
+from ojlib.source_lines import EXEMPELDATA, source_line
+from ojlib.sources import registry
+
+
+def _rows(kalla, kpi, values: dict, ar=2024):
+    return pd.DataFrame([{"kpi": kpi, "kod": kod, "niva": "kommun", "ar": ar, "kon": "T", "varde": v,
+                          "status": None, "antal": None, "kalla": kalla} for kod, v in values.items()])
+
+
+@pytest.fixture
+def two_sources(ojhome):
+    # Kolada: a brukarbedömning share for two kommuner, one of them missing
+    dataset.save_dataset(_rows("kolada", "U35538", {"0680": 80.0, "0682": None}), "kolada", {"hamtad": "2026-11-01"})
+    # own import: an ÖJ question Kolada no longer has, and the same Kolada key with another value
+    egen = pd.concat([_rows("egen", "U35519", {"0680": 1.0, "0682": 0.0}),
+                      _rows("egen", "U35538", {"0680": 50.0, "0682": 70.0})])
+    dataset.save_dataset(egen, "egen", {"fil": "oj_missbruk_2024.xlsx"})
+    return ojhome
+
+
+def test_registry_entries_and_source_lines():
+    assert registry.keys() == ("kolada", "egen", "exempeldata")
+    kolada = registry.get("kolada")
+    assert kolada.credit() == "Källa: Kolada" and kolada.credit(derived=True) == "Bearbetning av data från Kolada"
+    assert kolada.matches_id("N35001") and not kolada.matches_id("egen_1")
+    assert registry.get("exempeldata").credit(derived=True) == EXEMPELDATA
+    assert "oj importera" in registry.get("egen").fix_hint
+    with pytest.raises(OjError, match="Okänd datakälla 'kolda'"):
+        registry.get("kolda")
+    infos = {"egen": {"utgivare": "socialstyrelsen", "ar": [2024, 2025]}}
+    assert registry.credit_line(["kolada", "egen"], infos) == \
+        "Källa: Kolada; Socialstyrelsen, Öppna jämförelser 2024–2025 (egen import)"
+    assert registry.credit_line(["kolada", "exempeldata"], {}, derived=True) == \
+        f"Bearbetning av data från Kolada; {EXEMPELDATA}"
+    assert source_line("egen.xlsx") == "Källa: egen.xlsx"  # a file name is credited as it is
+
+
+def test_parse_datakalla(ojhome):
+    assert registry.parse("kolada,egen") == ["kolada", "egen"]
+    assert registry.parse(["egen", "kolada", "egen"]) == ["egen", "kolada"]
+    assert registry.parse("alla", available=lambda k: True) == ["kolada", "egen"]  # never exempeldata
+    with pytest.raises(OjError, match="ingen verklig data"):
+        dataset.parse_kallor("alla")
+
+
+def test_combined_dataset_keeps_row_sources_and_states_precedence(two_sources):
+    ds = dataset.load_dataset("kolada,egen")
+    assert ds.kallor == ["kolada", "egen"] and not ds.is_example
+    d = ds.df.set_index(["kpi", "kod"])
+    assert d.loc[("U35538", "0680"), "varde"] == 80.0 and d.loc[("U35538", "0680"), "kalla"] == "kolada"
+    # Kolada has no value for 0682: the imported value fills the gap and says where it came from
+    assert d.loc[("U35538", "0682"), "varde"] == 70.0 and d.loc[("U35538", "0682"), "kalla"] == "egen"
+    assert d.loc[("U35519", "0680"), "kalla"] == "egen"
+    assert dataset.load_dataset("egen,kolada").df.set_index(["kpi", "kod"]).loc[("U35538", "0680"), "varde"] == 50.0
+    assert dataset.load_dataset("alla").kallor == ["kolada", "egen"]
+    assert ds.kallor_used(["U35519"]) == ["egen"] and ds.kallor_used(["U35538"]) == ["kolada", "egen"]
+    # the source line of a table names exactly the sources of its values
+    t = compare.kommun_table(ds, kpi="U35519", ar=2024)
+    assert t.attrs["kalla"] == "egen"
+    assert source_line(t.attrs["kalla"]) == "Källa: Socialstyrelsen, Öppna jämförelser 2024 (egen import)"
+    both = compare.kommun_table(ds, omrade="missbruk", ar=2024)
+    assert source_line(both.attrs["kalla"], derived=True) == \
+        "Bearbetning av data från Kolada; Socialstyrelsen, Öppna jämförelser 2024 (egen import)"
+
+
+def test_example_data_mixed_in_stays_marked(two_sources):
+    from ojlib.sources import example
+
+    example.build()
+    ds = dataset.load_dataset("kolada,exempeldata")
+    assert ds.is_example
+    t = compare.kommun_table(ds, omrade="missbruk", ar=2024)
+    assert EXEMPELDATA in source_line(t.attrs["kalla"], derived=True) and t.attrs["exempeldata"]
+
+
+def test_missing_indicators_are_named(two_sources):
+    p, ds = params.lansanalys("06", "missbruk", 2024, datakalla="kolada,egen")
+    assert p.datakalla == "kolada,egen"
+    missing = {i.kpi for i in ds.missing_indicators("missbruk", 2024)}
+    assert "U35519" not in missing and "U35538" not in missing and "U35518" in missing
+    text = notebook.saknas_text(p, ds)
+    assert text.startswith("**Saknas i datakällan (2024):**")
+    assert "Manualbaserad rekommenderad insats (U35518; finns i Socialstyrelsens arbetsböcker" in text
+    assert "Kostnad missbruksvård vuxna (N35001; hämtas från Kolada med `oj hamta`)" in text
+    with pytest.raises(OjError, match="Det finns ingen data från exempeldata ännu"):
+        params.lansanalys("06", "missbruk", datakalla=["kolada", "exempeldata"])
