@@ -27,7 +27,7 @@ import pandas as pd
 from ojlib import EXEMPELDATA_MARK, colours, compare, tables
 from ojlib.catalog import OMRADEN
 from ojlib.outputs import saving
-from ojlib.source_lines import source_line
+from ojlib.source_lines import has_example, source_line
 from ojlib.storage import atomic_path
 
 FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")  # also the full-width = + - @
@@ -184,7 +184,7 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
     ws.title = "Översikt"
     put(ws, 1, 1, title, font=Font(bold=True, size=14))
     row = 2
-    if kalla == "exempeldata":
+    if has_example(kalla):
         put(ws, row, 1, EXEMPELDATA_MARK, font=red)
         row += 1
     if source_line(kalla, derived=True) != EXEMPELDATA_MARK:
@@ -250,7 +250,7 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
     # the explanation
     we = wb.create_sheet("Förklaring")
     lines = [(title, Font(bold=True, size=14))]
-    if kalla == "exempeldata":
+    if has_example(kalla):
         lines.append((EXEMPELDATA_MARK, red))
     if source_line(kalla, derived=True) != EXEMPELDATA_MARK:
         lines.append((source_line(kalla, derived=True), None))
