@@ -168,14 +168,23 @@ class _Context:
         self.pal = colours.check_palette(val.palett)
         self.lan_namn = geo.lan().set_index("lan_kod").at[lan, "lan_namn"]
         self.kommun_namn = (geo.kommuner().set_index("kommun_kod").at[kommun, "kommun_namn"] if kommun else None)
-        self.full = {o: compare.kommun_table(ds, o, ar) for o in omraden}
-        self.tables = {}
-        for o, full in self.full.items():
+        # The frames' attrs (provenance) are kept aside: pandas deep-copies attrs on every
+        # filter, which made a deck several times slower.
+        self.full, self.tables, self.utan_varden = {}, {}, set()
+        for o in omraden:
+            full = compare.kommun_table(ds, o, ar)
+            self.utan_varden |= set(full.attrs.get("utan_varden", []))
             coloured = colours.classify(full, val.fargstrategi, val.palett, "riket", catalogue=ds.cat)
-            part = coloured[coloured["länskod"] == lan].reset_index(drop=True)
-            part.attrs = {**coloured.attrs, "lan": lan}
-            self.tables[o] = part
-        self.trends = {o: compare.trend_table(ds, lan=lan, omrade=o, ar=ar) for o in omraden}
+            coloured.attrs = {}
+            full = full.copy()  # the table may be shared (ojlib.shared); its attrs are not ours to clear
+            full.attrs = {}
+            self.full[o] = full
+            self.tables[o] = coloured[coloured["länskod"] == lan].reset_index(drop=True)
+        self.trends = {}
+        for o in omraden:
+            tt = compare.trend_table(ds, lan=lan, omrade=o, ar=ar).copy()
+            tt.attrs = {}
+            self.trends[o] = tt
         self.years = sorted({int(y) for t in self.tables.values() for y in t["år"].unique()})
 
     @property
@@ -271,6 +280,8 @@ def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[B
     """Kommuner × Ja/Nej and scale indicators, coloured by level, with länet and riket distributions."""
     t = ctx.tables[omrade]
     kommuner = t.drop_duplicates("kommunkod")[["kommunkod", "kommun"]].values.tolist()
+    cell = {(k, kod): (v, text, colour) for k, kod, v, text, colour in
+            zip(t.kpi, t.kommunkod, t["värde"], t["värde_text"], t["färg"], strict=True)}
     slides = []
     col_chunks = [inds[i:i + KOLUMNER_PER_BILD] for i in range(0, len(inds), KOLUMNER_PER_BILD)]
     row_chunks = _chunks(kommuner, RADER_PER_BILD)
@@ -292,9 +303,9 @@ def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[B
             for kod, namn in rows:
                 row = []
                 for ind in cols:
-                    r = t[(t.kpi == ind.kpi) & (t.kommunkod == kod)].iloc[0]
-                    text = r["värde_text"] if pd.notna(r["värde"]) else f"Saknas ({r['värde_text']})"
-                    row.append((text, str(r["färg"])))
+                    value, value_text, colour = cell[(ind.kpi, kod)]
+                    text = value_text if pd.notna(value) else f"Saknas ({value_text})"
+                    row.append((text, str(colour)))
                 cells.append((namn, kod == ctx.kommun, row))
             suffix = ""
             if len(col_chunks) > 1 or len(row_chunks) > 1:
@@ -334,7 +345,8 @@ def _indicator_slide(ctx: _Context, omrade: str, kvo_titel: str, ind) -> Bild:
         "saknas": [f"{r.kommun} ({r['värde_text']})" for _, r in missing.iterrows()],
     }
     # The trend: länet, riket (and the kommun) over the years comparable with the shown one.
-    tr = compare.trend(ctx.ds, ind.kpi, kommun=ctx.kommun, lan=ctx.lan)
+    tr = compare.trend(ctx.ds, ind.kpi, kommun=ctx.kommun, lan=ctx.lan).copy()
+    tr.attrs = {}
     tr = tr[tr["jämförbar"] & (tr["år"] <= year)]
     have_years = sorted(int(y) for y in tr.loc[tr["värde"].notna(), "år"].unique())
     series = []
@@ -525,7 +537,7 @@ def _others_slide(ctx: _Context, others: list[tuple[str, object]]) -> list[Bild]
 def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
     from ojlib import __version__
 
-    missing = sorted({k for t in ctx.full.values() for k in t.attrs.get("utan_varden", [])})
+    missing = sorted(ctx.utan_varden)
     punkter = [
         f"Data: {source_line(ctx.ds.kalla)}; {_data_date(ctx.ds)}.",
         f"Beräkningar (andelar, medelvärden, rangordningar, förändringar): {source_line(ctx.ds.kalla, True)}.",
