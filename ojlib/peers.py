@@ -38,9 +38,9 @@ def peer_members(kommun, peers="liknande", omrade=None) -> tuple[list[str], str]
         groups = geo.peer_groups(kod, title)
         if title != omr.OVERGRIPANDE:  # "IFO" must not match "IFO-…" variants
             groups = groups[groups.group_title.str.startswith(title + ",")]
-        if groups.empty:
-            raise OjError(f"Kolada har ingen grupp '{title}' för {name}; välj peers='kommungrupp' "
-                          "eller en egen lista med kommuner.")
+        if groups.empty:  # e.g. Gnosjö has no "Liknande kommuner LSS": its kommungrupp, with a note
+            members, label = peer_members(kod, "kommungrupp")
+            return members, f"{label}, eftersom Kolada saknar gruppen '{title}' för {name}"
         groups = groups.assign(_ar=groups.group_title.str.extract(r"(\d{4})$", expand=False))
         best = groups.sort_values(["_ar", "group_id"]).iloc[-1]
         members = geo.group_members(best.group_id)

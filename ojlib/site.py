@@ -1,21 +1,30 @@
-"""The shared HTML site: report pages, one ``plotly.min.js``, and ``index.html`` with a map and a table.
+"""The shared HTML site: report pages, one ``plotly.min.js``, and ``index.html`` with a map and a matrix.
 
-``build_site`` runs all reports into a temporary folder beside the target and moves it into
-place only when every report succeeded, so a failed run leaves the previous site as it was.
-``add_report`` puts one page into an existing site (``oj rapport``). The index is rebuilt from
-the metadata each page carries, so it always lists exactly the pages in the folder.
+``build_site`` runs the reports whose inputs changed (``fingerprint``: template, parameters, data,
+catalogue, ojlib version) into a hidden staging folder inside the site and then publishes each
+finished page with an atomic rename; ``index.html`` and the site's record (``MARKER``) come last.
+A report that failed keeps its previous page, marked as not updated, or is listed as failed.
+``add_report`` puts one page into an existing site (``oj rapport``). The index is rebuilt from the
+metadata each page carries, so it lists exactly the report pages in the folder.
 
-A folder is only ever replaced if it is empty or a site made here (it holds ``MARKER``), so
-``--ut`` pointing at the wrong folder cannot delete anyone's files.
+The build owns only its pages, ``index.html``, ``plotly.min.js`` and ``MARKER``: other files in
+the folder (notes, images, pages added with ``oj rapport``) are never touched. A folder that holds
+files but is no site made here is refused, and a lock (``LOCK``) serialises builds into one folder;
+a killed build leaves only its staging folder, removed when the next build starts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import html
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +83,8 @@ def check_replaceable(folder: Path) -> None:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise OjError(f"{folder} är en fil, inte en mapp; välj en mapp med --ut.")
-    if folder.is_dir() and any(folder.iterdir()) and not is_site(folder):
+    ours = (LOCK, ".ojlib-ny-", ".ojlib-prov-")  # a build that started here and has not written MARKER yet
+    if folder.is_dir() and any(not p.name.startswith(ours) for p in folder.iterdir()) and not is_site(folder):
         raise OjError(f"Mappen {folder} innehåller annat än en rapportwebbplats från oj; välj en tom eller ny "
                       "mapp med --ut.")
 
@@ -101,22 +111,79 @@ def share_permissions(path: Path) -> None:
         p.chmod((0o755 if p.is_dir() else 0o644) & ~umask)
 
 
-def _swap_into_place(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new`` with two renames on the same file system."""
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.gammal-{os.getpid()}"
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(target, old)
+LOCK = ".ojlib-las"
+STAGING_PREFIX = ".ojlib-ny-"
+
+
+def prepare_folder(folder: Path, site: bool = True) -> Path:
+    """The site folder (or a single page's folder, ``site=False``), created if needed, or one Swedish
+    sentence on why it cannot be used."""
+    folder = Path(folder)
+    if site:
+        check_replaceable(folder)
+    elif folder.exists() and not folder.is_dir():
+        raise OjError(f"{folder} är en fil, inte en mapp; välj en annan sökväg med --ut.")
+    why = None
     try:
-        os.replace(new, target)
-    except OSError:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        why = "en del av sökvägen är en fil"
+    except NotADirectoryError:
+        why = "en del av sökvägen är en fil, inte en mapp"
+    except PermissionError:
+        why = "du saknar behörighet att skapa den"
+    except OSError as err:
+        why = "filsystemet är skrivskyddat" if err.errno == errno.EROFS else \
+            f"systemet svarade: {err.strerror or err}"
+    if why is None and not os.access(folder, os.W_OK | os.X_OK):
+        why = "den är skrivskyddad"
+    if why is None:
+        try:  # some places (/proc, /sys) claim to be writable but are not
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".ojlib-prov-"):
+                pass
+        except OSError:
+            why = "det går inte att skriva filer i den"
+    if why:
+        raise OjError(f"Webbplatsen kan inte skrivas i {folder}: {why}; välj en annan mapp med --ut.")
+    return folder
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """Hold the site's lock while building; a second build into the same folder gets a sentence."""
+    import fcntl
+
+    fd = os.open(Path(folder) / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OjError(f"En annan körning bygger redan webbplatsen i {folder}; vänta tills den är klar och "
+                          "kör sedan igen.") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock (and so does the kernel if the process is killed)
+
+
+def remove_debris(folder: Path) -> list[Path]:
+    """Remove what a killed build left (call with the lock held): staging folders, old-style copies."""
+    folder = Path(folder)
+    gone = []
+    candidates = list(folder.glob(f"{STAGING_PREFIX}*"))
+    for pattern in (".*.html.*.tmp", f".{html_export.PLOTLY_JS}.*.tmp", f".{MARKER}.*.tmp", ".ojlib-prov-*"):
+        candidates += list(folder.glob(pattern))  # atomic writes cut short
+    # before this version, builds staged beside the folder: .reports.ny-XXXX and .reports.gammal-PID
+    for pattern in (f".{folder.name}.ny-*", f".{folder.name}.gammal-*"):
+        candidates += list(folder.parent.glob(pattern))
+    for path in candidates:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        gone.append(path)
+    return gone
 
 
 # --------------------------------------------------------------------------- the index
@@ -167,19 +234,24 @@ def _choose_indicator(ds, metas: list[dict], kpi: str | None):
 
 
 def _link_for(meta_pages: list[tuple[str, dict]], lan: str, kommun: str | None, omrade: str) -> str | None:
-    """The page a click on the map opens: the kommun's profile, else the län report for the område."""
+    """The page a click on the map opens: the kommun's profile, else the län report for the map's område.
+
+    A page's ``omrade`` is a list (``["missbruk"]``) or a text; a report of exactly that område wins,
+    then one that covers it among others.
+    """
     if kommun:
         for name, m in meta_pages:
             if m.get("typ") == "kommunprofil" and m.get("kommun") == kommun:
                 return name
-    best = None
+    covering = None
     for name, m in meta_pages:
-        if m.get("typ") == "lansanalys" and m.get("lan") == lan:
-            if m.get("omrade") == omrade:
-                return name
-            if m.get("omrade") == "alla" or best is None:
-                best = name
-    return best
+        if m.get("typ") != "lansanalys" or m.get("lan") != lan:
+            continue
+        if _single_omrade(m) == omrade:
+            return name
+        if covering is None and omrade in _omraden_of(m):
+            covering = name
+    return covering
 
 
 def overview_map(meta_pages: list[tuple[str, dict]], kpi: str | None = None):
@@ -217,7 +289,9 @@ def overview_map(meta_pages: list[tuple[str, dict]], kpi: str | None = None):
         link = _link_for(meta_pages, kommuner.at[kod, "lan_kod"], kod, ind.omrade)
         if link:
             links[kod] = quote(link)
-    fig.update_layout(meta={**(fig.layout.meta or {}), "lankar": links})
+    about = {"kpi": ind.kpi, "indikator": ind.namn, "omrade": ind.omrade,
+             "omrade_titel": catalog.OMRADEN.get(ind.omrade, ind.omrade), "ar": year}
+    fig.update_layout(meta={**(fig.layout.meta or {}), "lankar": links, "oversikt": about})
     return json.loads(fig.to_json()), None
 
 
@@ -236,12 +310,115 @@ def _cell(value) -> str:
     return html.escape("" if value in (None, "") else str(value))
 
 
-def index_html(folder: Path, karta: str | None = None) -> str:
-    """The overview page: the exempeldata mark, data dates, the map and the table of reports."""
+SEARCH_JS = """(function () {
+  var box = document.getElementById('sok'), list = document.getElementById('sokresultat');
+  var data = JSON.parse(document.getElementById('ojlib-sok').textContent);
+  var status = document.getElementById('sokstatus');
+  function norm(t) { return t.toLowerCase().normalize('NFD').replace(/[\\u0300-\\u036f]/g, ''); }
+  function show() {
+    var q = norm(box.value.trim());
+    list.textContent = '';
+    if (!q) { status.textContent = ''; return; }
+    var hits = data.filter(function (d) { return norm(d.namn).indexOf(q) !== -1; }).slice(0, 30);
+    hits.forEach(function (d) {
+      var li = document.createElement('li'), a = document.createElement('a');
+      a.href = d.href; a.textContent = d.namn + ' – ' + d.typ; li.appendChild(a); list.appendChild(li);
+    });
+    status.textContent = hits.length ? hits.length + ' träffar' : 'Inga träffar för ' + box.value.trim();
+  }
+  box.addEventListener('input', show);
+  box.form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var first = list.querySelector('a');
+    if (first) { window.location.href = first.getAttribute('href'); }
+  });
+  show();
+})();"""
+
+INDEX_CSS = """<style>
+table.matris th[scope=row] { white-space: nowrap; }
+table.matris td { text-align: center; }
+.sok input { font-size: 1rem; padding: .35rem .5rem; width: min(24rem, 100%); }
+.sok ul { margin: .3rem 0; }
+ul.kommuner { columns: 4 12rem; margin: .2rem 0 1rem; }
+.fel { color: #8a1c12; }
+</style>"""
+
+
+def _search_entries(sitemap: SiteMap) -> list[dict]:
+    """Names the search box finds: every kommun with a profile, every län with a report."""
+    out = []
+    for lan, by_om in sorted(sitemap.lan_reports.items()):
+        first = next(iter(by_om.values()))
+        out.append({"namn": _lan_name(lan), "typ": "länsanalys", "href": quote(first)})
+    names = geo.area_names()
+    for kod, page in sorted(sitemap.profiles.items(), key=lambda kv: str(names.get(kv[0], kv[0]))):
+        out.append({"namn": str(names.get(kod, kod)), "typ": "kommunprofil", "href": quote(page)})
+    return out
+
+
+def _matrix(sitemap: SiteMap, record: dict) -> str:
+    """Län rows × område columns of län reports, and a column of kommun profiles per län."""
+    omraden = [o for o in catalog.OMRADEN if any(o in by for by in sitemap.lan_reports.values())]
+    if any("alla" in by for by in sitemap.lan_reports.values()):
+        omraden.append("alla")
+    profiles_by_lan: dict[str, int] = {}
+    kommuner = geo.kommuner().set_index("kommun_kod")
+    for kod in sitemap.profiles:
+        if kod in kommuner.index:
+            lk = kommuner.at[kod, "lan_kod"]
+            profiles_by_lan[lk] = profiles_by_lan.get(lk, 0) + 1
+    lans = sorted(set(sitemap.lan_reports) | set(profiles_by_lan))
+    if not lans:
+        return ""
+    head = "".join(f'<th scope="col">{html.escape(catalog.OMRADEN.get(o, "Alla områden"))}</th>' for o in omraden)
+    rows = []
+    for lan in lans:
+        cells = []
+        for o in omraden:
+            page = sitemap.lan_reports.get(lan, {}).get(o)
+            if page:
+                note = ""
+                if record.get(page[:-5], {}).get("status") == "inte_uppdaterad":
+                    note = ' <span class="fel">(inte uppdaterad)</span>'
+                label = f"Länsanalys {catalog.OMRADEN.get(o, 'alla områden')}, {_lan_name(lan)}"
+                cells.append(f'<td><a href="{html.escape(quote(page))}" aria-label="{html.escape(label)}">'
+                             f"Länsanalys</a>{note}</td>")
+            else:
+                cells.append('<td><span aria-label="ingen rapport">–</span></td>')
+        n = profiles_by_lan.get(lan, 0)
+        cells.append(f'<td><a href="#kommuner-{lan}">{n} kommunprofiler</a></td>' if n else "<td>–</td>")
+        rows.append(f'<tr id="lan-{lan}"><th scope="row">{html.escape(_lan_name(lan))} ({lan})</th>'
+                    + "".join(cells) + "</tr>")
+    return ('<table class="matris"><caption>Länsrapporter per län och område, och kommunprofiler</caption>'
+            f'<thead><tr><th scope="col">Län</th>{head}<th scope="col">Kommuner</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
+
+
+def _profile_lists(sitemap: SiteMap) -> str:
+    kommuner = geo.kommuner()
+    parts = []
+    for lan in sorted(kommuner.lan_kod.unique()):
+        items = []
+        for kod, kname in kommuner.loc[kommuner.lan_kod == lan, ["kommun_kod", "kommun_namn"]].values:
+            page = sitemap.profiles.get(kod)
+            if page:
+                items.append(f'<li><a href="{html.escape(quote(page))}">{html.escape(kname)}</a></li>')
+        if items:
+            parts.append(f'<h3 id="kommuner-{lan}">{html.escape(_lan_name(lan))}</h3>'
+                         f'<ul class="kommuner">{"".join(items)}</ul>')
+    return "".join(parts)
+
+
+def index_html(folder: Path, karta: str | None = None, record: dict | None = None) -> str:
+    """The overview page: search, the län × område matrix, the map, kommun profiles and every report."""
+    record = record if record is not None else (read_settings(folder).get("sidor") or {})
     meta_pages = sorted(pages(folder), key=_sort_key)
     metas = [m for _, m in meta_pages]
+    sitemap = SiteMap(meta_pages, record)
     example = any(html_export.is_example(m) for m in metas)
-    body = []
+    body = ['<nav class="topp" aria-label="Brödsmulor"><ol class="brodsmulor">'
+            '<li><span aria-current="page">Alla rapporter</span></li></ol></nav>', INDEX_CSS]
     if example:
         body.append(f'<p class="exempeldata" role="note">{html.escape(EXEMPELDATA)}</p>')
     kallor = sorted({str(m.get("datakalla")) for m in metas if m.get("datakalla")})
@@ -253,22 +430,59 @@ def index_html(folder: Path, karta: str | None = None) -> str:
         facts.append("data från: " + ", ".join(datum))
     body.append(f'<p class="meta">{html.escape(" · ".join(facts))}.</p>')
 
+    failed = [(n, r) for n, r in sorted(record.items()) if r.get("status") in ("misslyckad", "inte_uppdaterad")]
+    if failed:
+        items = []
+        for n, r in failed:
+            what = html.escape(str(r.get("rapport") or n))
+            why = html.escape(str(r.get("fel") or "okänt fel"))
+            if r.get("status") == "inte_uppdaterad" and (Path(folder) / f"{n}.html").exists():
+                items.append(f'<li><a href="{html.escape(quote(n + ".html"))}">{what}</a>: inte uppdaterad, '
+                             f"den senaste körningen misslyckades ({why}).</li>")
+            else:
+                items.append(f"<li>{what}: misslyckades, ingen sida ({why}).</li>")
+        body.append('<section aria-labelledby="misslyckade"><h2 id="misslyckade" class="fel">'
+                    f'Rapporter som misslyckades</h2><ul>{"".join(items)}</ul></section>')
+
     templates: list[str] = []
     has_map = False
+    search = _search_entries(sitemap)
+    if search:
+        body.append('<form class="sok" role="search" action="#"><label for="sok">Sök kommun eller län: </label>'
+                    '<input type="search" id="sok" autocomplete="off" placeholder="t.ex. Gnosjö">'
+                    '<p id="sokstatus" class="meta" aria-live="polite"></p><ul id="sokresultat"></ul></form>')
+        body.append(f'<script type="application/json" id="ojlib-sok">{html_export.script_json(search)}</script>')
+    matrix = _matrix(sitemap, record)
+    if matrix:
+        body.append('<h2 id="oversikt">Rapporter per län och område</h2>')
+        body.append(matrix)
     if meta_pages:
         fig, reason = overview_map(meta_pages, karta)
-        body.append('<h2 id="karta">Karta</h2>')
         if fig is None:
+            body.append('<h2 id="karta">Karta</h2>')
             body.append(f"<p>{html.escape(reason)}</p>")
         else:
             has_map = True
+            about = fig["layout"]["meta"]["oversikt"]
+            title = f"{about['omrade_titel']}: {about['indikator']}" + (f", {about['ar']}" if about.get("ar") else "")
+            body.append(f'<h2 id="karta">Karta – {html.escape(title)}</h2>')
             page = html_export.Page()
-            fig_html = page.figure(fig).replace('class="ojfig"', 'class="ojfig oversikt"', 1)
+            alt = (f"Karta över Sveriges kommuner färgade efter {about['indikator']} ({about['kpi']}), "
+                   f"område {about['omrade_titel']}. Samma länkar finns i tabellen och listorna på sidan.")
+            fig_html = page.figure(fig).replace('class="ojfig"', f'class="ojfig oversikt" role="img" '
+                                                f'aria-label="{html.escape(alt)}"', 1)
             templates = page.templates
-            body.append("<p>Klicka på en kommun för att öppna dess rapport (kommunprofilen, annars länets).</p>")
+            body.append(f"<p>Kartan visar {html.escape(about['indikator'])} inom området "
+                        f"{html.escape(about['omrade_titel'])}. För muspekaren över en kommun för att se dess namn; "
+                        "klicka för att öppna kommunprofilen, annars länets rapport för "
+                        f"{html.escape(about['omrade_titel'].lower())}.</p>")
             body.append(fig_html)
+    profiles = _profile_lists(sitemap)
+    if profiles:
+        body.append('<h2 id="kommunprofiler">Kommunprofiler</h2>')
+        body.append(profiles)
 
-    body.append('<h2 id="rapporter">Rapporter</h2>')
+    body.append('<h2 id="rapporter">Alla rapporter</h2>')
     if not meta_pages:
         body.append("<p>Inga rapporter ännu. Skapa dem med <code>oj rapporter</code>.</p>")
     else:
@@ -282,19 +496,25 @@ def index_html(folder: Path, karta: str | None = None) -> str:
         ]
         columns = [(h, f) for h, f in columns if any(f(m) not in (None, "") for m in metas)]
         num = {"År": ' class="tal"'}
-        head = "".join(f"<th{num.get(h, '')}>{h}</th>" for h, _ in columns)
+        head = "".join(f'<th scope="col"{num.get(h, "")}>{h}</th>' for h, _ in columns)
         rows = []
         for name, m in meta_pages:
             cells = "".join(f"<td{num.get(h, '')}>{_cell(f(m))}</td>" for h, f in columns)
             rows.append(f'<tr><td><a href="{html.escape(quote(name))}">{_cell(m.get("titel") or name)}</a></td>'
                         f"{cells}</tr>")
-        body.append(f'<table class="rapporter"><thead><tr><th>Rapport</th>{head}</tr></thead><tbody>'
-                    + "".join(rows) + "</tbody></table>")
+        body.append(f'<details{" open" if len(meta_pages) <= 30 else ""}><summary>Lista med alla '
+                    f"{len(meta_pages)} rapporter</summary>"
+                    f'<table class="rapporter"><thead><tr><th scope="col">Rapport</th>{head}</tr></thead><tbody>'
+                    + "".join(rows) + "</tbody></table></details>")
     body.append('<h2 id="om">Om sidorna</h2>')
     body.append("<p>Sidorna fungerar utan server och utan internet: öppna filerna direkt från mappen. "
                 "Alla sidor delar filen <code>plotly.min.js</code>, som måste ligga kvar i samma mapp.</p>")
-    return html_export.page_document("Öppna jämförelser – rapporter", "\n".join(body), None, templates,
-                                 has_figures=has_map, extra_js=MAP_CLICK_JS if has_map else "")
+    extra = (MAP_CLICK_JS if has_map else "")
+    doc = html_export.page_document("Öppna jämförelser – rapporter", "\n".join(body), None, templates,
+                                    has_figures=has_map, extra_js=extra)
+    if search:
+        doc = doc.replace("</body>", f"<script>{SEARCH_JS}</script>\n</body>", 1)
+    return doc
 
 
 def build_index(folder: Path, karta: str | None = None) -> Path:
@@ -307,20 +527,169 @@ def build_index(folder: Path, karta: str | None = None) -> Path:
     return target
 
 
+
+# --------------------------------------------------------------------------- fingerprints
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return "saknas"
+    return h.hexdigest()
+
+
+class Fingerprints:
+    """What a page depends on, hashed: template, parameters, its data source, catalogue, ojlib version."""
+
+    def __init__(self):
+        from ojlib import __version__, paths
+
+        self.version = __version__
+        self.catalogue = _file_hash(paths.params_dir() / "indikatorer.yml")
+        self._files: dict[Path, str] = {}
+        self._defaults: dict[Path, dict] = {}
+
+    def _hash(self, path: Path) -> str:
+        if path not in self._files:
+            self._files[path] = _file_hash(path)
+        return self._files[path]
+
+    def of(self, job: reports.Job) -> str:
+        from ojlib import dataset
+
+        template = job.template
+        if template not in self._defaults:
+            self._defaults[template] = reports.template_parameters(template)
+        kalla = str(job.params.get("datakalla") or self._defaults[template].get("datakalla") or "")
+        data = "okänd"
+        if kalla in dataset.KALLOR:
+            data = self._hash(dataset.dataset_path(kalla)) + self._hash(dataset.manifest_path(kalla))
+        parts = {"mall": self._hash(template), "parametrar": job.params, "data": data,
+                 "katalog": self.catalogue, "ojlib": self.version, "namn": job.name}
+        text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- navigation on every page
+
+NAV_RE = re.compile(r'<nav class="topp"[^>]*>.*?</nav>', re.DOTALL)
+PROFILE_LINK_RE = r'(<th class="row_heading[^"]*"[^>]*>)({name})(</th>)'
+
+
+def _lan_name(code: str) -> str:
+    try:
+        return str(geo.lan().set_index("lan_kod").at[code, "lan_namn"])
+    except KeyError:
+        return code
+
+
+def _single_omrade(meta: dict) -> str | None:
+    value = meta.get("omrade", meta.get("omraden"))
+    if isinstance(value, list) and len(value) == 1:
+        return str(value[0])
+    if isinstance(value, str) and value in catalog.OMRADEN:
+        return value
+    return None
+
+
+class SiteMap:
+    """Which pages the site has, for links between them (profiles ↔ län reports)."""
+
+    def __init__(self, meta_pages: list[tuple[str, dict]], status: dict | None = None):
+        self.meta_pages = meta_pages
+        self.status = status or {}
+        self.profiles: dict[str, str] = {}  # kommun code -> page
+        self.lan_reports: dict[str, dict[str, str]] = {}  # lan -> område -> page
+        for name, m in sorted(meta_pages, key=_sort_key):
+            if m.get("typ") == "kommunprofil" and m.get("kommun"):
+                self.profiles.setdefault(str(m["kommun"]), name)
+            elif m.get("typ") == "lansanalys" and m.get("lan"):
+                om = _single_omrade(m) or "alla"
+                self.lan_reports.setdefault(str(m["lan"]), {}).setdefault(om, name)
+
+    def nav(self, name: str, meta: dict) -> str:
+        """The breadcrumb and related links of one page (a ``nav.topp``)."""
+        crumbs = ['<a href="index.html">Alla rapporter</a>']
+        lan = str(meta.get("lan") or "")
+        related = []
+        if lan:
+            lan_text = html.escape(str(meta.get("lan_namn") or _lan_name(lan)))
+            crumbs.append(f'<a href="index.html#lan-{html.escape(lan)}">{lan_text}</a>')
+            if meta.get("typ") == "kommunprofil":
+                for om, page in self.lan_reports.get(lan, {}).items():
+                    text = f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}"
+                    related.append(f'<a href="{html.escape(quote(page))}">{html.escape(text)}</a>')
+            else:
+                for om, page in self.lan_reports.get(lan, {}).items():
+                    if page != name:
+                        text = f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}"
+                        related.append(f'<a href="{html.escape(quote(page))}">{html.escape(text)}</a>')
+        title = html.escape(str(meta.get("titel") or name))
+        crumbs.append(f'<span aria-current="page">{title}</span>')
+        parts = ['<nav class="topp" aria-label="Brödsmulor">', '<ol class="brodsmulor">',
+                 "".join(f"<li>{c}</li>" for c in crumbs), "</ol>"]
+        if related:
+            parts.append('<p class="relaterat">Se även: ' + " · ".join(related) + "</p>")
+        st = self.status.get(name.removesuffix(".html"), {})
+        if st.get("status") == "inte_uppdaterad":
+            parts.append('<p class="inte-uppdaterad" role="alert"><strong>Inte uppdaterad:</strong> den senaste '
+                         f"körningen av den här rapporten misslyckades ({html.escape(str(st.get('fel', '')))}); "
+                         "sidan visar den förra versionen.</p>")
+        parts.append("</nav>")
+        return "".join(parts)
+
+    def decorate(self, name: str, text: str, meta: dict) -> str:
+        """The page with its navigation and, for a län report, kommun names linked to their profiles."""
+        text = NAV_RE.sub(lambda _m: self.nav(name, meta), text, count=1)
+        if meta.get("typ") == "lansanalys" and meta.get("lan"):
+            kommuner = geo.kommuner()
+            for kod, kname in kommuner.loc[kommuner.lan_kod == meta["lan"], ["kommun_kod", "kommun_namn"]].values:
+                page = self.profiles.get(kod)
+                if not page:
+                    continue
+                link = f'<a class="profil" href="{html.escape(quote(page))}">{html.escape(kname)}</a>'
+                text = re.sub(PROFILE_LINK_RE.format(name=re.escape(html.escape(kname))),
+                              lambda m, link=link: m.group(1) + link + m.group(3), text)
+        return text
+
+
+def decorate_pages(folder: Path, meta_pages: list[tuple[str, dict]], status: dict) -> int:
+    """Rewrite the navigation of every report page that needs it; the number of pages changed."""
+    sitemap = SiteMap(meta_pages, status)
+    changed = 0
+    for name, meta in meta_pages:
+        path = Path(folder) / name
+        text = path.read_text(encoding="utf-8")
+        new = sitemap.decorate(name, text, meta)
+        if new != text:
+            write_text_atomic(path, new)
+            changed += 1
+    return changed
+
+
 # --------------------------------------------------------------------------- building
 
 @dataclass
 class SiteBuild:
-    """The outcome of ``build_site``: every result, and whether the site was replaced."""
+    """The outcome of ``build_site``: results of the reports that ran, and those already up to date."""
 
     folder: Path
     results: list[reports.Result] = field(default_factory=list)
+    up_to_date: list[reports.Job] = field(default_factory=list)
+    kept_previous: list[str] = field(default_factory=list)  # failed pages that keep their old version
     replaced: bool = False
     seconds: float = 0.0
 
     @property
     def failed(self) -> list[reports.Result]:
         return [r for r in self.results if not r.ok]
+
+    @property
+    def built(self) -> list[reports.Result]:
+        return [r for r in self.results if r.ok]
 
     @property
     def index(self) -> Path:
@@ -334,55 +703,119 @@ def check_map_choice(karta: str | None) -> None:
 
 
 def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None, karta: str | None = None,
-               kernel_name: str | None = None,
-               on_done: Callable[[reports.Result], None] | None = None) -> SiteBuild:
-    """Run every job and publish the site in ``folder`` only if all of them succeeded."""
-    import time
-
+               kernel_name: str | None = None, on_done: Callable[[reports.Result], None] | None = None,
+               force: bool = False, timeout: int | None = None,
+               on_plan: Callable[[int, int], None] | None = None) -> SiteBuild:
+    """Run the jobs whose inputs changed (all with ``force``) and publish what succeeded into ``folder``."""
     start = time.perf_counter()
     folder = Path(folder).resolve()
-    check_replaceable(folder)
     check_map_choice(karta)
-    previous = read_settings(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.ny-", dir=folder.parent))
+    prepare_folder(folder)
     build = SiteBuild(folder)
-    try:
-        build.results = reports.run_jobs(jobs, tmp, workers=workers, kernel_name=kernel_name, on_done=on_done)
-        if not build.failed:
-            copy_plotly_js(tmp)
-            build_index(tmp, karta if karta is not None else previous.get("karta"))
-            share_permissions(tmp)
-            _swap_into_place(tmp, folder)
-            build.replaced = True
-            build.results = [_moved(r, tmp, folder) for r in build.results]
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    with locked(folder):
+        remove_debris(folder)
+        settings = read_settings(folder)
+        record: dict = dict(settings.get("sidor") or {})
+        jobs = reports.assign_names(list(jobs))
+        fps = Fingerprints()
+        todo = []
+        for job in jobs:
+            fp = fps.of(job)
+            old = record.get(job.name, {})
+            if not force and old.get("fingerprint") == fp and old.get("status") == "ok" \
+                    and (folder / f"{job.name}.html").is_file():
+                build.up_to_date.append(job)
+            else:
+                job.fingerprint = fp  # type: ignore[attr-defined]
+                todo.append(job)
+        if on_plan:
+            on_plan(len(todo), len(build.up_to_date))
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+        try:
+            if todo:
+                build.results = reports.run_jobs(todo, staging, workers=workers, kernel_name=kernel_name,
+                                                 on_done=on_done, timeout=timeout)
+            now = time.strftime("%Y-%m-%d %H:%M:%S")
+            for res in build.results:
+                name = res.job.name
+                if res.ok:
+                    target = folder / res.page.name
+                    share_permissions(res.page)
+                    os.replace(res.page, target)  # one atomic rename per page
+                    res.page = target
+                    record[name] = {"fingerprint": res.job.fingerprint, "status": "ok", "uppdaterad": now,
+                                    "rapport": res.job.describe()}
+                else:
+                    had = (folder / f"{name}.html").is_file()
+                    if had:
+                        build.kept_previous.append(name)
+                    record[name] = {**record.get(name, {}), "fingerprint": None,
+                                    "status": "inte_uppdaterad" if had else "misslyckad",
+                                    "fel": res.error, "rapport": res.job.describe(), "forsokt": now}
+            changed = bool(build.results) or not (folder / INDEX).exists() or \
+                (karta is not None and karta != settings.get("karta"))
+            copy_plotly_js(folder)
+            meta_pages = pages(folder)
+            decorate_pages(folder, meta_pages, record)
+            new_karta = karta if karta is not None else settings.get("karta")
+            if changed:
+                write_text_atomic(folder / INDEX, index_html(folder, new_karta, record))
+            write_settings(folder, {"karta": new_karta, "sidor": record})
+            for p in (folder, folder / INDEX, folder / MARKER, folder / html_export.PLOTLY_JS):
+                if p.exists():
+                    share_permissions(p) if p.is_file() else p.chmod(0o755 & ~_umask())
+            build.replaced = bool(build.built)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     build.seconds = time.perf_counter() - start
     return build
 
 
-def _moved(result: reports.Result, old: Path, new: Path) -> reports.Result:
-    if result.page is not None:
-        result.page = new / result.page.relative_to(old)
-    return result
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None) -> reports.Result:
     """Run one job into an existing (or new) site folder and rebuild its index; or to a single ``.html`` file."""
     folder = Path(folder)
     single = folder.suffix == ".html"
-    site_dir = folder.parent if single else folder
-    if not single:
-        check_replaceable(site_dir)
-    result = reports.run_job(job, folder, kernel_name=kernel_name, index_link=not single)
-    if not result.ok:
+    if single:
+        prepare_folder(folder.parent, site=False)
+        result = reports.run_job(job, folder, kernel_name=kernel_name, index_link=False)
+        if result.ok:
+            copy_plotly_js(folder.parent)
+            for p in (result.page, folder.parent / html_export.PLOTLY_JS):
+                share_permissions(p)
         return result
-    copy_plotly_js(site_dir)
-    if not single:
-        build_index(site_dir)
-    for p in (result.page, site_dir / html_export.PLOTLY_JS, site_dir / INDEX, site_dir / MARKER):
-        if p is not None and p.exists():
-            share_permissions(p)
+    created = not folder.exists()
+    site_dir = prepare_folder(folder)
+    result = _add_locked(job, site_dir, kernel_name)
+    if not result.ok and created:  # leave no empty folder behind for a report that failed
+        (site_dir / LOCK).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            site_dir.rmdir()
+    return result
+
+
+def _add_locked(job: reports.Job, site_dir: Path, kernel_name: str | None) -> reports.Result:
+    with locked(site_dir):
+        remove_debris(site_dir)
+        settings = read_settings(site_dir)
+        record = dict(settings.get("sidor") or {})
+        job = reports.assign_names([job])[0]
+        fp = Fingerprints().of(job)
+        result = reports.run_job(job, site_dir, kernel_name=kernel_name, index_link=True)
+        if not result.ok:
+            return result
+        record[job.name] = {"fingerprint": fp, "status": "ok", "uppdaterad": time.strftime("%Y-%m-%d %H:%M:%S"),
+                            "rapport": job.describe()}
+        copy_plotly_js(site_dir)
+        decorate_pages(site_dir, pages(site_dir), record)
+        write_text_atomic(site_dir / INDEX, index_html(site_dir, settings.get("karta"), record))
+        write_settings(site_dir, {**settings, "sidor": record})
+        for p in (result.page, site_dir / html_export.PLOTLY_JS, site_dir / INDEX, site_dir / MARKER):
+            if p is not None and p.exists():
+                share_permissions(p)
     return result

@@ -37,7 +37,7 @@ def built(tmp_path_factory):
 
 def test_site_has_one_page_per_report_and_one_shared_plotly_js(built):
     names = sorted(p.name for p in built.iterdir())
-    assert names == sorted([".ojlib-webbplats.json", "index.html", "plotly.min.js",
+    assert names == sorted([".ojlib-las", ".ojlib-webbplats.json", "index.html", "plotly.min.js",
                             *(f"mini_lansanalys-{k}-missbruk.html" for k in LAN)])
     assert (built / "plotly.min.js").read_bytes() == site.plotly_js_source().read_bytes()
     for page in built.glob("*.html"):
@@ -57,7 +57,7 @@ def test_index_lists_every_report_with_lan_area_year_and_source(built):
         assert re.search(r'<td class="tal">20\d\d</td>', cells)
     assert "Exempeldata – inte verkliga resultat" in index
     assert re.search(r"data från: 20\d\d-\d\d-\d\d", index)
-    assert "<th>Kommun</th>" not in index  # no kommun profiles, no empty column
+    assert '<th scope="col">Kommun</th>' not in index  # no kommun profiles, no empty column
 
 
 def test_index_map_links_each_kommun_to_its_report(built):
@@ -83,13 +83,14 @@ def test_no_page_refers_to_another_site(built):
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", text)
 
 
-def test_failed_run_keeps_previous_site_byte_for_byte(built, tmp_path, capsys):
-    """One län gets a bad parameter: the others complete, the summary names it, exit code non-zero."""
+def test_failed_run_publishes_the_others_and_names_the_failure(built, tmp_path, capsys):
+    """One län gets a bad parameter: the others are published, the summary names it, exit code non-zero.
+
+    (More in tests/test_site_build.py: a failed page keeps its previous version, marked.)"""
     folder = tmp_path / "reports"
     import shutil
 
     shutil.copytree(built, folder)
-    before = _snapshot(folder)
     batch = tmp_path / "batch.yml"
     batch.write_text("omrade: missbruk\nrapporter:\n  - lan: 06\n  - lan: 07\n    jamforelse: grannarna\n"
                      "  - lan: 08\n", encoding="utf-8")
@@ -98,15 +99,18 @@ def test_failed_run_keeps_previous_site_byte_for_byte(built, tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc != 0
     assert "  - mini_lansanalys 07 missbruk: Okänd jämförelse 'grannarna'; välj riket eller kommungrupp." in err
-    assert "De övriga 2 rapporterna gick bra." in err
-    assert err.strip().splitlines()[-1].startswith(f"Fel: 1 av 3 rapporter misslyckades, så webbplatsen i {folder} "
-                                                   "lämnades som den var")
+    assert "1 sidor byggdes och publicerades, 1 var redan aktuella." in err  # 06 unchanged, 08 new
+    assert err.strip().splitlines()[-1].startswith("Fel: 1 av 3 rapporter misslyckades")
     assert "Traceback" not in err
-    assert _snapshot(folder) == before
+    assert (folder / "mini_lansanalys-08-missbruk.html").exists()
+    assert not (folder / "mini_lansanalys-07-missbruk.html").exists()
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "mini_lansanalys 07 missbruk: misslyckades, ingen sida (Okänd jämförelse" in index
     assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.yml", "reports"]  # no temporary leftovers
+    assert not list(folder.glob(".ojlib-ny-*"))
 
 
-def test_successful_run_replaces_the_site_with_exactly_its_reports(built, tmp_path, capsys):
+def test_successful_run_adds_its_reports_and_keeps_the_others(built, tmp_path, capsys):
     folder = tmp_path / "reports"
     import shutil
 
@@ -114,9 +118,10 @@ def test_successful_run_replaces_the_site_with_exactly_its_reports(built, tmp_pa
     rc = main(["rapporter", "--lan", "07", "--omrade", "missbruk", "--mall", str(FIXTURE), "--ut", str(folder)])
     out = capsys.readouterr().out
     assert rc == 0
-    assert f"Webbplatsen: {folder / 'index.html'}" in out and "Klart: 1 rapporter" in out
-    assert sorted(p.name for p in folder.glob("*.html")) == ["index.html", "mini_lansanalys-07-missbruk.html"]
-    assert oct(folder.stat().st_mode & 0o777) in ("0o755", "0o750", "0o700")  # not mkdtemp's 700 unless umask
+    assert f"Webbplatsen: {folder / 'index.html'}" in out and "Klart: 1 sidor byggda, 0 var redan aktuella" in out
+    assert sorted(p.name for p in folder.glob("*.html")) == sorted(
+        ["index.html", "mini_lansanalys-07-missbruk.html", *(f"mini_lansanalys-{k}-missbruk.html" for k in LAN)])
+    assert oct(folder.stat().st_mode & 0o777) in ("0o755", "0o750", "0o700")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
 
 

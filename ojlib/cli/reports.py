@@ -106,6 +106,27 @@ def _codes(text: str | None, all_codes: list[str], normalise) -> list[str]:
     return [normalise(part) for part in text.split(",") if part.strip()]
 
 
+def _kommun_codes(text: str | None) -> list[str]:
+    """Kommun codes or names, ``alla``, or a län's kommuner as ``lan:06`` (parts separated by commas)."""
+    if text is None:
+        return []
+    ref = geo.kommuner()
+    if text.strip().lower() == "alla":
+        return list(ref.kommun_kod)
+    out: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if part.lower().startswith(("lan:", "län:")):
+            lan = geo.normalise_lan(part.split(":", 1)[1].strip())
+            out += [k for k in ref.loc[ref.lan_kod == lan, "kommun_kod"] if k not in out]
+        else:
+            kod = geo.normalise_kommun(part)
+            if kod not in out:
+                out.append(kod)
+    return out
+
+
 def _omraden(text: str) -> list[str]:
     if text.strip().lower() == "alla":
         return list(catalog.OMRADEN)
@@ -132,7 +153,7 @@ def plan(lan: str | None, kommun: str | None, omrade: str | None, fil: str | Non
     if lan is None and kommun is None:
         lan = "alla"
     lans = _codes(lan, list(geo.lan().lan_kod), geo.normalise_lan)
-    kommuner = _codes(kommun, list(geo.kommuner().kommun_kod), geo.normalise_kommun)
+    kommuner = _kommun_codes(kommun)
     jobs = []
     lan_options = dict(options)
     kommun_options = {k: v for k, v in options.items() if k != "mall"}
@@ -163,7 +184,8 @@ def rapporter(
     lan: str = typer.Option(None, "--lan", "-l", help="Län: alla (standard) eller koder/namn, t.ex. 06,07."),
     omrade: str = typer.Option(None, "--omrade", "-o",
                                help="Områden: alla (standard, en rapport per område) eller t.ex. missbruk."),
-    kommun: str = typer.Option(None, "--kommun", "-k", help="Kommunprofiler också: koder (0680,0180) eller alla."),
+    kommun: str = typer.Option(None, "--kommun", "-k",
+                               help="Kommunprofiler också: koder (0680,0180), alla, eller ett läns kommuner (lan:06)."),
     ar: str = typer.Option(None, "--ar", help=HELP_AR),
     datakalla: str = typer.Option(None, "--datakalla", "-d", help=HELP_DATAKALLA),
     jamforelse: str = typer.Option(None, "--jamforelse", help="Jämförelse: riket eller kommungrupp."),
@@ -174,41 +196,63 @@ def rapporter(
     jobb: str = typer.Option(None, "--jobb", "-j", help="Antal rapporter som körs samtidigt (standard: en per kärna)."),
     ut: str = typer.Option(None, "--ut", help="Webbplatsens mapp (standard reports/)."),
     karta: str = typer.Option(None, "--karta", help="Indikator (KPI) för översiktskartan i index.html."),
+    alla_om: bool = typer.Option(False, "--alla-om", help="Bygg om alla sidor, även de som redan är aktuella."),
 ) -> None:
-    """Kör alla rapporter parallellt och bygg webbplatsen (index.html, en sida per rapport, plotly.min.js).
+    """Kör rapporterna parallellt och bygg webbplatsen (index.html, en sida per rapport, plotly.min.js).
 
-    Webbplatsen byggs i en tillfällig mapp och flyttas på plats först när alla rapporter lyckats; misslyckas
-    någon är den förra webbplatsen orörd.
+    Bara sidor vars indata ändrats (mall, parametrar, data, indikatorkatalog, ojlib-version) byggs om; --alla-om
+    bygger om alla. Varje färdig sida ersätter sin förra version i ett steg; en rapport som misslyckas behåller
+    sin förra sida (märkt som inte uppdaterad). Andra filer i mappen lämnas orörda.
     """
     options = _options(ar, datakalla, jamforelse, fargstrategi, parameter, mall)
     jobs = _prepared(plan(lan, kommun, omrade, fil, options))
     if not jobs:
         raise OjError("Det finns inga rapporter att köra; ange --lan, --kommun eller -f.")
-    workers = min(_workers(jobb), len(jobs))
+    workers = _workers(jobb)
     folder = Path(ut).expanduser() if ut else paths.reports_dir()
-    site.check_replaceable(folder.resolve())
     site.check_map_choice(karta)
-    typer.echo(f"Kör {len(jobs)} rapporter, {workers} åt gången …", err=True)
-    with bar(total=len(jobs), desc="Rapporter", unit="rapport") as progress:
-        def done(result: reports.Result) -> None:
+    progress = None
+
+    def planned(n_todo: int, n_current: int) -> None:
+        nonlocal progress
+        msg = f"{len(jobs)} rapporter: {n_todo} byggs"
+        if n_current:
+            msg += f", {n_current} är redan aktuella"
+        if n_todo:
+            msg += f" ({min(workers, n_todo)} åt gången)"
+        typer.echo(msg + " …", err=True)
+        if n_todo:
+            progress = bar(total=n_todo, desc="Rapporter", unit="rapport").__enter__()
+
+    def done(result: reports.Result) -> None:
+        if progress is not None:
             progress.update(1)
             progress.set_postfix_str(result.job.name, refresh=False)
 
-        build = site.build_site(jobs, folder, workers=workers, karta=karta, on_done=done)
+    try:
+        build = site.build_site(jobs, folder, workers=workers, karta=karta, on_done=done, force=alla_om,
+                                on_plan=planned)
+    finally:
+        if progress is not None:
+            progress.close()
     retried = [r for r in build.results if r.attempts > 1]
     if retried:
         typer.echo(f"{len(retried)} rapporter behövde fler än ett försök att starta Jupyter-kärnan.", err=True)
+    n_built, n_current = len(build.built), len(build.up_to_date)
     if build.failed:
-        n_ok = len(build.results) - len(build.failed)
         lines = ["Rapporter som misslyckades:", *_summary_of_failures(build.failed)]
-        if n_ok:
-            lines.append(f"De övriga {n_ok} rapporterna gick bra.")
+        if build.kept_previous:
+            lines.append(f"{len(build.kept_previous)} av dem behåller sin förra sida, märkt som inte uppdaterad.")
+        lines.append(f"{n_built} sidor byggdes och publicerades, {n_current} var redan aktuella.")
         typer.echo("\n".join(lines), err=True)
-        raise OjError(f"{len(build.failed)} av {len(build.results)} rapporter misslyckades, så webbplatsen i "
-                      f"{build.folder} lämnades som den var; rätta felet och kör igen.")
-    sizes = [r.size for r in build.results]
-    typer.echo(f"Klart: {len(jobs)} rapporter på {build.seconds:.0f} s ({workers} samtidigt), "
-               f"i snitt {sum(sizes) / len(sizes) / 1024:.0f} kB per sida.")
+        raise OjError(f"{len(build.failed)} av {len(jobs)} rapporter misslyckades (se listan ovan och "
+                      f"{build.index}); rätta felet och kör igen.")
+    sizes = [r.size for r in build.built]
+    text = f"Klart: {n_built} sidor byggda, {n_current} var redan aktuella, på {build.seconds:.0f} s"
+    if sizes:
+        text += f" ({min(workers, n_built)} samtidigt, i snitt {sum(sizes) / len(sizes) / 1024:.0f} kB per sida)"
+    typer.echo(text + ".")
     typer.echo(f"Webbplatsen: {build.index}")
-    if any(html_export.is_example(r.meta) for r in build.results):
+    metas = [r.meta for r in build.built] or [m for _, m in site.pages(build.folder)]
+    if any(html_export.is_example(m) for m in metas):
         typer.echo(f"Obs: {EXEMPELDATA}.")
