@@ -170,10 +170,9 @@ class _Context:
         self.kommun_namn = (geo.kommuner().set_index("kommun_kod").at[kommun, "kommun_namn"] if kommun else None)
         # The frames' attrs (provenance) are kept aside: pandas deep-copies attrs on every
         # filter, which made a deck several times slower.
-        self.full, self.tables, self.utan_varden = {}, {}, set()
+        self.full, self.tables = {}, {}
         for o in omraden:
             full = compare.kommun_table(ds, o, ar)
-            self.utan_varden |= set(full.attrs.get("utan_varden", []))
             coloured = colours.classify(full, val.fargstrategi, val.palett, "riket", catalogue=ds.cat)
             coloured.attrs = {}
             full = full.copy()  # the table may be shared (ojlib.shared); its attrs are not ours to clear
@@ -192,11 +191,17 @@ class _Context:
         y = self.years
         return str(y[0]) if len(y) == 1 else f"{y[0]}–{y[-1]}"
 
-    def kalla(self, years=None, derived: bool = True) -> str:
+    def kalla(self, years=None, derived: bool = True, kpis=None) -> str:
+        """The slide's source line: every source that gave values to its indicators and years, and the years."""
         ys = sorted({int(y) for y in (years if years is not None else self.years)})
         when = str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
-        line = source_line(self.ds.kalla, derived=derived)
-        return f"{line}. År {when}." if self.ds.kalla != "exempeldata" else f"Källa: {line}. År {when}."
+        if kpis is None:
+            kpis = [k for t in self.tables.values() for k in dict.fromkeys(t.kpi)]
+        used = self.ds.kallor_used(kpis, ys)
+        line = source_line(",".join(used), derived=derived, infos=self.ds.manifests())
+        if not line.startswith(("Källa", "Bearbetning")):  # example data alone: its mark is the source
+            line = f"Källa: {line}"
+        return f"{line}. År {when}."
 
     @property
     def enhet(self) -> str:
@@ -311,7 +316,7 @@ def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[B
             if len(col_chunks) > 1 or len(row_chunks) > 1:
                 suffix = f" ({ci * len(row_chunks) + ri + 1} av {len(col_chunks) * len(row_chunks)})"
             slides.append(Bild(
-                "matris", f"{titel}: svar per kommun{suffix}", ctx.kalla(years), notes,
+                "matris", f"{titel}: svar per kommun{suffix}", ctx.kalla(years, kpis=[i.kpi for i in cols]), notes,
                 f"{OMRADEN[omrade]} · Ja/Nej-frågor och skalor, färg efter svar",
                 {"kolumner": headers, "kpi": [i.kpi for i in cols], "rader": cells, "aggregat": agg_rows},
             ))
@@ -391,7 +396,7 @@ def _indicator_slide(ctx: _Context, omrade: str, kvo_titel: str, ind) -> Bild:
     if trend["brott"]:
         notes.append(f"Definitionsändring {trend['brott']}: trenden visar bara åren från {trend['brott']}.")
     sub = f"{kvo_titel} · {year} · {RIKTNINGAR[ind.riktning].lower()}"
-    return Bild("indikator", ind.namn, ctx.kalla(sorted({year, *have_years})), notes, sub,
+    return Bild("indikator", ind.namn, ctx.kalla(sorted({year, *have_years}), kpis=[ind.kpi]), notes, sub,
                 {"kpi": ind.kpi, "omrade": omrade, "staplar": bars, "trend": trend, "markera": ctx.kommun,
                  "typ": ind.typ})
 
@@ -535,12 +540,12 @@ def _others_slide(ctx: _Context, others: list[tuple[str, object]]) -> list[Bild]
 
 
 def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
-    from ojlib import __version__
+    from ojlib import __version__, omraden
 
-    missing = sorted(ctx.utan_varden)
     punkter = [
-        f"Data: {source_line(ctx.ds.kalla)}; {_data_date(ctx.ds)}.",
-        f"Beräkningar (andelar, medelvärden, rangordningar, förändringar): {source_line(ctx.ds.kalla, True)}.",
+        f"Data: {source_line(ctx.ds.kalla, False, ctx.ds.manifests())} ({_data_date(ctx.ds)}).",
+        "Beräkningar (andelar, medelvärden, rangordningar, förändringar): "
+        f"{source_line(ctx.ds.kalla, True, ctx.ds.manifests())}.",
         f"Indikatorkatalog: {len(ctx.ds.cat)} indikatorer, {ctx.ds.cat.source.name if ctx.ds.cat.source else ''}.",
         f"År i presentationen: {ctx.year_text}.",
     ]
@@ -553,9 +558,12 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
     if discontinued:
         punkter.append(f"Publiceras inte längre (katalogens upphord, före {max(ctx.years)}); visas med sitt senaste "
                        "år: " + ", ".join(discontinued) + ".")
-    if missing:
-        punkter.append("Saknas i datakällan för valt år: " +
-                       ", ".join(f"{ctx.ds.cat[k].namn} ({k})" for k in missing) + ".")
+    for o in ctx.omraden:  # what the chosen sources lack: named, with where it can be found
+        missing = ctx.ds.missing_indicators(o, ctx.ar)
+        if missing:
+            where = {"socialstyrelsen": "Socialstyrelsens arbetsböcker (oj importera)", "kolada": "Kolada (oj hamta)"}
+            punkter.append(f"Saknas i datakällan ({omraden.get(o).kort}): " + "; ".join(
+                f"{i.namn} ({i.kpi}, finns i {where.get(i.kalla, i.kalla)})" for i in missing) + ".")
     punkter.append(f"Skapad med ojlib {__version__} (oj presentation).")
     return Bild("kallor", "Källor", ctx.kalla(derived=False), punkter + ([
         "Utan egen bild: " + ", ".join(utan_egen_bild) + "."] if utan_egen_bild else []),

@@ -247,14 +247,34 @@ def test_summary_slide_counts_per_kommun(lan06):
             assert v == top
 
 
-def test_real_data_deck_has_no_example_mark(example_ds, tmp_path):
-    kolada = Dataset(df=example_ds.df.assign(kalla="kolada"), kalla="kolada", info={"hamtad": "2026-03-01"})
+def test_real_data_deck_has_no_example_mark_and_names_what_is_missing(example_ds, tmp_path):
+    df = example_ds.df[example_ds.df.kpi != "U35538"].assign(kalla="kolada")
+    kolada = Dataset(df=df, kalla="kolada", info={"hamtad": "2026-03-01"})
     deck = presentation.lan_deck(kolada, "06", "missbruk")
     prs = Presentation(str(presentation.write(deck, tmp_path / "k.pptx")))
     for slide in prs.slides:
         assert _shape(slide, "Exempeldata") is None
         assert _shape(slide, "Källa").text.startswith(("Källa: Kolada", "Bearbetning av data från Kolada"))
         assert EXEMPELDATA_MARK not in slide.notes_slide.notes_text_frame.text
+    sources = _shape(prs.slides[-1], "Text").text
+    assert "Saknas i datakällan (Missbruk): Brukarbedömning: få kontakt (U35538" in sources
+
+
+def test_mixed_sources_name_each_and_keep_the_example_mark(example_ds, tmp_path):
+    df = example_ds.df.copy()
+    df["kalla"] = df.kalla.where(df.kpi.str.startswith("U"), "kolada")  # costs (N…) from "Kolada"
+    mixed = Dataset(df=df, kalla="kolada,exempeldata", info={"kallor": {"kolada": {"hamtad": "2026-03-01"}}})
+    deck = presentation.lan_deck(mixed, "06", "missbruk")
+    prs = Presentation(str(presentation.write(deck, tmp_path / "m.pptx")))
+    seen = set()
+    for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        assert _shape(slide, "Exempeldata") is not None
+        line = _shape(slide, "Källa").text
+        if bild.typ == "indikator":
+            cost = bild.data["kpi"].startswith("N")
+            assert ("Kolada" in line) == cost and (EXEMPELDATA_MARK in line) == (not cost), line
+            seen.add(cost)
+    assert seen == {True, False}
 
 
 def test_kommun_deck(example_ds, tmp_path):
