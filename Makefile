@@ -21,8 +21,9 @@ exempeldata: setup
 	$(BIN)/oj exempeldata
 
 ## make demo: install, generate example data and build the whole report site from it
-## (21 län x 3 områden and four kommun profiles; open reports/index.html, no server needed)
-DEMO_KOMMUNER ?= 0180,1480,1280,0680
+## (the national site: 21 län x 3 områden and all 290 kommun profiles, about 350 pages; a second run
+## rebuilds only what changed; open reports/index.html, no server needed; DEMO_KOMMUNER=0680 for fewer)
+DEMO_KOMMUNER ?= alla
 ## (the same command as the route without make: `pip install -e .` and `python -m ojlib demo`)
 demo: setup
 	$(BIN)/python -m ojlib demo --kommun $(DEMO_KOMMUNER)

@@ -4,13 +4,23 @@ Data flows one way: sources -> dataset -> compare -> figures -> notebooks -> rep
 The public entry points for analysts are re-exported here.
 """
 
-from ojlib.catalog import Indicator, load_catalogue
-from ojlib.dataset import Dataset, load_dataset
 from ojlib.errors import OjError
-from ojlib.geo import kommuner, lan
 
 __version__ = "0.1.0"
 EXEMPELDATA_MARK = "Exempeldata – inte verkliga resultat"
+
+# pandas, pyarrow and the rest load on first use (PEP 562), so `oj --help` starts quickly.
+_LAZY = {"Indicator": "ojlib.catalog", "load_catalogue": "ojlib.catalog", "Dataset": "ojlib.dataset",
+         "load_dataset": "ojlib.dataset", "kommuner": "ojlib.geo", "lan": "ojlib.geo"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ojlib' has no attribute {name!r}")
+
 
 __all__ = [
     "EXEMPELDATA_MARK",

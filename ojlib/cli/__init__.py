@@ -29,6 +29,32 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+def _lazy(name: str) -> None:
+    """Register ``name`` so that it is imported on first attribute use, not when a command module names it.
+
+    The command modules import ojlib's modules at their top; loading pandas, pyarrow and plotly for
+    `oj --help` would cost about a second. Nothing changes for code that uses the modules.
+    """
+    import importlib.util
+
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:  # pragma: no cover
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)
+
+
+for _name in ("ojlib.catalog", "ojlib.dataset", "ojlib.geo", "ojlib.colours", "ojlib.outputs",
+              "ojlib.html_export", "ojlib.reports", "ojlib.site"):
+    _lazy(_name)
+
 # Command modules register themselves on ``app`` when imported.
 from ojlib.cli import data as _data  # noqa: E402,F401
 from ojlib.cli import demo as _demo  # noqa: E402,F401

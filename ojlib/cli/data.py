@@ -32,6 +32,33 @@ def _span(years) -> str:
     return f"{min(years)}–{max(years)}" if years else "–"
 
 
+def _facts(kalla: str) -> dict:
+    """What `oj status` shows, from the manifest and four columns of the data file (no full validation).
+
+    The manifest is checked against the file's sha256 (``dataset.read_manifest``); without a valid
+    manifest the dataset is loaded and validated as before.
+    """
+    info = dataset.read_manifest(kalla)
+    if info is None:
+        ds = dataset.load_dataset(kalla)
+        df = ds.df
+        return {"info": ds.info, "rader": len(df), "kpi": set(df.kpi), "ar": ds.years,
+                "kommuner": df.loc[df.niva == "kommun", "kod"].nunique(),
+                "lan": df.loc[df.niva == "lan", "kod"].nunique(), "riket": bool((df.niva == "riket").any())}
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(dataset.dataset_path(kalla), columns=["kpi", "niva", "kod", "ar"])
+    niva = t.column("niva")
+
+    def units(level: str) -> int:
+        return len(pc.unique(pc.filter(t.column("kod"), pc.equal(niva, level))))
+
+    return {"info": info, "rader": t.num_rows, "kpi": set(pc.unique(t.column("kpi")).to_pylist()),
+            "ar": sorted(int(y) for y in pc.unique(t.column("ar")).to_pylist()),
+            "kommuner": units("kommun"), "lan": units("lan"), "riket": units("riket") > 0}
+
+
 @app.command("status")
 def status() -> None:
     """Visa vilken data som finns, varifrån den kommer och hur gammal den är."""
@@ -46,21 +73,17 @@ def status() -> None:
             typer.echo(f"{kalla}: ingen data ({dataset.fix_hint(kalla)}).")
             continue
         any_data = True
-        ds = dataset.load_dataset(kalla)
-        df = ds.df
-        info = ds.info
-        n_kom = df.loc[df.niva == "kommun", "kod"].nunique()
-        n_lan = df.loc[df.niva == "lan", "kod"].nunique()
-        has_riket = (df.niva == "riket").any()
+        facts = _facts(kalla)
+        info = facts["info"]
         lines = [
             f"{kalla}: {path}",
             f"  källa: {registry.get(kalla).label} – {registry.get(kalla).beskrivning}",
-            f"  rader: {len(df)}, indikatorer: {df.kpi.nunique()}, kommuner: {n_kom}, län: {n_lan}, "
-            f"riket: {'ja' if has_riket else 'nej'}, år: {_span(ds.years)}",
+            f"  rader: {facts['rader']}, indikatorer: {len(facts['kpi'])}, kommuner: {facts['kommuner']}, "
+            f"län: {facts['lan']}, riket: {'ja' if facts['riket'] else 'nej'}, år: {_span(facts['ar'])}",
             f"  byggd: {info.get('byggd', 'okänt')}",
         ]
         lines.append(f"  data: {registry.get(kalla).date(info)}")
-        missing = sorted(set(cat.ids) - set(df.kpi))
+        missing = sorted(set(cat.ids) - facts["kpi"])
         if missing:
             lines.append(f"  indikatorer i katalogen utan data: {len(missing)} ({', '.join(missing[:6])}"
                          f"{' …' if len(missing) > 6 else ''})")

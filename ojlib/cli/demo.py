@@ -11,7 +11,7 @@ import typer
 
 from ojlib.cli import app
 
-DEMO_KOMMUNER = "0180,1480,1280,0680"
+DEMO_KOMMUNER = "alla"  # the national site: every kommun's profile
 
 
 @app.command("demo")
@@ -19,7 +19,7 @@ def demo(
     lan: str = typer.Option("alla", "--lan", "-l", help="Län: alla (standard) eller koder/namn, t.ex. 06,07."),
     omrade: str = typer.Option("alla", "--omrade", "-o", help="Områden: alla (standard) eller t.ex. missbruk."),
     kommun: str = typer.Option(DEMO_KOMMUNER, "--kommun", "-k",
-                               help=f"Kommunprofiler (standard {DEMO_KOMMUNER}); tomt för inga."),
+                               help="Kommunprofiler: alla (standard), koder, ett läns (lan:06), eller tomt för inga."),
     ut: str = typer.Option(None, "--ut", help="Webbplatsens mapp (standard reports/)."),
     jobb: str = typer.Option(None, "--jobb", "-j", help="Antal rapporter som körs samtidigt (standard: en per kärna)."),
 ) -> None:

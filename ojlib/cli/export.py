@@ -6,8 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ojlib import colours, geo, outputs
-from ojlib.catalog import parse_omraden
+from ojlib import catalog, colours, geo, outputs
 from ojlib.cli import app
 from ojlib.errors import OjError
 from ojlib.omraden import help_text as omraden_help
@@ -52,7 +51,7 @@ def export(
             raise OjError(f"Filen {Path(ut).name} har inte ändelsen .{format}; ändra --ut eller --format.")
         outputs.file_target(ut)  # before the work: a bad place is one sentence at once
     lk = geo.normalise_lan(lan)
-    omraden = parse_omraden(omrade)
+    omraden = catalog.parse_omraden(omrade)
     ds = dataset.load_dataset(datakalla)
     if ar is not None:
         ds.check_year(ar, omraden)
