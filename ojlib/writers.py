@@ -117,17 +117,44 @@ def put(ws, row: int, column: int, value, font=None, fill=None, alignment=None, 
     return cell
 
 
-def print_setup(ws, title_rows: tuple[int, int] | None = None) -> None:
-    """A4 landscape, fit to the page width (as many pages down as needed), header rows repeated."""
+PAGE_CHARS = 150  # characters of column width that fit across A4 landscape at a readable size (Tabell)
+
+
+def print_setup(ws, title_rows: tuple[int, int] | None = None, area: str | None = None,
+                pages_wide: int = 1) -> None:
+    """A4 landscape, fit to ``pages_wide`` page widths (as many pages down as needed), header rows
+    repeated on every page, printing ``area`` (e.g. "A1:S30") so text beside the table cannot widen it."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = max(1, pages_wide)
     ws.page_setup.fitToHeight = 0
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_options.horizontalCentered = True
     if title_rows:
         ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    if area:
+        ws.print_area = area
+
+
+def text_row(ws, row: int, text: str, last_column: int, width: float, font=None) -> None:
+    """A line of prose across columns 1..``last_column`` (merged, wrapped, tall enough), so that
+    it prints inside the table's width instead of running off to the right."""
+    from openpyxl.styles import Alignment
+
+    put(ws, row, 1, text, font=font, alignment=Alignment(wrap_text=True, vertical="top"))
+    if last_column > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
+    size = getattr(font, "size", None) or 11
+    lines = max(1, math.ceil(len(str(text)) * 1.1 * size / 11 / max(width - 2, 1)))
+    ws.row_dimensions[row].height = lines * 15 * size / 11 + 2
+
+
+def _widths(ws, n: int) -> float:
+    from openpyxl.utils import get_column_letter
+
+    return sum(ws.column_dimensions[get_column_letter(j)].width or 9 for j in range(1, n + 1))
 
 
 def header_width(text: str, minimum: float = 9, maximum: float = 60) -> float:
@@ -182,21 +209,23 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
     wb = Workbook()
     ws = wb.active
     ws.title = "Översikt"
-    put(ws, 1, 1, title, font=Font(bold=True, size=14))
+    ncols = len(text.columns) + 1
+    widths = [header_width(col, minimum=10, maximum=30) for col in text.columns]
+    for j, w in enumerate(widths, start=2):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws.column_dimensions["A"].width = max(16, min(40, max((len(str(n)) for n in text.index), default=8) * 1.1 + 2))
+    total = _widths(ws, ncols)
+    text_row(ws, 1, title, ncols, total, font=Font(bold=True, size=14))
     row = 2
     if has_example(kalla):
-        put(ws, row, 1, EXEMPELDATA_MARK, font=red)
+        text_row(ws, row, EXEMPELDATA_MARK, ncols, total, font=red)
         row += 1
     if source_line(kalla, derived=True) != EXEMPELDATA_MARK:
-        put(ws, row, 1, source_line(kalla, derived=True))
+        text_row(ws, row, source_line(kalla, derived=True), ncols, total)
     header_row = row + 2
     put(ws, header_row, 1, tables.KOMMUN, font=bold, alignment=Alignment(vertical="bottom"))
-    widths = []
     for j, col in enumerate(text.columns, start=2):
         put(ws, header_row, j, col, font=bold, alignment=head_align)
-        widths.append(header_width(col, minimum=12, maximum=30))
-        ws.column_dimensions[get_column_letter(j)].width = widths[-1]
-    ws.column_dimensions["A"].width = max(16, min(40, max((len(str(n)) for n in text.index), default=8) * 1.1 + 2))
     ws.row_dimensions[header_row].height = header_height(text.columns, widths)
     formats = {"andel": '0.0" %"', "kr_per_inv": '# ##0" kr"', "antal": "0.0"}
     for i, name in enumerate(text.index, start=header_row + 1):
@@ -222,10 +251,10 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
     for line in ["Länet och riket: " + "; ".join(sorted(set(avser.stack()))), *tables.notes(table)]:
         if line == EXEMPELDATA_MARK:
             continue
-        put(ws, row, 1, line)
+        text_row(ws, row, line, ncols, total)
         row += 1
     ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
-    print_setup(ws, (header_row, header_row))
+    print_setup(ws, (header_row, header_row), f"A1:{get_column_letter(ncols)}{row - 1}")
 
     # the long table, one row per kommun and indicator
     wt = wb.create_sheet("Tabell")
@@ -242,10 +271,11 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
     for j, c in enumerate(cols, start=1):
         sample = tidy[c].head(200).map(lambda v: len(str(v)))
         longest = max(len(str(c)), int(sample.max()) if len(sample) else 0)
-        wt.column_dimensions[get_column_letter(j)].width = max(8, min(45, longest * 1.1 + 2))
+        wt.column_dimensions[get_column_letter(j)].width = max(8, min(30, longest * 1.1 + 2))
     wt.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(tidy) + 1}"
     wt.freeze_panes = "A2"
-    print_setup(wt, (1, 1))
+    wt.print_title_cols = "A:B"  # kpi and indikator on every page across
+    print_setup(wt, (1, 1), wt.auto_filter.ref, pages_wide=min(3, math.ceil(_widths(wt, len(cols)) / PAGE_CHARS)))
 
     # the explanation
     we = wb.create_sheet("Förklaring")
@@ -270,9 +300,18 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
          "antal_med_värde anger hur många som rangordnats.", None),
         ("", None), ("Färgklasser", bold),
     ]
+    ind = tables.indicator_rows(table, catalogue)
+    nind = len(ind.columns)
+    for j, c in enumerate(ind.columns, start=1):
+        longest = max([len(str(c))] + [len(str(v)) for v in ind[c]])
+        we.column_dimensions[get_column_letter(j)].width = max(10, min(40 if c == "Beskrivning" else 24,
+                                                                       longest * 1.1 + 2))
+    we.column_dimensions["A"].width = max(we.column_dimensions["A"].width, 26)
+    total = _widths(we, nind)
     r = 1
     for text_line, font in lines:
-        put(we, r, 1, text_line or None, font=font)
+        if text_line:
+            text_row(we, r, text_line, nind, total, font=font)
         r += 1
     palett = table.attrs.get("palett", "standard")
     grey = colours.PALETTER[palett]["saknas"]
@@ -287,19 +326,20 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
     r += 1
     put(we, r, 1, "Indikatorer", font=bold)
     r += 1
-    ind = tables.indicator_rows(table, catalogue)
     first = r
+    wrap = Alignment(wrap_text=True, vertical="top")
+    col_widths = [we.column_dimensions[get_column_letter(j)].width for j in range(1, nind + 1)]
     for j, c in enumerate(ind.columns, start=1):
-        put(we, r, j, c, font=bold)
+        put(we, r, j, c, font=bold, alignment=Alignment(wrap_text=True, vertical="bottom"))
+    we.row_dimensions[r].height = header_height(ind.columns, col_widths)
     for rec in ind.itertuples(index=False):
         r += 1
         for j, v in enumerate(rec, start=1):
-            put(we, r, j, v)
-    we.auto_filter.ref = f"A{first}:{get_column_letter(len(ind.columns))}{r}"
-    we.column_dimensions["A"].width = 40
-    for j in range(2, len(ind.columns) + 1):
-        we.column_dimensions[get_column_letter(j)].width = 22
-    print_setup(we, (first, first))
+            put(we, r, j, v, alignment=wrap)
+        lines_needed = max(math.ceil(len(str(v)) * 1.1 / max(w - 2, 1)) for v, w in zip(rec, col_widths, strict=True))
+        we.row_dimensions[r].height = max(1, lines_needed) * 15 + 2
+    we.auto_filter.ref = f"A{first}:{get_column_letter(nind)}{r}"
+    print_setup(we, (first, first), f"A1:{get_column_letter(nind)}{r}")
 
     with saving(path), atomic_path(path) as tmp:
         wb.save(tmp)

@@ -85,7 +85,9 @@ def test_xlsx_print_setup(example_ds, tmp_path):
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4)
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        # fit to the page width; the long table (40+ columns) to at most three pages across
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == (
+            3 if ws.title == "Tabell" else 1)
         assert ws.page_setup.fitToHeight == 0
         assert ws.print_title_rows and ws.auto_filter.ref
     ws = wb["Översikt"]
@@ -95,3 +97,46 @@ def test_xlsx_print_setup(example_ds, tmp_path):
         assert max(len(w) for w in cell.value.split()) <= width - 1, (cell.value, width)
     assert ws.row_dimensions[head].height >= 15
     assert ws.column_dimensions["A"].width >= 16
+
+
+def test_libreoffice_prints_the_overview_on_one_a4_landscape_page(example_ds, tmp_path):
+    """A real office suite reads the .xlsx: Översikt is one A4 landscape page with every header word
+    whole, the whole file a handful of pages (it was 60); page images saved in test-artifacts/."""
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    calc = Path("/usr/lib/libreoffice/program/scalc").exists() or shutil.which("localc")
+    if soffice is None or not calc:
+        if os.environ.get("OJLIB_KRAV_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice Calc saknas; installera Debian-paketet libreoffice-calc.")
+        pytest.skip("LibreOffice Calc saknas; .ci/run installerar libreoffice-calc")
+    t = colours.coloured_lan_table(example_ds, "06", "missbruk")
+    path = writers.to_excel(t, tmp_path / "oj_06_missbruk.xlsx", example_ds.cat)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], check=True, timeout=240, capture_output=True)
+    pdf = path.with_suffix(".pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    size = next(line for line in info.splitlines() if line.startswith("Page size:")).split()
+    assert float(size[2]) > float(size[4]) and "A4" in info  # landscape A4
+    assert pages <= 20, pages
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], check=True, capture_output=True,
+                           text=True).stdout
+    second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], check=True, capture_output=True,
+                            text=True).stdout
+    assert "Öppna jämförelser" in first and "Riket" in first and "Riket" not in second.split("\n")[0]
+    tokens = set(first.split())
+    headers = t.drop_duplicates("kpi").apply(lambda r: f"{r.indikator} ({r['år']})", axis=1)
+    for header in headers:  # every header word printed whole on page 1 (no break mid-word)
+        for word in header.split():
+            assert word in tokens, (word, header)
+    assert all(k in first for k in t.drop_duplicates("kommunkod").kommun)  # all kommuner on page 1
+    artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    stem = artifacts / "export-xlsx-oversikt"
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
+                   check=True, timeout=120)
+    assert stem.with_suffix(".png").stat().st_size > 10_000
