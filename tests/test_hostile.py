@@ -207,7 +207,7 @@ def test_export_without_ut_from_a_read_only_cwd_writes_to_the_output_folder(publ
 
 # ---------------------------------------------------------------- Kolada answers
 
-HAMTA = ["hamta", "--kpi", "U35519", "--fran-ar", "2024", "--till-ar", "2024", "--tidsgrans", "60"]
+HAMTA = ["hamta", "--kpi", "N35001", "--fran-ar", "2024", "--till-ar", "2024", "--tidsgrans", "60"]
 
 
 @pytest.fixture
@@ -395,7 +395,7 @@ def test_export_never_writes_a_formula_from_catalogue_or_kommun_names(home, tmp_
 
 def test_endless_next_url_chain_ends_at_the_deadline(home, capsys, fake):
     fake.next_mode = "endless"
-    line, seconds = refused(capsys, ["hamta", "--kpi", "U35519", "--bas-url", fake.base_url, "--tidsgrans", "5"],
+    line, seconds = refused(capsys, ["hamta", "--kpi", "N35001", "--bas-url", fake.base_url, "--tidsgrans", "5"],
                             "tidsgränsen på 5 sekunder", "--tidsgrans", home=home)
     assert seconds < 5 + 20, seconds  # stated: the deadline plus generous slack for a loaded machine
     assert fake.count > 10  # it really was paging
@@ -403,7 +403,7 @@ def test_endless_next_url_chain_ends_at_the_deadline(home, capsys, fake):
 
 def test_slow_drip_ends_at_the_deadline(home, capsys, fake):
     fake.add_fault("drip", delay=5.0, times=1000)
-    line, seconds = refused(capsys, ["hamta", "--kpi", "U35519", "--bas-url", fake.base_url, "--tidsgrans", "6"],
+    line, seconds = refused(capsys, ["hamta", "--kpi", "N35001", "--bas-url", fake.base_url, "--tidsgrans", "6"],
                             "tidsgränsen på 6 sekunder", home=home)
     assert seconds < 6 + 20, seconds
 
