@@ -355,3 +355,20 @@ def test_import_module_keeps_one_job_per_module():
 def test_files_api_matches_cli(ojhome, tmp_path):
     p = files.import_file(wb.layout_c(tmp_path / "c_2023.xlsx"))
     assert len(p.frame) == 18 and dataset.read_manifest("egen")["filer"][0]["fil"] == "c_2023.xlsx"
+
+
+def test_a_lan_column_beside_the_kommun_column_does_not_become_the_unit(ojhome, tmp_path):
+    path = wb.wide(tmp_path / "lan_kolumn.xlsx", ["Län", "Kommun", "Handläggare med socionomexamen"],
+                   [("Jönköpings län", "Aneby", "81,5"), ("Jönköpings län", "Gnosjö", "70"),
+                    ("Jönköpings län", "Jönköping", "..")])
+    p = plan.build(path)
+    assert _values(p.frame) == {("U35548", "0604", 2025, "T"): (81.5, None),
+                                ("U35548", "0617", 2025, "T"): (70.0, None),
+                                ("U35548", "0680", 2025, "T"): (None, "sekretess")}
+
+
+def test_years_as_column_headers_are_named_as_not_read(ojhome, tmp_path):
+    path = wb.wide(tmp_path / "trend.xlsx", ["Kommun", 2023, 2024], [("Aneby", "81,5", "80"), ("Gnosjö", "70", "71")])
+    p = plan.build(path)
+    assert p.sheets[0].reason == "ingen rubrikrad med indikatornamn ovanför raderna med kommuner, län eller riket"
+    assert plan.refusal(p).startswith("Filen trend.xlsx innehåller inga värden som kunde läsas")

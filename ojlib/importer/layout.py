@@ -76,12 +76,17 @@ def _nonempty(v) -> bool:
 
 
 def _unit_columns(sheet: Sheet, max_cols: int = 8) -> tuple[int | None, int | None]:
-    """(name column, code column) by how many cells are recognised units."""
+    """(name column, code column) by how many different units their cells name.
+
+    Counting different units (not cells) keeps a "Län" column that repeats the län name on
+    every kommun row from winning over the kommun column beside it.
+    """
     n_rows = len(sheet.rows)
     best_name, best_name_hits = None, 0
     best_code, best_code_hits = None, 0
     for c in range(min(sheet.width, max_cols)):
-        name_hits = code_hits = 0
+        name_units: set = set()
+        code_units: set = set()
         code_header = False
         for r in range(n_rows):
             v = sheet.cell(r, c)
@@ -90,12 +95,16 @@ def _unit_columns(sheet: Sheet, max_cols: int = 8) -> tuple[int | None, int | No
             if CODE_HEADERS.match(_hkey(v)):
                 code_header = True
             t = _text(v)
-            if isinstance(v, str) and t.isdigit() and (len(t) in (4, 6) or code_header and len(t) == 2):
-                code_hits += units.recognise(code=t).known
-            elif isinstance(v, int | float) and code_header:
-                code_hits += units.recognise(code=v).known
+            if isinstance(v, str) and t.isdigit() and (len(t) in (4, 6) or code_header and len(t) == 2) \
+                    or isinstance(v, int | float) and not isinstance(v, bool) and code_header:
+                u = units.recognise(code=v)
+                if u.known:
+                    code_units.add(u.kod)
             elif isinstance(v, str) and not t.isdigit():
-                name_hits += units.recognise(name=v).known
+                u = units.recognise(name=v)
+                if u.known:
+                    name_units.add((u.kod, u.text))
+        name_hits, code_hits = len(name_units), len(code_units)
         if name_hits > best_name_hits:
             best_name, best_name_hits = c, name_hits
         if code_hits > best_code_hits:
@@ -109,11 +118,15 @@ def _row_unit(sheet: Sheet, r: int, name_col, code_col) -> units.Unit:
     return units.recognise(code=code, name=name)
 
 
-def find_table(sheet: Sheet) -> Table | None:
-    """The table of a sheet, or None when no row is a recognised unit with values."""
+NO_UNITS = "inga rader med kända kommuner, län eller riket"
+NO_HEADER = "ingen rubrikrad med indikatornamn ovanför raderna med kommuner, län eller riket"
+
+
+def find_table(sheet: Sheet) -> tuple[Table | None, str | None]:
+    """(the table of a sheet, None), or (None, why there is none)."""
     name_col, code_col = _unit_columns(sheet)
     if name_col is None and code_col is None:
-        return None
+        return None, NO_UNITS
     first_value_col = max(c for c in (name_col, code_col) if c is not None) + 1
     width = sheet.width
 
@@ -122,7 +135,7 @@ def find_table(sheet: Sheet) -> Table | None:
 
     hits = [r for r in range(len(sheet.rows)) if _row_unit(sheet, r, name_col, code_col).known and has_values(r)]
     if not hits:
-        return None
+        return None, NO_UNITS
     r0 = hits[0]
     # header rows: skip län headings right above the data, then up to three rows with text over the values
     r = r0 - 1
@@ -144,7 +157,7 @@ def find_table(sheet: Sheet) -> Table | None:
         header_rows.insert(0, r)
         r -= 1
     if not header_rows:
-        return None
+        return None, NO_HEADER
     title_text = " ".join(_text(v) for rr in range(0, header_rows[0]) for v in sheet.rows[rr] if _nonempty(v))
 
     def is_unit_row(hr):
@@ -155,7 +168,7 @@ def find_table(sheet: Sheet) -> Table | None:
     unit_rows = [hr for hr in header_rows if is_unit_row(hr)]
     label_rows = [hr for hr in header_rows if hr not in unit_rows]
     if not label_rows:
-        return None
+        return None, NO_HEADER
     indicator_row = label_rows[-1]
     group_rows = label_rows[:-1]
     unit_row = unit_rows[-1] if unit_rows else None
@@ -202,4 +215,4 @@ def find_table(sheet: Sheet) -> Table | None:
             table.data_rows.append(rr)
         elif any(_nonempty(v) for v in sheet.rows[rr]):
             table.text_rows.append(rr)
-    return table
+    return table, None

@@ -363,9 +363,9 @@ def build(path, ar=None, omrade=None, blad: list[str] | None = None,
         if tidy:
             b.tidy(sp, sheet, *tidy)
             continue
-        table = find_table(sheet)
+        table, why = find_table(sheet)
         if table is None or not table.columns:
-            sp.reason = "inga rader med kända kommuner, län eller riket" if table is None else "inga indikatorkolumner"
+            sp.reason = why or "inga indikatorkolumner"
             if blad or _is_data_sheet(sheet):
                 sp.reason += " – bladet har tal men lästes inte in"
             continue
