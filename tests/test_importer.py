@@ -372,3 +372,21 @@ def test_years_as_column_headers_are_named_as_not_read(ojhome, tmp_path):
     p = plan.build(path)
     assert p.sheets[0].reason == "ingen rubrikrad med indikatornamn ovanför raderna med kommuner, län eller riket"
     assert plan.refusal(p).startswith("Filen trend.xlsx innehåller inga värden som kunde läsas")
+
+
+def test_example_data_covers_indicators_made_by_the_import(ojhome, tmp_path):
+    from ojlib import geo
+    from ojlib.sources import example
+
+    assert main(["importera", str(wb.layout_a(tmp_path / "a.xlsx"))]) == 0
+    ind = catalog.load_catalogue()["egen_arbetar_med_brukarundersokning"]  # a scale with no example settings
+    rows = example.generate_indicator(ind, geo.kommuner())
+    assert set(rows.varde.dropna().unique()) == {0.0, 1.0, 2.0} and rows.varde.notna().sum() > 250
+
+
+def test_status_names_stadsdelar_and_imported_files(ojhome, tmp_path, capsys):
+    assert main(["importera", str(wb.layout_a(tmp_path / "a.xlsx"))]) == 0
+    capsys.readouterr()
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "stadsdelar och socialförvaltningar: 3" in out and "inläst fil: a.xlsx (60 rader, år 2025–2025" in out

@@ -44,7 +44,8 @@ def _facts(kalla: str) -> dict:
         df = ds.df
         return {"info": ds.info, "rader": len(df), "kpi": set(df.kpi), "ar": ds.years,
                 "kommuner": df.loc[df.niva == "kommun", "kod"].nunique(),
-                "lan": df.loc[df.niva == "lan", "kod"].nunique(), "riket": bool((df.niva == "riket").any())}
+                "lan": df.loc[df.niva == "lan", "kod"].nunique(), "riket": bool((df.niva == "riket").any()),
+                "stadsdelar": df.loc[df.niva == "stadsdel", "kod"].nunique()}
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
@@ -56,7 +57,8 @@ def _facts(kalla: str) -> dict:
 
     return {"info": info, "rader": t.num_rows, "kpi": set(pc.unique(t.column("kpi")).to_pylist()),
             "ar": sorted(int(y) for y in pc.unique(t.column("ar")).to_pylist()),
-            "kommuner": units("kommun"), "lan": units("lan"), "riket": units("riket") > 0}
+            "kommuner": units("kommun"), "lan": units("lan"), "riket": units("riket") > 0,
+            "stadsdelar": units("stadsdel")}
 
 
 @app.command("status")
@@ -83,6 +85,12 @@ def status() -> None:
             f"  byggd: {info.get('byggd', 'okänt')}",
         ]
         lines.append(f"  data: {registry.get(kalla).date(info)}")
+        if facts.get("stadsdelar"):
+            lines.append(f"  stadsdelar och socialförvaltningar: {facts['stadsdelar']}")
+        for f in info.get("filer", []) if isinstance(info.get("filer"), list) else []:
+            if isinstance(f, dict):
+                lines.append(f"  inläst fil: {f.get('fil')} ({f.get('rader')} rader, år {_span(f.get('ar', []))}, "
+                             f"{f.get('importerad', '')})")
         missing = sorted(set(cat.ids) - facts["kpi"])
         if missing:
             lines.append(f"  indikatorer i katalogen utan data: {len(missing)} ({', '.join(missing[:6])}"

@@ -106,7 +106,8 @@ def generate_indicator(ind: Indicator, kom: pd.DataFrame) -> pd.DataFrame:
             values[:, t] = (col > cut).astype(float)
         elif ind.typ == "skala":
             nivaer = sorted(ind.nivaer, reverse=True)
-            dist = _distribution(conf["fordelning"], years, nivaer)[t]
+            even = {years[0]: {lv: 100 / len(nivaer) for lv in nivaer}}  # e.g. a scale made by `oj importera`
+            dist = _distribution(conf.get("fordelning") or even, years, nivaer)[t]
             order = np.argsort(-col[ok], kind="stable")
             counts = np.round(np.cumsum(dist) * ok.sum()).astype(int)
             assigned = np.empty(ok.sum())
