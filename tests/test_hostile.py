@@ -314,6 +314,21 @@ def test_catalogue_name_that_is_not_text(home, capsys, value):
     refused(capsys, EXPORT, "fältet namn ska vara en text", home=home)
 
 
+def test_import_keeps_decimal_comma_and_bom_and_refuses_a_header_only_file(home, capsys, tmp_path):
+    """Handled by the importer; kept green here: 3,5 is 3.5, a BOM is no column name, no rows is a sentence."""
+    import pandas as pd
+
+    dc, bom, head = tmp_path / "dc.csv", tmp_path / "bom.csv", tmp_path / "head.csv"
+    dc.write_text("kpi;kod;ar;varde\nN35001;0604;2024;3,5\n", encoding="utf-8")
+    bom.write_text("kpi;kod;ar;varde\nN35001;0617;2024;-4,25\n", encoding="utf-8-sig")
+    head.write_text("kpi;kod;ar;varde\n", encoding="utf-8")
+    assert main(["importera", str(dc)]) == 0
+    assert main(["importera", str(bom)]) == 0
+    df = pd.read_parquet(home / "data" / "processed" / "egen.parquet")
+    assert sorted(zip(df.kod, df.varde, strict=True)) == [("0604", 3.5), ("0617", -4.25)]
+    refused(capsys, ["importera", str(head)], "inga värden", home=home)
+
+
 @pytest.mark.parametrize(("column", "value", "needle"), [
     ("varde", "inf", "inte är ändliga tal"), ("varde", "1e400", "inte är ändliga tal"),
     ("varde", "Infinity", "inte är ändliga tal"), ("varde", "många", "inte är tal"),
