@@ -85,7 +85,7 @@ def _distribution_column(varde: np.ndarray, gid: np.ndarray, ki: np.ndarray, ans
 
 
 def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str = "publicerat",
-                 exakt_ar: bool = False, kpi=None) -> pd.DataFrame:
+                 exakt_ar: bool = False, kpi=None, _shared: bool = True) -> pd.DataFrame:
     """Every kommun in Sweden × indicator, with län, riket and kommungrupp values and ranks.
 
     One row per kommun and indicator (all 290 kommuner, also those without a value). Columns
@@ -102,7 +102,14 @@ def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str =
     answered which gave the top answer (Ja, or the scale's highest level), always computed from
     the kommuner. Numbers: with ``medel="publicerat"`` the source's own län/riket value where it
     exists, else (and with ``medel="ovagt"``) the ovägt medel of the kommuner.
+
+    Computed once per dataset and arguments in a process (``shared.national_table``): the reports of
+    a batch kernel and the explorer share it.
     """
+    if _shared:
+        from ojlib import shared
+
+        return shared.national_table(ds, omrade, ar, kon=kon, medel=medel, exakt_ar=exakt_ar, kpi=kpi)
     selection.check_medel(medel)
     inds = selection.indicators(ds, omrade, kpi, kon)
     meta = selection.meta(inds).set_index("kpi")

@@ -13,6 +13,7 @@ only when a job replaced one of its names).
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,9 +49,35 @@ def dataset(kalla: str = "exempeldata"):
     return view
 
 
+_TOKENS = itertools.count()
+
+
 def fingerprint(ds) -> tuple:
-    """A key for the dataset's content: its cache key when loaded here, else its identity."""
-    return getattr(ds, "_ojlib_key", ("id", id(ds.df)))
+    """A key for the dataset's content: its file key when loaded by ``dataset``, else a token of its own.
+
+    The token is set on the Dataset object once and never reused, so a cache entry of a dataset
+    that has been freed can never be mistaken for a new one's (``id()`` values are reused).
+    """
+    key = getattr(ds, "_ojlib_key", None)
+    if key is not None and key[0] == "dataset":  # a view from ``dataset``: the file's key
+        return key
+    if key is None:
+        key = ("objekt", next(_TOKENS))
+        try:
+            ds._ojlib_key = key
+        except AttributeError:  # pragma: no cover - a frozen object: no caching
+            return ("ingen", next(_TOKENS))
+    return (*key, id(ds.df))
+
+
+def national_table(ds, omrade=None, ar=None, **kwargs):
+    """``compare.kommun_table`` (every kommun × indicator with län, riket, ranks), once per dataset,
+    område and year in this process; each caller gets its own frame (copy-on-write)."""
+    from ojlib import ranking
+
+    key = ("kommun_table", fingerprint(ds), repr(omrade), repr(ar), repr(sorted(kwargs.items())))
+    table = memo(key, lambda: ranking.kommun_table(ds, omrade, ar, _shared=False, **kwargs))
+    return table.copy(deep=False)
 
 
 def memo(key: tuple, compute: Callable):
