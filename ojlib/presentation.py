@@ -1189,6 +1189,28 @@ def from_params(values: dict, ds=None) -> tuple[Deck, str]:
     return lan_deck(ds, lan, omrade, args["ar"], val), name
 
 
+def write_for_report(kind: str, params: dict, target: Path, datasets: dict | None = None) -> Path | None:
+    """The deck of a report (``kind`` lansanalys or kommunprofil, its parameters), written to ``target``.
+
+    Used by ``oj rapporter --presentation`` to put ``<sida>.pptx`` beside ``<sida>.html``. A custom
+    template gets no deck (None). ``datasets`` caches loaded datasets by source across a batch.
+    Parameters only a report has (comments, peer groups, ...) are left out.
+    """
+    if kind not in ("lansanalys", "kommunprofil"):
+        return None
+    values = {k: v for k, v in params.items() if k in DECK_KEYS and v is not None}
+    if kind == "lansanalys":
+        values.pop("kommun", None)
+    from ojlib import dataset
+
+    kalla = values.get("datakalla") or "exempeldata"
+    cache = datasets if datasets is not None else {}
+    if kalla not in cache:
+        cache[kalla] = dataset.load_dataset(kalla)
+    deck, _ = from_params(values, cache[kalla])
+    return write(deck, target)
+
+
 def default_name(lan: str | None = None, kommun: str | None = None, omraden=None, ar=None) -> str:
     """A file name like ``presentation-06-missbruk.pptx`` (the report's naming, with .pptx)."""
     bits = ["presentation", kommun or lan]

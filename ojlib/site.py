@@ -382,8 +382,12 @@ def _matrix(sitemap: SiteMap, record: dict) -> str:
                 if record.get(page[:-5], {}).get("status") == "inte_uppdaterad":
                     note = ' <span class="fel">(inte uppdaterad)</span>'
                 label = f"Länsanalys {catalog.OMRADEN.get(o, 'alla områden')}, {_lan_name(lan)}"
+                deck = ""
+                if page in sitemap.decks:
+                    deck = (f' · <a href="{html.escape(quote(page[:-5] + ".pptx"))}" '
+                            f'aria-label="{html.escape("Presentation " + label[len("Länsanalys "):])}">pptx</a>')
                 cells.append(f'<td><a href="{html.escape(quote(page))}" aria-label="{html.escape(label)}">'
-                             f"Länsanalys</a>{note}</td>")
+                             f"Länsanalys</a>{deck}{note}</td>")
             else:
                 cells.append('<td><span aria-label="ingen rapport">–</span></td>')
         n = profiles_by_lan.get(lan, 0)
@@ -403,7 +407,9 @@ def _profile_lists(sitemap: SiteMap) -> str:
         for kod, kname in kommuner.loc[kommuner.lan_kod == lan, ["kommun_kod", "kommun_namn"]].values:
             page = sitemap.profiles.get(kod)
             if page:
-                items.append(f'<li><a href="{html.escape(quote(page))}">{html.escape(kname)}</a></li>')
+                deck = (f' (<a href="{html.escape(quote(page[:-5] + ".pptx"))}" aria-label="Presentation '
+                        f'{html.escape(kname)}">pptx</a>)') if page in sitemap.decks else ""
+                items.append(f'<li><a href="{html.escape(quote(page))}">{html.escape(kname)}</a>{deck}</li>')
         if items:
             parts.append(f'<h3 id="kommuner-{lan}">{html.escape(_lan_name(lan))}</h3>'
                          f'<ul class="kommuner">{"".join(items)}</ul>')
@@ -415,7 +421,7 @@ def index_html(folder: Path, karta: str | None = None, record: dict | None = Non
     record = record if record is not None else (read_settings(folder).get("sidor") or {})
     meta_pages = sorted(pages(folder), key=_sort_key)
     metas = [m for _, m in meta_pages]
-    sitemap = SiteMap(meta_pages, record)
+    sitemap = SiteMap(meta_pages, record, _decks(folder))
     example = any(html_export.is_example(m) for m in metas)
     body = ['<nav class="topp" aria-label="Brödsmulor"><ol class="brodsmulor">'
             '<li><span aria-current="page">Alla rapporter</span></li></ol></nav>', INDEX_CSS]
@@ -598,9 +604,10 @@ def _single_omrade(meta: dict) -> str | None:
 class SiteMap:
     """Which pages the site has, for links between them (profiles ↔ län reports)."""
 
-    def __init__(self, meta_pages: list[tuple[str, dict]], status: dict | None = None):
+    def __init__(self, meta_pages: list[tuple[str, dict]], status: dict | None = None, decks: set[str] | None = None):
         self.meta_pages = meta_pages
         self.status = status or {}
+        self.decks = decks or set()  # pages with a PowerPoint deck beside them
         self.profiles: dict[str, str] = {}  # kommun code -> page
         self.lan_reports: dict[str, dict[str, str]] = {}  # lan -> område -> page
         for name, m in sorted(meta_pages, key=_sort_key):
@@ -627,6 +634,10 @@ class SiteMap:
                     if page != name:
                         text = f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}"
                         related.append(f'<a href="{html.escape(quote(page))}">{html.escape(text)}</a>')
+        if name in self.decks:
+            deck = name.removesuffix(".html") + ".pptx"
+            related.insert(0, f'<a class="presentation" href="{html.escape(quote(deck))}">Presentation '
+                              "(PowerPoint)</a>")
         title = html.escape(str(meta.get("titel") or name))
         crumbs.append(f'<span aria-current="page">{title}</span>')
         parts = ['<nav class="topp" aria-label="Brödsmulor">', '<ol class="brodsmulor">',
@@ -658,7 +669,7 @@ class SiteMap:
 
 def decorate_pages(folder: Path, meta_pages: list[tuple[str, dict]], status: dict) -> int:
     """Rewrite the navigation of every report page that needs it; the number of pages changed."""
-    sitemap = SiteMap(meta_pages, status)
+    sitemap = SiteMap(meta_pages, status, _decks(folder))
     changed = 0
     for name, meta in meta_pages:
         path = Path(folder) / name
@@ -680,6 +691,7 @@ class SiteBuild:
     results: list[reports.Result] = field(default_factory=list)
     up_to_date: list[reports.Job] = field(default_factory=list)
     kept_previous: list[str] = field(default_factory=list)  # failed pages that keep their old version
+    deck_failures: list[tuple[reports.Job, str]] = field(default_factory=list)  # --presentation decks that failed
     replaced: bool = False
     seconds: float = 0.0
 
@@ -705,8 +717,13 @@ def check_map_choice(karta: str | None) -> None:
 def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None, karta: str | None = None,
                kernel_name: str | None = None, on_done: Callable[[reports.Result], None] | None = None,
                force: bool = False, timeout: int | None = None,
-               on_plan: Callable[[int, int], None] | None = None) -> SiteBuild:
-    """Run the jobs whose inputs changed (all with ``force``) and publish what succeeded into ``folder``."""
+               on_plan: Callable[[int, int], None] | None = None,
+               presentation: Callable[[reports.Job, Path], Path | None] | None = None) -> SiteBuild:
+    """Run the jobs whose inputs changed (all with ``force``) and publish what succeeded into ``folder``.
+
+    ``presentation(job, target)`` writes a report's PowerPoint deck beside its page (``oj rapporter
+    --presentation``); the site then links each report to its deck (see :func:`write_decks`).
+    """
     start = time.perf_counter()
     folder = Path(folder).resolve()
     check_map_choice(karta)
@@ -752,7 +769,8 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
                     record[name] = {**record.get(name, {}), "fingerprint": None,
                                     "status": "inte_uppdaterad" if had else "misslyckad",
                                     "fel": res.error, "rapport": res.job.describe(), "forsokt": now}
-            changed = bool(build.results) or not (folder / INDEX).exists() or \
+            decks_changed = write_decks(folder, build, presentation)
+            changed = bool(build.results) or decks_changed or not (folder / INDEX).exists() or \
                 (karta is not None and karta != settings.get("karta"))
             copy_plotly_js(folder)
             meta_pages = pages(folder)
@@ -769,6 +787,39 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
             shutil.rmtree(staging, ignore_errors=True)
     build.seconds = time.perf_counter() - start
     return build
+
+
+def write_decks(folder: Path, build: SiteBuild, presentation) -> bool:
+    """Decks (``<sida>.pptx``) for the pages just built and for up-to-date pages that lack one.
+
+    Without ``presentation`` a rebuilt page's old deck is removed, since it no longer matches the
+    page. A deck that fails is listed in ``build.deck_failures``; its page stays. True when a deck
+    was written or removed (the index and the pages' links change).
+    """
+    changed = False
+    if presentation is None:
+        for res in build.built:
+            old = folder / f"{res.job.name}.pptx"
+            if old.is_file():
+                old.unlink()
+                changed = True
+        return changed
+    jobs = [r.job for r in build.built] + [j for j in build.up_to_date if not (folder / f"{j.name}.pptx").is_file()]
+    for job in jobs:
+        try:
+            target = presentation(job, folder / f"{job.name}.pptx")
+        except Exception as err:  # noqa: BLE001 - one deck failing does not stop the others
+            build.deck_failures.append((job, str(err) if isinstance(err, OjError) else reports.failure_message(err)))
+            continue
+        if target is not None:
+            share_permissions(target)
+            changed = True
+    return changed
+
+
+def _decks(folder: Path) -> set[str]:
+    """Pages (file names) that have a deck beside them."""
+    return {f"{p.stem}.html" for p in Path(folder).glob("*.pptx")}
 
 
 def _umask() -> int:

@@ -393,3 +393,54 @@ def test_libreoffice_converts_the_deck(lan06, tmp_path):
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                         str(stem)], check=True, timeout=120)
         assert stem.with_suffix(".png").stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- oj rapporter --presentation
+
+def test_batch_writes_a_deck_beside_each_report_and_the_site_links_it(example_home, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))
+    out = tmp_path / "site"
+    rc, stdout, err = _run(["rapporter", "--lan", "06", "--omrade", "missbruk", "--presentation", "--ut", str(out),
+                            "--jobb", "1"], capsys)
+    assert rc == 0, err
+    page, deck = out / "lansanalys-06-missbruk.html", out / "lansanalys-06-missbruk.pptx"
+    assert page.exists() and deck.exists() and "Presentationer (.pptx) bredvid rapporterna: 1." in stdout
+    prs = Presentation(str(deck))
+    assert 0 < len(prs.slides) <= presentation.MAX_BILDER
+    assert "Jönköpings län" in prs.slides[0].shapes.title.text
+    assert _shape(prs.slides[0], "Exempeldata") is not None
+    assert 'href="lansanalys-06-missbruk.pptx"' in (out / "index.html").read_text(encoding="utf-8")
+    assert 'class="presentation" href="lansanalys-06-missbruk.pptx"' in page.read_text(encoding="utf-8")
+    # an up-to-date page without its deck gets one, without running the report again
+    deck.unlink()
+    rc, stdout, err = _run(["rapporter", "--lan", "06", "--omrade", "missbruk", "--presentation", "--ut", str(out)],
+                           capsys)
+    assert rc == 0 and deck.exists() and "0 sidor byggda, 1 var redan aktuella" in stdout, stdout + err
+
+
+def test_a_rebuilt_page_without_presentation_loses_its_old_deck(tmp_path):
+    from types import SimpleNamespace
+
+    from ojlib import site
+
+    (tmp_path / "a.pptx").write_bytes(b"old")
+    (tmp_path / "b.pptx").write_bytes(b"kept")
+    build = site.SiteBuild(tmp_path, results=[SimpleNamespace(ok=True, job=SimpleNamespace(name="a"))],
+                           up_to_date=[SimpleNamespace(name="b")])
+    assert site.write_decks(tmp_path, build, None) is True
+    assert not (tmp_path / "a.pptx").exists() and (tmp_path / "b.pptx").exists()
+
+
+def test_a_failing_deck_is_listed_and_the_page_stays(tmp_path):
+    from types import SimpleNamespace
+
+    from ojlib import site
+    from ojlib.errors import OjError
+
+    def broken(job, target):
+        raise OjError("Taket på 3 bilder räcker inte.")
+
+    job = SimpleNamespace(name="a")
+    build = site.SiteBuild(tmp_path, results=[SimpleNamespace(ok=True, job=job)])
+    assert site.write_decks(tmp_path, build, broken) is False
+    assert build.deck_failures == [(job, "Taket på 3 bilder räcker inte.")]

@@ -197,6 +197,8 @@ def rapporter(
     ut: str = typer.Option(None, "--ut", help="Webbplatsens mapp (standard reports/)."),
     karta: str = typer.Option(None, "--karta", help="Indikator (KPI) för översiktskartan i index.html."),
     alla_om: bool = typer.Option(False, "--alla-om", help="Bygg om alla sidor, även de som redan är aktuella."),
+    presentation: bool = typer.Option(False, "--presentation",
+                                      help="Skriv också en PowerPoint-presentation (.pptx) bredvid varje rapport."),
 ) -> None:
     """Kör rapporterna parallellt och bygg webbplatsen (index.html, en sida per rapport, plotly.min.js).
 
@@ -229,9 +231,18 @@ def rapporter(
             progress.update(1)
             progress.set_postfix_str(result.job.name, refresh=False)
 
+    decks = None
+    if presentation:
+        from ojlib import presentation as deck
+
+        datasets: dict = {}
+
+        def decks(job: reports.Job, target: Path) -> Path | None:
+            return deck.write_for_report(job.kind, {**job.defaults, **job.params}, target, datasets)
+
     try:
         build = site.build_site(jobs, folder, workers=workers, karta=karta, on_done=done, force=alla_om,
-                                on_plan=planned)
+                                on_plan=planned, presentation=decks)
     finally:
         if progress is not None:
             progress.close()
@@ -239,6 +250,10 @@ def rapporter(
     if retried:
         typer.echo(f"{len(retried)} rapporter behövde fler än ett försök att starta Jupyter-kärnan.", err=True)
     n_built, n_current = len(build.built), len(build.up_to_date)
+    if build.deck_failures:
+        lines = ["Presentationer som misslyckades (rapportsidorna finns):",
+                 *(f"  - {job.describe()}: {why}" for job, why in build.deck_failures)]
+        typer.echo("\n".join(lines), err=True)
     if build.failed:
         lines = ["Rapporter som misslyckades:", *_summary_of_failures(build.failed)]
         if build.kept_previous:
@@ -253,6 +268,11 @@ def rapporter(
         text += f" ({min(workers, n_built)} samtidigt, i snitt {sum(sizes) / len(sizes) / 1024:.0f} kB per sida)"
     typer.echo(text + ".")
     typer.echo(f"Webbplatsen: {build.index}")
+    if build.deck_failures:
+        raise OjError(f"{len(build.deck_failures)} presentationer kunde inte skrivas (se listan ovan); rätta felet "
+                      "och kör igen.")
+    if presentation:
+        typer.echo(f"Presentationer (.pptx) bredvid rapporterna: {len(list(build.folder.glob('*.pptx')))}.")
     metas = [r.meta for r in build.built] or [m for _, m in site.pages(build.folder)]
     if any(html_export.is_example(m) for m in metas):
         typer.echo(f"Obs: {EXEMPELDATA}.")
