@@ -201,6 +201,7 @@ def test_import_adds_by_key_and_new_indicators_join_the_catalogue(ojhome, tmp_pa
     assert main(["importera", str(wb.layout_a(tmp_path / "a.xlsx"))]) == 0
     both = dataset.load_dataset("egen").df
     assert len(both) == len(first) + 60 and set(both.ar) == {2024, 2025}
+    assert dataset.read_manifest("egen")["fil"] == "b.xlsx, a.xlsx"  # the credit line names both files
     cat = catalog.load_catalogue()
     assert "egen_samverkan_med_polisen_i_enskilda_arenden" in cat and "egen_antal_placerade_personer" in cat
     assert cat["egen_arbetar_med_brukarundersokning"].nivaer == {0: "Nej", 1: "Delvis", 2: "Ja"}
@@ -217,6 +218,7 @@ def test_import_adds_by_key_and_new_indicators_join_the_catalogue(ojhome, tmp_pa
     assert sum(1 for i in catalog.load_catalogue() if i.kpi.startswith("egen_antal_placerade")) == 1
     assert main(["importera", str(later), "--ersatt"]) == 0
     assert _values(dataset.load_dataset("egen").df) == {("U35519", "0180", 2024, "T"): (0.0, None)}
+    assert dataset.read_manifest("egen")["fil"] == "rattelse_2024.xlsx"
 
 
 def test_visa_writes_nothing(ojhome, tmp_path, capsys):
@@ -390,3 +392,14 @@ def test_status_names_stadsdelar_and_imported_files(ojhome, tmp_path, capsys):
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert "stadsdelar och socialförvaltningar: 3" in out and "inläst fil: a.xlsx (60 rader, år 2025–2025" in out
+
+
+def test_layout_e_sex_as_column_groups(ojhome, tmp_path):
+    p = plan.build(wb.layout_e(tmp_path / "kon.xlsx"))
+    assert not p.errors and p.sheets[0].header_rows == [3, 4]
+    k = "U35538"
+    assert _values(p.frame) == {
+        (k, "0604", 2024, "T"): (80.0, None), (k, "0604", 2024, "K"): (82.5, None),
+        (k, "0604", 2024, "M"): (77.0, None),
+        (k, "0617", 2024, "T"): (70.0, None), (k, "0617", 2024, "K"): (None, "sekretess"),
+        (k, "0617", 2024, "M"): (71.0, None)}

@@ -235,3 +235,21 @@ def wide(path: Path, header: list, rows: list, title: str | None = "Öppna jämf
             ws.cell(i, j, v)
     wb.save(path)
     return path
+
+
+def layout_e(path: Path) -> Path:
+    """Sex as column groups: "Totalt", "Kvinnor", "Män" merged over the same indicator twice."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Brukarbedömning 2024"
+    ws["A1"] = "Brukarbedömning missbruksvård"
+    ws["A3"] = "Kommun"
+    for col, group in (("B", "Totalt"), ("C", "Kvinnor"), ("D", "Män")):
+        ws[f"{col}3"] = group
+        ws[f"{col}4"] = "Brukarbedömning missbruksvård IFO - få kontakt, andel (%)"
+    ws.merge_cells("A3:A4")
+    for i, row in enumerate([("Aneby", "80", "82,5", "77"), ("Gnosjö", "70", "..", "71")], start=5):
+        for j, v in enumerate(row, start=1):
+            ws.cell(i, j, v)
+    wb.save(path)
+    return path

@@ -221,6 +221,7 @@ class _Builder:
         ind = m.indicator
         typ = ind.typ if ind else m.typ
         nivaer = ind.nivaer if ind else m.nivaer
+        col_kon = column_kon(col)
         by_label = {cells.label_key(v): k for k, v in nivaer.items()}
         for r, p in parsed.items():
             unit = row_units[r]
@@ -250,7 +251,7 @@ class _Builder:
                                f"({', '.join(f'{k}={v}' for k, v in nivaer.items())})")
                     continue
             sp.values += varde is not None
-            self.add(m.kpi, unit, row_years[r], row_kon[r], varde, status, where)
+            self.add(m.kpi, unit, row_years[r], col_kon or row_kon[r], varde, status, where)
 
     # ---- tidy long files -----------------------------------------------------------------------
     def tidy(self, sp: SheetPlan, sheet: Sheet, header_row: int, cols: dict[str, int]) -> None:
@@ -317,6 +318,14 @@ class _Builder:
                         indicators.Match(kpi, kpi not in self.cat, "id" if kpi in self.cat else "okand"))
         sp.columns.append(cp)
         return cp
+
+
+def column_kon(col) -> str | None:
+    """K or M when the column's group or unit header says Kvinnor/Män (sex as column groups)."""
+    for text in (col.group, col.unit):
+        if text and units.key(text) in KON:
+            return KON[units.key(text)]
+    return None
 
 
 def Column_letter(c: int) -> str:  # noqa: N802 - mirrors openpyxl's name

@@ -61,7 +61,8 @@ def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False) -> 
     if plan.new_entries:
         _write_new_indicators(cat_import, plan.new_entries)
     try:
-        dataset.save_dataset(combined, KALLA, {"fil": path.name, "filer": filer, "tecken": tecken})
+        names = ", ".join(dict.fromkeys(f["fil"] for f in filer))  # every file the own data holds
+        dataset.save_dataset(combined, KALLA, {"fil": names, "filer": filer, "tecken": tecken})
     except BaseException:
         if plan.new_entries:  # put the indicator file back as it was
             if before is None:
