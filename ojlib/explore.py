@@ -25,7 +25,7 @@ filters and draws; ``senaste_ms`` is the kernel time of the last update (``bench
 
 from __future__ import annotations
 
-import hashlib
+import base64
 import html
 import json
 import re
@@ -48,6 +48,7 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 HINT = ("Menyerna för område, indikator, län och kommun visas när notebooken körs med en kärna: "
         "öppna den i JupyterLab (`make lab`) och välj Kör › Kör alla celler.")
+SPARADE_VAL = 40  # drawn choices kept per explorer for going back
 FORMAT = {"xlsx": "Excel (.xlsx)", "csv": "CSV (;-separerad)"}
 
 _SV = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e", "ü": "u"})
@@ -94,6 +95,20 @@ def live_frontend() -> bool:
     return "cellId" in (parent or {}).get("metadata", {})
 
 
+def _empty_topojson_url() -> str:
+    """plotly.js fetches world outlines for every map, even with the base map hidden (from
+    cdn.plot.ly: nothing offline). A data: URL with empty outlines keeps maps offline; the
+    ``#/`` makes the file name plotly.js appends a fragment."""
+    empty = {"type": "GeometryCollection", "geometries": []}
+    layers = ("ocean", "land", "lakes", "subunits", "countries", "coastlines", "rivers")
+    topo = {"type": "Topology", "objects": dict.fromkeys(layers, empty), "arcs": []}
+    data = base64.b64encode(json.dumps(topo, separators=(",", ":")).encode()).decode()
+    return f"data:application/json;base64,{data}#/"
+
+
+TOPOJSON_URL = _empty_topojson_url()
+
+
 def figure_bundle(fig: go.Figure) -> dict:
     """A display_data output for a plotly figure: its JSON for the frontend, a title as text.
 
@@ -101,9 +116,12 @@ def figure_bundle(fig: go.Figure) -> dict:
     ``Figure.to_dict`` makes: a third of an update's time otherwise.
     """
     spec = to_json_plotly({"data": fig._data, "layout": fig._layout})  # noqa: SLF001
+    spec = json.loads(spec)
+    if any(t.type == "choropleth" for t in fig.data):
+        spec["config"] = {"topojsonURL": TOPOJSON_URL}
     title = plain(fig.layout.title.text or "Figur")
     return {"output_type": "display_data", "metadata": {},
-            "data": {PLOTLY_MIME: json.loads(spec), "text/plain": f"Figur: {title}"}}
+            "data": {PLOTLY_MIME: spec, "text/plain": f"Figur: {title}"}}
 
 
 def export_path(table: pd.DataFrame, lan: str, omrade: str, format: str, folder: Path | None = None) -> Path:
@@ -122,39 +140,55 @@ def export_path(table: pd.DataFrame, lan: str, omrade: str, format: str, folder:
 
 # ------------------------------------------------------------ tables as users read them
 
-class Tabell:
-    """A table shown in a notebook as the product shows tables (HTML), with a plain-text form
-    for viewers without HTML; ``data`` is the frame, ``rubrik`` the caption."""
+def _cell(value) -> str:
+    """One table cell as text: decimal comma, "–" for a missing value, whole numbers plain."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return "–"
+    if isinstance(value, bool):
+        return "Ja" if value else "Nej"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return str(value).replace("\u00a0", " ")
 
-    def __init__(self, data: pd.DataFrame, rubrik: str, styler):
-        self.data, self.rubrik, self._styler = data, rubrik, styler
+
+class Tabell:
+    """A table shown in a notebook as the product shows tables: plain HTML without an index,
+    decimal comma, every text escaped (never markup), the source line as a caption; a
+    plain-text form for viewers without HTML. ``data`` is the frame, ``rubrik`` the caption."""
+
+    def __init__(self, data: pd.DataFrame, rubrik: str):
+        self.data, self.rubrik = data, rubrik
+
+    def _rows(self) -> list[list[str]]:
+        return [[_cell(v) for v in row] for row in self.data.itertuples(index=False)]
 
     def _repr_html_(self) -> str:
-        return self._styler.to_html()
+        esc = html.escape
+        numeric = [pd.api.types.is_numeric_dtype(t) for t in self.data.dtypes]
+        th = "".join(f"<th style='text-align:left'>{esc(str(c))}</th>" for c in self.data.columns)
+        body = "".join("<tr>" + "".join(f"<td style='text-align:{'right' if n else 'left'}'>{esc(v)}</td>"
+                                        for v, n in zip(row, numeric, strict=True)) + "</tr>" for row in self._rows())
+        caption = (f"<caption style='caption-side:bottom;text-align:left;font-size:90%;color:#555'>"
+                   f"{esc(self.rubrik)}</caption>") if self.rubrik else ""
+        return f"<table class='ojtabell'>{caption}<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
     def __repr__(self) -> str:
-        text = self.data.to_string(index=False, na_rep="–", float_format=lambda x: f"{x:.1f}".replace(".", ","))
-        return f"{text}\n{self.rubrik}".replace("\u00a0", " ")
+        text = pd.DataFrame(self._rows(), columns=[str(c) for c in self.data.columns]).to_string(index=False)
+        return f"{text}\n{self.rubrik}" if self.rubrik else text
 
 
 def visa(frame: pd.DataFrame, rubrik: str | None = None, kalla: str | None = None, derived: bool = True) -> Tabell:
-    """A table for the notebook as the product shows tables: no index, decimal comma, text
-    escaped (never markup), a caption with the source line and, for example data, its mark."""
+    """A table for the notebook as the product shows tables (see :class:`Tabell`), captioned
+    with ``rubrik`` and the source line of ``kalla`` (the exempeldata mark for example data)."""
     from ojlib.source_lines import source_line
 
     kalla = kalla or frame.attrs.get("kalla")
     caption = [rubrik + "."] if rubrik else []
     if kalla:
         caption.append(source_line(kalla, derived=derived) + ".")
-    text = " ".join(caption)
-    uuid = hashlib.sha1((text + frame.to_csv()).encode()).hexdigest()[:8]  # stable output, own CSS ids
-    styler = frame.style.set_uuid(uuid).hide(axis="index")
-    styler = styler.format(precision=1, decimal=",", thousands="\u00a0", na_rep="–", escape="html")
-    if text:
-        styler = styler.set_caption(html.escape(text))
-    styler = styler.set_table_styles([{"selector": "caption", "props": "caption-side: bottom; text-align: left; "
-                                       "font-size: 90%; color: #555;"}])
-    return Tabell(frame, text, styler)
+    return Tabell(frame, " ".join(caption))
 
 
 def lan_lista(table: pd.DataFrame, kpi: str | None = None) -> pd.DataFrame:
@@ -226,6 +260,7 @@ class Utforskare:
         self.format = widgets.Dropdown(description="Spara som", options=[(v, k) for k, v in FORMAT.items()],
                                        value="xlsx", layout=widgets.Layout(width="260px"))
         self.spara_knapp = widgets.Button(description="Spara länstabellen", icon="download",
+                                          layout=widgets.Layout(width="200px"),
                                           tooltip="Länstabellen för området (alla indikatorer), som oj export")
         self.meddelande = widgets.HTML()
         self.rubrik = widgets.HTML()
@@ -234,6 +269,7 @@ class Utforskare:
         self.table: pd.DataFrame | None = None
         self.senaste_ms: float | None = None
         self.sparad: Path | None = None
+        self._drawn: dict[tuple, tuple] = {}
         self._updating = False
         self._fill_indicators(kpi)
         self._fill_kommuner(kommun)
@@ -299,11 +335,10 @@ class Utforskare:
 
     def _map(self, table: pd.DataFrame, kpi: str, kommun: str | None) -> go.Figure:
         fig = figures.choropleth(table, kpi=kpi)
-        if kommun:  # outline the chosen kommun on top of the coloured map
-            fig.add_trace(go.Choropleth(
-                geojson=fig.data[0].geojson, featureidkey="properties.kommun_kod", locations=[kommun], z=[0],
-                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False, hoverinfo="skip",
-                marker={"line": {"color": "#000000", "width": 3}}, name="Vald kommun"))
+        if kommun:  # outline the chosen kommun (per-location border widths; no second copy of the outlines)
+            codes = list(fig.data[0].locations)
+            fig.data[0].marker.line.width = [3.0 if c == kommun else 0.5 for c in codes]
+            fig.data[0].marker.line.color = ["#000000" if c == kommun else "#FFFFFF" for c in codes]
         return fig
 
     def render(self) -> list[go.Figure]:
@@ -345,9 +380,23 @@ class Utforskare:
                 f"{html.escape(EXEMPELDATA_MARK)}</span>") if self.ds.is_example else ""
         return f"<div style='font-size:14px;margin:4px 0'>{html.escape(self.describe())}{mark}</div>"
 
+    def _choice(self) -> tuple:
+        return (self.omrade.value, self.indikator.value, self.lan.value, self.kommun.value)
+
     def update(self) -> list[go.Figure]:
-        """Redraw for the current choice: compute the figures and replace the output area's content."""
+        """Redraw for the current choice: compute the figures and replace the output area's content.
+
+        What was drawn for a choice is kept (the last ``SPARADE_VAL`` choices), so going back to
+        an earlier choice only resends it."""
         start = time.perf_counter()
+        key = self._choice()
+        if key in self._drawn:
+            self.figures, self.table, heading, outputs = self._drawn.pop(key)
+            self._drawn[key] = (self.figures, self.table, heading, outputs)  # most recent last
+            self.rubrik.value = heading
+            self.output.outputs = outputs
+            self.senaste_ms = (time.perf_counter() - start) * 1000
+            return self.figures
         try:
             figs = self.render()
         except OjError as err:
@@ -355,7 +404,13 @@ class Utforskare:
             self.senaste_ms = (time.perf_counter() - start) * 1000
             return []
         self.rubrik.value = self._heading_html()
-        self.output.outputs = tuple(figure_bundle(f) for f in figs)
+        table = self.tabell()
+        shown = {"output_type": "display_data", "metadata": {},
+                 "data": {"text/html": table._repr_html_(), "text/plain": repr(table)}}
+        self.output.outputs = (*(figure_bundle(f) for f in figs), shown)
+        self._drawn[key] = (figs, self.table, self.rubrik.value, self.output.outputs)
+        while len(self._drawn) > SPARADE_VAL:
+            self._drawn.pop(next(iter(self._drawn)))
         self.senaste_ms = (time.perf_counter() - start) * 1000
         return figs
 
@@ -414,3 +469,4 @@ class Utforskare:
         display({"text/markdown": f"*{text}*{mark}", "text/plain": text + mark.replace("**", "")}, raw=True)
         for fig in figs:
             display(figure_bundle(fig)["data"], raw=True)
+        display(self.tabell())

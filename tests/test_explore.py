@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _titles(u: Utforskare) -> list[str]:
-    return [o["data"]["text/plain"] for o in u.output.outputs]
+    return [o["data"]["text/plain"] for o in u.output.outputs if PLOTLY_MIME in o["data"]]
 
 
 def test_menus_in_order_and_unambiguous(example_ds):
@@ -52,10 +52,12 @@ def test_each_choice_redraws_the_output_area(example_ds):
     u = Utforskare(example_ds, lan="06", omrade="missbruk", kpi="U35538", kommun="0680")
     u.update()
     first = u.output.outputs
-    assert len(first) == 3 and all(PLOTLY_MIME in o["data"] for o in first)
+    assert len(first) == 4 and all(PLOTLY_MIME in o["data"] for o in first[:3])
+    assert "Placering i länet" in first[3]["data"]["text/html"] and "Jönköping" in first[3]["data"]["text/plain"]
     bars, trend, karta = u.figures
     assert "<b>Jönköping</b>" in set(bars.data[0].y)  # the chosen kommun is highlighted
-    assert any(t.name == "Vald kommun" and list(t.locations) == ["0680"] for t in karta.data)
+    widths = dict(zip(karta.data[0].locations, karta.data[0].marker.line.width, strict=True))
+    assert widths["0680"] == 3.0 and {w for k, w in widths.items() if k != "0680"} == {0.5}
     lines = {t.name.split(" (")[0] for t in trend.data}
     assert {"Jönköping", "Jönköpings län", "Riket"} <= lines and any(n.startswith("Kommungrupp") for n in lines)
     assert all("missbruk" in t for t in _titles(u))  # every figure names its område
@@ -81,6 +83,10 @@ def test_each_choice_redraws_the_output_area(example_ds):
         assert {a.name for a in fig.layout.annotations} >= {"kalla", "exempeldata"}
     assert u.senaste_ms is not None and u.senaste_ms > 0
     assert "Kalmar län · Social barn- och ungdomsvård" in u.rubrik.value
+    u.omrade.value = "missbruk"  # back to an earlier choice: the same drawing again
+    u.indikator.value, u.lan.value, u.kommun.value = "U35519", "08", "0880"
+    assert "<b>Kalmar</b>" in set(u.figures[0].data[0].y) and "Kalmar" in u.rubrik.value
+    assert all("Stödprogram för närstående – missbruk" in t for t in _titles(u))
 
 
 def test_trend_is_compare_trend(example_ds):
@@ -102,6 +108,10 @@ def test_texts_are_plain(example_ds):
     assert table.data["Kommun"].iloc[-1].startswith("Riket (")
     assert re.search(r"\d,\d %", " ".join(table.data["Värde"]))  # decimal comma and unit
     assert "Exempeldata – inte verkliga resultat" in table.rubrik and "Exempeldata" in table._repr_html_()
+    assert "<td style='text-align:left'>&lt;b&gt;" not in table._repr_html_()
+    hostile = explore.visa(pd.DataFrame({"Kommun": ["<b>x</b>", "=1+1"], "Värde": [1.25, None]}), "Test")
+    assert "<b>x</b>" not in hostile._repr_html_() and "&lt;b&gt;x&lt;/b&gt;" in hostile._repr_html_()
+    assert "1,25" in hostile._repr_html_() and "–" in repr(hostile)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -160,6 +170,7 @@ def test_executed_explorer_notebook_shows_figures_and_a_hint(example_home):
     assert not [o for o in outs if o.output_type == "error"]
     figs = [o for o in outs if PLOTLY_MIME in o.get("data", {})]
     assert len(figs) == 3
+    assert any("Placering i länet" in o.get("data", {}).get("text/html", "") for o in outs)
     for o in figs:
         layout = o["data"][PLOTLY_MIME]["layout"]
         assert "missbruk" in layout["title"]["text"] and layout["meta"]["exempeldata"] is True
