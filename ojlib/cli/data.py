@@ -118,7 +118,8 @@ def indikatorer(
     omraden = catalog.parse_omraden(omrade)
     frame = cat.to_frame()
     frame = frame[frame.omrade.isin(omraden)]
-    cols = ["kpi", "omrade", "namn", "typ", "riktning", "enhet", "ar_fran", "ar_till", "kon"]
+    cols = ["kpi", "omrade", "namn", "typ", "riktning", "enhet", "ar_fran", "ar_till", "kon", "kalla", "upphord",
+            "kvalitetsomrade"]
     if format == "csv":
         from ojlib import writers
 
@@ -126,9 +127,12 @@ def indikatorer(
         return
     if format != "tabell":
         raise OjError(f"Okänt format '{format}'; välj tabell eller csv.")
-    shown = frame[cols].assign(riktning=frame.riktning.fillna("–"), kon=frame.kon.map({True: "ja", False: "nej"}))
+    shown = frame[cols].assign(riktning=frame.riktning.fillna("–"), kon=frame.kon.map({True: "ja", False: "nej"}),
+                               upphord=frame.upphord.map(lambda y: "–" if y is None or y != y else str(int(y))))
     typer.echo(shown.to_string(index=False))
-    typer.echo(f"\n{len(frame)} indikatorer. Koladas titel och beskrivning: `oj indikatorer --format csv`.")
+    typer.echo(f"\n{len(frame)} indikatorer. kalla: var värdena finns (kolada: `oj hamta`; socialstyrelsen: "
+               "ÖJ-arbetsböckerna, `oj importera`); upphord: sista publicerade år. Koladas titel och beskrivning: "
+               "`oj indikatorer --format csv`.")
 
 
 
@@ -137,8 +141,7 @@ def indikatorer(
 def importera(
     fil: str = typer.Argument(..., help="Excel-arbetsbok (.xlsx) från Socialstyrelsen eller en egen CSV-/Excel-fil."),
     ar: str = typer.Option(None, "--ar", help="År som värdena avser (annars läses det ur blad, rubrik eller filnamn)."),
-    omrade: str = typer.Option(None, "--omrade", "-o", help="Område för nya indikatorer: missbruk, barn_och_unga "
-                                                           "eller funktionsnedsattning."),
+    omrade: str = typer.Option(None, "--omrade", "-o", help=f"Område för nya indikatorer: {omraden_help(alla=False)}."),
     blad: str = typer.Option(None, "--blad", help="Läs bara dessa blad (namn, åtskilda med komma)."),
     visa: bool = typer.Option(False, "--visa", help="Visa vad som känns igen, utan att spara något."),
     ersatt: bool = typer.Option(False, "--ersatt", help="Ersätt all egen data i stället för att lägga till."),
