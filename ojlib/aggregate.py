@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ojlib.formatting import num, short_num
+from ojlib.formatting import format_share, level_text, short_num
 
 ANSWER_TYPES = ("ja_nej", "skala")
 
@@ -46,8 +46,8 @@ def top_level(ind) -> int:
 
 
 def avser_andel(level_label: str) -> str:
-    """Label of a share of kommuner at a level: "andel kommuner med Ja (%)"."""
-    return f"andel kommuner med {level_label} (%)"
+    """Label of a share of kommuner at a level: "andel kommuner med Ja (%)", "… med ”Inom 3 dagar” (%)"."""
+    return f"andel kommuner med {level_text(level_label)} (%)"
 
 
 def avser_beraknat(typ: str, ind=None) -> str:
@@ -132,15 +132,16 @@ class Distribution:
 
     @property
     def text(self) -> str:
-        """"9 av 13 kommuner Ja, 2 Delvis, 2 Nej" (+ ", 1 utan svar" when some did not answer)."""
+        """"9 av 13 kommuner Ja, 2 Delvis, 2 Nej" (+ ", 1 utan svar" when some did not answer).
+
+        Starts with the top level (the share's numerator, also when it is 0) and lists every level.
+        """
         if not self.antal_med_svar:
             return "Inga kommuner har svarat" + (f" ({self.antal_saknas} utan svar)" if self.antal_saknas else "")
-        parts = [f"{c} {label}" for _, label, c in self.nivaer if c]
-        first_count = next(c for _, _, c in self.nivaer if c)
-        first_label = next(label for _, label, c in self.nivaer if c)
+        (_, top_label, top_count), *rest = self.nivaer
         noun = "kommun" if self.antal_med_svar == 1 else "kommuner"
-        head = f"{first_count} av {self.antal_med_svar} {noun} {first_label}"
-        text = ", ".join([head, *parts[1:]])
+        head = f"{top_count} av {self.antal_med_svar} {noun} {level_text(top_label)}"
+        text = ", ".join([head, *(f"{c} {level_text(label)}" for _, label, c in rest)])
         if self.antal_saknas:
             text += f", {self.antal_saknas} utan svar"
         return text
@@ -148,9 +149,7 @@ class Distribution:
     @property
     def andel_text(self) -> str:
         """"69 % Ja" (the share at the top level), or "–"."""
-        if self.andel_topp is None:
-            return "–"
-        return f"{num(self.andel_topp, 0)}\u00a0% {self.topp_etikett}"
+        return format_share(self.andel_topp, self.topp_etikett)
 
     def as_dict(self) -> dict:
         return {"nivaer": [list(x) for x in self.nivaer], "antal_med_svar": self.antal_med_svar,

@@ -16,6 +16,8 @@ comparison value of an answer type is the share of kommuner at a level (see
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -62,11 +64,18 @@ def format_number(value, typ: str, enhet: str = "") -> str:
     return f"{num(v, 1)}{NBSP}{enhet}" if enhet and enhet != "antal" else num(v, 1)
 
 
+def level_text(label: str) -> str:
+    """An answer level inside a sentence: one word as it is ("Ja", "Delvis"), otherwise in quotes
+    ("”Inom 3 dagar”", "”Ja, för alla”") so a list of levels and counts stays readable."""
+    label = str(label)
+    return label if re.fullmatch(r"[^\W\d_][\w-]*", label) else f"\u201d{label}\u201d"
+
+
 def format_share(value, level_label: str = "Ja") -> str:
-    """A share of kommuner (per cent) answering at a level: "69 % Ja", "23 % Inom 3 dagar"."""
+    """A share of kommuner (per cent) answering at a level: "69 % Ja", "23 % ”Inom 3 dagar”"."""
     if _missing(value):
         return DASH
-    return f"{num(float(value), 0)}{NBSP}% {level_label}"
+    return f"{num(float(value), 0)}{NBSP}% {level_text(level_label)}"
 
 
 def format_value(value, ind, aggregate: bool = False) -> str:

@@ -102,6 +102,15 @@ def _ja_nej_points(t: pd.DataFrame, fakta: dict) -> list[str]:
     return points
 
 
+def _scale_points(t: pd.DataFrame, fakta: dict) -> list[str]:
+    """One sentence per scale question: how the län's kommuner answered, and riket's share at the top."""
+    heads = t[t.typ == "skala"].drop_duplicates("kpi")
+    fakta["skala"] = {r.kpi: {"lanet": _float(r.länet), "riket": _float(r.riket), "fordelning": r.länet_fördelning}
+                      for r in heads.itertuples()}
+    return [f"{_q(r.indikator)}, {r.år}: {r.länet_fördelning}; i riket svarar {r.riket_text}."
+            for r in heads.itertuples() if isinstance(r.länet_fördelning, str)]
+
+
 def _change_points(tt: pd.DataFrame, fakta: dict) -> list[str]:
     lan = tt[(tt["nivå"] == "län") & tt.riktning.notna()]
     counts = lan["bedömning"].value_counts()
@@ -190,7 +199,8 @@ def _coverage_points(t: pd.DataFrame, fakta: dict) -> list[str]:
 def lan_summary(ds: Dataset, lan, omrade=None, ar=None, medel: str = "publicerat") -> Sammanfattning:
     """The summary of a län for one område (or several, one section each; "alla" for all).
 
-    Sections: Ja/Nej (how many kommuner answer Ja and how länet compares with riket), change
+    Sections: Ja/Nej (how many kommuner answer Ja and how länet compares with riket), scale
+    questions (how the län's kommuner answered), change
     since the last comparable year (counts of förbättring/försämring, the largest ones, kommuner
     going Nej → Ja), the largest differences from riket, costs, and missing values.
     """
@@ -208,7 +218,8 @@ def lan_summary(ds: Dataset, lan, omrade=None, ar=None, medel: str = "publicerat
         years |= set(int(y) for y in t["år"].unique())
         avser |= set(t.länet_avser) | set(t.riket_avser)
         f["antal_kommuner"] = int(t.kommunkod.nunique())
-        points = _ja_nej_points(t, f) + _change_points(tt, f) + _riket_points(t, f) + _coverage_points(t, f)
+        points = (_ja_nej_points(t, f) + _scale_points(t, f) + _change_points(tt, f) + _riket_points(t, f)
+                  + _coverage_points(t, f))
         avsnitt[OMRADEN[omr]] = points
         fakta["per_omrade"][omr] = f
     fakta["antal_kommuner"] = len(geo.kommuner_i_lan(lk))

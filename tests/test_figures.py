@@ -94,9 +94,9 @@ def test_trend_leaves_a_gap_at_the_definition_break(example_ds):
 def test_trend_of_a_scale_shows_the_share_at_its_top_level_not_a_mean_of_codes(example_ds):
     tr = compare.trend(example_ds, "U35537", lan="06")
     fig = figures.trend(tr)
-    assert fig.layout.yaxis.title.text == "Andel kommuner med Inom 3 dagar (%)"
+    assert fig.layout.yaxis.title.text == "Andel kommuner med ”Inom 3 dagar” (%)"
     lan = tr[tr["nivå"] == "län"].dropna(subset=["värde"])
-    assert lan["värde"].between(0, 100).all() and lan["värde_text"].str.endswith("% Inom 3 dagar").all()
+    assert lan["värde"].between(0, 100).all() and lan["värde_text"].str.endswith("% ”Inom 3 dagar”").all()
     assert "brott" not in annotations(fig)
 
 

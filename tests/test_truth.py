@@ -150,7 +150,9 @@ def test_distribution_counts_every_level_and_names_no_answer():
     assert d.andel_topp == 60.0 and d.andel_text == "60\u00a0% Ja"
     d = compare.distribution([3, 0], ind("U", "skala", nivaer={3: "Inom 3 dagar", 2: "4-7 dagar", 1: "8-14",
                                                                 0: "mer än 15 dagar"}))
-    assert d.text == "1 av 2 kommuner Inom 3 dagar, 1 mer än 15 dagar"
+    assert d.text == "1 av 2 kommuner ”Inom 3 dagar”, 0 ”4-7 dagar”, 0 ”8-14”, 1 ”mer än 15 dagar”"
+    d = compare.distribution([0, 0, None], ind("J", "ja_nej"))
+    assert d.text == "0 av 2 kommuner Ja, 2 Nej, 1 utan svar" and d.andel_text == "0\u00a0% Ja"
 
 
 def test_summary_uses_one_stated_tolerance_for_riket_and_for_changes():
