@@ -51,7 +51,7 @@ def levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicerat
             pub = selection.published(rows, niva, answer_kpis)
             if not pub.empty:
                 pub = pub.assign(niva=niva, avser=selection.avser_from_status(
-                    pub.status, pub.kpi.map(lambda k: by[k].typ), ds.kalla))
+                    pub.status, pub.kpi.map(lambda k: by[k].typ), pub.kalla if "kalla" in pub.columns else ds.kalla))
                 k = ["kpi", "ar", "kon", "kod"]
                 agg = pd.concat([pub[k + ["niva", "varde", "status", "avser"]],
                                  agg.merge(pub[k], on=k, how="left", indicator=True)

@@ -180,7 +180,8 @@ def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str =
             pub, pi = pub[ok], pi[ok]
             if pub.empty:
                 continue
-            label = selection.avser_from_status(pub.status, pd.Series(typ_i[pi], index=pub.index), ds.kalla).to_numpy()
+            label = selection.avser_from_status(pub.status, pd.Series(typ_i[pi], index=pub.index),
+                                                pub.kalla if "kalla" in pub.columns else ds.kalla).to_numpy()
             if level == "lan":
                 lan_of_region = {r: i for i, r in enumerate(region_of_lan[c] for c in lan_codes)}
                 li = pub.kod.map(lan_of_region).to_numpy()

@@ -53,7 +53,8 @@ def rows(ds: Dataset, kpis: Iterable[str], kon) -> pd.DataFrame:
     kons = [kon] if isinstance(kon, str) else list(kon)
     mask = df.kpi.isin(list(kpis))
     mask &= df.kon == kons[0] if len(kons) == 1 else df.kon.isin(kons)
-    return df.loc[mask, ["kpi", "kod", "niva", "ar", "kon", "varde", "status"]]
+    cols = ["kpi", "kod", "niva", "ar", "kon", "varde", "status"] + (["kalla"] if "kalla" in df.columns else [])
+    return df.loc[mask, cols]
 
 
 def kommun_rows(ds: Dataset, kpis: Iterable[str], kon, rows_: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -87,10 +88,16 @@ def published(rows_: pd.DataFrame, niva: str, answer_kpis=()) -> pd.DataFrame:
     return out
 
 
-def avser_from_status(status: pd.Series, typ: pd.Series, kalla: str) -> pd.Series:
-    """Label a published row: exempeldata's rows say themselves what they are."""
+def avser_from_status(status: pd.Series, typ: pd.Series, kalla) -> pd.Series:
+    """Label a published row: exempeldata's rows say themselves what they are; others name the
+    source they came from (``kalla``: the dataset's key, or the rows' own ``kalla`` column, so a
+    dataset of several sources names the one each value came from)."""
     computed = status.isin(["ovagt_medel", "andel_ja", STATUS_ANDEL_TOPP])
-    label = pd.Series(avser_publicerat(kalla), index=status.index, dtype=object)
+    if isinstance(kalla, pd.Series):
+        names = {k: avser_publicerat(str(k)) for k in kalla.unique()}
+        label = kalla.map(names).astype(object)
+    else:
+        label = pd.Series(avser_publicerat(kalla), index=status.index, dtype=object)
     label[computed & (typ == "ja_nej")] = AVSER_ANDEL_JA
     label[computed & (typ != "ja_nej")] = [avser_beraknat(t) for t in typ[computed & (typ != "ja_nej")]]
     return label

@@ -246,3 +246,15 @@ def test_legend_for_counts_the_rows_it_is_given_and_export_headers_are_swedish(e
     assert not [c for c in out.columns if "_" in c]
     assert set(out["Typ"]) <= {"Ja/Nej (kommunen svarar Ja=1 eller Nej=0)", "Ordinalskala med etiketter",
                                "Andel i procent", "Kronor per invånare", "Antal eller medelvärde"}
+
+
+def test_a_published_value_names_the_source_it_came_from_in_a_combined_dataset():
+    rows = [{"kpi": "A1", "kod": k, "niva": "kommun", "ar": 2024, "kon": "T", "varde": v, "status": None,
+             "antal": None, "kalla": "egen"} for k, v in (("0604", 80.0), ("0680", 90.0))]
+    rows += [{"kpi": "A1", "kod": "0006", "niva": "lan", "ar": 2024, "kon": "T", "varde": 84.0, "status": None,
+              "antal": None, "kalla": "kolada"}]
+    ds = Dataset(df=validate(pd.DataFrame(rows)), kalla="kolada,egen", catalogue=Catalogue([ind("A1")]))
+    t = compare.lan_table(ds, "06", "missbruk")
+    assert set(t["länet_avser"]) == {"publicerat värde (Kolada)"} and set(t["länet"]) == {84.0}
+    tr = compare.trend(ds, "A1", lan="06")
+    assert set(tr.loc[tr["nivå"] == "län", "avser"].dropna()) == {"publicerat värde (Kolada)"}
