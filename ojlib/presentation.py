@@ -440,7 +440,7 @@ def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
                  for r in chunk]
         slides.append(Bild("kommuner", f"Sammanfattande bild per kommun{suffix}", ctx.kalla(), notes,
                            "Svar efter nivå, förändring sedan föregående jämförbara år och läget mot riket",
-                           {"rader": chunk}))
+                           {"rader": chunk, "markera": ctx.kommun}))
     return slides
 
 
@@ -477,7 +477,6 @@ def _improvement_slide(ctx: _Context) -> Bild:
                 reasons.append("sämre än riket")
             if fell:
                 reasons.append(f"försämrad sedan {int(ch['jämfört_med_år'].iloc[0])}")
-            change = ch["förändring"].iloc[0] if len(ch) else np.nan
             if ctx.kommun and ind.typ in SVAR:
                 value_text = part.loc[part.kommunkod == ctx.kommun, "värde_text"].iloc[0]
             else:
@@ -485,7 +484,7 @@ def _improvement_slide(ctx: _Context) -> Bild:
             items.append({
                 "kpi": kpi, "indikator": ind.namn, "år": int(first["år"]),
                 "värde": value_text, "riket": _fmt(riket, ind, True),
-                "förändring": formatting.format_difference(change, ind.typ, ind.enhet),
+                "förändring": _change_text(ch, ind, answer=bool(ctx.kommun) and ind.typ in SVAR),
                 "varför": " och ".join(reasons),
                 "_z": (worse_gap / sd) if pd.notna(worse_gap) and sd else (0.0 if not fell else -0.0),
             })
@@ -502,6 +501,17 @@ def _improvement_slide(ctx: _Context) -> Bild:
                 f"Där {ctx.enhet} ligger längst under riket eller har försämrats",
                 {"rader": shown, "fler": [i["indikator"] for i in rest], "regel": notes[0],
                   "enhet": ctx.kommun_namn or "Länet"})
+
+
+def _change_text(ch: pd.DataFrame, ind, answer: bool) -> str:
+    """The change since the previous comparable year: a kommun's answer as "Ja (2023) → Nej",
+    a number as a difference in its unit ("−5,2 procentenheter")."""
+    if not len(ch) or pd.isna(ch["jämfört_med_år"].iloc[0]):
+        return formatting.DASH
+    c = ch.iloc[0]
+    if answer:
+        return f"{c['värde_då_text']} ({int(c['jämfört_med_år'])}) → {c['värde_text']}"
+    return formatting.format_difference(c["förändring"], ind.typ, ind.enhet)
 
 
 def _side(value, riket, typ: str, riktning) -> str:
@@ -1020,10 +1030,11 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     for j, h in enumerate(heads):
         _cell(table.cell(0, j), h, 9, True, "1F3864")
     for i, r in enumerate(rows, start=1):
-        _cell(table.cell(i, 0), r["kommun"], 9)
-        _cell(table.cell(i, 1), f"{r['ja']} av {r['besvarade']}", 9)
-        _cell(table.cell(i, 2), f"▲ {r['upp']} bättre  ▼ {r['ned']} sämre", 9)
-        _cell(table.cell(i, 3), f"{r['bättre']} bättre, {r['sämre']} sämre av {r['numeriska']}", 9)
+        chosen = r["kod"] == bild.data.get("markera")
+        _cell(table.cell(i, 0), r["kommun"], 9, chosen)
+        _cell(table.cell(i, 1), f"{r['ja']} av {r['besvarade']}", 9, chosen)
+        _cell(table.cell(i, 2), f"▲ {r['upp']} bättre  ▼ {r['ned']} sämre", 9, chosen)
+        _cell(table.cell(i, 3), f"{r['bättre']} bättre, {r['sämre']} sämre av {r['numeriska']}", 9, chosen)
 
 
 def _draw_improvements(slide, bild: Bild) -> None:
