@@ -168,6 +168,14 @@ def test_layout_d_years_and_sex_per_row_repeated_header_and_named_sheet(ojhome, 
                  (k, "148004", 2022, "T"): (71.5, None), (k, "1480", 2022, "T"): (73.0, None)}
     with pytest.raises(OjError, match="Bladet 'Saknas' finns inte i barn.xlsx; bladen heter Data, Anteckningar"):
         plan.build(path, blad=["Saknas"])
+    assert [s.name for s in plan.build(path, blad="Data,Anteckningar").sheets] == ["Data", "Anteckningar"]
+
+
+def test_a_sheet_name_with_commas_is_one_sheet(ojhome, tmp_path, capsys):
+    path = wb.layout_a(tmp_path / "a.xlsx")
+    assert main(["importera", str(path), "--blad", "Kommun, län, riket", "--visa"]) == 0
+    out = capsys.readouterr().out
+    assert "Blad: Kommun, län, riket" in out and "Blad: Information" not in out
 
 
 def test_cell_errors_name_sheet_row_column_and_text(ojhome, tmp_path):
@@ -403,3 +411,18 @@ def test_layout_e_sex_as_column_groups(ojhome, tmp_path):
         (k, "0604", 2024, "M"): (77.0, None),
         (k, "0617", 2024, "T"): (70.0, None), (k, "0617", 2024, "K"): (None, "sekretess"),
         (k, "0617", 2024, "M"): (71.0, None)}
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("gammal.xls", b"\xd0\xcf\x11\xe0", "gamla Excel-formatet .xls; öppna den i Excel eller LibreOffice"),
+    ("trasig.xlsx", b"inte en zip-fil", "går inte att öppna som Excel-arbetsbok"),
+    ("data.json", b"{}", "Filtypen .json stöds inte; använd .xlsx eller .csv"),
+])
+def test_files_that_are_not_tables_get_one_sentence(ojhome, tmp_path, capsys, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert main(["importera", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert main(["importera", str(tmp_path / "finns_inte.xlsx")]) == 2
+    assert "finns inte" in capsys.readouterr().err

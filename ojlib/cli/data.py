@@ -155,7 +155,6 @@ def importera(
     from ojlib.importer import plan as planner
     from ojlib.sources import files
 
-    blad = [b.strip() for b in (blad or "").split(",") if b.strip()] or None
     if visa:
         typer.echo(planner.describe(files.preview(fil, ar=ar, omrade=omrade, blad=blad)))
         return

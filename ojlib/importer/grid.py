@@ -16,6 +16,7 @@ from pathlib import Path
 from ojlib.errors import OjError
 
 EXCEL = (".xlsx", ".xlsm")
+MAX_BYTES = 100_000_000  # an ÖJ workbook is well under 10 MB
 TEXT = (".csv", ".txt", ".tsv")
 
 
@@ -54,6 +55,11 @@ def read_sheets(path: Path) -> list[Sheet]:
     path = Path(path)
     if not path.exists():
         raise OjError(f"Filen {path} finns inte; kontrollera sökvägen.")
+    if path.is_dir():
+        raise OjError(f"{path} är en mapp; ange en .xlsx- eller .csv-fil.")
+    if path.stat().st_size > MAX_BYTES:
+        raise OjError(f"Filen {path.name} är {path.stat().st_size / 1e6:.0f} MB, mer än de {MAX_BYTES / 1e6:.0f} MB "
+                      "som importen läser; kontrollera att det är rätt fil.")
     suffix = path.suffix.lower()
     if suffix in EXCEL:
         return _read_excel(path)

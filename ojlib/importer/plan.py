@@ -349,14 +349,21 @@ def _tidy_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def build(path, ar=None, omrade=None, blad: list[str] | None = None,
+def build(path, ar=None, omrade=None, blad: str | list[str] | None = None,
           cat: catalog.Catalogue | None = None) -> ImportPlan:
-    """Read the file and return what would be imported. Writes nothing."""
+    """Read the file and return what would be imported. Writes nothing.
+
+    ``blad``: sheet names as a list, or one text that is a sheet name ("Kommun, län, riket")
+    or several names separated by commas.
+    """
     path = Path(path)
     cat = cat or catalog.load_catalogue()
     if omrade is not None:
         catalog.parse_omraden(omrade)
     sheets = read_sheets(path)
+    if isinstance(blad, str):
+        blad = [blad.strip()] if blad.strip() in [s.name for s in sheets] else \
+            [b.strip() for b in blad.split(",") if b.strip()]
     if blad:
         names = [s.name for s in sheets]
         unknown = [b for b in blad if b not in names]
