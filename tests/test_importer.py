@@ -426,3 +426,20 @@ def test_files_that_are_not_tables_get_one_sentence(ojhome, tmp_path, capsys, na
     assert message in err and err.count("\n") == 1
     assert main(["importera", str(tmp_path / "finns_inte.xlsx")]) == 2
     assert "finns inte" in capsys.readouterr().err
+
+
+def test_an_alias_in_the_catalogue_maps_a_header_the_next_time(ojhome, tmp_path):
+    import yaml
+
+    path = wb.wide(tmp_path / "alias.xlsx", ["Kommun", "Andel socionomer bland handläggarna (%)"], [("Aneby", "81,5")])
+    first = plan.build(path, omrade="missbruk")
+    assert first.sheets[0].columns[0].match.ny
+    cat_path = ojhome / "params" / "indikatorer.yml"
+    rows = yaml.safe_load(cat_path.read_text(encoding="utf-8"))
+    entry = next(r for r in rows if r["kpi"] == "U35548")
+    entry["rubriker"] = [*(entry.get("rubriker") or []), "Andel socionomer bland handläggarna"]
+    cat_path.write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    again = plan.build(path)
+    m = again.sheets[0].columns[0].match
+    assert (m.kpi, m.how, m.ny) == ("U35548", "rubrik", False)
+    assert _values(again.frame) == {("U35548", "0604", 2025, "T"): (81.5, None)}

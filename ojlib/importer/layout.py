@@ -27,8 +27,10 @@ REGI_HEADERS = re.compile(r"^(regi|regiform|driftform|utförare|huvudman)$")
 YEAR_HEADERS = re.compile(r"^(år|ar|mätår|undersökningsår|year)$")
 KON_HEADERS = re.compile(r"^(kön|kon)$")
 META_HEADERS = re.compile(r"^(kommungrupp|kommuntyp|kommungruppsindelning|länsnamn|länskod|lan|kommungrupp ?\(skr\))$")
-UNIT_ROW = re.compile(r"^\(?(ja\s*/\s*nej(\s*/\s*delvis)?|ja\s*=\s*1,?\s*nej\s*=\s*0|andel\b.*|%|procent|antal\b.*|"
-                      r"kr\b.*|kronor.*|kr/inv.*|medelvärde|median|skala.*|värde|enhet|poäng|dagar)\)?$")
+UNIT_ROW = re.compile(r"^\(?(ja\s*/\s*nej(\s*/\s*delvis)?|ja\s*=\s*1,?\s*nej\s*=\s*0|"
+                      r"andel(\s*\(?%\)?|\s+i\s+procent|\s*\(procent\))?|%|procent|procentenheter|"
+                      r"antal(\s*\(st\)|\s+st)?|st|kr|kronor|kr/inv(ånare)?|kronor per invånare|"
+                      r"medelvärde|median|skala(\s*[0-9][-–0-9 ]*)?|värde|enhet|poäng|dagar|antal dagar)\)?$")
 
 
 @dataclass
