@@ -241,7 +241,9 @@ def _meta_line(meta: dict) -> str:
     if meta.get("ar"):
         bits.append(f"År: {meta['ar']}")
     if meta.get("datakalla"):
-        bits.append(f"Datakälla: {meta['datakalla']}")
+        from ojlib.sources import registry
+
+        bits.append(f"Datakälla: {registry.labels(meta['datakalla'])}")
     if meta.get("data_datum"):
         bits.append(f"Data från: {meta['data_datum']}")
     return " · ".join(html.escape(str(b)) for b in bits)

@@ -99,15 +99,19 @@ def saknas_text(p, ds) -> str:
         if not missing:
             lines.append(f"{head} inget – alla {len(ds.cat.for_omrade(o))} indikatorer i katalogen har värden.")
             continue
-        items = []
+        groups: dict[str, list[str]] = {}
         for i in missing:
-            where = ("finns i Socialstyrelsens arbetsböcker – läs in med `oj importera FIL`"
-                     if i.kalla == "socialstyrelsen" else "hämtas från Kolada med `oj hamta`")
-            gone = f"; Kolada publicerar den inte längre (sista år {i.upphord})" if i.upphord else ""
-            items.append(f"{i.namn} ({i.kpi}; {where}{gone})")
-        used = ", ".join(registry.get(k).label if registry.known(k) else k for k in ds.kallor)
+            if i.kalla == "socialstyrelsen":
+                gone = f"Kolada slutade publicera dem {i.upphord}; " if i.upphord else ""
+                where = f"finns i Socialstyrelsens ÖJ-arbetsböcker ({gone}läs in med `oj importera FIL`)"
+            else:
+                gone = f", sista år {i.upphord}" if i.upphord else ""
+                where = f"hämtas från Kolada med `oj hamta`{gone}"
+            groups.setdefault(where, []).append(f"{i.namn} ({i.kpi})")
+        used = registry.labels(ds.kallor).replace(" + ", " och ")
         lines.append(f"{head} {len(missing)} av {len(ds.cat.for_omrade(o))} indikatorer i katalogen har "
-                     f"inga värden i {used}: " + "; ".join(items) + ".")
+                     f"inga värden i {used}. " + " ".join(f"{', '.join(names)}: {where}."
+                                                           for where, names in groups.items()))
     return "\n\n".join(lines)
 
 
@@ -202,7 +206,8 @@ def about_data(ds, fargstrategi: str) -> str:
         lines += [_mark(ds) + " De följer verkliga nationella nivåer där sådana är publicerade, men "
                   "ingen kommuns värde är verkligt.", ""]
     lines += [
-        f"- **Källa:** {source_line(ds.kalla)}; egna beräkningar: {source_line(ds.kalla, derived=True)}.",
+        f"- **Källor:** {source_line(ds.kalla).removeprefix('Källa: ')}; egna beräkningar anges som "
+        f"\"{source_line(ds.kalla, derived=True)}\".",
         f"- **Data:** {data_date(ds)}; {len(ds.cat)} indikatorer i katalogen, år {ds.years[0]}–{ds.years[-1]}.",
         "- **Medelvärden:** länets och rikets värden anges alltid med vad de avser. För Ja/Nej-frågor är "
         "länet och riket *andelen kommuner som svarat Ja*. \"Ovägt medel\" är medelvärdet av kommunernas "

@@ -88,7 +88,22 @@ def test_missing_indicators_are_named(two_sources):
     assert "U35519" not in missing and "U35538" not in missing and "U35518" in missing
     text = notebook.saknas_text(p, ds)
     assert text.startswith("**Saknas i datakällan (2024):**")
-    assert "Manualbaserad rekommenderad insats (U35518; finns i Socialstyrelsens arbetsböcker" in text
-    assert "Kostnad missbruksvård vuxna (N35001; hämtas från Kolada med `oj hamta`)" in text
+    assert "inga värden i Kolada och Egen import." in text
+    workbooks = "finns i Socialstyrelsens ÖJ-arbetsböcker (Kolada slutade publicera dem 2024; läs in med `oj importera"
+    assert "Manualbaserad rekommenderad insats (U35518)" in text and workbooks in text
+    assert text.count(workbooks) == 1  # one sentence per reason, not one per indicator
+    assert "Kostnad missbruksvård vuxna (N35001)" in text and ": hämtas från Kolada med `oj hamta`." in text
     with pytest.raises(OjError, match="Det finns ingen data från exempeldata ännu"):
         params.lansanalys("06", "missbruk", datakalla=["kolada", "exempeldata"])
+
+
+def test_published_values_are_labelled_with_their_own_source(ojhome):
+    kolada = pd.concat([_rows("kolada", "U35538", {"0680": 80.0, "0682": 60.0}),
+                        _rows("kolada", "U35538", {"0000": 75.0}).assign(niva="riket")])
+    dataset.save_dataset(kolada, "kolada", {"hamtad": "2026-11-01"})
+    egen = pd.concat([_rows("egen", "U35548", {"0680": 90.0, "0682": 70.0}),
+                      _rows("egen", "U35548", {"0000": 81.0}).assign(niva="riket")])
+    dataset.save_dataset(egen, "egen", {"fil": "egen.xlsx"})
+    t = compare.kommun_table(dataset.load_dataset("kolada,egen"), kpi=["U35538", "U35548"], ar=2024)
+    avser = t.groupby("kpi").riket_avser.first().to_dict()
+    assert avser == {"U35538": "publicerat värde (Kolada)", "U35548": "publicerat värde (Egen import)"}

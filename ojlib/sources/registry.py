@@ -98,6 +98,12 @@ def sources() -> list[Source]:
     return list(_REGISTRY.values())
 
 
+def labels(spec) -> str:
+    """"kolada,egen" -> "Kolada + Egen import" (unknown names are kept as they are)."""
+    keys = [k.strip() for k in (spec.split(",") if isinstance(spec, str) else spec or []) if str(k).strip()]
+    return " + ".join(_REGISTRY[k].label if k in _REGISTRY else str(k) for k in keys)
+
+
 def help_text() -> str:
     """CLI help: the keys and how to combine them."""
     return (f"Datakälla: {', '.join(_REGISTRY)}, flera med komma (t.ex. kolada,egen; den först nämnda "
