@@ -342,7 +342,7 @@ def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Datase
     if len(keys) > 1:
         if path is not None:
             raise ValueError("path= works for one source only")
-        return _combine([load_dataset(k) for k in keys])
+        return combine([load_dataset(k) for k in keys])
     kalla = keys[0]
     path = Path(path) if path else dataset_path(kalla)
     if not path.exists():
@@ -358,7 +358,7 @@ def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Datase
     return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {})
 
 
-def _combine(parts: list[Dataset]) -> Dataset:
+def combine(parts: list[Dataset]) -> Dataset:
     """One dataset from several: a value beats a missing value, then the first source wins."""
     frames = []
     for rank, ds in enumerate(parts):

@@ -30,6 +30,19 @@ def dataset(kalla: str = "exempeldata"):
     """The source's dataset, loaded and validated once per process (while its file is unchanged)."""
     from ojlib import dataset as ds_mod
 
+    if isinstance(kalla, str) and ("," in kalla or kalla == "alla"):  # several sources: each cached once
+        parts = [dataset(k) for k in ds_mod.parse_kallor(kalla)]
+        if len(parts) == 1:
+            return parts[0]
+        key = ("dataset", ",".join(p.kalla for p in parts), tuple(p._ojlib_key for p in parts))
+        base = _CACHE.get(key)
+        if base is None:
+            base = _CACHE[key] = ds_mod.combine(parts)
+        view = copy.copy(base)
+        view.df = base.df.copy(deep=False)
+        view.info = dict(base.info)
+        view._ojlib_key = key
+        return view
     path = ds_mod.dataset_path(kalla) if kalla in ds_mod.KALLOR else None
     if path is None or not path.exists():
         return ds_mod.load_dataset(kalla)  # raises the Swedish sentence

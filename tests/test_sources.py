@@ -107,3 +107,17 @@ def test_published_values_are_labelled_with_their_own_source(ojhome):
     t = compare.kommun_table(dataset.load_dataset("kolada,egen"), kpi=["U35538", "U35548"], ar=2024)
     avser = t.groupby("kpi").riket_avser.first().to_dict()
     assert avser == {"U35538": "publicerat värde (Kolada)", "U35548": "publicerat värde (Egen import)"}
+
+
+def test_combined_dataset_is_loaded_once_per_process(two_sources):
+    from ojlib import shared
+
+    shared.clear()
+    a = shared.dataset("kolada,egen")
+    b = shared.dataset("kolada,egen")
+    assert a.kallor == ["kolada", "egen"] and a.df is not b.df and shared.fingerprint(a) == shared.fingerprint(b)
+    assert a.df.equals(dataset.load_dataset("kolada,egen").df)
+    egen = dataset.load_dataset("egen").df.assign(varde=55.0)
+    dataset.save_dataset(egen, "egen", {"fil": "ny.xlsx"})  # a changed file is never served from the cache
+    assert shared.fingerprint(shared.dataset("kolada,egen")) != shared.fingerprint(a)
+    shared.clear()
