@@ -39,7 +39,7 @@ import pandas as pd
 from ojlib import compare
 from ojlib.aggregate import ANSWER_TYPES, TOLERANS
 from ojlib.errors import OjError, did_you_mean
-from ojlib.formatting import format_number, short_num
+from ojlib.formatting import format_number, level_text, short_num
 
 FORKLARING = "Färgen visar läget jämfört med andra, inte om resultatet är bra."
 
@@ -312,7 +312,7 @@ def _group_rule(eff, v, typ, riktning, enhet, riket, mal, kpi, nivaer, where, na
         if eff == "neutral_skala":
             return code, "Skala utan önskvärd riktning: neutrala nyanser efter nivå."
         keys = _scale_keys(len(levels))
-        parts = [f"{label} {names.get(key, key)} ({_count_text(code, valid, n)})"
+        parts = [f"{level_text(label)} {names.get(key, key)} ({_count_text(code, valid, n)})"
                  for n, ((_, label), key) in enumerate(zip(levels, keys, strict=True), start=1)][::-1]
         return code, f"Efter svaret (skalans nivåer): {', '.join(parts)} bland {where}."
     if eff in _PCT:

@@ -96,6 +96,17 @@ def notes(table: pd.DataFrame, derived: bool = True) -> list[str]:
     return lines
 
 
+def colour_rules(table: pd.DataFrame) -> list[str]:
+    """Per indicator of a coloured table, its colour rule with cut-points and how many kommuner
+    each colour holds ("Indikator (2024): Grön: värde ≥ 82,3 % (75:e percentilen), 80 av 290
+    kommuner; …"). Answer types are listed by their answer counts the same way."""
+    if "färgregel" not in table.columns:
+        return []
+    heads = table.drop_duplicates("kpi")
+    return [f"{r.indikator} ({r['år']}): {r['färgregel']}" for _, r in heads.iterrows()
+            if isinstance(r["färgregel"], str)]
+
+
 @dataclass
 class HtmlTable:
     """An HTML table that notebooks display (``_repr_html_``) and reports embed (``.html``)."""
@@ -136,6 +147,12 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
                 f"display:inline-block;padding:2px 6px'>{html.escape(EXEMPELDATA_MARK)}</p>")
     foot = "".join(f"<p style='font-size:11px;color:#444;margin:2px 0'>{html.escape(n)}</p>"
                    for n in notes(table) if n != EXEMPELDATA_MARK)
+    rules = colour_rules(table)
+    if rules:
+        foot += ("<p style='font-size:11px;color:#444;margin:6px 0 2px'>Färggränser per indikator (så många "
+                 "kommuner har varje färg):</p><ul class='oj-fargregler' style='font-size:11px;color:#444;"
+                 "margin:0 0 4px;padding-left:18px'>"
+                 + "".join(f"<li>{html.escape(r)}</li>" for r in rules) + "</ul>")
     body = (f"<div class='oj-oversikt' style='font-family: Arial, sans-serif'>"
             f"<h4 style='margin:4px 0'>{html.escape(title)}</h4>{mark}"
             f"{styler.to_html()}{foot}</div>")
