@@ -48,6 +48,15 @@ class _DatakallaText(dict):
             return default
         return " + ".join(registry.get(k).label for k in keys)
 
+    def __getitem__(self, key):
+        text = self.get(key)
+        if text is None:
+            raise KeyError(key)
+        return text
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
 
 DATAKALLA_TEXT = _DatakallaText()
 
