@@ -443,3 +443,15 @@ def test_an_alias_in_the_catalogue_maps_a_header_the_next_time(ojhome, tmp_path)
     m = again.sheets[0].columns[0].match
     assert (m.kpi, m.how, m.ny) == ("U35548", "rubrik", False)
     assert _values(again.frame) == {("U35548", "0604", 2025, "T"): (81.5, None)}
+
+
+def test_layout_f_lan_rows_named_only_in_the_lan_columns(ojhome, tmp_path):
+    p = plan.build(wb.layout_f(tmp_path / "ekonomi.xlsx"))
+    assert not p.errors
+    assert _values(p.frame) == {("N35001", "0000", 2024, "T"): (1250.0, None),
+                                ("N35001", "0006", 2024, "T"): (1100.0, None),
+                                ("N35001", "0604", 2024, "T"): (980.0, None),
+                                ("N35001", "0680", 2024, "T"): (1310.5, None),
+                                ("N35001", "0617", 2024, "T"): (1005.0, None),
+                                ("N35001", "0643", 2024, "T"): (870.0, None)}
+    assert p.sheets[0].table.name_col == 3 and p.sheets[0].table.other_unit_cols == [0, 1]

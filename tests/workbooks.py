@@ -253,3 +253,22 @@ def layout_e(path: Path) -> Path:
             ws.cell(i, j, v)
     wb.save(path)
     return path
+
+
+def layout_f(path: Path) -> Path:
+    """Län and kommun in separate column pairs: a län row fills only Länskod/Län."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Ekonomi 2024"
+    ws.append(["Kostnader och resurser"])
+    ws.append([])
+    ws.append(["Länskod", "Län", "Kommunkod", "Kommun", "Kostnad missbruksvård vuxna, kr/inv"])
+    ws.append(["00", "Riket", None, None, "1\u00a0250"])
+    ws.append(["06", "Jönköpings län", None, None, "1 100"])
+    ws.append(["06", "Jönköpings län", "0604", "Aneby", "980"])
+    ws.append(["06", "Jönköpings län", "0680", "Jönköping", "1 310,5"])
+    ws.append(["06", "Jönköpings län", "0617", "Gnosjö", "1 005"])
+    ws.append(["06", "Jönköpings län", "0643", "Habo", "870"])
+    ws.append(["2023", "Dalarnas län", None, None, None])  # a code that looks like a year or a kommun: not a län
+    wb.save(path)
+    return path

@@ -63,6 +63,7 @@ class Table:
     text_rows: list[int] = field(default_factory=list)
     title_text: str = ""
     unnamed_columns: list[int] = field(default_factory=list)
+    other_unit_cols: list[int] = field(default_factory=list)  # e.g. Länskod/Län beside Kommunkod/Kommun
 
 
 def _text(v) -> str:
@@ -189,6 +190,9 @@ def find_table(sheet: Sheet) -> tuple[Table | None, str | None]:
         elif KON_HEADERS.match(h):
             table.kon_col = c
     skip = {name_col, code_col, table.regi_col, table.year_col, table.kon_col}
+    heads = {c: _hkey(sheet.filled(indicator_row, c)) for c in range(first_value_col)}
+    table.other_unit_cols = [c for c, h in heads.items()
+                             if c not in skip and (NAME_HEADERS.match(h) or CODE_HEADERS.match(h))]
     for c in range(first_value_col, width):
         if c in skip:
             continue

@@ -144,9 +144,17 @@ class _Builder:
                                "är inte ett årtal")
                     continue
                 year = int(yn.varde)
-            unit = units.recognise(code=sheet.cell(r, table.code_col) if table.code_col is not None else None,
-                                   name=sheet.cell(r, table.name_col) if table.name_col is not None else None,
-                                   year=year,
+            code = sheet.cell(r, table.code_col) if table.code_col is not None else None
+            name = sheet.cell(r, table.name_col) if table.name_col is not None else None
+            if not cells.clean_text(code or "") and not cells.clean_text(name or ""):
+                # a län or riket row may name itself only in other columns (Länskod, Län)
+                for c in table.other_unit_cols:
+                    v = sheet.cell(r, c)
+                    if cells.clean_text(v or ""):
+                        t = cells.clean_text(v)
+                        code, name = (v, None) if t.isdigit() or isinstance(v, int | float) else (None, v)
+                        break
+            unit = units.recognise(code=code, name=name, year=year,
                                    regi=sheet.cell(r, table.regi_col) if table.regi_col is not None else None)
             if unit.kod == units.YEAR_DECIDES:
                 unit = units.Unit("okand", None, unit.text, reason="namnet har använts av flera stadsdelar; ange --ar")
