@@ -455,3 +455,12 @@ def test_layout_f_lan_rows_named_only_in_the_lan_columns(ojhome, tmp_path):
                                 ("N35001", "0617", 2024, "T"): (1005.0, None),
                                 ("N35001", "0643", 2024, "T"): (870.0, None)}
     assert p.sheets[0].table.name_col == 3 and p.sheets[0].table.other_unit_cols == [0, 1]
+
+
+def test_tidy_file_with_a_kpi_outside_the_catalogue_says_so(ojhome, tmp_path, capsys):
+    path = tmp_path / "okand_kpi.csv"
+    path.write_text("kpi;kod;ar;varde\nU99999;0680;2024;5\nU35548;0680;2024;81,5\n", encoding="utf-8")
+    assert main(["importera", str(path), "--visa"]) == 0
+    out = capsys.readouterr().out
+    assert "indikatorer: 1 kända, 0 nya, 1 utanför katalogen" in out
+    assert "U99999 finns inte i katalogen" in out and "Handläggare med socionomexamen" in out

@@ -320,10 +320,12 @@ class _Builder:
 
     def _tidy_column(self, sp: SheetPlan, kpi: str) -> ColumnPlan:
         for c in sp.columns:
-            if c.header == kpi:
+            if c.match.kpi == kpi:
                 return c
-        cp = ColumnPlan(sp.name, "", kpi, None, None,
-                        indicators.Match(kpi, kpi not in self.cat, "id" if kpi in self.cat else "okand"))
+        known = kpi in self.cat
+        cp = ColumnPlan(sp.name, "", self.cat[kpi].namn if known else kpi, None, None,
+                        indicators.Match(kpi, False, "id", indicator=self.cat[kpi]) if known
+                        else indicators.Match(kpi, False, "okand"))
         sp.columns.append(cp)
         return cp
 
@@ -453,13 +455,21 @@ def describe(plan: ImportPlan) -> str:
                            (("riket", "riket"), ("lan", "län"), ("kommun", "kommuner"), ("stadsdel", "stadsdelar"),
                             ("regi", "regivarianter (offentlig/enskild, läses inte in)")))
         out.append(f"  rader: {counts}")
-        matched = [c for c in s.columns if c.match and not c.match.ny]
+        matched = [c for c in s.columns if c.match and not c.match.ny and c.match.how != "okand"]
         new = [c for c in s.columns if c.match and c.match.ny]
-        out.append(f"  indikatorer: {len(matched)} kända, {len(new)} nya")
+        outside = [c for c in s.columns if c.match and c.match.how == "okand"]
+        out.append(f"  indikatorer: {len(matched)} kända, {len(new)} nya"
+                   + (f", {len(outside)} utanför katalogen" if outside else ""))
         for c in s.columns:
             m = c.match
-            what = "?" if m is None else (f"ny → {m.kpi} ({m.typ}{', ' + str(m.omrade) if m.omrade else ''})" if m.ny
-                                          else f"{m.kpi} (via {m.how})")
+            if m is None:
+                what = "?"
+            elif m.ny:
+                what = f"ny → {m.kpi} ({m.typ}{', ' + str(m.omrade) if m.omrade else ''})"
+            elif m.how == "okand":
+                what = f"{m.kpi} finns inte i katalogen (läses in men visas inte i rapporter förrän den finns där)"
+            else:
+                what = f"{m.kpi} (via {m.how})"
             tokens = ", ".join(f"tal {v}" if k == "tal" else f"tom {v}" if k == "" else f"'{k}' {v}"
                                for k, v in c.tokens.most_common())
             out.append(f"    {c.letter:>3} {cells.clean_text(c.header)[:60]!s:<60} {what}; {tokens}")
