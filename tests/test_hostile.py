@@ -236,9 +236,13 @@ KOLADA_BODIES = {
 
 @pytest.mark.parametrize("case", list(KOLADA_BODIES))
 def test_broken_kolada_answers(home, capsys, fake, case):
+    """A good fetch first (cache and kolada.parquet exist), then a broken answer: both stay as they were."""
+    assert main([*HAMTA, "--bas-url", fake.base_url]) == 0
+    cached = list((home / "data" / "raw").rglob("*.json*"))
+    assert cached and (home / "data" / "processed" / "kolada.parquet").exists()
     body, headers, needle = KOLADA_BODIES[case]
     fake.add_fault("body", body=body, headers=headers, times=1000)
-    refused(capsys, [*HAMTA, "--bas-url", fake.base_url], needle, home=home)
+    refused(capsys, [*HAMTA, "--bas-url", fake.base_url, "--utan-cache"], needle, home=home)
 
 
 def test_broken_gzip_in_the_catalogue_check(home, capsys, fake):
