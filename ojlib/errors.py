@@ -30,18 +30,18 @@ def did_you_mean(value: str, choices) -> str:
 
 DEBUG_ENV = "OJLIB_DEBUG"
 
-_OS_REASONS = {
-    errno.EACCES: "behörighet saknas", errno.EPERM: "behörighet saknas", errno.EROFS: "platsen är skrivskyddad",
-    errno.EISDIR: "det är en mapp, inte en fil", errno.ENOTDIR: "en del av sökvägen är en fil, inte en mapp",
-    errno.ENOENT: "den finns inte", errno.ENOSPC: "disken är full", errno.EDQUOT: "diskkvoten är slut",
-    errno.ENAMETOOLONG: "namnet är för långt", errno.EEXIST: "den finns redan",
-    errno.ENOTEMPTY: "mappen är inte tom", errno.EXDEV: "den ligger på en annan disk",
-}
+_OS_REASONS = {getattr(errno, name): text for name, text in (  # getattr: not every errno exists on Windows
+    ("EACCES", "behörighet saknas"), ("EPERM", "behörighet saknas"), ("EROFS", "platsen är skrivskyddad"),
+    ("EISDIR", "det är en mapp, inte en fil"), ("ENOTDIR", "en del av sökvägen är en fil, inte en mapp"),
+    ("ENOENT", "den finns inte"), ("ENOSPC", "disken är full"), ("EDQUOT", "diskkvoten är slut"),
+    ("ENAMETOOLONG", "namnet är för långt"), ("EEXIST", "den finns redan"), ("ENOTEMPTY", "mappen är inte tom"),
+    ("EXDEV", "den ligger på en annan disk"),
+) if hasattr(errno, name)}
 
 
 def os_reason(err: OSError) -> str:
     """Why a file operation failed, in Swedish ("behörighet saknas", "disken är full", ...)."""
-    return _OS_REASONS.get(err.errno, err.strerror or type(err).__name__)
+    return _OS_REASONS.get(err.errno) or (f"filsystemsfel {err.errno}" if err.errno else "filsystemsfel")
 
 
 def explain(err: BaseException) -> str:
