@@ -1,18 +1,26 @@
-"""Batch reports: `oj rapporter` against the naive baseline, for all 21 län and one område.
+"""Batch reports: `oj rapporter` (reused kernels) against the naive loop, and the national site.
 
-Naive baseline, per län and in sequence: the `papermill` CLI, then `jupyter nbconvert --to html`,
-both with PLOTLY_RENDERER=notebook so the figures survive the export (plotly 6+ otherwise stores
-only JSON, which nbconvert drops). Prints wall time, total and per-report bytes for both, and
-the ratios. Aim: at least 3x faster, and each report at most 1/8 of the naive report's size.
+Baseline, named: the naive loop, per län and in sequence, `papermill` CLI then `jupyter nbconvert
+--to html` (PLOTLY_RENDERER=notebook so the figures survive the export), one fresh kernel each.
+Measured in one run, against freshly built example data in a temporary project home:
 
-Runs against freshly built example data in a temporary project home (never the user's data).
-Output in benchmarks/out/batch/. Usage: .venv/bin/python benchmarks/batch.py [--lan 06,07] [--jobb N]
+1. 21 län × one område with `oj rapporter` and with the naive loop: wall and CPU seconds (this
+   process's children, kernels included), bytes per page and in total; the speed-up (aim ≥ 8×).
+2. The national site, `oj rapporter --lan alla --omrade alla --kommun alla` (21 × 3 + 290 = 353
+   pages): wall and CPU seconds, pages, largest page (aims: ≤ 4 min on 2 cores, every page
+   ≤ 400 kB); then the same command again, which should rebuild 0 pages.
+3. `oj --help`: median wall time of 7 starts (aim < 0.15 s).
+
+Other work on the machine inflates every number; the script prints the load average before and after.
+Output in benchmarks/out/batch/. Usage:
+  .venv/bin/python benchmarks/batch.py [--lan alla] [--omrade missbruk] [--jobb N] [--utan-nationell]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -24,17 +32,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 OUT = ROOT / "benchmarks" / "out" / "batch"
+KB = 1024
 
 
-def run(cmd: list[str], env: dict) -> None:
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run(cmd: list[str], env: dict) -> tuple[float, float, str]:
+    """Run a command; (wall s, CPU s of it and its children, stdout)."""
+    c0, t0 = children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, children_cpu() - c0
     if proc.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    return wall, cpu, proc.stdout
 
 
-def sizes(files: list[Path]) -> tuple[int, float, int, int]:
-    b = [f.stat().st_size for f in files]
-    return sum(b), statistics.mean(b), min(b), max(b)
+def pages(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.html") if p.name != "index.html")
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -45,13 +66,11 @@ def main() -> None:
     ap.add_argument("--lan", default="alla", help="län codes (comma separated) or alla")
     ap.add_argument("--omrade", default="missbruk")
     ap.add_argument("--jobb", default=None, help="workers for oj rapporter (default: one per core)")
-    ap.add_argument("--mall", default=str(ROOT / "notebooks" / "lansanalys.ipynb"))
+    ap.add_argument("--utan-nationell", action="store_true", help="skip the national site")
     args = ap.parse_args()
-    mall = Path(args.mall)
-    if not mall.exists():
-        mall = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"
-        print(f"note: {args.mall} does not exist yet; using the fixture template {mall.name}")
+    mall = ROOT / "notebooks" / "lansanalys.ipynb"
     lans = list(geo.lan().lan_kod) if args.lan == "alla" else [geo.normalise_lan(x) for x in args.lan.split(",")]
+    jobb = ["--jobb", args.jobb] if args.jobb else []
 
     home = Path(tempfile.mkdtemp(prefix="ojlib-bench-home-"))
     shutil.copytree(ROOT / "params", home / "params")
@@ -60,55 +79,72 @@ def main() -> None:
     run([str(BIN / "oj"), "exempeldata"], env)
     shutil.rmtree(OUT, ignore_errors=True)
     (OUT / "naive").mkdir(parents=True)
+    print(f"{len(lans)} län, område {args.omrade}, {os.cpu_count()} cores, load average {load()}")
 
-    print(f"{len(lans)} län, område {args.omrade}, template {mall.relative_to(ROOT)}, {os.cpu_count()} cores")
+    # --- 1a. oj rapporter: a pool of reused kernels
+    t_oj, c_oj, _ = run([str(BIN / "oj"), "rapporter", "--lan", ",".join(lans), "--omrade", args.omrade,
+                         "--ut", str(OUT / "oj"), *jobb], env)
+    oj_pages = pages(OUT / "oj")
+    assert len(oj_pages) == len(lans), oj_pages
+    shared = sum(f.stat().st_size for f in (OUT / "oj" / "plotly.min.js", OUT / "oj" / "index.html"))
 
-    # --- oj rapporter
-    cmd = [str(BIN / "oj"), "rapporter", "--lan", ",".join(lans), "--omrade", args.omrade, "--mall", str(mall),
-           "--ut", str(OUT / "oj")]
-    if args.jobb:
-        cmd += ["--jobb", args.jobb]
-    t0 = time.perf_counter()
-    run(cmd, env)
-    t_oj = time.perf_counter() - t0
-    pages = sorted(p for p in (OUT / "oj").glob("*.html") if p.name != "index.html")
-    shared = [OUT / "oj" / "plotly.min.js", OUT / "oj" / "index.html"]
-    assert len(pages) == len(lans), pages
-
-    # --- naive: papermill CLI, then nbconvert, per län, in sequence
+    # --- 1b. naive: papermill CLI, then nbconvert, per län, in sequence
     naive_env = {**env, "PLOTLY_RENDERER": "notebook"}
-    t0 = time.perf_counter()
+    t_nv = c_nv = 0.0
     for lk in lans:
         nb = OUT / "naive" / f"lansanalys-{lk}.ipynb"
-        run([str(BIN / "papermill"), str(mall), str(nb), "-k", "ojlib", "-p", "lan", lk, "-p", "omrade", args.omrade,
-             "--cwd", str(mall.parent), "--no-progress-bar", "--log-level", "WARNING"], naive_env)
-        run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(nb), "--log-level", "WARN"], naive_env)
-    t_naive = time.perf_counter() - t0
+        w, c, _ = run([str(BIN / "papermill"), str(mall), str(nb), "-k", "ojlib", "-p", "lan", lk, "-p", "omrade",
+                       args.omrade, "--cwd", str(mall.parent), "--no-progress-bar", "--log-level", "WARNING"],
+                      naive_env)
+        w2, c2, _ = run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(nb), "--log-level", "WARN"],
+                        naive_env)
+        t_nv, c_nv = t_nv + w + w2, c_nv + c + c2
     naive = sorted((OUT / "naive").glob("*.html"))
     assert len(naive) == len(lans)
-    plots_naive = sum(p.read_text(encoding="utf-8").count("Plotly.newPlot") for p in naive)
-    plots_oj = sum(p.read_text(encoding="utf-8").count('class="ojfig"') for p in pages)
 
-    tot_oj, mean_oj, min_oj, max_oj = sizes(pages)
-    tot_sh = sum(f.stat().st_size for f in shared)
-    tot_nv, mean_nv, min_nv, max_nv = sizes(naive)
-    kb = 1024
+    b_oj = [p.stat().st_size for p in oj_pages]
+    b_nv = [p.stat().st_size for p in naive]
     print()
-    print(f"{'':28}{'oj rapporter':>16}{'naive':>16}")
-    print(f"{'wall time (s)':28}{t_oj:16.1f}{t_naive:16.1f}")
-    print(f"{'figures drawn in HTML':28}{plots_oj:16d}{plots_naive:16d}")
-    print(f"{'report pages, total (kB)':28}{tot_oj / kb:16.0f}{tot_nv / kb:16.0f}")
-    print(f"{'  + plotly.min.js, index':28}{tot_sh / kb:16.0f}{0:16.0f}")
-    print(f"{'site total (kB)':28}{(tot_oj + tot_sh) / kb:16.0f}{tot_nv / kb:16.0f}")
-    print(f"{'per report, mean (kB)':28}{mean_oj / kb:16.0f}{mean_nv / kb:16.0f}")
-    print(f"{'per report, min–max (kB)':28}{f'{min_oj / kb:.0f}–{max_oj / kb:.0f}':>16}"
-          f"{f'{min_nv / kb:.0f}–{max_nv / kb:.0f}':>16}")
+    print(f"{'21 län × 1 område':30}{'oj rapporter':>16}{'naive loop':>16}{'ratio':>10}")
+    print(f"{'wall time (s)':30}{t_oj:16.1f}{t_nv:16.1f}{t_nv / t_oj:9.1f}×")
+    print(f"{'CPU time (s)':30}{c_oj:16.1f}{c_nv:16.1f}{c_nv / c_oj:9.1f}×")
+    print(f"{'CPU per report (s)':30}{c_oj / len(lans):16.2f}{c_nv / len(lans):16.2f}")
+    print(f"{'pages, total (kB)':30}{sum(b_oj) / KB:16.0f}{sum(b_nv) / KB:16.0f}")
+    print(f"{'  + plotly.min.js, index (kB)':30}{shared / KB:16.0f}{0:16.0f}")
+    print(f"{'per page mean / max (kB)':30}{f'{statistics.mean(b_oj) / KB:.0f} / {max(b_oj) / KB:.0f}':>16}"
+          f"{f'{statistics.mean(b_nv) / KB:.0f} / {max(b_nv) / KB:.0f}':>16}")
+    print(f"speed-up (wall): {t_nv / t_oj:.1f}× (aim ≥ 8×); load average now {load()}")
+
+    # --- 2. the national site, then the same command again
+    if not args.utan_nationell:
+        cmd = [str(BIN / "oj"), "rapporter", "--lan", "alla", "--omrade", "alla", "--kommun", "alla",
+               "--ut", str(OUT / "nationell"), *jobb]
+        t_n, c_n, _ = run(cmd, env)
+        nat = pages(OUT / "nationell")
+        sizes = [p.stat().st_size for p in nat]
+        t_again, _, out_again = run(cmd, env)
+        print()
+        print(f"national site: {len(nat)} pages in {t_n:.0f} s wall ({t_n / 60:.1f} min, aim ≤ 4 min), "
+              f"{c_n:.0f} CPU s ({c_n / len(nat):.2f} per page); largest page {max(sizes) / KB:.0f} kB "
+              f"(aim ≤ 400 kB), {sum(s > 400 * KB for s in sizes)} pages over 400 kB; total "
+              f"{sum(sizes) / KB / KB:.1f} MB")
+        print(f"same command again: {t_again:.1f} s — {out_again.strip().splitlines()[0]}")
+        print(f"load average now {load()}")
+
+    # --- 3. oj --help
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        subprocess.run([str(BIN / "oj"), "--help"], env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    t_py = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], capture_output=True, check=True)
+        t_py.append(time.perf_counter() - t0)
     print()
-    speed = t_naive / t_oj
-    ratio = max_oj / min_nv
-    print(f"speed-up: {speed:.1f}x (aim >= 3x)")
-    print(f"largest report / smallest naive report: 1/{1 / ratio:.0f} (aim <= 1/8); "
-          f"mean: 1/{mean_nv / mean_oj:.0f}; whole site / naive total: 1/{tot_nv / (tot_oj + tot_sh):.1f}")
+    print(f"oj --help: median {statistics.median(times):.3f} s (aim < 0.15 s); a bare `python -c pass` "
+          f"takes {statistics.median(t_py):.3f} s on this machine now")
     shutil.rmtree(home, ignore_errors=True)
 
 

@@ -400,7 +400,8 @@ def _matrix(sitemap: SiteMap, record: dict) -> str:
             else:
                 cells.append('<td><span aria-label="ingen rapport">–</span></td>')
         n = profiles_by_lan.get(lan, 0)
-        cells.append(f'<td><a href="#kommuner-{lan}">{n} kommunprofiler</a></td>' if n else "<td>–</td>")
+        text = f"{n} kommunprofil{'' if n == 1 else 'er'}"
+        cells.append(f'<td><a href="#kommuner-{lan}">{text}</a></td>' if n else "<td>–</td>")
         rows.append(f'<tr id="lan-{lan}"><th scope="row">{html.escape(_lan_name(lan))} ({lan})</th>'
                     + "".join(cells) + "</tr>")
     return ('<table class="matris"><caption>Länsrapporter per län och område, och kommunprofiler</caption>'
@@ -432,8 +433,8 @@ def index_html(folder: Path, karta: str | None = None, record: dict | None = Non
     metas = [m for _, m in meta_pages]
     sitemap = SiteMap(meta_pages, record, _decks(folder))
     example = any(html_export.is_example(m) for m in metas)
-    body = ['<nav class="topp" aria-label="Brödsmulor"><ol class="brodsmulor">'
-            '<li><span aria-current="page">Alla rapporter</span></li></ol></nav>', INDEX_CSS]
+    body = ['<nav class="topp" aria-label="Brödsmulor">'
+            + breadcrumb_list(['<span aria-current="page">Alla rapporter</span>']) + "</nav>", INDEX_CSS]
     if example:
         body.append(f'<p class="exempeldata" role="note">{html.escape(EXEMPELDATA)}</p>')
     kallor = sorted({str(m.get("datakalla")) for m in metas if m.get("datakalla")})
@@ -590,6 +591,17 @@ class Fingerprints:
 
 # --------------------------------------------------------------------------- navigation on every page
 
+# Inline styles: the report pages' own stylesheet (html_export) knows nothing of breadcrumbs.
+_OL_STYLE = "list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem;font-size:.95rem"
+
+
+def breadcrumb_list(crumbs: list[str]) -> str:
+    """Breadcrumb items (HTML) as an ordered list separated by › (the separator hidden from screen readers)."""
+    sep = '<span aria-hidden="true" style="color:#5b5b5b"> › </span>'
+    items = "".join(f"<li>{sep if i else ''}{c}</li>" for i, c in enumerate(crumbs))
+    return f'<ol class="brodsmulor" style="{_OL_STYLE}">{items}</ol>'
+
+
 NAV_RE = re.compile(r'<nav class="topp"[^>]*>.*?</nav>', re.DOTALL)
 PROFILE_LINK_RE = r'(<th class="row_heading[^"]*"[^>]*>)({name})(</th>)'
 
@@ -649,13 +661,13 @@ class SiteMap:
                               "(PowerPoint)</a>")
         title = html.escape(str(meta.get("titel") or name))
         crumbs.append(f'<span aria-current="page">{title}</span>')
-        parts = ['<nav class="topp" aria-label="Brödsmulor">', '<ol class="brodsmulor">',
-                 "".join(f"<li>{c}</li>" for c in crumbs), "</ol>"]
+        parts = ['<nav class="topp" aria-label="Brödsmulor">', breadcrumb_list(crumbs)]
         if related:
             parts.append('<p class="relaterat">Se även: ' + " · ".join(related) + "</p>")
         st = self.status.get(name.removesuffix(".html"), {})
         if st.get("status") == "inte_uppdaterad":
-            parts.append('<p class="inte-uppdaterad" role="alert"><strong>Inte uppdaterad:</strong> den senaste '
+            parts.append('<p class="inte-uppdaterad" role="alert" style="background:#fff3cd;color:#7a5a00;'
+                         'border:1px solid #e6d28a;padding:.4rem .7rem"><strong>Inte uppdaterad:</strong> den senaste '
                          f"körningen av den här rapporten misslyckades ({html.escape(str(st.get('fel', '')))}); "
                          "sidan visar den förra versionen.</p>")
         parts.append("</nav>")

@@ -250,3 +250,59 @@ def test_map_check_detects_a_blank_map(small_site, browser, tmp_path):
     browser.screenshot(ARTIFACTS / "browser-control-without-geoassets.png")
     assert state["maps"] >= 1 and set(state["mapPaths"]) == {0}, "the map check would not notice a blank map"
     assert any("cdn.plot.ly" in u for u in browser.requested_urls()), "network monitoring saw no CDN request"
+
+
+def _click(browser: Chromium, selector_js: str, expect: str, timeout: float = 20) -> None:
+    """Click the element the expression finds and wait until the location ends with ``expect``."""
+    clicked = browser.evaluate(f"(() => {{ const el = {selector_js}; if (!el) return false; el.click(); "
+                               "return true; })()")
+    assert clicked, f"nothing to click: {selector_js}"
+    assert browser.wait_for(f"location.href.endsWith({json.dumps(expect)}) && document.readyState === 'complete'",
+                            timeout=timeout), f"did not reach {expect}: {browser.evaluate('location.href')}"
+
+
+def test_navigation_search_profile_lan_report_and_map(small_site, browser):
+    """index → search a kommun → its profile → its län report → index → the map lands on the map's område report."""
+    browser.open((small_site / "index.html").as_uri())
+    assert browser.wait_for(READY)
+    # the search box, as a keyboard user: focus, type, results as real links
+    browser.evaluate("document.getElementById('sok').focus()")
+    browser.send("Input.insertText", text="jönköp")
+    assert browser.wait_for("document.querySelectorAll('#sokresultat a').length >= 2", timeout=10)
+    hits = browser.evaluate("[...document.querySelectorAll('#sokresultat a')]"
+                            ".map(a => [a.textContent, a.getAttribute('href')])")
+    assert ["Jönköping – kommunprofil", "kommunprofil-0680-missbruk.html"] in hits
+    assert ["Jönköpings län – länsanalys", "lansanalys-06-missbruk.html"] in hits
+    assert "träffar" in browser.evaluate("document.getElementById('sokstatus').textContent")
+    browser.screenshot(ARTIFACTS / "browser-index-search.png")
+    _click(browser, "[...document.querySelectorAll('#sokresultat a')]"
+                    ".find(a => a.textContent.startsWith('Jönköping –'))", "kommunprofil-0680-missbruk.html")
+    # the profile: breadcrumb and a link back to its län report
+    crumbs = browser.evaluate("[...document.querySelectorAll('nav.topp ol li')]"
+                              ".map(li => li.textContent.replace('›', '').trim())")
+    assert crumbs[0] == "Alla rapporter" and crumbs[1] == "Jönköpings län" and crumbs[2].startswith("Kommunprofil")
+    _click(browser, "document.querySelector('nav.topp a[href=\"lansanalys-06-missbruk.html\"]')",
+           "lansanalys-06-missbruk.html")
+    # the län report links the kommun to its profile in the overview table, and leads back to the index
+    profile_link = browser.evaluate("document.querySelector('a.profil').getAttribute('href')")
+    assert profile_link == "kommunprofil-0680-missbruk.html"
+    _click(browser, "document.querySelector('nav.topp a[href=\"index.html\"]')", "index.html")
+    assert browser.wait_for(READY)
+    # the map: its heading names område and indicator; Sävsjö (no profile) opens the map område's län report
+    about = browser.evaluate("document.querySelector('.oversikt').layout.meta.oversikt")
+    heading = browser.evaluate("document.getElementById('karta').textContent")
+    assert about["omrade_titel"] in heading and about["indikator"] in heading
+    assert browser.evaluate("document.querySelector('.oversikt').getAttribute('aria-label')").startswith("Karta över")
+    browser.evaluate("document.querySelector('.oversikt').emit('plotly_click', {points: [{location: '0684'}]})")
+    assert browser.wait_for("location.href.endsWith('lansanalys-06-missbruk.html')", timeout=10)
+    meta = json.loads(browser.evaluate("document.getElementById('ojlib-rapport').textContent"))
+    assert about["omrade"] in meta["omrade"]
+    # keyboard: Enter in the search box opens the first hit
+    browser.open((small_site / "index.html").as_uri())
+    browser.evaluate("document.getElementById('sok').focus()")
+    browser.send("Input.insertText", text="norrbott")
+    assert browser.wait_for("document.querySelectorAll('#sokresultat a').length == 1", timeout=10)
+    browser.send("Input.dispatchKeyEvent", type="keyDown", key="Enter", code="Enter", windowsVirtualKeyCode=13,
+                 text="\r")
+    browser.send("Input.dispatchKeyEvent", type="keyUp", key="Enter", code="Enter", windowsVirtualKeyCode=13)
+    assert browser.wait_for("location.href.endsWith('lansanalys-25-missbruk.html')", timeout=10)

@@ -3,6 +3,7 @@ and outputs equal to a fresh kernel's."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -114,6 +115,22 @@ def test_run_jobs_isolates_an_injected_failure_on_a_shared_kernel(tmp_path):
     bad = _template(tmp_path, "bad", "raise RuntimeError('avsiktligt fel')")
     jobs = [reports.Job(mall=str(ok), params={"lan": "01"}), reports.Job(mall=str(bad), params={"lan": "02"}),
             reports.Job(mall=str(ok), params={"lan": "03"})]
+    before = _kernel_children()
     results = reports.run_jobs(jobs, tmp_path / "ut", workers=1)
     assert [r.ok for r in results] == [True, False, True]
     assert "RuntimeError" in results[1].error
+    assert _kernel_children() == before  # no kernel outlives the batch
+
+
+def _kernel_children() -> set[int]:
+    """Live ipykernel processes started by this test process."""
+    me, out = os.getpid(), set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmd = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == me and fields[0] != "Z" and b"ipykernel" in cmd:
+            out.add(int(stat.parent.name))
+    return out
