@@ -18,6 +18,7 @@ from pptx.util import Emu
 from ojlib import EXEMPELDATA_MARK, aggregate, colours, compare, geo, presentation, summary
 from ojlib.cli import main
 from ojlib.dataset import Dataset
+from ojlib.formatting import level_text
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -184,7 +185,7 @@ def test_matrix_cells_are_coloured_by_level(lan06):
             text = table.cell(rows + 1, j).text
             # the one aggregation core's distribution, as in the HTML report, and the share at the top level
             assert text.startswith(aggregate.distribution(t[t.kpi == kpi]["värde"], ind).text), text
-            assert f"{round(100 * top / len(values))}\u00a0% {ind.nivaer[max(ind.nivaer)]}" in text, text
+            assert f"{round(100 * top / len(values))}\u00a0% {level_text(ind.nivaer[max(ind.nivaer)])}" in text, text
     assert all(checked.values()), checked
 
 
