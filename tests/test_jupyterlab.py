@@ -9,7 +9,9 @@ land in JupyterLab's log console (where output from a widget callback goes when 
 routed to a cell); a control execution outside any cell shows that the check sees the log.
 01_introduktion is run the same way and must finish without an error output.
 
-Screenshots go to test-artifacts/jupyterlab-*.png. Lab, its kernels and Chromium are shut down
+Screenshots go to test-artifacts/jupyterlab-*.png. With the ``notebook`` package (Notebook 7,
+in the dev extra) the same runs in Jupyter Notebook 7 (jupyternotebook-*.png; it has no log
+console, so that check is JupyterLab's). The servers, their kernels and Chromium are shut down
 at the end and the test checks that none of their processes is left.
 """
 
@@ -77,7 +79,8 @@ def _wait_gone(pids: list[int], timeout: float) -> list[int]:
 class Lab:
     """``jupyter lab`` on 127.0.0.1 in its own process session, with settings in a temp folder."""
 
-    def __init__(self, folder: Path, home: Path):
+    def __init__(self, folder: Path, home: Path, app: str = "lab"):
+        self.app = app  # "lab" (JupyterLab 4) or "notebook" (Jupyter Notebook 7, the same widget code)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         settings = folder / "settings"
@@ -91,11 +94,13 @@ class Lab:
         env = {**os.environ, "OJLIB_HOME": str(home), "JUPYTER_RUNTIME_DIR": str(folder / "runtime"),
                "JUPYTERLAB_WORKSPACES_DIR": str(folder / "workspaces"), "PYTHONUNBUFFERED": "1"}
         self.log = open(folder / "lab.log", "wb")  # noqa: SIM115 - closed in close()
+        cls = "LabApp" if app == "lab" else "JupyterNotebookApp"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-             "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={folder / 'nb'}",
-             f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={folder / 'workspaces'}",
-             "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", "--ServerApp.terminals_enabled=False",
+            [sys.executable, "-m", "jupyterlab" if app == "lab" else "notebook", "--no-browser", "--ip=127.0.0.1",
+             f"--port={self.port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
+             f"--ServerApp.root_dir={folder / 'nb'}", f"--{cls}.user_settings_dir={settings}",
+             f"--{cls}.workspaces_dir={folder / 'workspaces'}", f"--{cls}.expose_app_in_browser=True",
+             "--ServerApp.terminals_enabled=False", *(["--LabApp.news_url="] if app == "lab" else []),
              *(["--allow-root"] if os.geteuid() == 0 else [])],
             cwd=folder / "nb", env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + SLOW
@@ -295,7 +300,8 @@ SCROLL_TO_EXPLORER = """(() => { const o = document.querySelector('.jp-Notebook 
 
 
 def _open(browser: Browser, lab: Lab, name: str) -> None:
-    browser.send("Page.navigate", url=f"{lab.url}/lab/tree/{name}?token={TOKEN}")
+    where = "lab/tree" if lab.app == "lab" else "notebooks"
+    browser.send("Page.navigate", url=f"{lab.url}/{where}/{name}?token={TOKEN}")
     assert browser.wait_for(OPENED % json.dumps(name), SLOW), f"{name} did not open with a running kernel"
 
 
@@ -316,14 +322,26 @@ def _change(browser: Browser, label: str, option: str, done: str) -> tuple[dict,
     return state, seconds
 
 
-@pytest.fixture(scope="module")
-def lab_session(example_home):
+def _apps() -> list:
+    apps = ["lab"]
+    try:
+        import notebook
+
+        if int(notebook.__version__.split(".")[0]) >= 7:
+            apps.append("notebook")
+    except ImportError:
+        pass
+    return apps
+
+
+@pytest.fixture(scope="module", params=_apps())
+def lab_session(example_home, request):
     folder = Path(tempfile.mkdtemp(prefix="ojlib-lab-"))
     (folder / "nb").mkdir()
     for name in ("01_introduktion.ipynb", "02_utforska.ipynb"):
         shutil.copy(ROOT / "notebooks" / name, folder / "nb" / name)
     try:
-        lab = Lab(folder, example_home)
+        lab = Lab(folder, example_home, request.param)
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -358,7 +376,7 @@ def test_explorer_follows_its_menus_in_jupyterlab(lab_session):
     assert browser.evaluate(LOG_ENTRIES) == 0
     browser.evaluate(SCROLL_TO_EXPLORER)
     time.sleep(1.0)
-    browser.screenshot(ARTIFACTS / "jupyterlab-utforska-fore.png")
+    browser.screenshot(ARTIFACTS / f"jupyter{lab.app}-utforska-fore.png")
 
     timings = {}
     kalmar, t = _change(browser, "Län", "Kalmar län",
@@ -383,8 +401,8 @@ def test_explorer_follows_its_menus_in_jupyterlab(lab_session):
     assert "Kalmar län" in state["heading"] and "Nybro" in state["heading"]
     browser.evaluate(SCROLL_TO_EXPLORER)
     time.sleep(1.0)
-    browser.screenshot(ARTIFACTS / "jupyterlab-utforska-efter.png")
-    print("seconds from menu change to redrawn figures in Chromium:",
+    browser.screenshot(ARTIFACTS / f"jupyter{lab.app}-utforska-efter.png")
+    print(f"{lab.app}: seconds from menu change to redrawn figures in Chromium:",
           {k: round(v, 2) for k, v in timings.items()})
 
     assert browser.evaluate(LOG_ENTRIES) == 0, "output went to JupyterLab's log console"
@@ -393,6 +411,8 @@ def test_explorer_follows_its_menus_in_jupyterlab(lab_session):
     assert isinstance(pid, int) and pid > 0
     kernels.append(pid)
     # Control: output from a widget callback (the old explorer's way) does land in the log console.
+    if lab.app != "lab":
+        return  # Notebook 7 has no log console; the routing is JupyterLab's, checked above in Lab
     browser.evaluate(ADD_CONTROL % json.dumps(CONTROL_CODE))
     assert browser.wait_for(CLICK_CONTROL, SLOW), "the control button was not shown"
     assert browser.wait_for(f"{LOG_ENTRIES} > 0", 30), ("the log-console check cannot see log entries: " +
@@ -408,7 +428,7 @@ def test_teaching_notebook_runs_in_jupyterlab(lab_session):
     assert drawn, "the teaching notebook's figure was not drawn"
     text = browser.evaluate(f"{PANEL}.content.node.innerText")
     assert "Placering i länet" in text and "värde_text" not in text.split("Övning")[0]
-    browser.screenshot(ARTIFACTS / "jupyterlab-introduktion.png")
+    browser.screenshot(ARTIFACTS / f"jupyter{lab.app}-introduktion.png")
     pid = browser.evaluate(KERNEL_PID)
     if isinstance(pid, int) and pid > 0:
         kernels.append(pid)
