@@ -1157,9 +1157,21 @@ def _list(value) -> tuple[str, ...]:
     return tuple(str(x).strip() for x in items if str(x).strip())
 
 
+def _report_parameters() -> set[str]:
+    """The report templates' own parameters (e.g. kommentarer): accepted in a shared file, not used."""
+    from ojlib import paths, reports
+
+    names: set[str] = set()
+    for template in ("lansanalys.ipynb", "kommunprofil.ipynb"):
+        path = paths.notebooks_dir() / template
+        if path.exists():
+            names |= set(reports.template_parameters(path))
+    return names
+
+
 def check_params(values: dict) -> dict:
     """Check a parameter set (file and options merged) and return the deck's arguments."""
-    unknown = sorted(set(values) - set(DECK_KEYS) - set(REPORT_ONLY))
+    unknown = sorted(set(values) - set(DECK_KEYS) - set(REPORT_ONLY) - _report_parameters())
     if unknown:
         raise OjError(f"Presentationen har ingen parameter {', '.join(unknown)}; dess parametrar är "
                       f"{', '.join(DECK_KEYS)}.")
