@@ -366,6 +366,14 @@ def lab_session(example_home, request):
 def test_explorer_follows_its_menus_in_jupyterlab(lab_session):
     lab, browser, kernels = lab_session
     _open(browser, lab, "02_utforska.ipynb")
+    # As saved (by `make notebooks`, without a browser): the default figures and the Swedish hint.
+    saved = browser.wait_for(f"""(() => {{ const n = {PANEL}.content.node;
+        const drawn = n.querySelectorAll('.js-plotly-plot .main-svg').length;
+        return drawn >= 3 ? {{drawn: drawn, text: n.innerText}} : null; }})()""", 60)
+    assert saved, "the saved notebook shows no figures before it is run"
+    assert "Kör alla celler" in saved["text"] and "VBox(" not in saved["text"]
+    assert "Error displaying widget" not in saved["text"]
+    browser.screenshot(ARTIFACTS / f"jupyter{lab.app}-utforska-sparad.png")
     _run_all(browser)
     assert browser.evaluate(ERRORS) == []
     state = browser.wait_for(f"(() => {{ const s = {STATE}; return s.drawn === 3 ? s : null; }})()", SLOW)
