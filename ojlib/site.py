@@ -754,6 +754,8 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
         remove_debris(folder)
         settings = read_settings(folder)
         record: dict = dict(settings.get("sidor") or {})
+        if not is_site(folder):  # mark the folder as a site before the first page lands in it
+            write_settings(folder, {**settings, "sidor": record})
         jobs = reports.assign_names(list(jobs))
         fps = Fingerprints()
         todo = []
@@ -770,11 +772,12 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
             on_plan(len(todo), len(build.up_to_date))
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
         try:
-            if todo:
-                build.results = reports.run_jobs(todo, staging, workers=workers, kernel_name=kernel_name,
-                                                 on_done=on_done, timeout=timeout)
-            now = time.strftime("%Y-%m-%d %H:%M:%S")
-            for res in build.results:
+            published = 0
+
+            def publish(res: reports.Result) -> None:
+                """Publish a finished page at once (a killed long build keeps what it finished)."""
+                nonlocal published
+                now = time.strftime("%Y-%m-%d %H:%M:%S")
                 name = res.job.name
                 if res.ok:
                     target = folder / res.page.name
@@ -783,6 +786,9 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
                     res.page = target
                     record[name] = {"fingerprint": res.job.fingerprint, "status": "ok", "uppdaterad": now,
                                     "rapport": res.job.describe()}
+                    published += 1
+                    if published % 25 == 0:  # a checkpoint of the record: later runs skip these pages
+                        write_settings(folder, {**settings, "sidor": record})
                 else:
                     had = (folder / f"{name}.html").is_file()
                     if had:
@@ -790,6 +796,12 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
                     record[name] = {**record.get(name, {}), "fingerprint": None,
                                     "status": "inte_uppdaterad" if had else "misslyckad",
                                     "fel": res.error, "rapport": res.job.describe(), "forsokt": now}
+                if on_done:
+                    on_done(res)
+
+            if todo:
+                build.results = reports.run_jobs(todo, staging, workers=workers, kernel_name=kernel_name,
+                                                 on_done=publish, timeout=timeout)
             decks_changed = write_decks(folder, build, presentation)
             changed = bool(build.results) or decks_changed or not (folder / INDEX).exists() or \
                 (karta is not None and karta != settings.get("karta"))

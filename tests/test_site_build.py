@@ -231,14 +231,18 @@ def test_kill_9_leaves_no_debris_and_no_orphan_kernels(tmp_path, capsys, moment)
     (tmp_path / ".reports.ny-gammalt").mkdir()  # debris of an older version's killed run
     cmd = [str(OJ), "rapporter", "--lan", "06,07,08,09", "--omrade", "missbruk", "--mall", str(FIXTURE),
            "--ut", str(folder), "--jobb", "2", "--alla-om"]
+    t_start = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     kernels: set[int] = set()
+
+    def page_done() -> bool:  # a page finished (it is published at once, with a fresh mtime)
+        return any(p.stat().st_mtime > t_start for p in folder.glob("mini_lansanalys-*.html"))
+
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         kernels |= set(_children(proc.pid))
         staging = list(folder.glob(".ojlib-ny-*"))
-        if staging and (moment == "staging" and kernels or
-                        moment == "first-page" and list(staging[0].glob("*.html"))):
+        if staging and (moment == "staging" and kernels or moment == "first-page" and page_done()):
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the run ended before it could be killed"
