@@ -38,7 +38,7 @@ import plotly.graph_objects as go
 from IPython.display import display
 from plotly.io.json import to_json_plotly
 
-from ojlib import EXEMPELDATA_MARK, colours, compare, figures, geo, paths, shared
+from ojlib import EXEMPELDATA_MARK, colours, compare, figures, formatting, geo, paths, shared
 from ojlib.catalog import OMRADEN
 from ojlib.dataset import Dataset
 from ojlib.errors import OjError
@@ -149,7 +149,7 @@ def _cell(value) -> str:
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
         return str(int(value))
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        return formatting.num(value, 2).rstrip("0").rstrip(",").replace("\u00a0", " ")
     return str(value).replace("\u00a0", " ")
 
 
@@ -193,23 +193,29 @@ def visa(frame: pd.DataFrame, rubrik: str | None = None, kalla: str | None = Non
 
 def lan_lista(table: pd.DataFrame, kpi: str | None = None) -> pd.DataFrame:
     """The län's kommuner on one indicator, best placed first, then länet and riket: Swedish
-    headers, values in their unit ("82,3 %", "Ja", "12 345 kr"), what each average is."""
+    headers, values in their unit ("82,3 %", "Ja", "12 345 kr"), what each comparison value is
+    (for answers: how many kommuner gave each answer). A kommun's answer has no placement, so
+    Ja/Nej and scale indicators have no placement column."""
     rows = table if kpi is None else table[table.kpi == kpi]
     if rows.kpi.nunique() != 1:
         raise OjError("Tabellen innehåller flera indikatorer; ange kpi.")
     first = rows.iloc[0]
     rank = rows["rang_i_länet"].astype("Float64")
     rows = rows.assign(_r=rank.fillna(10_000), _n=rows.kommun.map(sortkey_sv)).sort_values(["_r", "_n"])
-    place = [f"{int(r)} av {n}" if pd.notna(r) else "–"
-             for r, n in zip(rows["rang_i_länet"], rows["antal_med_värde_i_länet"], strict=True)]
-    out = pd.DataFrame({"Placering i länet": place, "Kommun": rows.kommun.tolist(),
-                        "Värde": [str(t).replace("\u00a0", " ") for t in rows["värde_text"]]})
-    if "färgklass" in rows.columns:
+    out = pd.DataFrame({"Kommun": rows.kommun.tolist(), "Värde": [_cell(t) for t in rows["värde_text"]]})
+    if rank.notna().any():
+        out.insert(0, "Placering i länet", [f"{int(r)} av {n}" if pd.notna(r) else "–" for r, n in
+                                            zip(rows["rang_i_länet"], rows["antal_med_värde_i_länet"], strict=True)])
+    if "färgklass" in rows.columns and list(rows["färgklass"]) != list(out["Värde"]):  # answers: the same
         out["Färgklass"] = rows["färgklass"].tolist()
     extra = []
     for col, label in (("länet", "Länet"), ("riket", "Riket")):
-        value = compare.format_number(first[col], first.typ, first.enhet).replace("\u00a0", " ")
-        extra.append({"Placering i länet": "", "Kommun": f"{label} ({first[f'{col}_avser']})", "Värde": value})
+        text = first.get(f"{col}_text")
+        if not isinstance(text, str):
+            text = formatting.format_number(first[col], first.typ, first.enhet)
+        what = first.get(f"{col}_fördelning")
+        what = what if isinstance(what, str) and what else first[f"{col}_avser"]
+        extra.append({"Kommun": f"{label} ({_cell(what)})", "Värde": _cell(text)})
     out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True).fillna("")
     out.attrs = {"kalla": table.attrs.get("kalla"),
                  "rubrik": f"{first.indikator} – {omrade_namn(first['område']).lower()}, {first['län']} {first['år']}"}
