@@ -84,7 +84,8 @@ def _legend_rows(names: list[str], width: int = 900) -> int:
 
 def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtitle: str | None = None,
             rule: str | None = None, height: int | None = None, below: int = 60, legend: bool = False,
-            top_extra: int = 0, width: int | None = None, right: int = 20) -> go.Figure:
+            top_extra: int = 0, width: int | None = None, right: int = 20, legend_width: int = 900,
+            rule_width: int = 140, small: bool = False, plot_height: int | None = None) -> go.Figure:
     """Title, source line, exempeldata mark and (for coloured figures) the colour rule.
 
     Layout in pixels: title and subtitle in the top margin with the exempeldata mark to the
@@ -94,20 +95,30 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
     """
     head = f"<b>{title}</b>" + (f"<br><span style='font-size:12px'>{subtitle}</span>" if subtitle else "")
     names = [t.name for t in fig.data if t.showlegend is not False and t.name] if legend else []
-    rows = _legend_rows(names)
-    top = 78 + 22 * rows + top_extra
+    rows = _legend_rows(names, legend_width)
+    top = 18 * (head.count("<br>") - bool(subtitle)) + 78 + 22 * rows + top_extra
     if height and rows > 1:
         height += 22 * (rows - 1)
-    rule_html = _wrap(rule, 140) if rule else ""
+    rule_html = _wrap(rule, rule_width) if rule else ""
     n_rule = rule_html.count("<br>") + 1 if rule else 0
+    line_px, note_size = (13, 10) if small else (15, 11)
     if rule:
         fig.add_annotation(name="forklaring", text=rule_html, x=0, y=0, xref="paper", yref="paper",
                            xanchor="left", yanchor="top", yshift=-below, showarrow=False, align="left",
-                           font={"size": 11, "color": "#333333"})
+                           font={"size": note_size, "color": "#333333"})
     fig.add_annotation(name="kalla", text=source_line(kalla, derived=derived), x=0, y=0, xref="paper",
-                       yref="paper", xanchor="left", yanchor="top", yshift=-(below + 15 * n_rule + 6 * bool(rule)),
-                       showarrow=False, font={"size": 11, "color": "#555555"})
-    if has_example(kalla):
+                       yref="paper", xanchor="left", yanchor="top",
+                       yshift=-(below + line_px * n_rule + 6 * bool(rule)),
+                       showarrow=False, font={"size": note_size, "color": "#555555"})
+    bottom = below + line_px * n_rule + (28 if small else 34)
+    if plot_height:  # the plot area is given: the figure grows by its margins
+        height = plot_height + top + bottom
+    if has_example(kalla) and small:  # a small figure: the mark at the bottom right, clear of the title
+        fig.add_annotation(name="exempeldata", text=f"<b>{EXEMPELDATA_MARK}</b>", x=1, y=0, xref="paper",
+                           yref="paper", xanchor="right", yanchor="top",
+                           yshift=-(below + line_px * n_rule + 6 * bool(rule)) - 14, showarrow=False,
+                           font={"size": 10, "color": "#B00020"})
+    elif has_example(kalla):
         fig.add_annotation(name="exempeldata", text=f"<b>{EXEMPELDATA_MARK}</b>", x=1, y=1, xref="paper",
                            yref="paper", xanchor="right", yanchor="bottom", yshift=top - 62, showarrow=False,
                            font={"size": 13, "color": "#B00020"}, bordercolor="#B00020", borderwidth=1,
@@ -115,8 +126,9 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
     fig.update_layout(
         template=TEMPLATE,
         title={"text": head, "x": 0.01, "xanchor": "left", "xref": "container", "yref": "container",
-               "y": 1 - 28 / (height or 450), "yanchor": "middle" if subtitle else "top"},
-        margin={"t": top, "b": below + 15 * n_rule + 34, "l": 10, "r": right},
+               **({"y": 1 - 28 / (height or 450), "yanchor": "middle" if subtitle else "top"}
+                  if head.count("<br>") <= bool(subtitle) else {"y": 1 - 8 / (height or 450), "yanchor": "top"})},
+        margin={"t": top, "b": bottom + (14 if small and has_example(kalla) else 0), "l": 10, "r": right},
         meta={"kalla": kalla, "exempeldata": has_example(kalla)},
         **({"legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"}} if legend else {}),
         **({"height": height} if height else {}),
@@ -154,7 +166,8 @@ def _level_ticks(table: pd.DataFrame, kpi: str, catalogue=None):
 # ---------------------------------------------------------------- ranked bars
 
 def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None = None,
-                jamforelse: str = "riket", kalla: str | None = None, catalogue=None) -> go.Figure:
+                jamforelse: str = "riket", kalla: str | None = None, catalogue=None,
+                kompakt: bool = False) -> go.Figure:
     """The kommuner of a län (or a kommun and its peers) ranked on one indicator.
 
     Best first (by the desired direction; largest first without one), missing values last with
@@ -162,6 +175,8 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
     riket), each labelled with what it is; ``jamforelse="kommungrupp"`` adds each kommun's
     kommungrupp value as a marker. Bars take the ``färg`` column when the table is coloured.
     Ja/Nej: bars show the answer, and the share of kommuner with Ja is given in the subtitle.
+    ``kompakt`` makes a small figure that a report page sets two or three to a row
+    (``layout.meta["rutnat"]``, see :func:`in_grid`; printed one to a row).
     """
     kalla = _kalla(table, kalla)
     rows = _one(table, kpi)
@@ -212,6 +227,8 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
             if pd.isna(value) or typ == "skala":  # a scale's län value is a share, not a level on this axis
                 continue
             avser = first["jämförelsegrupp_avser"] if col == "jämförelsegruppens_värde" else first[f"{col}_avser"]
+            if kompakt:  # the legend of a small figure: what the value is, in two words
+                avser = "ovägt medel" if str(avser).startswith("ovägt medel") else str(avser)
             fig.add_trace(go.Scatter(
                 name=f"{label}: {compare.format_number(value, typ, first.enhet)} ({avser})",
                 x=[float(value), float(value)], y=[names[0], names[-1]], mode="lines", hoverinfo="name",
@@ -224,11 +241,19 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
             fig.update_xaxes(tickvals=tv, ticktext=tt, range=[0, max(tv) + 0.4])
     fig.update_xaxes(title=None if typ == "ja_nej" else _axis_title(typ, first.enhet))
     fig.update_yaxes(autorange="reversed", title=None, type="category")
-    height = max(320, 28 * len(ordered) + 200)
+    height = max(320, 28 * len(ordered) + 200) if not kompakt else max(240, 16 * len(ordered) + 110)
     rule = first.get("färgregel") if "färgregel" in rows.columns else None
     rule = f"{rule} {colours.FORKLARING}" if rule else None
-    return _finish(fig, f"{first.indikator} ({first['år']})", kalla, True, subtitle, rule, height,
-                   below=30 if typ == "ja_nej" else 80, legend=True)
+    if kompakt:
+        fig.update_traces(textfont={"size": 11}, selector={"type": "bar"})
+        fig.update_yaxes(tickfont={"size": 11})
+    fig = _finish(fig, _wrap(f"{first.indikator} ({first['år']})", 44) if kompakt else
+                  f"{first.indikator} ({first['år']})", kalla, True, _wrap(subtitle, 62) if kompakt else subtitle,
+                  rule, height, below=30 if typ == "ja_nej" else (58 if kompakt else 80), legend=True,
+                  legend_width=340 if kompakt else 900, rule_width=72 if kompakt else 140,
+                  small=kompakt, plot_height=16 * len(ordered) + 12 if kompakt else None,
+                  right=48 if kompakt and typ != "ja_nej" else 20)
+    return in_grid(fig) if kompakt else fig
 
 
 # ---------------------------------------------------------------- trends
@@ -453,17 +478,18 @@ def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = 
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     scope = first["län"] if rows["länskod"].nunique() == 1 else "Sveriges kommuner"
     rule = f"{first['färgregel']} {colours.FORKLARING}"
-    height = 640 if rows["länskod"].nunique() > 1 else 520
+    height = 640 if rows["länskod"].nunique() > 1 else 440
     return _finish(fig, f"{first.indikator} ({first['år']})", kalla, True, scope, rule, height, below=10)
 
 
 # ---------------------------------------------------------------- sex differences
 
-def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | None = None) -> go.Figure:
+def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | None = None,
+                    kompakt: bool = False) -> go.Figure:
     """Kvinnor and män per kommun, län and riket on one indicator (from ``compare.sex_differences``).
 
     A dumbbell: a grey line from K to M per unit, K and M as markers; units without values are
-    left out and named in the subtitle.
+    left out and named in the subtitle. ``kompakt``: a small figure for a grid (see ``ranked_bars``).
     """
     kalla = _kalla(frame, kalla)
     rows = _one(frame, kpi)
@@ -489,5 +515,114 @@ def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | No
     sub = f"Kvinnor och män, {first['år']}"
     if missing:
         sub += f"; värde saknas för {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}"
-    return _finish(fig, f"{first.indikator}", kalla, True, sub, None, max(320, 26 * len(names) + 200), below=80,
-                   legend=True)
+    height = max(320, 26 * len(names) + 200) if not kompakt else max(240, 18 * len(names) + 130)
+    fig = _finish(fig, _wrap(first.indikator, 44) if kompakt else first.indikator, kalla, True,
+                  _wrap(sub, 62) if kompakt else sub, None, height, below=58 if kompakt else 80, legend=True,
+                  legend_width=340 if kompakt else 900, small=kompakt,
+                  plot_height=17 * len(names) + 12 if kompakt else None)
+    return in_grid(fig) if kompakt else fig
+
+
+# ---------------------------------------------------------------- small multiples over time
+
+def _series_xy(years, values, series) -> tuple[list, list]:
+    """x and y of one line, with a gap (None) wherever the series changes at a definition break."""
+    xs, ys, prev = [], [], None
+    for x, y, sr in zip(years, values, series, strict=True):
+        if prev is not None and sr != prev:
+            xs.append(None)
+            ys.append(None)
+        prev = sr
+        xs.append(int(x))
+        ys.append(None if y is None or pd.isna(y) else float(y))
+    return xs, ys
+
+
+def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | None = None,
+              title: str = "Länet och riket över tid", kalla: str | None = None, columns: int = 5) -> go.Figure:
+    """Small multiples: one small panel per indicator, the län against riket over the years.
+
+    ``answers`` (from ``lansrapport.answer_shares_over_time``) gives the share of kommuner with Ja
+    (or at a scale's top level) per year — a share of kommuner, never a mean of answer codes;
+    ``trends`` (``compare.trend`` frames of other indicators, län and riket) give the values in
+    their unit. A definition break is a gap in the line and a dotted mark.
+    """
+    from plotly.subplots import make_subplots
+
+    panels = []  # (title, unit text, [(name, colour, dash, xs, ys, hover)], break year)
+    if answers is not None and not answers.empty:
+        kalla = kalla or answers.attrs.get("kalla")
+        for _kpi, part in answers.groupby("kpi", sort=False):
+            first = part.iloc[0]
+            what = "Ja" if first.topp == "Ja" else f"”{first.topp}”"
+            lines = []
+            for niva, colour, dash in (("Länet", FARG_LAN, "solid"), ("Riket", FARG_RIKET, "dot")):
+                p = part[part["nivå"] == niva]
+                xs, ys = _series_xy(p["år"], p.andel, p.serie)
+                hover = [f"{niva} {x}: {compare._num(y, 0)} % med {what}" if y is not None else f"{niva} {x}: saknas"
+                         for x, y in zip(xs, ys, strict=True) if x is not None]
+                lines.append((niva, colour, dash, xs, ys, hover))
+            brott = first.brott_år if pd.notna(first.brott_år) else None
+            panels.append((first.indikator, f"% av kommunerna med {what}", lines, brott, (0, 100)))
+    for frame in trends or []:
+        kalla = kalla or frame.attrs.get("kalla")
+        first = frame.iloc[0]
+        lines = []
+        for niva, label, colour, dash in (("län", "Länet", FARG_LAN, "solid"), ("riket", "Riket", FARG_RIKET, "dot")):
+            p = frame[frame["nivå"] == niva].sort_values("år")
+            if p.empty:
+                continue
+            xs, ys = _series_xy(p["år"], p["värde"], p.serie)
+            avser = p.avser.dropna()
+            hover = [f"{label} {x}: {t}" + (f" ({avser.iloc[0]})" if len(avser) else "")
+                     for x, t in zip(p["år"], p["värde_text"], strict=True)]
+            lines.append((label, colour, dash, xs, ys, hover))
+        brott = first.brott_år if pd.notna(first.brott_år) else None
+        avser = frame.loc[frame["nivå"] != "kommun", "avser"].dropna().unique()
+        unit = _axis_title(first.typ, first.enhet) + (f"; {', '.join(avser)}" if len(avser) else "")
+        panels.append((first.indikator, unit, lines, brott, None))
+    if not panels:
+        raise ValueError("over_time() needs answers or trends.")
+    kalla = _kalla(pd.DataFrame(), kalla)
+    n_rows = -(-len(panels) // columns)
+    titles = [f"<b>{_wrap(t, 26)}</b><br><span style='font-size:9px;color:#555'>{_wrap(u, 36)}</span>"
+              for t, u, *_ in panels]
+    row_px, gap_px = 105, 66  # plot height and the space above it for the panel's title
+    plot_h = n_rows * row_px + (n_rows - 1) * gap_px
+    fig = make_subplots(rows=n_rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.06,
+                        vertical_spacing=gap_px / plot_h if n_rows > 1 else 0.0)
+    years_all = set()
+    for n, (_t, _u, lines, brott, yrange) in enumerate(panels):
+        row, col = n // columns + 1, n % columns + 1
+        for name, colour, dash, xs, ys, hover in lines:
+            years_all |= {x for x in xs if x is not None}
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=name, legendgroup=name,
+                                     showlegend=False, line={"color": colour, "dash": dash, "width": 2},
+                                     marker={"size": 5, "color": colour}, connectgaps=False,
+                                     hovertext=hover, hoverinfo="text"), row=row, col=col)
+        if brott:
+            fig.add_vline(x=brott - 0.5, line={"color": "#B00020", "dash": "dot", "width": 1}, row=row, col=col)
+        if yrange:
+            fig.update_yaxes(range=[-3, 103], row=row, col=col)
+    years = sorted(years_all)
+    ticks = years if len(years) <= 5 else years[::2] if years[-1] in years[::2] else years[1::2]
+    fig.update_xaxes(tickvals=ticks, ticktext=[str(y) for y in ticks], tickfont={"size": 10})
+    fig.update_yaxes(tickfont={"size": 10}, rangemode="tozero")
+    for ann in fig.layout.annotations:
+        ann.font = {"size": 11}
+        ann.yanchor = "bottom"
+    has_break = any(p[3] for p in panels)
+    sub = (f"<span style='color:{FARG_LAN}'>━ Länet</span>  <span style='color:{FARG_RIKET}'>┅ Riket</span>"
+           + ("  <span style='color:#B00020'>┆ definitionsändring: tidigare år är inte jämförbara</span>"
+              if has_break else ""))
+    height = plot_h + 78 + 38 + 30 + 34 + 30
+    fig = _finish(fig, title, kalla, True, sub, None, height, below=30, legend=False, top_extra=38)
+    fig.update_layout(margin={"l": 40}, meta={**fig.layout.meta, "paneler": True})  # print: smaller panel titles
+    return fig
+
+
+def in_grid(fig: go.Figure) -> go.Figure:
+    """Mark a figure to sit in a grid with its neighbours on a report page: two or three to a row
+    on a wide screen, one to a row printed (``layout.meta["rutnat"]``, read by ``html_export``)."""
+    fig.layout.meta = {**(fig.layout.meta or {}), "rutnat": True}
+    return fig

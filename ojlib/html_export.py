@@ -55,7 +55,28 @@ RENDER_FIGURES_JS = """(function () {
       if (window.ojlibOnPlot) { window.ojlibOnPlot(gd, spec); }
     });
   });
-})();"""
+  // Printing: every figure redrawn at the width of an A4 page (and back afterwards), so no chart is cut.
+  window.ojlibForPrint = function (on) {
+    return Promise.all([...divs].map(function (div) {
+      if (!div._fullLayout) { return null; }
+      var panels = ((div.layout.meta || {}).paneler) ? (div.layout.annotations || []).map(function (a, i) {
+        return [i, a]; }).filter(function (p) { return !p[1].name; }) : [];
+      if (on) {
+        if (!('ojSkarm' in div)) { div.ojSkarm = div.layout.width === undefined ? null : div.layout.width; }
+        var upd = {width: PRINT_WIDTH};
+        panels.forEach(function (p) { upd['annotations[' + p[0] + '].font.size'] = 8; });
+        return Plotly.relayout(div, upd);
+      }
+      if (!('ojSkarm' in div)) { return null; }
+      var w = div.ojSkarm; delete div.ojSkarm;
+      var back = w === null ? {width: null, autosize: true} : {width: w};
+      panels.forEach(function (p) { back['annotations[' + p[0] + '].font.size'] = 11; });
+      return Plotly.relayout(div, back);
+    }));
+  };
+  window.addEventListener('beforeprint', function () { window.ojlibForPrint(true); });
+  window.addEventListener('afterprint', function () { window.ojlibForPrint(false); });
+})();""".replace("PRINT_WIDTH", "690")
 
 CSS = """
 :root { --text: #1d1d1b; --muted: #5b5b5b; --line: #d9d9d9; --accent: #1f4e79; --warn-bg: #fff3cd;
@@ -63,12 +84,12 @@ CSS = """
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: var(--text); margin: 0;
        line-height: 1.5; background: #fff; }
-header, main, footer { max-width: 1100px; margin: 0 auto; padding: 0 1.25rem; }
+header, main, footer { max-width: 1240px; margin: 0 auto; padding: 0 1.25rem; }
 header { padding-top: 1rem; }
 nav.topp a { color: var(--accent); text-decoration: none; font-size: .95rem; }
 nav.topp a:hover { text-decoration: underline; }
 h1 { font-size: 1.8rem; line-height: 1.25; margin: .6rem 0 .4rem; }
-h2 { font-size: 1.35rem; margin-top: 2rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
+h2 { font-size: 1.35rem; margin-top: 1.5rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
 h3 { font-size: 1.1rem; }
 a { color: var(--accent); }
 .exempeldata { background: var(--warn-bg); color: var(--warn); border: 1px solid #e6d28a; border-radius: 4px;
@@ -89,7 +110,65 @@ img { max-width: 100%; }
 .url { color: var(--muted); font-size: .85em; word-break: break-all; }
 footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); margin-top: 2.5rem;
          padding-top: .6rem; padding-bottom: 2rem; }
-@media print { nav.topp, nav.innehall { display: none; } .ojfig { break-inside: avoid; } }
+/* tables: the first column (kommun or indicator) stays in view while a wide table scrolls sideways;
+   headers wrap inside their column instead of running into the next one */
+.rulla { overflow-x: auto; max-width: 100%; }
+.output table tr > th:first-child { position: sticky; left: 0; z-index: 1; background: #fff;
+  box-shadow: 1px 0 0 var(--line); }
+.output thead th { white-space: normal; overflow-wrap: normal; word-break: normal; hyphens: manual;
+  vertical-align: bottom; max-width: none !important; }  /* a column is never narrower than its longest word */
+.output tbody th { text-align: left; font-weight: 600; white-space: nowrap; }
+.oj-profil tbody th { white-space: normal; min-width: 12em; }
+.oj-tabell h4, .oj-oversikt h4 { margin: .3rem 0; }
+table.matris { font-size: 12px; }
+table.matris td { text-align: center; padding: 2px 3px; border: 1px solid #fff; line-height: 1.25; }
+table.matris thead th { font-size: 11px; font-weight: 600; line-height: 1.2; }
+table.matris th.grupp { text-align: center; background: #eef2f6; border: 1px solid #fff; max-width: none; }
+table.matris th.hörn { vertical-align: bottom; }
+table.matris tr.jamforelse th, table.matris tr.jamforelse td { font-style: italic; font-size: 11px;
+  background: #fafafa; border-top: 2px solid #999; text-align: left; white-space: normal; }
+table.matris .år { font-weight: normal; color: var(--muted); white-space: nowrap; }
+.oj-not { font-size: .78rem; color: #444; margin: .15rem 0; }
+.oj-kalla { color: var(--muted); }
+p.oj-exempeldata, .oj-not.oj-exempeldata { color: #B00020; font-weight: bold; }
+.oj-sammanfattande td { white-space: nowrap; }
+.oj-sammanfattande td, .oj-sammanfattande tbody th { padding: .15rem .6rem; }
+.cell.md ul li, .output ul li { margin: .1rem 0; }
+.oj-kapitel { columns: 2 30rem; column-gap: 2rem; padding-left: 1.2rem; }
+.oj-kapitel li { break-inside: avoid; }
+.upp { color: #1a7f37; } .ned { color: #b42318; } .lika { color: #666; }
+.oj-kommentar { border: 1px solid #9bb7d4; border-left: 5px solid var(--accent); background: #f2f7fc;
+  padding: .4rem .9rem; margin: .8rem 0; border-radius: 3px; }
+.oj-kommentar-rubrik { font-weight: bold; color: var(--accent); margin: .2rem 0 .3rem; font-size: .9rem; }
+.oj-forbattring h4 { margin: .5rem 0 .2rem; }
+.oj-forbattring .listor { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 0 2rem; }
+.oj-forbattring details { margin-top: .6rem; }
+.rutnat { display: grid; grid-template-columns: repeat(auto-fill, minmax(370px, 1fr)); gap: .3rem 1rem; }
+.oj-inledning { columns: 2 28rem; column-gap: 2rem; }
+.oj-inledning h3 { margin-top: .2rem; break-after: avoid; }
+.oj-inledning ul { padding-left: 1.1rem; }
+@media print {
+  nav.topp, nav.innehall, .modebar-container { display: none; }
+  body { font-size: 10pt; }
+  header, main, footer { max-width: none; padding: 0; }
+  .output, .rulla { overflow: visible; }
+  .output table tr > th:first-child { position: static; box-shadow: none; }
+  table { font-size: 7.5pt; width: 100%; }
+  table.matris { font-size: 7pt; }
+  table.matris thead th { font-size: 7pt; min-width: 0; }
+  .output thead th, .output td { overflow-wrap: anywhere; }  /* a narrow A4 column: break a long word, never overlap */
+  table.matris td { min-width: 0; padding: 2px 2px; }
+  th, td { padding: 2px 4px; }
+  .rutnat { grid-template-columns: 1fr; }
+  .oj-inledning, .oj-kapitel { columns: 1; }
+  .ojfig { break-inside: avoid; min-height: 0; }
+  main h2 { break-before: page; }
+  main h2#avsnitt-1 { break-before: auto; }
+  h1, h2, h3, h4 { break-after: avoid; }
+  .cell.md:has(h2, h3, h4) { break-after: avoid; }
+  tr, .oj-kommentar, .oj-not, li { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 
@@ -200,11 +279,34 @@ class Page:
                         break
             self.parts.append(f'<div class="cell md">{offline_html(markdown(text, trusted=True))}</div>')
         elif cell.get("cell_type") == "code" and not tags & HIDDEN_TAGS:
-            outs = [self.output(o) for o in cell.get("outputs", [])]
-            outs = [o for o in outs if o]
-            if outs:
-                self.parts.append('<div class="cell">' + "".join(f'<div class="output">{o}</div>' for o in outs)
-                                  + "</div>")
+            blocks: list[str] = []
+            half: list[str] = []
+            for out in cell.get("outputs", []):
+                shown = self.output(out)
+                if not shown:
+                    continue
+                if _half_width(out):
+                    half.append(shown)
+                    continue
+                if half:
+                    blocks.append(_grid(half))
+                    half = []
+                blocks.append(f'<div class="output">{shown}</div>')
+            if half:
+                blocks.append(_grid(half))
+            if blocks:
+                self.parts.append('<div class="cell">' + "".join(blocks) + "</div>")
+
+
+def _half_width(out: dict) -> bool:
+    """A figure made to sit in a grid (``layout.meta.rutnat``, see ``figures.in_grid``)."""
+    fig = out.get("data", {}).get(PLOTLY_MIMETYPE)
+    meta = ((fig or {}).get("layout") or {}).get("meta") if isinstance(fig, dict) else None
+    return isinstance(meta, dict) and bool(meta.get("rutnat"))
+
+
+def _grid(figures: list[str]) -> str:
+    return '<div class="output rutnat">' + "".join(f'<div class="halv">{f}</div>' for f in figures) + "</div>"
 
 
 _HEADING = re.compile(r"<(h[12])>(.*?)</\1>", re.DOTALL)
@@ -260,6 +362,44 @@ def is_example(meta: dict) -> bool:
     return bool(meta.get("exempeldata")) or has_example(meta.get("datakalla") or "")
 
 
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal: quotes, backslashes, line breaks and ``<`` escaped."""
+    out = []
+    for ch in text:
+        out.append(ch if ch.isalnum() or ch in " .,:;–-()/%åäöÅÄÖé" else f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def footer_text(meta: dict) -> str:
+    """What every printed page carries at the bottom: the exempeldata mark and the source line."""
+    from ojlib.source_lines import source_line
+
+    bits = []
+    if is_example(meta):
+        bits.append(EXEMPELDATA)
+    kalla = meta.get("datakalla")
+    if kalla:
+        try:
+            line = source_line(str(kalla), derived=True)
+        except Exception:  # an unknown source key: name it as it is
+            line = f"Källa: {kalla}"
+        if line not in bits:
+            bits.append(line)
+    return " · ".join(bits)
+
+
+def page_css(title: str, meta: dict) -> str:
+    """The A4 page for printing: title at the top, mark and source at the bottom, page numbers."""
+    foot = footer_text(meta)
+    return ("\n@page { size: A4; margin: 13mm 11mm 15mm 11mm;"
+            f" @top-left {{ content: {_css_string(title)}; font: 7.5pt 'DejaVu Sans', Arial, sans-serif;"
+            " color: #555; }"
+            + (f" @bottom-left {{ content: {_css_string(foot)}; font: bold 7.5pt 'DejaVu Sans', Arial, sans-serif;"
+               " color: #7a0015; }" if foot else "")
+            + " @bottom-right { content: 'Sida ' counter(page) ' av ' counter(pages);"
+              " font: 7.5pt 'DejaVu Sans', Arial, sans-serif; color: #555; } }\n")
+
+
 def page_document(title: str, body: str, meta: dict | None = None, templates: list[str] | None = None,
                   index_link: bool = False, has_figures: bool = True, extra_js: str = "") -> str:
     """A complete HTML page: escaped title, the exempeldata mark, and figures from the shared plotly.min.js."""
@@ -269,7 +409,7 @@ def page_document(title: str, body: str, meta: dict | None = None, templates: li
     parts = ['<!DOCTYPE html>', '<html lang="sv">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f'<meta name="generator" content="ojlib {html.escape(__version__)}">',
-             f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>"]
+             f"<title>{html.escape(title)}</title>", f"<style>{CSS}{page_css(title, meta)}</style>"]
     if meta:
         parts.append(f'<script type="application/json" id="{META_ID}">{script_json(meta)}</script>')
     parts += ["</head>", "<body>", "<header>"]

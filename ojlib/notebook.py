@@ -141,11 +141,11 @@ def kommunprofil_metadata(p, ds) -> dict:
 
 
 def lansanalys_header(p, ds) -> str:
-    lines = [f"## {p.lan_namn}: {p.omrade_text}, {p.ar}", ""]
+    lines = []
     if ds.is_example:
         lines += [_mark(ds), ""]
-    lines.append(f"Data: {data_date(ds)}. Jämförelse i diagrammen: {p.jamforelse}. "
-                 f"Färger: {colours_name(p.fargstrategi)}.")
+    jamforelse = "riket" if p.jamforelse == "riket" else "kommungruppen (ovägt medel)"
+    lines.append(f"Data: {data_date(ds)}. Linjerna i stapeldiagrammen visar länet och {jamforelse}.")
     return "\n".join(lines)
 
 
@@ -161,10 +161,15 @@ def kommunprofil_header(p, ds) -> str:
     from ojlib import compare
 
     labels = list(dict.fromkeys(compare.peer_members(p.kommun, p.peers, o)[1] for o in p.omraden))
-    lines = [f"## {p.kommun_namn} ({p.kommun}), {p.lan_namn}, {p.ar}", ""]
+    from ojlib import geo
+
+    lines = [f"**{p.kommun_namn} ({p.kommun}), {p.lan_namn}, {p.ar}**", ""]
     if ds.is_example:
         lines += [_mark(ds), ""]
-    lines.append(f"Data: {data_date(ds)}. Jämförelsegrupp: {'; '.join(labels)}.")
+
+    grupp = geo.kommuner().set_index("kommun_kod").at[p.kommun, "kommungrupp_namn"]
+    lines.append(f"Data: {data_date(ds)}. Kommungrupp: {grupp} (SKR:s kommungruppsindelning). "
+                 f"Jämförelsegrupp: {'; '.join(labels)}.")
     return "\n".join(lines)
 
 
@@ -223,10 +228,10 @@ def about_data(ds, fargstrategi: str) -> str:
 def directed_indicators(table, ja_nej: bool = True) -> list[str]:
     """KPIs of a comparison table that have a desired direction, in table order.
 
-    ``ja_nej=False`` leaves out Ja/Nej indicators, whose single kommun answer says more in a
-    table than in a bar chart or a trend line.
+    ``ja_nej=False`` leaves out Ja/Nej and scale indicators, whose single kommun answer says more
+    in a table (with the distribution of answers) than in a bar chart or a trend line of answer codes.
     """
-    keep = table.riktning.notna() & (ja_nej | (table.typ != "ja_nej"))
+    keep = table.riktning.notna() & (ja_nej | ~table.typ.isin(["ja_nej", "skala"]))
     return list(dict.fromkeys(table.loc[keep, "kpi"]))
 
 

@@ -25,7 +25,7 @@ from ojlib.storage import write_text_atomic
 TEMPLATES = {"lansanalys": "lansanalys.ipynb", "kommunprofil": "kommunprofil.ipynb"}
 TYPE_TEXT = {"lansanalys": "Länsanalys", "kommunprofil": "Kommunprofil"}
 # Parameters that are codes or names: kept as text even when YAML would read a number.
-TEXT_PARAMS = {"mall", "lan", "kommun", "omrade", "omraden", "datakalla", "jamforelse", "fargstrategi",
+TEXT_PARAMS = {"mall", "lan", "kommun", "omrade", "omraden", "datakalla", "jamforelse", "fargstrategi", "kommentarer",
                "jamforelsegrupp"}
 START_RETRIES = 2
 CELL_TIMEOUT = 900
@@ -219,6 +219,10 @@ def prepare(job: Job, known: dict | None = None) -> Job:
     if known and unknown:
         raise OjError(f"Mallen {job.template.name} har ingen parameter {', '.join(unknown)}; "
                       f"dess parametrar är {', '.join(known)}.")
+    if job.params.get("kommentarer"):  # the analyst's comment file: found from here, read by the kernel
+        from ojlib import comments
+
+        job.params["kommentarer"] = str(comments.find(job.params["kommentarer"]))
     kalla = job.params.get("datakalla", known.get("datakalla"))
     if isinstance(kalla, str | list):
         for k in dataset.parse_kallor(kalla):  # unknown source, or one without data: stop before running

@@ -4,6 +4,10 @@ Chromium is driven over the DevTools protocol (websocket-client). For index.html
 reports it checks: no console errors, every plot drawn (plotly's SVG is there), the maps drawn
 (choropleth paths with a fill and a size, not just a div), every link resolves, and no request
 left file://. A control page without the PlotlyGeoAssets stub shows the map check can fail.
+At 1400 px every table fits (nothing clipped), no header's text overlaps another or leaves its cell
+(bounding boxes of the text), and the report's page height is measured; in a 1000 px window the
+first column stays in view when a wide table is scrolled sideways (a control page without the
+sticky rule shows the check can fail).
 Screenshots go to test-artifacts/.
 """
 
@@ -112,9 +116,9 @@ class Chromium:
             time.sleep(0.1)
         return False
 
-    def screenshot(self, path: Path) -> None:
+    def screenshot(self, path: Path, width: int = 1200) -> None:
         height = int(self.evaluate("Math.min(document.documentElement.scrollHeight, 12000)"))
-        self.send("Emulation.setDeviceMetricsOverride", width=1200, height=height, deviceScaleFactor=1, mobile=False)
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
         time.sleep(0.3)
         data = self.send("Page.captureScreenshot", format="png")["data"]
         self.send("Emulation.clearDeviceMetricsOverride")
@@ -226,12 +230,13 @@ def test_index_in_browser(small_site, browser):
     assert browser.wait_for("location.href.endsWith('kommunprofil-0680-missbruk.html')", timeout=10)
 
 
-@pytest.mark.parametrize(("name", "kommun", "maps"), [("lansanalys-06-missbruk.html", "Vetlanda", True),
-                                                      ("kommunprofil-0680-missbruk.html", "Jönköping", False)])
-def test_report_in_browser(small_site, browser, name, kommun, maps):
+@pytest.mark.parametrize(("name", "kommun", "maps", "section"),
+                         [("lansanalys-06-missbruk.html", "Vetlanda", True, "Läsanvisning"),
+                          ("kommunprofil-0680-missbruk.html", "Jönköping", False, "Om data")])
+def test_report_in_browser(small_site, browser, name, kommun, maps, section):
     state = _check_page(browser, small_site / name, f"browser-{name.removesuffix('.html')}.png", maps)
     assert state["figures"] >= 2
-    assert kommun in state["text"] and "Om data" in state["text"]
+    assert kommun in state["text"] and section in state["text"]
     assert "notebook.setup()" not in state["text"] and "import " not in state["text"]  # code hidden
 
 
@@ -306,3 +311,109 @@ def test_navigation_search_profile_lan_report_and_map(small_site, browser):
                  text="\r")
     browser.send("Input.dispatchKeyEvent", type="keyUp", key="Enter", code="Enter", windowsVirtualKeyCode=13)
     assert browser.wait_for("location.href.endsWith('lansanalys-25-missbruk.html')", timeout=10)
+
+
+# ---------------------------------------------------------------- tables and height at 1400 px
+
+TABLE_LAYOUT = """(() => {
+  const out = [];
+  for (const t of document.querySelectorAll('.output table')) {
+    const box = t.closest('.rulla') || t.closest('.output');
+    const rows = [...t.querySelectorAll('thead tr')].map(tr => [...tr.children].map(th => {
+      const r = document.createRange(); r.selectNodeContents(th);
+      return {text: th.textContent.trim(), t: r.getBoundingClientRect(), c: th.getBoundingClientRect()};
+    }).filter(h => h.t.width > 0));
+    const overlaps = [], outside = [];
+    for (const row of rows) {
+      for (const h of row) { if (h.t.left < h.c.left - 1 || h.t.right > h.c.right + 1) outside.push(h.text); }
+      for (let i = 0; i < row.length; i++) for (let j = i + 1; j < row.length; j++) {
+        const a = row[i].t, b = row[j].t;
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+          overlaps.push([row[i].text, row[j].text]);
+      }
+    }
+    const first = t.querySelector('tbody tr > th:first-child');
+    const before = first ? first.getBoundingClientRect().left : null;
+    box.scrollLeft = box.scrollWidth;
+    const b = box.getBoundingClientRect(), f = first ? first.getBoundingClientRect() : null;
+    out.push({scrollable: box.scrollWidth > box.clientWidth + 1, scrolled: box.scrollLeft,
+              firstText: first ? first.textContent : null, firstMoved: f ? f.left - before : null,
+              firstVisible: !!f && f.left >= b.left - 1 && f.right <= b.right + 1, overlaps, outside});
+    box.scrollLeft = 0;
+  }
+  return out;
+})()"""
+
+
+@pytest.fixture(scope="module")
+def wide_report(tmp_path_factory) -> Path:
+    """The report the issue found clipped and overlapping: Norrbotten, barn och unga."""
+    page = tmp_path_factory.mktemp("bred") / "lansanalys-25-barn_och_unga.html"
+    assert main(["rapport", "--lan", "25", "--omrade", "barn_och_unga", "--ut", str(page)]) == 0
+    return page
+
+
+def _at_width(browser: Chromium, page: Path, width: int = 1400) -> None:
+    browser.send("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False)
+    browser.open(page.as_uri())
+    assert browser.wait_for(READY), f"figures on {page.name} were not drawn in time"
+
+
+def _at_1400(browser: Chromium, page: Path) -> None:
+    _at_width(browser, page, 1400)
+
+
+def test_tables_fit_at_1400(wide_report, browser):
+    """At 1400 px every table of the widest report fits its column: nothing behind a scroll, no header
+    text overlapping another or leaving its cell."""
+    _at_1400(browser, wide_report)
+    tables = browser.evaluate(TABLE_LAYOUT)
+    browser.screenshot(ARTIFACTS / "browser-lansrapport-25-barn_och_unga-1400.png", width=1400)
+    assert len(tables) >= 4
+    for t in tables:
+        assert t["overlaps"] == [], t
+        assert t["outside"] == [], t
+        assert not t["scrollable"], f"a table is clipped at 1400 px: {t}"
+
+
+def test_first_column_stays_when_a_table_scrolls(wide_report, browser):
+    """In a narrower window (1000 px) the matrix is wider than the page: scrolled all the way right,
+    the kommun column is still in view, where it was."""
+    _at_width(browser, wide_report, 1000)
+    tables = browser.evaluate(TABLE_LAYOUT)
+    wide = [t for t in tables if t["scrollable"]]
+    assert wide, "no table is wider than the page at 1000 px, so the scroll check checked nothing"
+    for t in tables:
+        assert t["firstVisible"], f"the first column ({t['firstText']}) scrolled out of view"
+        assert t["overlaps"] == [] and t["outside"] == [], t
+    for t in wide:
+        assert t["scrolled"] > 0 and abs(t["firstMoved"]) < 1, t
+
+
+def test_sticky_check_detects_a_first_column_that_scrolls_away(wide_report, browser, tmp_path):
+    """Control: without the sticky rule the first column leaves the view when the table scrolls."""
+    copy = tmp_path / wide_report.name
+    shutil.copy(wide_report.parent / html_export.PLOTLY_JS, tmp_path / html_export.PLOTLY_JS)
+    text = wide_report.read_text(encoding="utf-8")
+    assert "position: sticky" in text
+    copy.write_text(text.replace("position: sticky", "position: static"), encoding="utf-8")
+    _at_width(browser, copy, 1000)
+    wide = [t for t in browser.evaluate(TABLE_LAYOUT) if t["scrollable"]]
+    assert wide and not all(t["firstVisible"] for t in wide)
+
+
+@pytest.mark.parametrize("name", ["lansanalys-06-missbruk.html", "kommunprofil-0680-missbruk.html"])
+def test_page_height_at_1400(small_site, browser, name):
+    """The page's height at 1400 px (the issue measured the Jönköping missbruk report at about 28 000 px);
+    written to test-artifacts/ next to a full-page screenshot. benchmarks/page_heights.py compares with
+    the baseline templates."""
+    _at_1400(browser, small_site / name)
+    time.sleep(0.3)
+    height = int(browser.evaluate("document.documentElement.scrollHeight"))
+    browser.screenshot(ARTIFACTS / f"browser-{name.removesuffix('.html')}-1400.png", width=1400)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"sidhojd-{name.removesuffix('.html')}.txt").write_text(f"{height} px vid 1400 px bredd\n",
+                                                                          encoding="utf-8")
+    assert 1000 < height < 14000, height
+    for t in browser.evaluate(TABLE_LAYOUT):
+        assert t["overlaps"] == [] and t["outside"] == [], t

@@ -14,7 +14,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from ojlib import geo, notebook, params
+from ojlib import compare, geo, lansrapport, notebook, params
+from ojlib.dataset import load_dataset
 from ojlib.errors import OjError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,7 @@ def test_committed_notebook_is_small_and_stable(path):
 
 @pytest.mark.parametrize("name,expected", [
     ("lansanalys", {"lan": "06", "omrade": "missbruk", "ar": None, "jamforelse": "riket",
-                    "fargstrategi": "rang_kvartil", "datakalla": "exempeldata"}),
+                    "fargstrategi": "rang_kvartil", "datakalla": "exempeldata", "kommentarer": None}),
     ("kommunprofil", {"kommun": "0680", "ar": None, "omraden": "alla", "jamforelsegrupp": "liknande",
                       "datakalla": "exempeldata"}),
 ])
@@ -88,13 +89,18 @@ def _figures(nb) -> list[dict]:
 def test_lansanalys_runs_for_lan_of_different_size(tmp_path, lan, omrade):
     nb = _run(tmp_path, "lansanalys", lan=lan, omrade=omrade)
     text = _texts(nb)
-    for heading in ("## Sammanfattning", "## Översikt", "## Indikator för indikator", "## Karta",
-                    "## Skillnader mellan kvinnor och män", "## Datatäckning", "## Om data"):
+    for heading in ("## Inledning", "## Sammanfattning", "## Översikt", "## Sammanfattande bild",
+                    "## Förbättringsområden", "## Karta", "## Skillnader mellan kvinnor och män", "## Datatäckning"):
         assert heading in text
+    ds = load_dataset("exempeldata")
+    for omr in (["missbruk", "barn_och_unga", "funktionsnedsattning"] if omrade == "alla" else [omrade]):
+        kpis = list(dict.fromkeys(compare.lan_table(ds, lan, omr).kpi))
+        for _key, title, _ in lansrapport.chapters(ds, kpis):  # a chapter per kvalitetsområde
+            assert f"## {lansrapport.chapter_heading(title, omr, 3 if omrade == 'alla' else 1)}" in text
     assert "Exempeldata – inte verkliga resultat" in text
     kommuner = geo.kommuner()
     names = kommuner.loc[kommuner.lan_kod == lan, "kommun_namn"]
-    cell = next(c for c in nb.cells if "tables.overview(" in c.source)
+    cell = next(c for c in nb.cells if "views.answer_matrix(" in c.source)
     overview = "\n".join(str(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
     assert all(f">{n}<" in overview for n in names)
     others = kommuner.loc[kommuner.lan_kod != lan, "kommun_namn"].head(20)
@@ -113,7 +119,7 @@ def test_kommunprofil_runs_for_storstad_and_small_kommun(tmp_path, kommun):
     nb = _run(tmp_path, "kommunprofil", kommun=kommun)
     text = _texts(nb)
     name = geo.kommuner().set_index("kommun_kod").at[kommun, "kommun_namn"]
-    assert f"## {name} ({kommun})" in text
+    assert f"**{name} ({kommun})" in text
     for heading in ("## Profil", "## Kommunen bland jämförelsegruppen", "## Utveckling över tid", "## Om data"):
         assert heading in text
     assert f"Liknande kommuner IFO, {name}, 2024" in text and "Exempeldata – inte verkliga resultat" in text

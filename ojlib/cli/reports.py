@@ -22,6 +22,19 @@ HELP_PARAM = "Annan mallparameter som namn=värde, t.ex. -p fargstrategi=rang_kv
 HELP_FIL = "YAML-fil med parametrar (sökväg, eller ett namn i params/)."
 HELP_MALL = "Notebookmall: lansanalys, kommunprofil eller sökväg till en egen .ipynb."
 PARAMETER_OPTION = typer.Option(None, "--parameter", "-p", help=HELP_PARAM)  # a list: one shared default
+HELP_PDF = "Skriv också en PDF (A4) bredvid varje HTML-sida, utskriven med Chromium, Chrome eller Edge."
+HELP_WEBBLASARE = "Sökväg till Chromium, Chrome eller Edge för --pdf (annars OJLIB_WEBBLASARE eller sökning)."
+
+
+def _write_pdfs(pages: list[Path], webblasare: str | None) -> None:
+    """PDFs beside the (already written) HTML pages; OjError saying what to install without a browser."""
+    from ojlib import pdf
+
+    pdf.find_browser(webblasare)  # one Swedish sentence on what to install, the HTML stays
+    with bar(total=len(pages), desc="PDF", unit="sida") as progress:
+        written = pdf.write_pdfs(pages, webblasare, on_done=lambda _page: progress.update(1))
+    for path in written:
+        typer.echo(f"PDF: {path.resolve()}")
 
 
 def _year(text: str | None):
@@ -65,6 +78,8 @@ def rapport(
     fil: str = typer.Option(None, "--fil", "-f", help=HELP_FIL),
     mall: str = typer.Option(None, "--mall", help=HELP_MALL),
     ut: str = typer.Option(None, "--ut", help="Webbplatsens mapp (standard reports/) eller en .html-fil."),
+    pdf: bool = typer.Option(False, "--pdf", help=HELP_PDF),
+    webblasare: str = typer.Option(None, "--webblasare", help=HELP_WEBBLASARE),
 ) -> None:
     """Kör en rapport (länsanalys eller kommunprofil) och spara den som HTML utan kod.
 
@@ -96,6 +111,8 @@ def rapport(
         typer.echo(f"Webbplatsen: {(target / site.INDEX).resolve()}")
     if html_export.is_example(result.meta):
         typer.echo(f"Obs: {EXEMPELDATA}.")
+    if pdf:
+        _write_pdfs([result.page], webblasare)
 
 
 def _codes(text: str | None, all_codes: list[str], normalise) -> list[str]:
@@ -199,6 +216,8 @@ def rapporter(
     alla_om: bool = typer.Option(False, "--alla-om", help="Bygg om alla sidor, även de som redan är aktuella."),
     presentation: bool = typer.Option(False, "--presentation",
                                       help="Skriv också en PowerPoint-presentation (.pptx) bredvid varje rapport."),
+    pdf: bool = typer.Option(False, "--pdf", help=HELP_PDF),
+    webblasare: str = typer.Option(None, "--webblasare", help=HELP_WEBBLASARE),
 ) -> None:
     """Kör rapporterna parallellt och bygg webbplatsen (index.html, en sida per rapport, plotly.min.js).
 
@@ -276,3 +295,7 @@ def rapporter(
     metas = [r.meta for r in build.built] or [m for _, m in site.pages(build.folder)]
     if any(html_export.is_example(m) for m in metas):
         typer.echo(f"Obs: {EXEMPELDATA}.")
+    if pdf:  # every page of this run, also those that were already up to date
+        pages = [r.page for r in build.built if r.page is not None]
+        pages += [p for p in (build.folder / f"{j.name}.html" for j in build.up_to_date) if p.is_file()]
+        _write_pdfs(pages, webblasare)

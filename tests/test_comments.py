@@ -1,0 +1,112 @@
+"""The analyst's comment file: sections by heading, markup stays text, Swedish errors, and the comments
+in their sections of a real länsrapport (papermill run + HTML export)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ojlib import comments, html_export
+from ojlib.cli import main
+from ojlib.errors import OjError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FILE = """## Inledning
+
+Länet har **tre** nya samverkansavtal.
+
+## Förbättringsområden
+Text med <script>alert('x')</script> och <b>fet</b> markering, samt [länk](javascript:alert(1)).
+
+```
+## inte en rubrik (kodblock)
+```
+
+##   Kunskapsbaserad   VERKSAMHET
+Kapitelkommentar.
+"""
+
+
+def test_sections_are_split_at_headings():
+    k = comments.parse(FILE, Path("k.md"))
+    assert k.titles == ["Inledning", "Förbättringsområden", "Kunskapsbaserad   VERKSAMHET"]
+    assert k.text("inledning") == "Länet har **tre** nya samverkansavtal."
+    assert "## inte en rubrik" in k.text("Förbättringsområden")  # a heading inside a code block is text
+    assert k.text("Kunskapsbaserad verksamhet") == "Kapitelkommentar."
+    assert k.text("Sammanfattning") == ""
+    assert k.box("Sammanfattning") is None
+
+
+def test_markup_in_a_comment_stays_text():
+    k = comments.parse(FILE, Path("k.md"))
+    box = k.box("Förbättringsområden").html
+    assert "<script>" not in box and "<b>" not in box
+    assert "&lt;script&gt;" in box and "&lt;b&gt;fet&lt;/b&gt;" in box
+    assert "javascript:" not in re.sub(r">[^<]*<", "><", box)  # no attribute carries it
+    assert "Analytikerns kommentar: Förbättringsområden" in box
+    assert "<strong>tre</strong>" in k.box("Inledning").html  # Markdown itself is rendered
+
+
+def test_missing_file_is_a_swedish_error_naming_the_path(tmp_path):
+    missing = tmp_path / "kommentarer" / "saknas.md"
+    with pytest.raises(OjError, match=r"Kommentarsfilen .*saknas\.md finns inte; ange sökvägen"):
+        comments.load(str(missing))
+    assert comments.load(None).avsnitt == {} and comments.load("").avsnitt == {}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("Text före rubriken\n## Inledning\nx", "har text före första rubriken"),
+    ("## Inledning\nx\n## inledning\ny", "finns två gånger"),
+])
+def test_malformed_file(text, message):
+    with pytest.raises(OjError, match=message):
+        comments.parse(text, Path("k.md"))
+
+
+def test_unknown_heading_names_the_choices():
+    k = comments.parse("## Inledningen\nx", Path("k.md"))
+    with pytest.raises(OjError, match=r"Rubriken ”Inledningen” .* matchar inget avsnitt.*”Inledning”"):
+        k.check(["Inledning", "Sammanfattning"])
+    k.check(["inledningen"])  # case does not matter
+
+
+def _section(page: str, title: str) -> str:
+    """The HTML of one h2 section of an exported page."""
+    m = re.search(rf"<h2 id=\"avsnitt-\d+\">{re.escape(title)}</h2>(.*?)(?=<h2 id=|</main>)", page, re.DOTALL)
+    assert m, f"no section {title}"
+    return m.group(1)
+
+
+def test_comments_appear_in_their_sections_of_the_report(tmp_path):
+    comment_file = tmp_path / "06-missbruk.md"
+    comment_file.write_text(FILE, encoding="utf-8")
+    page = tmp_path / "rapport.html"
+    rc = main(["rapport", "--lan", "06", "--omrade", "missbruk", "-p", f"kommentarer={comment_file}",
+               "--ut", str(page)])
+    assert rc == 0
+    text = page.read_text(encoding="utf-8")
+    assert "nya samverkansavtal" in _section(text, "Inledning")
+    forb = _section(text, "Förbättringsområden")
+    assert "&lt;script&gt;alert" in forb and "<script>alert" not in text
+    assert "Kapitelkommentar." in _section(text, "Kunskapsbaserad verksamhet")
+    assert "Kapitelkommentar." not in _section(text, "Inledning")
+    assert text.count("class='oj-kommentar-rubrik'") == 3
+    assert html_export.read_page_metadata(page)["lan"] == "06"
+
+
+def test_missing_comment_file_stops_the_report(tmp_path, capsys):
+    page = tmp_path / "rapport.html"
+    rc = main(["rapport", "--lan", "06", "--omrade", "missbruk", "-p", "kommentarer=finns/inte.md",
+               "--ut", str(page)])
+    assert rc != 0
+    err = capsys.readouterr().err
+    assert "Kommentarsfilen finns/inte.md finns inte" in err and "Traceback" not in err
+    assert not page.exists()
+
+
+def test_example_comment_file_matches_the_jonkoping_report():
+    k = comments.load(ROOT / "params" / "kommentarer" / "06-missbruk.md")
+    assert k.titles and all(k.text(t) for t in k.titles)

@@ -1,0 +1,168 @@
+"""The länsrapport's own sections: answer distributions (never a mean of codes), colours by level,
+chapters by kvalitetsområde, the sammanfattande bild, förbättringsområden by their rules, and the
+views that show them."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from ojlib import aggregate, colours, compare, figures, lansrapport, omraden, views
+
+
+@pytest.fixture
+def lan06(example_ds):
+    return colours.coloured_lan_table(example_ds, "06", "missbruk")
+
+
+def test_distribution_counts_answers_and_share_at_top():
+    class Ind:
+        nivaer = {3: "Inom 3 dagar", 2: "4-7 dagar", 1: "8-14 dagar", 0: "mer än 15 dagar"}
+        typ = "skala"
+
+    d = aggregate.distribution([3, 3, 2, 0, None, 1, 3], Ind)
+    assert d.antal_med_svar == 6 and d.antal_saknas == 1 and d.andel_topp == 50.0
+    assert lansrapport.shares_text(d) == "Inom 3 dagar: 50 %; 4-7 dagar: 17 %; 8-14 dagar: 17 %; mer än 15 dagar: 17 %"
+
+
+def test_answer_distributions_match_the_kommuner(example_ds, lan06):
+    dist = lansrapport.answer_distributions(example_ds, lan06).set_index("kpi")
+    assert set(dist.typ) == {"ja_nej", "skala"}
+    full = compare.kommun_table(example_ds, "missbruk")
+    for kpi, row in dist.iterrows():
+        mine = lan06[lan06.kpi == kpi]["värde"].dropna()
+        d = aggregate.distribution(lan06[lan06.kpi == kpi]["värde"], example_ds.cat[kpi])
+        assert row.länet_fördelning == d.text and row.länet_med_svar == len(mine)
+        assert {code: n for code, _, n in d.nivaer if n} == mine.round().astype(int).value_counts().to_dict()
+        everyone = full[(full.kpi == kpi)]["värde"].dropna()
+        top = aggregate.top_level(example_ds.cat[kpi])
+        assert row.riket_andel_topp == pytest.approx(100 * (everyone.round() == top).mean(), abs=0.05)
+        assert row.riket_med_svar == len(everyone)
+
+
+def test_no_mean_of_answer_codes_in_the_answer_views(example_ds, lan06):
+    """A scale's län value is never shown as a decimal level (the mean of codes, e.g. "1,23")."""
+    matrix = views.answer_matrix(example_ds, lan06).html
+    intro = views.chapter_intro(example_ds, lan06, list(lan06.kpi.unique())).html
+    for _kpi, rows in lan06[lan06.typ.isin(["ja_nej", "skala"])].groupby("kpi"):
+        mean = rows["värde"].mean()  # the mean of the answer codes, e.g. 1,23
+        for text in {f"{mean:.2f}".replace(".", ",")}:
+            if abs(mean - round(mean)) > 0.005:
+                assert re.search(rf"(?<![\d,]){re.escape(text)}(?![\d])", matrix + intro) is None, text
+    assert "av 13 kommuner Ja" in matrix and "<strong>85\u00a0% Ja</strong>" in matrix
+
+
+def test_same_answer_same_colour_in_every_column(example_ds, lan06):
+    html = views.answer_matrix(example_ds, lan06).html
+    fills: dict[str, set[str]] = {}
+    for colour, text in re.findall(r'<td style="background:(#[0-9A-Fa-f]{6});color:#[0-9A-F]{6}"[^>]*>([^<]*)</td>',
+                                   html):
+        fills.setdefault(text, set()).add(colour)
+    assert fills["Ja"] == {colours.PALETTER["standard"]["bast"]}
+    assert fills["Nej"] == {colours.PALETTER["standard"]["samst"]}
+    assert all(len(v) == 1 for v in fills.values()), fills
+    three = {"Ja, för alla": "bast", "Ja, men inte för vissa": "mitten"}
+    for label, key in three.items():
+        if label in fills:
+            assert fills[label] == {colours.PALETTER["standard"][key]}
+
+
+def test_chapters_follow_the_kvalitetsomraden(example_ds, lan06):
+    kpis = list(dict.fromkeys(lan06.kpi))
+    chapters = lansrapport.chapters(example_ds, kpis)
+    order = [k.key for k in omraden.kvalitetsomraden()]
+    keys = [c[0] for c in chapters]
+    assert keys == sorted(keys, key=order.index)
+    assert sorted(k for c in chapters for k in c[2]) == sorted(kpis)  # every indicator in one chapter
+    titles = dict((k.key, k.titel) for k in omraden.kvalitetsomraden())
+    assert all(title == titles[key] for key, title, _ in chapters)
+
+
+def test_kommun_summary_counts(example_ds, lan06):
+    summary = lansrapport.kommun_summary(example_ds, lan06)
+    assert len(summary) == lan06.kommunkod.nunique()
+    tt = compare.trend_table(example_ds, lan="06", omrade="missbruk")
+    for r in summary.itertuples():
+        mine = lan06[(lan06.kommunkod == r.kommunkod) & (lan06.typ == "ja_nej")]
+        assert r.ja == int((mine["värde"] == 1).sum()) and r.ja_med_svar == int(mine["värde"].notna().sum())
+        answers = tt[(tt.kod == r.kommunkod) & tt.typ.isin(["ja_nej", "skala"]) & tt.riktning.notna()]
+        assert r.svar_upp == int((answers.bedömning == "förbättring").sum())
+        assert r.svar_ned == int((answers.bedömning == "försämring").sum())
+    html = views.kommun_summary_table(summary, 2025).html
+    assert "▲" in html and "▼" in html and "Jönköping" in html
+
+
+def test_improvement_areas_follow_their_rules(example_ds, lan06):
+    areas = lansrapport.improvement_areas(example_ds, lan06)
+    assert set(areas.regel) <= {"under_riket", "forsamring"}
+    assert (areas.groupby("regel").size() <= lansrapport.MAX_PER_REGEL).all()
+    dist = lansrapport.answer_distributions(example_ds, lan06).set_index("kpi")
+    heads = lan06.drop_duplicates("kpi").set_index("kpi")
+    for r in areas[areas.regel == "under_riket"].itertuples():
+        h = heads.loc[r.kpi]
+        assert isinstance(h.riktning, str), "an indicator without a direction was chosen"
+        if h.typ in lansrapport.ANSWER_TYPES:
+            assert dist.at[r.kpi, "riket_andel_topp"] - dist.at[r.kpi, "länet_andel_topp"] >= lansrapport.GRANS_SVAR_PE
+    # the rule is complete: every answer indicator far enough below riket is listed (up to the maximum)
+    far = [k for k in dist.index if isinstance(heads.at[k, "riktning"], str)
+           and dist.at[k, "riket_andel_topp"] - dist.at[k, "länet_andel_topp"] >= lansrapport.GRANS_SVAR_PE]
+    listed = set(areas.loc[areas.regel == "under_riket", "kpi"])
+    assert set(far) <= listed or len(listed) == lansrapport.MAX_PER_REGEL
+    text = views.improvement_list(areas).html
+    assert all(rule[:40] in text for rule in lansrapport.REGLER)
+
+
+def test_answer_shares_over_time_are_shares_of_kommuner(example_ds):
+    kpi = "U35537"  # a scale
+    s = lansrapport.answer_shares_over_time(example_ds, "06", [kpi])
+    assert set(s["nivå"]) == {"Länet", "Riket"}
+    assert s.andel.dropna().between(0, 100).all()
+    df = example_ds.df
+    rows = df[(df.kpi == kpi) & (df.niva == "kommun") & (df.kon == "T") & (df.ar == 2025)]
+    rows = rows[rows.kod.str.startswith("06")].varde.dropna()
+    got = s[(s["nivå"] == "Länet") & (s["år"] == 2025)].andel.iloc[0]
+    assert got == pytest.approx(100 * (rows == 3).mean(), abs=0.05)
+    fig = figures.over_time(s, [compare.trend(example_ds, "U35538", lan="06")])
+    assert len(fig.data) == 4 and fig.layout.meta["exempeldata"]
+    assert "Exempeldata" in " ".join(a.text for a in fig.layout.annotations)
+
+
+def test_overview_split_by_value_type_when_wide(example_ds):
+    table = colours.coloured_lan_table(example_ds, "25", "barn_och_unga")
+    numeric = table[~table.typ.isin(lansrapport.ANSWER_TYPES)]
+    parts = views.numeric_overviews(table, title="Barn")
+    if numeric.kpi.nunique() > views.WIDE:
+        assert len(parts) == numeric.typ.nunique()
+    else:
+        assert len(parts) == 1
+    shown = " ".join(p.html for p in parts)
+    assert all(name in shown for name in numeric.indikator.unique())  # nothing dropped by the split
+
+
+def test_views_escape_text_from_data(example_ds, lan06):
+    t = lan06.copy()
+    t["kommun"] = t["kommun"].where(t.kommunkod != "0680", "<b>Jönköping</b>")
+    t.attrs = dict(lan06.attrs)
+    html = views.answer_matrix(example_ds, t).html
+    assert "<b>Jönköping</b>" not in html and "&lt;b&gt;Jönköping&lt;/b&gt;" in html
+
+
+def test_coverage_names_every_indicator(example_ds, lan06):
+    html = views.coverage_table(example_ds, lan06).html
+    for name in lan06.indikator.unique():
+        assert name in html
+    assert "index" not in html and "100.0" not in html
+
+
+def test_missing_indicators_are_named(example_ds, lan06):
+    t = lan06[lan06.kpi != "U35519"]
+    text = views.missing_indicators(example_ds, t, "missbruk")
+    assert "Stödprogram för närstående (U35519)" in text
+    assert views.missing_indicators(example_ds, lan06, "missbruk") == ""  # all 18 have values
+
+
+def test_period_text():
+    t = pd.DataFrame({"kpi": ["a", "b", "c"], "år": [2025, 2024, 2025]})
+    assert lansrapport.period_text(t) == "2025 (2 indikatorer) och 2024 (1 indikator)"
