@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from ojlib import compare, geo, html_export, pdf
-from ojlib.dataset import load_dataset
 from ojlib.cli import main
+from ojlib.dataset import load_dataset
 from ojlib.errors import OjError
 
 ROOT = Path(__file__).resolve().parents[1]
