@@ -124,7 +124,7 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
                                    reason if isinstance(reason, str) else ""))
             else:
                 cells.append(_cell(txt, fill))
-        rows.append(f"<tr><th scope='row'>{_e(part['kommun'].iloc[0])}</th>{''.join(cells)}</tr>")
+        rows.append(f"<tr><th class=\"row_heading\" scope='row'>{_e(part['kommun'].iloc[0])}</th>{''.join(cells)}</tr>")
     for label, col in (("Länet", "länet"), ("Riket", "riket")):
         cells = "".join(f"<td class='fordelning'><strong>{_e(dist.at[k, f'{col}_andel'])}</strong><br>"
                         f"{'<br>'.join(_e(x) for x in re.split(r'; |, ', dist.at[k, f'{col}_fördelning']))}</td>"
