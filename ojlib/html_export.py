@@ -134,7 +134,7 @@ p.oj-exempeldata, .oj-not.oj-exempeldata { color: #B00020; font-weight: bold; }
 .oj-sammanfattande td { white-space: nowrap; }
 .oj-sammanfattande td, .oj-sammanfattande tbody th { padding: .15rem .6rem; }
 .cell.md ul li, .output ul li { margin: .1rem 0; }
-.oj-kapitel { columns: 2 30rem; column-gap: 2rem; padding-left: 1.2rem; }
+.oj-kapitel.tva { columns: 2 30rem; column-gap: 2rem; padding-left: 1.2rem; }
 .oj-kapitel li { break-inside: avoid; }
 .upp { color: #1a7f37; } .ned { color: #b42318; } .lika { color: #666; }
 .oj-kommentar { border: 1px solid #9bb7d4; border-left: 5px solid var(--accent); background: #f2f7fc;

@@ -99,46 +99,65 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
     grey = colours.check_palette(palett)["saknas"]
     if "färg" not in t.columns:
         t = colours.classify(t, palett=palett)
-    groups = lansrapport.chapters(ds, list(dict.fromkeys(t.kpi)))
-    kpis = [k for _, _, ks in groups for k in ks]
+    all_groups = lansrapport.chapters(ds, list(dict.fromkeys(t.kpi)))
     heads = t.drop_duplicates("kpi").set_index("kpi")
     dist = lansrapport.answer_distributions(ds, t).set_index("kpi")
-    rows = ["<thead>"]
-    if len(groups) > 1 or groups[0][0] != lansrapport.OVRIGA[0]:
-        rows.append("<tr><th class='hörn' rowspan='2' scope='col'>Kommun</th>"
-                    + "".join(f"<th class='grupp' colspan='{len(ks)}' scope='colgroup'>{_e(soft_hyphens(gt))}</th>"
-                              for _, gt, ks in groups) + "</tr><tr>")
-    else:
-        rows.append("<tr><th class='hörn' scope='col'>Kommun</th>")
-    rows.append("".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator']))} "
-                        f"<span class='år'>({heads.at[k, 'år']})</span>"
-                        "</th>" for k in kpis) + "</tr></thead><tbody>")
-    for _kod, part in t.groupby("kommunkod", sort=False):
-        part = part.set_index("kpi")
-        cells = []
-        for k in kpis:
-            v, txt, fill = part.at[k, "värde"], part.at[k, "värde_text"], part.at[k, "färg"]
-            if pd.isna(v):
-                reason = part.at[k, "saknas_orsak"]
-                cells.append(_cell(f"Saknas ({txt})" if txt and txt != "saknas" else "Saknas", fill or grey,
-                                   reason if isinstance(reason, str) else ""))
-            else:
-                cells.append(_cell(txt, fill))
-        rows.append(f"<tr><th class=\"row_heading\" scope='row'>{_e(part['kommun'].iloc[0])}</th>{''.join(cells)}</tr>")
-    for label, col in (("Länet", "länet"), ("Riket", "riket")):
-        cells = "".join(f"<td class='fordelning'><strong>{_e(dist.at[k, f'{col}_andel'])}</strong><br>"
-                        f"{'<br>'.join(_e(x) for x in re.split(r'; |, ', dist.at[k, f'{col}_fördelning']))}</td>"
-                        for k in kpis)
-        rows.append(f"<tr class='jamforelse'><th scope='row'>{label}</th>{cells}</tr>")
-    rows.append("</tbody>")
+    grouped = len(all_groups) > 1 or all_groups[0][0] != lansrapport.OVRIGA[0]
+    tables_html = []
+    for groups in _column_chunks(all_groups, MATRIX_WIDE):
+        kpis = [k for _, _, ks in groups for k in ks]
+        rows = ["<thead>"]
+        if grouped:
+            rows.append("<tr><th class='hörn' rowspan='2' scope='col'>Kommun</th>"
+                        + "".join(f"<th class='grupp' colspan='{len(ks)}' scope='colgroup'>{_e(soft_hyphens(gt))}</th>"
+                                  for _, gt, ks in groups) + "</tr><tr>")
+        else:
+            rows.append("<tr><th class='hörn' scope='col'>Kommun</th>")
+        rows.append("".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator']))} "
+                            f"<span class='år'>({heads.at[k, 'år']})</span></th>" for k in kpis))
+        rows.append("</tr></thead><tbody>")
+        for _kod, part in t.groupby("kommunkod", sort=False):
+            part = part.set_index("kpi")
+            cells = []
+            for k in kpis:
+                v, txt, fill = part.at[k, "värde"], part.at[k, "värde_text"], part.at[k, "färg"]
+                if pd.isna(v):
+                    reason = part.at[k, "saknas_orsak"]
+                    cells.append(_cell(f"Saknas ({txt})" if txt and txt != "saknas" else "Saknas", fill or grey,
+                                       reason if isinstance(reason, str) else ""))
+                else:
+                    cells.append(_cell(txt, fill))
+            rows.append(f"<tr><th class=\"row_heading\" scope='row'>{_e(part['kommun'].iloc[0])}</th>"
+                        f"{''.join(cells)}</tr>")
+        for label, col in (("Länet", "länet"), ("Riket", "riket")):
+            cells = "".join(f"<td class='fordelning'><strong>{_e(dist.at[k, f'{col}_andel'])}</strong><br>"
+                            f"{'<br>'.join(_e(x) for x in re.split(r'; |, ', dist.at[k, f'{col}_fördelning']))}</td>"
+                            for k in kpis)
+            rows.append(f"<tr class='jamforelse'><th scope='row'>{label}</th>{cells}</tr>")
+        rows.append("</tbody>")
+        tables_html.append(f"<div class='rulla'><table class='matris'>{''.join(rows)}</table></div>")
     lines = [level_rule(palett) + " " + colours.FORKLARING,
              "Länet och riket: andelen kommuner med det bästa svaret (Ja eller skalans högsta nivå) bland dem som "
              "svarat, och under den hur många av länets kommuner som gett varje svar (för riket andelen per svar). "
              "Inga medelvärden av svarskoder."]
     head = f"<h4>{_e(title)}</h4>" if title else ""
-    return HtmlTable(f"<div class='oj-tabell oj-matris'>{head}{_mark(kalla)}"
-                     f"<div class='rulla'><table class='matris'>{''.join(rows)}</table></div>"
+    return HtmlTable(f"<div class='oj-tabell oj-matris'>{head}{_mark(kalla)}{''.join(tables_html)}"
                      f"{_notes(lines, kalla)}</div>")
+
+
+MATRIX_WIDE = 13  # answer columns in one matrix before it is split (at kvalitetsområde borders)
+
+
+def _column_chunks(groups: list[tuple[str, str, list[str]]], most: int) -> list[list[tuple[str, str, list[str]]]]:
+    """Chapter groups packed into tables of at most ``most`` columns, in order; a group wider than that
+    is split into pieces of its own (its title repeated)."""
+    pieces = [(key, title, kpis[i:i + most]) for key, title, kpis in groups for i in range(0, len(kpis), most)]
+    out: list[list[tuple[str, str, list[str]]]] = [[]]
+    for piece in pieces:
+        if out[-1] and sum(len(p[2]) for p in out[-1]) + len(piece[2]) > most:
+            out.append([])
+        out[-1].append(piece)
+    return out
 
 
 # ---------------------------------------------------------------- numeric overview
@@ -154,9 +173,15 @@ def numeric_overviews(table: pd.DataFrame, title: str = "") -> list[HtmlTable]:
     if t.empty:
         return []
     parts = [(title, t)]
-    if t.kpi.nunique() > WIDE:
-        parts = [(f"{title}: {TYPE_TITLES.get(typ, typ)}" if title else TYPE_TITLES.get(typ, typ), t[t.typ == typ])
-                 for typ in dict.fromkeys(t.typ)]
+    if t.kpi.nunique() > WIDE:  # by value type, and a type still too wide in parts of WIDE columns
+        parts = []
+        for typ in dict.fromkeys(t.typ):
+            name = f"{title}: {TYPE_TITLES.get(typ, typ)}" if title else TYPE_TITLES.get(typ, typ)
+            kpis = list(dict.fromkeys(t.loc[t.typ == typ, "kpi"]))
+            chunks = [kpis[i:i + WIDE] for i in range(0, len(kpis), WIDE)]
+            for n, chunk in enumerate(chunks, start=1):
+                label = f"{name} ({n} av {len(chunks)})" if len(chunks) > 1 else name
+                parts.append((label, t[t.kpi.isin(chunk)]))
     out = []
     for part_title, part in parts:
         part = part.copy()
@@ -286,8 +311,8 @@ def chapter_intro(ds, table: pd.DataFrame, kpis: list[str]) -> HtmlTable:
             else ""
         items.append(f"<li><strong>{_e(ind.namn)}</strong> ({h['år']}): {_e(value)}. <em>{_e(ind.titel)}</em> "
                      f"({_e(ind.kpi)}; {kind.get(ind.typ, ind.typ)}; {RIKTNINGAR[ind.riktning].lower()}).{extra}</li>")
-    cls = " class='oj-kapitel'" if len(items) >= 4 else ""
-    return HtmlTable(f"<ul{cls}>{''.join(items)}</ul>")
+    cls = "oj-kapitel tva" if len(items) >= 4 else "oj-kapitel"
+    return HtmlTable(f"<ul class='{cls}'>{''.join(items)}</ul>")
 
 
 def _md(text) -> str:

@@ -414,6 +414,11 @@ def test_page_height_at_1400(small_site, browser, name):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"sidhojd-{name.removesuffix('.html')}.txt").write_text(f"{height} px vid 1400 px bredd\n",
                                                                           encoding="utf-8")
-    assert 1000 < height < 14000, height
+    if name.startswith("lansanalys"):
+        # the issue's Jönköping missbruk page: about 28 000 px for 18 indicators, 1 550 px per indicator
+        n = int(browser.evaluate("document.querySelectorAll('ul.oj-kapitel > li').length"))  # the chapters' lists
+        assert n >= 18 and height < 1550 * n / 2, (height, n)
+    else:
+        assert 1000 < height < 14000, height
     for t in browser.evaluate(TABLE_LAYOUT):
         assert t["overlaps"] == [] and t["outside"] == [], t
