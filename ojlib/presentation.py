@@ -42,7 +42,7 @@ PER_KVALITETSOMRADE = 2    # default: numeric indicator slides per kvalitetsomr�
 RADER_PER_BILD = 25        # kommuner per matrix / summary slide at most (a larger län continues on the next)
 KOLUMNER_PER_BILD = 8      # indicators per matrix slide
 OVRIGA_PER_BILD = 14      # rows of the "Övriga indikatorer" table per slide
-FORBATTRING_RADER = 8      # rows on the förbättringsområden slide (the rest go to the notes)
+FORBATTRING_RADER = 10     # rows on the förbättringsområden slide (the rest go to the notes)
 NUMERISKA = ("andel", "kr_per_inv", "antal")
 SVAR = ("ja_nej", "skala")
 
@@ -117,22 +117,6 @@ class Val:
         for kpi in self.indikatorer:
             cat[kpi]  # an unknown KPI raises the catalogue's Swedish sentence
         return self
-
-
-def _kvalitetsomraden(inds) -> list[tuple[str, str, list]]:
-    """(key, title, indicators) per kvalitetsområde in the order of params/omraden.yml.
-
-    An indicator the catalogue gives no kvalitetsområde is kept, under "Övriga indikatorer".
-    """
-    from ojlib import omraden
-
-    groups: dict[str, list] = {}
-    for ind in inds:
-        groups.setdefault(ind.kvalitetsomrade or "", []).append(ind)
-    out = [(k.key, k.titel, groups.pop(k.key)) for k in omraden.kvalitetsomraden() if k.key in groups]
-    for key, members in groups.items():
-        out.append((key, key or "Övriga indikatorer", members))
-    return out
 
 
 def _fmt(value, ind, aggregate: bool = False) -> str:
@@ -407,29 +391,31 @@ def _number_format(ind) -> str:
 
 def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
     """Per kommun: answers by level (a stacked chart), Ja of answered, changes with arrows."""
+    from ojlib import lansrapport
+
     base = next(iter(ctx.tables.values())).drop_duplicates("kommunkod")
     kommuner = list(zip(base.kommunkod, base.kommun, strict=True))
     t = pd.concat(ctx.tables.values(), ignore_index=True)
-    tt = pd.concat(ctx.trends.values(), ignore_index=True)
-    tt = tt[tt["nivå"] == "kommun"]
+    # Ja of answered, scales at their best level, changes: the länsrapport's own numbers (one core).
+    cols = ["ja", "ja_med_svar", "topp", "topp_med_svar", "svar_upp", "svar_ned", "tal_upp", "tal_ned"]
+    report = pd.concat([lansrapport.kommun_summary(ctx.ds, ctx.tables[o]) for o in ctx.omraden], ignore_index=True)
+    report = report.groupby("kommunkod", sort=False)[cols].sum()
     rows = []
     for kod, namn in kommuner:
         mine = t[t.kommunkod == kod]
         svar = mine[mine.typ.isin(SVAR)]
-        counts = {"topp": 0, "mitten": 0, "botten": 0, "saknas": 0}
+        counts = {"topp_antal": 0, "mitten": 0, "botten": 0, "saknas": 0}
         for kpi, value in zip(svar.kpi, svar["värde"], strict=True):
-            counts[_level_group(ctx.ds.cat[kpi], value)] += 1
-        jn = svar[(svar.typ == "ja_nej") & svar["värde"].notna()]
-        ja, answered = int((jn["värde"] == 1).sum()), len(jn)
+            group = _level_group(ctx.ds.cat[kpi], value)
+            counts["topp_antal" if group == "topp" else group] += 1
         num = mine[mine.typ.isin(NUMERISKA) & mine.riktning.notna() & mine["värde"].notna() & mine.riket.notna()]
         side = [_side(v, r, typ, rikt) for v, r, typ, rikt in zip(num["värde"], num.riket, num.typ, num.riktning,
                                                                     strict=True)]
-        better, worse = side.count("bättre"), side.count("sämre")
-        ch = tt[tt.kod == kod]
-        up = int((ch["bedömning"] == "förbättring").sum())
-        down = int((ch["bedömning"] == "försämring").sum())
-        rows.append({"kod": kod, "kommun": namn, **counts, "ja": ja, "besvarade": answered,
-                     "bättre": better, "sämre": worse, "upp": up, "ned": down, "numeriska": len(num)})
+        r = report.loc[kod]
+        rows.append({"kod": kod, "kommun": namn, **counts, "ja": int(r.ja), "besvarade": int(r.ja_med_svar),
+                     "skala_topp": int(r.topp), "skala_besvarade": int(r.topp_med_svar),
+                     "upp": int(r.svar_upp + r.tal_upp), "ned": int(r.svar_ned + r.tal_ned),
+                     "bättre": side.count("bättre"), "sämre": side.count("sämre"), "numeriska": len(num)})
     slides = []
     chunks = _chunks(rows, RADER_PER_BILD)
     for n, chunk in enumerate(chunks, start=1):
@@ -445,7 +431,9 @@ def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
 
 
 def _improvement_slide(ctx: _Context) -> Bild:
-    """Where the län (or kommun) is furthest below riket or fell: by the stated rules."""
+    """Where the kommun is furthest below riket or fell, by the rules in ``FORBATTRINGSREGLER``.
+
+    (A län deck uses the länsrapport's own rules, :func:`_lan_improvement_slide`.)"""
     items = []
     for o in ctx.omraden:
         t, tt, full = ctx.tables[o], ctx.trends[o], ctx.full[o]
@@ -497,10 +485,37 @@ def _improvement_slide(ctx: _Context) -> Bild:
         notes.append(f"Ingen indikator uppfyller reglerna: {ctx.enhet} är inte sämre än riket utöver toleransen "
                      "och har inte försämrats.")
     years = sorted({i["år"] for i in items}) or ctx.years
+    keys = ("indikator", "år", "värde", "riket", "förändring", "varför")
     return Bild("forbattring", "Förbättringsområden", ctx.kalla(years), notes,
                 f"Där {ctx.enhet} ligger längst under riket eller har försämrats",
                 {"rader": shown, "fler": [i["indikator"] for i in rest], "regel": notes[0],
-                  "enhet": ctx.kommun_namn or "Länet"})
+                 "kolumner": ["Indikator", "År", ctx.kommun_namn or "Länet", "Riket", "Förändring", "Varför"],
+                 "bredder": (3.6, 0.8, 1.6, 1.4, 2.1, 2.93),
+                 "celler": [[str(r[k]) for k in keys] for r in shown]})
+
+
+def _lan_improvement_slide(ctx: _Context) -> Bild:
+    """The län's förbättringsområden chosen by the länsrapport's own rules (``lansrapport.REGLER``)."""
+    from ojlib import lansrapport, omraden
+
+    regel = {"under_riket": "Långt under riket", "forsamring": "Försämrad"}
+    found = []
+    for o in ctx.omraden:
+        areas = lansrapport.improvement_areas(ctx.ds, ctx.tables[o])
+        prefix = f"{omraden.get(o).kort}: " if len(ctx.omraden) > 1 else ""
+        found += [{"kpi": r.kpi, "indikator": prefix + r.indikator, "år": int(r["år"]),
+                   "regel": regel.get(r.regel, r.regel), "text": r.text} for _, r in areas.iterrows()]
+    shown, rest = found[:FORBATTRING_RADER], found[FORBATTRING_RADER:]
+    rules = " ".join(lansrapport.REGLER)
+    notes = [rules] + [f"{r['indikator']} ({r['år']}, {r['regel'].lower()}): {r['text']}" for r in found]
+    if not found:
+        notes.append("Ingen indikator uppfyller reglerna för förbättringsområden.")
+    years = sorted({r["år"] for r in found}) or ctx.years
+    return Bild("forbattring", "Förbättringsområden", ctx.kalla(years, kpis=[r["kpi"] for r in found] or None),
+                notes, "Där länet ligger längst under riket eller har försämrats mest (samma regler som rapporten)",
+                {"rader": shown, "fler": [r["indikator"] for r in rest], "regel": rules,
+                 "kolumner": ["Indikator", "År", "Regel", "Siffrorna"], "bredder": (3.6, 0.8, 1.8, 6.23),
+                 "celler": [[r["indikator"], str(r["år"]), r["regel"], r["text"]] for r in shown]})
 
 
 def _change_text(ch: pd.DataFrame, ind, answer: bool) -> str:
@@ -581,7 +596,7 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
 
 
 def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]) -> Deck:
-    from ojlib import omraden
+    from ojlib import lansrapport, omraden
 
     val = ctx.val
     fixed_front = [_title_slide(ctx, titel, undertitel, summary_points), _reading_slide(ctx)]
@@ -591,7 +606,8 @@ def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]
         t = ctx.tables[omrade]
         shown = [ctx.ds.cat[k] for k in dict.fromkeys(t.kpi)]
         scores = _scores(ctx, omrade).set_index("kpi")
-        for _key, kvo_titel, inds in _kvalitetsomraden(shown):
+        for _key, kvo_titel, kpis in lansrapport.chapters(ctx.ds, [i.kpi for i in shown]):
+            inds = [ctx.ds.cat[k] for k in kpis]
             title = kvo_titel if len(ctx.omraden) == 1 else f"{omraden.get(omrade).kort} · {kvo_titel}"
             svar = [i for i in inds if i.typ in SVAR]
             matrices = _matrix_slides(ctx, omrade, title, svar) if svar else []
@@ -612,7 +628,7 @@ def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]
             section["numeriska"] = numeric
             sections.append(section)
     summaries = _kommun_summary_slides(ctx)
-    back = summaries + [_improvement_slide(ctx)]
+    back = summaries + [_improvement_slide(ctx) if ctx.kommun else _lan_improvement_slide(ctx)]
     n_numeric = sum(len(s["numeriska"]) for s in sections)  # at worst all of them on "Övriga indikatorer"
     mandatory = (len(fixed_front) + sum(len(s["matriser"]) for s in sections) + len(back)
                  + math.ceil(n_numeric / OVRIGA_PER_BILD) + 1)  # + källor
@@ -999,7 +1015,7 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     rows = bild.data["rader"]
     data = CategoryChartData(number_format="0")
     data.categories = [r["kommun"] for r in rows]
-    series = [("topp", "bast", f"Ja / bästa nivån ({names['bast']})"),
+    series = [("topp_antal", "bast", f"Ja / bästa nivån ({names['bast']})"),
               ("mitten", "mitten", "Delvis / nivåerna mellan"),
               ("botten", "samst", f"Nej / sämsta nivån ({names['samst']})"), ("saknas", "saknas", "Saknas (grå)")]
     for key, _, label in series:
@@ -1023,41 +1039,47 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     chart.value_axis.tick_labels.font.size = Pt(9)
 
     x = MARGIN + 5.8
-    table = _table(slide, "Sammanfattning per kommun", len(rows) + 1, 4, x, CONTENT_TOP,
+    scales = any(r["skala_besvarade"] for r in rows)
+    heads = ["Kommun", "Ja av besvarade Ja/Nej-frågor"] + (["Skalor: bästa nivån"] if scales else []) + \
+        ["Sedan föregående jämförbara år", "Mätvärden mot riket"]
+    table = _table(slide, "Sammanfattning per kommun", len(rows) + 1, len(heads), x, CONTENT_TOP,
                    W - MARGIN - x, min(5.3, 0.33 * (len(rows) + 1) + 0.3))
-    heads = ["Kommun", "Ja av besvarade Ja/Nej-frågor", "Sedan föregående jämförbara år",
-             "Mätvärden mot riket"]
     for j, h in enumerate(heads):
         _cell(table.cell(0, j), h, 9, True, "1F3864")
     for i, r in enumerate(rows, start=1):
         chosen = r["kod"] == bild.data.get("markera")
-        _cell(table.cell(i, 0), r["kommun"], 9, chosen)
-        _cell(table.cell(i, 1), f"{r['ja']} av {r['besvarade']}", 9, chosen)
-        _cell(table.cell(i, 2), f"▲ {r['upp']} bättre  ▼ {r['ned']} sämre", 9, chosen)
-        _cell(table.cell(i, 3), f"{r['bättre']} bättre, {r['sämre']} sämre av {r['numeriska']}", 9, chosen)
+        texts = [r["kommun"], f"{r['ja']} av {r['besvarade']}"]
+        if scales:
+            texts.append(f"{r['skala_topp']} av {r['skala_besvarade']}")
+        texts += [f"▲ {r['upp']} bättre  ▼ {r['ned']} sämre",
+                  f"{r['bättre']} bättre, {r['sämre']} sämre av {r['numeriska']}"]
+        for j, text in enumerate(texts):
+            _cell(table.cell(i, j), text, 9, chosen)
 
 
 def _draw_improvements(slide, bild: Bild) -> None:
-    rows = bild.data["rader"]
-    if not rows:
-        _draw_bullets(slide, bild, [bild.anteckningar[-1], bild.data["regel"]])
-        return
-    table = _table(slide, "Förbättringsområden", len(rows) + 1, 6, MARGIN, CONTENT_TOP + 0.05,
-                   W - 2 * MARGIN, 0.4 * (len(rows) + 1))
     from pptx.util import Inches
 
-    for j, w in enumerate((3.6, 0.8, 1.6, 1.4, 2.1, 2.93)):
+    d = bild.data
+    rows = d["celler"]
+    if not rows:
+        _draw_bullets(slide, bild, [bild.anteckningar[-1], d["regel"]])
+        return
+    table = _table(slide, "Förbättringsområden", len(rows) + 1, len(d["kolumner"]), MARGIN, CONTENT_TOP + 0.05,
+                   W - 2 * MARGIN, 0.4 * (len(rows) + 1))
+    for j, w in enumerate(d["bredder"]):
         table.columns[j].width = Inches(w)
-    for j, h in enumerate(["Indikator", "År", bild.data.get("enhet", "Värde"), "Riket", "Förändring", "Varför"]):
+    size = 10 if len(rows) <= 8 else 9
+    for j, h in enumerate(d["kolumner"]):
         _cell(table.cell(0, j), h, 10, True, "1F3864")
-    for i, r in enumerate(rows, start=1):
-        for j, key in enumerate(("indikator", "år", "värde", "riket", "förändring", "varför")):
-            _cell(table.cell(i, j), str(r[key]), 10)
-    text = bild.data["regel"]
-    if bild.data["fler"]:
-        text += " Fler (i anteckningarna): " + ", ".join(bild.data["fler"]) + "."
-    _box(slide, "Regel", MARGIN, CONTENT_TOP + 0.2 + 0.4 * (len(rows) + 1), W - 2 * MARGIN, 0.9, text, 10,
-         colour="444444")
+    for i, row in enumerate(rows, start=1):
+        for j, text in enumerate(row):
+            _cell(table.cell(i, j), text, size)
+    text = d["regel"]
+    if d["fler"]:
+        text += " Fler (i anteckningarna): " + ", ".join(d["fler"]) + "."
+    _box(slide, "Regel", MARGIN, min(CONTENT_BOTTOM - 0.9, CONTENT_TOP + 0.2 + 0.4 * (len(rows) + 1)),
+         W - 2 * MARGIN, 0.9, text, 9 if len(text) > 400 else 10, colour="444444")
 
 
 def _draw_others(slide, bild: Bild) -> None:

@@ -248,6 +248,31 @@ def test_summary_slide_counts_per_kommun(lan06):
             assert v == top
 
 
+def test_summary_and_improvements_are_the_reports_own(lan06):
+    """The sammanfattande bild and förbättringsområden come from ojlib.lansrapport, as in the HTML report."""
+    from ojlib import lansrapport
+
+    ds, deck, prs, _ = lan06
+    table = colours.coloured_lan_table(ds, "06", "missbruk")
+    report = lansrapport.kommun_summary(ds, table).set_index("kommun")
+    areas = lansrapport.improvement_areas(ds, table)
+    for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        if bild.typ == "kommuner":
+            t = _shape(slide, "Sammanfattning per kommun").table
+            heads = [c.text for c in t.rows[0].cells]
+            ja = heads.index("Ja av besvarade Ja/Nej-frågor")
+            change = heads.index("Sedan föregående jämförbara år")
+            for row in list(t.rows)[1:]:
+                r = report.loc[row.cells[0].text]
+                assert row.cells[ja].text == f"{r.ja} av {r.ja_med_svar}"
+                assert row.cells[change].text.startswith(f"▲ {r.svar_upp + r.tal_upp} bättre")
+        if bild.typ == "forbattring":
+            t = _shape(slide, "Förbättringsområden").table
+            assert [row.cells[0].text for row in list(t.rows)[1:]] == list(areas.indikator)[:len(t.rows) - 1]
+            assert [row.cells[3].text for row in list(t.rows)[1:]] == list(areas.text)[:len(t.rows) - 1]
+            assert lansrapport.REGLER[0] in slide.notes_slide.notes_text_frame.text
+
+
 def test_real_data_deck_has_no_example_mark_and_names_what_is_missing(example_ds, tmp_path):
     df = example_ds.df[example_ds.df.kpi != "U35538"].assign(kalla="kolada")
     kolada = Dataset(df=df, kalla="kolada", info={"hamtad": "2026-03-01"})
