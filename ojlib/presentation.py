@@ -1021,7 +1021,7 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     for key, _, label in series:
         data.add_series(label, [r[key] for r in rows])
     chart = _chart(slide, "Diagram: svar per kommun", XL_CHART_TYPE.BAR_STACKED, data, MARGIN, CONTENT_TOP,
-                   5.6, 5.3)
+                   5.0, 5.3)
     for ser, (_, colour, _) in zip(chart.plots[0].series, series, strict=True):
         ser.format.fill.solid()
         ser.format.fill.fore_color.rgb = _rgb(pal[colour])
@@ -1038,10 +1038,10 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     _style_axis_labels(chart.category_axis, 9)
     chart.value_axis.tick_labels.font.size = Pt(9)
 
-    x = MARGIN + 5.8
+    x = MARGIN + 5.2
     scales = any(r["skala_besvarade"] for r in rows)
     heads = ["Kommun", "Ja av besvarade Ja/Nej-frågor"] + (["Skalor: bästa nivån"] if scales else []) + \
-        ["Sedan föregående jämförbara år", "Mätvärden mot riket"]
+        ["Sedan föregående jämförbara år (▲ bättre, ▼ sämre)", "Mätvärden mot riket (bättre / sämre av)"]
     table = _table(slide, "Sammanfattning per kommun", len(rows) + 1, len(heads), x, CONTENT_TOP,
                    W - MARGIN - x, min(5.3, 0.33 * (len(rows) + 1) + 0.3))
     for j, h in enumerate(heads):
@@ -1051,8 +1051,7 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
         texts = [r["kommun"], f"{r['ja']} av {r['besvarade']}"]
         if scales:
             texts.append(f"{r['skala_topp']} av {r['skala_besvarade']}")
-        texts += [f"▲ {r['upp']} bättre  ▼ {r['ned']} sämre",
-                  f"{r['bättre']} bättre, {r['sämre']} sämre av {r['numeriska']}"]
+        texts += [f"▲ {r['upp']}   ▼ {r['ned']}", f"{r['bättre']} / {r['sämre']} av {r['numeriska']}"]
         for j, text in enumerate(texts):
             _cell(table.cell(i, j), text, 9, chosen)
 

@@ -261,11 +261,11 @@ def test_summary_and_improvements_are_the_reports_own(lan06):
             t = _shape(slide, "Sammanfattning per kommun").table
             heads = [c.text for c in t.rows[0].cells]
             ja = heads.index("Ja av besvarade Ja/Nej-frågor")
-            change = heads.index("Sedan föregående jämförbara år")
+            change = heads.index("Sedan föregående jämförbara år (▲ bättre, ▼ sämre)")
             for row in list(t.rows)[1:]:
                 r = report.loc[row.cells[0].text]
                 assert row.cells[ja].text == f"{r.ja} av {r.ja_med_svar}"
-                assert row.cells[change].text.startswith(f"▲ {r.svar_upp + r.tal_upp} bättre")
+                assert row.cells[change].text == f"▲ {r.svar_upp + r.tal_upp}   ▼ {r.svar_ned + r.tal_ned}"
         if bild.typ == "forbattring":
             t = _shape(slide, "Förbättringsområden").table
             assert [row.cells[0].text for row in list(t.rows)[1:]] == list(areas.indikator)[:len(t.rows) - 1]
