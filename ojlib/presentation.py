@@ -995,8 +995,10 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
         tchart.chart_title.text_frame.text = "Utveckling, jämförbara år"
         tchart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
         _style_axis_labels(tchart.category_axis, 9)
-        if bild.data.get("typ") == "andel":
-            tchart.value_axis.maximum_scale = 100.0
+        values = [v for _, vs in tr["serier"] for v in vs if v is not None]
+        if bild.data.get("typ") == "andel" and values:  # a share's axis never passes 100 %; zoomed to the data
+            tchart.value_axis.maximum_scale = min(100.0, 5.0 * math.ceil(max(values) / 5.0) + 5.0)
+            tchart.value_axis.minimum_scale = max(0.0, 5.0 * math.floor(min(values) / 5.0) - 5.0)
         tchart.value_axis.tick_labels.font.size = Pt(9)
         note = "Bara år som är jämförbara med " + tr["år"][-1] + "."
         if tr["brott"]:
