@@ -156,7 +156,9 @@ p.oj-exempeldata, .oj-not.oj-exempeldata { color: #B00020; font-weight: bold; }
   table { font-size: 7.5pt; width: 100%; }
   table.matris { font-size: 7pt; }
   table.matris thead th { font-size: 7pt; min-width: 0; }
-  .output thead th, .output td { overflow-wrap: anywhere; }  /* a narrow A4 column: break a long word, never overlap */
+  .output thead th, .output td { overflow-wrap: break-word; }  /* too wide for A4: break, never overlap */
+  table.matris tr.jamforelse th, table.matris tr.jamforelse td { font-size: 6.5pt; }
+  table.matris td { font-size: 7pt; }
   table.matris td { min-width: 0; padding: 2px 2px; }
   th, td { padding: 2px 4px; }
   .rutnat { grid-template-columns: 1fr; }
