@@ -3,7 +3,8 @@
 For three län of different size (Västra Götaland 49 kommuner, Jönköping 13, Gotland 1) it builds
 the län report (missbruk) and a kommun profile (missbruk) twice — with the package and templates
 of the baseline commit (``git worktree`` of BASELINE, run with that code on PYTHONPATH) and with
-the current working tree — opens every page in headless Chromium at 1400 px width once its
+the current working tree, both on the same example data and today's indicator catalogue — opens
+every page in headless Chromium at 1400 px width once its
 figures are drawn, and prints the heights and the ratio now/baseline.
 
     .venv/bin/python benchmarks/page_heights.py [--baseline a79c6a7]
@@ -32,6 +33,21 @@ CASES = [("lansanalys", "--lan", "14", "Västra Götalands län"), ("lansanalys"
          ("kommunprofil", "--kommun", "0680", "Jönköping"), ("kommunprofil", "--kommun", "0980", "Gotland")]
 
 
+OLD_FIELDS = ("kpi", "omrade", "namn", "titel", "beskrivning", "typ", "riktning", "enhet", "ar_fran", "ar_till",
+              "kon", "katalog", "nivaer", "jamforbar_fran", "anmarkning")
+
+
+def same_catalogue(old: Path) -> None:
+    """Both runs show the same indicators: today's catalogue, without the fields the baseline does not
+    know (kalla, upphord, kvalitetsomrade, rubriker), replaces the baseline's own."""
+    import yaml
+
+    rows = yaml.safe_load((ROOT / "params" / "indikatorer.yml").read_text(encoding="utf-8"))
+    rows = [{k: v for k, v in row.items() if k in OLD_FIELDS} for row in rows]
+    (old / "params" / "indikatorer.yml").write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False),
+                                                    encoding="utf-8")
+
+
 def build(code_root: Path, out: Path, option: str, code: str) -> Path:
     """One report (missbruk) built with the ojlib package found in ``code_root``."""
     env = {**os.environ, "PYTHONPATH": str(code_root)}
@@ -58,6 +74,7 @@ def main() -> int:
         (old / "data" / "processed").mkdir(parents=True, exist_ok=True)
         for f in (ROOT / "data" / "processed").glob("exempeldata*"):
             shutil.copy(f, old / "data" / "processed" / f.name)
+        same_catalogue(old)
         rows = []
         with pdf.Browser() as browser:
             for mall, option, code, name in CASES:

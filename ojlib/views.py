@@ -25,7 +25,7 @@ from ojlib.source_lines import source_line
 from ojlib.tables import HtmlTable
 
 UPP, NED, LIKA = "▲", "▼", "●"
-WIDE = 8  # columns of one value type before the numeric overview is split
+WIDE = 11  # columns of numbers in one overview table before it is split (by value type, then in even parts)
 
 
 def _e(x) -> str:
@@ -178,7 +178,9 @@ def numeric_overviews(table: pd.DataFrame, title: str = "") -> list[HtmlTable]:
         for typ in dict.fromkeys(t.typ):
             name = f"{title}: {TYPE_TITLES.get(typ, typ)}" if title else TYPE_TITLES.get(typ, typ)
             kpis = list(dict.fromkeys(t.loc[t.typ == typ, "kpi"]))
-            chunks = [kpis[i:i + WIDE] for i in range(0, len(kpis), WIDE)]
+            k = -(-len(kpis) // WIDE)  # as few parts as fit, of even size
+            size = -(-len(kpis) // k)
+            chunks = [kpis[i:i + size] for i in range(0, len(kpis), size)]
             for n, chunk in enumerate(chunks, start=1):
                 label = f"{name} ({n} av {len(chunks)})" if len(chunks) > 1 else name
                 parts.append((label, t[t.kpi.isin(chunk)]))

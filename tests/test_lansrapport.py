@@ -136,6 +136,7 @@ def test_overview_split_by_value_type_when_wide(example_ds):
     if numeric.kpi.nunique() > views.WIDE:  # by type, each type in parts of at most WIDE columns
         per_type = numeric.drop_duplicates("kpi").typ.value_counts()
         assert len(parts) == sum(-(-n // views.WIDE) for n in per_type)
+        assert all(0 < p.html.count("class=\"col_heading") <= views.WIDE for p in parts)
         assert len(parts) > 1
     else:
         assert len(parts) == 1
