@@ -250,7 +250,7 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
     fig = _finish(fig, _wrap(f"{first.indikator} ({first['år']})", 44) if kompakt else
                   f"{first.indikator} ({first['år']})", kalla, True, _wrap(subtitle, 62) if kompakt else subtitle,
                   rule, height, below=30 if typ == "ja_nej" else (58 if kompakt else 80), legend=True,
-                  legend_width=340 if kompakt else 900, rule_width=72 if kompakt else 140,
+                  legend_width=340 if kompakt else 900, rule_width=62 if kompakt else 140,
                   small=kompakt, plot_height=16 * len(ordered) + 12 if kompakt else None,
                   right=48 if kompakt and typ != "ja_nej" else 20)
     return in_grid(fig) if kompakt else fig
