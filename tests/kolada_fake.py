@@ -338,6 +338,7 @@ class FakeKolada:
             return f"{origin or self.origin}{path}?{urlencode({**query, 'page': n, 'per_page': per_page})}"
 
         if self.next_mode == "endless":  # a new, distinct next page for ever (empty after the data)
+            time.sleep(0.01)  # a real server's latency: the deadline, not the page cap, must end the chain
             body["next_url"] = link(page + 1)
         elif start + per_page < len(rows):
             if self.next_mode == "loop" and page >= 2:
