@@ -9,6 +9,7 @@ table, and a sheet "Förklaring" on the indicators, the averages and the colour 
 
 from __future__ import annotations
 
+import hashlib
 import html
 from dataclasses import dataclass
 
@@ -127,7 +128,12 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
     css = fill.map(lambda c: f"background-color: {c}; color: {colours.text_colour(c)}")
     if comparison_rows:
         css.loc[["Länet", "Riket"]] = "background-color: #FFFFFF; color: #000000; font-style: italic"
-    styler = (text.style.set_uuid("ojoversikt").hide(names=True, axis="columns").hide(names=True, axis="index")
+    # A page holds several overview tables (one per value type and part); each needs its own id
+    # prefix, or one table's cell colours (CSS by id) paint the cells of another. Derived from the
+    # content so that re-run notebooks stay byte-stable.
+    uid = hashlib.sha1(pd.util.hash_pandas_object(pd.concat([text, fill], axis=1), index=True).values.tobytes()
+                       + str(title).encode()).hexdigest()[:10]
+    styler = (text.style.set_uuid(f"ojoversikt_{uid}").hide(names=True, axis="columns").hide(names=True, axis="index")
               .format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
               .apply(lambda _: css, axis=None)
               .set_table_styles([

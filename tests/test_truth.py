@@ -230,6 +230,10 @@ def test_no_mean_of_answer_codes_in_an_executed_report(example_ds, tmp_path, arg
     # a mean of codes has no unit; "0,4 %" is a share or percentage and may well be in the report
     found = [m for m in means if re.search(rf"(?<![\d,.]){re.escape(m)}(?![\d])(?!\s?(%|kr|dagar))", text)]
     assert not found, f"means of answer codes in the report: {found}"
+    # several coloured tables on one page: every element id once, or one table's cell colours
+    # (CSS by id) paint the cells of another
+    ids = re.findall(r'\sid="([^"]+)"', raw)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})[:5]
     # the answers are shown as shares of kommuner instead
     t = compare.lan_table(example_ds, lan, omrade)
     shown = t[t.typ.isin(["ja_nej", "skala"])].iloc[0]
