@@ -25,7 +25,7 @@ from ojlib.source_lines import source_line
 from ojlib.tables import HtmlTable
 
 UPP, NED, LIKA = "▲", "▼", "●"
-WIDE = 11  # columns of numbers in one overview table before it is split (by value type, then in even parts)
+WIDE = 8  # columns of numbers in one overview table before it is split (by value type, then in even parts)
 
 
 def _e(x) -> str:
