@@ -117,6 +117,10 @@ class HtmlTable:
     def _repr_html_(self) -> str:
         return self.html
 
+    def __repr__(self) -> str:
+        # the text/plain beside the HTML in a notebook: a short line, not the whole table a second time
+        return "Tabell (visas som HTML)"
+
     def __str__(self) -> str:
         return self.html
 
