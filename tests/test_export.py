@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -108,5 +110,8 @@ def test_overview_html_is_escaped_and_carries_its_notes(example_ds):
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert colours.FORKLARING in html and EXEMPELDATA_MARK in html
     assert "background-color: #63BE7B" in html and "Länet" in html and "Riket" in html
-    assert tables.overview(t).html == html  # fixed ids: stable notebook output
-    assert 'id="T_ojoversikt"' in html
+    assert tables.overview(t).html == html  # ids derived from the content: stable notebook output
+    assert re.search(r'id="T_ojoversikt_[0-9a-f]{10}"', html)
+    # another table on the same page gets other ids, so its cell colours cannot paint this one's
+    other = tables.overview(t[t.kpi != t.kpi.iloc[0]])._repr_html_()
+    assert set(re.findall(r'id="(T_[^"]+)"', html)).isdisjoint(re.findall(r'id="(T_[^"]+)"', other))
