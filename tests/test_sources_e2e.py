@@ -51,7 +51,8 @@ def test_a_fourth_omrade_from_data_files_alone_gets_its_report(ojhome, tmp_path)
                                   ("N31816", "Långvarigt ekonomiskt bistånd, vuxna", "andel", "%"),
                                   ("N31001", "Kostnad ekonomiskt bistånd", "kr_per_inv", "kr/inv")):
         rows.append({"kpi": kpi, "omrade": "ekonomiskt_bistand", "namn": namn, "titel": k2026[kpi]["title"],
-                     "beskrivning": k2026[kpi]["description"], "typ": typ, "riktning": None, "enhet": enhet,
+                     "beskrivning": f"Kolada 2026-03: {k2026[kpi]['title']}.", "typ": typ, "riktning": None,
+                     "enhet": enhet,
                      "ar_fran": 2019, "ar_till": 2025, "kon": k2026[kpi]["is_divided_by_gender"] == "True",
                      "katalog": "Kolada 2026-03",
                      "kalla": "kolada", "upphord": None, "kvalitetsomrade": "kostnader"})
