@@ -9,7 +9,15 @@ notebook records its parameters exactly as ``papermill`` does), with isolation b
   to the template's folder and the execution counter starts at 1 again (so outputs equal those
   of a fresh kernel);
 - after a job that failed or timed out, or a kernel that died, the kernel is restarted before
-  the next job (``restart``), so a broken interpreter never carries over.
+  the next job (``restart``), so a broken interpreter never carries over;
+- after the reset, what survives (modules, the batch's shared tables) is moved out of the cyclic
+  garbage collector's reach (``gc.freeze``): a full collection then scans only what the next job
+  makes, not pandas' and plotly's whole heap (about 0.2 s less per job); every 25 jobs the heap
+  is unfrozen and collected in full, so nothing accumulates.
+
+The template is read and checked once per batch (``template_notebook``) and papermill's own steps
+(parameterize, run, raise on errors) are called without writing the executed notebook anywhere,
+which the batch never needed (papermill serialises it even with no output path).
 
 All calls on one ``PooledKernel`` must come from one thread (its asyncio loop lives there);
 ``reports.run_jobs`` gives each worker thread its own kernel.
@@ -18,7 +26,9 @@ All calls on one ``PooledKernel`` must come from one thread (its asyncio loop li
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
+import threading
 from pathlib import Path
 
 from jupyter_core.utils import ensure_event_loop
@@ -40,6 +50,10 @@ def __ojlib_pool_setup(parent_pid, imports):
         except Exception:
             pass
 
+    import gc
+    gc.collect()
+    gc.freeze()  # the imports stay: full collections in the jobs skip them
+
     def watchdog():
         while True:
             if os.getppid() != parent_pid:
@@ -50,9 +64,12 @@ def __ojlib_pool_setup(parent_pid, imports):
     snapshot = {n: (m, dict(vars(m))) for n, m in list(sys.modules.items())
                 if m is not None and (n == "ojlib" or n.startswith("ojlib."))}
 
-    def reset(cwd):
+    def reset(cwd, full):
+        import gc
         shell = get_ipython()
-        shell.run_line_magic("reset", "-f")
+        if full:
+            gc.unfreeze()
+        shell.run_line_magic("reset", "-f")  # collects the garbage of the last job
         for name, (module, saved) in snapshot.items():
             sys.modules[name] = module
             current = vars(module)
@@ -61,12 +78,61 @@ def __ojlib_pool_setup(parent_pid, imports):
                 current.update(saved)
         os.chdir(cwd)
         shell.execution_count = 1
+        gc.freeze()
 
     get_ipython()._ojlib_reset = reset
 
 __ojlib_pool_setup(%(pid)d, %(imports)r)
 del __ojlib_pool_setup
 """
+
+
+FULL_COLLECT_EVERY = 25  # jobs between full garbage collections in a kernel (see the module's notes)
+
+_templates: dict[Path, tuple[tuple[int, int], object]] = {}
+_templates_lock = threading.Lock()
+
+
+def template_notebook(path: Path):
+    """A fresh copy of the template as papermill loads it (outputs left out), read once per batch.
+
+    The file is read again when its size or modification time changes.
+    """
+    from papermill.iorw import load_notebook_node
+
+    path = Path(path)
+    st = path.stat()
+    key = (st.st_mtime_ns, st.st_size)
+    with _templates_lock:
+        cached = _templates.get(path)
+        if cached is None or cached[0] != key:
+            nb = load_notebook_node(str(path))
+            for cell in nb.cells:  # every cell runs again: stored outputs would only be copied per job
+                if cell.cell_type == "code":
+                    cell.outputs = []
+                    cell.execution_count = None
+            cached = _templates[path] = (key, nb)
+    return copy.deepcopy(cached[1])
+
+
+def execute_papermill(template: Path, parameters: dict, kernel_name: str, report_mode: bool = True,
+                      **engine_kwargs):
+    """``papermill.execute_notebook(template, None, ...)`` with the template from the cache and
+    without serialising the result: papermill's own parameterize, metadata and error steps."""
+    from papermill.engines import papermill_engines
+    from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+    from papermill.parameterize import parameterize_notebook
+
+    nb = template_notebook(template)
+    if parameters:
+        nb = parameterize_notebook(nb, dict(parameters), report_mode, kernel_name=kernel_name,
+                                   engine_name=ENGINE)
+    nb = prepare_notebook_metadata(nb, str(template), None, report_mode)
+    nb = remove_error_markers(nb)
+    nb = papermill_engines.execute_notebook_with_engine(
+        ENGINE, nb, kernel_name=kernel_name, input_path=str(template), output_path=None, **engine_kwargs)
+    raise_for_execution_errors(nb, None)
+    return nb
 
 
 class KernelCodeError(RuntimeError):
@@ -175,12 +241,11 @@ class PooledKernel:
             raise KernelCodeError(f"{c.get('ename')}: {c.get('evalue')}")
 
     def reset(self, cwd: Path) -> None:
-        self.run_code(f"get_ipython()._ojlib_reset({str(cwd)!r})")
+        full = self.jobs_run > 0 and self.jobs_run % FULL_COLLECT_EVERY == 0
+        self.run_code(f"get_ipython()._ojlib_reset({str(cwd)!r}, {full!r})")
 
     def execute(self, template: Path, parameters: dict, execution_timeout: int, report_mode: bool = True):
         """Run the template with papermill on this kernel; the executed notebook (raises like papermill)."""
-        import papermill
-
         if self.km is None or self.needs_restart or not self.alive:
             self.restart()
         try:
@@ -190,11 +255,11 @@ class PooledKernel:
             self.reset(template.parent)
         self.jobs_run += 1
         try:
-            return papermill.execute_notebook(
-                str(template), None, parameters=dict(parameters), kernel_name=self.kernel_name,
-                engine_name=ENGINE, km=self.km, kc=self.kc, progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, start_timeout=self.start_timeout,
-                execution_timeout=execution_timeout, report_mode=report_mode)
+            _register_engine()
+            return execute_papermill(
+                template, parameters, self.kernel_name, report_mode=report_mode, km=self.km, kc=self.kc,
+                progress_bar=False, log_output=False, start_timeout=self.start_timeout,
+                execution_timeout=execution_timeout, stdout_file=None, stderr_file=None)
         except BaseException:
             # a failing cell, a timeout or a dead kernel: the next job gets a fresh interpreter
             self.needs_restart = True

@@ -398,12 +398,21 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# Relative cost of a report by template, for the order of a batch: a län report has about three
+# times a kommun profile's figures and tables. Unknown templates count as län reports.
+JOB_COST = {"lansanalys": 3.0, "kommunprofil": 1.0}
+
+
+def expected_cost(job: Job) -> float:
+    return JOB_COST.get(job.kind, 3.0)
+
+
 def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, kernel_name: str | None = None,
              on_done: Callable[[Result], None] | None = None, timeout: int | None = None) -> list[Result]:
     """Run jobs on a pool of reused kernels (one per worker thread); results in job order, failures included.
 
     Each worker starts one kernel and runs job after job on it (``ojlib.kernels``): a clean
-    namespace per job, a restart after a failure or a timeout. Kernels are shut down at the end,
+    namespace per job, a restart after a failure or a timeout. Long jobs (län reports) go first. Kernels are shut down at the end,
     also when the batch is interrupted.
     """
     import queue
@@ -415,8 +424,8 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, ker
     kernel_name = kernel_name or default_kernel()
     workers = max(1, min(workers or default_workers(), len(jobs) or 1))
     todo: queue.Queue = queue.Queue()
-    for i in range(len(jobs)):
-        todo.put(i)
+    for i in sorted(range(len(jobs)), key=lambda i: expected_cost(jobs[i]), reverse=True):
+        todo.put(i)  # longest first: the last jobs of the batch, when a worker may idle, are short
     results: dict[int, Result] = {}
     done_q: queue.Queue = queue.Queue()
     stop = threading.Event()
