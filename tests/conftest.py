@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -46,3 +47,18 @@ def example_ds(example_home, monkeypatch) -> dataset.Dataset:
     """The example dataset, loaded, with OJLIB_HOME pointing at its home."""
     monkeypatch.setenv("OJLIB_HOME", str(example_home))
     return dataset.load_dataset("exempeldata")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """The browser the browser tests drive (``pdf.find_browser``: Debian's chromium here). Without one
+    the test is skipped; with OJLIB_KRAV_CHROMIUM=1 (.ci/run, which installs chromium) it fails."""
+    from ojlib import pdf
+    from ojlib.errors import OjError
+
+    try:
+        return pdf.find_browser()
+    except OjError:
+        if os.environ.get("OJLIB_KRAV_CHROMIUM") == "1":
+            raise
+        pytest.skip("chromium is not installed (apt-get install chromium)")

@@ -1,6 +1,6 @@
 """The built site in a real browser: headless Chromium, pages opened as file:// with networking off.
 
-Chromium is driven over the DevTools protocol (websocket-client). For index.html and two
+Chromium is driven by the project's one DevTools client, ojlib.pdf.Browser. For index.html and two
 reports it checks: no console errors, every plot drawn (plotly's SVG is there), the maps drawn
 (choropleth paths with a fill and a size, not just a div), every link resolves, and no request
 left file://. A control page without the PlotlyGeoAssets stub shows the map check can fail.
@@ -13,14 +13,9 @@ Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import shutil
-import subprocess
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -28,146 +23,11 @@ import pytest
 
 from ojlib import html_export
 from ojlib.cli import main
+from ojlib.pdf import FIGURES_DRAWN as READY
+from ojlib.pdf import Browser, Navigated
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-if _chromium() is None:  # .ci/run installs Debian's chromium; OJLIB_KRAV_CHROMIUM=1 makes it a failure
-    if os.environ.get("OJLIB_KRAV_CHROMIUM") == "1":
-        raise RuntimeError("chromium is required for the browser test (apt-get install chromium)")
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-websocket = pytest.importorskip("websocket", reason="websocket-client is in the dev extra")
-
-
-def navigating(exc: Exception) -> bool:
-    """DevTools errors that only mean the page was replaced while a command ran (a click that navigates,
-    a redirect on a loaded machine); the caller asks again on the new page."""
-    text = str(exc)
-    return any(m in text for m in ("navigated or closed", "Cannot find context", "context was destroyed"))
-
-
-class Chromium:
-    """Headless Chromium with one page, driven over the DevTools protocol."""
-
-    def __init__(self, profile: Path):
-        self.proc = subprocess.Popen(
-            [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-             f"--user-data-dir={profile}", "--remote-debugging-port=0", "--remote-allow-origins=*",
-             "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-             "--allow-file-access-from-files", "--window-size=1200,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and port_file.read_text().strip()):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                self.close()
-                raise RuntimeError("chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port = int(port_file.read_text().split()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
-            targets = json.load(resp)
-        page = next(t for t in targets if t.get("type") == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
-        self.next_id = 0
-        self.events: list[dict] = []
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable")
-        self.send("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1,
-                  uploadThroughput=-1)
-
-    def send(self, method: str, **params):
-        self.next_id += 1
-        msg_id = self.next_id
-        self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == msg_id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-            self.events.append(msg)
-
-    def evaluate(self, expression: str):
-        res = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in res:
-            raise RuntimeError(f"JavaScript failed: {res['exceptionDetails']}")
-        return res["result"].get("value")
-
-    def open(self, url: str, timeout: float = 60) -> None:
-        self.events.clear()
-        self.send("Page.navigate", url=url)
-        deadline = time.monotonic() + timeout
-        while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} did not load")
-            try:
-                self.evaluate("1")  # pumps events
-            except RuntimeError as exc:
-                if not navigating(exc):
-                    raise
-            time.sleep(0.05)
-
-    def wait_for(self, expression: str, timeout: float = 30) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if self.evaluate(expression):
-                    return True
-            except RuntimeError as exc:  # the page navigated while we asked: ask the new page
-                if not navigating(exc):
-                    raise
-            time.sleep(0.1)
-        return False
-
-    def screenshot(self, path: Path, width: int = 1200) -> None:
-        height = int(self.evaluate("Math.min(document.documentElement.scrollHeight, 12000)"))
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
-        time.sleep(0.3)
-        data = self.send("Page.captureScreenshot", format="png")["data"]
-        self.send("Emulation.clearDeviceMetricsOverride")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data))
-
-    def console_errors(self) -> list[str]:
-        out = []
-        for e in self.events:
-            m, p = e.get("method"), e.get("params", {})
-            if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-                out.append(" ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
-            elif m == "Runtime.exceptionThrown":
-                out.append(json.dumps(p.get("exceptionDetails", {}))[:500])
-            elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
-                out.append(p["entry"].get("text", ""))
-        return out
-
-    def requested_urls(self) -> list[str]:
-        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
-
-    def failed_loads(self) -> list[str]:
-        return [json.dumps(e["params"]) for e in self.events if e.get("method") == "Network.loadingFailed"]
-
-    def close(self) -> None:
-        try:
-            if getattr(self, "ws", None):
-                self.ws.close()
-        finally:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 # Everything the checks need, gathered in the page in one go.
@@ -185,10 +45,6 @@ PAGE_STATE = """(() => {
           links: links, text: document.body.innerText, plotly: typeof Plotly !== 'undefined'};
 })()"""
 
-READY = ("(() => { const f = [...document.querySelectorAll('div.ojfig')];"
-         " return f.every(d => d.querySelector('.main-svg') || d.textContent.length > 0); })()")
-
-
 @pytest.fixture(scope="module")
 def small_site(tmp_path_factory) -> Path:
     """A small site from the real templates: two län analyses and one kommun profile, one område."""
@@ -200,20 +56,19 @@ def small_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    profile = Path(tempfile.mkdtemp(prefix="ojlib-chromium-"))
-    chrome = Chromium(profile)
-    yield chrome
-    chrome.close()
-    shutil.rmtree(profile, ignore_errors=True)
+def browser(chromium):
+    """One browser for the module: pages laid out 1200 px wide unless a test says otherwise, every
+    request recorded and the page offline (nothing may leave file://)."""
+    with Browser(chromium, window=(1200, 900), watch_network=True) as chrome:
+        yield chrome
 
 
-def _check_page(browser: Chromium, page: Path, shot: str, maps: bool = True) -> dict:
-    browser.open(page.as_uri())
+def _check_page(browser: Browser, page: Path, shot: str, maps: bool = True) -> dict:
+    browser.open(page, figures=False)
     assert browser.wait_for(READY), f"figures on {page.name} were not drawn in time"
     time.sleep(0.3)  # let plotly finish transitions before the screenshot
     state = browser.evaluate(PAGE_STATE)
-    browser.screenshot(ARTIFACTS / shot)
+    browser.screenshot(ARTIFACTS / shot, full_page=True)
     assert browser.console_errors() == [], page.name
     outside = [u for u in browser.requested_urls() if urlparse(u).scheme not in ("file", "data", "blob")]
     assert outside == [], f"{page.name} tried to reach the network"
@@ -228,7 +83,7 @@ def _check_page(browser: Chromium, page: Path, shot: str, maps: bool = True) -> 
         url = urlparse(link["url"])
         assert url.scheme == "file", link
         assert Path(unquote(url.path)).exists(), f"{page.name}: link {link['href']} leads nowhere"
-        if link["target"] is not None and url.path == urlparse(page.as_uri()).path:
+        if link["target"] is not None and url.path == urlparse(page.resolve().as_uri()).path:
             assert link["target"], f"{page.name}: anchor {link['href']} has no target"
     assert "Exempeldata – inte verkliga resultat" in state["text"]
     return state
@@ -263,32 +118,30 @@ def test_map_check_detects_a_blank_map(small_site, browser, tmp_path):
     html = page.read_text(encoding="utf-8")
     assert html_export.GEO_ASSETS_STUB in html
     copy.write_text(html.replace(html_export.GEO_ASSETS_STUB, ""), encoding="utf-8")
-    browser.open(copy.as_uri())
+    browser.open(copy, figures=False)
     browser.wait_for(READY)
     time.sleep(1.0)
     state = browser.evaluate(PAGE_STATE)
-    browser.screenshot(ARTIFACTS / "browser-control-without-geoassets.png")
+    browser.screenshot(ARTIFACTS / "browser-control-without-geoassets.png", full_page=True)
     assert state["maps"] >= 1 and set(state["mapPaths"]) == {0}, "the map check would not notice a blank map"
     assert any("cdn.plot.ly" in u for u in browser.requested_urls()), "network monitoring saw no CDN request"
 
 
-def _click(browser: Chromium, selector_js: str, expect: str, timeout: float = 20) -> None:
+def _click(browser: Browser, selector_js: str, expect: str, timeout: float = 20) -> None:
     """Click the element the expression finds and wait until the location ends with ``expect``."""
     try:
         clicked = browser.evaluate(f"(() => {{ const el = {selector_js}; if (!el) return false; el.click(); "
                                    "return true; })()")
-    except RuntimeError as exc:  # the click navigated before the answer came back
-        if not navigating(exc):
-            raise
+    except Navigated:  # the click navigated before the answer came back
         clicked = True
     assert clicked, f"nothing to click: {selector_js}"
     assert browser.wait_for(f"location.href.endsWith({json.dumps(expect)}) && document.readyState === 'complete'",
-                            timeout=timeout), f"did not reach {expect}: {browser.evaluate('location.href')}"
+                            timeout=timeout), f"did not reach {expect}: {browser.evaluate('location.href', retry=10)}"
 
 
 def test_navigation_search_profile_lan_report_and_map(small_site, browser):
     """index → search a kommun → its profile → its län report → index → the map lands on the map's område report."""
-    browser.open((small_site / "index.html").as_uri())
+    browser.open(small_site / "index.html", figures=False)
     assert browser.wait_for(READY)
     # the search box, as a keyboard user: focus, type, results as real links
     browser.evaluate("document.getElementById('sok').focus()")
@@ -299,7 +152,7 @@ def test_navigation_search_profile_lan_report_and_map(small_site, browser):
     assert ["Jönköping – kommunprofil", "kommunprofil-0680-missbruk.html"] in hits
     assert ["Jönköpings län – länsanalys", "lansanalys-06-missbruk.html"] in hits
     assert "träffar" in browser.evaluate("document.getElementById('sokstatus').textContent")
-    browser.screenshot(ARTIFACTS / "browser-index-search.png")
+    browser.screenshot(ARTIFACTS / "browser-index-search.png", full_page=True)
     _click(browser, "[...document.querySelectorAll('#sokresultat a')]"
                     ".find(a => a.textContent.startsWith('Jönköping –'))", "kommunprofil-0680-missbruk.html")
     # the profile: breadcrumb and a link back to its län report
@@ -323,7 +176,7 @@ def test_navigation_search_profile_lan_report_and_map(small_site, browser):
     meta = json.loads(browser.evaluate("document.getElementById('ojlib-rapport').textContent"))
     assert about["omrade"] in meta["omrade"]
     # keyboard: Enter in the search box opens the first hit
-    browser.open((small_site / "index.html").as_uri())
+    browser.open(small_site / "index.html", figures=False)
     browser.evaluate("document.getElementById('sok').focus()")
     browser.send("Input.insertText", text="norrbott")
     assert browser.wait_for("document.querySelectorAll('#sokresultat a').length == 1", timeout=10)
@@ -373,13 +226,12 @@ def wide_report(tmp_path_factory) -> Path:
     return page
 
 
-def _at_width(browser: Chromium, page: Path, width: int = 1400) -> None:
-    browser.send("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False)
-    browser.open(page.as_uri())
+def _at_width(browser: Browser, page: Path, width: int = 1400) -> None:
+    browser.open(page, width=width, figures=False)
     assert browser.wait_for(READY), f"figures on {page.name} were not drawn in time"
 
 
-def _at_1400(browser: Chromium, page: Path) -> None:
+def _at_1400(browser: Browser, page: Path) -> None:
     _at_width(browser, page, 1400)
 
 
@@ -392,7 +244,7 @@ def test_tables_fit_at_1400(wide_report, small_site, browser, which):
     _at_1400(browser, page)
     tables = browser.evaluate(TABLE_LAYOUT)
     if which == "bred":
-        browser.screenshot(ARTIFACTS / "browser-lansrapport-25-barn_och_unga-1400.png", width=1400)
+        browser.screenshot(ARTIFACTS / "browser-lansrapport-25-barn_och_unga-1400.png", width=1400, full_page=True)
     assert len(tables) >= 4
     for t in tables:
         assert t["overlaps"] == [], t
@@ -433,8 +285,8 @@ def test_page_height_at_1400(small_site, browser, name):
     the baseline templates."""
     _at_1400(browser, small_site / name)
     time.sleep(0.3)
-    height = int(browser.evaluate("document.documentElement.scrollHeight"))
-    browser.screenshot(ARTIFACTS / f"browser-{name.removesuffix('.html')}-1400.png", width=1400)
+    height = browser.height()
+    browser.screenshot(ARTIFACTS / f"browser-{name.removesuffix('.html')}-1400.png", full_page=True)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"sidhojd-{name.removesuffix('.html')}.txt").write_text(f"{height} px vid 1400 px bredd\n",
                                                                           encoding="utf-8")
@@ -444,5 +296,7 @@ def test_page_height_at_1400(small_site, browser, name):
         assert n >= 18 and height < 1550 * n / 2, (height, n)
     else:
         assert 1000 < height < 14000, height
-    for t in browser.evaluate(TABLE_LAYOUT):
-        assert t["overlaps"] == [] and t["outside"] == [], t
+    for width in (1400, 1200):  # no header overlaps another or leaves its cell, at 1400 px and in the window
+        browser.viewport(width)
+        for t in browser.evaluate(TABLE_LAYOUT):
+            assert t["overlaps"] == [] and t["outside"] == [], (width, t)

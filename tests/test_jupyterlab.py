@@ -1,4 +1,4 @@
-"""The notebooks in a real JupyterLab, driven in headless Chromium over the DevTools protocol.
+"""The notebooks in a real JupyterLab, driven in headless Chromium over DevTools (ojlib.pdf.Browser).
 
 A temporary copy of the two user notebooks is served by ``jupyter lab --no-browser`` on
 127.0.0.1 (a free port, a temporary project home with example data, settings and runtime files
@@ -17,7 +17,6 @@ at the end and the test checks that none of their processes is left.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
@@ -32,20 +31,13 @@ from pathlib import Path
 
 import pytest
 
+from ojlib.pdf import Browser
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
 TOKEN = "ojlib-test-token"
 SLOW = 240  # seconds: kernel start and Run All on a loaded 2-core machine
 CHANGE = 30  # seconds allowed for the figures to follow one menu change (measured time is printed)
-
-if not Path(CHROMIUM).exists():  # .ci/run installs Debian's chromium; OJLIB_KRAV_CHROMIUM=1 makes it a failure
-    if os.environ.get("OJLIB_KRAV_CHROMIUM") == "1":
-        raise RuntimeError("chromium is required for the JupyterLab test (apt-get install chromium)")
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-websocket = pytest.importorskip("websocket", reason="websocket-client is in the dev extra")
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -133,81 +125,6 @@ class Lab:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=20)
         self.log.close()
-
-
-class Browser:
-    """Debian's headless Chromium with one page, driven over the DevTools protocol."""
-
-    def __init__(self, profile: Path):
-        self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-             "--disable-extensions", "--mute-audio", "--hide-scrollbars", f"--user-data-dir={profile}",
-             "--remote-debugging-port=0", "--remote-allow-origins=*", "--window-size=1400,2600", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
-        while not (port_file.exists() and port_file.read_text().strip()):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                self.close()
-                raise RuntimeError("chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port = int(port_file.read_text().split()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=20) as resp:
-            page = next(t for t in json.load(resp) if t.get("type") == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=120, suppress_origin=True)
-        self.next_id = 0
-        self.events: list[dict] = []
-        for domain in ("Page", "Runtime"):
-            self.send(f"{domain}.enable")
-        self.send("Emulation.setFocusEmulationEnabled", enabled=True)  # JupyterLab tracks the focused panel
-
-    def send(self, method: str, **params):
-        self.next_id += 1
-        msg_id = self.next_id
-        self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == msg_id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-            if msg.get("method") in ("Runtime.exceptionThrown", "Runtime.consoleAPICalled"):
-                self.events.append(msg)
-
-    def evaluate(self, expression: str):
-        res = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in res:
-            raise RuntimeError(f"JavaScript failed: {json.dumps(res['exceptionDetails'])[:800]}")
-        return res["result"].get("value")
-
-    def wait_for(self, expression: str, timeout: float):
-        deadline = time.monotonic() + timeout
-        value = None
-        while time.monotonic() < deadline:
-            value = self.evaluate(expression)
-            if value:
-                return value
-            time.sleep(0.2)
-        return value
-
-    def screenshot(self, path: Path) -> None:
-        data = self.send("Page.captureScreenshot", format="png")["data"]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data))
-
-    def close(self) -> None:
-        try:
-            if getattr(self, "ws", None):
-                self.ws.close()
-        finally:
-            if self.proc.poll() is None:
-                os.killpg(self.proc.pid, signal.SIGTERM)  # chromium and its helpers, our own session
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=20)
 
 
 # --------------------------------------------------------------------------- page helpers (JavaScript)
@@ -301,7 +218,7 @@ SCROLL_TO_EXPLORER = """(() => { const o = document.querySelector('.jp-Notebook 
 
 def _open(browser: Browser, lab: Lab, name: str) -> None:
     where = "lab/tree" if lab.app == "lab" else "notebooks"
-    browser.send("Page.navigate", url=f"{lab.url}/{where}/{name}?token={TOKEN}")
+    browser.open(f"{lab.url}/{where}/{name}?token={TOKEN}", timeout=SLOW, figures=False)
     assert browser.wait_for(OPENED % json.dumps(name), SLOW), f"{name} did not open with a running kernel"
 
 
@@ -335,7 +252,7 @@ def _apps() -> list:
 
 
 @pytest.fixture(scope="module", params=_apps())
-def lab_session(example_home, request):
+def lab_session(chromium, example_home, request):
     folder = Path(tempfile.mkdtemp(prefix="ojlib-lab-"))
     (folder / "nb").mkdir()
     for name in ("01_introduktion.ipynb", "02_utforska.ipynb"):
@@ -345,10 +262,8 @@ def lab_session(example_home, request):
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    profile = folder / "chromium"
-    profile.mkdir()
-    try:
-        browser = Browser(profile)
+    try:  # networking off but for the server on 127.0.0.1
+        browser = Browser(chromium, timeout=120, window=(1400, 2600), local_server=True)
     except Exception:
         lab.close()
         raise
