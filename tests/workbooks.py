@@ -15,6 +15,25 @@ import openpyxl
 
 NBSP = "\u00a0"
 
+
+def _new(title: str):
+    """A workbook whose first sheet is named ``title``; returns (workbook, sheet)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    return wb, ws
+
+
+def _put(ws, top: int, rows, left: int = 1, formats: dict[int, str] | None = None) -> None:
+    """Write ``rows`` (sequences of values) into ``ws`` from cell (``top``, ``left``) downwards. A float
+    in a column named in ``formats`` (column number -> number format) gets that format, the way
+    Excel shows a share typed as a percentage."""
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            cell = ws.cell(top + i, left + j, v)
+            if formats and isinstance(v, float) and left + j in formats:
+                cell.number_format = formats[left + j]
+
 # Layout A: "Kommun, län, riket" sheet after an "Information" sheet; 12 rows above the table,
 # a group row (kvalitetsområde, merged), an indicator row and a unit row ("Ja/Nej", "Andel (%)").
 A_HEADERS = {
@@ -43,9 +62,7 @@ A_UNITS = ["0000", "0006", "0680", "0604", "0617", "0180", "018001", "018008", "
 
 
 def layout_a(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    info = wb.active
-    info.title = "Information"
+    wb, info = _new("Information")
     for i, line in enumerate(["Öppna jämförelser 2025", "Den här filen innehåller resultat från kommunenkäten.",
                               "Bladet 'Kommun, län, riket' har ett värde per kommun."], start=1):
         info.cell(i, 1, line)
@@ -71,12 +88,7 @@ def layout_a(path: Path) -> Path:
         ws[f"{col}14"] = text
     for col, unit in zip("CDEFGH", ["Ja/Nej", "Ja/Nej", "Ja/Nej", "Andel (%)", "Skala", "Ja/Nej/Delvis"], strict=True):
         ws[f"{col}15"] = unit
-    for i, row in enumerate(A_ROWS):
-        r = 16 + i
-        for j, v in enumerate(row):
-            cell = ws.cell(r, 1 + j, v)
-            if isinstance(v, float) and j == 3:
-                cell.number_format = "0%"
+    _put(ws, 16, A_ROWS, formats={4: "0%"})
     r = 16 + len(A_ROWS) + 1
     for line in ["* Kommunen har lämnat en kommentar till svaret.", "¹ Frågan ställdes på nytt sätt 2025.",
                  "Källa: Socialstyrelsen"]:
@@ -122,18 +134,11 @@ B_EXPECTED = {  # kod -> (U35519, U35538, antal, andel)
 
 
 def layout_b(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Resultat 2024"
+    wb, ws = _new("Resultat 2024")
     ws["A1"] = "Missbruk – resultat per kommun"
     ws["A2"] = "Källa: Socialstyrelsen"
-    for j, h in enumerate(B_HEADERS, start=1):
-        ws.cell(4, j, h)
-    for i, row in enumerate(B_ROWS):
-        for j, v in enumerate(row, start=1):
-            cell = ws.cell(5 + i, j, v)
-            if isinstance(v, float) and j in (2, 5):
-                cell.number_format = "0.0%"
+    _put(ws, 4, [B_HEADERS])
+    _put(ws, 5, B_ROWS, formats={2: "0.0%", 5: "0.0%"})
     ws.cell(5 + len(B_ROWS) + 1, 1, "Uppgifterna avser kommunens egen regi om inget annat anges.")
     wb.save(path)
     return path
@@ -156,9 +161,7 @@ C_HEADERS = ["U28500 Personligt ombud",
 
 
 def layout_c(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Kommunnivå"
+    wb, ws = _new("Kommunnivå")
     ws["A1"] = "Stöd till personer med funktionsnedsättning"
     ws["A2"] = "Resultat per kommun, län och riket"
     ws["A5"], ws["B5"] = "Kommunkod", "Kommunnamn"
@@ -167,11 +170,8 @@ def layout_c(path: Path) -> Path:
     ws["C5"] = "Helhetssyn och samordning"
     ws["D5"] = "Brukarnas bedömning"
     ws.merge_cells("D5:E5")
-    for j, h in enumerate(C_HEADERS, start=3):
-        ws.cell(6, j, h)
-    for i, row in enumerate(C_ROWS):
-        for j, v in enumerate(row, start=1):
-            ws.cell(7 + i, j, v)
+    _put(ws, 6, [C_HEADERS], left=3)
+    _put(ws, 7, C_ROWS)
     other = wb.create_sheet("Enheter")
     other["A1"] = "Enhet"
     other["B1"] = "Antal brukare"
@@ -198,21 +198,9 @@ D_ROWS = [
 
 
 def layout_d(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Data"
+    wb, ws = _new("Data")
     ws["A1"] = "Social barn- och ungdomsvård, brukarbedömning"
-    for j, h in enumerate(D_HEADER, start=1):
-        ws.cell(3, j, h)
-    r = 4
-    for i, row in enumerate(D_ROWS):
-        if i == 3:
-            for j, h in enumerate(D_HEADER, start=1):
-                ws.cell(r, j, h)
-            r += 1
-        for j, v in enumerate(row, start=1):
-            ws.cell(r, j, v)
-        r += 1
+    _put(ws, 3, [D_HEADER, *D_ROWS[:3], D_HEADER, *D_ROWS[3:]])  # the header again inside the table
     extra = wb.create_sheet("Anteckningar")
     extra["A1"] = "Egna anteckningar"
     wb.save(path)
@@ -221,45 +209,31 @@ def layout_d(path: Path) -> Path:
 
 def wide(path: Path, header: list, rows: list, title: str | None = "Öppna jämförelser 2025", sheet="Blad1") -> Path:
     """A plain wide sheet: optional title row, a header row, data rows."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet
-    r = 1
+    wb, ws = _new(sheet)
     if title:
         ws.cell(1, 1, title)
-        r = 3
-    for j, h in enumerate(header, start=1):
-        ws.cell(r, j, h)
-    for i, row in enumerate(rows, start=r + 1):
-        for j, v in enumerate(row, start=1):
-            ws.cell(i, j, v)
+    _put(ws, 3 if title else 1, [header, *rows])
     wb.save(path)
     return path
 
 
 def layout_e(path: Path) -> Path:
     """Sex as column groups: "Totalt", "Kvinnor", "Män" merged over the same indicator twice."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Brukarbedömning 2024"
+    wb, ws = _new("Brukarbedömning 2024")
     ws["A1"] = "Brukarbedömning missbruksvård"
     ws["A3"] = "Kommun"
     for col, group in (("B", "Totalt"), ("C", "Kvinnor"), ("D", "Män")):
         ws[f"{col}3"] = group
         ws[f"{col}4"] = "Brukarbedömning missbruksvård IFO - få kontakt, andel (%)"
     ws.merge_cells("A3:A4")
-    for i, row in enumerate([("Aneby", "80", "82,5", "77"), ("Gnosjö", "70", "..", "71")], start=5):
-        for j, v in enumerate(row, start=1):
-            ws.cell(i, j, v)
+    _put(ws, 5, [("Aneby", "80", "82,5", "77"), ("Gnosjö", "70", "..", "71")])
     wb.save(path)
     return path
 
 
 def layout_f(path: Path) -> Path:
     """Län and kommun in separate column pairs: a län row fills only Länskod/Län."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Ekonomi 2024"
+    wb, ws = _new("Ekonomi 2024")
     ws.append(["Kostnader och resurser"])
     ws.append([])
     ws.append(["Länskod", "Län", "Kommunkod", "Kommun", "Kostnad missbruksvård vuxna, kr/inv"])
