@@ -412,8 +412,8 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, ker
     """Run jobs on a pool of reused kernels (one per worker thread); results in job order, failures included.
 
     Each worker starts one kernel and runs job after job on it (``ojlib.kernels``): a clean
-    namespace per job, a restart after a failure or a timeout. Long jobs (län reports) go first. Kernels are shut down at the end,
-    also when the batch is interrupted.
+    namespace per job, a restart after a failure or a timeout. Long jobs (län reports) go first.
+    Kernels are shut down at the end, also when the batch is interrupted.
     """
     import queue
     import threading

@@ -1,16 +1,23 @@
 """The shared HTML site: report pages, one ``plotly.min.js``, and ``index.html`` with a map and a matrix.
 
 ``build_site`` runs the reports whose inputs changed (``fingerprint``: template, parameters, data,
-catalogue, ojlib version) into a hidden staging folder inside the site and then publishes each
-finished page with an atomic rename; ``index.html`` and the site's record (``MARKER``) come last.
+catalogue, ojlib version) and prepares the whole next version of the site in a staging tree
+(``Generation``): the new pages, every other file of the site carried over by hard links, the
+navigation of every page, ``index.html``, ``plotly.min.js`` and the site's record (``MARKER``).
+The tree then takes the site's place in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``;
+a documented fallback elsewhere), so a reader sees either the old site or the new one, never a
+mixture: every page and the index name their generation (``data-bygge`` on ``nav.topp``).
 A report that failed keeps its previous page, marked as not updated, or is listed as failed.
-``add_report`` puts one page into an existing site (``oj rapport``). The index is rebuilt from the
-metadata each page carries, so it lists exactly the report pages in the folder.
+``add_report`` puts one page into an existing site (``oj rapport``) the same way. The index is
+rebuilt from the metadata each page carries, so it lists exactly the report pages in the folder.
 
-The build owns only its pages, ``index.html``, ``plotly.min.js`` and ``MARKER``: other files in
-the folder (notes, images, pages added with ``oj rapport``) are never touched. A folder that holds
-files but is no site made here is refused, and a lock (``LOCK``) serialises builds into one folder;
-a killed build leaves only its staging folder, removed when the next build starts.
+The build owns only its pages, their decks, ``index.html``, ``plotly.min.js`` and ``MARKER``: other
+files in the folder (notes, images, folders) are carried into each new generation unchanged (hard
+links, looked at again just before the swap). A folder that holds files but is no site made here is
+refused, and a lock (``LOCK``, the same file in every generation) serialises builds into one folder.
+A killed build leaves at most a staging tree beside the folder (or the previous generation, killed
+just after the swap), removed when the next build starts; the published site is whole either way.
+A killed build publishes nothing: the next one runs its reports again.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -177,22 +185,258 @@ def locked(folder: Path):
 
 
 def remove_debris(folder: Path) -> list[Path]:
-    """Remove what a killed build left (call with the lock held): staging folders, old-style copies."""
+    """Remove what a killed build left (call with the lock held): staging trees beside the folder and
+    the previous generation of a swap that was cut short, staging folders inside it (older versions
+    and the in-place mode), and atomic writes cut short."""
     folder = Path(folder)
     gone = []
     candidates = list(folder.glob(f"{STAGING_PREFIX}*"))
     for pattern in (".*.html.*.tmp", f".{html_export.PLOTLY_JS}.*.tmp", f".{MARKER}.*.tmp", ".ojlib-prov-*"):
         candidates += list(folder.glob(pattern))  # atomic writes cut short
-    # before this version, builds staged beside the folder: .reports.ny-XXXX and .reports.gammal-PID
     for pattern in (f".{folder.name}.ny-*", f".{folder.name}.gammal-*"):
         candidates += list(folder.parent.glob(pattern))
     for path in candidates:
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
         gone.append(path)
     return gone
+
+
+# --------------------------------------------------------------------------- one generation of the site
+
+# Linux's renameat2 flag that swaps two paths in one step.
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+# "exchange" (default where it works) or "rename" (the two-rename swap, as on other systems).
+SWAP_ENV = "OJLIB_WEBBPLATS_BYTE"
+# Seconds to wait just before and after the swap (and between the two renames): for tests that
+# kill a build at the swap. Never set in normal use.
+PAUSE_ENV = "OJLIB_WEBBPLATS_PAUS"
+WORK = ".ojlib-sidor"  # inside a staging tree: the pages the jobs write, before they take their place
+
+
+def _pause() -> None:
+    seconds = os.environ.get(PAUSE_ENV)
+    if seconds:
+        time.sleep(float(seconds))
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step with Linux's ``renameat2(RENAME_EXCHANGE)``.
+
+    False (nothing done) where that is not available: another system, a C library without
+    renameat2, or a file system that does not support the flag.
+    """
+    if sys.platform != "linux" or os.environ.get(SWAP_ENV, "exchange") != "exchange":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):  # glibc < 2.28, musl without it
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    if fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def recover_interrupted_swap(folder: Path) -> bool:
+    """Put the previous site back when a two-rename swap was killed between its renames.
+
+    The fallback swap moves the site aside (``.<mapp>.gammal-<pid>``) and then moves the new tree
+    in; killed in between, the folder is missing and its previous generation lies beside it.
+    """
+    folder = Path(folder)
+    if folder.exists() or folder.is_symlink():
+        return False
+    old = [p for p in folder.parent.glob(f".{folder.name}.gammal-*") if (p / MARKER).is_file()]
+    for path in sorted(old, key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            os.rename(path, folder)
+            return True
+        except OSError:  # another build recovered it first
+            continue
+    return False
+
+
+def _link_or_copy(src: str, dst: Path) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:  # a file we may not link (protected_hardlinks), or too many links
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _mirror(src: Path, dst: Path, skip: frozenset[str] = frozenset()) -> None:
+    """Make ``dst`` hold what ``src`` holds, by hard links (files) and new directories, except the
+    top-level names in ``skip``. Entries already linked are left; entries ``src`` lost are removed."""
+    names = set()
+    for entry in os.scandir(src):
+        if entry.name in skip:
+            continue
+        names.add(entry.name)
+        target = dst / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if target.is_symlink() or (target.exists() and not target.is_dir()):
+                _remove(target)
+            target.mkdir(exist_ok=True)
+            os.chmod(target, entry.stat(follow_symlinks=False).st_mode & 0o7777)
+            _mirror(Path(entry.path), target)
+            continue
+        st = entry.stat(follow_symlinks=False)
+        try:
+            have = os.lstat(target)
+        except FileNotFoundError:
+            have = None
+        if have is not None:
+            if (have.st_ino, have.st_dev) == (st.st_ino, st.st_dev):
+                continue
+            _remove(target)
+        _link_or_copy(entry.path, target)
+    for entry in list(os.scandir(dst)):
+        if entry.name not in names and entry.name not in skip:
+            _remove(Path(entry.path))
+
+
+def _rescue(old: Path, live: Path, skip: frozenset[str] = frozenset()) -> None:
+    """After a swap: move into the site what the user put in the previous generation in the moment
+    between the last look and the swap (names the new site lacks)."""
+    for entry in os.scandir(old):
+        if entry.name in skip:
+            continue
+        target = live / entry.name
+        if not os.path.lexists(target):
+            with contextlib.suppress(OSError):
+                os.rename(entry.path, target)
+        elif entry.is_dir(follow_symlinks=False) and target.is_dir() and not target.is_symlink():
+            _rescue(Path(entry.path), target)
+
+
+class Generation:
+    """The next version of the site, prepared complete in a staging tree and published in one step.
+
+    The staging tree lies beside the site (``.<mapp>.ny-XXXX``, same file system) and starts as a
+    copy of the site by hard links, so every file of the user's (notes, images, folders) and every
+    page this build does not touch is carried over; the build then writes its own files there:
+    new pages, decorated pages, decks, ``index.html``, ``plotly.min.js`` and ``MARKER``. Publishing
+    swaps the tree and the site with ``renameat2(RENAME_EXCHANGE)``, one atomic step on Linux: a
+    reader sees the whole old site or the whole new one. Elsewhere (or where the file system lacks
+    the flag) the fallback is two renames (site aside, tree in): for a moment the folder is missing,
+    and a build killed between them is undone by the next (``recover_interrupted_swap``).
+
+    Where no staging tree can lie beside the site (its parent is not writable, or the site is a
+    mount point) the tree lies inside the site and its files replace the site's one by one, pages
+    first and ``index.html`` and ``MARKER`` last: the behaviour before swaps, not atomic as a whole.
+    """
+
+    def __init__(self, live: Path):
+        self.live = Path(live)
+        self.build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{os.urandom(3).hex()}"
+        self.written: set[str] = set()  # top-level names this build wrote into the tree
+        self.removed: set[str] = set()  # top-level names this build removed (stale decks)
+        self.swap = self._beside_possible()
+        where = self.live.parent if self.swap else self.live
+        prefix = f".{self.live.name}.ny-" if self.swap else STAGING_PREFIX
+        self.tree = Path(tempfile.mkdtemp(prefix=prefix, dir=where))
+        self.work = self.tree / WORK
+        self.work.mkdir()
+        self.filled = False
+
+    def _beside_possible(self) -> bool:
+        parent = self.live.parent
+        try:
+            same_fs = parent.stat().st_dev == self.live.stat().st_dev
+        except OSError:
+            return False
+        return same_fs and os.access(parent, os.W_OK | os.X_OK)
+
+    # ---------------------------------------------------------------- filling the tree
+    def fill(self, new_names: set[str]) -> None:
+        """Carry the site's current files into the tree (but not the names about to be replaced)."""
+        skip = {*new_names, self.tree.name, WORK}
+        _mirror(self.live, self.tree, frozenset(skip))
+        os.chmod(self.tree, self.live.stat().st_mode & 0o7777)
+        for name in new_names:  # the jobs' pages take their places
+            os.replace(self.work / name, self.tree / name)
+            self.written.add(name)
+        self.filled = True
+
+    def path(self, name: str) -> Path:
+        return self.tree / name
+
+    def write_text(self, name: str, text: str) -> None:
+        """Write a file of the new site (a new file: a hard-linked old one stays as it is)."""
+        target = self.tree / name
+        target.unlink(missing_ok=True)
+        target.write_text(text, encoding="utf-8")
+        self.written.add(name)
+
+    def remove(self, name: str) -> None:
+        (self.tree / name).unlink(missing_ok=True)
+        self.removed.add(name)
+
+    def wrote(self, name: str) -> None:
+        self.written.add(name)
+
+    # ---------------------------------------------------------------- publishing
+    def _sync(self) -> None:
+        mask = _umask()
+        for name in self.written:
+            path = self.tree / name
+            if path.is_file():
+                path.chmod(0o644 & ~mask)
+                with open(path, "rb") as fh:
+                    os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            fd = os.open(self.tree, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def publish(self, owned: set[str]) -> None:
+        """Make the tree the site. ``owned``: the site's own top-level names (pages, decks, index …);
+        everything else is the user's and is looked at once more just before the swap."""
+        self._sync()
+        self.work.rmdir()
+        if not self.swap:
+            last = [MARKER, INDEX]
+            for name in sorted(self.written, key=lambda n: (n in last, last.index(n) if n in last else 0, n)):
+                os.replace(self.tree / name, self.live / name)
+            for name in self.removed:
+                (self.live / name).unlink(missing_ok=True)
+            return
+        keep = frozenset({*owned, *self.written, *self.removed, self.tree.name})
+        _mirror(self.live, self.tree, keep)  # the user's files as they are now
+        _pause()
+        if exchange(self.tree, self.live):
+            old = self.tree  # the previous generation now lies where the tree was
+        else:
+            old = self.live.parent / f".{self.live.name}.gammal-{os.getpid()}"
+            os.rename(self.live, old)
+            _pause()
+            os.rename(self.tree, self.live)
+        _pause()
+        _rescue(old, self.live, keep)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        if self.tree.exists():
+            shutil.rmtree(self.tree, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- the index
@@ -426,14 +670,15 @@ def _profile_lists(sitemap: SiteMap) -> str:
     return "".join(parts)
 
 
-def index_html(folder: Path, karta: str | None = None, record: dict | None = None) -> str:
+def index_html(folder: Path, karta: str | None = None, record: dict | None = None,
+               meta_pages: list[tuple[str, dict]] | None = None, build_id: str | None = None) -> str:
     """The overview page: search, the län × område matrix, the map, kommun profiles and every report."""
     record = record if record is not None else (read_settings(folder).get("sidor") or {})
-    meta_pages = sorted(pages(folder), key=_sort_key)
+    meta_pages = sorted(pages(folder) if meta_pages is None else meta_pages, key=_sort_key)
     metas = [m for _, m in meta_pages]
-    sitemap = SiteMap(meta_pages, record, _decks(folder))
+    sitemap = SiteMap(meta_pages, record, _decks(folder), build_id)
     example = any(html_export.is_example(m) for m in metas)
-    body = ['<nav class="topp" aria-label="Brödsmulor">'
+    body = [nav_open(build_id)
             + breadcrumb_list(['<span aria-current="page">Alla rapporter</span>']) + "</nav>", INDEX_CSS]
     if example:
         body.append(f'<p class="exempeldata" role="note">{html.escape(EXEMPELDATA)}</p>')
@@ -533,17 +778,6 @@ def index_html(folder: Path, karta: str | None = None, record: dict | None = Non
     return doc
 
 
-def build_index(folder: Path, karta: str | None = None) -> Path:
-    """Write ``index.html`` for the pages in ``folder`` (the map's indicator defaults to the site's own)."""
-    folder = Path(folder)
-    karta = karta if karta is not None else read_settings(folder).get("karta")
-    write_settings(folder, {"karta": karta})
-    target = folder / INDEX
-    write_text_atomic(target, index_html(folder, karta))
-    return target
-
-
-
 # --------------------------------------------------------------------------- fingerprints
 
 def _file_hash(path: Path) -> str:
@@ -602,6 +836,12 @@ def breadcrumb_list(crumbs: list[str]) -> str:
     return f'<ol class="brodsmulor" style="{_OL_STYLE}">{items}</ol>'
 
 
+def nav_open(build_id: str | None) -> str:
+    """The opening tag of a page's navigation; ``data-bygge`` names the site generation the page belongs to."""
+    bygge = f' data-bygge="{html.escape(build_id)}"' if build_id else ""
+    return f'<nav class="topp" aria-label="Brödsmulor"{bygge}>'
+
+
 NAV_RE = re.compile(r'<nav class="topp"[^>]*>.*?</nav>', re.DOTALL)
 PROFILE_LINK_RE = r'(<th class="row_heading[^"]*"[^>]*>)({name})(</th>)'
 
@@ -625,8 +865,10 @@ def _single_omrade(meta: dict) -> str | None:
 class SiteMap:
     """Which pages the site has, for links between them (profiles ↔ län reports)."""
 
-    def __init__(self, meta_pages: list[tuple[str, dict]], status: dict | None = None, decks: set[str] | None = None):
+    def __init__(self, meta_pages: list[tuple[str, dict]], status: dict | None = None, decks: set[str] | None = None,
+                 build_id: str | None = None):
         self.meta_pages = meta_pages
+        self.build_id = build_id  # the generation of the site the pages are published in
         self.status = status or {}
         self.decks = decks or set()  # pages with a PowerPoint deck beside them
         self.profiles: dict[str, str] = {}  # kommun code -> page
@@ -661,7 +903,7 @@ class SiteMap:
                               "(PowerPoint)</a>")
         title = html.escape(str(meta.get("titel") or name))
         crumbs.append(f'<span aria-current="page">{title}</span>')
-        parts = ['<nav class="topp" aria-label="Brödsmulor">', breadcrumb_list(crumbs)]
+        parts = [nav_open(self.build_id), breadcrumb_list(crumbs)]
         if related:
             parts.append('<p class="relaterat">Se även: ' + " · ".join(related) + "</p>")
         st = self.status.get(name.removesuffix(".html"), {})
@@ -688,20 +930,6 @@ class SiteMap:
         return text
 
 
-def decorate_pages(folder: Path, meta_pages: list[tuple[str, dict]], status: dict) -> int:
-    """Rewrite the navigation of every report page that needs it; the number of pages changed."""
-    sitemap = SiteMap(meta_pages, status, _decks(folder))
-    changed = 0
-    for name, meta in meta_pages:
-        path = Path(folder) / name
-        text = path.read_text(encoding="utf-8")
-        new = sitemap.decorate(name, text, meta)
-        if new != text:
-            write_text_atomic(path, new)
-            changed += 1
-    return changed
-
-
 # --------------------------------------------------------------------------- building
 
 @dataclass
@@ -714,7 +942,9 @@ class SiteBuild:
     kept_previous: list[str] = field(default_factory=list)  # failed pages that keep their old version
     deck_failures: list[tuple[reports.Job, str]] = field(default_factory=list)  # --presentation decks that failed
     replaced: bool = False
+    build_id: str | None = None  # the generation published (None: nothing changed, nothing published)
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
     @property
     def failed(self) -> list[reports.Result]:
@@ -735,27 +965,105 @@ def check_map_choice(karta: str | None) -> None:
         catalog.load_catalogue()[karta]  # raises the Swedish error with suggestions
 
 
+def _record_result(record: dict, res: reports.Result, folder: Path, build: SiteBuild | None = None) -> None:
+    now = time.strftime("%Y-%m-%d %H:%M:%S")
+    name = res.job.name
+    if res.ok:
+        record[name] = {"fingerprint": getattr(res.job, "fingerprint", None), "status": "ok", "uppdaterad": now,
+                        "rapport": res.job.describe()}
+        return
+    had = (folder / f"{name}.html").is_file()
+    if had and build is not None:
+        build.kept_previous.append(name)
+    record[name] = {**record.get(name, {}), "fingerprint": None, "status": "inte_uppdaterad" if had else "misslyckad",
+                    "fel": res.error, "rapport": res.job.describe(), "forsokt": now}
+
+
+def _read_pages(folder: Path) -> list[tuple[str, dict, str]]:
+    """(file name, metadata, text) of every report page in the folder, each read once."""
+    out = []
+    for page in sorted(Path(folder).glob("*.html")):
+        if page.name == INDEX:
+            continue
+        text = page.read_text(encoding="utf-8", errors="replace")
+        meta = _page_metadata(text)
+        if meta is not None:
+            out.append((page.name, meta, text))
+    return out
+
+
+_META_RE = re.compile(rf'<script type="application/json" id="{html_export.META_ID}">(.*?)</script>', re.DOTALL)
+
+
+def _page_metadata(text: str) -> dict | None:
+    m = _META_RE.search(text)
+    if not m:
+        return None
+    try:
+        return json.loads(m.group(1))
+    except json.JSONDecodeError:
+        return None
+
+
+def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, karta: str | None,
+             presentation=None, stages: dict | None = None) -> None:
+    """Complete the new generation (pages in place, decks, decoration, index, record) and publish it."""
+    stages = stages if stages is not None else {}
+    t = time.perf_counter()
+    new_pages = {r.page.name for r in build.built}
+    gen.fill(new_pages)
+    for res in build.built:
+        res.page = gen.path(res.page.name)
+    write_decks(gen, build, presentation)
+    copy_plotly_js(gen.tree)
+    gen.wrote(html_export.PLOTLY_JS)
+    stages["kopiera"] = time.perf_counter() - t
+    t = time.perf_counter()
+    items = _read_pages(gen.tree)
+    meta_pages = [(n, m) for n, m, _ in items]
+    sitemap = SiteMap(meta_pages, record, _decks(gen.tree), gen.build_id)
+    for name, meta, text in items:
+        new = sitemap.decorate(name, text, meta)
+        if new != text:
+            gen.write_text(name, new)
+    stages["navigering"] = time.perf_counter() - t
+    t = time.perf_counter()
+    gen.write_text(INDEX, index_html(gen.tree, karta, record, meta_pages=meta_pages, build_id=gen.build_id))
+    stages["index"] = time.perf_counter() - t
+    text = json.dumps({"ojlib": "webbplats", **settings, "karta": karta, "sidor": record, "bygge": gen.build_id},
+                      ensure_ascii=False, indent=2, sort_keys=True)
+    gen.write_text(MARKER, text + "\n")
+    t = time.perf_counter()
+    owned = {INDEX, MARKER, LOCK, html_export.PLOTLY_JS, *(n for n, _ in meta_pages),
+             *(f"{n[:-5]}.pptx" for n, _ in meta_pages)}
+    gen.publish(owned)
+    stages["byte"] = time.perf_counter() - t
+    for res in build.built:
+        res.page = build.folder / res.page.name
+    build.build_id = gen.build_id
+
+
 def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None, karta: str | None = None,
                kernel_name: str | None = None, on_done: Callable[[reports.Result], None] | None = None,
                force: bool = False, timeout: int | None = None,
                on_plan: Callable[[int, int], None] | None = None,
                presentation: Callable[[reports.Job, Path], Path | None] | None = None) -> SiteBuild:
-    """Run the jobs whose inputs changed (all with ``force``) and publish what succeeded into ``folder``.
+    """Run the jobs whose inputs changed (all with ``force``) and publish the new site in one step.
 
     ``presentation(job, target)`` writes a report's PowerPoint deck beside its page (``oj rapporter
     --presentation``); the site then links each report to its deck (see :func:`write_decks`).
+    Nothing is published when nothing changed (every page up to date, decks and map as before).
     """
     start = time.perf_counter()
     folder = Path(folder).resolve()
     check_map_choice(karta)
+    recover_interrupted_swap(folder)
     prepare_folder(folder)
     build = SiteBuild(folder)
     with locked(folder):
         remove_debris(folder)
         settings = read_settings(folder)
         record: dict = dict(settings.get("sidor") or {})
-        if not is_site(folder):  # mark the folder as a site before the first page lands in it
-            write_settings(folder, {**settings, "sidor": record})
         jobs = reports.assign_names(list(jobs))
         fps = Fingerprints()
         todo = []
@@ -770,82 +1078,79 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
                 todo.append(job)
         if on_plan:
             on_plan(len(todo), len(build.up_to_date))
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+        new_karta = karta if karta is not None else settings.get("karta")
+        needs_decks = presentation is not None and \
+            any(not (folder / f"{j.name}.pptx").is_file() for j in build.up_to_date)
+        if not todo and not needs_decks and (folder / INDEX).exists() and new_karta == settings.get("karta"):
+            build.seconds = time.perf_counter() - start
+            return build  # nothing changed: nothing to publish
+        gen = Generation(folder)
         try:
-            published = 0
-
-            def publish(res: reports.Result) -> None:
-                """Publish a finished page at once (a killed long build keeps what it finished)."""
-                nonlocal published
-                now = time.strftime("%Y-%m-%d %H:%M:%S")
-                name = res.job.name
-                if res.ok:
-                    target = folder / res.page.name
-                    share_permissions(res.page)
-                    os.replace(res.page, target)  # one atomic rename per page
-                    res.page = target
-                    record[name] = {"fingerprint": res.job.fingerprint, "status": "ok", "uppdaterad": now,
-                                    "rapport": res.job.describe()}
-                    published += 1
-                    if published % 25 == 0:  # a checkpoint of the record: later runs skip these pages
-                        write_settings(folder, {**settings, "sidor": record})
-                else:
-                    had = (folder / f"{name}.html").is_file()
-                    if had:
-                        build.kept_previous.append(name)
-                    record[name] = {**record.get(name, {}), "fingerprint": None,
-                                    "status": "inte_uppdaterad" if had else "misslyckad",
-                                    "fel": res.error, "rapport": res.job.describe(), "forsokt": now}
+            def note(res: reports.Result) -> None:
+                _record_result(record, res, folder, build)
                 if on_done:
                     on_done(res)
 
+            t = time.perf_counter()
             if todo:
-                build.results = reports.run_jobs(todo, staging, workers=workers, kernel_name=kernel_name,
-                                                 on_done=publish, timeout=timeout)
-            decks_changed = write_decks(folder, build, presentation)
-            changed = bool(build.results) or decks_changed or not (folder / INDEX).exists() or \
-                (karta is not None and karta != settings.get("karta"))
-            copy_plotly_js(folder)
-            meta_pages = pages(folder)
-            decorate_pages(folder, meta_pages, record)
-            new_karta = karta if karta is not None else settings.get("karta")
-            if changed:
-                write_text_atomic(folder / INDEX, index_html(folder, new_karta, record))
-            write_settings(folder, {"karta": new_karta, "sidor": record})
-            for p in (folder, folder / INDEX, folder / MARKER, folder / html_export.PLOTLY_JS):
-                if p.exists():
-                    share_permissions(p) if p.is_file() else p.chmod(0o755 & ~_umask())
+                build.results = reports.run_jobs(todo, gen.work, workers=workers, kernel_name=kernel_name,
+                                                 on_done=note, timeout=timeout)
+            build.stages["rapporter"] = time.perf_counter() - t
+            _publish(gen, build, record, {k: v for k, v in settings.items() if k not in ("karta", "sidor", "bygge")},
+                     new_karta, presentation, build.stages)
             build.replaced = bool(build.built)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            gen.discard()
     build.seconds = time.perf_counter() - start
     return build
 
 
-def write_decks(folder: Path, build: SiteBuild, presentation) -> bool:
-    """Decks (``<sida>.pptx``) for the pages just built and for up-to-date pages that lack one.
+class _Folder:
+    """A folder written directly, with the few calls of a ``Generation`` that ``write_decks`` uses."""
+
+    def __init__(self, folder: Path):
+        self.live = self.tree = Path(folder)
+
+    def path(self, name: str) -> Path:
+        return self.tree / name
+
+    def remove(self, name: str) -> None:
+        (self.tree / name).unlink(missing_ok=True)
+
+    def wrote(self, name: str) -> None:
+        pass
+
+
+def write_decks(gen: Generation | Path, build: SiteBuild, presentation) -> bool:
+    """Decks (``<sida>.pptx``) for the pages just built and for up-to-date pages that lack one, in the
+    new generation (or directly in a folder).
 
     Without ``presentation`` a rebuilt page's old deck is removed, since it no longer matches the
     page. A deck that fails is listed in ``build.deck_failures``; its page stays. True when a deck
     was written or removed (the index and the pages' links change).
     """
+    gen = gen if isinstance(gen, Generation) else _Folder(gen)
     changed = False
     if presentation is None:
         for res in build.built:
-            old = folder / f"{res.job.name}.pptx"
-            if old.is_file():
-                old.unlink()
+            name = f"{res.job.name}.pptx"
+            if gen.path(name).is_file():
+                gen.remove(name)
                 changed = True
         return changed
-    jobs = [r.job for r in build.built] + [j for j in build.up_to_date if not (folder / f"{j.name}.pptx").is_file()]
+    jobs = [r.job for r in build.built] + [j for j in build.up_to_date if not gen.path(f"{j.name}.pptx").is_file()]
     for job in jobs:
+        name = f"{job.name}.pptx"
+        gen.path(name).unlink(missing_ok=True)  # a hard link to the published deck: never written through
         try:
-            target = presentation(job, folder / f"{job.name}.pptx")
+            target = presentation(job, gen.path(name))
         except Exception as err:  # noqa: BLE001 - one deck failing does not stop the others
+            if gen.live != gen.tree and (gen.live / name).is_file() and not gen.path(name).exists():
+                _link_or_copy(str(gen.live / name), gen.path(name))  # the previous deck stays
             build.deck_failures.append((job, str(err) if isinstance(err, OjError) else reports.failure_message(err)))
             continue
         if target is not None:
-            share_permissions(target)
+            gen.wrote(Path(target).name)
             changed = True
     return changed
 
@@ -862,7 +1167,8 @@ def _umask() -> int:
 
 
 def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None) -> reports.Result:
-    """Run one job into an existing (or new) site folder and rebuild its index; or to a single ``.html`` file."""
+    """Run one job into an existing (or new) site folder and publish the site with it; or to a single
+    ``.html`` file."""
     folder = Path(folder)
     single = folder.suffix == ".html"
     if single:
@@ -874,7 +1180,8 @@ def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None) -
                 share_permissions(p)
         return result
     created = not folder.exists()
-    site_dir = prepare_folder(folder)
+    recover_interrupted_swap(folder.resolve())
+    site_dir = prepare_folder(folder).resolve()
     result = _add_locked(job, site_dir, kernel_name)
     if not result.ok and created:  # leave no empty folder behind for a report that failed
         (site_dir / LOCK).unlink(missing_ok=True)
@@ -889,17 +1196,16 @@ def _add_locked(job: reports.Job, site_dir: Path, kernel_name: str | None) -> re
         settings = read_settings(site_dir)
         record = dict(settings.get("sidor") or {})
         job = reports.assign_names([job])[0]
-        fp = Fingerprints().of(job)
-        result = reports.run_job(job, site_dir, kernel_name=kernel_name, index_link=True)
-        if not result.ok:
-            return result
-        record[job.name] = {"fingerprint": fp, "status": "ok", "uppdaterad": time.strftime("%Y-%m-%d %H:%M:%S"),
-                            "rapport": job.describe()}
-        copy_plotly_js(site_dir)
-        decorate_pages(site_dir, pages(site_dir), record)
-        write_text_atomic(site_dir / INDEX, index_html(site_dir, settings.get("karta"), record))
-        write_settings(site_dir, {**settings, "sidor": record})
-        for p in (result.page, site_dir / html_export.PLOTLY_JS, site_dir / INDEX, site_dir / MARKER):
-            if p is not None and p.exists():
-                share_permissions(p)
+        job.fingerprint = Fingerprints().of(job)  # type: ignore[attr-defined]
+        gen = Generation(site_dir)
+        try:
+            result = reports.run_job(job, gen.work, kernel_name=kernel_name, index_link=True)
+            if not result.ok:
+                return result
+            _record_result(record, result, site_dir)
+            build = SiteBuild(site_dir, results=[result])
+            _publish(gen, build, record, {k: v for k, v in settings.items() if k not in ("karta", "sidor", "bygge")},
+                     settings.get("karta"))
+        finally:
+            gen.discard()
     return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -18,11 +19,12 @@ from urllib.parse import unquote
 
 import pytest
 
-from ojlib import compare, geo, params
+from ojlib import compare, geo, params, site
 from ojlib.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"
+INDEX = "index.html"
 OJ = Path(sys.executable).parent / "oj"
 
 
@@ -54,6 +56,24 @@ def _hashes(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.html")}
 
 
+def _reports(folder: Path) -> dict[str, str]:
+    """Each page without its navigation (which names the site generation), hashed."""
+    out = {}
+    for p in folder.glob("*.html"):
+        text = re.sub(r'<nav class="topp".*?</nav>', "", p.read_text(encoding="utf-8"), count=1, flags=re.DOTALL)
+        out[p.name] = hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
+def _generations(folder: Path) -> dict[str, str]:
+    """The site generation each page and the index name (``data-bygge`` on their navigation)."""
+    out = {}
+    for p in folder.glob("*.html"):
+        m = re.search(r'<nav class="topp"[^>]*data-bygge="([^"]+)"', p.read_text(encoding="utf-8"))
+        out[p.name] = m.group(1) if m else None
+    return out
+
+
 def _links_resolve(folder: Path) -> int:
     """A crawler over the folder: every href/src of every page leads to a file, and every #anchor exists."""
     ids: dict[str, set[str]] = {}
@@ -82,6 +102,7 @@ def test_second_run_rebuilds_nothing_catalogue_rebuilds_all_one_param_one_page(h
     rc, out, err = _run(capsys, "-f", str(batch), "--ut", str(folder), "--jobb", "2")
     assert rc == 0 and _counts(out) == (3, 0), err
     first = _hashes(folder)
+    first_reports = _reports(folder)
 
     rc, out, err = _run(capsys, "-f", str(batch), "--ut", str(folder))
     assert rc == 0 and _counts(out) == (0, 3)
@@ -93,9 +114,10 @@ def test_second_run_rebuilds_nothing_catalogue_rebuilds_all_one_param_one_page(h
                      "  - lan: 08\n", encoding="utf-8")
     rc, out, _ = _run(capsys, "-f", str(batch), "--ut", str(folder))
     assert rc == 0 and _counts(out) == (1, 2)
-    now = _hashes(folder)
-    assert now["mini_lansanalys-07-missbruk.html"] != first["mini_lansanalys-07-missbruk.html"]
-    assert now["mini_lansanalys-06-missbruk.html"] == first["mini_lansanalys-06-missbruk.html"]
+    now = _reports(folder)
+    assert now["mini_lansanalys-07-missbruk.html"] != first_reports["mini_lansanalys-07-missbruk.html"]
+    assert now["mini_lansanalys-06-missbruk.html"] == first_reports["mini_lansanalys-06-missbruk.html"]
+    assert len(set(_generations(folder).values())) == 1  # every page published with the new generation
 
     # the catalogue changes: every page
     cat = home / "params" / "indikatorer.yml"
@@ -222,45 +244,161 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("moment", ["staging", "first-page"])
-def test_kill_9_leaves_no_debris_and_no_orphan_kernels(tmp_path, capsys, moment):
+def _marker(folder: Path) -> dict:
+    return json.loads((folder / site.MARKER).read_text(encoding="utf-8"))
+
+
+def _one_generation(folder: Path) -> str:
+    """The site is whole: every page and the index name the generation its record names."""
+    gens = _generations(folder)
+    bygge = _marker(folder)["bygge"]
+    assert INDEX in gens and set(gens.values()) == {bygge}, gens
+    for name in gens:
+        assert (folder / name).read_text(encoding="utf-8").rstrip().endswith("</html>")
+    return bygge
+
+
+@pytest.mark.parametrize("moment", ["staging", "fore", "efter", "mellan"])
+def test_kill_9_leaves_a_whole_site_no_debris_and_no_orphan_kernels(tmp_path, capsys, moment):
+    """Killed while the reports run (staging), just before the swap, just after it, or (the fallback
+    swap by two renames) between the renames: the site is the old one or the new one, whole, and the
+    next build leaves no debris. The build waits a moment at the swap (PAUSE_ENV) so that it can be
+    killed there."""
     folder = tmp_path / "reports"
     rc, _, _ = _run(capsys, "--lan", "06", "--omrade", "missbruk", "--ut", str(folder))
     assert rc == 0
+    (folder / "notes.txt").write_text("mina anteckningar", encoding="utf-8")
     before = _hashes(folder)
-    (tmp_path / ".reports.ny-gammalt").mkdir()  # debris of an older version's killed run
-    cmd = [str(OJ), "rapporter", "--lan", "06,07,08,09", "--omrade", "missbruk", "--mall", str(FIXTURE),
+    old_id = _one_generation(folder)
+    (tmp_path / ".reports.ny-gammalt").mkdir()  # debris of a killed run
+    cmd = [str(OJ), "rapporter", "--lan", "06,07", "--omrade", "missbruk", "--mall", str(FIXTURE),
            "--ut", str(folder), "--jobb", "2", "--alla-om"]
-    t_start = time.time()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    env = dict(os.environ)
+    if moment != "staging":
+        env[site.PAUSE_ENV] = "4"
+    if moment == "mellan":
+        env[site.SWAP_ENV] = "rename"
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env=env)
     kernels: set[int] = set()
 
-    def page_done() -> bool:  # a page finished (it is published at once, with a fresh mtime)
-        return any(p.stat().st_mtime > t_start for p in folder.glob("mini_lansanalys-*.html"))
+    def live_id() -> str | None:
+        try:
+            return _marker(folder)["bygge"]
+        except (OSError, ValueError):
+            return None
 
-    deadline = time.monotonic() + 120
+    def at_moment() -> bool:
+        trees = [p for p in tmp_path.glob(".reports.ny-*") if p.name != ".reports.ny-gammalt"]
+        if moment == "staging":
+            return bool(kernels) and any((p / site.WORK).is_dir() for p in trees)
+        if moment == "fore":
+            return live_id() == old_id and any((p / site.MARKER).is_file() for p in trees)
+        if moment == "efter":
+            return live_id() not in (None, old_id)
+        return not folder.exists() and bool(list(tmp_path.glob(".reports.gammal-*")))
+
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline and proc.poll() is None:
         kernels |= set(_children(proc.pid))
-        staging = list(folder.glob(".ojlib-ny-*"))
-        if staging and (moment == "staging" and kernels or moment == "first-page" and page_done()):
+        if at_moment():
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     assert proc.poll() is None, "the run ended before it could be killed"
     kernels |= set(_children(proc.pid))
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert kernels
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_alive(k) for k in kernels):
-        time.sleep(0.2)
-    assert not [k for k in kernels if _alive(k)], "kernels outlived the killed run"
-    # every page is whole: the old one or a new one
-    for name in before:
-        assert (folder / name).read_text(encoding="utf-8").rstrip().endswith("</html>")
+    if moment == "staging":
+        assert kernels
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(k) for k in kernels):
+            time.sleep(0.2)
+        assert not [k for k in kernels if _alive(k)], "kernels outlived the killed run"
+    if moment in ("staging", "fore"):
+        assert _hashes(folder) == before and _one_generation(folder) == old_id  # the old site, whole
+    elif moment == "efter":
+        new_id = _one_generation(folder)  # the new site, whole
+        assert new_id != old_id and (folder / "mini_lansanalys-07-missbruk.html").is_file()
+    else:  # the folder is aside until the next build puts it back
+        assert not folder.exists()
     rc, out, err = _run(capsys, "--lan", "06", "--omrade", "missbruk", "--ut", str(folder))
     assert rc == 0, err
-    assert not list(folder.glob(".ojlib-ny-*")) and not list(tmp_path.glob(".reports.*"))
-    assert not list(folder.glob(".*.tmp"))
+    if moment == "mellan":
+        assert _hashes(folder) == before  # the previous site is back
+    _one_generation(folder)
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mina anteckningar"
+    assert not list(tmp_path.glob(".reports.*")), list(tmp_path.glob(".reports.*"))
+    assert not list(folder.glob(".ojlib-ny-*")) and not list(folder.glob(".*.tmp"))
+
+
+def test_a_reader_never_sees_two_generations_at_once(tmp_path, capsys):
+    """While builds replace the site, a reader that looks at the folder (through one handle, or by
+    path with the index read before and after the pages) always finds one generation."""
+    import threading
+
+    folder = tmp_path / "site"
+    rc, _, _ = _run(capsys, "--lan", "06,07,08", "--omrade", "missbruk", "--ut", str(folder), "--jobb", "2")
+    assert rc == 0
+    (folder / "notes.txt").write_text("mina anteckningar", encoding="utf-8")
+    gen_re = re.compile(rb'<nav class="topp"[^>]*data-bygge="([^"]+)"')
+    stop = threading.Event()
+    seen: set[bytes] = set()
+    counts = {"handle": 0, "path": 0, "incomplete": 0}
+    problems: list = []
+
+    def by_handle() -> None:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            ids = {}
+            for name in os.listdir(fd):
+                if name.endswith(".html"):
+                    f = os.open(name, os.O_RDONLY, dir_fd=fd)
+                    with os.fdopen(f, "rb") as fh:
+                        ids[name] = gen_re.search(fh.read()).group(1)
+            if "notes.txt" not in os.listdir(fd):
+                problems.append("notes.txt missing")
+        except FileNotFoundError:  # this generation was removed while being read: no observation
+            counts["incomplete"] += 1
+            return
+        finally:
+            os.close(fd)
+        if len(set(ids.values())) != 1 or "index.html" not in ids:
+            problems.append(ids)
+        seen.update(ids.values())
+        counts["handle"] += 1
+
+    def by_path() -> None:
+        first = gen_re.search((folder / "index.html").read_bytes()).group(1)
+        pages = {p.name: gen_re.search(p.read_bytes()).group(1) for p in folder.glob("mini_*.html")}
+        last = gen_re.search((folder / "index.html").read_bytes()).group(1)
+        if first == last:  # the site did not change while it was read
+            if set(pages.values()) != {first}:
+                problems.append(pages)
+            counts["path"] += 1
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                by_handle()
+                by_path()
+            except Exception as exc:  # noqa: BLE001 - reported below
+                problems.append(repr(exc))
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    try:
+        for _ in range(2):
+            proc = subprocess.run([str(OJ), "rapporter", "--lan", "06,07,08", "--omrade", "missbruk", "--mall",
+                                   str(FIXTURE), "--ut", str(folder), "--jobb", "2", "--alla-om"],
+                                  capture_output=True, text=True, timeout=600)
+            assert proc.returncode == 0, proc.stderr
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not problems, problems[:3]
+    assert counts["handle"] > 20 and counts["path"] > 20, counts
+    assert len(seen) == 3, seen  # the first build's generation and both new ones were seen, each whole
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mina anteckningar"
 
 
 def test_a_second_build_into_the_same_folder_waits_its_turn_with_a_sentence(tmp_path, capsys):
@@ -270,7 +408,7 @@ def test_a_second_build_into_the_same_folder_waits_its_turn_with_a_sentence(tmp_
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
-        while not list(folder.glob(".ojlib-ny-*")) and time.monotonic() < deadline:
+        while not list(tmp_path.glob(".site.ny-*")) and time.monotonic() < deadline:
             time.sleep(0.05)
         rc, out, err = _run(capsys, "--lan", "09", "--omrade", "missbruk", "--ut", str(folder))
         assert rc != 0

@@ -222,8 +222,8 @@ def rapporter(
     """Kör rapporterna parallellt och bygg webbplatsen (index.html, en sida per rapport, plotly.min.js).
 
     Bara sidor vars indata ändrats (mall, parametrar, data, indikatorkatalog, ojlib-version) byggs om; --alla-om
-    bygger om alla. Varje färdig sida ersätter sin förra version i ett steg; en rapport som misslyckas behåller
-    sin förra sida (märkt som inte uppdaterad). Andra filer i mappen lämnas orörda.
+    bygger om alla. Den nya webbplatsen byggs färdig vid sidan av och ersätter den gamla i ett steg; en rapport
+    som misslyckas behåller sin förra sida (märkt som inte uppdaterad). Andra filer i mappen följer med orörda.
     """
     options = _options(ar, datakalla, jamforelse, fargstrategi, parameter, mall)
     jobs = _prepared(plan(lan, kommun, omrade, fil, options))
