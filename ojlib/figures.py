@@ -127,7 +127,8 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
         template=TEMPLATE,
         title={"text": head, "x": 0.01, "xanchor": "left", "xref": "container", "yref": "container",
                **({"y": 1 - 28 / (height or 450), "yanchor": "middle" if subtitle else "top"}
-                  if head.count("<br>") <= bool(subtitle) else {"y": 1 - 8 / (height or 450), "yanchor": "top"})},
+                  if head.count("<br>") <= bool(subtitle) else  # a longer head: plotly puts its first line at
+                  {"y": 1 - 24 / (height or 450), "yanchor": "middle"})},  # y, top-anchored it is cut at the top
         margin={"t": top, "b": bottom + (14 if small and has_example(kalla) else 0), "l": 10, "r": right},
         meta={"kalla": kalla, "exempeldata": has_example(kalla)},
         **({"legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"}} if legend else {}),
@@ -164,6 +165,10 @@ def _level_ticks(table: pd.DataFrame, kpi: str, catalogue=None):
 
 
 # ---------------------------------------------------------------- ranked bars
+
+# A compact figure sits four to a row at 1400 px (about 290 px wide; two to a row printed, 340 px):
+# its title, subtitle and colour rule wrap at these many characters, its legend at this width in px.
+KOMPAKT_TITEL, KOMPAKT_RAD, KOMPAKT_REGEL, KOMPAKT_BREDD = 28, 36, 42, 280
 
 def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None = None,
                 jamforelse: str = "riket", kalla: str | None = None, catalogue=None,
@@ -213,6 +218,9 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
         else [("länet", "Länet", FARG_LAN), ("riket", "Riket", FARG_RIKET)]
     subtitle = f"{'Kommunen och dess jämförelsegrupp' if peer else first.get('län', '')}, {first['år']}" \
                f" – {RIKTNING_TEXT[riktning]}"
+    if kompakt and typ not in ("ja_nej", "skala"):  # small: the unit instead of an axis title, the year is in the title
+        subtitle = f"{_axis_title(typ, first.enhet)}; {RIKTNING_TEXT[riktning]}" + \
+            ("; kommunen och dess jämförelsegrupp" if peer else "")
     if typ == "ja_nej":
         share = compare.ja_share(rows["värde"])
         ref = f"; {lines[0][1].lower()} {compare.format_number(first[lines[0][0]], 'ja_nej')} Ja, " \
@@ -239,19 +247,20 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
         if typ == "skala":
             tv, tt = _level_ticks(rows, first.kpi, catalogue)
             fig.update_xaxes(tickvals=tv, ticktext=tt, range=[0, max(tv) + 0.4])
-    fig.update_xaxes(title=None if typ == "ja_nej" else _axis_title(typ, first.enhet))
+    fig.update_xaxes(title=None if typ == "ja_nej" or kompakt else _axis_title(typ, first.enhet))
     fig.update_yaxes(autorange="reversed", title=None, type="category")
     height = max(320, 28 * len(ordered) + 200) if not kompakt else max(240, 16 * len(ordered) + 110)
     rule = first.get("färgregel") if "färgregel" in rows.columns else None
     rule = f"{rule} {colours.FORKLARING}" if rule else None
     if kompakt:
         fig.update_traces(textfont={"size": 11}, selector={"type": "bar"})
-        fig.update_yaxes(tickfont={"size": 11})
-    fig = _finish(fig, _wrap(f"{first.indikator} ({first['år']})", 44) if kompakt else
-                  f"{first.indikator} ({first['år']})", kalla, True, _wrap(subtitle, 62) if kompakt else subtitle,
-                  rule, height, below=30 if typ == "ja_nej" else (58 if kompakt else 80), legend=True,
-                  legend_width=340 if kompakt else 900, rule_width=62 if kompakt else 140,
-                  small=kompakt, plot_height=16 * len(ordered) + 12 if kompakt else None,
+        fig.update_yaxes(tickfont={"size": 11}, dtick=1)  # every kommun named, none skipped
+    fig = _finish(fig, _wrap(f"{first.indikator} ({first['år']})", KOMPAKT_TITEL) if kompakt else
+                  f"{first.indikator} ({first['år']})", kalla, True,
+                  _wrap(subtitle, KOMPAKT_RAD) if kompakt else subtitle,
+                  rule, height, below=30 if typ == "ja_nej" else (34 if kompakt else 80), legend=True,
+                  legend_width=KOMPAKT_BREDD if kompakt else 900, rule_width=KOMPAKT_REGEL if kompakt else 140,
+                  small=kompakt, plot_height=14 * len(ordered) + 12 if kompakt else None,
                   right=48 if kompakt and typ != "ja_nej" else 20)
     return in_grid(fig) if kompakt else fig
 
@@ -478,7 +487,7 @@ def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = 
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     scope = first["län"] if rows["länskod"].nunique() == 1 else "Sveriges kommuner"
     rule = f"{first['färgregel']} {colours.FORKLARING}"
-    height = 640 if rows["länskod"].nunique() > 1 else 440
+    height = 640 if rows["länskod"].nunique() > 1 else 380
     return _finish(fig, f"{first.indikator} ({first['år']})", kalla, True, scope, rule, height, below=10)
 
 
@@ -497,7 +506,7 @@ def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | No
     have = rows[rows.kvinnor.notna() & rows["män"].notna()]
     missing = rows.loc[~rows.index.isin(have.index), "namn"].tolist()
     names = have.namn + np.where(have["nivå"] != "kommun", " (" + have.avser.fillna("").astype(str) + ")", "")
-    names = names.tolist()
+    names = [_wrap(n, 18) for n in names] if kompakt else names.tolist()  # "Riket (ovägt medel av …)" in two lines
     lx, ly = [], []
     for n, k, m in zip(names, have.kvinnor, have["män"], strict=True):
         lx += [k, m, None]
@@ -510,16 +519,17 @@ def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | No
         go.Scatter(x=have["män"].tolist(), y=names, mode="markers", name="Män",
                    marker={"color": FARG_MAN, "size": 11, "symbol": "diamond"}),
     ])
-    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_yaxes(autorange="reversed", type="category",
+                     **({"dtick": 1, "tickfont": {"size": 10}} if kompakt else {}))  # every name, none skipped
     fig.update_xaxes(title=_axis_title("andel" if first.enhet == "procent" else "", first.enhet))
     sub = f"Kvinnor och män, {first['år']}"
     if missing:
         sub += f"; värde saknas för {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}"
     height = max(320, 26 * len(names) + 200) if not kompakt else max(240, 18 * len(names) + 130)
-    fig = _finish(fig, _wrap(first.indikator, 44) if kompakt else first.indikator, kalla, True,
-                  _wrap(sub, 62) if kompakt else sub, None, height, below=58 if kompakt else 80, legend=True,
-                  legend_width=340 if kompakt else 900, small=kompakt,
-                  plot_height=17 * len(names) + 12 if kompakt else None)
+    fig = _finish(fig, _wrap(first.indikator, KOMPAKT_TITEL) if kompakt else first.indikator, kalla, True,
+                  _wrap(sub, KOMPAKT_RAD) if kompakt else sub, None, height, below=58 if kompakt else 80, legend=True,
+                  legend_width=150 if kompakt else 900, small=kompakt,  # plotly wraps at the plot's width
+                  plot_height=15 * len(names) + 12 if kompakt else None)
     return in_grid(fig) if kompakt else fig
 
 
@@ -585,11 +595,13 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
         raise ValueError("over_time() needs answers or trends.")
     kalla = _kalla(pd.DataFrame(), kalla)
     n_rows = -(-len(panels) // columns)
-    titles = [f"<b>{_wrap(t, 26)}</b><br><span style='font-size:9px;color:#555'>{_wrap(u, 36)}</span>"
-              for t, u, *_ in panels]
-    row_px, gap_px = 105, 66  # plot height and the space above it for the panel's title
+    narrow = columns > 5  # panels about 150 px wide at 1400 px: titles wrap shorter
+    titles = [f"<b>{_wrap(t, 22 if narrow else 26)}</b><br><span style='font-size:82%;color:#555'>"
+              f"{_wrap(u, 30 if narrow else 36)}</span>" for t, u, *_ in panels]
+    # plot height, and the space above it for the panel's title (11 px lines), unit (9 px) and the x ticks above
+    row_px, gap_px = 96, max(66, max(14 * (t.count("<br>") - 1) + 24 for t in titles) + 22)
     plot_h = n_rows * row_px + (n_rows - 1) * gap_px
-    fig = make_subplots(rows=n_rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.06,
+    fig = make_subplots(rows=n_rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.05 if narrow else 0.06,
                         vertical_spacing=gap_px / plot_h if n_rows > 1 else 0.0)
     years_all = set()
     for n, (_t, _u, lines, brott, yrange) in enumerate(panels):

@@ -57,13 +57,14 @@ RENDER_FIGURES_JS = """(function () {
   });
   // Printing: every figure redrawn at the width of an A4 page (and back afterwards), so no chart is cut.
   window.ojlibForPrint = function (on) {
+    if (window.ojlibOpenDetails) { window.ojlibOpenDetails(on); }
     return Promise.all([...divs].map(function (div) {
       if (!div._fullLayout) { return null; }
       var panels = ((div.layout.meta || {}).paneler) ? (div.layout.annotations || []).map(function (a, i) {
         return [i, a]; }).filter(function (p) { return !p[1].name; }) : [];
       if (on) {
         if (!('ojSkarm' in div)) { div.ojSkarm = div.layout.width === undefined ? null : div.layout.width; }
-        var upd = {width: PRINT_WIDTH};
+        var upd = {width: div.closest('.rutnat') ? PRINT_HALF : PRINT_WIDTH};
         panels.forEach(function (p) { upd['annotations[' + p[0] + '].font.size'] = 8; });
         return Plotly.relayout(div, upd);
       }
@@ -76,7 +77,7 @@ RENDER_FIGURES_JS = """(function () {
   };
   window.addEventListener('beforeprint', function () { window.ojlibForPrint(true); });
   window.addEventListener('afterprint', function () { window.ojlibForPrint(false); });
-})();""".replace("PRINT_WIDTH", "690")
+})();""".replace("PRINT_WIDTH", "690").replace("PRINT_HALF", "340")
 
 CSS = """
 :root { --text: #1d1d1b; --muted: #5b5b5b; --line: #d9d9d9; --accent: #1f4e79; --warn-bg: #fff3cd;
@@ -89,15 +90,17 @@ header { padding-top: 1rem; }
 nav.topp a { color: var(--accent); text-decoration: none; font-size: .95rem; }
 nav.topp a:hover { text-decoration: underline; }
 h1 { font-size: 1.8rem; line-height: 1.25; margin: .6rem 0 .4rem; }
-h2 { font-size: 1.35rem; margin-top: 1.5rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
+h2 { font-size: 1.35rem; margin: 1.3rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
 h3 { font-size: 1.1rem; }
 a { color: var(--accent); }
 .exempeldata { background: var(--warn-bg); color: var(--warn); border: 1px solid #e6d28a; border-radius: 4px;
                padding: .45rem .8rem; font-weight: bold; margin: .6rem 0; }
 .meta { color: var(--muted); font-size: .92rem; margin: .2rem 0 1rem; }
 nav.innehall { font-size: .95rem; margin: .5rem 0 1rem; }
-nav.innehall ol { margin: .2rem 0; padding-left: 1.4rem; columns: 2; }
-.cell { margin: .6rem 0; }
+nav.innehall ol { margin: .2rem 0; padding-left: 1.4rem; columns: 3 16rem; }
+.cell { margin: .5rem 0; }
+.output > ul:first-child, .output > ol:first-child, .cell.md > p:first-child { margin-top: .3rem; }
+.output > ul:last-child, .output > ol:last-child { margin-bottom: .3rem; }
 .output { overflow-x: auto; margin: .4rem 0; }
 .ojfig { width: 100%; min-height: 200px; }
 pre { background: #f6f6f6; padding: .5rem .7rem; border-radius: 4px; overflow-x: auto; font-size: .88rem; }
@@ -122,6 +125,10 @@ footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--lin
 .oj-tabell h4, .oj-oversikt h4 { margin: .3rem 0; }
 table.matris { font-size: 12px; }
 table.matris td { text-align: center; padding: 2px 3px; border: 1px solid #fff; line-height: 1.25; }
+table.matris tbody th { padding: 2px 6px; line-height: 1.25; }
+table.matris tr.jamforelse td { line-height: 1.2; }
+table.matris tr.jamforelse td.skala { min-width: 8.5em; }  /* a scale's levels: wider, not nine lines tall */
+.oj-sammanfattande td, .oj-sammanfattande tbody th { line-height: 1.3; }
 table.matris thead th { font-size: 11px; font-weight: 600; line-height: 1.2; }
 table.matris th.grupp { text-align: center; background: #eef2f6; border: 1px solid #fff; max-width: none; }
 table.matris th.hörn { vertical-align: bottom; }
@@ -143,7 +150,19 @@ p.oj-exempeldata, .oj-not.oj-exempeldata { color: #B00020; font-weight: bold; }
 .oj-forbattring h4 { margin: .5rem 0 .2rem; }
 .oj-forbattring .listor { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 0 2rem; }
 .oj-forbattring details { margin-top: .6rem; }
-.rutnat { display: grid; grid-template-columns: repeat(auto-fill, minmax(370px, 1fr)); gap: .3rem 1rem; }
+/* small figures (ranked bars, K/M) four to a row at 1400 px, fewer in a narrower window, two printed */
+.rutnat { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: .3rem 1rem; }
+.rutnat .halv { min-width: 0; }
+.rutnat-text { min-width: 0; }
+.rutnat-text .oj-kapitel.tva { columns: 2 18rem; }
+.oj-tabell > h4, .oj-oversikt > h4 { display: inline-block; margin-right: 1rem !important; }
+.oj-tabell > h4 + p.oj-exempeldata, .oj-oversikt > h4 + p.oj-exempeldata { display: inline-block; margin: .2rem 0; }
+/* a long list of sentences (the summary) in two columns on a wide screen */
+.output > ul:has(> li:nth-child(6)) { columns: 2 32rem; column-gap: 2.5rem; }
+.output > ul > li { break-inside: avoid; }
+.oj-tackning ul { columns: 3 22rem; column-gap: 2rem; padding-left: 1.1rem; font-size: .88rem; }
+.oj-tackning li { break-inside: avoid; margin: 0 0 .15rem; }
+details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
 .oj-inledning { columns: 2 28rem; column-gap: 2rem; }
 .oj-inledning h3 { margin-top: .2rem; break-after: avoid; }
 .oj-inledning ul { padding-left: 1.1rem; }
@@ -161,17 +180,40 @@ p.oj-exempeldata, .oj-not.oj-exempeldata { color: #B00020; font-weight: bold; }
   table.matris td { font-size: 7pt; }
   table.matris td { min-width: 0; padding: 2px 2px; }
   th, td { padding: 2px 4px; }
-  .rutnat { grid-template-columns: 1fr; }
+  .rutnat { grid-template-columns: 1fr 1fr; gap: 0 4mm; }
+  .rutnat .halv { break-inside: avoid; }
+  .output > ul:has(> li:nth-child(6)) { columns: 1; }
+  details::details-content { content-visibility: visible; display: block; }
+  details > summary { list-style: none; color: inherit; }
   .oj-inledning, .oj-kapitel { columns: 1; }
   .ojfig { break-inside: avoid; min-height: 0; }
-  main h2 { break-before: page; }
-  main h2#avsnitt-1 { break-before: auto; }
-  h1, h2, h3, h4 { break-after: avoid; }
+  /* chapters follow each other on the page; a heading stays with what follows it, and a table, a chart
+     or a list item is not cut (a table longer than a page breaks between rows, its header repeated) */
+  h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
+  main h2 { margin-top: 5mm; }
+  .oj-oversikt, .oj-tabell, .oj-tabell .rulla, .oj-forbattring .listor > div, .oj-kapitel { break-inside: avoid; }
   .cell.md:has(h2, h3, h4) { break-after: avoid; }
   tr, .oj-kommentar, .oj-not, li { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 """
+
+
+# Printing opens every closed <details> (the colour limits under a table) and closes them again afterwards,
+# so a printed page holds every number; the print CSS does the same where the browser supports it.
+PRINT_DETAILS_JS = """(function () {
+  window.ojlibOpenDetails = function (on) {
+    document.querySelectorAll(on ? 'details:not([open])' : 'details[data-oj-stangd]').forEach(function (d) {
+      if (on) { d.setAttribute('data-oj-stangd', ''); d.open = true; }
+      else { d.removeAttribute('data-oj-stangd'); d.open = false; }
+    });
+  };
+  if (!window.ojlibForPrint) {  // a page without figures (ojlib.pdf calls this before printing)
+    window.ojlibForPrint = function (on) { window.ojlibOpenDetails(on); return Promise.resolve(); };
+  }
+  window.addEventListener('beforeprint', function () { window.ojlibOpenDetails(true); });
+  window.addEventListener('afterprint', function () { window.ojlibOpenDetails(false); });
+})();"""
 
 
 def script_json(value) -> str:
@@ -283,6 +325,17 @@ class Page:
         elif cell.get("cell_type") == "code" and not tags & HIDDEN_TAGS:
             blocks: list[str] = []
             half: list[str] = []
+            text = None  # the last full-width output, when it is a chapter's list of indicators
+
+            def flush():
+                nonlocal text
+                if half and text is not None and len(half) <= SIDE_BY_SIDE and blocks and blocks[-1] is text[0]:
+                    blocks[-1] = _grid(half, text[1])  # a few small figures beside the chapter's list
+                elif half:
+                    blocks.append(_grid(half))
+                half.clear()
+                text = None
+
             for out in cell.get("outputs", []):
                 shown = self.output(out)
                 if not shown:
@@ -290,12 +343,10 @@ class Page:
                 if _half_width(out):
                     half.append(shown)
                     continue
-                if half:
-                    blocks.append(_grid(half))
-                    half = []
+                flush()
                 blocks.append(f'<div class="output">{shown}</div>')
-            if half:
-                blocks.append(_grid(half))
+                text = (blocks[-1], shown) if "oj-kapitel" in shown[:200] else None
+            flush()
             if blocks:
                 self.parts.append('<div class="cell">' + "".join(blocks) + "</div>")
 
@@ -307,8 +358,15 @@ def _half_width(out: dict) -> bool:
     return isinstance(meta, dict) and bool(meta.get("rutnat"))
 
 
-def _grid(figures: list[str]) -> str:
-    return '<div class="output rutnat">' + "".join(f'<div class="halv">{f}</div>' for f in figures) + "</div>"
+SIDE_BY_SIDE = 2  # a chapter with at most this many small figures shows them beside its list of indicators
+
+
+def _grid(figures: list[str], text: str | None = None) -> str:
+    """Small figures in a grid; ``text`` (a chapter's list) first, over every column the figures leave."""
+    lead = (f'<div class="rutnat-text" style="grid-column: 1 / -{len(figures) + 1}">{text}</div>'
+            if text is not None else "")
+    return (f'<div class="output rutnat{" med-text" if lead else ""}">{lead}'
+            + "".join(f'<div class="halv">{f}</div>' for f in figures) + "</div>")
 
 
 _HEADING = re.compile(r"<(h[12])>(.*?)</\1>", re.DOTALL)
@@ -424,6 +482,8 @@ def page_document(title: str, body: str, meta: dict | None = None, templates: li
     if line:
         parts.append(f'<p class="meta">{line}</p>')
     parts += ["</header>", "<main>", body, "</main>"]
+    if "<details" in body:
+        parts.append(f"<script>{PRINT_DETAILS_JS}</script>")
     foot = f"Skapad med ojlib {__version__}."
     if is_example(meta):
         foot += f" {EXEMPELDATA}."

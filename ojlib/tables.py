@@ -125,8 +125,13 @@ class HtmlTable:
         return self.html
 
 
-def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: bool = True) -> HtmlTable:
-    """The coloured overview table (kommuner × indicators) as HTML, with its notes under it."""
+def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: bool = True,
+             rule_note: bool | str = True) -> HtmlTable:
+    """The coloured overview table (kommuner × indicators) as HTML, with its notes under it.
+
+    Each indicator's colour limits are in a ``<details>`` under the table (closed on screen, opened
+    for print); ``rule_note`` as a text stands instead of the general colour rule, for a table that
+    shares it with the next one on the page ("Färgerna förklaras under …")."""
     kalla = _kalla(table)
     text, fill, klass, _, _ = overview_frames(table, comparison_rows)
     css = fill.map(lambda c: f"background-color: {c}; color: {colours.text_colour(c)}")
@@ -145,7 +150,7 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
                                             "font-family: Arial, sans-serif"},
                   {"selector": "th", "props": "padding: 4px 6px; text-align: left; vertical-align: bottom; "
                                               "font-weight: 600; max-width: 9em"},
-                  {"selector": "td", "props": "padding: 4px 6px; text-align: center; border: 1px solid #FFFFFF; "
+                  {"selector": "td", "props": "padding: 3px 6px; text-align: center; border: 1px solid #FFFFFF; "
                                               "white-space: nowrap"},
               ]))
     styler.cell_ids = False
@@ -155,14 +160,15 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
     if has_example(kalla):
         mark = (f"<p class='oj-exempeldata' style='color:#B00020;font-weight:bold;border:1px solid #B00020;"
                 f"display:inline-block;padding:2px 6px'>{html.escape(EXEMPELDATA_MARK)}</p>")
+    lines = [n for n in notes(table) if n != EXEMPELDATA_MARK]
     foot = "".join(f"<p style='font-size:11px;color:#444;margin:2px 0'>{html.escape(n)}</p>"
-                   for n in notes(table) if n != EXEMPELDATA_MARK)
+                   for n in (lines if rule_note is True else [rule_note, *lines[1:]] if rule_note else lines[1:]))
     rules = colour_rules(table)
     if rules:
-        foot += ("<p style='font-size:11px;color:#444;margin:6px 0 2px'>Färggränser per indikator (så många "
-                 "kommuner har varje färg):</p><ul class='oj-fargregler' style='font-size:11px;color:#444;"
-                 "margin:0 0 4px;padding-left:18px'>"
-                 + "".join(f"<li>{html.escape(r)}</li>" for r in rules) + "</ul>")
+        foot += ("<details class='oj-fargregler' style='font-size:11px;color:#444;margin:4px 0'><summary>"
+                 "Färggränser per indikator (gränsvärden och hur många kommuner som har varje färg)</summary>"
+                 "<ul style='margin:0 0 4px;padding-left:18px'>"
+                 + "".join(f"<li>{html.escape(r)}</li>" for r in rules) + "</ul></details>")
     body = (f"<div class='oj-oversikt' style='font-family: Arial, sans-serif'>"
             f"<h4 style='margin:4px 0'>{html.escape(title)}</h4>{mark}"
             f"{styler.to_html()}{foot}</div>")

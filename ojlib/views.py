@@ -130,7 +130,8 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
             rows.append(f"<tr><th class=\"row_heading\" scope='row'>{_e(part['kommun'].iloc[0])}</th>"
                         f"{''.join(cells)}</tr>")
         for label, col in (("Länet", "länet"), ("Riket", "riket")):
-            cells = "".join(f"<td class='fordelning'><strong>{_e(dist.at[k, f'{col}_andel'])}</strong><br>"
+            cells = "".join(f"<td class='fordelning{' skala' if heads.at[k, 'typ'] == 'skala' else ''}'>"
+                            f"<strong>{_e(dist.at[k, f'{col}_andel'])}</strong><br>"
                             f"{'<br>'.join(_e(x) for x in re.split(r'; |, ', dist.at[k, f'{col}_fördelning']))}</td>"
                             for k in kpis)
             rows.append(f"<tr class='jamforelse'><th scope='row'>{label}</th>{cells}</tr>")
@@ -185,10 +186,11 @@ def numeric_overviews(table: pd.DataFrame, title: str = "") -> list[HtmlTable]:
                 label = f"{name} ({n} av {len(chunks)})" if len(chunks) > 1 else name
                 parts.append((label, t[t.kpi.isin(chunk)]))
     out = []
-    for part_title, part in parts:
+    for n, (part_title, part) in enumerate(parts, start=1):
         part = part.copy()
-        part.attrs = dict(table.attrs)
-        out.append(tables.overview(part, title=part_title or None))
+        part.attrs = dict(table.attrs)  # the colour rule is the same for every part: said once, under the last
+        note = True if n == len(parts) else f"Färgerna förklaras under tabellen ”{parts[-1][0]}”."
+        out.append(tables.overview(part, title=part_title or None, rule_note=note))
     return out
 
 
@@ -243,7 +245,7 @@ def improvement_list(areas: pd.DataFrame) -> HtmlTable:
                                              "<p>Ingen indikator uppfyller regeln.</p>"))
     rules = "".join(f"<li>{_e(r)}</li>" for r in lansrapport.REGLER)
     return HtmlTable(f"<div class='oj-forbattring'><div class='listor'>{''.join(f'<div>{x}</div>' for x in parts)}"
-                     f"</div><details open><summary>Så har "
+                     f"</div><details class='oj-regler'><summary>Så har "
                      f"indikatorerna valts</summary><ul class='oj-not'>{rules}</ul></details>"
                      f"{_notes([], kalla)}</div>")
 
@@ -251,25 +253,24 @@ def improvement_list(areas: pd.DataFrame) -> HtmlTable:
 # ---------------------------------------------------------------- datatäckning
 
 def coverage_table(ds, table: pd.DataFrame) -> HtmlTable:
-    """Which kommuner have a value per indicator, and why the others do not (in Swedish)."""
+    """Which kommuner have a value per indicator, and why the others do not (in Swedish): the
+    indicators every kommun has in one sentence, the others as a short list in columns."""
     cov = compare.coverage(ds, table=table)
     complete = cov[cov.med_värde == cov.antal_kommuner]
-    body = []
+    items = []
     for r in cov[cov.med_värde < cov.antal_kommuner].itertuples(index=False):
         missing = r.utan_värde or "–"
-        body.append(f"<tr><th scope='row'>{_e(r.indikator)}</th><td class='tal'>{r.år}</td>"
-                    f"<td class='tal'>{r.med_värde} av {r.antal_kommuner}</td><td>{_e(missing)}</td></tr>")
-    head = "".join(f"<th scope='col'>{h}</th>" for h in ("Indikator", "År", "Kommuner med värde",
-                                                          "Kommuner utan värde (orsak)"))
+        items.append(f"<li><strong>{_e(r.indikator)}</strong> ({r.år}): {r.med_värde} av {r.antal_kommuner} "
+                     f"kommuner har värde; saknas för {_e(missing)}</li>")
     kalla = table.attrs.get("kalla") or ds.kalla
     full = ""
     if len(complete):
         names = "; ".join(f"{r.indikator} ({r.år})" for r in complete.itertuples(index=False))
         n = int(complete.antal_kommuner.iloc[0])
         full = f"<p>Alla {n} kommuner har värde för {len(complete)} av {len(cov)} indikatorer: {_e(names)}.</p>"
-    tab = (f"<div class='rulla'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-           if body else "")
-    return HtmlTable(f"<div class='oj-tabell'>{full}{tab}{_notes([], kalla)}</div>")
+    rest = (f"<p>Övriga {len(items)} indikatorer, med de kommuner som saknar värde och orsaken:</p>"
+            f"<ul>{''.join(items)}</ul>" if items else "")
+    return HtmlTable(f"<div class='oj-tabell oj-tackning'>{full}{rest}{_notes([], kalla)}</div>")
 
 
 def missing_indicators(ds, table: pd.DataFrame, omrade: str) -> str:

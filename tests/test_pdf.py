@@ -108,3 +108,88 @@ def test_pdf_page_screenshot(lan_pdf):
         subprocess.run(["pdftoppm", "-f", str(n), "-l", str(n), "-r", "80", "-png", "-singlefile",
                         str(lan_pdf.with_suffix(".pdf")), str(out)], check=True)
         assert out.with_suffix(".png").stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- the compact layout at 1400 px and narrow
+
+GRID_LAYOUT = """(() => {
+  const boxes = el => { const r = el.getBoundingClientRect(); return {l: r.left, r: r.right, t: r.top, b: r.bottom}; };
+  const grids = [...document.querySelectorAll('.rutnat')].map(g => {
+    const items = [...g.children].map(boxes);
+    const halves = [...g.querySelectorAll(':scope > .halv')];
+    const cols = new Set(halves.map(h => Math.round(h.getBoundingClientRect().left)));
+    return {items, cols: cols.size, n: g.querySelectorAll(':scope > .halv').length, box: boxes(g)};
+  });
+  const clipped = [];
+  const wide = document.documentElement.clientWidth >= 1200;
+  for (const d of document.querySelectorAll(wide ? '.ojfig' : '.rutnat .ojfig')) {
+    const r = d.getBoundingClientRect();
+    for (const t of d.querySelectorAll('.gtitle, .annotation-text, .legendtext, .ytick text, .xtick text')) {
+      const b = t.getBoundingClientRect();
+      if (b.width && (b.left < r.left - 1 || b.right > r.right + 1 || b.top < r.top - 1 || b.bottom > r.bottom + 1)) {
+        clipped.push([d.id, t.textContent.slice(0, 40)]);
+      }
+    }
+  }
+  const gaps = [];  // a small figure's title running into its legend
+  for (const d of document.querySelectorAll('.rutnat .ojfig')) {
+    const t = d.querySelector('.gtitle'), l = d.querySelector('.legend');
+    if (t && l && t.getBoundingClientRect().bottom > l.getBoundingClientRect().top + 1) { gaps.push(d.id); }
+  }
+  const ticks = [...document.querySelectorAll('.rutnat .ojfig')].map(d =>
+    [d.id, d.querySelectorAll('.ytick').length, (d.layout.yaxis || {}).type]);
+  return {grids, clipped, gaps, ticks, width: document.documentElement.clientWidth,
+          height: document.documentElement.scrollHeight};
+})()"""
+
+
+def _overlaps(items: list[dict]) -> list[tuple[int, int]]:
+    return [(i, j) for i, a in enumerate(items) for j, b in enumerate(items) if i < j
+            and min(a["r"], b["r"]) - max(a["l"], b["l"]) > 1 and min(a["b"], b["b"]) - max(a["t"], b["t"]) > 1]
+
+
+@needs_chromium
+def test_small_figures_sit_side_by_side_at_1400_and_stack_when_narrow(lan_pdf):
+    """At 1400 px the ranked bars and the K/M charts sit four to a row (a chapter with one or two of
+    them: beside its list of indicators), none overlapping another, no text of a figure outside it,
+    every kommun named on its axis (nor in any other figure); at 700 px they stack one or two to a row,
+    still without overlap or text outside them."""
+    with pdf.Browser() as browser:
+        browser.open(lan_pdf, width=1400)
+        wide = browser.evaluate(GRID_LAYOUT)
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.open(lan_pdf, width=700)
+        narrow = browser.evaluate(GRID_LAYOUT)
+    assert len(wide["grids"]) >= 3, "no grid of small figures on the page"
+    assert max(g["cols"] for g in wide["grids"]) == 4, wide["grids"]
+    assert any(g["n"] < len(g["items"]) for g in wide["grids"]), "no chapter list beside its figures"
+    for g in wide["grids"] + narrow["grids"]:
+        assert _overlaps(g["items"]) == [], g
+    for layout in (wide, narrow):
+        assert layout["clipped"] == [], layout["clipped"]
+        assert layout["gaps"] == [], layout["gaps"]
+        for g in layout["grids"]:
+            assert g["box"]["r"] <= layout["width"] + 1, "a grid is wider than the window"
+    assert max(g["cols"] for g in narrow["grids"]) <= 2
+    kommuner = geo.kommuner()
+    n = int((kommuner.lan_kod == "06").sum())
+    for fig, ticks, kind in wide["ticks"]:
+        if kind == "category":
+            assert ticks >= n - 3, f"{fig}: only {ticks} of the kommuner are named on the axis"
+    assert narrow["height"] > wide["height"]
+
+
+@needs_chromium
+def test_colour_limits_are_folded_on_screen_and_printed(lan_pdf):
+    """Each overview table's colour limits per indicator are in a closed <details> on screen (the page
+    is shorter) and in the PDF's text (printing opens them): every limit stays findable."""
+    html = lan_pdf.read_text(encoding="utf-8")
+    folded = re.findall(r"<details class='oj-fargregler'[^>]*>(.*?)</details>", html, re.DOTALL)
+    assert folded and all("percentilen" in f for f in folded)
+    text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", str(lan_pdf.with_suffix(".pdf")), "-"],
+                                              capture_output=True, text=True, check=True).stdout)
+    items = [re.sub(r"\s+", " ", html_export.html.unescape(x)) for f in folded
+             for x in re.findall(r"<li>(.*?)</li>", f)]
+    assert len(items) >= 10
+    missing = [x for x in items if x not in text]  # the whole rule: name, limits and counts
+    assert missing == [], f"colour limits missing from the printed report: {missing[:2]}"
