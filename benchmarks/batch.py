@@ -58,6 +58,8 @@ def run(cmd: list[str], env: dict) -> tuple[float, float, str]:
     wall, cpu = time.perf_counter() - t0, children_cpu() - c0
     if proc.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    times = [line for line in proc.stderr.splitlines() if line.startswith("Tider:")]
+    run.times = times[-1] if times else ""  # `oj rapporter`'s stages and its own vs its kernels' CPU
     return wall, cpu, proc.stdout
 
 
@@ -78,6 +80,8 @@ def main() -> None:
     ap.add_argument("--omrade", default="missbruk")
     ap.add_argument("--jobb", default=None, help="workers for oj rapporter (default: one per core)")
     ap.add_argument("--utan-nationell", action="store_true", help="skip the national site")
+    ap.add_argument("--bara-nationell", action="store_true",
+                    help="only the national site (skip 1, the comparison with the naive loop)")
     args = ap.parse_args()
     mall = ROOT / "notebooks" / "lansanalys.ipynb"
     lans = list(geo.lan().lan_kod) if args.lan == "alla" else [geo.normalise_lan(x) for x in args.lan.split(",")]
@@ -85,19 +89,28 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="ojlib-bench-home-"))
     shutil.copytree(ROOT / "params", home / "params")
-    env = {**os.environ, "OJLIB_HOME": str(home)}
+    env = {**os.environ, "OJLIB_HOME": str(home), "OJLIB_TIDER": "1"}
     env.pop("PLOTLY_RENDERER", None)
     run([str(BIN / "oj"), "exempeldata"], env)
     shutil.rmtree(OUT, ignore_errors=True)
     (OUT / "naive").mkdir(parents=True)
     print(f"{len(lans)} län, område {args.omrade}, {os.cpu_count()} cores, load average {load()}")
 
+    if not args.bara_nationell:
+        compare_naive(args, lans, mall, env, jobb)
+    national(args, env, jobb)
+    startup(env)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def compare_naive(args, lans: list[str], mall: Path, env: dict, jobb: list[str]) -> None:
     # --- 1a. oj rapporter: a pool of reused kernels
     t_oj, c_oj, _ = run([str(BIN / "oj"), "rapporter", "--lan", ",".join(lans), "--omrade", args.omrade,
                          "--ut", str(OUT / "oj"), *jobb], env)
     oj_pages = pages(OUT / "oj")
     assert len(oj_pages) == len(lans), oj_pages
     shared = sum(f.stat().st_size for f in (OUT / "oj" / "plotly.min.js", OUT / "oj" / "index.html"))
+    t_oj_times = run.times
 
     # --- 1b. naive: papermill CLI, then nbconvert, per län, in sequence
     naive_env = {**env, "PLOTLY_RENDERER": "notebook"}
@@ -125,12 +138,17 @@ def main() -> None:
     print(f"{'per page mean / max (kB)':30}{f'{statistics.mean(b_oj) / KB:.0f} / {max(b_oj) / KB:.0f}':>16}"
           f"{f'{statistics.mean(b_nv) / KB:.0f} / {max(b_nv) / KB:.0f}':>16}")
     print(f"speed-up (wall): {t_nv / t_oj:.1f}× (aim ≥ 8×); load average now {load()}")
+    print(f"oj rapporter: {t_oj_times}")
+
+
+def national(args, env: dict, jobb: list[str]) -> None:
 
     # --- 2. the national site, then the same command again
     if not args.utan_nationell:
         cmd = [str(BIN / "oj"), "rapporter", "--lan", "alla", "--omrade", "alla", "--kommun", "alla",
                "--ut", str(OUT / "nationell"), *jobb]
         t_n, c_n, _ = run(cmd, env)
+        t_n_times = run.times
         nat = pages(OUT / "nationell")
         sizes = [p.stat().st_size for p in nat]
         t_again, _, out_again = run(cmd, env)
@@ -139,9 +157,12 @@ def main() -> None:
               f"{c_n:.0f} CPU s ({c_n / len(nat):.2f} per page); largest page {max(sizes) / KB:.0f} kB "
               f"(aim ≤ 400 kB), {sum(s > 400 * KB for s in sizes)} pages over 400 kB; total "
               f"{sum(sizes) / KB / KB:.1f} MB")
+        print(f"  {t_n_times}")
         print(f"same command again: {t_again:.1f} s — {out_again.strip().splitlines()[0]}")
         print(f"load average now {load()}")
 
+
+def startup(env: dict) -> None:
     # --- 3. oj --help
     times = []
     for _ in range(7):
@@ -156,7 +177,6 @@ def main() -> None:
     print()
     print(f"oj --help: median {statistics.median(times):.3f} s (aim < 0.15 s); a bare `python -c pass` "
           f"takes {statistics.median(t_py):.3f} s on this machine now")
-    shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -159,12 +159,27 @@ def make_job(values: dict) -> Job:
     return Job(mall=str(mall), params=params)
 
 
+def skip_iri_grammar() -> None:
+    """Let this process's jsonschema go without the ``rfc3987_syntax`` package.
+
+    nbformat imports jsonschema, which imports ``rfc3987_syntax`` to offer an "iri" format check
+    and compiles its grammar on import: about 1 CPU second (several on a busy machine) before a
+    batch's first kernel starts, for a check that notebook validation never makes. Called before the
+    batch's process first imports nbformat; no effect once jsonschema is imported.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: "import rfc3987_syntax" raises ImportError
+
+
 def template_parameters(template: Path) -> dict:
     """The template's parameters and their default values, read from its ``parameters`` cell.
 
     Parsed with ``ast`` rather than papermill's inspector, which skips a line whose comment
     contains a semicolon (so ``ar = None  # år; None = senaste`` would go missing).
     """
+    skip_iri_grammar()
     import nbformat
 
     try:
@@ -418,6 +433,7 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, ker
     import queue
     import threading
 
+    skip_iri_grammar()
     from ojlib.kernels import PooledKernel
 
     jobs = assign_names(list(jobs))

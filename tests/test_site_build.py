@@ -169,6 +169,7 @@ def test_user_files_in_the_site_survive_a_rebuild(tmp_path, capsys):
     (folder / "notes.txt").write_text("mina anteckningar", encoding="utf-8")
     (folder / "bilder").mkdir()
     (folder / "bilder" / "logo.png").write_bytes(b"\x89PNG logga")
+    notes_ino = (folder / "notes.txt").stat().st_ino
     capsys.readouterr()
     assert main(["rapport", "--lan", "09", "--omrade", "missbruk", "--mall", str(FIXTURE), "--ut", str(folder)]) == 0
     added = (folder / "mini_lansanalys-09-missbruk.html").read_bytes()
@@ -176,9 +177,27 @@ def test_user_files_in_the_site_survive_a_rebuild(tmp_path, capsys):
     assert rc == 0, err
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mina anteckningar"
     assert (folder / "bilder" / "logo.png").read_bytes() == b"\x89PNG logga"
+    assert (folder / "notes.txt").stat().st_ino == notes_ino  # the same file, carried over, not a copy
+    assert _one_generation(folder) and not list(tmp_path.glob(".site.*"))
     assert (folder / "mini_lansanalys-09-missbruk.html").exists()
     assert b"mini_lansanalys-09" in (folder / "index.html").read_bytes()  # still listed
     assert len((folder / "mini_lansanalys-09-missbruk.html").read_bytes()) >= len(added) - 2000
+
+
+def test_without_room_beside_the_site_pages_are_published_one_by_one(tmp_path, capsys, monkeypatch):
+    """Where no staging tree can lie beside the site (parent not writable, a mount point), the tree
+    lies inside it and its files replace the site's one by one, index and record last."""
+    monkeypatch.setattr(site.Generation, "_beside_possible", lambda self: False)
+    folder = tmp_path / "site"
+    rc, _, err = _run(capsys, "--lan", "06,07", "--omrade", "missbruk", "--ut", str(folder), "--jobb", "2")
+    assert rc == 0, err
+    (folder / "notes.txt").write_text("mina anteckningar", encoding="utf-8")
+    first = _one_generation(folder)
+    rc, _, err = _run(capsys, "--lan", "06,07", "--omrade", "missbruk", "--ut", str(folder), "--alla-om")
+    assert rc == 0, err
+    assert _one_generation(folder) != first
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mina anteckningar"
+    assert not list(folder.glob(".ojlib-ny-*")) and not list(tmp_path.glob(".site.*"))
 
 
 @pytest.mark.parametrize("where", ["/proc/ojlib-x", "afile/sub"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import typer
@@ -196,6 +197,20 @@ def _summary_of_failures(failed: list[reports.Result]) -> list[str]:
     return lines
 
 
+TIMES_ENV = "OJLIB_TIDER"  # set: `oj rapporter` prints its stages' times and CPU seconds (benchmarks/batch.py)
+
+
+def _print_times(build: site.SiteBuild) -> None:
+    """One line on stderr: seconds per stage, this process's CPU seconds and its kernels'."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in build.stages.items())
+    typer.echo(f"Tider: {stages or 'inget byggdes'}; CPU: huvudprocessen {me.ru_utime + me.ru_stime:.1f} s, "
+               f"kärnorna {kids.ru_utime + kids.ru_stime:.1f} s", err=True)
+
+
 @app.command("rapporter")
 def rapporter(
     lan: str = typer.Option(None, "--lan", "-l", help="Län: alla (standard) eller koder/namn, t.ex. 06,07."),
@@ -265,6 +280,8 @@ def rapporter(
     finally:
         if progress is not None:
             progress.close()
+    if os.environ.get(TIMES_ENV):
+        _print_times(build)
     retried = [r for r in build.results if r.attempts > 1]
     if retried:
         typer.echo(f"{len(retried)} rapporter behövde fler än ett försök att starta Jupyter-kärnan.", err=True)
