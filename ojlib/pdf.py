@@ -110,16 +110,16 @@ class Browser:
         program = find_browser(executable)
         self.profile = Path(tempfile.mkdtemp(prefix="ojlib-webblasare-"))
         resolve = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" if local_server else "MAP * ~NOTFOUND"
-        self.proc = subprocess.Popen(
-            [str(program), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-             f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "--remote-allow-origins=*",
-             "--proxy-server=127.0.0.1:9", f"--host-resolver-rules={resolve}",  # loopback bypasses the proxy
-             "--allow-file-access-from-files", f"--window-size={window[0]},{window[1]}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # helpers end with it
-        self.ws = None
+        self.proc = self.ws = None
         try:
+            self.proc = subprocess.Popen(
+                [str(program), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
+                 f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "--remote-allow-origins=*",
+                 "--proxy-server=127.0.0.1:9", f"--host-resolver-rules={resolve}",  # loopback bypasses the proxy
+                 "--allow-file-access-from-files", f"--window-size={window[0]},{window[1]}", "about:blank"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # helpers end with it
             port_file = self.profile / "DevToolsActivePort"
             deadline = time.monotonic() + timeout
             while not (port_file.exists() and port_file.read_text().strip()):
@@ -290,12 +290,13 @@ class Browser:
             if self.ws is not None:
                 self.ws.close()
         finally:
-            self._stop(force=False)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._stop(force=True)
-                self.proc.wait(timeout=10)
+            if self.proc is not None:  # None: the browser did not start
+                self._stop(force=False)
+                try:
+                    self.proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self._stop(force=True)
+                    self.proc.wait(timeout=10)
             shutil.rmtree(self.profile, ignore_errors=True)
 
     def _stop(self, force: bool) -> None:

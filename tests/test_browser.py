@@ -7,7 +7,8 @@ left file://. A control page without the PlotlyGeoAssets stub shows the map chec
 At 1400 px every table fits (nothing clipped), no header's text overlaps another or leaves its cell
 (bounding boxes of the text), and the report's page height is measured; in a 1000 px window the
 first column stays in view when a wide table is scrolled sideways (a control page without the
-sticky rule shows the check can fail).
+sticky rule shows the check can fail). A browser that is missing or does not start leaves no
+temporary profile.
 Screenshots go to test-artifacts/.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -23,6 +25,7 @@ import pytest
 
 from ojlib import html_export
 from ojlib.cli import main
+from ojlib.errors import OjError
 from ojlib.pdf import FIGURES_DRAWN as READY
 from ojlib.pdf import Browser, Navigated
 
@@ -287,6 +290,7 @@ def test_page_height_at_1400(small_site, browser, name):
     time.sleep(0.3)
     height = browser.height()
     browser.screenshot(ARTIFACTS / f"browser-{name.removesuffix('.html')}-1400.png", full_page=True)
+    assert browser.evaluate("[innerWidth, innerHeight]") == [1400, 900]  # the screenshot left the viewport as it was
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"sidhojd-{name.removesuffix('.html')}.txt").write_text(f"{height} px vid 1400 px bredd\n",
                                                                           encoding="utf-8")
@@ -300,3 +304,17 @@ def test_page_height_at_1400(small_site, browser, name):
         browser.viewport(width)
         for t in browser.evaluate(TABLE_LAYOUT):
             assert t["overlaps"] == [] and t["outside"] == [], (width, t)
+
+
+def test_a_browser_that_does_not_start_leaves_no_profile(tmp_path, monkeypatch):
+    """A browser that is missing or exits at once: one Swedish sentence, no temporary profile left behind."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    with pytest.raises(OjError, match="finns inte"):
+        Browser(tmp_path / "ingen-chromium")
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    with pytest.raises(OjError, match="startade inte i tid"):
+        Browser(broken, timeout=20)
+    assert list((tmp_path / "tmp").iterdir()) == []
