@@ -267,12 +267,13 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
 
 # ---------------------------------------------------------------- trends
 
-def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.Figure:
+def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt: bool = False) -> go.Figure:
     """An indicator over the years (from :func:`compare.trend`): one line per unit.
 
     A definition break is a gap (the line is not drawn across it) and a dotted vertical line
     with a note; missing years are gaps too. Ja/Nej: län and riket as the share of kommuner with
-    Ja, a kommun's own answers as markers at 100 (Ja) and 0 (Nej).
+    Ja, a kommun's own answers as markers at 100 (Ja) and 0 (Nej). ``kompakt``: a lower figure that a
+    report page sets two to a row (``in_grid(fig, bred=True)``).
     """
     kalla = _kalla(frame, kalla)
     first = frame.iloc[0]
@@ -330,7 +331,8 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.F
                                   "font": {"size": 11, "color": "#B00020"}, "name": "brott"},
                       annotation_position="top left")
     years = sorted(frame["år"].unique())
-    fig.update_xaxes(title="År", tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
+    fig.update_xaxes(title=None if kompakt else "År", tickmode="array", tickvals=years,
+                     ticktext=[str(y) for y in years])
     agg_avser = frame.loc[frame["nivå"] != "kommun", "avser"].dropna()
     ytitle = (agg_avser.iloc[0][:1].upper() + agg_avser.iloc[0][1:] if answer and len(agg_avser) else
               "Andel kommuner med Ja (%)" if typ == "ja_nej" else _axis_title(typ, first.enhet))
@@ -339,6 +341,10 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None) -> go.F
         fig.update_yaxes(range=[-5, 110])
     derived = frame.loc[frame["nivå"] != "kommun", "avser"].fillna("").str.startswith("publicerat").eq(False).any()
     subtitle = f"{RIKTNING_TEXT[_riktning(first.riktning)].capitalize()}; {years[0]}–{years[-1]}"
+    if kompakt:  # two to a row (about 590 px wide at 1400 px): the legend wraps at that width
+        fig = _finish(fig, _wrap(f"{first.indikator} över tid", 48), kalla, bool(derived), subtitle, None, 330,
+                      below=40, legend=True, legend_width=430)
+        return in_grid(fig, bred=True)
     return _finish(fig, f"{first.indikator} över tid", kalla, bool(derived), subtitle, None, 480, below=80,
                    legend=True)
 
@@ -633,8 +639,9 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
     return fig
 
 
-def in_grid(fig: go.Figure) -> go.Figure:
-    """Mark a figure to sit in a grid with its neighbours on a report page: two or three to a row
-    on a wide screen, one to a row printed (``layout.meta["rutnat"]``, read by ``html_export``)."""
-    fig.layout.meta = {**(fig.layout.meta or {}), "rutnat": True}
+def in_grid(fig: go.Figure, bred: bool = False) -> go.Figure:
+    """Mark a figure to sit in a grid with its neighbours on a report page: four to a row at 1400 px
+    (``bred``: two), fewer in a narrower window, two printed (``layout.meta["rutnat"]``, read by
+    ``html_export``)."""
+    fig.layout.meta = {**(fig.layout.meta or {}), "rutnat": "bred" if bred else True}
     return fig

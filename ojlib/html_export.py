@@ -64,7 +64,7 @@ RENDER_FIGURES_JS = """(function () {
         return [i, a]; }).filter(function (p) { return !p[1].name; }) : [];
       if (on) {
         if (!('ojSkarm' in div)) { div.ojSkarm = div.layout.width === undefined ? null : div.layout.width; }
-        var upd = {width: div.closest('.rutnat') ? PRINT_HALF : PRINT_WIDTH};
+        var upd = {width: div.closest('.rutnat:not(.bred)') ? PRINT_HALF : PRINT_WIDTH};
         panels.forEach(function (p) { upd['annotations[' + p[0] + '].font.size'] = 8; });
         return Plotly.relayout(div, upd);
       }
@@ -122,6 +122,16 @@ footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--lin
   vertical-align: bottom; max-width: none !important; }  /* a column is never narrower than its longest word */
 .output tbody th { text-align: left; font-weight: 600; white-space: nowrap; }
 .oj-profil tbody th { white-space: normal; min-width: 12em; }
+/* the kommun profile: the columns of answer distributions wide enough for two or three lines, not nine */
+table.oj-profil:has(> thead > tr > th:nth-child(9)) { width: 100%; table-layout: fixed; }
+table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(1) { width: 12%; }
+table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(2) { width: 4%; }
+table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(3) { width: 9%; }
+table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(4) { width: 13%; }
+table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+5):nth-child(-n+6) { width: 14%; }
+table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(7) { width: 15%; }
+table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+8) { width: 9.5%; }
+table.oj-profil td, table.oj-profil th { padding: .25rem .5rem; }
 .oj-tabell h4, .oj-oversikt h4 { margin: .3rem 0; }
 table.matris { font-size: 12px; }
 table.matris td { text-align: center; padding: 2px 3px; border: 1px solid #fff; line-height: 1.25; }
@@ -153,6 +163,7 @@ p.oj-exempeldata, .oj-not.oj-exempeldata { color: #B00020; font-weight: bold; }
 /* small figures (ranked bars, K/M) four to a row at 1400 px, fewer in a narrower window, two printed */
 .rutnat { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: .3rem 1rem; }
 .rutnat .halv { min-width: 0; }
+.rutnat.bred { grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); }
 .rutnat-text { min-width: 0; }
 .rutnat-text .oj-kapitel.tva { columns: 2 18rem; }
 .oj-tabell > h4, .oj-oversikt > h4 { display: inline-block; margin-right: 1rem !important; }
@@ -181,6 +192,7 @@ details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
   table.matris td { min-width: 0; padding: 2px 2px; }
   th, td { padding: 2px 4px; }
   .rutnat { grid-template-columns: 1fr 1fr; gap: 0 4mm; }
+  .rutnat.bred { grid-template-columns: 1fr; }
   .rutnat .halv { break-inside: avoid; }
   .output > ul:has(> li:nth-child(6)) { columns: 1; }
   details::details-content { content-visibility: visible; display: block; }
@@ -327,12 +339,15 @@ class Page:
             half: list[str] = []
             text = None  # the last full-width output, when it is a chapter's list of indicators
 
+            kind = None  # the grid the figures in ``half`` belong to (True: small, "bred": two to a row)
+
             def flush():
                 nonlocal text
-                if half and text is not None and len(half) <= SIDE_BY_SIDE and blocks and blocks[-1] is text[0]:
+                if half and text is not None and len(half) <= SIDE_BY_SIDE and kind is True and blocks \
+                        and blocks[-1] is text[0]:
                     blocks[-1] = _grid(half, text[1])  # a few small figures beside the chapter's list
                 elif half:
-                    blocks.append(_grid(half))
+                    blocks.append(_grid(half, bred=kind == "bred"))
                 half.clear()
                 text = None
 
@@ -340,7 +355,11 @@ class Page:
                 shown = self.output(out)
                 if not shown:
                     continue
-                if _half_width(out):
+                grid = _half_width(out)
+                if grid:
+                    if half and grid != kind:
+                        flush()
+                    kind = grid
                     half.append(shown)
                     continue
                 flush()
@@ -351,21 +370,24 @@ class Page:
                 self.parts.append('<div class="cell">' + "".join(blocks) + "</div>")
 
 
-def _half_width(out: dict) -> bool:
-    """A figure made to sit in a grid (``layout.meta.rutnat``, see ``figures.in_grid``)."""
+def _half_width(out: dict):
+    """The grid a figure is made to sit in (``layout.meta.rutnat``, see ``figures.in_grid``): True for
+    small figures, "bred" for two to a row, None for a figure of its own."""
     fig = out.get("data", {}).get(PLOTLY_MIMETYPE)
     meta = ((fig or {}).get("layout") or {}).get("meta") if isinstance(fig, dict) else None
-    return isinstance(meta, dict) and bool(meta.get("rutnat"))
+    grid = meta.get("rutnat") if isinstance(meta, dict) else None
+    return ("bred" if grid == "bred" else True) if grid else None
 
 
 SIDE_BY_SIDE = 2  # a chapter with at most this many small figures shows them beside its list of indicators
 
 
-def _grid(figures: list[str], text: str | None = None) -> str:
-    """Small figures in a grid; ``text`` (a chapter's list) first, over every column the figures leave."""
+def _grid(figures: list[str], text: str | None = None, bred: bool = False) -> str:
+    """Small figures in a grid (``bred``: two to a row); ``text`` (a chapter's list) first, over every
+    column the figures leave."""
     lead = (f'<div class="rutnat-text" style="grid-column: 1 / -{len(figures) + 1}">{text}</div>'
             if text is not None else "")
-    return (f'<div class="output rutnat{" med-text" if lead else ""}">{lead}'
+    return (f'<div class="output rutnat{" med-text" if lead else ""}{" bred" if bred else ""}">{lead}'
             + "".join(f'<div class="halv">{f}</div>' for f in figures) + "</div>")
 
 
