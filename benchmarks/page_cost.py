@@ -1,0 +1,128 @@
+"""Kernel-side CPU seconds per report page: this checkout against a baseline commit, in one run.
+
+What a batch kernel spends on one page once it is warm: the template's code cells run in one
+IPython shell, as in a pooled kernel (``OJLIB_BATCH=1``, so figures are published as their plotly
+JSON mime bundle; every display bundle is JSON-encoded as the kernel's session would), one
+page after another, the first page not counted (it fills the per-process caches that a batch
+shares). Kernel start, papermill and the HTML export are not in it (see benchmarks/batch.py).
+
+Baseline, named: ``--baseline REV`` (default 8031c89, main before figures were built in one step),
+its ``ojlib`` and ``notebooks`` taken with ``git archive`` into a temporary folder and run on the
+same data (OJLIB_HOME is this checkout), same machine, same run. Both sides run in their own
+subprocess; the CPU time is that process's own (``time.process_time``).
+
+Also prints the bytes each page displayed (figures, tables, text) on both sides.
+
+Measured 2026-11-30 on the shared 2-core machine (load average about 8; the ratios are the
+reliable part), 3 pages per template and side:
+  figures built in one step from dicts (no update_* chains, per-bar lists in plain Python):
+    kommunprofil: baseline 1.82 CPU-s per page, now 1.02 → 0.56×
+    lansanalys:   baseline 3.63 CPU-s per page, now 2.82 → 0.78×
+
+Usage: .venv/bin/python benchmarks/page_cost.py [--baseline REV] [--sidor N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROFILES = ["0680", "1480", "0180", "2580", "1283", "0617", "2480", "0114"]
+LAN = [("06", "missbruk"), ("14", "barn_och_unga"), ("01", "funktionsnedsattning"), ("12", "missbruk"),
+       ("14", "missbruk"), ("25", "funktionsnedsattning"), ("03", "barn_och_unga"), ("14", "funktionsnedsattning")]
+
+
+def worker(notebooks: Path, kind: str, n: int) -> None:
+    """Run n + 1 pages of one template in this process; print CPU s per page (the first not counted)."""
+    os.environ["OJLIB_BATCH"] = "1"
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shown = []
+
+    class Publisher(DisplayPublisher):  # what a kernel does with a display: encode it as JSON
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+            shown.append(len(json.dumps({"data": data, "metadata": metadata or {}}, default=str)))
+
+    shell = InteractiveShell.instance()
+    shell.display_pub = Publisher(shell=shell)
+    shell.display_formatter.formatters["text/plain"].enabled = True
+    os.chdir(notebooks)
+    name = {"profil": "kommunprofil.ipynb", "lan": "lansanalys.ipynb"}[kind]
+    nb = json.loads((notebooks / name).read_text(encoding="utf-8"))
+    params = ([{"kommun": k} for k in PROFILES] if kind == "profil" else
+              [{"lan": lan, "omrade": o} for lan, o in LAN])[: n + 1]
+    shell.run_cell("import pandas, plotly.graph_objects, IPython.display, ojlib.notebook, ojlib.params, "
+                   "ojlib.compare, ojlib.colours, ojlib.figures, ojlib.tables, ojlib.summary, ojlib.shared")
+
+    def page(values: dict) -> None:
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            code = "".join(cell["source"])
+            if "parameters" in cell["metadata"].get("tags", []):
+                code += "\n" + "\n".join(f"{k} = {v!r}" for k, v in values.items())
+            result = shell.run_cell(code, silent=False, store_history=False)
+            if not result.success:
+                raise SystemExit(f"{kind} {values}: {result.error_in_exec or result.error_before_exec}")
+        shell.run_line_magic("reset", "-f")
+
+    page(params[0])
+    shown.clear()
+    t0 = time.process_time()
+    for values in params[1:]:
+        page(values)
+    cpu = (time.process_time() - t0) / len(params[1:])
+    import ojlib
+
+    print(json.dumps({"cpu": cpu, "bytes": sum(shown) / len(params[1:]), "ojlib": ojlib.__file__}))
+
+
+def measure(src: Path, kind: str, n: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(src), "OJLIB_HOME": str(ROOT),
+           "OJLIB_REFERENS": str(ROOT / "data" / "raw" / "referens")}
+    code = (f"import sys; sys.path.insert(0, {str(src)!r}); sys.path.insert(1, {str(ROOT / 'benchmarks')!r}); "
+            f"import page_cost; page_cost.worker(__import__('pathlib').Path({str(src / 'notebooks')!r}), "
+            f"{kind!r}, {n})")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=src)
+    if proc.returncode != 0:
+        sys.exit(f"{src} {kind}: {proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--baseline", default="8031c89", help="git revision to compare against")
+    ap.add_argument("--sidor", type=int, default=4, help="pages per template and side (after one warm-up page)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ojlib-page-cost-") as tmp:
+        base = Path(tmp)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline, "ojlib", "notebooks"],
+                                 capture_output=True, check=True).stdout
+        archive_path = base / "baseline.tar"
+        archive_path.write_bytes(archive)
+        with tarfile.open(archive_path) as tar:
+            tar.extractall(base, filter="data")
+        print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {args.sidor} pages per template "
+              f"and side after one warm-up page", flush=True)
+        for kind, label in (("profil", "kommunprofil"), ("lan", "lansanalys")):
+            before = measure(base, kind, args.sidor)
+            now = measure(ROOT, kind, args.sidor)
+            if not before["ojlib"].startswith(str(base)):
+                sys.exit(f"The baseline ran {before['ojlib']}, not the archived copy.")
+            print(f"{label:13s} baseline {args.baseline}: {before['cpu']:.2f} CPU-s/page, "
+                  f"{before['bytes'] / 1024:.0f} kB shown | now: {now['cpu']:.2f} CPU-s/page, "
+                  f"{now['bytes'] / 1024:.0f} kB shown | ratio {now['cpu'] / before['cpu']:.2f}×")
+        print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
