@@ -919,15 +919,26 @@ class SiteMap:
         """The page with its navigation and, for a län report, kommun names linked to their profiles."""
         text = NAV_RE.sub(lambda _m: self.nav(name, meta), text, count=1)
         if meta.get("typ") == "lansanalys" and meta.get("lan"):
-            kommuner = geo.kommuner()
-            for kod, kname in kommuner.loc[kommuner.lan_kod == meta["lan"], ["kommun_kod", "kommun_namn"]].values:
-                page = self.profiles.get(kod)
-                if not page:
-                    continue
-                link = f'<a class="profil" href="{html.escape(quote(page))}">{html.escape(kname)}</a>'
-                text = re.sub(PROFILE_LINK_RE.format(name=re.escape(html.escape(kname))),
-                              lambda m, link=link: m.group(1) + link + m.group(3), text)
+            pattern, links = self._profile_links(str(meta["lan"]))
+            if links:  # one pass over the page for all the län's kommuner
+                text = pattern.sub(lambda m: m.group(1) + links[m.group(2)] + m.group(3), text)
         return text
+
+    def _profile_links(self, lan: str):
+        """(pattern matching a row heading with a kommun name, escaped name -> link) for the län."""
+        if not hasattr(self, "_links_by_lan"):
+            self._links_by_lan: dict = {}
+        if lan not in self._links_by_lan:
+            kommuner = geo.kommuner()
+            links = {}
+            for kod, kname in kommuner.loc[kommuner.lan_kod == lan, ["kommun_kod", "kommun_namn"]].values:
+                page = self.profiles.get(kod)
+                if page:
+                    links[html.escape(kname)] = \
+                        f'<a class="profil" href="{html.escape(quote(page))}">{html.escape(kname)}</a>'
+            names = "|".join(re.escape(n) for n in sorted(links, key=len, reverse=True))
+            self._links_by_lan[lan] = (re.compile(PROFILE_LINK_RE.format(name=names)) if links else None, links)
+        return self._links_by_lan[lan]
 
 
 # --------------------------------------------------------------------------- building
