@@ -23,8 +23,18 @@ developers' tests running), so wall times are several times what a quiet machine
     the same command again: 0 built, 353 up to date, 11 s.
   oj --help: median 0.49 s under load (0.22–0.30 s in later single runs, 0.08 s user CPU;
     typer's import is ~0.1 s of it); aim 0.15 s not shown here.
+Measured 2026-11-30 23:43–00:04 (--bara-nationell) with four other sessions on the machine (load
+average 6–13), after the orchestration changes (gc.freeze in reused kernels, template read once,
+no serialised notebook per job, long jobs first, the site swapped in whole):
+  national site: 353 pages in 933 s wall under that load; 658 CPU s (1.86 per page, was 2.06):
+    kernels 620 s, `oj rapporter` itself 37 s (0.10 per page); after the reports, navigation
+    2.0 s, index 2.5 s, sync + swap + removing the old generation 1.3 s. On 2 free cores that is
+    about 330 s if the kernels' CPU did not shrink: the 240 s aim needs the kernel-side work.
+  (the "same command again" run rebuilt the 63 län pages: their template changed mid-run.)
+`oj rapporter` prints its stages when OJLIB_TIDER=1 (this script sets it) and they are shown.
 Output in benchmarks/out/batch/. Usage:
   .venv/bin/python benchmarks/batch.py [--lan alla] [--omrade missbruk] [--jobb N] [--utan-nationell]
+                                       [--bara-nationell]
 """
 
 from __future__ import annotations
