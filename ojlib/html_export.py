@@ -164,6 +164,9 @@ p.oj-exempeldata, .oj-not.oj-exempeldata { color: #B00020; font-weight: bold; }
 .rutnat { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: .3rem 1rem; }
 .rutnat .halv { min-width: 0; }
 .rutnat.bred { grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); }
+/* a small figure's toolbar only while the pointer is on it (it would cover the title) */
+.rutnat .modebar-container { opacity: 0; transition: opacity .15s; }
+.rutnat .halv:hover .modebar-container, .rutnat .halv:focus-within .modebar-container { opacity: 1; }
 .rutnat-text { min-width: 0; }
 .rutnat-text .oj-kapitel.tva { columns: 2 18rem; }
 .oj-tabell > h4, .oj-oversikt > h4 { display: inline-block; margin-right: 1rem !important; }
