@@ -5,7 +5,8 @@ the län report (missbruk) and a kommun profile (missbruk) twice — with the pa
 of the baseline commit (``git worktree`` of BASELINE, run with that code on PYTHONPATH) and with
 the current working tree, both on the same example data and today's indicator catalogue — opens
 every page in headless Chromium at 1400 px width once its
-figures are drawn, and prints the heights and the ratio now/baseline.
+figures are drawn, and prints the heights and the ratio now/baseline, and for the län reports the
+number of A4 pages when printed (``--pdf``, as ``oj rapport --pdf`` prints them).
 
     .venv/bin/python benchmarks/page_heights.py [--baseline a79c6a7]
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +50,11 @@ def same_catalogue(old: Path) -> None:
                                                     encoding="utf-8")
 
 
+def a4_pages(data: bytes) -> int:
+    """Pages in a PDF written by Chromium (its page objects; /Pages is the tree)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+
+
 def build(code_root: Path, out: Path, option: str, code: str) -> Path:
     """One report (missbruk) built with the ojlib package found in ``code_root``."""
     env = {**os.environ, "PYTHONPATH": str(code_root)}
@@ -78,16 +85,20 @@ def main() -> int:
         rows = []
         with pdf.Browser() as browser:
             for mall, option, code, name in CASES:
-                heights = []
+                heights, pages = [], []
                 for label, code_root in (("före", old), ("nu", ROOT)):
                     out = work / label
                     out.mkdir(exist_ok=True)
                     page = build(code_root, out, option, code)
                     browser.open(page, width=1400)
                     heights.append(browser.height())
+                    if mall == "lansanalys":  # printed with the baseline's own print CSS and figure redraw
+                        pages.append(a4_pages(browser.print_pdf()))
+                        browser.send("Emulation.setEmulatedMedia", media="")  # the next page on screen again
                 rows.append((mall, name, *heights))
+                a4 = f"   A4-sidor före {pages[0]}, nu {pages[1]}" if pages else ""
                 print(f"{mall:<13} {name:<22} före {heights[0]:>7} px   nu {heights[1]:>7} px   "
-                      f"nu/före {heights[1] / heights[0]:.2f}", flush=True)
+                      f"nu/före {heights[1] / heights[0]:.2f}{a4}", flush=True)
         total_before = sum(r[2] for r in rows if r[0] == "lansanalys")
         total_now = sum(r[3] for r in rows if r[0] == "lansanalys")
         print(f"Länsrapporterna sammanlagt: före {total_before} px, nu {total_now} px, "

@@ -123,14 +123,16 @@ footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--lin
 .output tbody th { text-align: left; font-weight: 600; white-space: nowrap; }
 .oj-profil tbody th { white-space: normal; min-width: 12em; }
 /* the kommun profile: the columns of answer distributions wide enough for two or three lines, not nine */
-table.oj-profil:has(> thead > tr > th:nth-child(9)) { width: 100%; table-layout: fixed; }
-table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(1) { width: 12%; }
-table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(2) { width: 4%; }
-table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(3) { width: 9%; }
-table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(4) { width: 13%; }
-table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+5):nth-child(-n+6) { width: 14%; }
-table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(7) { width: 15%; }
-table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+8) { width: 9.5%; }
+@media screen {
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) { width: 100%; table-layout: fixed; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(1) { width: 12%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(2) { width: 4%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(3) { width: 9%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(4) { width: 13%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+5):nth-child(-n+6) { width: 14%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(7) { width: 15%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+8) { width: 9.5%; }
+}
 table.oj-profil td, table.oj-profil th { padding: .25rem .5rem; }
 .oj-tabell h4, .oj-oversikt h4 { margin: .3rem 0; }
 table.matris { font-size: 12px; }
@@ -206,7 +208,7 @@ details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
      or a list item is not cut (a table longer than a page breaks between rows, its header repeated) */
   h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
   main h2 { margin-top: 5mm; }
-  .oj-oversikt, .oj-tabell, .oj-tabell .rulla, .oj-forbattring .listor > div, .oj-kapitel { break-inside: avoid; }
+  .oj-oversikt, .oj-tabell:not(:has(.oj-profil)), .oj-forbattring .listor > div, .oj-kapitel { break-inside: avoid; }
   .cell.md:has(h2, h3, h4) { break-after: avoid; }
   tr, .oj-kommentar, .oj-not, li { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
