@@ -550,8 +550,14 @@ def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | No
     first = rows.iloc[0]
     have = rows[rows.kvinnor.notna() & rows["män"].notna()]
     missing = rows.loc[~rows.index.isin(have.index), "namn"].tolist()
-    names = have.namn + np.where(have["nivå"] != "kommun", " (" + have.avser.fillna("").astype(str) + ")", "")
-    names = [_wrap(n, 18) for n in names] if kompakt else names.tolist()  # "Riket (ovägt medel av …)" in two lines
+    avser = have.avser.fillna("").astype(str)
+    if kompakt:  # one short line per row: "Länet (ovägt medel)", "Riket (publicerat värde)"
+        avser = avser.where(~avser.str.startswith("ovägt medel"), "ovägt medel")
+        avser = avser.where(~avser.str.startswith("publicerat"), "publicerat värde")
+        unit = have.namn.where(have["nivå"] != "län", "Länet")
+    else:
+        unit = have.namn
+    names = (unit + np.where(have["nivå"] != "kommun", " (" + avser + ")", "")).tolist()
     lx, ly = [], []
     for n, k, m in zip(names, have.kvinnor, have["män"], strict=True):
         lx += [k, m, None]

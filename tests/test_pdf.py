@@ -138,7 +138,15 @@ GRID_LAYOUT = """(() => {
   }
   const ticks = [...document.querySelectorAll('.rutnat .ojfig')].map(d =>
     [d.id, d.querySelectorAll('.ytick').length, (d.layout.yaxis || {}).type]);
-  return {grids, clipped, gaps, ticks, width: document.documentElement.clientWidth,
+  const crowded = [];  // axis labels of a small figure running into each other
+  for (const d of document.querySelectorAll('.rutnat .ojfig')) {
+    const labels = [...d.querySelectorAll('.ytick text')].map(t => t.getBoundingClientRect()).filter(b => b.height);
+    labels.sort((a, b) => a.top - b.top);
+    for (let i = 1; i < labels.length; i++) {
+      if (labels[i].top < labels[i - 1].bottom - 2) { crowded.push(d.id); break; }
+    }
+  }
+  return {grids, clipped, gaps, ticks, crowded, width: document.documentElement.clientWidth,
           height: document.documentElement.scrollHeight};
 })()"""
 
@@ -168,6 +176,7 @@ def test_small_figures_sit_side_by_side_at_1400_and_stack_when_narrow(lan_pdf):
     for layout in (wide, narrow):
         assert layout["clipped"] == [], layout["clipped"]
         assert layout["gaps"] == [], layout["gaps"]
+        assert layout["crowded"] == [], f"axis labels overlap in {layout['crowded']}"
         for g in layout["grids"]:
             assert g["box"]["r"] <= layout["width"] + 1, "a grid is wider than the window"
     assert max(g["cols"] for g in narrow["grids"]) <= 2
