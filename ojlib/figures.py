@@ -231,15 +231,27 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
         x = [1.0] * len(order)
         if "färg" not in ordered:
             colour = [FARG_STAPEL if v == 1 else ("#BFD3E6" if v == 0 else "#D9D9D9") for v in ordered["värde"]]
-    line = ["#000000" if c == markera else "rgba(0,0,0,0)" for c in ordered["kommunkod"]]
-    hover = [f"{k}: {t}" for k, t in zip(ordered["kommun"], ordered["värde_text"], strict=True)]
-    if "färgklass" in ordered:
-        hover = [f"{h} ({k})" for h, k in zip(hover, ordered["färgklass"], strict=True)]
+    marked = markera in ordered["kommunkod"]
+    # the marked kommun's bar outlined; without one, one transparent outline for all (not one per bar)
+    line = ["#000000" if c == markera else "rgba(0,0,0,0)" for c in ordered["kommunkod"]] if marked \
+        else "rgba(0,0,0,0)"
     bar = {"type": "bar", "name": "Kommun", "x": x, "y": names, "orientation": "h",
            "marker": {"color": colour, "line": {"color": line, "width": 1.5}},
            "text": ordered["värde_text"], "textposition": "inside" if typ == "ja_nej" else "outside",
            "insidetextanchor": "middle", "cliponaxis": False,
-           "hovertext": hover, "hoverinfo": "text", "showlegend": False}
+           "showlegend": False}
+    # hover "Kommun: value (colour class)"; the name and value come from the bar's own y and text, so a
+    # page does not carry them twice (the marked kommun's name is bold on the axis: its hover is written out)
+    if marked:
+        hover = [f"{k}: {t}" for k, t in zip(ordered["kommun"], ordered["värde_text"], strict=True)]
+        if "färgklass" in ordered:
+            hover = [f"{h} ({k})" for h, k in zip(hover, ordered["färgklass"], strict=True)]
+        bar.update(hovertext=hover, hoverinfo="text")
+    elif "färgklass" in ordered:
+        bar.update(customdata=[str(k) for k in ordered["färgklass"]],
+                   hovertemplate="%{y}: %{text} (%{customdata})<extra></extra>")
+    else:
+        bar["hovertemplate"] = "%{y}: %{text}<extra></extra>"
     data = [bar]
     xaxis: dict = {}
     peer = "jämförelsegruppens_värde" in rows.columns
@@ -585,16 +597,17 @@ def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | No
 
 # ---------------------------------------------------------------- small multiples over time
 
-def _series_xy(years, values, series) -> tuple[list, list]:
-    """x and y of one line, with a gap (None) wherever the series changes at a definition break."""
+def _series_xy(years, values, series, text: bool = False) -> tuple[list, list]:
+    """x and y of one line, with a gap (None) wherever the series changes at a definition break;
+    ``text``: the values are texts (one per point, "" at a gap)."""
     xs, ys, prev = [], [], None
     for x, y, sr in zip(years, values, series, strict=True):
         if prev is not None and sr != prev:
             xs.append(None)
-            ys.append(None)
+            ys.append("" if text else None)
         prev = sr
         xs.append(int(x))
-        ys.append(None if y is None or pd.isna(y) else float(y))
+        ys.append(str(y) if text else None if y is None or pd.isna(y) else float(y))
     return xs, ys
 
 
@@ -621,7 +634,8 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
     ``trends`` (``compare.trend`` frames of other indicators, län and riket) give the values in
     their unit. A definition break is a gap in the line and a dotted mark.
     """
-    panels = []  # (title, unit text, [(name, colour, dash, xs, ys, hover)], break year)
+    # (title, unit text, [(name, colour, dash, xs, ys, (hover template, text per point))], break year)
+    panels = []
     if answers is not None and not answers.empty:
         kalla = kalla or answers.attrs.get("kalla")
         for _kpi, part in answers.groupby("kpi", sort=False):
@@ -631,9 +645,9 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
             for niva, colour, dash in (("Länet", FARG_LAN, "solid"), ("Riket", FARG_RIKET, "dot")):
                 p = part[part["nivå"] == niva]
                 xs, ys = _series_xy(p["år"], p.andel, p.serie)
-                hover = [f"{niva} {x}: {compare._num(y, 0)} % med {what}" if y is not None else f"{niva} {x}: saknas"
-                         for x, y in zip(xs, ys, strict=True) if x is not None]
-                lines.append((niva, colour, dash, xs, ys, hover))
+                texts = ["" if x is None else f"{compare._num(y, 0)} % med {what}" if y is not None else "saknas"
+                         for x, y in zip(xs, ys, strict=True)]
+                lines.append((niva, colour, dash, xs, ys, (f"{niva} %{{x}}: %{{text}}<extra></extra>", texts)))
             brott = first.brott_år if pd.notna(first.brott_år) else None
             panels.append((first.indikator, f"% av kommunerna med {what}", lines, brott, (0, 100)))
     for frame in trends or []:
@@ -645,10 +659,10 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
             if p.empty:
                 continue
             xs, ys = _series_xy(p["år"], p["värde"], p.serie)
+            texts = _series_xy(p["år"], p["värde_text"], p.serie, text=True)[1]
             avser = p.avser.dropna()
-            hover = [f"{label} {x}: {t}" + (f" ({avser.iloc[0]})" if len(avser) else "")
-                     for x, t in zip(p["år"], p["värde_text"], strict=True)]
-            lines.append((label, colour, dash, xs, ys, hover))
+            hover = f"{label} %{{x}}: %{{text}}" + (f" ({avser.iloc[0]})" if len(avser) else "") + "<extra></extra>"
+            lines.append((label, colour, dash, xs, ys, (hover, texts)))
         brott = first.brott_år if pd.notna(first.brott_år) else None
         avser = frame.loc[frame["nivå"] != "kommun", "avser"].dropna().unique()
         unit = _axis_title(first.typ, first.enhet) + (f"; {', '.join(avser)}" if len(avser) else "")
@@ -672,8 +686,8 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
             years_all |= {x for x in xs if x is not None}
             data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers", "name": name,
                          "legendgroup": name, "showlegend": False, "line": {"color": colour, "dash": dash, "width": 2},
-                         "marker": {"size": 5, "color": colour}, "connectgaps": False, "hovertext": hover,
-                         "hoverinfo": "text", "xaxis": xref, "yaxis": yref})
+                         "marker": {"size": 5, "color": colour}, "connectgaps": False, "text": hover[1],
+                         "hovertemplate": hover[0], "xaxis": xref, "yaxis": yref})
         if brott:
             shapes.append(_vline(brott - 0.5, {"color": "#B00020", "dash": "dot", "width": 1}, xref, yref))
         if yrange:

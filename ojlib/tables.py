@@ -137,6 +137,10 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
     css = fill.map(lambda c: f"background-color: {c}; color: {colours.text_colour(c)}")
     if comparison_rows:
         css.loc[["Länet", "Riket"]] = "background-color: #FFFFFF; color: #000000; font-style: italic"
+    # One class per distinct cell style (a handful of colours) and one CSS rule each, instead of an
+    # id and a CSS selector per cell: a län with 49 kommuner has about a thousand coloured cells.
+    styles = list(dict.fromkeys(css.to_numpy().ravel()))
+    cell_class = css.map({s: f"f{i}" for i, s in enumerate(styles)}.get)
     # A page holds several overview tables (one per value type and part); each needs its own id
     # prefix, or one table's cell colours (CSS by id) paint the cells of another. Derived from the
     # content so that re-run notebooks stay byte-stable.
@@ -144,7 +148,7 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
                        + str(title).encode()).hexdigest()[:10]
     styler = (text.style.set_uuid(f"ojoversikt_{uid}").hide(names=True, axis="columns").hide(names=True, axis="index")
               .format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-              .apply(lambda _: css, axis=None)
+              .set_td_classes(cell_class)
               .set_table_styles([
                   {"selector": "", "props": "border-collapse: collapse; font-size: 12px; "
                                             "font-family: Arial, sans-serif"},
@@ -152,8 +156,11 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
                                               "font-weight: 600; max-width: 9em"},
                   {"selector": "td", "props": "padding: 3px 6px; text-align: center; border: 1px solid #FFFFFF; "
                                               "white-space: nowrap"},
+                  *({"selector": f"td.f{i}", "props": s} for i, s in enumerate(styles)),
               ]))
     styler.cell_ids = False
+    # short class names of the cells ("d r12 c3", not "data row12 col3"; nothing styles by them)
+    styler.css = {**styler.css, "data": "d", "row": "r", "col": "c"}
     lan = table["län"].iloc[0] if table["länskod"].nunique() == 1 else "Kommunerna"
     title = title or f"Översikt: {lan}"
     mark = ""

@@ -173,3 +173,24 @@ def test_a_frame_without_source_is_refused():
     frame = pd.DataFrame({"kpi": ["X"]})
     with pytest.raises(ValueError, match="source"):
         figures.ranked_bars(frame, "X")
+
+
+def test_hover_names_each_point_without_repeating_the_page(example_ds, lan_table):
+    """Bars hover "Kommun: value (colour class)" from their own y and text; over-time panels hover
+    each point with its own year, also after a definition break (a gap in the line)."""
+    from ojlib import lansrapport
+
+    bar = figures.ranked_bars(lan_table, "U35538").data[0]
+    assert bar.hovertemplate == "%{y}: %{text} (%{customdata})<extra></extra>"
+    rows = lan_table[lan_table.kpi == "U35538"].set_index("kommun")
+    for name, text, klass in zip(bar.y, bar.text, bar.customdata, strict=True):
+        assert text == rows.at[name, "värde_text"] and klass == rows.at[name, "färgklass"]
+    fig = figures.over_time(lansrapport.answer_shares_over_time(example_ds, "06", ["U35519"]))
+    gaps = 0
+    for t in fig.data:
+        assert len(t.text) == len(t.x)
+        for x, y, text in zip(t.x, t.y, t.text, strict=True):
+            gaps += x is None
+            assert (text == "") == (x is None)
+            assert x is None or y is None or text.endswith("% med Ja")
+    assert gaps  # U35519 has a definition break in 2019
