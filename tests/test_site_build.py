@@ -411,6 +411,10 @@ def test_a_reader_never_sees_two_generations_at_once(tmp_path, capsys):
                                    str(FIXTURE), "--ut", str(folder), "--jobb", "2", "--alla-om"],
                                   capture_output=True, text=True, timeout=600)
             assert proc.returncode == 0, proc.stderr
+        n = counts["handle"]  # a few more looks at the last generation
+        deadline = time.monotonic() + 60
+        while counts["handle"] < n + 3 and time.monotonic() < deadline and thread.is_alive():
+            time.sleep(0.05)
     finally:
         stop.set()
         thread.join(timeout=30)
@@ -483,3 +487,28 @@ def test_site_links_resolve_with_profiles_and_lan_reports(tmp_path, capsys):
     assert "Karta – Missbruks- och beroendevård:" in index
     for page in folder.glob("*.html"):
         assert page.stat().st_size <= 400_000, page.name
+
+
+def test_exchange_swaps_two_folders_in_one_step_or_says_it_cannot(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "ny.txt").write_text("ny", encoding="utf-8")
+    (tmp_path / "b" / "gammal.txt").write_text("gammal", encoding="utf-8")
+    if site.exchange(tmp_path / "a", tmp_path / "b"):
+        assert [p.name for p in (tmp_path / "b").iterdir()] == ["ny.txt"]
+        assert [p.name for p in (tmp_path / "a").iterdir()] == ["gammal.txt"]
+    else:  # not Linux, or a file system without the flag: nothing was moved
+        assert sys.platform != "linux" or (tmp_path / "a" / "ny.txt").exists()
+    monkeypatch.setenv(site.SWAP_ENV, "rename")  # the fallback is asked for: no exchange
+    assert site.exchange(tmp_path / "a", tmp_path / "b") is False
+
+
+def test_a_swap_cut_between_its_two_renames_is_undone(tmp_path):
+    folder = tmp_path / "reports"
+    aside = tmp_path / ".reports.gammal-123"
+    aside.mkdir()
+    (aside / site.MARKER).write_text("{}", encoding="utf-8")
+    (aside / "notes.txt").write_text("mina", encoding="utf-8")
+    assert site.recover_interrupted_swap(folder) is True
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mina" and not aside.exists()
+    assert site.recover_interrupted_swap(folder) is False  # nothing to do when the folder is there
