@@ -180,15 +180,21 @@ def peer_groups(kommun_kod: str, title_contains: str = "Liknande kommuner") -> p
     Kolada names such a group after the kommun it was made for and lists only the peers as
     members (not the kommun itself). Returns group_id, group_title, antal (members).
     """
-    import re
-
     kod = normalise_kommun(kommun_kod)
     name = _kommuner().set_index("kommun_kod").at[kod, "kommun_namn"]
-    g = kolada_groups()
-    own = g.group_title.str.contains(rf", {re.escape(name)}, \d{{4}}$", regex=True) & \
-        g.group_title.str.contains(title_contains, regex=False)
+    g = _groups_by_owner().get(name, kolada_groups().iloc[:0])
+    own = g.group_title.str.contains(title_contains, regex=False)
     out = g[own].groupby(["group_id", "group_title"], as_index=False).agg(antal=("member_id", "size"))
     return out.sort_values("group_title").reset_index(drop=True)
+
+
+@cache
+def _groups_by_owner() -> dict[str, pd.DataFrame]:
+    """Kolada's group members by the kommun a group is named after (", Jönköping, 2024" at the end
+    of its title), read once: a batch asks for the peer groups of every kommun it reports on."""
+    g = kolada_groups()
+    owner = g.group_title.str.extract(r", ([^,]+), \d{4}$", expand=False)
+    return {name: part for name, part in g[owner.notna()].groupby(owner[owner.notna()], sort=False)}
 
 
 @cache

@@ -72,6 +72,20 @@ def peer_table(ds: Dataset, kommun, omrade=None, ar=None, peers="liknande", kon:
                medel: str = "publicerat") -> pd.DataFrame:
     """The kommun and its peers × indicator, with the peers' value and ranks among them.
 
+    Computed once per dataset and arguments in a process (a kommun profile asks for it twice:
+    for its table and for its charts); each caller gets its own frame. See :func:`_peer_table`.
+    """
+    from ojlib import shared
+
+    key = ("peer_table", shared.fingerprint(ds), geo.normalise_kommun(kommun), repr(omrade), repr(ar),
+           repr(peers), kon, medel)
+    return shared.recent(key, lambda: _peer_table(ds, kommun, omrade, ar, peers, kon, medel)).copy(deep=False)
+
+
+def _peer_table(ds: Dataset, kommun, omrade=None, ar=None, peers="liknande", kon: str = "T",
+                medel: str = "publicerat") -> pd.DataFrame:
+    """The kommun and its peers × indicator, with the peers' value and ranks among them.
+
     Rows: the chosen kommun (``vald`` True) first, then its peers, per indicator. Columns: those
     of :func:`ojlib.ranking.kommun_table` plus vald, jämförelsegrupp (label),
     jämförelsegruppens_värde and jämförelsegrupp_avser (share of kommuner at the top answer for

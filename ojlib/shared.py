@@ -4,7 +4,8 @@ A batch kernel runs dozens of reports; each used to re-read and re-validate the 
 ``dataset(kalla)`` loads a source once per process and hands out a copy-on-write view, so one
 report changing its table cannot change the next report's. ``memo(key, compute)`` keeps any other
 derived table (levels, trends, national tables per område and year) keyed by the dataset's
-fingerprint, so a changed data file is never served from a stale cache.
+fingerprint, so a changed data file is never served from a stale cache; ``recent(key, compute)``
+keeps only the last few results, for work one report repeats and the next never asks for.
 
 The cache lives in this module's dict, which the kernel pool's reset keeps (it restores a module
 only when a job replaced one of its names).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,5 +108,26 @@ def memo(key: tuple, compute: Callable):
     return value
 
 
+_RECENT: OrderedDict = OrderedDict()
+
+
+def recent(key: tuple, compute: Callable, keep: int = 16):
+    """``compute()`` once per key among the last ``keep`` keys asked for (include ``fingerprint(ds)``).
+
+    For work that one report asks for more than once but the next report never does (a kommun's
+    peer table: its profile table and its charts), so a batch of 290 profiles does not keep 290 of them.
+    """
+    try:
+        _RECENT.move_to_end(key)
+        return _RECENT[key]
+    except KeyError:
+        pass
+    value = _RECENT[key] = compute()
+    while len(_RECENT) > keep:
+        _RECENT.popitem(last=False)
+    return value
+
+
 def clear() -> None:
     _CACHE.clear()
+    _RECENT.clear()

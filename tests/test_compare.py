@@ -327,3 +327,18 @@ def test_formatting_is_swedish():
     assert compare.format_value(64.79, ind("F", "ja_nej"), aggregate=True) == "65\u00a0% Ja"
     assert compare.format_value(1, ind("F", "skala")) == "Delvis"
     assert compare.format_value(None, ind("F")) == "–"
+
+
+def test_peer_table_is_computed_once_per_report_and_each_caller_gets_its_own(example_ds):
+    from ojlib import shared
+
+    a = compare.peer_table(example_ds, "0680", "missbruk", peers="kommungrupp")
+    a["värde"] = -1.0  # one caller changing its frame ...
+    b = compare.peer_table(example_ds, "0680", "missbruk", peers="kommungrupp")
+    assert (b["värde"] != -1.0).any()  # ... does not change the next caller's
+    assert b.attrs["kommun"] == "0680" and b.vald.iloc[0]
+    calls = []
+    for n in range(20):  # only the last few results are kept
+        shared.recent(("test", n), lambda n=n: calls.append(n) or n, keep=4)
+    assert shared.recent(("test", 19), lambda: calls.append("again")) == 19 and "again" not in calls
+    assert shared.recent(("test", 0), lambda: "again", keep=4) == "again"
