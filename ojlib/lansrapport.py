@@ -190,7 +190,8 @@ def kommun_summary(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
     kpis = list(dict.fromkeys(table.kpi))
     tt = compare.trend_table(ds, lan=lk, kpi=kpis, ar=int(table["år"].max()))
     tt = tt[tt["nivå"] == "kommun"]
-    tt = tt[tt.apply(lambda r: int(r["år"]) == int(table.loc[table.kpi == r.kpi, "år"].iloc[0]), axis=1)]
+    year = table.drop_duplicates("kpi").set_index("kpi")["år"].astype(int)  # each indicator's year in the table
+    tt = tt[tt["år"].astype(int).to_numpy() == tt.kpi.map(year).astype(int).to_numpy()]
     rows = []
     for kod, part in table.groupby("kommunkod", sort=False):
         jn = part[part.typ == "ja_nej"]

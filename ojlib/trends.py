@@ -65,7 +65,11 @@ def trend_table(ds: Dataset, lan=None, kommun=None, omrade=None, ar=None, kon: s
         _, regions = wanted_units(None, lan, riket)
     else:
         kommuner, regions = wanted_units(kommun, lan, riket)
-    lv = levels(ds, inds, kon, medel)
+    from ojlib import shared
+
+    # the national levels of these indicators: once per batch (every län report of an område asks)
+    lv = shared.memo(("levels", shared.fingerprint(ds), tuple(i.kpi for i in inds), kon, medel),
+                     lambda: levels(ds, inds, kon, medel))
     lv = lv[lv.kod.isin(kommuner + regions) & (lv.kon == kon)]
     by = {i.kpi: i for i in inds}
     lv = lv.assign(_cur=lv.kpi.map(years), _jf=lv.kpi.map({k: i.jamforbara_ar[0] for k, i in by.items()}))
