@@ -31,6 +31,13 @@ no serialised notebook per job, long jobs first, the site swapped in whole):
     2.0 s, index 2.5 s, sync + swap + removing the old generation 1.3 s. On 2 free cores that is
     about 330 s if the kernels' CPU did not shrink: the 240 s aim needs the kernel-side work.
   (the "same command again" run rebuilt the 63 län pages: their template changed mid-run.)
+Measured 2026-12-01 00:21–00:30 (--bara-nationell, load average 3.6–6.7), with the figures built
+in one step (figures.py) as well:
+  national site: 353 pages in 466 s wall under that load; 442 CPU s (1.25 per page): kernels
+    409 s, `oj rapporter` itself 33 s (0.09 per page); navigation 1.0 s, index 1.1 s, sync +
+    swap + removal 0.2 s; largest page 399 kB, none over 400 kB. 442 CPU s on 2 free cores is
+    about 225 s: the 240 s aim is within reach on a quiet machine but NOT shown here.
+  same command again: 0.9 s, 0 built, 353 up to date. oj --help: median 0.09 s.
 `oj rapporter` prints its stages when OJLIB_TIDER=1 (this script sets it) and they are shown.
 Output in benchmarks/out/batch/. Usage:
   .venv/bin/python benchmarks/batch.py [--lan alla] [--omrade missbruk] [--jobb N] [--utan-nationell]
