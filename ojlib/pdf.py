@@ -279,10 +279,14 @@ class Browser:
         the exempeldata mark, the source line and the page number in the margins of every page;
         figures are first redrawn at the width of the paper."""
         self.send("Emulation.setEmulatedMedia", media="print")
-        self.evaluate("window.ojlibForPrint ? window.ojlibForPrint(true).then(() => true) : true")
-        time.sleep(0.2)
-        res = self.send("Page.printToPDF", paperWidth=8.27, paperHeight=11.69, printBackground=True,
-                        preferCSSPageSize=True, displayHeaderFooter=False)
+        try:
+            self.evaluate("window.ojlibForPrint ? window.ojlibForPrint(true).then(() => true) : true")
+            time.sleep(0.2)
+            res = self.send("Page.printToPDF", paperWidth=8.27, paperHeight=11.69, printBackground=True,
+                            preferCSSPageSize=True, displayHeaderFooter=False)
+        finally:  # the page (and the next one opened) is laid out for the screen again
+            self.send("Emulation.setEmulatedMedia", media="")
+            self.evaluate("window.ojlibForPrint ? window.ojlibForPrint(false).then(() => true) : true")
         return base64.b64decode(res["data"])
 
     def close(self) -> None:

@@ -202,3 +202,18 @@ def test_colour_limits_are_folded_on_screen_and_printed(lan_pdf):
     assert len(items) >= 10
     missing = [x for x in items if x not in text]  # the whole rule: name, limits and counts
     assert missing == [], f"colour limits missing from the printed report: {missing[:2]}"
+
+
+@needs_chromium
+def test_printing_leaves_the_browser_in_screen_layout(lan_pdf):
+    """One browser prints many pages (``oj rapporter --pdf``) and measures pages (benchmarks): after a
+    print the page and the next one opened are laid out for the screen again, folded lists closed."""
+    with pdf.Browser() as browser:
+        browser.open(lan_pdf, width=1400)
+        screen = browser.height()
+        browser.print_pdf()
+        assert browser.evaluate("matchMedia('print').matches") is False
+        assert browser.evaluate("[...document.querySelectorAll('details.oj-fargregler')].every(d => !d.open)")
+        browser.open(lan_pdf, width=1400)
+        assert browser.evaluate("matchMedia('print').matches") is False
+        assert abs(browser.height() - screen) < 50
