@@ -54,7 +54,17 @@ def top_label(ind) -> str:
 
 
 def _kommun_values(ds: Dataset, kpis, years=None) -> pd.DataFrame:
-    """Kommun rows (total, kön T) of these KPIs: kpi, kod, ar, varde, with the kommun's län."""
+    """Kommun rows (total, kön T) of these KPIs: kpi, kod, ar, varde, with the kommun's län.
+
+    National, so once per batch (a län report asks for each chapter; every län of an område too)."""
+    from ojlib import shared
+
+    key = ("kommun_values", shared.fingerprint(ds), tuple(kpis),
+           None if years is None else tuple(sorted((str(k), int(v)) for k, v in years.items())))
+    return shared.memo(key, lambda: _scan_kommun_values(ds, kpis, years)).copy(deep=False)
+
+
+def _scan_kommun_values(ds: Dataset, kpis, years=None) -> pd.DataFrame:
     df = ds.df
     rows = df[(df.niva == "kommun") & (df.kon == "T") & df.kpi.isin(list(kpis))][["kpi", "kod", "ar", "varde"]]
     ref = geo.kommuner().set_index("kommun_kod")
