@@ -79,9 +79,24 @@ def soft_hyphens(text: str, longest: int = 12) -> str:
     return " ".join(one(w) for w in str(text).split(" "))
 
 
+HEX_FILL = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
 def _cell(text: str, fill: str, title: str = "") -> str:
+    """A coloured matrix cell: a class named after its fill (``m63BE7B``, one CSS rule per colour, see
+    ``_fill_rules``) instead of the same inline style on each of a large län's ~500 cells."""
     tip = f' title="{_e(title)}"' if title else ""
-    return f'<td style="background:{fill};color:{colours.text_colour(fill)}"{tip}>{_e(text)}</td>'
+    if HEX_FILL.fullmatch(fill):
+        return f'<td class="m{fill[1:].upper()}"{tip}>{_e(text)}</td>'
+    return f'<td style="background:{_e(fill)};color:{colours.text_colour(fill)}"{tip}>{_e(text)}</td>'
+
+
+def _fill_rules(cells_html: str) -> str:
+    """The ``<style>`` for the fill classes used in ``cells_html`` (the same class is the same colour in
+    every matrix, so matrices on one page cannot paint each other's cells differently)."""
+    used = sorted(set(re.findall(r'<td class="m([0-9A-F]{6})"', cells_html)))
+    rules = "".join(f".oj-matris td.m{h}{{background:#{h};color:{colours.text_colour('#' + h)}}}" for h in used)
+    return f"<style>{rules}</style>" if rules else ""
 
 
 # ---------------------------------------------------------------- the answer matrix
@@ -142,7 +157,8 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
              "svarat, och under den hur många av länets kommuner som gett varje svar (för riket andelen per svar). "
              "Inga medelvärden av svarskoder."]
     head = f"<h4>{_e(title)}</h4>" if title else ""
-    return HtmlTable(f"<div class='oj-tabell oj-matris'>{head}{_mark(kalla)}{''.join(tables_html)}"
+    return HtmlTable(f"<div class='oj-tabell oj-matris'>{_fill_rules(''.join(tables_html))}{head}{_mark(kalla)}"
+                     f"{''.join(tables_html)}"
                      f"{_notes(lines, kalla)}</div>")
 
 

@@ -56,10 +56,11 @@ def test_no_mean_of_answer_codes_in_the_answer_views(example_ds, lan06):
 
 def test_same_answer_same_colour_in_every_column(example_ds, lan06):
     html = views.answer_matrix(example_ds, lan06).html
+    rules = dict(re.findall(r"\.oj-matris td\.(m[0-9A-F]{6})\{background:(#[0-9A-F]{6});color:#[0-9A-F]{6}\}", html))
     fills: dict[str, set[str]] = {}
-    for colour, text in re.findall(r'<td style="background:(#[0-9A-Fa-f]{6});color:#[0-9A-F]{6}"[^>]*>([^<]*)</td>',
-                                   html):
-        fills.setdefault(text, set()).add(colour)
+    for klass, text in re.findall(r'<td class="(m[0-9A-F]{6})"[^>]*>([^<]*)</td>', html):
+        fills.setdefault(text, set()).add(rules[klass])  # every class used has its rule
+    assert "<td style=" not in html
     assert fills["Ja"] == {colours.PALETTER["standard"]["bast"]}
     assert fills["Nej"] == {colours.PALETTER["standard"]["samst"]}
     assert all(len(v) == 1 for v in fills.values()), fills
