@@ -209,6 +209,17 @@ details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
   h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
   main h2 { margin-top: 5mm; }
   .oj-oversikt, .oj-tabell:not(:has(.oj-profil)), .oj-forbattring .listor > div, .oj-kapitel { break-inside: avoid; }
+  /* the kommun profile on A4: the four columns of answer distributions share the width evenly (left to
+     the browser, länet and riket got a fifth of what the empty placement columns got, nine lines a cell) */
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) { table-layout: fixed; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) th, table.oj-profil:has(> thead > tr > th:nth-child(9)) td {
+    padding: 2px 3px; min-width: 0; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th { font-size: 7pt; overflow-wrap: normal; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(1) { width: 17%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(2) { width: 5%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(3) { width: 10%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+4):nth-child(-n+7) { width: 12.5%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+8) { width: 9%; }
   .cell.md:has(h2, h3, h4) { break-after: avoid; }
   tr, .oj-kommentar, .oj-not, li { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }

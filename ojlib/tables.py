@@ -257,6 +257,10 @@ def profile_frame(table: pd.DataFrame) -> pd.DataFrame:
     return view.rename(columns=PROFILE_COLUMNS)
 
 
+# Where a narrow profile column (printed on A4) may break its header: at the compound's joint (soft hyphen)
+HEAD_BREAKS = {"Kommungruppen": "Kommun\u00adgruppen", "Jämförelsegruppen": "Jämförelse\u00adgruppen"}
+
+
 def profile(table: pd.DataFrame) -> HtmlTable:
     """A kommun profile (``compare.kommun_profile`` or ``colours.coloured_kommun_profile``) as HTML.
 
@@ -268,7 +272,7 @@ def profile(table: pd.DataFrame) -> HtmlTable:
     t = table.reset_index(drop=True)
     view = profile_frame(t)
     fills = list(t["färg"]) if "färg" in t.columns else [None] * len(t)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in view.columns)
+    head = "".join(f"<th>{html.escape(HEAD_BREAKS.get(str(c), str(c)))}</th>" for c in view.columns)
     body_rows = []
     for rec, fill in zip(view.itertuples(index=False), fills, strict=True):
         cells = []

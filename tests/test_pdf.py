@@ -217,3 +217,31 @@ def test_printing_leaves_the_browser_in_screen_layout(lan_pdf):
         browser.open(lan_pdf, width=1400)
         assert browser.evaluate("matchMedia('print').matches") is False
         assert abs(browser.height() - screen) < 50
+
+
+
+@needs_chromium
+def test_printed_profile_table_breaks_no_header_word(tmp_path):
+    """On A4 the kommun profile's four columns of answer distributions are equally wide, and its headers
+    break between words or at a soft hyphen ("Kommun-gruppen"), never inside a word ("Placerin g")."""
+    page = tmp_path / "kommunprofil-0680-missbruk.html"
+    assert main(["rapport", "--kommun", "0680", "--omrade", "missbruk", "--ut", str(page), "--pdf"]) == 0
+    html = page.read_text(encoding="utf-8")
+    head = re.search(r"<table class='oj-profil'><thead><tr>(.*?)</tr></thead>", html).group(1)
+    words = {w for th in re.findall(r"<th>(.*?)</th>", head) for w in th.replace("\u00ad", "").split()}
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "3", str(page.with_suffix(".pdf")), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    found = set(re.findall(r"[\wÅÄÖåäö]+-?", text))
+    assert {"Kommunen", "Placering", "Länet", "Riket"} <= words
+    whole = set(re.findall(r"[\wÅÄÖåäö]+", re.sub(r"<[^>]+>", " ", html)))  # words the page itself has
+    cut = [w[:n] for w in words if len(w) >= 7 for n in (len(w) - 1, len(w) - 2)
+           if w[:n] in found and w[:n] not in whole]
+    assert cut == [], f"header words cut on paper: {cut}"
+    with pdf.Browser() as browser:  # A4 between the margins is 710 px
+        browser.open(page, width=710)
+        browser.send("Emulation.setEmulatedMedia", media="print")
+        widths = browser.evaluate("[...document.querySelectorAll('table.oj-profil thead th')]"
+                                  ".slice(3, 7).map(th => th.getBoundingClientRect().width)")
+    # länet, riket, kommungruppen, jämförelsegruppen: equally wide (left to the browser on paper, länet
+    # and riket got 70 px and nine lines a cell while the mostly empty placement columns got as much)
+    assert len(widths) == 4 and max(widths) - min(widths) < 2, widths
