@@ -38,6 +38,13 @@ in one step (figures.py) as well:
     swap + removal 0.2 s; largest page 399 kB, none over 400 kB. 442 CPU s on 2 free cores is
     about 225 s: the 240 s aim is within reach on a quiet machine but NOT shown here.
   same command again: 0.9 s, 0 built, 353 up to date. oj --help: median 0.09 s.
+Measured 2026-12-01 00:58–01:04 at 19c828e on a quiet machine (load average 0.2 at the start, nothing
+else running), the whole script:
+  21 län × missbruk: oj rapporter 16.2 s wall / 29.5 CPU s; naive loop 184.8 s / 184.5 CPU s →
+    11.4× wall, 6.3× CPU; 1.40 vs 8.79 CPU s per report; pages 208 kB mean, 340 kB max.
+  national site: 353 pages in 150 s wall (aim ≤ 240 s: met), 289 CPU s (0.82 per page): kernels
+    260 s, `oj rapporter` itself 28 s; largest page 379 kB, none over 400 kB; total 72.3 MB.
+  same command again: 0.8 s, 0 built, 353 up to date. oj --help: median 0.081 s.
 `oj rapporter` prints its stages when OJLIB_TIDER=1 (this script sets it) and they are shown.
 Output in benchmarks/out/batch/. Usage:
   .venv/bin/python benchmarks/batch.py [--lan alla] [--omrade missbruk] [--jobb N] [--utan-nationell]
