@@ -158,15 +158,12 @@ def colours_name(fargstrategi: str) -> str:
 
 def kommunprofil_header(p, ds) -> str:
     """Heading of the kommun profile, naming the peer group of each område."""
-    from ojlib import compare
+    from ojlib import compare, geo
 
     labels = list(dict.fromkeys(compare.peer_members(p.kommun, p.peers, o)[1] for o in p.omraden))
-    from ojlib import geo
-
     lines = [f"**{p.kommun_namn} ({p.kommun}), {p.lan_namn}, {p.ar}**", ""]
     if ds.is_example:
         lines += [_mark(ds), ""]
-
     grupp = geo.kommuner().set_index("kommun_kod").at[p.kommun, "kommungrupp_namn"]
     lines.append(f"Data: {data_date(ds)}. Kommungrupp: {grupp} (SKR:s kommungruppsindelning). "
                  f"Jämförelsegrupp: {'; '.join(labels)}.")
