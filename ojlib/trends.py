@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ojlib import geo, selection
+from ojlib import geo, selection, shared
 from ojlib.aggregate import TOLERANS
 from ojlib.dataset import STATUS_TEXT, Dataset
 from ojlib.formatting import format_value
@@ -65,8 +65,6 @@ def trend_table(ds: Dataset, lan=None, kommun=None, omrade=None, ar=None, kon: s
         _, regions = wanted_units(None, lan, riket)
     else:
         kommuner, regions = wanted_units(kommun, lan, riket)
-    from ojlib import shared
-
     # the national levels of these indicators: once per batch (every län report of an område asks)
     lv = shared.memo(("levels", shared.fingerprint(ds), tuple(i.kpi for i in inds), kon, medel),
                      lambda: levels(ds, inds, kon, medel))
