@@ -256,7 +256,10 @@ def test_summary_and_improvements_are_the_reports_own(lan06):
     table = colours.coloured_lan_table(ds, "06", "missbruk")
     report = lansrapport.kommun_summary(ds, table).set_index("kommun")
     areas = lansrapport.improvement_areas(ds, table)
+    assert len(areas), "the example län needs förbättringsområden for this test to compare rows"
+    seen = set()
     for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        seen.add(bild.typ)
         if bild.typ == "kommuner":
             t = _shape(slide, "Sammanfattning per kommun").table
             heads = [c.text for c in t.rows[0].cells]
@@ -271,6 +274,7 @@ def test_summary_and_improvements_are_the_reports_own(lan06):
             assert [row.cells[0].text for row in list(t.rows)[1:]] == list(areas.indikator)[:len(t.rows) - 1]
             assert [row.cells[3].text for row in list(t.rows)[1:]] == list(areas.text)[:len(t.rows) - 1]
             assert lansrapport.REGLER[0] in slide.notes_slide.notes_text_frame.text
+    assert {"kommuner", "forbattring"} <= seen, seen
 
 
 def test_real_data_deck_has_no_example_mark_and_names_what_is_missing(example_ds, tmp_path):
