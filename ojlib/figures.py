@@ -337,21 +337,12 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
     for idx in groups.values():
         idx.sort(key=lambda i: col["år"][i])
         niva = col["nivå"][idx[0]]
-        xs, ys, texts = [], [], []
-        prev_serie = None
-        for i in idx:
-            serie = col["serie"][i]
-            if prev_serie is not None and serie != prev_serie:  # never bridge a definition break
-                xs.append(None)
-                ys.append(None)
-                texts.append("")
-            prev_serie = serie
-            y = col["värde"][i]
-            if answer and niva == "kommun" and pd.notna(y):  # a kommun's answer: top level 100, lowest 0
-                y = 100.0 * (y - lo) / ((hi - lo) or 1)
-            xs.append(int(col["år"][i]))
-            ys.append(None if pd.isna(y) else float(y))
-            texts.append(str(col["värde_text"][i]))
+        years, serier = [col["år"][i] for i in idx], [col["serie"][i] for i in idx]
+        values = [col["värde"][i] for i in idx]
+        if answer and niva == "kommun":  # a kommun's answer: top level 100, lowest 0
+            values = [y if pd.isna(y) else 100.0 * (y - lo) / ((hi - lo) or 1) for y in values]
+        xs, ys = _series_xy(years, values, serier)  # never bridge a definition break
+        texts = _series_xy(years, [col["värde_text"][i] for i in idx], serier, text=True)[1]
         avser = [col["avser"][i] for i in idx if not pd.isna(col["avser"][i])]
         namn = col["namn"][idx[0]]
         name = namn + (f" ({avser[0]})" if avser and niva != "kommun" else "")
