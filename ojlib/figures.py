@@ -317,7 +317,8 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
     A definition break is a gap (the line is not drawn across it) and a dotted vertical line
     with a note; missing years are gaps too. Ja/Nej: län and riket as the share of kommuner with
     Ja, a kommun's own answers as markers at 100 (Ja) and 0 (Nej). ``kompakt``: a lower figure that a
-    report page sets two to a row (``in_grid(fig, bred=True)``).
+    report page sets two to a row (it carries ``layout.meta["rutnat"] = "bred"`` itself, as
+    ``in_grid(fig, bred=True)`` would set).
     """
     kalla = _kalla(frame, kalla)
     first = frame.iloc[0]
@@ -701,9 +702,8 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
               if has_break else ""))
     height = plot_h + 78 + 38 + 30 + 34 + 30
     # left margin 40 px; meta "paneler": printed, the panel titles get smaller
-    fig = _finish(data, layout, title, kalla, True, sub, None, height, below=30, legend=False, top_extra=38,
-                  left=40, meta={"paneler": True})
-    return fig
+    return _finish(data, layout, title, kalla, True, sub, None, height, below=30, legend=False, top_extra=38,
+                   left=40, meta={"paneler": True})
 
 
 def in_grid(fig: go.Figure, bred: bool = False) -> go.Figure:
