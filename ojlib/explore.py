@@ -149,7 +149,7 @@ def _cell(value) -> str:
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
         return str(int(value))
     if isinstance(value, float):
-        return formatting.num(value, 2).rstrip("0").rstrip(",").replace("\u00a0", " ")
+        return formatting.short_num(value, 2).replace("\u00a0", " ")
     return str(value).replace("\u00a0", " ")
 
 
