@@ -40,11 +40,7 @@ def dataset(kalla: str = "exempeldata"):
         base = _CACHE.get(key)
         if base is None:
             base = _CACHE[key] = ds_mod.combine(parts)
-        view = copy.copy(base)
-        view.df = base.df.copy(deep=False)
-        view.info = dict(base.info)
-        view._ojlib_key = key
-        return view
+        return _view(base, key)
     path = ds_mod.dataset_path(kalla) if kalla in ds_mod.KALLOR else None
     if path is None or not path.exists():
         return ds_mod.load_dataset(kalla)  # raises the Swedish sentence
@@ -57,8 +53,13 @@ def dataset(kalla: str = "exempeldata"):
         base = ds_mod.load_dataset(kalla)
         base.cat  # noqa: B018 - load the catalogue once too
         _CACHE[key] = base
+    return _view(base, key)
+
+
+def _view(base, key: tuple):
+    """A report's own view of a cached dataset: copy-on-write, so its changes stay in this report."""
     view = copy.copy(base)
-    view.df = base.df.copy(deep=False)  # copy-on-write: changes stay in this report
+    view.df = base.df.copy(deep=False)
     view.info = dict(base.info)
     view._ojlib_key = key
     return view
