@@ -1194,7 +1194,9 @@ def _report_parameters() -> set[str]:
 
 def check_params(values: dict) -> dict:
     """Check a parameter set (file and options merged) and return the deck's arguments."""
-    unknown = sorted(set(values) - set(DECK_KEYS) - set(REPORT_ONLY) - _report_parameters())
+    unknown = set(values) - set(DECK_KEYS) - set(REPORT_ONLY)
+    if unknown:  # only then read the templates (a batch checks every deck's parameters)
+        unknown = sorted(unknown - _report_parameters())
     if unknown:
         raise OjError(f"Presentationen har ingen parameter {', '.join(unknown)}; dess parametrar är "
                       f"{', '.join(DECK_KEYS)}.")
