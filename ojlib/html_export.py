@@ -552,13 +552,20 @@ def render_page(nb, meta: dict | None = None, index_link: bool = True) -> str:
     return page_document(title, body, meta, page.templates, index_link=index_link, has_figures=page.n_figures > 0)
 
 
-def read_page_metadata(page: Path) -> dict | None:
-    """The report metadata embedded in a page written by ``render_page`` (None for other files)."""
-    text = Path(page).read_text(encoding="utf-8", errors="replace")
-    m = re.search(rf'<script type="application/json" id="{META_ID}">(.*?)</script>', text, re.DOTALL)
+_META_RE = re.compile(rf'<script type="application/json" id="{META_ID}">(.*?)</script>', re.DOTALL)
+
+
+def page_metadata(text: str) -> dict | None:
+    """The report metadata embedded in the text of a page written by ``render_page`` (None if there is none)."""
+    m = _META_RE.search(text)
     if not m:
         return None
     try:
         return json.loads(m.group(1))
     except json.JSONDecodeError:
         return None
+
+
+def read_page_metadata(page: Path) -> dict | None:
+    """The report metadata embedded in a page written by ``render_page`` (None for other files)."""
+    return page_metadata(Path(page).read_text(encoding="utf-8", errors="replace"))

@@ -997,23 +997,10 @@ def _read_pages(folder: Path) -> list[tuple[str, dict, str]]:
         if page.name == INDEX:
             continue
         text = page.read_text(encoding="utf-8", errors="replace")
-        meta = _page_metadata(text)
+        meta = html_export.page_metadata(text)
         if meta is not None:
             out.append((page.name, meta, text))
     return out
-
-
-_META_RE = re.compile(rf'<script type="application/json" id="{html_export.META_ID}">(.*?)</script>', re.DOTALL)
-
-
-def _page_metadata(text: str) -> dict | None:
-    m = _META_RE.search(text)
-    if not m:
-        return None
-    try:
-        return json.loads(m.group(1))
-    except json.JSONDecodeError:
-        return None
 
 
 def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, karta: str | None,
