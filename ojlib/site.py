@@ -443,14 +443,7 @@ class Generation:
 
 def pages(folder: Path) -> list[tuple[str, dict]]:
     """(file name, metadata) of every report page in the folder."""
-    out = []
-    for page in sorted(Path(folder).glob("*.html")):
-        if page.name == INDEX:
-            continue
-        meta = html_export.read_page_metadata(page)
-        if meta is not None:
-            out.append((page.name, meta))
-    return out
+    return [(name, meta) for name, meta, _ in _read_pages(folder)]
 
 
 def _sort_key(item: tuple[str, dict]):
