@@ -255,7 +255,6 @@ class PooledKernel:
             self.reset(template.parent)
         self.jobs_run += 1
         try:
-            _register_engine()
             return execute_papermill(
                 template, parameters, self.kernel_name, report_mode=report_mode, km=self.km, kc=self.kc,
                 progress_bar=False, log_output=False, start_timeout=self.start_timeout,
