@@ -997,9 +997,13 @@ def _read_pages(folder: Path) -> list[tuple[str, dict, str]]:
 
 
 def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, karta: str | None,
-             presentation=None, stages: dict | None = None) -> None:
-    """Complete the new generation (pages in place, decks, decoration, index, record) and publish it."""
-    stages = stages if stages is not None else {}
+             presentation=None) -> None:
+    """Complete the new generation (pages in place, decks, decoration, index, record) and publish it.
+
+    ``settings``: the site's record as read; its pages, map and generation are replaced by this build's.
+    The seconds of each stage go to ``build.stages``."""
+    stages = build.stages
+    settings = {k: v for k, v in settings.items() if k not in ("karta", "sidor", "bygge")}
     t = time.perf_counter()
     new_pages = {r.page.name for r in build.built}
     gen.fill(new_pages)
@@ -1087,8 +1091,7 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
                 build.results = reports.run_jobs(todo, gen.work, workers=workers, kernel_name=kernel_name,
                                                  on_done=note, timeout=timeout)
             build.stages["rapporter"] = time.perf_counter() - t
-            _publish(gen, build, record, {k: v for k, v in settings.items() if k not in ("karta", "sidor", "bygge")},
-                     new_karta, presentation, build.stages)
+            _publish(gen, build, record, settings, new_karta, presentation)
             build.replaced = bool(build.built)
         finally:
             gen.discard()
@@ -1195,8 +1198,7 @@ def _add_locked(job: reports.Job, site_dir: Path, kernel_name: str | None) -> re
                 return result
             _record_result(record, result, site_dir)
             build = SiteBuild(site_dir, results=[result])
-            _publish(gen, build, record, {k: v for k, v in settings.items() if k not in ("karta", "sidor", "bygge")},
-                     settings.get("karta"))
+            _publish(gen, build, record, settings, settings.get("karta"))
         finally:
             gen.discard()
     return result
