@@ -865,6 +865,7 @@ class SiteMap:
         self.status = status or {}
         self.decks = decks or set()  # pages with a PowerPoint deck beside them
         self.profiles: dict[str, str] = {}  # kommun code -> page
+        self._links_by_lan: dict = {}  # lan -> _profile_links(lan), made on first use
         self.lan_reports: dict[str, dict[str, str]] = {}  # lan -> område -> page
         for name, m in sorted(meta_pages, key=_sort_key):
             if m.get("typ") == "kommunprofil" and m.get("kommun"):
@@ -919,8 +920,6 @@ class SiteMap:
 
     def _profile_links(self, lan: str):
         """(pattern matching a row heading with a kommun name, escaped name -> link) for the län."""
-        if not hasattr(self, "_links_by_lan"):
-            self._links_by_lan: dict = {}
         if lan not in self._links_by_lan:
             kommuner = geo.kommuner()
             links = {}
