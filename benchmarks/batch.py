@@ -75,16 +75,16 @@ def children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run(cmd: list[str], env: dict) -> tuple[float, float, str]:
-    """Run a command; (wall s, CPU s of it and its children, stdout)."""
+def run(cmd: list[str], env: dict) -> tuple[float, float, str, str]:
+    """Run a command; (wall s, CPU s of it and its children, stdout, the ``Tider:`` line of
+    `oj rapporter`: its stages and its own vs its kernels' CPU, or "")."""
     c0, t0 = children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, children_cpu() - c0
     if proc.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     times = [line for line in proc.stderr.splitlines() if line.startswith("Tider:")]
-    run.times = times[-1] if times else ""  # `oj rapporter`'s stages and its own vs its kernels' CPU
-    return wall, cpu, proc.stdout
+    return wall, cpu, proc.stdout, times[-1] if times else ""
 
 
 def pages(folder: Path) -> list[Path]:
@@ -129,23 +129,22 @@ def main() -> None:
 
 def compare_naive(args, lans: list[str], mall: Path, env: dict, jobb: list[str]) -> None:
     # --- 1a. oj rapporter: a pool of reused kernels
-    t_oj, c_oj, _ = run([str(BIN / "oj"), "rapporter", "--lan", ",".join(lans), "--omrade", args.omrade,
-                         "--ut", str(OUT / "oj"), *jobb], env)
+    t_oj, c_oj, _, t_oj_times = run([str(BIN / "oj"), "rapporter", "--lan", ",".join(lans), "--omrade",
+                                     args.omrade, "--ut", str(OUT / "oj"), *jobb], env)
     oj_pages = pages(OUT / "oj")
     assert len(oj_pages) == len(lans), oj_pages
     shared = sum(f.stat().st_size for f in (OUT / "oj" / "plotly.min.js", OUT / "oj" / "index.html"))
-    t_oj_times = run.times
 
     # --- 1b. naive: papermill CLI, then nbconvert, per län, in sequence
     naive_env = {**env, "PLOTLY_RENDERER": "notebook"}
     t_nv = c_nv = 0.0
     for lk in lans:
         nb = OUT / "naive" / f"lansanalys-{lk}.ipynb"
-        w, c, _ = run([str(BIN / "papermill"), str(mall), str(nb), "-k", "ojlib", "-p", "lan", lk, "-p", "omrade",
-                       args.omrade, "--cwd", str(mall.parent), "--no-progress-bar", "--log-level", "WARNING"],
-                      naive_env)
-        w2, c2, _ = run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(nb), "--log-level", "WARN"],
-                        naive_env)
+        w, c, _, _ = run([str(BIN / "papermill"), str(mall), str(nb), "-k", "ojlib", "-p", "lan", lk, "-p",
+                          "omrade", args.omrade, "--cwd", str(mall.parent), "--no-progress-bar", "--log-level",
+                          "WARNING"], naive_env)
+        w2, c2, _, _ = run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(nb), "--log-level", "WARN"],
+                           naive_env)
         t_nv, c_nv = t_nv + w + w2, c_nv + c + c2
     naive = sorted((OUT / "naive").glob("*.html"))
     assert len(naive) == len(lans)
@@ -171,11 +170,10 @@ def national(args, env: dict, jobb: list[str]) -> None:
     if not args.utan_nationell:
         cmd = [str(BIN / "oj"), "rapporter", "--lan", "alla", "--omrade", "alla", "--kommun", "alla",
                "--ut", str(OUT / "nationell"), *jobb]
-        t_n, c_n, _ = run(cmd, env)
-        t_n_times = run.times
+        t_n, c_n, _, t_n_times = run(cmd, env)
         nat = pages(OUT / "nationell")
         sizes = [p.stat().st_size for p in nat]
-        t_again, _, out_again = run(cmd, env)
+        t_again, _, out_again, _ = run(cmd, env)
         print()
         print(f"national site: {len(nat)} pages in {t_n:.0f} s wall ({t_n / 60:.1f} min, aim ≤ 4 min), "
               f"{c_n:.0f} CPU s ({c_n / len(nat):.2f} per page); largest page {max(sizes) / KB:.0f} kB "
