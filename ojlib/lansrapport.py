@@ -226,6 +226,8 @@ def kommun_summary(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
         })
     out = pd.DataFrame(rows)
     out.attrs = dict(table.attrs)
+    # the years the Ja counts are from (each indicator's latest year, often not the report's year)
+    out.attrs["ja_år"] = sorted({int(y) for y in table.loc[table.typ == "ja_nej", "år"]})
     return out
 
 

@@ -220,11 +220,13 @@ def _arrows(up: int, down: int, same: int) -> str:
             f"<span class='lika' title='oförändrad'>{LIKA}&nbsp;{same}</span>")
 
 
-def kommun_summary_table(summary: pd.DataFrame, year: int) -> HtmlTable:
-    """The sammanfattande bild: per kommun Ja of N answered and the changes, with arrows."""
+def kommun_summary_table(summary: pd.DataFrame) -> HtmlTable:
+    """The sammanfattande bild: per kommun Ja of N answered (headed by the answers' years) and the
+    changes, with arrows."""
     kalla = summary.attrs.get("kalla", "")
     has_scale = summary.topp_med_svar.sum() > 0
-    head = ["Kommun", f"Ja-svar {year}"] + (["Högsta nivån på skalfrågor"] if has_scale else []) + \
+    years = " och ".join(str(y) for y in summary.attrs.get("ja_år", []))
+    head = ["Kommun", f"Ja-svar {years}".strip()] + (["Högsta nivån på skalfrågor"] if has_scale else []) + \
            ["Svar sedan föregående jämförbara år", "Nyckeltal sedan föregående jämförbara år", "Jämfört med år"]
     body = []
     for r in summary.itertuples(index=False):

@@ -91,8 +91,12 @@ def test_kommun_summary_counts(example_ds, lan06):
         answers = tt[(tt.kod == r.kommunkod) & tt.typ.isin(["ja_nej", "skala"]) & tt.riktning.notna()]
         assert r.svar_upp == int((answers.bedömning == "förbättring").sum())
         assert r.svar_ned == int((answers.bedömning == "försämring").sum())
-    html = views.kommun_summary_table(summary, 2025).html
+    html = views.kommun_summary_table(summary).html
     assert "▲" in html and "▼" in html and "Jönköping" in html
+    # the Ja column is headed by the year the Ja/Nej answers are from, not the report's year
+    ja_years = sorted({int(y) for y in lan06.loc[lan06.typ == "ja_nej", "år"]})
+    assert summary.attrs["ja_år"] == ja_years
+    assert f"Ja-svar {' och '.join(map(str, ja_years))}</th>" in html
 
 
 def test_improvement_areas_follow_their_rules(example_ds, lan06):
