@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ojlib import compare, geo
-from ojlib.aggregate import ANSWER_TYPES, Distribution, distribution, top_level
+from ojlib.aggregate import ANSWER_TYPES, Distribution, distribution, tolerance_text, top_level
 from ojlib.dataset import Dataset
 from ojlib.formatting import num
 
@@ -31,6 +31,8 @@ GRANS_SVAR_PE = 10.0      # answers: the län's share at the top level this many
 GRANS_ANDEL_PE = 5.0      # percentages: the län this many procentenheter worse than riket
 GRANS_RELATIV = 10.0      # other measures with a direction: this many per cent worse than riket
 MAX_PER_REGEL = 5
+# the tolerance for 'oförändrad' as compare uses it: "1 procentenhet för andelar, 2 % för kronor och antal"
+TOLERANS_KORT = f"{tolerance_text('andel')} för andelar, {tolerance_text('kr_per_inv')} för kronor och antal"
 REGLER = [
     f"Länet långt under riket: för Ja/Nej- och skalfrågor är andelen kommuner med Ja (högsta nivån) minst "
     f"{GRANS_SVAR_PE:.0f} procentenheter lägre än i riket; för andelar är länets värde minst "
@@ -39,7 +41,7 @@ REGLER = [
     f"högst {MAX_PER_REGEL}.",
     "Länet har försämrats mest: indikatorer där länets värde (för Ja/Nej och skalor andelen kommuner med Ja "
     "eller högsta nivån) har blivit sämre sedan föregående jämförbara år, mer än toleransen för oförändrat "
-    f"(1 procentenhet för andelar, 2 % för kronor och antal). Störst försämring i procentenheter först, "
+    f"({TOLERANS_KORT}). Störst försämring i procentenheter först, "
     f"sedan störst relativ försämring; högst {MAX_PER_REGEL}.",
     "Indikatorer utan önskvärd riktning (t.ex. kostnader) väljs aldrig: där säger ett högre eller lägre värde "
     "inget om kvaliteten.",

@@ -239,7 +239,7 @@ def kommun_summary_table(summary: pd.DataFrame) -> HtmlTable:
     lines = [f"Ja-svar: antal Ja-frågor som kommunen svarat Ja på, av dem den besvarat. {UPP} förbättring, "
              f"{NED} försämring, {LIKA} oförändrad: för svar att kommunen gått från Nej till Ja eller till en högre "
              "nivå på skalan (eller tvärtom); för nyckeltal med önskvärd riktning en förändring större än "
-             "toleransen (1 procentenhet för andelar, 2 % för kronor och antal). Jämförelsen görs med föregående "
+             f"toleransen ({lansrapport.TOLERANS_KORT}). Jämförelsen görs med föregående "
              "år med jämförbart värde; indikatorer utan tidigare jämförbart värde och kostnader utan önskvärd "
              "riktning räknas inte."]
     html_head = "".join(f"<th scope='col'>{_e(h)}</th>" for h in head)
