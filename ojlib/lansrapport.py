@@ -153,18 +153,10 @@ def answer_shares_over_time(ds: Dataset, lan, kpis) -> pd.DataFrame:
 # ---------------------------------------------------------------- chapters
 
 def _kvalitetsomraden() -> list[tuple[str, str]]:
-    """Ordered (key, title) of ÖJ's kvalitetsområden, from params/omraden.yml when it is there."""
-    try:
-        from ojlib import omraden
-    except ImportError:
-        return []
-    out = []
-    for k in omraden.kvalitetsomraden():
-        key = getattr(k, "key", None) or (k.get("key") if isinstance(k, dict) else None)
-        title = getattr(k, "titel", None) or (k.get("titel") if isinstance(k, dict) else None)
-        if key:
-            out.append((key, title or key))
-    return out
+    """Ordered (key, title) of ÖJ's kvalitetsområden, from params/omraden.yml."""
+    from ojlib import omraden
+
+    return [(k.key, k.titel) for k in omraden.kvalitetsomraden()]
 
 
 def chapters(ds: Dataset, kpis) -> list[tuple[str, str, list[str]]]:
@@ -247,7 +239,6 @@ def improvement_areas(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
     dist = answer_distributions(ds, table).set_index("kpi")
     under, fell = [], []
     for h in heads.itertuples(index=False):
-        ind = ds.cat[h.kpi]
         if h.typ in ANSWER_TYPES:
             d = dist.loc[h.kpi]
             if d.länet_andel_topp is None or d.riket_andel_topp is None or pd.isna(d.länet_andel_topp):
