@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ojlib import comments, html_export
+from ojlib import colours, comments, html_export, lansrapport
 from ojlib.cli import main
+from ojlib.dataset import load_dataset
 from ojlib.errors import OjError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,3 +111,5 @@ def test_missing_comment_file_stops_the_report(tmp_path, capsys):
 def test_example_comment_file_matches_the_jonkoping_report():
     k = comments.load(ROOT / "params" / "kommentarer" / "06-missbruk.md")
     assert k.titles and all(k.text(t) for t in k.titles)
+    ds = load_dataset("exempeldata")
+    k.check(lansrapport.section_titles(ds, {"missbruk": colours.coloured_lan_table(ds, "06", "missbruk")}))
