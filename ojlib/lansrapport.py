@@ -150,6 +150,15 @@ def answer_shares_over_time(ds: Dataset, lan, kpis) -> pd.DataFrame:
     return frame
 
 
+def over_time_frames(ds: Dataset, lan, table: pd.DataFrame) -> tuple[pd.DataFrame | None, list[pd.DataFrame]]:
+    """What ``figures.over_time`` draws for a län table: the answers' shares of kommuner over time
+    (None without Ja/Nej or scale indicators) and one ``compare.trend`` frame per other indicator."""
+    kpis = list(dict.fromkeys(table.kpi))
+    svar = [k for k in kpis if ds.cat[k].typ in ANSWER_TYPES]
+    trends = [compare.trend(ds, k, lan=lan) for k in kpis if k not in svar]
+    return (answer_shares_over_time(ds, lan, svar) if svar else None), trends
+
+
 # ---------------------------------------------------------------- chapters
 
 def _kvalitetsomraden() -> list[tuple[str, str]]:

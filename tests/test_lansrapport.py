@@ -174,3 +174,13 @@ def test_missing_indicators_are_named(example_ds, lan06):
 def test_period_text():
     t = pd.DataFrame({"kpi": ["a", "b", "c"], "år": [2025, 2024, 2025]})
     assert lansrapport.period_text(t) == "2025 (2 indikatorer) och 2024 (1 indikator)"
+
+
+def test_over_time_frames_split_answers_from_measures(example_ds, lan06):
+    answers, trends = lansrapport.over_time_frames(example_ds, "06", lan06)
+    kpis = list(dict.fromkeys(lan06.kpi))
+    svar = [k for k in kpis if example_ds.cat[k].typ in lansrapport.ANSWER_TYPES]
+    assert svar and list(dict.fromkeys(answers.kpi)) == svar
+    assert [t.kpi.iloc[0] for t in trends] == [k for k in kpis if k not in svar]
+    no_answers = lan06[~lan06.typ.isin(lansrapport.ANSWER_TYPES)]
+    assert lansrapport.over_time_frames(example_ds, "06", no_answers)[0] is None
