@@ -39,7 +39,7 @@ class Kommentarer:
 
     path: Path | None = None
     avsnitt: dict[str, str] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
+    titles: list[str] = field(default_factory=list)  # the headings as written, in file order
 
     def text(self, section: str) -> str:
         return self.avsnitt.get(_norm(section), "")
@@ -52,8 +52,6 @@ class Kommentarer:
             names = ", ".join(f"”{s}”" for s in sections)
             raise OjError(f"Rubriken ”{unknown[0]}” i kommentarsfilen {self.path} matchar inget avsnitt i rapporten; "
                           f"använd en av rubrikerna {names}.")
-
-    titles: list[str] = field(default_factory=list)
 
     def show(self, section: str) -> None:
         """Display the section's comment box in the notebook (nothing when the file has no such text)."""
