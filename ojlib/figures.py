@@ -200,8 +200,8 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
     riket), each labelled with what it is; ``jamforelse="kommungrupp"`` adds each kommun's
     kommungrupp value as a marker. Bars take the ``färg`` column when the table is coloured.
     Ja/Nej: bars show the answer, and the share of kommuner with Ja is given in the subtitle.
-    ``kompakt`` makes a small figure that a report page sets two or three to a row
-    (``layout.meta["rutnat"]``, see :func:`in_grid`; printed one to a row).
+    ``kompakt`` makes a small figure that a report page sets four to a row at 1400 px (it carries
+    ``layout.meta["rutnat"] = True``, read by ``html_export``; printed two to a row).
     """
     kalla = _kalla(table, kalla)
     rows = _one(table, kpi)
@@ -317,8 +317,8 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
     A definition break is a gap (the line is not drawn across it) and a dotted vertical line
     with a note; missing years are gaps too. Ja/Nej: län and riket as the share of kommuner with
     Ja, a kommun's own answers as markers at 100 (Ja) and 0 (Nej). ``kompakt``: a lower figure that a
-    report page sets two to a row (it carries ``layout.meta["rutnat"] = "bred"`` itself, as
-    ``in_grid(fig, bred=True)`` would set).
+    report page sets two to a row (it carries ``layout.meta["rutnat"] = "bred"``, read by
+    ``html_export``; printed one to a row).
     """
     kalla = _kalla(frame, kalla)
     first = frame.iloc[0]
@@ -704,11 +704,3 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
     # left margin 40 px; meta "paneler": printed, the panel titles get smaller
     return _finish(data, layout, title, kalla, True, sub, None, height, below=30, legend=False, top_extra=38,
                    left=40, meta={"paneler": True})
-
-
-def in_grid(fig: go.Figure, bred: bool = False) -> go.Figure:
-    """Mark a figure to sit in a grid with its neighbours on a report page: four to a row at 1400 px
-    (``bred``: two), fewer in a narrower window, two printed (``layout.meta["rutnat"]``, read by
-    ``html_export``)."""
-    fig.layout.meta = {**(fig.layout.meta or {}), "rutnat": "bred" if bred else True}
-    return fig
