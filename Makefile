@@ -34,7 +34,7 @@ test: setup
 
 ## make notebooks: re-run the committed notebooks on example data and save their outputs
 notebooks: exempeldata
-	$(BIN)/python -m ojlib.notebook notebooks/*.ipynb
+	$(BIN)/python -m ojlib.render.notebook notebooks/*.ipynb
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks

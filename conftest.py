@@ -24,8 +24,8 @@ def pytest_configure(config):
     os.environ["OJLIB_HOME"] = str(home)
     os.environ["OJLIB_TEST_HOME"] = str(home)  # subprocesses (papermill kernels, CLI runs) reuse it
     config._ojlib_home = home
-    from ojlib import catalog
-    from ojlib.sources import example
+    from ojlib.data import catalog
+    from ojlib.data.sources import example
 
     example.build(catalog.load_catalogue(home / "params" / "indikatorer.yml"))
 

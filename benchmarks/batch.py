@@ -97,7 +97,7 @@ def load() -> str:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from ojlib import geo
+    from ojlib.data import geo
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lan", default="alla", help="län codes (comma separated) or alla")

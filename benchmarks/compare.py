@@ -11,7 +11,7 @@ Two datasets in one run:
    7 GB in all).
 
 ojlib computes each område once for all kommuner with vectorised group operations
-(``compare.lan_tables``); the baseline loops over indicators and län and filters, as one would
+(``ranking.lan_tables``); the baseline loops over indicators and län and filters, as one would
 write it by hand. Both results are checked to agree (values, län/riket values, ranks, counts)
 before the times and the ratio are printed.
 
@@ -31,10 +31,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ojlib import compare, geo  # noqa: E402
-from ojlib.catalog import OMRADEN, Catalogue, Indicator, load_catalogue  # noqa: E402
-from ojlib.dataset import Dataset, validate  # noqa: E402
-from ojlib.sources import example  # noqa: E402
+from ojlib.analysis import ranking
+from ojlib.data import geo  # noqa: E402
+from ojlib.data.catalog import OMRADEN, Catalogue, Indicator, load_catalogue  # noqa: E402
+from ojlib.data.dataset import Dataset, validate  # noqa: E402
+from ojlib.data.sources import example  # noqa: E402
 
 CHECK = ["värde", "länet", "riket", "rang_i_länet", "rang_i_riket", "antal_med_värde_i_länet",
          "antal_med_värde_i_riket"]
@@ -122,7 +123,7 @@ def synthetic_dataset(n_kpi: int, seed: int = 20260) -> Dataset:
 # ---------------------------------------------------------------- the two implementations
 
 def ojlib_tables(ds: Dataset) -> dict:
-    return {omr: compare.lan_tables(ds, omr) for omr in OMRADEN}
+    return {omr: ranking.lan_tables(ds, omr) for omr in OMRADEN}
 
 
 def baseline_tables(ds: Dataset) -> dict:
@@ -209,7 +210,7 @@ def run(name: str, ds: Dataset, repeat: int) -> None:
     print(f"\n== {name}: {_n(len(ds.df))} rader, {_n(ds.df.kpi.nunique())} KPI:er, "
           f"{kom.kod.nunique()} kommuner, år {ds.df.ar.min()}–{ds.df.ar.max()}")
     t_oj, a = timed(ojlib_tables, ds, repeat)
-    print(f"ojlib (compare.lan_tables, 3 områden × 21 län): {t_oj:8.2f} s")
+    print(f"ojlib (ranking.lan_tables, 3 områden × 21 län): {t_oj:8.2f} s")
     t_base, b = timed(baseline_tables, ds, 1)
     print(f"baslinje (loop per indikator och län, filtrering): {t_base:8.2f} s")
     rows = check_same(a, b)
@@ -219,7 +220,7 @@ def run(name: str, ds: Dataset, repeat: int) -> None:
         t0 = time.perf_counter()
         for omr in OMRADEN:
             for lk in geo.lan().lan_kod:
-                compare.lan_table(ds, lk, omr)
+                ranking.lan_table(ds, lk, omr)
         print(f"ojlib, 63 separata lan_table-anrop (som 63 notebooks): {time.perf_counter() - t0:8.2f} s")
 
 

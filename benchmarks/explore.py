@@ -4,13 +4,13 @@ The example data (56 KPIs, 290 kommuner, 2018–2025) is built in memory. A fixe
 changes (län, indicator, kommun, område) is replayed:
 
 * **ojlib** – ``Utforskare`` as the notebook uses it: the coloured national table and each
-  trend are kept for the session (``ojlib.shared.memo``), so a change filters and draws. Timed
+  trend are kept for the session (``ojlib.base.memo``), so a change filters and draws. Timed
   per change: ``update()`` (three figures, the table, the Output widget's new content) plus the
   JSON encoding of that content, which the kernel does when it sends the widget state. Shown
   for the first visit of each choice and for a second pass over the same walk (revisits).
 * **baseline** – what the explorer did before: every change recomputes the coloured län table
   (``colours.coloured_lan_table``, i.e. the national table) and the trend with no session cache
-  (``shared.clear()`` before each change), then draws the same figures.
+  (``memo.clear()`` before each change), then draws the same figures.
 
 Prints the median and worst time of each and the ratio baseline / ojlib (first visits).
 
@@ -27,11 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ojlib import colours, compare, figures, shared  # noqa: E402
-from ojlib.catalog import load_catalogue  # noqa: E402
-from ojlib.dataset import Dataset, validate  # noqa: E402
-from ojlib.explore import Utforskare, figure_bundle  # noqa: E402
-from ojlib.sources import example  # noqa: E402
+from ojlib.analysis import colours, levels
+from ojlib.base import memo
+from ojlib.data.catalog import load_catalogue  # noqa: E402
+from ojlib.data.dataset import Dataset, validate  # noqa: E402
+from ojlib.data.sources import example  # noqa: E402
+from ojlib.render import figures  # noqa: E402
+from ojlib.render.explore import Utforskare, figure_bundle  # noqa: E402
 
 WALK = [("lan", "08"), ("indikator", "U35519"), ("kommun", "0880"), ("lan", "14"), ("indikator", "U35544"),
         ("kommun", "1480"), ("omrade", "barn_och_unga"), ("lan", "01"), ("kommun", "0180"),
@@ -67,11 +69,11 @@ def _baseline(ds: Dataset) -> tuple[list[float], list[float]]:
         v._updating = False
         choices.append((v.lan.value, v.omrade.value, v.indikator.value, v.kommun.value or None))
     for lan, omrade, kpi, kommun in choices:
-        shared.clear()  # no session caches: the old explorer recomputed on every change
+        memo.clear()  # no session caches: the old explorer recomputed on every change
         start, start_cpu = time.perf_counter(), time.process_time()
         table = colours.coloured_lan_table(ds, lan, omrade)
         rows = table[table.kpi == kpi]
-        trend = compare.trend(ds, kpi, kommun=kommun, lan=lan, kommungrupp=kommun is not None)
+        trend = levels.trend(ds, kpi, kommun=kommun, lan=lan, kommungrupp=kommun is not None)
         figs = [figures.ranked_bars(rows, kpi=kpi, markera=kommun), figures.trend(trend),
                 figures.choropleth(rows, kpi=kpi)]
         json.dumps([figure_bundle(f) for f in figs])
@@ -83,7 +85,7 @@ def _baseline(ds: Dataset) -> tuple[list[float], list[float]]:
 def main() -> None:
     cat = load_catalogue()
     ds = Dataset(df=validate(example.generate(cat)), kalla="exempeldata", catalogue=cat)
-    shared.clear()
+    memo.clear()
     u = Utforskare(ds, lan="06", omrade="missbruk", kpi="U35538", kommun="0680")
     start = time.perf_counter()
     u.update()

@@ -29,7 +29,7 @@ N_COLS = 40
 def build_workbook(path: Path) -> int:
     import openpyxl
 
-    from ojlib import geo
+    from ojlib.data import geo
 
     rng = random.Random(2025)
     wb = openpyxl.Workbook()
@@ -84,8 +84,8 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         import pandas as pd
 
-        from ojlib.importer import plan
-        from ojlib.sources import files
+        from ojlib.data.importer import plan
+        from ojlib.data.sources import files
 
         path = tmp / "oj_missbruk_2025.xlsx"
         n_units = build_workbook(path)

@@ -25,9 +25,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from ojlib import dataset  # noqa: E402
-from ojlib.catalog import load_catalogue  # noqa: E402
-from ojlib.sources import kolada  # noqa: E402
+from ojlib.data import dataset  # noqa: E402
+from ojlib.data.catalog import load_catalogue  # noqa: E402
+from ojlib.data.sources import kolada  # noqa: E402
 
 
 def naive_fetch(base: str, cat) -> tuple[int, int]:

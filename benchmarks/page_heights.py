@@ -10,7 +10,7 @@ number of A4 pages when printed (``--pdf``, as ``oj rapport --pdf`` prints them)
 
     .venv/bin/python benchmarks/page_heights.py [--baseline a79c6a7]
 
-Needs git, the example data (``oj exempeldata``) and a Chromium-family browser (ojlib.pdf).
+Needs git, the example data (``oj exempeldata``) and a Chromium-family browser (ojlib.render.pdf).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ojlib import pdf  # noqa: E402
+from ojlib.render import pdf  # noqa: E402
 
 BASELINE = "a79c6a7"  # main before the compact länsrapport (issue 10)
 CASES = [("lansanalys", "--lan", "14", "Västra Götalands län"), ("lansanalys", "--lan", "06", "Jönköpings län"),

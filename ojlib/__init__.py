@@ -4,14 +4,14 @@ Data flows one way: sources -> dataset -> compare -> figures -> notebooks -> rep
 The public entry points for analysts are re-exported here.
 """
 
-from ojlib.errors import OjError
+from ojlib.base.errors import OjError
 
 __version__ = "0.1.0"
 EXEMPELDATA_MARK = "Exempeldata – inte verkliga resultat"
 
 # pandas, pyarrow and the rest load on first use (PEP 562), so `oj --help` starts quickly.
-_LAZY = {"Indicator": "ojlib.catalog", "load_catalogue": "ojlib.catalog", "Dataset": "ojlib.dataset",
-         "load_dataset": "ojlib.dataset", "kommuner": "ojlib.geo", "lan": "ojlib.geo"}
+_LAZY = {"Indicator": "ojlib.data.catalog", "load_catalogue": "ojlib.data.catalog", "Dataset": "ojlib.data.dataset",
+         "load_dataset": "ojlib.data.dataset", "kommuner": "ojlib.data.geo", "lan": "ojlib.data.geo"}
 
 
 def __getattr__(name: str):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ojlib import catalog, dataset
-from ojlib.sources import example
+from ojlib.data import catalog, dataset
+from ojlib.data.sources import example
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,8 +53,8 @@ def example_ds(example_home, monkeypatch) -> dataset.Dataset:
 def chromium() -> Path:
     """The browser the browser tests drive (``pdf.find_browser``: Debian's chromium here). Without one
     the test is skipped; with OJLIB_KRAV_CHROMIUM=1 (.ci/run, which installs chromium) it fails."""
-    from ojlib import pdf
-    from ojlib.errors import OjError
+    from ojlib.base.errors import OjError
+    from ojlib.render import pdf
 
     try:
         return pdf.find_browser()

@@ -1,6 +1,6 @@
 """The built site in a real browser: headless Chromium, pages opened as file:// with networking off.
 
-Chromium is driven by the project's one DevTools client, ojlib.pdf.Browser. For index.html and two
+Chromium is driven by the project's one DevTools client, ojlib.render.pdf.Browser. For index.html and two
 reports it checks: no console errors, every plot drawn (plotly's SVG is there), the maps drawn
 (choropleth paths with a fill and a size, not just a div), every link resolves, and no request
 left file://. A control page without the PlotlyGeoAssets stub shows the map check can fail.
@@ -23,11 +23,11 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from ojlib import html_export
+from ojlib.base.errors import OjError
 from ojlib.cli import main
-from ojlib.errors import OjError
-from ojlib.pdf import FIGURES_DRAWN as READY
-from ojlib.pdf import Browser, Navigated
+from ojlib.render import html_export
+from ojlib.render.pdf import FIGURES_DRAWN as READY
+from ojlib.render.pdf import Browser, Navigated
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ojlib import catalog, paths
+from ojlib.base import paths
+from ojlib.base.errors import OjError
 from ojlib.cli import main
-from ojlib.errors import OjError
+from ojlib.data import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 

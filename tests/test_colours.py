@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ojlib import colours
-from ojlib.errors import OjError
+from ojlib.analysis import colours
+from ojlib.base.errors import OjError
 
 RED, YELLOW, GREEN, GREY = "#F8696B", "#FFEB84", "#63BE7B", "#D9D9D9"
 

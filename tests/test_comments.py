@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from ojlib import colours, comments, html_export, lansrapport
+from ojlib.analysis import colours
+from ojlib.base.errors import OjError
 from ojlib.cli import main
-from ojlib.dataset import load_dataset
-from ojlib.errors import OjError
+from ojlib.data.dataset import load_dataset
+from ojlib.render import html_export
+from ojlib.report import comments, lansrapport
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,12 @@ import math
 import pandas as pd
 import pytest
 
-from ojlib import compare, geo
-from ojlib.catalog import Catalogue, Indicator
-from ojlib.dataset import Dataset, validate
-from ojlib.errors import OjError
+from ojlib.analysis import aggregate, coverage, formatting, kon, levels, peers, ranking, trends
+from ojlib.base import memo
+from ojlib.base.errors import OjError
+from ojlib.data import geo
+from ojlib.data.catalog import Catalogue, Indicator
+from ojlib.data.dataset import Dataset, validate
 
 # Län 06: Aneby 0604 (B4), Gnosjö 0617 (C7), Mullsjö 0642 (B4), Habo 0643 (B4), Gislaved 0662 (C8),
 # Jönköping 0680 (B3). Län 01: Stockholm 0180 (A1), Upplands Väsby 0114 (A2).
@@ -46,9 +48,9 @@ def row(table, kpi, kod):
 # ---------------------------------------------------------------- shares, averages, labels
 
 def test_ja_share_counts_only_kommuner_that_answered():
-    assert compare.ja_share(pd.Series([1, 1, 0, None, 1])) == {
+    assert aggregate.ja_share(pd.Series([1, 1, 0, None, 1])) == {
         "antal_ja": 3, "antal_med_svar": 4, "antal_saknas": 1, "andel_ja": 75.0}
-    assert compare.ja_share(pd.Series([None, None]))["andel_ja"] is None
+    assert aggregate.ja_share(pd.Series([None, None]))["andel_ja"] is None
 
 
 def test_ja_nej_lan_and_riket_are_shares_of_kommuner_with_missing_excluded():
@@ -57,13 +59,13 @@ def test_ja_nej_lan_and_riket_are_shares_of_kommuner_with_missing_excluded():
         ("U1", "0643", 2024, None, "bortfall"), ("U1", "0680", 2024, 1),
         ("U1", "0180", 2024, 0), ("U1", "0114", 2024, 0),
     ], [ind("U1", "ja_nej")])
-    t = compare.lan_table(ds, "06", medel="ovagt")
+    t = ranking.lan_table(ds, "06", medel="ovagt")
     assert len(t) == 13  # every kommun of the län, with or without a value
     r = row(t, "U1", "0604")
     assert r["länet"] == 75.0            # 3 Ja of 4 answers in län 06
     assert r["riket"] == 50.0            # 3 Ja of 6 answers in riket
-    assert r["länet_avser"] == compare.AVSER_ANDEL_JA
-    assert r["riket_avser"] == compare.AVSER_ANDEL_JA
+    assert r["länet_avser"] == aggregate.AVSER_ANDEL_JA
+    assert r["riket_avser"] == aggregate.AVSER_ANDEL_JA
     assert r["värde_text"] == "Ja"
     habo = row(t, "U1", "0643")
     assert pd.isna(habo["värde"]) and habo.status == "bortfall"
@@ -79,7 +81,7 @@ def test_kommungrupp_value_is_the_unweighted_mean_of_its_kommuner():
     # Aneby, Mullsjö and Habo are B4; Jönköping is B3 alone in the data
     ds = make_ds([("U2", "0604", 2024, 60.0), ("U2", "0642", 2024, 70.0), ("U2", "0643", 2024, None, "sekretess"),
                   ("U2", "0680", 2024, 90.0)], [ind("U2")])
-    t = compare.lan_table(ds, "06")
+    t = ranking.lan_table(ds, "06")
     assert row(t, "U2", "0604").kommungrupp == 65.0
     assert row(t, "U2", "0643").kommungrupp == 65.0  # its group's value even without its own
     assert row(t, "U2", "0680").kommungrupp == 90.0
@@ -92,34 +94,34 @@ def test_published_weighted_values_are_used_and_labelled_unweighted_on_request()
     rows = [("U3", "0604", 2024, 60.0), ("U3", "0680", 2024, 90.0),
             ("U3", "0006", 2024, 84.0)]  # Kolada's weighted län value: Jönköping is large
     ds = make_ds(rows, [ind("U3")], kalla="kolada")
-    pub = compare.lan_table(ds, "06")
+    pub = ranking.lan_table(ds, "06")
     r = row(pub, "U3", "0680")
     assert r["länet"] == 84.0 and r["länet_avser"] == "publicerat värde (Kolada)"
     # no published riket row: computed, and said so
-    assert r["riket"] == 75.0 and r["riket_avser"] == compare.AVSER_OVAGT
-    unw = compare.lan_table(ds, "06", medel="ovagt")
+    assert r["riket"] == 75.0 and r["riket_avser"] == aggregate.AVSER_OVAGT
+    unw = ranking.lan_table(ds, "06", medel="ovagt")
     r = row(unw, "U3", "0680")
-    assert r["länet"] == 75.0 and r["länet_avser"] == compare.AVSER_OVAGT
+    assert r["länet"] == 75.0 and r["länet_avser"] == aggregate.AVSER_OVAGT
     with pytest.raises(OjError, match="medel"):
-        compare.lan_table(ds, "06", medel="vägt")
+        ranking.lan_table(ds, "06", medel="vägt")
 
 
 def test_exempeldata_aggregate_rows_say_what_they_are():
     ds = make_ds([("U4", "0604", 2024, 1), ("U4", "0680", 2024, 0), ("U4", "0006", 2024, 50.0, "andel_ja"),
                   ("U5", "0604", 2024, 10.0), ("U5", "0680", 2024, 20.0), ("U5", "0006", 2024, 15.0, "ovagt_medel")],
                  [ind("U4", "ja_nej"), ind("U5")])
-    t = compare.lan_table(ds, "06")
-    assert row(t, "U4", "0604")["länet_avser"] == compare.AVSER_ANDEL_JA
-    assert row(t, "U5", "0604")["länet_avser"] == compare.AVSER_OVAGT
+    t = ranking.lan_table(ds, "06")
+    assert row(t, "U4", "0604")["länet_avser"] == aggregate.AVSER_ANDEL_JA
+    assert row(t, "U5", "0604")["länet_avser"] == aggregate.AVSER_OVAGT
 
 
 def test_computed_values_agree_with_the_stored_example_aggregates(example_ds):
-    pub = compare.kommun_table(example_ds, "barn_och_unga")
-    own = compare.kommun_table(example_ds, "barn_och_unga", medel="ovagt")
+    pub = ranking.kommun_table(example_ds, "barn_och_unga")
+    own = ranking.kommun_table(example_ds, "barn_och_unga", medel="ovagt")
     pd.testing.assert_series_equal(pub["länet"], own["länet"], check_names=False)
     pd.testing.assert_series_equal(pub["riket"], own["riket"], check_names=False)
     assert len(own) == 290 * pub.kpi.nunique()
-    assert list(own.columns) == compare.KOMMUN_TABLE_COLUMNS
+    assert list(own.columns) == ranking.KOMMUN_TABLE_COLUMNS
 
 
 # ---------------------------------------------------------------- ranks
@@ -138,7 +140,7 @@ RANK_ROWS = [("X", "0604", 2024, 80.0), ("X", "0617", 2024, 90.0), ("X", "0642",
 ])
 def test_ranks_handle_ties_direction_and_missing(riktning, expected_lan, expected_riket):
     ds = make_ds(RANK_ROWS, [ind("X", riktning=riktning)])
-    t = compare.kommun_table(ds)
+    t = ranking.kommun_table(ds)
     for kod, place in expected_lan.items():
         assert row(t, "X", kod).rang_i_länet == place
     for kod, place in expected_riket.items():
@@ -146,7 +148,7 @@ def test_ranks_handle_ties_direction_and_missing(riktning, expected_lan, expecte
     gislaved = row(t, "X", "0662")
     assert pd.isna(gislaved.rang_i_länet) and gislaved["antal_med_värde_i_länet"] == 4
     assert row(t, "X", "0180")["antal_med_värde_i_riket"] == 5
-    assert row(t, "X", "0604").rang_avser == compare.RANG_AVSER[riktning]
+    assert row(t, "X", "0604").rang_avser == ranking.RANG_AVSER[riktning]
 
 
 # ---------------------------------------------------------------- years
@@ -154,24 +156,24 @@ def test_ranks_handle_ties_direction_and_missing(riktning, expected_lan, expecte
 def test_year_is_each_indicators_latest_up_to_ar_and_a_year_without_data_is_an_error():
     ds = make_ds([("A", "0604", 2023, 1), ("A", "0604", 2024, 0), ("B", "0604", 2025, 5.0), ("B", "0604", 2023, 4.0)],
                  [ind("A", "ja_nej", ar=(2020, 2024)), ind("B", ar=(2020, 2025))])
-    latest = compare.lan_table(ds, "06")
+    latest = ranking.lan_table(ds, "06")
     assert latest.groupby("kpi")["år"].first().to_dict() == {"A": 2024, "B": 2025}
-    asof = compare.lan_table(ds, "06", ar=2024)
+    asof = ranking.lan_table(ds, "06", ar=2024)
     assert asof.groupby("kpi")["år"].first().to_dict() == {"A": 2024, "B": 2023}
-    exact = compare.lan_table(ds, "06", ar=2025, exakt_ar=True)
+    exact = ranking.lan_table(ds, "06", ar=2025, exakt_ar=True)
     assert set(exact.kpi) == {"B"} and exact.attrs["utan_varden"] == ["A"]
     with pytest.raises(OjError, match="inga värden för år 2019"):
-        compare.lan_table(ds, "06", ar=2019)
+        ranking.lan_table(ds, "06", ar=2019)
     with pytest.raises(OjError, match="Okänd länskod"):
-        compare.lan_table(ds, "77")
+        ranking.lan_table(ds, "77")
     with pytest.raises(OjError, match="Okänt område"):
-        compare.lan_table(ds, "06", omrade="missbrk")
+        ranking.lan_table(ds, "06", omrade="missbrk")
 
 
 def test_lan_tables_split_one_national_computation(example_ds):
-    tables = compare.lan_tables(example_ds, "missbruk")
+    tables = ranking.lan_tables(example_ds, "missbruk")
     assert sorted(tables) == list(geo.lan().lan_kod)
-    one = compare.lan_table(example_ds, "06", "missbruk")
+    one = ranking.lan_table(example_ds, "06", "missbruk")
     pd.testing.assert_frame_equal(tables["06"], one)
     assert tables["06"].attrs["lan"] == "06" and tables["06"].attrs["kalla"] == "exempeldata"
 
@@ -203,7 +205,7 @@ def verdicts(tt, niva="kommun"):
 
 
 def test_trend_verdicts_follow_direction_and_tolerance():
-    tt = compare.trend_table(trend_ds(), kommun=["0604", "0680"], ar=2024)
+    tt = trends.trend_table(trend_ds(), kommun=["0604", "0680"], ar=2024)
     v = verdicts(tt)
     assert v[("T1", "0604")] == "förbättring"   # 70 (2022, 2023 missing) -> 72: +2 pp
     assert v[("T1", "0680")] == "oförändrad"    # 80 -> 80.5: within 1 pp
@@ -220,21 +222,21 @@ def test_trend_verdicts_follow_direction_and_tolerance():
     # län values: T4 share Ja 50 % -> 100 %
     lan = tt[(tt.kpi == "T4") & (tt["nivå"] == "län")].iloc[0]
     assert (lan["värde_då"], lan["värde"], lan.bedömning) == (50.0, 100.0, "förbättring")
-    assert lan.avser == compare.AVSER_ANDEL_JA
+    assert lan.avser == aggregate.AVSER_ANDEL_JA
 
 
 def test_trend_verdict_is_not_bridged_across_a_definition_break():
     ds = trend_ds()
-    tt = compare.trend_table(ds, kommun="0604", ar=2022, kpi="T1")
+    tt = trends.trend_table(ds, kommun="0604", ar=2022, kpi="T1")
     r = tt[tt["nivå"] == "kommun"].iloc[0]
     assert r.bedömning == "ej jämförbar"         # 2021 and 2020 lie before the 2022 break
     assert pd.isna(r["förändring"]) and "Definitionsändring 2022" in r.kommentar
-    tt = compare.trend_table(ds, kommun="0604", ar=2023, kpi="T1")
+    tt = trends.trend_table(ds, kommun="0604", ar=2023, kpi="T1")
     assert tt[tt["nivå"] == "kommun"].iloc[0].bedömning == "värde saknas"
 
 
 def test_trend_series_shows_the_break_as_a_new_series():
-    tr = compare.trend(trend_ds(), "T1", kommun="0604")
+    tr = levels.trend(trend_ds(), "T1", kommun="0604")
     assert list(tr["nivå"].unique()) == ["kommun", "län", "riket"]
     k = tr[tr["nivå"] == "kommun"].set_index("år")
     assert list(k.index) == [2020, 2021, 2022, 2023, 2024]
@@ -255,7 +257,7 @@ def test_trend_series_shows_the_break_as_a_new_series():
     (10.0, math.nan, "antal", "lagre_battre", "kommun", "försämring"),  # from zero: any change counts
 ])
 def test_verdict_rule(change, rel, typ, riktning, niva, expected):
-    assert compare.verdict(change, rel, typ, riktning, niva) == expected
+    assert trends.verdict(change, rel, typ, riktning, niva) == expected
 
 
 # ---------------------------------------------------------------- sex, coverage
@@ -266,7 +268,7 @@ def test_sex_differences_are_kvinnor_minus_man():
             ("S", "0680", 2024, 78.0, None, "K"), ("S", "0680", 2024, 82.0, None, "M"),
             ("N", "0604", 2024, 1.0)]
     ds = make_ds(rows, [ind("S", kon=True), ind("N")])
-    s = compare.sex_differences(ds, lan="06")
+    s = kon.sex_differences(ds, lan="06")
     assert set(s.kpi) == {"S"}
     k = s.set_index("kod")
     assert (k.loc["0604", "kvinnor"], k.loc["0604", "män"], k.loc["0604", "skillnad"]) == (75.0, 65.0, 10.0)
@@ -280,7 +282,7 @@ def test_coverage_counts_why_values_are_missing():
     ds = make_ds([("C", "0604", 2024, 1.0), ("C", "0617", 2024, None, "bortfall"),
                   ("C", "0642", 2024, None, "sekretess"), ("C", "0643", 2024, None, "sekretess"),
                   ("C", "0662", 2024, None, "ej_tillampligt")], [ind("C")])
-    c = compare.coverage(ds, "06").iloc[0]
+    c = coverage.coverage(ds, "06").iloc[0]
     assert (c.antal_kommuner, c["med_värde"], c.bortfall, c.sekretess, c["ej_tillämpligt"], c.saknas) == \
         (13, 1, 1, 2, 1, 8)  # 8 kommuner of län 06 have no row at all
     assert c["andel_med_värde"] == round(100 / 13, 1)
@@ -290,55 +292,54 @@ def test_coverage_counts_why_values_are_missing():
 # ---------------------------------------------------------------- peers
 
 def test_peers_from_kolada_liknande_kommuner_group():
-    members, label = compare.peer_members("0680", "liknande", "missbruk")
+    members, label = peers.peer_members("0680", "liknande", "missbruk")
     # Kolada's "Liknande kommuner IFO, Jönköping, 2024" lists the peers, not Jönköping itself
     assert members == ["0126", "0581", "1281", "1380", "1880", "1980", "2480"]
     assert label == "Liknande kommuner IFO, Jönköping, 2024 (Kolada)"
-    assert compare.peer_members("0680", "G36538")[0] == members
-    lss, lss_label = compare.peer_members("Jönköping", "liknande", "funktionsnedsattning")
+    assert peers.peer_members("0680", "G36538")[0] == members
+    lss, lss_label = peers.peer_members("Jönköping", "liknande", "funktionsnedsattning")
     assert "LSS" in lss_label and "0680" not in lss
-    grp, grp_label = compare.peer_members("0680", "kommungrupp")
+    grp, grp_label = peers.peer_members("0680", "kommungrupp")
     assert "0581" in grp and "0680" not in grp and grp_label == "Kommungrupp Större stad (SKR)"
-    own, own_label = compare.peer_members("0680", ["Habo", "0604", "0680"])
+    own, own_label = peers.peer_members("0680", ["Habo", "0604", "0680"])
     assert own == ["0604", "0643"] and own_label == "Egen lista (2 kommuner)"
     with pytest.raises(OjError, match="Okänd jämförelsegrupp"):
-        compare.peer_members("0680", "grannar")
+        peers.peer_members("0680", "grannar")
 
 
 def test_peer_table_value_excludes_the_kommun_itself():
     ds = make_ds([("P", "0680", 2024, 90.0), ("P", "0126", 2024, 60.0), ("P", "0581", 2024, 70.0),
                   ("P", "1281", 2024, None, "bortfall"), ("P", "0604", 2024, 10.0)], [ind("P")])
-    t = compare.peer_table(ds, "0680", peers="G36538")
+    t = peers.peer_table(ds, "0680", peers="G36538")
     assert t.iloc[0].kommunkod == "0680" and t.iloc[0].vald
     assert len(t) == 8
     r = t.iloc[0]
     assert r["jämförelsegruppens_värde"] == 65.0          # (60 + 70) / 2, Jönköping excluded
     assert r.rang_bland_jämförda == 1 and r["antal_jämförda_med_värde"] == 3
     assert r.jämförelsegrupp == "Liknande kommuner IFO, Jönköping, 2024 (Kolada)"
-    prof = compare.kommun_profile(ds, "0680", peers="G36538")
+    prof = peers.kommun_profile(ds, "0680", peers="G36538")
     assert len(prof) == 1 and prof.iloc[0]["länet"] == 50.0  # Jönköping 90, Aneby 10
 
 
 def test_formatting_is_swedish():
     i = ind("F", "kr_per_inv", None, enhet="kr/invånare")
-    assert compare.format_value(12345.4, i) == "12\u00a0345\u00a0kr"
-    assert compare.format_value(82.34, ind("F")) == "82,3\u00a0%"
-    assert compare.format_value(1, ind("F", "ja_nej")) == "Ja"
-    assert compare.format_value(64.79, ind("F", "ja_nej"), aggregate=True) == "65\u00a0% Ja"
-    assert compare.format_value(1, ind("F", "skala")) == "Delvis"
-    assert compare.format_value(None, ind("F")) == "–"
+    assert formatting.format_value(12345.4, i) == "12\u00a0345\u00a0kr"
+    assert formatting.format_value(82.34, ind("F")) == "82,3\u00a0%"
+    assert formatting.format_value(1, ind("F", "ja_nej")) == "Ja"
+    assert formatting.format_value(64.79, ind("F", "ja_nej"), aggregate=True) == "65\u00a0% Ja"
+    assert formatting.format_value(1, ind("F", "skala")) == "Delvis"
+    assert formatting.format_value(None, ind("F")) == "–"
 
 
 def test_peer_table_is_computed_once_per_report_and_each_caller_gets_its_own(example_ds):
-    from ojlib import shared
 
-    a = compare.peer_table(example_ds, "0680", "missbruk", peers="kommungrupp")
+    a = peers.peer_table(example_ds, "0680", "missbruk", peers="kommungrupp")
     a["värde"] = -1.0  # one caller changing its frame ...
-    b = compare.peer_table(example_ds, "0680", "missbruk", peers="kommungrupp")
+    b = peers.peer_table(example_ds, "0680", "missbruk", peers="kommungrupp")
     assert (b["värde"] != -1.0).any()  # ... does not change the next caller's
     assert b.attrs["kommun"] == "0680" and b.vald.iloc[0]
     calls = []
     for n in range(20):  # only the last few results are kept
-        shared.recent(("test", n), lambda n=n: calls.append(n) or n, keep=4)
-    assert shared.recent(("test", 19), lambda: calls.append("again")) == 19 and "again" not in calls
-    assert shared.recent(("test", 0), lambda: "again", keep=4) == "again"
+        memo.recent(("test", n), lambda n=n: calls.append(n) or n, keep=4)
+    assert memo.recent(("test", 19), lambda: calls.append("again")) == 19 and "again" not in calls
+    assert memo.recent(("test", 0), lambda: "again", keep=4) == "again"

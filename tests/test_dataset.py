@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from ojlib import dataset
+from ojlib.base.errors import OjError
 from ojlib.cli import main
-from ojlib.errors import OjError
+from ojlib.data import dataset
 
 
 def _rows(**override):

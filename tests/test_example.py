@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from ojlib import catalog, dataset, geo
 from ojlib.cli import main
-from ojlib.sources import example
+from ojlib.data import catalog, dataset, geo
+from ojlib.data.sources import example
 
 TOL_SHARE_PP = 2.0  # riket share of kommuner answering Ja vs the published level, procentenheter
 TOL_LEVEL_PP = 2.0  # share of kommuner at a scale level vs the published distribution

@@ -1,7 +1,7 @@
-"""The explorer (ojlib.explore) in the kernel: menus, redraws, saving, and the saved notebooks.
+"""The explorer (ojlib.render.explore) in the kernel: menus, redraws, saving, and the saved notebooks.
 
 What a browser shows is tested in tests/test_jupyterlab.py; here the kernel side: each choice
-replaces the Output widget's content with figures of that choice, the trend is compare.trend's,
+replaces the Output widget's content with figures of that choice, the trend is levels.trend's,
 the save button writes oj export's table, and a notebook executed without a frontend (as
 ``make notebooks`` does) holds the default figures and a Swedish hint instead of a widget line.
 """
@@ -19,10 +19,12 @@ import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
-from ojlib import compare, explore, geo
-from ojlib.catalog import OMRADEN
-from ojlib.errors import OjError
-from ojlib.explore import HINT, PLOTLY_MIME, Utforskare
+from ojlib.analysis import levels
+from ojlib.base.errors import OjError
+from ojlib.data import geo
+from ojlib.data.catalog import OMRADEN
+from ojlib.render import explore
+from ojlib.render.explore import HINT, PLOTLY_MIME, Utforskare
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -92,7 +94,7 @@ def test_each_choice_redraws_the_output_area(example_ds):
 def test_trend_is_compare_trend(example_ds):
     u = Utforskare(example_ds)
     for kpi, kommun, lan in [("U35538", "0680", "06"), ("N35001", None, "08")]:
-        expected = compare.trend(example_ds, kpi, kommun=kommun, lan=lan, kommungrupp=kommun is not None)
+        expected = levels.trend(example_ds, kpi, kommun=kommun, lan=lan, kommungrupp=kommun is not None)
         pd.testing.assert_frame_equal(u.trend(kpi, kommun, lan), expected)
 
 

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from ojlib import EXEMPELDATA_MARK, colours, tables
+from ojlib import EXEMPELDATA_MARK
+from ojlib.analysis import colours
 from ojlib.cli import main
+from ojlib.render import tables
 
 
 def _find(ws, value):

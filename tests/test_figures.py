@@ -9,9 +9,12 @@ import plotly.graph_objects as go
 import pytest
 import shapely
 
-from ojlib import EXEMPELDATA_MARK, colours, compare, figures, geo
-from ojlib.catalog import Catalogue, Indicator
-from ojlib.dataset import Dataset, validate
+from ojlib import EXEMPELDATA_MARK
+from ojlib.analysis import aggregate, colours, kon, levels
+from ojlib.data import geo
+from ojlib.data.catalog import Catalogue, Indicator
+from ojlib.data.dataset import Dataset, validate
+from ojlib.render import figures
 
 
 def annotations(fig) -> dict[str, str]:
@@ -61,7 +64,7 @@ def test_ranked_bars_show_the_lan_ranked_with_labelled_lines(example_ds, lan_tab
 def test_ranked_bars_ja_nej_and_kommungrupp_markers(lan_table):
     fig = figures.ranked_bars(lan_table, "U35519")
     rows = lan_table[lan_table.kpi == "U35519"]
-    share = compare.ja_share(rows["värde"])
+    share = aggregate.ja_share(rows["värde"])
     assert f"{share['antal_ja']} av {share['antal_med_svar']} kommuner med svar har Ja" in fig.layout.title.text
     assert set(fig.data[0].text) <= {"Ja", "Nej", "bortfall"}
     fig = figures.ranked_bars(lan_table, "U35538", jamforelse="kommungrupp")
@@ -77,7 +80,7 @@ def test_kolada_figures_credit_kolada_and_carry_no_example_mark(kolada_ds):
 
 
 def test_trend_leaves_a_gap_at_the_definition_break(example_ds):
-    tr = compare.trend(example_ds, "U35519", kommun="0680")
+    tr = levels.trend(example_ds, "U35519", kommun="0680")
     fig = figures.trend(tr)
     names = [t.name for t in fig.data]
     assert names[0].startswith("Jönköping") and names[1].startswith("Jönköpings län (andel kommuner med Ja")
@@ -92,7 +95,7 @@ def test_trend_leaves_a_gap_at_the_definition_break(example_ds):
 
 
 def test_trend_of_a_scale_shows_the_share_at_its_top_level_not_a_mean_of_codes(example_ds):
-    tr = compare.trend(example_ds, "U35537", lan="06")
+    tr = levels.trend(example_ds, "U35537", lan="06")
     fig = figures.trend(tr)
     assert fig.layout.yaxis.title.text == "Andel kommuner med ”Inom 3 dagar” (%)"
     lan = tr[tr["nivå"] == "län"].dropna(subset=["värde"])
@@ -152,7 +155,7 @@ def test_map_rings_are_clockwise_for_d3():
 
 
 def test_sex_differences_dumbbell(example_ds):
-    s = compare.sex_differences(example_ds, lan="06", omrade="missbruk")
+    s = kon.sex_differences(example_ds, lan="06", omrade="missbruk")
     fig = figures.sex_differences(s, "U35538")
     assert [t.name for t in fig.data] == ["Skillnad", "Kvinnor", "Män"]
     have = s[(s.kpi == "U35538") & s.kvinnor.notna() & s["män"].notna()]
@@ -178,7 +181,7 @@ def test_a_frame_without_source_is_refused():
 def test_hover_names_each_point_without_repeating_the_page(example_ds, lan_table):
     """Bars hover "Kommun: value (colour class)" from their own y and text; over-time panels hover
     each point with its own year, also after a definition break (a gap in the line)."""
-    from ojlib import lansrapport
+    from ojlib.report import lansrapport
 
     bar = figures.ranked_bars(lan_table, "U35538").data[0]
     assert bar.hovertemplate == "%{y}: %{text} (%{customdata})<extra></extra>"

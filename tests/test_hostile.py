@@ -342,8 +342,8 @@ def test_dataset_validation_refuses_for_every_source(home, column, value, needle
     """The last gate, whatever the reader: dataset.validate (own files with known statuses only)."""
     import pandas as pd
 
-    from ojlib import dataset
-    from ojlib.errors import OjError
+    from ojlib.base.errors import OjError
+    from ojlib.data import dataset
 
     df = pd.DataFrame({"kpi": ["U35519"] * 2, "kod": ["0604", "0617"], "niva": ["kommun"] * 2, "ar": [2024] * 2,
                        "kon": ["T"] * 2, "varde": ["1", "2"], "status": [None, None], "antal": [None] * 2,
@@ -455,7 +455,7 @@ def test_deeply_nested_yaml_and_a_huge_file(home, capsys, tmp_path):
 # ---------------------------------------------------------------- the last line of defence
 
 def test_anything_unexpected_is_one_sentence_and_debug_shows_the_traceback(home, capsys, monkeypatch):
-    from ojlib import geo
+    from ojlib.data import geo
 
     def boom(*_a, **_k):
         raise KeyError("intern")

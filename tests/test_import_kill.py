@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 import workbooks as wb
 
-from ojlib import dataset
 from ojlib.cli import main
+from ojlib.data import dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 KILLER = """
 import os, signal, sys
 sys.path.insert(0, {tests!r})
-import ojlib.storage as storage
+import ojlib.base.storage as storage
 calls = 0
 real = os.replace
 def replace(a, b):
@@ -85,7 +85,7 @@ def test_oj_importera_killed_after_delays_leaves_a_consistent_pair(ojhome, tmp_p
     assert main(["importera", str(wb.layout_b(tmp_path / "b.xlsx"))]) == 0
     big = tmp_path / "stor_2025.csv"
     lines = ["Kod;Kommun;" + ";".join(f"Indikator nummer {i}" for i in range(40))]
-    from ojlib import geo
+    from ojlib.data import geo
 
     for kod, namn in zip(geo.kommuner().kommun_kod, geo.kommuner().kommun_namn, strict=True):
         lines.append(f"{kod};{namn};" + ";".join(f"{(int(kod) * (i + 1)) % 100},5" for i in range(40)))

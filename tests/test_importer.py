@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 import workbooks as wb
 
-from ojlib import catalog, dataset
+from ojlib.base.errors import OjError
 from ojlib.cli import main
-from ojlib.errors import OjError
-from ojlib.importer import cells, plan, units
-from ojlib.sources import files
+from ojlib.data import catalog, dataset
+from ojlib.data.importer import cells, plan, units
+from ojlib.data.sources import files
 
 
 def _values(df: pd.DataFrame) -> dict:
@@ -355,7 +355,7 @@ def test_export_csv_round_trips_through_import(example_home, tmp_path, monkeypat
 
 
 def test_import_module_keeps_one_job_per_module():
-    from ojlib import importer
+    from ojlib.data import importer
 
     assert {m for m in ("grid", "layout", "units", "cells", "indicators", "year", "plan")
             if (Path(importer.__file__).parent / f"{m}.py").exists()} == \
@@ -385,8 +385,8 @@ def test_years_as_column_headers_are_named_as_not_read(ojhome, tmp_path):
 
 
 def test_example_data_covers_indicators_made_by_the_import(ojhome, tmp_path):
-    from ojlib import geo
-    from ojlib.sources import example
+    from ojlib.data import geo
+    from ojlib.data.sources import example
 
     assert main(["importera", str(wb.layout_a(tmp_path / "a.xlsx"))]) == 0
     ind = catalog.load_catalogue()["egen_arbetar_med_brukarundersokning"]  # a scale with no example settings

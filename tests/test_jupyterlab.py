@@ -1,4 +1,4 @@
-"""The notebooks in a real JupyterLab, driven in headless Chromium over DevTools (ojlib.pdf.Browser).
+"""The notebooks in a real JupyterLab, driven in headless Chromium over DevTools (ojlib.render.pdf.Browser).
 
 A temporary copy of the two user notebooks is served by ``jupyter lab --no-browser`` on
 127.0.0.1 (a free port, a temporary project home with example data, settings and runtime files
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from ojlib.pdf import Browser
+from ojlib.render.pdf import Browser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

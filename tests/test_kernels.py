@@ -1,4 +1,4 @@
-"""Reused kernels (ojlib.kernels): isolation between jobs, restart after a failure or a timeout,
+"""Reused kernels (ojlib.publish.kernels): isolation between jobs, restart after a failure or a timeout,
 and outputs equal to a fresh kernel's."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from nbclient.exceptions import CellTimeoutError
 from papermill.exceptions import PapermillExecutionError
 
-from ojlib import reports
-from ojlib.kernels import PooledKernel
+from ojlib.publish import reports
+from ojlib.publish.kernels import PooledKernel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,9 +55,9 @@ def test_a_job_sees_nothing_of_the_previous_job_in_the_same_kernel(kernel, tmp_p
 
 
 def test_a_module_changed_by_a_job_is_restored_for_the_next(kernel, tmp_path):
-    breaker = _template(tmp_path, "breaker", "import ojlib.geo\nojlib.geo.lan = None\nojlib.geo.extra = 1")
+    breaker = _template(tmp_path, "breaker", "import ojlib.data.geo\nojlib.geo.lan = None\nojlib.geo.extra = 1")
     checker = _template(tmp_path, "checker",
-                        "import ojlib.geo\nprint(callable(ojlib.geo.lan), hasattr(ojlib.geo, 'extra'))")
+                        "import ojlib.data.geo\nprint(callable(ojlib.data.geo.lan), hasattr(ojlib.data.geo, 'extra'))")
     kernel.execute(breaker, {}, execution_timeout=60)
     pid = kernel.pid
     nb = kernel.execute(checker, {}, execution_timeout=60)
@@ -67,9 +67,9 @@ def test_a_module_changed_by_a_job_is_restored_for_the_next(kernel, tmp_path):
 
 def test_a_failing_job_restarts_the_kernel_before_the_next(kernel, tmp_path):
     failing = _template(tmp_path, "failing",
-                        "import ojlib.geo\nojlib.geo.lan = None\nleftover = 1\nraise ValueError('trasig')")
+                        "import ojlib.data.geo\nojlib.geo.lan = None\nleftover = 1\nraise ValueError('trasig')")
     checker = _template(tmp_path, "checker",
-                        "import ojlib.geo\nprint('leftover' in globals(), callable(ojlib.geo.lan))")
+                        "import ojlib.data.geo\nprint('leftover' in globals(), callable(ojlib.data.geo.lan))")
     pid = kernel.pid
     with pytest.raises(PapermillExecutionError, match="trasig"):
         kernel.execute(failing, {}, execution_timeout=60)

@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 from kolada_fake import FakeKolada
 
-from ojlib import compare, dataset, geo
-from ojlib.catalog import load_catalogue
+from ojlib.analysis import ranking
 from ojlib.cli import main
-from ojlib.source_lines import source_line
-from ojlib.sources.kolada_client import KoladaClient
+from ojlib.data import dataset, geo
+from ojlib.data.catalog import load_catalogue
+from ojlib.data.source_lines import source_line
+from ojlib.data.sources.kolada_client import KoladaClient
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_oj_hamta_then_status_and_the_analysis_api(ojhome, fake, capsys):
     named = ds.with_names(ds.select(kommun="0680", kpi="U35538", ar=2024))
     assert set(named.namn) == {"Jönköping"} and sorted(named.kon) == ["K", "M", "T"]
     assert set(ds.df.kpi) == {i.kpi for i in served}
-    table = compare.lan_table(ds, "06", omrade="missbruk", ar=2024)  # the analysis layer on Kolada data
+    table = ranking.lan_table(ds, "06", omrade="missbruk", ar=2024)  # the analysis layer on Kolada data
     assert set(table["kommunkod"]) == set(geo.kommuner_i_lan("06"))
     published = table[~table.typ.isin(["ja_nej", "skala"])]  # answers are shown as distributions
     assert set(published["länet_avser"].dropna()) == {"publicerat värde (Kolada)"}

@@ -8,9 +8,9 @@ from email.utils import format_datetime
 import pytest
 from kolada_fake import FakeKolada, read_csv
 
-from ojlib.errors import OjError
-from ojlib.sources import kolada_client
-from ojlib.sources.kolada_client import KoladaClient, chunked, id_segment
+from ojlib.base.errors import OjError
+from ojlib.data.sources import kolada_client
+from ojlib.data.sources.kolada_client import KoladaClient, chunked, id_segment
 
 AREA_IDS = [r["id"] for r in read_csv("kolada_municipalities_2026-03.csv")]
 

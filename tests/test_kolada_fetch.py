@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from kolada_fake import FakeKolada, data_kpis_from_reference
 
-from ojlib import dataset
-from ojlib.catalog import load_catalogue
-from ojlib.errors import OjError
-from ojlib.sources import kolada
-from ojlib.sources.kolada_client import KoladaClient
+from ojlib.base.errors import OjError
+from ojlib.data import dataset
+from ojlib.data.catalog import load_catalogue
+from ojlib.data.sources import kolada
+from ojlib.data.sources.kolada_client import KoladaClient
 
 DAY1 = date(2026, 3, 1)
 DAY2 = date(2026, 3, 6)

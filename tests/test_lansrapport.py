@@ -9,7 +9,10 @@ import re
 import pandas as pd
 import pytest
 
-from ojlib import aggregate, colours, compare, figures, lansrapport, omraden, views
+from ojlib.analysis import aggregate, colours, levels, ranking, trends
+from ojlib.data import omraden
+from ojlib.render import figures, views
+from ojlib.report import lansrapport
 
 
 @pytest.fixture
@@ -30,7 +33,7 @@ def test_distribution_counts_answers_and_share_at_top():
 def test_answer_distributions_match_the_kommuner(example_ds, lan06):
     dist = lansrapport.answer_distributions(example_ds, lan06).set_index("kpi")
     assert set(dist.typ) == {"ja_nej", "skala"}
-    full = compare.kommun_table(example_ds, "missbruk")
+    full = ranking.kommun_table(example_ds, "missbruk")
     for kpi, row in dist.iterrows():
         mine = lan06[lan06.kpi == kpi]["värde"].dropna()
         d = aggregate.distribution(lan06[lan06.kpi == kpi]["värde"], example_ds.cat[kpi])
@@ -84,7 +87,7 @@ def test_chapters_follow_the_kvalitetsomraden(example_ds, lan06):
 def test_kommun_summary_counts(example_ds, lan06):
     summary = lansrapport.kommun_summary(example_ds, lan06)
     assert len(summary) == lan06.kommunkod.nunique()
-    tt = compare.trend_table(example_ds, lan="06", omrade="missbruk")
+    tt = trends.trend_table(example_ds, lan="06", omrade="missbruk")
     for r in summary.itertuples():
         mine = lan06[(lan06.kommunkod == r.kommunkod) & (lan06.typ == "ja_nej")]
         assert r.ja == int((mine["värde"] == 1).sum()) and r.ja_med_svar == int(mine["värde"].notna().sum())
@@ -129,7 +132,7 @@ def test_answer_shares_over_time_are_shares_of_kommuner(example_ds):
     rows = rows[rows.kod.str.startswith("06")].varde.dropna()
     got = s[(s["nivå"] == "Länet") & (s["år"] == 2025)].andel.iloc[0]
     assert got == pytest.approx(100 * (rows == 3).mean(), abs=0.05)
-    fig = figures.over_time(s, [compare.trend(example_ds, "U35538", lan="06")])
+    fig = figures.over_time(s, [levels.trend(example_ds, "U35538", lan="06")])
     assert len(fig.data) == 4 and fig.layout.meta["exempeldata"]
     assert "Exempeldata" in " ".join(a.text for a in fig.layout.annotations)
 

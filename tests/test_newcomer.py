@@ -15,8 +15,8 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from ojlib import geo
 from ojlib.cli import app, main
+from ojlib.data import geo
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = ["Show this message", "Usage:", "Options", "Commands", "Arguments", "[default", "required]",

@@ -14,9 +14,12 @@ import nbformat
 import papermill as pm
 import pytest
 
-from ojlib import compare, geo, lansrapport, notebook, params
-from ojlib.dataset import load_dataset
-from ojlib.errors import OjError
+from ojlib.analysis import ranking
+from ojlib.base.errors import OjError
+from ojlib.data import geo
+from ojlib.data.dataset import load_dataset
+from ojlib.render import notebook
+from ojlib.report import lansrapport, params
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -94,7 +97,7 @@ def test_lansanalys_runs_for_lan_of_different_size(tmp_path, lan, omrade):
         assert heading in text
     ds = load_dataset("exempeldata")
     for omr in (["missbruk", "barn_och_unga", "funktionsnedsattning"] if omrade == "alla" else [omrade]):
-        kpis = list(dict.fromkeys(compare.lan_table(ds, lan, omr).kpi))
+        kpis = list(dict.fromkeys(ranking.lan_table(ds, lan, omr).kpi))
         for _key, title, _ in lansrapport.chapters(ds, kpis):  # a chapter per kvalitetsområde
             assert f"## {lansrapport.chapter_heading(title, omr, 3 if omrade == 'alla' else 1)}" in text
     assert "Exempeldata – inte verkliga resultat" in text

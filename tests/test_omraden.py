@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ojlib import catalog, compare, omraden
-from ojlib.errors import OjError
+from ojlib.analysis import peers
+from ojlib.base.errors import OjError
+from ojlib.data import catalog, omraden
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,7 +57,7 @@ def test_a_fourth_omrade_from_the_data_file(ojhome):
     assert [i.kpi for i in cat.for_omrade("ekonomiskt_bistand")] == [rows[0]["kpi"]]
     assert catalog.parse_omraden("alla")[-1] == "ekonomiskt_bistand"
     assert catalog.OMRADEN["ekonomiskt_bistand"] == "Ekonomiskt bistånd"
-    _, label = compare.peer_members("0680", "liknande", "ekonomiskt_bistand")
+    _, label = peers.peer_members("0680", "liknande", "ekonomiskt_bistand")
     assert label.startswith("Liknande kommuner IFO")
 
 
@@ -92,7 +93,7 @@ def test_each_omrade_keeps_15_indicators_that_todays_kolada_serves():
     import csv
     import re
 
-    from ojlib import paths
+    from ojlib.base import paths
 
     with open(paths.reference_dir() / "kolada_kpi_catalogue_2026-03.csv", encoding="utf-8") as fh:
         kolada = {r["id"]: r["title"] for r in csv.DictReader(fh)}
@@ -111,7 +112,7 @@ def test_each_omrade_keeps_15_indicators_that_todays_kolada_serves():
 
 
 def test_example_levels_cover_every_indicator_with_a_source_or_a_stated_assumption():
-    from ojlib.sources import example
+    from ojlib.data.sources import example
 
     conf = example.levels()["kpi"]
     cat = catalog.load_catalogue(ROOT / "params" / "indikatorer.yml")

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ojlib import compare, geo, html_export, pdf
+from ojlib.analysis import ranking
+from ojlib.base.errors import OjError
 from ojlib.cli import main
-from ojlib.dataset import load_dataset
-from ojlib.errors import OjError
+from ojlib.data import geo
+from ojlib.data.dataset import load_dataset
+from ojlib.render import html_export, pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -88,7 +90,7 @@ def test_pdf_is_a4_and_holds_every_name(lan_pdf):
     for name in kommuner[kommuner.lan_kod == "06"].kommun_namn:
         assert name in flat, f"kommun {name} is not in the PDF"
     indicators = set(re.findall(r"<li><strong>([^<]+)</strong> \(\d{4}\)", html))
-    table = compare.lan_table(load_dataset("exempeldata"), "06", "missbruk")
+    table = ranking.lan_table(load_dataset("exempeldata"), "06", "missbruk")
     assert {html_export.html.unescape(n) for n in indicators} == set(table.indikator)  # every indicator shown
     for name in indicators:
         assert html_export.html.unescape(name) in flat, f"indicator {name} is not in the PDF"

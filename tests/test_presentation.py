@@ -15,10 +15,13 @@ import pytest
 from pptx import Presentation
 from pptx.util import Emu
 
-from ojlib import EXEMPELDATA_MARK, aggregate, colours, compare, geo, presentation, summary
+from ojlib import EXEMPELDATA_MARK
+from ojlib.analysis import aggregate, colours, formatting, levels, ranking, summary
+from ojlib.analysis.formatting import level_text
 from ojlib.cli import main
-from ojlib.dataset import Dataset
-from ojlib.formatting import level_text
+from ojlib.data import geo
+from ojlib.data.dataset import Dataset
+from ojlib.render import presentation
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -43,7 +46,7 @@ def lan06(example_home, tmp_path_factory):
     """The deck of Jönköpings län, missbruk (example data), written and reopened."""
     mp = pytest.MonkeyPatch()
     mp.setenv("OJLIB_HOME", str(example_home))
-    from ojlib import dataset
+    from ojlib.data import dataset
 
     ds = dataset.load_dataset("exempeldata")
     deck = presentation.lan_deck(ds, "06", "missbruk")
@@ -77,7 +80,7 @@ def test_the_cap_drops_indicator_slides_and_names_them(example_ds):
 
 def test_every_numeric_indicator_is_shown_somewhere(lan06):
     ds, deck, _, _ = lan06
-    t = compare.lan_table(ds, "06", "missbruk")
+    t = ranking.lan_table(ds, "06", "missbruk")
     numeric = {ds.cat[k].namn for k in t.kpi.unique() if ds.cat[k].typ in presentation.NUMERISKA}
     own = {b.rubrik for b in deck.bilder if b.typ == "indikator"}
     others = {r["indikator"] for b in deck.bilder if b.typ == "ovriga" for r in b.data["rader"]}
@@ -125,7 +128,7 @@ def test_trend_charts_show_comparable_years_only(lan06):
         ind = ds.cat[bild.data["kpi"]]
         years = [int(c) for c in chart.plots[0].categories]
         assert min(years) >= ind.jamforbara_ar[0]
-        tr = compare.trend(ds, ind.kpi, lan="06")
+        tr = levels.trend(ds, ind.kpi, lan="06")
         for ser in chart.plots[0].series:
             niva = "län" if ser.name.startswith("Jönköpings län") else "riket"
             part = tr[tr["nivå"] == niva].set_index("år")
@@ -143,7 +146,7 @@ def test_trend_leaves_out_years_before_a_definition_break(example_ds):
 
 def test_matrix_cells_are_coloured_by_level(lan06):
     ds, deck, prs, _ = lan06
-    t = compare.lan_table(ds, "06", "missbruk")
+    t = ranking.lan_table(ds, "06", "missbruk")
     expected_fill = {"Ja": PAL["bast"], "Nej": PAL["samst"]}
     checked = {"Ja": 0, "Nej": 0, "Delvis": 0, "Saknas": 0}
     for slide, bild in zip(prs.slides, deck.bilder, strict=True):
@@ -220,18 +223,18 @@ def test_notes_hold_the_summary(lan06):
     title_notes = prs.slides[0].notes_slide.notes_text_frame.text
     for p in points:
         assert p in title_notes
-    t = compare.lan_table(ds, "06", "missbruk")
+    t = ranking.lan_table(ds, "06", "missbruk")
     for slide, bild in zip(prs.slides, deck.bilder, strict=True):
         if bild.typ == "indikator":
             first = t[t.kpi == bild.data["kpi"]].iloc[0]
             ind = ds.cat[first.kpi]
             notes = slide.notes_slide.notes_text_frame.text
-            assert f"Länet {compare.format_value(first['länet'], ind, True)} ({first['länet_avser']})" in notes
+            assert f"Länet {formatting.format_value(first['länet'], ind, True)} ({first['länet_avser']})" in notes
 
 
 def test_summary_slide_counts_per_kommun(lan06):
     ds, deck, prs, _ = lan06
-    t = compare.lan_table(ds, "06", "missbruk")
+    t = ranking.lan_table(ds, "06", "missbruk")
     svar = t[t.typ.isin(["ja_nej", "skala"])]
     for slide, bild in zip(prs.slides, deck.bilder, strict=True):
         if bild.typ != "kommuner":
@@ -249,8 +252,8 @@ def test_summary_slide_counts_per_kommun(lan06):
 
 
 def test_summary_and_improvements_are_the_reports_own(lan06):
-    """The sammanfattande bild and förbättringsområden come from ojlib.lansrapport, as in the HTML report."""
-    from ojlib import lansrapport
+    """The sammanfattande bild and förbättringsområden come from ojlib.report.lansrapport, as in the HTML report."""
+    from ojlib.report import lansrapport
 
     ds, deck, prs, _ = lan06
     table = colours.coloured_lan_table(ds, "06", "missbruk")
@@ -319,7 +322,7 @@ def test_kommun_deck(example_ds, tmp_path):
         if bild.typ == "indikator":
             trend = _shape(slide, "Diagram: utveckling över tid").chart
             assert trend.plots[0].series[0].name == "Jönköping"
-            tr = compare.trend(example_ds, bild.data["kpi"], kommun="0680")
+            tr = levels.trend(example_ds, bild.data["kpi"], kommun="0680")
             years = [int(c) for c in trend.plots[0].categories]
             own = tr[tr["nivå"] == "kommun"].set_index("år")
             assert _nums(trend.plots[0].series[0].values) == pytest.approx([own.at[y, "värde"] for y in years],
@@ -455,7 +458,7 @@ def test_batch_writes_a_deck_beside_each_report_and_the_site_links_it(example_ho
 def test_a_rebuilt_page_without_presentation_loses_its_old_deck(tmp_path):
     from types import SimpleNamespace
 
-    from ojlib import site
+    from ojlib.publish import site
 
     (tmp_path / "a.pptx").write_bytes(b"old")
     (tmp_path / "b.pptx").write_bytes(b"kept")
@@ -468,8 +471,8 @@ def test_a_rebuilt_page_without_presentation_loses_its_old_deck(tmp_path):
 def test_a_failing_deck_is_listed_and_the_page_stays(tmp_path):
     from types import SimpleNamespace
 
-    from ojlib import site
-    from ojlib.errors import OjError
+    from ojlib.base.errors import OjError
+    from ojlib.publish import site
 
     def broken(job, target):
         raise OjError("Taket på 3 bilder räcker inte.")

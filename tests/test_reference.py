@@ -4,8 +4,9 @@ import hashlib
 
 import pytest
 
-from ojlib import geo, paths
-from ojlib.errors import OjError
+from ojlib.base import paths
+from ojlib.base.errors import OjError
+from ojlib.data import geo
 
 
 def test_reference_files_match_their_checksums():

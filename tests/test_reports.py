@@ -8,10 +8,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ojlib import html_export, reports, site
+from ojlib.base.errors import OjError
 from ojlib.cli import main
-from ojlib.errors import OjError
-from ojlib.notebook import REPORT_MIMETYPE
+from ojlib.publish import reports, site
+from ojlib.render import html_export
+from ojlib.render.notebook import REPORT_MIMETYPE
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"

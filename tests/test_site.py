@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ojlib import reports, site
+from ojlib.base.errors import OjError
 from ojlib.cli import main
-from ojlib.errors import OjError
+from ojlib.publish import reports, site
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"

@@ -20,8 +20,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from ojlib import compare, geo, params, site
+from ojlib.analysis import peers
 from ojlib.cli import main
+from ojlib.data import geo
+from ojlib.publish import site
+from ojlib.report import params
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"
@@ -450,7 +453,7 @@ def test_every_kommun_profile_has_valid_default_parameters_and_peer_groups():
     for kod in geo.kommuner().kommun_kod:
         p, ds = params.kommunprofil(kod, None, "alla", "liknande", "exempeldata")
         for o in p.omraden:
-            members, label = compare.peer_members(p.kommun, p.peers, o)
+            members, label = peers.peer_members(p.kommun, p.peers, o)
             assert members and kod not in members and label, (kod, o)
             assert set(members) <= set(geo.kommuner().kommun_kod), (kod, o)
             if "eftersom Kolada saknar" in label:
@@ -458,7 +461,7 @@ def test_every_kommun_profile_has_valid_default_parameters_and_peer_groups():
     assert len(geo.kommuner()) == 290
     # Gnosjö has no "Liknande kommuner LSS": its kommungrupp, with the reason in the label
     assert ("0617", "funktionsnedsattning") in fallbacks
-    _, label = compare.peer_members("0617", "liknande", "funktionsnedsattning")
+    _, label = peers.peer_members("0617", "liknande", "funktionsnedsattning")
     assert label.startswith("Kommungrupp ") and "Liknande kommuner LSS" in label and "Gnosjö" in label
 
 

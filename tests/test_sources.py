@@ -4,10 +4,14 @@ and the catalogue indicators that have no values ("Saknas i datakällan")."""
 import pandas as pd
 import pytest
 
-from ojlib import compare, dataset, notebook, params
-from ojlib.errors import OjError
-from ojlib.source_lines import EXEMPELDATA, source_line
-from ojlib.sources import registry
+from ojlib.analysis import ranking
+from ojlib.base import memo
+from ojlib.base.errors import OjError
+from ojlib.data import dataset, shared
+from ojlib.data.source_lines import EXEMPELDATA, source_line
+from ojlib.data.sources import registry
+from ojlib.render import notebook
+from ojlib.report import params
 
 
 def _rows(kalla, kpi, values: dict, ar=2024):
@@ -63,21 +67,21 @@ def test_combined_dataset_keeps_row_sources_and_states_precedence(two_sources):
     assert dataset.load_dataset("alla").kallor == ["kolada", "egen"]
     assert ds.kallor_used(["U35519"]) == ["egen"] and ds.kallor_used(["U35538"]) == ["kolada", "egen"]
     # the source line of a table names exactly the sources of its values
-    t = compare.kommun_table(ds, kpi="U35519", ar=2024)
+    t = ranking.kommun_table(ds, kpi="U35519", ar=2024)
     assert t.attrs["kalla"] == "egen"
     assert source_line(t.attrs["kalla"]) == "Källa: Socialstyrelsen, Öppna jämförelser 2024 (egen import)"
-    both = compare.kommun_table(ds, omrade="missbruk", ar=2024)
+    both = ranking.kommun_table(ds, omrade="missbruk", ar=2024)
     assert source_line(both.attrs["kalla"], derived=True) == \
         "Bearbetning av data från Kolada; Socialstyrelsen, Öppna jämförelser 2024 (egen import)"
 
 
 def test_example_data_mixed_in_stays_marked(two_sources):
-    from ojlib.sources import example
+    from ojlib.data.sources import example
 
     example.build()
     ds = dataset.load_dataset("kolada,exempeldata")
     assert ds.is_example
-    t = compare.kommun_table(ds, omrade="missbruk", ar=2024)
+    t = ranking.kommun_table(ds, omrade="missbruk", ar=2024)
     assert EXEMPELDATA in source_line(t.attrs["kalla"], derived=True) and t.attrs["exempeldata"]
 
 
@@ -104,20 +108,19 @@ def test_published_values_are_labelled_with_their_own_source(ojhome):
     egen = pd.concat([_rows("egen", "U35548", {"0680": 90.0, "0682": 70.0}),
                       _rows("egen", "U35548", {"0000": 81.0}).assign(niva="riket")])
     dataset.save_dataset(egen, "egen", {"fil": "egen.xlsx"})
-    t = compare.kommun_table(dataset.load_dataset("kolada,egen"), kpi=["U35538", "U35548"], ar=2024)
+    t = ranking.kommun_table(dataset.load_dataset("kolada,egen"), kpi=["U35538", "U35548"], ar=2024)
     avser = t.groupby("kpi").riket_avser.first().to_dict()
     assert avser == {"U35538": "publicerat värde (Kolada)", "U35548": "publicerat värde (Egen import)"}
 
 
 def test_combined_dataset_is_loaded_once_per_process(two_sources):
-    from ojlib import shared
 
-    shared.clear()
+    memo.clear()
     a = shared.dataset("kolada,egen")
     b = shared.dataset("kolada,egen")
-    assert a.kallor == ["kolada", "egen"] and a.df is not b.df and shared.fingerprint(a) == shared.fingerprint(b)
+    assert a.kallor == ["kolada", "egen"] and a.df is not b.df and memo.fingerprint(a) == memo.fingerprint(b)
     assert a.df.equals(dataset.load_dataset("kolada,egen").df)
     egen = dataset.load_dataset("egen").df.assign(varde=55.0)
     dataset.save_dataset(egen, "egen", {"fil": "ny.xlsx"})  # a changed file is never served from the cache
-    assert shared.fingerprint(shared.dataset("kolada,egen")) != shared.fingerprint(a)
-    shared.clear()
+    assert memo.fingerprint(shared.dataset("kolada,egen")) != memo.fingerprint(a)
+    memo.clear()

@@ -15,8 +15,9 @@ import yaml
 from kolada_fake import REF, FakeKolada, kpi_meta_from_reference
 from workbooks import wide
 
-from ojlib import catalog, dataset, geo, paths
+from ojlib.base import paths
 from ojlib.cli import main
+from ojlib.data import catalog, dataset, geo
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,11 @@ import re
 import pandas as pd
 import pytest
 
-from ojlib import EXEMPELDATA_MARK, compare, summary
-from ojlib.catalog import Catalogue, Indicator
-from ojlib.dataset import Dataset, validate
-from ojlib.errors import OjError
+from ojlib import EXEMPELDATA_MARK
+from ojlib.analysis import ranking, summary
+from ojlib.base.errors import OjError
+from ojlib.data.catalog import Catalogue, Indicator
+from ojlib.data.dataset import Dataset, validate
 
 
 def ind(kpi, typ="andel", riktning="hogre_battre", enhet="procent"):
@@ -77,7 +78,7 @@ def test_summary_numbers_worked_out_by_hand(small_ds):
 
 def test_every_number_in_the_text_is_in_the_data(example_ds):
     s = summary.lan_summary(example_ds, "06", "missbruk")
-    t = compare.lan_table(example_ds, "06", "missbruk")
+    t = ranking.lan_table(example_ds, "06", "missbruk")
     for kpi, facts in s.fakta["ja_nej"].items():
         rows = t[t.kpi == kpi]
         assert facts["antal_ja"] == int((rows["värde"] == 1).sum())

@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ojlib import colours, compare, geo, summary, tables
-from ojlib.catalog import Catalogue, Indicator
-from ojlib.dataset import Dataset, validate
+from ojlib.analysis import aggregate, colours, coverage, levels, ranking, summary, trends
+from ojlib.data import geo
+from ojlib.data.catalog import Catalogue, Indicator
+from ojlib.data.dataset import Dataset, validate
+from ojlib.render import tables
 
 JND = {2: "Ja", 1: "Delvis", 0: "Nej"}
 
@@ -119,7 +121,7 @@ def scale_ds() -> Dataset:
 
 
 def test_scale_and_ja_nej_aggregates_are_distributions_never_a_mean_of_codes(scale_ds):
-    t = compare.lan_table(scale_ds, "06", "missbruk")
+    t = ranking.lan_table(scale_ds, "06", "missbruk")
     s1 = t[t.kpi == "S1"].iloc[0]
     # 2 of the 4 kommuner that answered say Ja: 50 %, whatever the source published (1,25)
     assert s1["länet"] == 50.0 and s1["länet_text"] == "50\u00a0% Ja"
@@ -138,20 +140,20 @@ def test_scale_and_ja_nej_aggregates_are_distributions_never_a_mean_of_codes(sca
     text = " ".join(str(v) for v in t.astype(str).to_numpy().ravel())
     assert "1,25" not in text and "0,83" not in text
     # over time: the share at the top level, in procentenheter
-    tt = compare.trend_table(scale_ds, lan="06", omrade="missbruk")
+    tt = trends.trend_table(scale_ds, lan="06", omrade="missbruk")
     lan = tt[(tt.kpi == "S1") & (tt["nivå"] == "län")].iloc[0]
     assert lan["värde_då"] == 75.0 and lan["värde"] == 50.0 and lan["förändring"] == -25.0
     assert lan["värde_text"] == "50\u00a0% Ja"
 
 
 def test_distribution_counts_every_level_and_names_no_answer():
-    d = compare.distribution([2, 2, 1, None, 0, 2], ind("S", "skala"))
+    d = aggregate.distribution([2, 2, 1, None, 0, 2], ind("S", "skala"))
     assert d.text == "3 av 5 kommuner Ja, 1 Delvis, 1 Nej, 1 utan svar"
     assert d.andel_topp == 60.0 and d.andel_text == "60\u00a0% Ja"
-    d = compare.distribution([3, 0], ind("U", "skala", nivaer={3: "Inom 3 dagar", 2: "4-7 dagar", 1: "8-14",
+    d = aggregate.distribution([3, 0], ind("U", "skala", nivaer={3: "Inom 3 dagar", 2: "4-7 dagar", 1: "8-14",
                                                                 0: "mer än 15 dagar"}))
     assert d.text == "1 av 2 kommuner ”Inom 3 dagar”, 0 ”4-7 dagar”, 0 ”8-14”, 1 ”mer än 15 dagar”"
-    d = compare.distribution([0, 0, None], ind("J", "ja_nej"))
+    d = aggregate.distribution([0, 0, None], ind("J", "ja_nej"))
     assert d.text == "0 av 2 kommuner Ja, 2 Nej, 1 utan svar" and d.andel_text == "0\u00a0% Ja"
 
 
@@ -192,7 +194,7 @@ def test_kommun_profile_explains_placements_names_groups_and_is_coloured(example
 
 
 def test_coverage_table_is_for_people(example_ds):
-    cov = compare.coverage(example_ds, lan="06", omrade="missbruk")
+    cov = coverage.coverage(example_ds, lan="06", omrade="missbruk")
     view = tables.coverage_frame(cov)
     assert list(view.columns[:5]) == ["Indikator", "År", "Kommuner", "Med värde", "Andel med värde"]
     assert not any("_" in c for c in view.columns)
@@ -203,7 +205,7 @@ def test_coverage_table_is_for_people(example_ds):
 
 def _answer_means(ds, lan: str, omrade: str) -> set[str]:
     """Every way a mean of answer codes of a shown Ja/Nej or scale indicator could be printed."""
-    t = compare.kommun_table(ds, omrade)
+    t = ranking.kommun_table(ds, omrade)
     out = set()
     for _, part in t[t.typ.isin(["ja_nej", "skala"])].groupby("kpi"):
         for rows in (part, part[part["länskod"] == lan]):
@@ -235,7 +237,7 @@ def test_no_mean_of_answer_codes_in_an_executed_report(example_ds, tmp_path, arg
     ids = re.findall(r'\sid="([^"]+)"', raw)
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})[:5]
     # the answers are shown as shares of kommuner instead
-    t = compare.lan_table(example_ds, lan, omrade)
+    t = ranking.lan_table(example_ds, lan, omrade)
     shown = t[t.typ.isin(["ja_nej", "skala"])].iloc[0]
     assert shown["länet_text"].replace("\u00a0", " ") in text.replace("\u00a0", " ")
 
@@ -259,7 +261,7 @@ def test_a_published_value_names_the_source_it_came_from_in_a_combined_dataset()
     rows += [{"kpi": "A1", "kod": "0006", "niva": "lan", "ar": 2024, "kon": "T", "varde": 84.0, "status": None,
               "antal": None, "kalla": "kolada"}]
     ds = Dataset(df=validate(pd.DataFrame(rows)), kalla="kolada,egen", catalogue=Catalogue([ind("A1")]))
-    t = compare.lan_table(ds, "06", "missbruk")
+    t = ranking.lan_table(ds, "06", "missbruk")
     assert set(t["länet_avser"]) == {"publicerat värde (Kolada)"} and set(t["länet"]) == {84.0}
-    tr = compare.trend(ds, "A1", lan="06")
+    tr = levels.trend(ds, "A1", lan="06")
     assert set(tr.loc[tr["nivå"] == "län", "avser"].dropna()) == {"publicerat värde (Kolada)"}

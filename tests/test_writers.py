@@ -1,4 +1,4 @@
-"""ojlib.writers: text from data never becomes a formula in any sheet or CSV; numbers stay numbers;
+"""ojlib.render.writers: text from data never becomes a formula in any sheet or CSV; numbers stay numbers;
 the .xlsx is set up for printing."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import csv
 import pytest
 from openpyxl import load_workbook
 
-from ojlib import colours, writers
+from ojlib.analysis import colours
+from ojlib.render import writers
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)",
            " =1+1", "\t=1", "\uff1d1+1"]

@@ -17,8 +17,8 @@ try:  # typer >= 0.2x ships its own copy of click; its exceptions are not click'
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as cx
 
+from ojlib.base.errors import DEBUG_ENV, OjError, explain
 from ojlib.cli import svenska as _svenska  # noqa: E402,F401  (Swedish help words)
-from ojlib.errors import DEBUG_ENV, OjError, explain
 
 app = typer.Typer(
     name="oj",
@@ -51,8 +51,8 @@ def _lazy(name: str) -> None:
     setattr(sys.modules[parent], child, module)
 
 
-for _name in ("ojlib.catalog", "ojlib.dataset", "ojlib.geo", "ojlib.colours", "ojlib.outputs",
-              "ojlib.html_export", "ojlib.reports", "ojlib.site"):
+for _name in ("ojlib.data.catalog", "ojlib.data.dataset", "ojlib.data.geo", "ojlib.analysis.colours", "ojlib.base.outputs",
+              "ojlib.render.html_export", "ojlib.publish.reports", "ojlib.publish.site"):
     _lazy(_name)
 
 # Command modules register themselves on ``app`` when imported.

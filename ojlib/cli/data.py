@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from ojlib import catalog, dataset
+from ojlib.base.errors import OjError
 from ojlib.cli import app
 from ojlib.cli.progress import bar
-from ojlib.errors import OjError
-from ojlib.omraden import help_text as omraden_help
-from ojlib.sources import registry
+from ojlib.data import catalog, dataset
+from ojlib.data.omraden import help_text as omraden_help
+from ojlib.data.sources import registry
 
 
 @app.command("exempeldata")
@@ -18,7 +18,7 @@ def exempeldata() -> None:
 
     Exempeldata – inte verkliga resultat. Samma version ger samma fil varje gång.
     """
-    from ojlib.sources import example
+    from ojlib.data.sources import example
 
     cat = catalog.load_catalogue()
     path = example.build(cat, progress=lambda xs: bar(xs, desc="Exempeldata", unit="indikator"))
@@ -121,7 +121,7 @@ def indikatorer(
     cols = ["kpi", "omrade", "namn", "typ", "riktning", "enhet", "ar_fran", "ar_till", "kon", "kalla", "upphord",
             "kvalitetsomrade"]
     if format == "csv":
-        from ojlib import writers
+        from ojlib.render import writers
 
         typer.echo(writers.csv_text(frame[cols + ["jamforbar_fran", "nivaer", "titel"]]), nl=False)
         return
@@ -152,8 +152,8 @@ def importera(
     kod, ar, varde). Kör först med --visa för att se vad som känns igen. Nya värden läggs till den
     egna datan (samma indikator, enhet, år och kön ersätts); --ersatt ersätter allt.
     """
-    from ojlib.importer import plan as planner
-    from ojlib.sources import files
+    from ojlib.data.importer import plan as planner
+    from ojlib.data.sources import files
 
     if visa:
         typer.echo(planner.describe(files.preview(fil, ar=ar, omrade=omrade, blad=blad)))

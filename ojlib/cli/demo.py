@@ -30,7 +30,7 @@ def demo(
     """
     from pathlib import Path
 
-    from ojlib import paths
+    from ojlib.base import paths
     from ojlib.cli import main
 
     steps = [["exempeldata"], ["status"], ["rapporter", "--lan", lan, "--omrade", omrade]]

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import typer
 
-from ojlib import catalog, colours, geo, outputs
+from ojlib.analysis import colours
+from ojlib.base import outputs
+from ojlib.base.errors import OjError
 from ojlib.cli import app
-from ojlib.errors import OjError
-from ojlib.omraden import help_text as omraden_help
-from ojlib.sources import registry
+from ojlib.data import catalog, geo
+from ojlib.data.omraden import help_text as omraden_help
+from ojlib.data.sources import registry
 
 FORMAT = ("xlsx", "csv")
 
@@ -38,7 +40,8 @@ def export(
     medelvärdena och färgregeln). CSV-filen är den långa tabellen, samma rader som bladet Tabell,
     med semikolon och decimalkomma för svenskt Excel. Text som börjar med = + - @ skrivs som text.
     """
-    from ojlib import dataset, writers
+    from ojlib.data import dataset
+    from ojlib.render import writers
 
     if format not in FORMAT:
         raise OjError(f"Okänt format '{format}'; välj xlsx eller csv.")

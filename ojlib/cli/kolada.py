@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from ojlib import catalog
+from ojlib.base.errors import OjError
 from ojlib.cli import app
 from ojlib.cli.progress import bar
-from ojlib.errors import OjError
-from ojlib.omraden import help_text as omraden_help
+from ojlib.data import catalog
+from ojlib.data.omraden import help_text as omraden_help
 
 
 @app.command("hamta")
@@ -34,7 +34,7 @@ def hamta(
     Svaren sparas i data/raw/kolada/<datum>/ och återanvänds vid nästa körning; den bearbetade
     datan sparas först när hela hämtningen lyckats.
     """
-    from ojlib.sources import kolada
+    from ojlib.data.sources import kolada
 
     if not tidsgrans > 0 or tidsgrans == float("inf"):
         raise OjError(f"--tidsgrans ska vara ett positivt antal sekunder, t.ex. 600, inte {tidsgrans:g}.")
@@ -46,8 +46,8 @@ def hamta(
 
 def kontrollera_katalog(omrade: str = "alla", bas_url: str | None = None) -> None:
     """Print how the catalogue (one område or all) compares with Kolada's KPI list."""
-    from ojlib.sources import kolada
-    from ojlib.sources.kolada_client import KoladaClient
+    from ojlib.data.sources import kolada
+    from ojlib.data.sources.kolada_client import KoladaClient
 
     indicators = catalog.load_catalogue().for_omrade(omrade)
     with KoladaClient(bas_url) as client:

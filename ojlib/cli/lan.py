@@ -10,7 +10,7 @@ from ojlib.cli import app
 @app.command("lan")
 def lan() -> None:
     """Visa länen med länskod och namn (--lan tar emot båda, t.ex. 06 eller Jönköping)."""
-    from ojlib import geo
+    from ojlib.data import geo
 
     rows = geo.lan()
     width = max(len(n) for n in rows.lan_namn)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
+from ojlib.base.errors import OjError
 from ojlib.cli import app
-from ojlib.errors import OjError
 
 
 @app.command("presentation")
@@ -35,8 +35,10 @@ def presentation_command(
     Diagrammen är PowerPoints egna (Redigera data), inte bilder. Varje bild har källa och år, och
     anteckningarna innehåller sammanfattningen bakom bilden.
     """
-    from ojlib import outputs, presentation, reports
-    from ojlib.source_lines import EXEMPELDATA
+    from ojlib.base import outputs
+    from ojlib.data.source_lines import EXEMPELDATA
+    from ojlib.publish import reports
+    from ojlib.render import presentation
 
     values: dict = {}
     if fil:

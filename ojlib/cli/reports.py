@@ -8,13 +8,16 @@ from pathlib import Path
 
 import typer
 
-from ojlib import catalog, geo, html_export, outputs, paths, reports, site
+from ojlib.base import outputs, paths
+from ojlib.base.errors import OjError
 from ojlib.cli import app
 from ojlib.cli.progress import bar
-from ojlib.errors import OjError
-from ojlib.omraden import help_text as omraden_help
-from ojlib.source_lines import EXEMPELDATA
-from ojlib.sources import registry
+from ojlib.data import catalog, geo
+from ojlib.data.omraden import help_text as omraden_help
+from ojlib.data.source_lines import EXEMPELDATA
+from ojlib.data.sources import registry
+from ojlib.publish import reports, site
+from ojlib.render import html_export
 
 HELP_OMRADE = f"Område: {omraden_help()}."
 HELP_AR = "År (standard: senaste året med data)."
@@ -29,7 +32,7 @@ HELP_WEBBLASARE = "Sökväg till Chromium, Chrome eller Edge för --pdf (annars 
 
 def _write_pdfs(pages: list[Path], webblasare: str | None) -> None:
     """PDFs beside the (already written) HTML pages; OjError saying what to install without a browser."""
-    from ojlib import pdf
+    from ojlib.render import pdf
 
     pdf.find_browser(webblasare)  # one Swedish sentence on what to install, the HTML stays
     with bar(total=len(pages), desc="PDF", unit="sida") as progress:
@@ -267,7 +270,7 @@ def rapporter(
 
     decks = None
     if presentation:
-        from ojlib import presentation as deck
+        from ojlib.render import presentation as deck
 
         datasets: dict = {}
 

@@ -1,0 +1,230 @@
+"""The one aggregation-and-ranking core: comparison values, distributions, ranks, tolerance.
+
+Every län, riket, kommungrupp and peer value ojlib computes comes from here (the comparison
+tables, trends, peers, summary, figures, exports and the example data's stored län/riket rows):
+
+* **Answer types** (``ja_nej``, ``skala``): a kommun answers at a level; a group of kommuner is a
+  *distribution* – how many kommuner gave each answer (:func:`distribution`, e.g. "9 av 13
+  kommuner Ja, 2 Delvis, 2 Nej") – and its one number is the *share of kommuner at the top
+  level* in per cent (``ja_nej``: the share Ja; a scale: the share at its highest labelled
+  level, e.g. "Ja, för alla"), among the kommuner that answered. Never a mean of answer codes.
+* **Numbers** (``andel``, ``kr_per_inv``, ``antal``): the unweighted mean of the kommuner with a
+  value ("ovägt medel av kommunerna"), labelled as such; a value the source published itself
+  is labelled "publicerat värde (…)".
+* **Ranks**: "min" method (tied kommuner share the best place), only kommuner with a value,
+  following the desired direction; answer types are not ranked (an answer has no place).
+* **Tolerance** (:data:`TOLERANS`, :func:`compare_to`): one stated tolerance for "higher/lower
+  than riket" and for changes over time, e.g. shares within 1 procentenhet count as equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ojlib.analysis.formatting import format_share, level_text, short_num
+from ojlib.data.answers import ANSWER_TYPES, STATUS_ANDEL_TOPP, is_answer, share_input, top_level  # noqa: F401
+
+# Labels for what a comparison value is.
+AVSER_ANDEL_JA = "andel kommuner med Ja (%)"
+AVSER_OVAGT = "ovägt medel av kommunerna"
+
+
+def avser_andel(level_label: str) -> str:
+    """Label of a share of kommuner at a level: "andel kommuner med Ja (%)", "… med ”Inom 3 dagar” (%)"."""
+    return f"andel kommuner med {level_text(level_label)} (%)"
+
+
+def avser_beraknat(typ: str, ind=None) -> str:
+    """Label of a value ojlib computed from the kommuner: the share at the top level, or ovägt medel."""
+    if typ == "ja_nej" or (typ == "skala" and ind is None):
+        return AVSER_ANDEL_JA if typ == "ja_nej" else "andel kommuner med skalans högsta nivå (%)"
+    if typ == "skala":
+        return avser_andel(ind.nivaer.get(top_level(ind), "högsta nivån"))
+    return AVSER_OVAGT
+
+
+def avser_publicerat(kalla: str) -> str:
+    """Label of a value the source published itself (Kolada's län/riket are weighted)."""
+    from ojlib.data.sources import registry
+
+    keys = [k.strip() for k in str(kalla).split(",") if k.strip()]
+    names = [registry.get(k).label if registry.known(k) else k for k in keys]
+    return f"publicerat värde ({' eller '.join(names)})"
+
+
+# ---------------------------------------------------------------- comparison values
+
+def group_values(values: np.ndarray, gid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Comparison value (mean of :func:`share_input`, rounded to 2 decimals) and count per group.
+
+    ``gid`` are dense group ids 0..k-1; both results have one entry per group.
+    """
+    g = pd.Series(values).groupby(gid)
+    return g.mean().round(2).to_numpy(), g.count().to_numpy()
+
+
+def group_frame(frame: pd.DataFrame, keys: list[str], column: str = "_in") -> pd.DataFrame:
+    """:func:`group_values` for a long frame: columns ``keys`` + ``_medel`` and ``_n``."""
+    agg = frame.groupby(keys, observed=True, sort=False).agg(_medel=(column, "mean"), _n=(column, "count"))
+    agg["_medel"] = agg["_medel"].round(2)
+    return agg.reset_index()
+
+
+def rank_scores(varde: np.ndarray, riktning: np.ndarray) -> np.ndarray:
+    """The score ranked highest-first: the value, negated where lower is better."""
+    return np.where(riktning == "lagre_battre", -varde, varde)
+
+
+def rank_min(score: np.ndarray, gid: np.ndarray) -> pd.Series:
+    """Rank within each group, 1 = highest score, ties share the best place ("min")."""
+    return pd.Series(score).groupby(gid).rank(method="min", ascending=False).astype("Int64")
+
+
+# ---------------------------------------------------------------- distributions
+
+@dataclass(frozen=True)
+class Distribution:
+    """How many kommuner gave each answer: ``antal`` per level, highest level first.
+
+    ``nivaer`` is a list of (code, label, count); ``andel_topp`` the share (%) at the top level
+    among those that answered (None when none answered).
+    """
+
+    nivaer: tuple[tuple[int, str, int], ...]
+    antal_med_svar: int
+    antal_saknas: int
+    topp_etikett: str
+    andel_topp: float | None
+
+    @property
+    def antal_topp(self) -> int:
+        return self.nivaer[0][2] if self.nivaer else 0
+
+    @property
+    def text(self) -> str:
+        """"9 av 13 kommuner Ja, 2 Delvis, 2 Nej" (+ ", 1 utan svar" when some did not answer).
+
+        Starts with the top level (the share's numerator, also when it is 0) and lists every level.
+        """
+        if not self.antal_med_svar:
+            return "Inga kommuner har svarat" + (f" ({self.antal_saknas} utan svar)" if self.antal_saknas else "")
+        (_, top_label, top_count), *rest = self.nivaer
+        noun = "kommun" if self.antal_med_svar == 1 else "kommuner"
+        head = f"{top_count} av {self.antal_med_svar} {noun} {level_text(top_label)}"
+        text = ", ".join([head, *(f"{c} {level_text(label)}" for _, label, c in rest)])
+        if self.antal_saknas:
+            text += f", {self.antal_saknas} utan svar"
+        return text
+
+    @property
+    def andel_text(self) -> str:
+        """"69 % Ja" (the share at the top level), or "–"."""
+        return format_share(self.andel_topp, self.topp_etikett)
+
+    def as_dict(self) -> dict:
+        return {"nivaer": [list(x) for x in self.nivaer], "antal_med_svar": self.antal_med_svar,
+                "antal_saknas": self.antal_saknas, "topp_etikett": self.topp_etikett,
+                "andel_topp": self.andel_topp, "text": self.text}
+
+
+def distribution(values, ind) -> Distribution:
+    """The answers of a group of kommuner to one Ja/Nej or scale indicator (levels high to low).
+
+    ``values`` are the kommuner's codes (missing = no answer). Every labelled level is listed,
+    also those nobody gave; a code outside the labels is listed with its number.
+    """
+    v = pd.Series(values, dtype="float64")
+    answered = v.dropna().round().astype(int)
+    return distribution_from_counts(answered.value_counts().to_dict(), int(v.isna().sum()), ind)
+
+
+def distribution_from_counts(counts: dict, antal_saknas: int, ind) -> Distribution:
+    """A :class:`Distribution` from the number of kommuner per answer code and without an answer."""
+    counts = {int(k): int(c) for k, c in counts.items() if c}
+    levels = sorted(set(ind.nivaer) | set(counts), reverse=True)
+    nivaer = tuple((k, ind.nivaer.get(k, short_num(k)), counts.get(k, 0)) for k in levels)
+    top = top_level(ind)
+    n = sum(counts.values())
+    share = round(100.0 * counts.get(top, 0) / n, 2) if n else None
+    return Distribution(nivaer, n, int(antal_saknas), ind.nivaer.get(top, short_num(top)), share)
+
+
+def distribution_texts(table: pd.DataFrame, group: str, cat) -> pd.Series:
+    """Per row of a comparison table, the distribution text of the row's group for answer types.
+
+    ``group`` is a column of group keys (e.g. "länskod"; None for all rows = riket). Returns a
+    Series aligned with ``table`` (None for numeric indicators).
+    """
+    out = pd.Series(None, index=table.index, dtype=object)
+    answer = table.typ.isin(ANSWER_TYPES)
+    if not answer.any():
+        return out
+    part = table[answer]
+    keys = ["kpi", "år"] + ([group] if group else [])
+    for key, idx in part.groupby(keys, sort=False).groups.items():
+        kpi = key[0]
+        out.loc[idx] = distribution(part.loc[idx, "värde"], cat[kpi]).text
+    return out
+
+
+def ja_share(values) -> dict:
+    """Share of kommuner answering Ja among those that answered (missing values excluded).
+
+    Returns ``{"antal_ja", "antal_med_svar", "antal_saknas", "andel_ja"}`` with andel_ja in per
+    cent (None when no kommun answered).
+    """
+    v = pd.Series(values, dtype="float64")
+    answered = int(v.notna().sum())
+    ja = int((v == 1).sum())
+    return {"antal_ja": ja, "antal_med_svar": answered, "antal_saknas": int(v.isna().sum()),
+            "andel_ja": round(100.0 * ja / answered, 2) if answered else None}
+
+
+# ---------------------------------------------------------------- tolerance
+
+# Tolerance for "lika"/"oförändrad": within it two län/riket values count as equal, for the
+# comparison with riket and for changes over time alike. Absolute for shares and percentages
+# (procentenheter), relative (per cent of the value compared with) for kronor and counts. A
+# kommun's own Ja/Nej or scale answer is the same or it is not.
+TOLERANS = {
+    "ja_nej": ("procentenheter", 1.0),   # share of kommuner with Ja
+    "skala": ("procentenheter", 1.0),    # share of kommuner at the scale's top level
+    "andel": ("procentenheter", 1.0),
+    "kr_per_inv": ("procent", 2.0),
+    "antal": ("procent", 2.0),
+}
+
+
+def tolerance_text(typ: str) -> str:
+    """The tolerance in words: "1 procentenhet", "2 %"."""
+    kind, tol = TOLERANS[typ]
+    if kind == "procent":
+        return f"{short_num(tol)}\u00a0%"
+    return f"{short_num(tol)} {'procentenhet' if tol == 1 else 'procentenheter'}"
+
+
+TOLERANS_TEXT = (f"Skillnader och förändringar inom {tolerance_text('andel')} (andelar och andel kommuner "
+                 f"med Ja) eller inom {tolerance_text('kr_per_inv')} (kronor och antal) räknas som lika.")
+
+
+def within_tolerance(diff: float, base: float, typ: str) -> bool:
+    """True when ``diff`` (a − base) is within the type's tolerance."""
+    kind, tol = TOLERANS[typ]
+    if kind == "procent":
+        if base == 0 or pd.isna(base):
+            return diff == 0
+        return abs(100.0 * diff / abs(base)) <= tol + 1e-9
+    return abs(diff) <= tol + 1e-9
+
+
+def compare_to(a, b, typ: str) -> str:
+    """"högre", "lägre" or "lika" (within :data:`TOLERANS`) for a against b; "" when one is missing."""
+    if a is None or b is None or pd.isna(a) or pd.isna(b):
+        return ""
+    diff = float(a) - float(b)
+    if within_tolerance(diff, float(b), typ):
+        return "lika"
+    return "högre" if diff > 0 else "lägre"

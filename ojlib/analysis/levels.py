@@ -1,0 +1,122 @@
+"""Values over all years for kommuner, län, riket and kommungrupp: the series behind trends.
+
+Computed län/riket/kommungrupp values follow :mod:`ojlib.analysis.aggregate` (share of kommuner at the
+top level for Ja/Nej and scales, ovägt medel for numbers); published rows replace computed
+ones for numbers when ``medel="publicerat"``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ojlib.analysis import selection
+from ojlib.analysis.aggregate import ANSWER_TYPES, avser_beraknat, group_frame, share_input, top_level
+from ojlib.analysis.formatting import format_value
+from ojlib.analysis.selection import NIVA_NAMN
+from ojlib.base import memo
+from ojlib.base.errors import OjError
+from ojlib.data import geo
+from ojlib.data.catalog import Indicator
+from ojlib.data.dataset import Dataset
+
+LEVEL_COLUMNS = ["kpi", "ar", "kon", "niva", "kod", "varde", "status", "avser"]
+
+
+def levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicerat",
+           kommungrupp: bool = False) -> pd.DataFrame:
+    """Long frame over all years: kommun, län, riket (and kommungrupp) values per indicator.
+
+    Columns: kpi, ar, kon, niva, kod, varde, status, avser.
+    """
+    selection.check_medel(medel)
+    by = {i.kpi: i for i in inds}
+    rows = selection.rows(ds, by, kon)
+    kom = selection.kommun_rows(ds, by, kon, rows).copy()
+    ref = geo.kommuner().set_index("kommun_kod")
+    kom["region_kod"] = kom.kod.map(ref.region_kod)
+    kom["kommungruppkod"] = kom.kod.map(ref.kommungrupp_kod)
+    kom["_in"] = share_input(kom.varde.to_numpy(), kom.kpi.map(lambda k: by[k].typ).to_numpy(dtype=object),
+                             kom.kpi.map(lambda k: top_level(by[k])).to_numpy(dtype=float))
+    parts = [kom.assign(niva="kommun", avser=None)[LEVEL_COLUMNS]]
+    specs = [("lan", ["region_kod"]), ("riket", [])] + ([("kommungrupp", ["kommungruppkod"])] if kommungrupp else [])
+    answer_kpis = [k for k, i in by.items() if i.typ in ANSWER_TYPES]
+    for niva, key in specs:
+        agg = group_frame(kom, ["kpi", "ar", "kon", *key])
+        agg = agg.rename(columns={"_medel": "varde", **({key[0]: "kod"} if key else {})})
+        if not key:
+            agg["kod"] = geo.RIKET
+        agg["niva"] = niva
+        agg["status"] = None
+        agg["avser"] = agg.kpi.map(lambda k: avser_beraknat(by[k].typ, by[k]))
+        if niva != "kommungrupp" and medel == "publicerat":
+            pub = selection.published(rows, niva, answer_kpis)
+            if not pub.empty:
+                pub = pub.assign(niva=niva, avser=selection.avser_from_status(
+                    pub.status, pub.kpi.map(lambda k: by[k].typ), pub.kalla if "kalla" in pub.columns else ds.kalla))
+                k = ["kpi", "ar", "kon", "kod"]
+                agg = pd.concat([pub[k + ["niva", "varde", "status", "avser"]],
+                                 agg.merge(pub[k], on=k, how="left", indicator=True)
+                                 .query("_merge == 'left_only'").drop(columns="_merge")], ignore_index=True)
+        parts.append(agg[LEVEL_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
+
+
+def unit_names(lv: pd.DataFrame) -> pd.Series:
+    names = geo.area_names()
+    return lv.kod.map(names).where(lv.niva != "kommungrupp",
+                                   "Kommungrupp " + lv.kod.map(geo.KOMMUNGRUPPER).fillna(""))
+
+
+def wanted_units(kommun=None, lan=None, riket: bool = True) -> tuple[list[str], list[str]]:
+    """Kommun codes and region codes to show: a kommun brings its own län when none is given."""
+    kommuner = [] if kommun is None else [geo.normalise_kommun(k) for k in
+                                          ([kommun] if isinstance(kommun, str | int) else kommun)]
+    if lan is None:
+        ref = geo.kommuner().set_index("kommun_kod")
+        regions = sorted({ref.at[k, "region_kod"] for k in kommuner})
+    else:
+        regions = [geo.region_kod(x) for x in ([lan] if isinstance(lan, str | int) else lan)]
+    return kommuner, regions + ([geo.RIKET] if riket else [])
+
+
+def trend(ds: Dataset, kpi: str, kommun=None, lan=None, riket: bool = True, kon: str = "T",
+          medel: str = "publicerat", kommungrupp: bool = False) -> pd.DataFrame:
+    """An indicator over all its years for kommun(er), their län and riket (the trend figure).
+
+    Columns: kpi, indikator, typ, riktning, enhet, nivå (kommun/län/riket/kommungrupp), kod,
+    namn, år, värde, värde_text, status, avser, jämförbar (year on the comparable side of a
+    definition break), serie (1 before a break, 2 from it; 1 without a break), brott_år (the
+    break year, or None). Every year of the indicator appears for every unit, missing values
+    included, so a figure can leave gaps. For Ja/Nej and scales the län/riket value is the
+    share (%) of kommuner at the top level (``avser`` says which level).
+    """
+    ind = ds.cat[kpi]
+    kommuner, regions = wanted_units(kommun, lan, riket)
+    if kommungrupp and not kommuner:
+        raise OjError("Kommungruppens trend visas bara tillsammans med en kommun; ange kommun.")
+    lv = memo.memo(("levels", memo.fingerprint(ds), ind.kpi, kon, medel, kommungrupp),  # once per batch
+                     lambda: levels(ds, [ind], kon, medel, kommungrupp))
+    groups = []
+    if kommungrupp:
+        ref = geo.kommuner().set_index("kommun_kod")
+        groups = sorted({ref.at[k, "kommungrupp_kod"] for k in kommuner})
+    order = kommuner + groups + regions
+    units = pd.DataFrame({"kod": order, "niva": ["kommun"] * len(kommuner) + ["kommungrupp"] * len(groups)
+                          + ["riket" if r == geo.RIKET else "lan" for r in regions]})
+    grid = units.merge(pd.DataFrame({"ar": ind.ar}), how="cross")
+    lv = grid.merge(lv[lv.kon == kon], on=["kod", "niva", "ar"], how="left")
+    brott = ind.jamforbar_fran if ind.jamforbar_fran and ind.jamforbar_fran > ind.ar_fran else None
+    out = pd.DataFrame({
+        "kpi": ind.kpi, "indikator": ind.namn, "typ": ind.typ, "riktning": ind.riktning, "enhet": ind.enhet,
+        "nivå": lv.niva.map(NIVA_NAMN), "kod": lv.kod, "namn": unit_names(lv), "år": lv.ar.astype(int),
+        "värde": lv.varde,
+        "värde_text": [format_value(v, ind, aggregate=n != "kommun") for v, n in zip(lv.varde, lv.niva, strict=True)],
+        "status": lv.status.where(lv.varde.notna() | lv.status.notna(), "saknas"),
+        "avser": lv.avser.where(lv.niva != "kommun", None),
+        "jämförbar": lv.ar >= ind.jamforbara_ar[0],
+        "serie": np.where(lv.ar >= (brott or 0), 2, 1) if brott else 1,
+        "brott_år": brott,
+    })
+    out.loc[out["värde"].notna(), "status"] = None
+    return selection.attrs(out, ds, kpi=kpi, kon=kon, medel=medel)

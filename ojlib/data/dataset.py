@@ -1,0 +1,373 @@
+"""The tidy dataset: one row per KPI x area x year x sex, stored as Parquet per source.
+
+Columns (the contract, see docs): kpi, kod, niva, ar, kon, varde, status, antal, kalla.
+``data/processed/<kalla>.parquet`` holds the rows; ``<kalla>.json`` beside it says where they
+came from and when they were built. Every save and load validates, and saves are atomic.
+
+Sources are listed in ``ojlib.data.sources.registry``. ``load_dataset("kolada,egen")`` combines
+several: each row keeps its ``kalla``; when two sources give the same key (kpi, kod, ar, kon),
+a row with a value beats a row without one, and between two values the source named first
+wins (``alla`` = kolada, then egen).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ojlib.base import paths
+from ojlib.base.errors import OjError
+from ojlib.base.storage import recover_pair, sha256_file, write_pair_atomic
+from ojlib.data import geo
+from ojlib.data.catalog import Catalogue, Indicator, load_catalogue
+from ojlib.data.sources import registry
+
+COLUMNS = ["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla"]
+KEY = ["kpi", "kod", "ar", "kon"]
+KON = ("T", "K", "M")
+NIVAER = ("kommun", "lan", "riket", "stadsdel", "grupp")
+KALLOR = registry.keys()  # datasets, in precedence order: kolada, egen (the user's imports), exempeldata
+SCHEMA = pa.schema([
+    ("kpi", pa.string()), ("kod", pa.string()), ("niva", pa.string()), ("ar", pa.int32()),
+    ("kon", pa.string()), ("varde", pa.float64()), ("status", pa.string()), ("antal", pa.int64()),
+    ("kalla", pa.string()),
+])
+# status values: why a value is missing, or what an aggregate is
+STATUS_TEXT = {
+    "bortfall": "Bortfall (kommunen har inte svarat)",
+    "sekretess": "Sekretess (för få svar för att redovisas)",
+    "ej_tillampligt": "Ej tillämpligt",
+    "saknas": "Värde saknas i källan",
+    "ovagt_medel": "Ovägt medel av kommunernas värden",
+    "andel_ja": "Andel kommuner som svarat Ja (%)",
+    "andel_hogsta_niva": "Andel kommuner som svarat med skalans högsta nivå (%)",
+}
+
+
+def _short_list(values, n: int = 5) -> str:
+    values = [str(v) for v in values]
+    more = f" och {len(values) - n} till" if len(values) > n else ""
+    return ", ".join(values[:n]) + more
+
+
+def validate(df: pd.DataFrame, what: str = "datasetet", known_status: bool = False) -> pd.DataFrame:
+    """Check the tidy table and return it with canonical types and row order.
+
+    Raises OjError naming the first problem: missing columns, unknown area codes, a level that
+    does not fit its code, ``kon`` outside T/K/M, a non-integer year, a ``varde`` that is text
+    or not finite (inf, 1e400, Infinity), or a duplicate key. With ``known_status`` (a user's
+    own file) ``status`` must be one of ``STATUS_TEXT``.
+    """
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise OjError(f"{what} saknar kolumnen {', '.join(missing)}; kolumnerna ska vara {', '.join(COLUMNS)}.")
+    out = df[COLUMNS].copy()
+    for col in ("kpi", "kod", "niva", "kon", "kalla"):
+        if out[col].isna().any():
+            raise OjError(f"{what} har tomma värden i kolumnen {col}; varje rad måste ha {col}.")
+        out[col] = out[col].astype(str)
+    known = geo.units().set_index("kod")["niva"]
+    unknown = sorted(set(out.kod.unique()) - set(known.index))
+    if unknown:
+        raise OjError(f"{what} innehåller okända områdeskoder ({_short_list(unknown)}); "
+                      "koder ska vara kommunkoder, regionkoder (00 + länskod), 0000 för riket "
+                      "eller stadsdelskoder från data/raw/referens/stadsdelar_stockholm_goteborg.csv.")
+    expected = out.kod.map(known)
+    wrong = out[(out.niva != expected) & ~(out.niva == "grupp")]
+    if len(wrong):
+        r = wrong.iloc[0]
+        raise OjError(f"{what} har nivån '{r.niva}' för koden {r.kod}, som är {expected[wrong.index[0]]}; "
+                      "rätta kolumnen niva.")
+    bad_kon = sorted(set(out.kon.unique()) - set(KON))
+    if bad_kon:
+        raise OjError(f"{what} har okända värden i kolumnen kon ({_short_list(bad_kon)}); tillåtna är T, K och M.")
+    ar = pd.to_numeric(out.ar, errors="coerce")
+    if ar.isna().any() or (ar % 1 != 0).any():
+        raise OjError(f"{what} har år som inte är heltal (t.ex. '{out.ar[ar.isna() | (ar % 1 != 0)].iloc[0]}').")
+    out["ar"] = ar.astype("int32")
+    varde = pd.to_numeric(out.varde, errors="coerce").astype("float64")
+    given = out.varde.notna() & (out.varde.astype(str).str.strip() != "")
+    if (given & varde.isna()).any():
+        raise OjError(f"{what} har värden i kolumnen varde som inte är tal (t.ex. "
+                      f"'{str(out.varde[given & varde.isna()].iloc[0])[:40]}'); rätta dem eller lämna cellen tom.")
+    if np.isinf(varde).any():
+        raise OjError(f"{what} har värden i kolumnen varde som inte är ändliga tal (t.ex. "
+                      f"'{str(out.varde[np.isinf(varde)].iloc[0])[:40]}'); rätta dem eller lämna cellen tom.")
+    out["varde"] = varde
+    out["antal"] = pd.to_numeric(out.antal, errors="coerce").astype("Int64")
+    out["status"] = out.status.astype("object").where(out.status.notna() & (out.status != ""), None)
+    if known_status:
+        odd = sorted({str(x) for x in out.status.dropna().unique()} - set(STATUS_TEXT))
+        if odd:
+            raise OjError(f"{what} har okända värden i kolumnen status ({_short_list(odd)}); tillåtna är "
+                          f"{', '.join(STATUS_TEXT)}, eller tomt.")
+    no_reason = out.varde.isna() & out.status.isna()
+    if no_reason.any():
+        out.loc[no_reason, "status"] = "saknas"
+    dup = out.duplicated(KEY, keep=False)
+    if dup.any():
+        r = out[dup].iloc[0]
+        raise OjError(f"{what} har {int(dup.sum())} rader med samma nyckel, t.ex. kpi {r.kpi}, kod {r.kod}, "
+                      f"år {r.ar}, kön {r.kon}; varje kombination får bara finnas en gång.")
+    return out.sort_values(KEY, kind="mergesort").reset_index(drop=True)
+
+
+def parquet_bytes(df: pd.DataFrame, kalla: str) -> bytes:
+    """Deterministic Parquet bytes for a validated frame (same rows -> same bytes)."""
+    table = pa.Table.from_pandas(df[COLUMNS], schema=SCHEMA, preserve_index=False)
+    table = table.replace_schema_metadata({"ojlib.kalla": kalla, "ojlib.schema": "1"})
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd", write_statistics=True)
+    return buf.getvalue()
+
+
+def dataset_path(kalla: str) -> Path:
+    return paths.processed_dir() / f"{kalla}.parquet"
+
+
+def manifest_path(kalla: str) -> Path:
+    return paths.processed_dir() / f"{kalla}.json"
+
+
+def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path:
+    """Validate and write ``<kalla>.parquet`` and its manifest atomically.
+
+    A failed validation raises before anything is written, so the previous file stays intact.
+    """
+    registry.get(kalla)  # "Okänd datakälla …"
+    df = validate(df)
+    if kalla != "egen" and (df.kalla != kalla).any():
+        raise OjError(f"Raderna har kalla {_short_list(sorted(set(df.kalla.unique())))}, men ska sparas som {kalla}.")
+    data = parquet_bytes(df, kalla)
+    manifest = {
+        "kalla": kalla,
+        "byggd": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rader": len(df),
+        "kpi": int(df.kpi.nunique()),
+        "kommuner": int(df.loc[df.niva == "kommun", "kod"].nunique()),
+        "ar": sorted(int(a) for a in df.ar.unique()),
+        **_publisher(df, kalla),
+        **(info or {}),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    path = dataset_path(kalla)
+    write_pair_atomic(path, data, manifest_path(kalla), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return path
+
+
+def read_manifest(kalla: str) -> dict | None:
+    """The manifest of a dataset, or None when there is none or it does not describe the data file."""
+    recover_pair(dataset_path(kalla), manifest_path(kalla))
+    p = manifest_path(kalla)
+    if not p.exists():
+        return None
+    try:
+        manifest = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return None
+    if manifest.get("sha256") and manifest["sha256"] != sha256_file(dataset_path(kalla)):
+        return None
+    return manifest
+
+
+def _publisher(df: pd.DataFrame, kalla: str) -> dict:
+    """For own imports: ``utgivare: socialstyrelsen`` when the file holds ÖJ kommunenkät results,
+    i.e. KPIs the catalogue says now come only from Socialstyrelsen's workbooks (``kalla:
+    socialstyrelsen``), so the credit line names Socialstyrelsen. An importer that knows better
+    sets ``kalla_text`` in the manifest instead."""
+    if kalla != "egen" or df.empty:
+        return {}
+    try:
+        cat = load_catalogue()
+    except OjError:
+        return {}
+    kpis = set(df.kpi.unique())
+    if any(k in cat and cat[k].kalla == "socialstyrelsen" for k in kpis):
+        return {"utgivare": "socialstyrelsen"}
+    return {}
+
+
+def fix_hint(kalla: str) -> str:
+    """What to run when a source has no data (from the registry), e.g. "kör `oj hamta`"."""
+    keys = [k.strip() for k in str(kalla).split(",") if k.strip()]
+    hints = [registry.get(k).fix_hint for k in keys if registry.known(k)]
+    return " eller ".join(dict.fromkeys(hints)) if hints else "kör `oj status`"
+
+
+def available(kalla: str) -> bool:
+    """True when the source's processed dataset exists."""
+    return dataset_path(kalla).exists()
+
+
+def parse_kallor(spec) -> list[str]:
+    """Validate a --datakalla value ("kolada", "kolada,egen", "alla") -> keys in precedence order."""
+    return registry.parse(spec, available)
+
+
+@dataclass
+class Dataset:
+    """A loaded, validated dataset with a small query API."""
+
+    df: pd.DataFrame
+    kalla: str
+    info: dict = field(default_factory=dict)
+    catalogue: Catalogue | None = None
+
+    @property
+    def kallor(self) -> list[str]:
+        """The sources combined in this dataset, in precedence order."""
+        return [k.strip() for k in self.kalla.split(",") if k.strip()]
+
+    @property
+    def is_example(self) -> bool:
+        """True when example data is among the sources (its mark must be shown)."""
+        return any(registry.is_example(k) for k in self.kallor)
+
+    def manifests(self) -> dict[str, dict]:
+        """Each source's manifest (where and when its data was made)."""
+        if len(self.kallor) == 1:
+            return {self.kalla: self.info}
+        return dict(self.info.get("kallor", {}))
+
+    def kallor_used(self, kpis=None, years=None) -> list[str]:
+        """The sources that gave values to these KPIs and years, in precedence order."""
+        if len(self.kallor) == 1:
+            return list(self.kallor)
+        df = self.df
+        mask = df.varde.notna()
+        if kpis is not None:
+            mask &= df.kpi.isin(list(kpis))
+        if years is not None:
+            mask &= df.ar.isin([int(y) for y in years])
+        present = set(df.loc[mask, "kalla"].unique())
+        used = [k for k in self.kallor if k in present]
+        return used + sorted(present - set(used)) if present else list(self.kallor)
+
+    def missing_indicators(self, omrade=None, ar: int | None = None) -> list[Indicator]:
+        """Catalogue indicators of the område(n) with no kommun value in these sources up to year
+        ``ar`` (the latest year when None): what a report would otherwise drop silently."""
+        inds = self.cat.for_omrade(omrade)
+        d = self.df[self.df.varde.notna() & (self.df.niva == "kommun")]
+        if ar is not None:
+            d = d[d.ar <= int(ar)]
+        have = set(d.kpi.unique())
+        return [i for i in inds if i.kpi not in have]
+
+    @property
+    def cat(self) -> Catalogue:
+        if self.catalogue is None:
+            self.catalogue = load_catalogue()
+        return self.catalogue
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(a) for a in self.df.ar.unique())
+
+    def latest_year(self, omrade: str | list[str] | None = None) -> int:
+        """The latest year with at least one kommun value in the område(n)."""
+        kpis = [i.kpi for i in self.cat.for_omrade(omrade)]
+        d = self.df[self.df.kpi.isin(kpis) & self.df.varde.notna() & (self.df.niva == "kommun")]
+        if d.empty:
+            raise OjError(f"Datakällan {self.kalla} har inga värden för området {omrade}; {fix_hint(self.kalla)}.")
+        return int(d.ar.max())
+
+    def check_year(self, ar: int, omrade: str | list[str] | None = None) -> int:
+        """Validate a year against the data of the område(n); return it as int."""
+        try:
+            year = int(ar)
+        except (TypeError, ValueError):
+            raise OjError(f"Året '{ar}' är inte ett årtal; ange t.ex. {self.years[-1]}.") from None
+        kpis = [i.kpi for i in self.cat.for_omrade(omrade)]
+        have = sorted(int(a) for a in self.df.loc[self.df.kpi.isin(kpis) & self.df.varde.notna(), "ar"].unique())
+        if year not in have:
+            span = f"{have[0]}–{have[-1]}" if have else "inga"
+            raise OjError(f"Det finns inga värden för år {year} i {self.kalla}; tillgängliga år är {span}.")
+        return year
+
+    def select(self, omrade=None, lan=None, kommun=None, ar=None, kpi=None, kon=None,
+               niva=None) -> pd.DataFrame:
+        """Rows filtered by område, län (its kommuner and the län itself), kommun, year, KPI, sex, level.
+
+        Each argument takes one value or a list; ``None`` means all. Unknown codes, områden or
+        KPIs raise OjError with a Swedish message.
+        """
+        df = self.df
+        mask = pd.Series(True, index=df.index)
+        if omrade is not None:
+            mask &= df.kpi.isin([i.kpi for i in self.cat.for_omrade(omrade)])
+        if kpi is not None:
+            kpis = [kpi] if isinstance(kpi, str) else list(kpi)
+            for k in kpis:
+                if k not in self.cat and k not in set(df.kpi.unique()):
+                    self.cat[k]  # raises the Swedish error with suggestions
+            mask &= df.kpi.isin(kpis)
+        codes: set[str] = set()
+        if lan is not None:
+            for lk in [lan] if isinstance(lan, str | int) else lan:
+                codes |= set(geo.kommuner_i_lan(lk)) | {geo.region_kod(lk)}
+        if kommun is not None:
+            codes |= {geo.normalise_kommun(k) for k in ([kommun] if isinstance(kommun, str | int) else kommun)}
+        if lan is not None or kommun is not None:
+            mask &= df.kod.isin(codes)
+        if ar is not None:
+            years = [ar] if isinstance(ar, int | str) else list(ar)
+            mask &= df.ar.isin([int(y) for y in years])
+        if kon is not None:
+            mask &= df.kon.isin([kon] if isinstance(kon, str) else list(kon))
+        if niva is not None:
+            mask &= df.niva.isin([niva] if isinstance(niva, str) else list(niva))
+        return df[mask].reset_index(drop=True)
+
+    def with_names(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Add the area name and the indicator's short name to a selection."""
+        names = geo.area_names()
+        out = frame.copy()
+        out.insert(2, "namn", out.kod.map(names))
+        out.insert(1, "indikator", out.kpi.map({i.kpi: i.namn for i in self.cat}))
+        return out
+
+
+def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Dataset:
+    """Load and validate the processed dataset of a source ("exempeldata", "kolada", "egen"), or
+    several combined ("kolada,egen", "alla"; see the module docstring for the precedence)."""
+    keys = parse_kallor(kalla)
+    if len(keys) > 1:
+        if path is not None:
+            raise ValueError("path= works for one source only")
+        return combine([load_dataset(k) for k in keys])
+    kalla = keys[0]
+    path = Path(path) if path else dataset_path(kalla)
+    if not path.exists():
+        raise OjError(f"Det finns ingen data från {kalla} ännu; {fix_hint(kalla)}.")
+    try:
+        table = pq.read_table(path)
+    except Exception:
+        raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {fix_hint(kalla)} för att bygga om den.") \
+            from None
+    df = validate(table.to_pandas(), what=f"Filen {path.name}")
+    if kalla == "egen":  # rows keep a registry key; a file name in the column means "egen"
+        df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), "egen")
+    return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {})
+
+
+def combine(parts: list[Dataset]) -> Dataset:
+    """One dataset from several: a value beats a missing value, then the first source wins."""
+    frames = []
+    for rank, ds in enumerate(parts):
+        frames.append(ds.df.assign(_har=ds.df.varde.isna().astype("int8"), _rang=rank))
+    df = pd.concat(frames, ignore_index=True)
+    df = df.sort_values(["_har", "_rang"], kind="mergesort").drop_duplicates(KEY, keep="first")
+    df = df.drop(columns=["_har", "_rang"]).sort_values(KEY, kind="mergesort").reset_index(drop=True)
+    kalla = ",".join(ds.kalla for ds in parts)
+    info = {"kallor": {ds.kalla: ds.info for ds in parts}}
+    return Dataset(df=df, kalla=kalla, info=info)
+

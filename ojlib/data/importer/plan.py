@@ -1,0 +1,504 @@
+"""A whole file read into tidy rows, with everything that was recognised on the way.
+
+``build(path, ...)`` never writes anything. It returns an ``ImportPlan``: per sheet the header
+rows, how many riket/län/kommun/stadsdel rows, which indicator each column is (matched or new),
+the tokens met per column, rows not understood, and the tidy rows. ``describe`` prints it for
+``oj importera --visa``; ``sources.files`` refuses or saves it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ojlib.base.errors import OjError
+from ojlib.data import catalog
+from ojlib.data.dataset import COLUMNS, STATUS_TEXT
+from ojlib.data.importer import cells, indicators, units
+from ojlib.data.importer.grid import Sheet, read_sheets
+from ojlib.data.importer.layout import Table, find_table
+from ojlib.data.importer.year import find_year
+
+NIVA_ORDER = ("riket", "lan", "kommun", "stadsdel", "regi")
+KON = {"t": "T", "totalt": "T", "total": "T", "alla": "T", "k": "K", "kvinnor": "K", "kvinna": "K",
+       "flickor": "K", "m": "M", "män": "M", "man": "M", "pojkar": "M"}
+TIDY = {"kpi": ("kpi", "kpi-id", "nyckeltal"), "kod": ("kod", "kommunkod", "områdeskod", "municipality"),
+        "ar": ("ar", "år", "period", "year"), "varde": ("varde", "värde", "value"),
+        "kon": ("kon", "kön", "gender"), "status": ("status",), "antal": ("antal", "count"), "niva": ("niva", "nivå")}
+MAX_ERRORS_SHOWN = 5
+
+
+@dataclass
+class ColumnPlan:
+    sheet: str
+    letter: str
+    header: str
+    group: str | None
+    unit: str | None
+    match: indicators.Match | None = None
+    tokens: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class SheetPlan:
+    name: str
+    table: Table | None = None
+    reason: str | None = None  # why no table was read
+    year: int | None = None
+    year_from: str | None = None
+    tidy: bool = False
+    counts: Counter = field(default_factory=Counter)
+    columns: list[ColumnPlan] = field(default_factory=list)
+    not_understood: list[str] = field(default_factory=list)
+    values: int = 0
+
+    @property
+    def header_rows(self) -> list[int]:
+        return [r + 1 for r in self.table.header_rows] if self.table else []
+
+
+@dataclass
+class ImportPlan:
+    path: Path
+    sheets: list[SheetPlan]
+    frame: pd.DataFrame
+    new_entries: list[dict]
+    errors: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def rows_understood(self) -> int:
+        known = ("riket", "lan", "kommun", "stadsdel")
+        return sum(v for s in self.sheets for k, v in s.counts.items() if k in known)
+
+    @property
+    def rows_not_understood(self) -> int:
+        return sum(len(s.not_understood) for s in self.sheets)
+
+
+def _where(sheet: str, r: int, letter: str) -> str:
+    return f"blad {sheet}, rad {r + 1}, kolumn {letter}"
+
+
+def _is_data_sheet(sheet: Sheet) -> bool:
+    """Does a sheet without a recognised table still hold numbers (so skipping it must be said)?"""
+    numbers = sum(1 for row in sheet.rows for v in row
+                  if isinstance(v, int | float) and not isinstance(v, bool)
+                  or isinstance(v, str) and cells.parse_number(v) is not None)
+    return numbers >= 10
+
+
+class _Builder:
+    def __init__(self, path: Path, ar, omrade, cat: catalog.Catalogue):
+        self.path = path
+        self.ar = ar
+        self.omrade = omrade
+        self.cat = cat
+        self.matcher = indicators.Matcher(cat, omrade)
+        self.rows: list[dict] = []
+        self.where: dict[tuple, str] = {}
+        self.errors: list[str] = []
+        self.new: dict[str, dict] = {}  # normalised header -> pending new indicator
+        self.taken: set[str] = set()
+
+    def error(self, text: str) -> None:
+        self.errors.append(text)
+
+    def add(self, kpi, unit: units.Unit, ar, kon, varde, status, where: str, antal: int | None = None) -> None:
+        key = (kpi, unit.kod, int(ar), kon)
+        if key in self.where:
+            prev = next(r for r in self.rows if (r["kpi"], r["kod"], r["ar"], r["kon"]) == key)
+            same = (prev["varde"] == varde or (prev["varde"] is None and varde is None)) and prev["status"] == status
+            if not same:
+                self.error(f"{where} och {self.where[key]} ger olika värden för samma indikator ({kpi}), "
+                           f"enhet ({unit.text or unit.kod}) och år ({ar})")
+            return
+        self.where[key] = where
+        niva = unit.niva
+        self.rows.append({"kpi": kpi, "kod": unit.kod, "niva": niva, "ar": int(ar), "kon": kon,
+                          "varde": varde, "status": status, "antal": antal, "kalla": "egen"})
+
+    # ---- wide sheets ---------------------------------------------------------------------------
+    def wide(self, sp: SheetPlan, sheet: Sheet, table: Table) -> None:
+        sp.table = table
+        if table.year_col is None:
+            sp.year, sp.year_from = find_year(self.ar, [(f"bladnamnet '{sheet.name}'", sheet.name),
+                                                        ("rubriken ovanför tabellen", table.title_text)],
+                                              self.path.name)
+        for c in table.unnamed_columns:
+            self.error(f"Blad {sheet.name}, kolumn {Column_letter(c)} har värden men ingen rubrik")
+        row_units: dict[int, units.Unit] = {}
+        row_years: dict[int, int] = {}
+        row_kon: dict[int, str] = {}
+        for r in table.data_rows:
+            year = sp.year
+            if table.year_col is not None:
+                yv = sheet.cell(r, table.year_col)
+                yn = cells.parse_cell(yv)
+                if yn.kind != "number" or not yn.varde.is_integer() or not 1990 <= yn.varde <= 2100:
+                    self.error(f"{_where(sheet.name, r, Column_letter(table.year_col))}: året '{cells.clean_text(yv)}' "
+                               "är inte ett årtal")
+                    continue
+                year = int(yn.varde)
+            code = sheet.cell(r, table.code_col) if table.code_col is not None else None
+            name = sheet.cell(r, table.name_col) if table.name_col is not None else None
+            if not cells.clean_text(code or "") and not cells.clean_text(name or ""):
+                # a län or riket row may name itself only in other columns (Länskod, Län)
+                for c in table.other_unit_cols:
+                    v = sheet.cell(r, c)
+                    if cells.clean_text(v or ""):
+                        t = cells.clean_text(v)
+                        code, name = (v, None) if t.isdigit() or isinstance(v, int | float) else (None, v)
+                        break
+            unit = units.recognise(code=code, name=name, year=year,
+                                   regi=sheet.cell(r, table.regi_col) if table.regi_col is not None else None)
+            if unit.kod == units.YEAR_DECIDES:
+                unit = units.Unit("okand", None, unit.text, reason="namnet har använts av flera stadsdelar; ange --ar")
+            if unit.niva == "okand":
+                label = unit.text or "(tom)"
+                sp.not_understood.append(f"rad {r + 1}: {label} ({unit.reason})")
+                continue
+            sp.counts[unit.niva] += 1
+            if unit.niva == "regi":
+                continue
+            kon = "T"
+            if table.kon_col is not None:
+                kv = units.key(sheet.cell(r, table.kon_col) or "T")
+                if kv not in KON:
+                    self.error(f"{_where(sheet.name, r, Column_letter(table.kon_col))}: okänt kön '{kv}'")
+                    continue
+                kon = KON[kv]
+            row_units[r], row_years[r], row_kon[r] = unit, year, kon
+        if sp.year is None and row_years:
+            sp.year_from = "kolumnen År"
+        for col in table.columns:
+            cp = ColumnPlan(sheet.name, col.letter, col.header, col.group, col.unit)
+            sp.columns.append(cp)
+            parsed = {r: cells.parse_cell(sheet.cell(r, col.index), (r, col.index) in sheet.percent) for r in row_units}
+            for p in parsed.values():
+                cp.tokens[p.token if p.kind in ("missing", "label") else "tal"] += 1
+            cp.match = self.matcher.match(col.header, col.group, col.unit)
+            if cp.match is None:
+                cp.match = self.new_indicator(sp, sheet, col, parsed, row_years)
+                if cp.match is None:
+                    continue
+            self.column_values(sp, sheet, col, cp.match, parsed, row_units, row_years, row_kon)
+
+    def new_indicator(self, sp, sheet, col, parsed, row_years) -> indicators.Match | None:
+        labels = {p.label for p in parsed.values() if p.kind == "label"}
+        numbers = [p.varde for p in parsed.values() if p.kind == "number"]
+        percent = any(p.percent for p in parsed.values())
+        typ, nivaer = indicators.infer_type(labels, numbers, percent, col.header, col.unit)
+        if typ is None:
+            odd = sorted(labels - {"Ja", "Nej", "Delvis"})
+            r = next(r for r, p in parsed.items() if p.kind == "label" and p.label in odd)
+            self.error(f"{_where(sheet.name, r, col.letter)}: texten '{parsed[r].token}' är inget tal, inget "
+                       "Ja/Nej/Delvis och ingen symbol för saknat värde")
+            return None
+        key = indicators.norm(col.header)
+        if key in self.new:
+            pending = self.new[key]
+            m = pending["match"]
+            years = [y for y in row_years.values()] or [sp.year]
+            pending["entry"]["ar_fran"] = min(pending["entry"]["ar_fran"], *years)
+            pending["entry"]["ar_till"] = max(pending["entry"]["ar_till"], *years)
+            return m
+        omrade = self.omrade or indicators.omrade_from_text(f"{sheet.name} {sp.table.title_text if sp.table else ''}") \
+            or indicators.omrade_from_text(self.path.stem)
+        if omrade is None:
+            matched = {c.match.indicator.omrade for c in sp.columns if c.match and c.match.indicator}
+            omrade = matched.pop() if len(matched) == 1 else None
+        if omrade is None:
+            raise OjError(f"Kolumnen '{cells.clean_text(col.header)}' i blad {sheet.name} är en ny indikator och "
+                          "området går inte att läsa ut; ange det med --omrade "
+                          f"({', '.join(indicators.catalog_omraden())}).")
+        kpi = self.matcher.new_id(col.header, self.taken)
+        self.taken.add(kpi)
+        m = indicators.Match(kpi, True, "ny", typ=typ, nivaer=nivaer, omrade=omrade)
+        years = list(row_years.values()) or [sp.year]
+        entry = indicators.entry(m, col.header, col.unit, col.group, min(years), self.path.name, sheet.name, col.letter)
+        entry["ar_till"] = max(years)
+        self.new[key] = {"match": m, "entry": entry}
+        return m
+
+    def column_values(self, sp, sheet, col, m: indicators.Match, parsed, row_units, row_years, row_kon) -> None:
+        ind = m.indicator
+        typ = ind.typ if ind else m.typ
+        nivaer = ind.nivaer if ind else m.nivaer
+        col_kon = column_kon(col)
+        by_label = {cells.label_key(v): k for k, v in nivaer.items()}
+        for r, p in parsed.items():
+            unit = row_units[r]
+            where = _where(sheet.name, r, col.letter)
+            status = None
+            if p.kind == "error":
+                self.error(f"{where}: texten '{p.token}' är inget tal och ingen symbol för saknat värde")
+                continue
+            if p.kind == "missing":
+                varde, status = None, p.status
+            elif p.kind == "label":
+                code = by_label.get(cells.label_key(p.label))
+                if not nivaer:
+                    self.error(f"{where}: texten '{p.token}' är inget tal och ingen symbol för saknat värde")
+                    continue
+                if code is None or unit.niva in ("lan", "riket"):
+                    self.error(f"{where}: svaret '{p.token}' passar inte indikatorn {m.kpi} "
+                               f"(nivåerna {', '.join(nivaer.values())})")
+                    continue
+                varde = float(code)
+            else:
+                varde = p.varde
+                if typ in ("ja_nej", "skala") and unit.niva in ("lan", "riket"):
+                    status = "andel_ja" if typ == "ja_nej" else None
+                elif typ in ("ja_nej", "skala") and nivaer and varde not in nivaer:
+                    self.error(f"{where}: värdet {p.token} är ingen av nivåerna för {m.kpi} "
+                               f"({', '.join(f'{k}={v}' for k, v in nivaer.items())})")
+                    continue
+            sp.values += varde is not None
+            self.add(m.kpi, unit, row_years[r], col_kon or row_kon[r], varde, status, where)
+
+    # ---- tidy long files -----------------------------------------------------------------------
+    def tidy(self, sp: SheetPlan, sheet: Sheet, header_row: int, cols: dict[str, int]) -> None:
+        sp.tidy = True
+        for r in range(header_row + 1, len(sheet.rows)):
+            row = sheet.rows[r]
+            if not any(v is not None and cells.clean_text(v) for v in row):
+                continue
+            def get(name, r=r):
+                return sheet.cell(r, cols[name]) if name in cols else None
+
+            kpi = cells.clean_text(get("kpi") or "")
+            unit = units.recognise(code=get("kod"))
+            if unit.niva == "okand" or not kpi:
+                sp.not_understood.append(f"rad {r + 1}: kod '{cells.clean_text(get('kod') or '')}' kpi '{kpi}'"
+                                         f" ({unit.reason or 'kpi saknas'})")
+                continue
+            if "niva" in cols and cells.clean_text(get("niva") or "") not in ("", unit.niva):
+                self.error(f"{_where(sheet.name, r, Column_letter(cols['niva']))}: nivån "
+                           f"'{cells.clean_text(get('niva'))}' passar inte koden {unit.kod} ({unit.niva})")
+                continue
+            sp.counts[unit.niva] += 1
+            yv = cells.parse_cell(get("ar"))
+            if yv.kind != "number" or not yv.varde.is_integer():
+                self.error(f"{_where(sheet.name, r, Column_letter(cols['ar']))}: året '{yv.token}' är inte ett årtal")
+                continue
+            kon = KON.get(units.key(get("kon") or "T"))
+            if kon is None:
+                self.error(f"{_where(sheet.name, r, Column_letter(cols['kon']))}: okänt kön '{get('kon')}'")
+                continue
+            p = cells.parse_cell(get("varde"))
+            letter = Column_letter(cols["varde"])
+            st_raw = cells.clean_text(get("status") or "")
+            if st_raw and st_raw not in STATUS_TEXT:
+                self.error(f"{_where(sheet.name, r, Column_letter(cols['status']))}: statusen '{st_raw}' är okänd; "
+                           f"tillåtna är {', '.join(STATUS_TEXT)}")
+                continue
+            if p.kind == "number":
+                varde, status = p.varde, st_raw or None
+            elif p.kind == "missing":
+                varde, status = None, st_raw or p.status
+            else:
+                self.error(f"{_where(sheet.name, r, letter)}: värdet '{p.token}' är inget ändligt tal")
+                continue
+            antal = None
+            if "antal" in cols:
+                a = cells.parse_cell(get("antal"))
+                if a.kind == "number" and a.varde.is_integer() and a.varde >= 0:
+                    antal = int(a.varde)
+                elif a.kind != "missing":
+                    self.error(f"{_where(sheet.name, r, Column_letter(cols['antal']))}: antalet '{a.token}' "
+                               "är inget heltal")
+                    continue
+            sp.values += varde is not None
+            cp = self._tidy_column(sp, kpi)
+            cp.tokens[p.token if p.kind == "missing" else "tal"] += 1
+            self.add(kpi, unit, int(yv.varde), kon, varde, status, _where(sheet.name, r, letter), antal)
+
+    def _tidy_column(self, sp: SheetPlan, kpi: str) -> ColumnPlan:
+        for c in sp.columns:
+            if c.match.kpi == kpi:
+                return c
+        known = kpi in self.cat
+        cp = ColumnPlan(sp.name, "", self.cat[kpi].namn if known else kpi, None, None,
+                        indicators.Match(kpi, False, "id", indicator=self.cat[kpi]) if known
+                        else indicators.Match(kpi, False, "okand"))
+        sp.columns.append(cp)
+        return cp
+
+
+def column_kon(col) -> str | None:
+    """K or M when the column's group or unit header says Kvinnor/Män (sex as column groups)."""
+    for text in (col.group, col.unit):
+        if text and units.key(text) in KON:
+            return KON[units.key(text)]
+    return None
+
+
+def Column_letter(c: int) -> str:  # noqa: N802 - mirrors openpyxl's name
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(c + 1)
+
+
+def _tidy_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
+    for r in range(min(len(sheet.rows), 30)):
+        names = [cells.clean_text(v).lower() if v is not None else "" for v in sheet.rows[r]]
+        cols = {}
+        for field_, aliases in TIDY.items():
+            for i, n in enumerate(names):
+                if n in aliases and field_ not in cols:
+                    cols[field_] = i
+        if "kod" not in cols and "kommunkod" in names:
+            cols["kod"] = names.index("kommunkod")
+        if {"kpi", "kod", "ar", "varde"} <= set(cols):
+            return r, cols
+    return None
+
+
+def build(path, ar=None, omrade=None, blad: str | list[str] | None = None,
+          cat: catalog.Catalogue | None = None) -> ImportPlan:
+    """Read the file and return what would be imported. Writes nothing.
+
+    ``blad``: sheet names as a list, or one text that is a sheet name ("Kommun, län, riket")
+    or several names separated by commas.
+    """
+    path = Path(path)
+    cat = cat or catalog.load_catalogue()
+    if omrade is not None:
+        catalog.parse_omraden(omrade)
+    sheets = read_sheets(path)
+    if isinstance(blad, str):
+        blad = [blad.strip()] if blad.strip() in [s.name for s in sheets] else \
+            [b.strip() for b in blad.split(",") if b.strip()]
+    if blad:
+        names = [s.name for s in sheets]
+        unknown = [b for b in blad if b not in names]
+        if unknown:
+            raise OjError(f"Bladet '{unknown[0]}' finns inte i {path.name}; bladen heter {', '.join(names)}.")
+        sheets = [s for s in sheets if s.name in blad]
+    b = _Builder(path, ar, omrade, cat)
+    plans = []
+    for sheet in sheets:
+        sp = SheetPlan(sheet.name)
+        plans.append(sp)
+        tidy = _tidy_header(sheet)
+        if tidy:
+            b.tidy(sp, sheet, *tidy)
+            continue
+        table, why = find_table(sheet)
+        if table is None or not table.columns:
+            sp.reason = why or "inga indikatorkolumner"
+            if blad or _is_data_sheet(sheet):
+                sp.reason += " – bladet har tal men lästes inte in"
+            continue
+        b.wide(sp, sheet, table)
+    frame = pd.DataFrame(b.rows, columns=COLUMNS)
+    return ImportPlan(path, plans, frame, [v["entry"] for v in b.new.values()], b.errors,
+                      encoding=sheets[0].encoding if sheets else None,
+                      delimiter=sheets[0].delimiter if sheets else None)
+
+
+def refusal(plan: ImportPlan) -> str | None:
+    """The Swedish sentence why this plan must not be imported, or None."""
+    name = plan.path.name
+    if plan.errors:
+        more = f" (och {len(plan.errors) - 1} fel till; se `oj importera {name} --visa`)" \
+            if len(plan.errors) > 1 else ""
+        return (f"Filen {name} lästes inte in: {plan.errors[0]}{more}; rätta cellen eller ta bort kolumnen "
+                "och försök igen.")
+    n_values = int(plan.frame.varde.notna().sum()) if len(plan.frame) else 0
+    if plan.frame.empty and plan.rows_not_understood:
+        first = next(x for s in plan.sheets for x in s.not_understood)
+        return (f"Filen {name} lästes inte in: ingen rad gick att tolka som riket, län, kommun eller stadsdel "
+                f"(t.ex. {first}); kontrollera koderna och namnen med `oj importera {name} --visa`.")
+    if plan.frame.empty or n_values == 0:
+        skipped = [f"{s.name} ({s.reason})" for s in plan.sheets if s.reason]
+        why = f" Bladen: {'; '.join(skipped)}." if skipped else ""
+        return (f"Filen {name} innehåller inga värden som kunde läsas (bara rubriker eller tomma celler); "
+                f"inget sparades – kontrollera filen med `oj importera {name} --visa`.{why}")
+    if plan.rows_not_understood > plan.rows_understood:
+        return (f"Filen {name} lästes inte in: {plan.rows_not_understood} rader gick inte att tolka men bara "
+                f"{plan.rows_understood} gick; kontrollera filen med `oj importera {name} --visa`.")
+    return None
+
+
+def describe(plan: ImportPlan) -> str:
+    """What was recognised, in Swedish, for ``--visa``."""
+    out = [f"Fil: {plan.path.name}" + (f" (teckenkodning {plan.encoding}, avgränsare "
+                                        f"{ {';': 'semikolon', ',': 'komma', chr(9): 'tabb'}[plan.delimiter] })"
+                                        if plan.delimiter else "")]
+    for s in plan.sheets:
+        out.append(f"\nBlad: {s.name}")
+        if s.reason:
+            out.append(f"  inte inläst: {s.reason}")
+            continue
+        if s.tidy:
+            out.append("  format: långt (en rad per indikator, enhet och år)")
+        else:
+            t = s.table
+            rows = f"; dataraderna {t.data_rows[0] + 1}–{t.data_rows[-1] + 1}" if t.data_rows else ""
+            out.append(f"  rubrikrader: {', '.join(map(str, s.header_rows))} "
+                       f"(indikatorer på rad {t.indicator_row + 1}){rows}")
+            if t.heading_rows:
+                out.append(f"  länsrubriker utan värden: {len(t.heading_rows)} rader")
+            if t.text_rows:
+                out.append(f"  textrader (fotnoter, källor): {len(t.text_rows)}")
+        if s.year:
+            out.append(f"  år: {s.year} (från {s.year_from})")
+        elif s.table is not None and s.table.year_col is not None:
+            out.append(f"  år: per rad, från kolumnen {Column_letter(s.table.year_col)}")
+        counts = ", ".join(f"{s.counts.get(n, 0)} {label}" for n, label in
+                           (("riket", "riket"), ("lan", "län"), ("kommun", "kommuner"), ("stadsdel", "stadsdelar"),
+                            ("regi", "regivarianter (offentlig/enskild, läses inte in)")))
+        out.append(f"  rader: {counts}")
+        matched = [c for c in s.columns if c.match and not c.match.ny and c.match.how != "okand"]
+        new = [c for c in s.columns if c.match and c.match.ny]
+        outside = [c for c in s.columns if c.match and c.match.how == "okand"]
+        out.append(f"  indikatorer: {len(matched)} kända, {len(new)} nya"
+                   + (f", {len(outside)} utanför katalogen" if outside else ""))
+        for c in s.columns:
+            m = c.match
+            if m is None:
+                what = "?"
+            elif m.ny:
+                what = f"ny → {m.kpi} ({m.typ}{', ' + str(m.omrade) if m.omrade else ''})"
+            elif m.how == "okand":
+                what = f"{m.kpi} finns inte i katalogen (läses in men visas inte i rapporter förrän den finns där)"
+            else:
+                what = f"{m.kpi} (via {m.how})"
+            tokens = ", ".join(f"tal {v}" if k == "tal" else f"tom {v}" if k == "" else f"'{k}' {v}"
+                               for k, v in c.tokens.most_common())
+            out.append(f"    {c.letter:>3} {cells.clean_text(c.header)[:60]!s:<60} {what}; {tokens}")
+        if s.not_understood:
+            out.append(f"  rader som inte gick att tolka ({len(s.not_understood)}):")
+            out.extend(f"    {x}" for x in s.not_understood[:30])
+            if len(s.not_understood) > 30:
+                out.append(f"    … och {len(s.not_understood) - 30} till")
+    if plan.errors:
+        out.append(f"\nFel ({len(plan.errors)}):")
+        out.extend(f"  {e}" for e in plan.errors[:MAX_ERRORS_SHOWN * 4])
+    why = refusal(plan)
+    n = int(plan.frame.varde.notna().sum()) if len(plan.frame) else 0
+    out.append("")
+    out.append(f"Skulle läsas in: {len(plan.frame)} rader, varav {n} med värde; "
+               f"{len(plan.new_entries)} nya indikatorer." if why is None else f"Skulle vägras: {why}")
+    out.append("Inget har sparats (--visa).")
+    return "\n".join(out)
+
+
+def tokens_by_kpi(plan: ImportPlan) -> dict[str, dict[str, int]]:
+    """Raw missing-value tokens met per indicator, for the manifest (the raw token is kept there)."""
+    out: dict[str, Counter] = {}
+    for s in plan.sheets:
+        for c in s.columns:
+            if c.match is None:
+                continue
+            for tok, n in c.tokens.items():
+                if tok != "tal" and cells.parse_cell(tok).kind == "missing" or tok == "":
+                    out.setdefault(c.match.kpi, Counter())[tok] += n
+    return {k: dict(v) for k, v in out.items()}
+

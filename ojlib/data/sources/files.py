@@ -1,0 +1,90 @@
+"""Own files and Socialstyrelsen's workbooks, imported as the source "egen".
+
+``importer.plan`` reads the file (any layout) into tidy rows without writing anything; this
+module refuses a file that gave nothing readable, adds the rows to the own data by key
+(kpi, kod, ar, kon; a later file wins, everything else stays) or replaces it (``ersatt``), and
+writes the new indicators to ``params/indikatorer_import.yml``. The dataset and its manifest are
+written as one atomic pair; on any failure the earlier data stays byte-identical.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ojlib.base import yamlfile
+from ojlib.base.errors import OjError
+from ojlib.base.storage import write_bytes_atomic, write_text_atomic
+from ojlib.data import catalog, dataset
+from ojlib.data.importer import plan as planner
+
+KALLA = "egen"
+IMPORT_HEADER = """\
+# Indikatorer som `oj importera` har skapat för kolumner som inte fanns i indikatorkatalogen.
+# Filen läses tillsammans med indikatorer.yml. Redigera fritt: byt namn, typ, riktning eller
+# område. Hör en kolumn egentligen till en befintlig indikator: lägg rubriken under den
+# indikatorns `rubriker` i indikatorer.yml, ta bort posten här och importera filen igen.
+"""
+
+
+def preview(path, ar=None, omrade=None, blad=None) -> planner.ImportPlan:
+    """What the file holds and how it would be read (``oj importera --visa``); writes nothing."""
+    return planner.build(path, ar=ar, omrade=omrade, blad=blad)
+
+
+def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False) -> planner.ImportPlan:
+    """Read the file and add its values to the own data (or replace it with ``ersatt``)."""
+    path = Path(path)
+    plan = planner.build(path, ar=ar, omrade=omrade, blad=blad)
+    why = planner.refusal(plan)
+    if why:
+        raise OjError(why)
+    new = dataset.validate(plan.frame, what=f"Filen {path.name}", known_status=True)
+    old_manifest = {} if ersatt else (dataset.read_manifest(KALLA) or {})
+    if not ersatt and dataset.dataset_path(KALLA).exists():
+        old = dataset.load_dataset(KALLA).df
+        keys = pd.MultiIndex.from_frame(new[dataset.KEY])
+        keep = ~pd.MultiIndex.from_frame(old[dataset.KEY]).isin(keys)
+        combined = pd.concat([old[keep], new], ignore_index=True)
+    else:
+        combined = new
+    filer = [f for f in old_manifest.get("filer", []) if isinstance(f, dict)]
+    filer.append({"fil": path.name, "importerad": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "blad": [s.name for s in plan.sheets if not s.reason],
+                  "ar": sorted({int(a) for a in new.ar.unique()}), "rader": len(new)})
+    tecken = dict(old_manifest.get("tecken", {}))
+    tecken.update(planner.tokens_by_kpi(plan))
+    cat_import = catalog.import_path()
+    before = cat_import.read_bytes() if cat_import.exists() else None
+    if plan.new_entries:
+        _write_new_indicators(cat_import, plan.new_entries)
+    try:
+        names = ", ".join(dict.fromkeys(f["fil"] for f in filer))  # every file the own data holds
+        dataset.save_dataset(combined, KALLA, {"fil": names, "filer": filer, "tecken": tecken})
+    except BaseException:
+        if plan.new_entries:  # put the indicator file back as it was
+            if before is None:
+                cat_import.unlink(missing_ok=True)
+            else:
+                write_bytes_atomic(cat_import, before)
+        raise
+    return plan
+
+
+def _write_new_indicators(target: Path, entries: list[dict]) -> None:
+    rows = []
+    if target.exists():
+        rows = yamlfile.load(target, "Filen med importerade indikatorer") or []
+    have = {r.get("kpi"): r for r in rows if isinstance(r, dict)}
+    for e in entries:
+        if e["kpi"] in have:
+            r = have[e["kpi"]]
+            r["ar_fran"], r["ar_till"] = min(r["ar_fran"], e["ar_fran"]), max(r["ar_till"], e["ar_till"])
+        else:
+            rows.append(e)
+    text = IMPORT_HEADER + yaml.safe_dump(rows, allow_unicode=True, sort_keys=False, width=110)
+    write_text_atomic(target, text)
+    catalog.load_catalogue()  # the written file must load; raises with the entry named otherwise

@@ -1,0 +1,494 @@
+"""One report: run a notebook template with papermill and export it as a static HTML page.
+
+A *job* is a template plus parameters (from CLI options or a YAML file in ``params/``). Running
+it executes the notebook in a fresh kernel (retrying a kernel that fails to start) and turns
+the executed notebook into one HTML page with :mod:`ojlib.render.html_export`. ``run_jobs`` runs many
+jobs in parallel threads (one kernel each) and isolates failures.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ojlib.base import paths, yamlfile
+from ojlib.base.errors import DEBUG_ENV, OjError
+from ojlib.base.storage import write_text_atomic
+from ojlib.data import geo
+from ojlib.render.html_export import render_page
+from ojlib.render.notebook import read_report_metadata
+
+TEMPLATES = {"lansanalys": "lansanalys.ipynb", "kommunprofil": "kommunprofil.ipynb"}
+TYPE_TEXT = {"lansanalys": "Länsanalys", "kommunprofil": "Kommunprofil"}
+# Parameters that are codes or names: kept as text even when YAML would read a number.
+TEXT_PARAMS = {"mall", "lan", "kommun", "omrade", "omraden", "datakalla", "jamforelse", "fargstrategi", "kommentarer",
+               "jamforelsegrupp"}
+START_RETRIES = 2
+CELL_TIMEOUT = 900
+# Kernels log a warning per start (unencrypted TCP) and an error at each normal shutdown
+# ("KeyboardInterrupt caught in kernel"); both are noise in a batch.
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+# --------------------------------------------------------------------------- jobs and parameters
+
+@dataclass
+class Job:
+    """A template (``lansanalys``, ``kommunprofil`` or a path to a notebook) and its parameters."""
+
+    mall: str
+    params: dict = field(default_factory=dict)
+    name: str = ""
+    defaults: dict = field(default_factory=dict)  # the template's own område, for names only
+
+    def _naming(self) -> dict:
+        return {**self.defaults, **self.params}
+
+    @property
+    def template(self) -> Path:
+        known = self.mall in TEMPLATES
+        path = paths.notebooks_dir() / TEMPLATES[self.mall] if known else Path(self.mall).expanduser()
+        if not path.exists():
+            raise OjError(f"Notebookmallen {path} finns inte; ange lansanalys, kommunprofil eller en sökväg till "
+                          "en .ipynb-fil.")
+        if not path.is_file() or path.suffix.lower() != ".ipynb":
+            raise OjError(f"Notebookmallen {path} är inte en .ipynb-fil; ange lansanalys, kommunprofil eller en "
+                          "sökväg till en notebook.")
+        return path.resolve()
+
+    @property
+    def kind(self) -> str:
+        """lansanalys, kommunprofil, or the custom template's file stem."""
+        return self.mall if self.mall in TEMPLATES else Path(self.mall).stem
+
+    def describe(self) -> str:
+        """A short Swedish label for progress and summaries, e.g. "Länsanalys 06 missbruk"."""
+        p = self._naming()
+        bits = [TYPE_TEXT.get(self.kind, self.kind)]
+        bits += [str(p[k]) for k in ("lan", "kommun", "omrade", "omraden", "ar") if p.get(k) not in (None, "")]
+        return " ".join(bits)
+
+    def slug(self) -> str:
+        """The page's file stem: template, area code, område and an explicit year."""
+        p = self._naming()
+        bits = [self.kind]
+        for key in ("lan", "kommun", "omrade", "omraden", "ar"):
+            value = p.get(key)
+            if value in (None, ""):
+                continue
+            bits.append("-".join(map(str, value)) if isinstance(value, list | tuple) else str(value))
+        text = "-".join(bits).lower()
+        text = text.translate(str.maketrans("åäöé", "aaoe"))
+        return re.sub(r"[^a-z0-9_-]+", "-", text).strip("-") or "rapport"
+
+
+def typed_value(key: str, value):
+    """A parameter value read as text (from YAML's base loader or ``-p namn=värde``), typed."""
+    if isinstance(value, list):
+        return [typed_value(key, v) for v in value]
+    if isinstance(value, dict):
+        return {k: typed_value(k, v) for k, v in value.items()}
+    text = str(value).strip()
+    if text.lower() in ("null", "~", "none", ""):
+        return None
+    if key in TEXT_PARAMS:
+        return text
+    try:
+        return yamlfile.loads(text, base=False)
+    except OjError:
+        return text
+
+
+def parse_assignment(text: str) -> tuple[str, object]:
+    """``namn=värde`` from the command line, typed like a YAML parameter file."""
+    if "=" not in text:
+        raise OjError(f"Parametern '{text}' saknar '='; skriv namn=värde, t.ex. -p jamforelse=kommungrupp.")
+    key, _, value = text.partition("=")
+    key = key.strip()
+    if not key.isidentifier():
+        raise OjError(f"'{key}' är inte ett giltigt parameternamn; skriv namn=värde.")
+    try:
+        raw = yamlfile.loads(value, base=True)  # text, or a list of texts: codes keep their zeros
+    except OjError:
+        raw = value
+    return key, typed_value(key, value if raw is None else raw)
+
+
+def find_params_file(name: str | Path) -> Path:
+    """A parameter file as given, or by name in ``params/``."""
+    path = Path(name).expanduser()
+    for candidate in (path, paths.params_dir() / path, paths.params_dir() / f"{path}.yml"):
+        if candidate.is_file():
+            return candidate
+    raise OjError(f"Parameterfilen {name} finns inte (sökte även i {paths.params_dir()}).")
+
+
+def load_params_file(name: str | Path) -> list[dict]:
+    """The parameter sets in a YAML file: one mapping, or shared keys plus a list ``rapporter``.
+
+    Values are read as text first, so ``lan: 06`` and ``kommun: 0114`` stay codes; ``ar`` and
+    other values are then typed like YAML (``null``, numbers, lists).
+    """
+    path = find_params_file(name)
+    raw = yamlfile.load(path, "Parameterfilen", base=True)
+    if raw is None:
+        raise OjError(f"Parameterfilen {path.name} är tom.")
+    if not isinstance(raw, dict):
+        raise OjError(f"Parameterfilen {path.name} ska innehålla namn: värde-par (eller en lista 'rapporter').")
+    shared = {k: typed_value(k, v) for k, v in raw.items() if k != "rapporter"}
+    sets = raw.get("rapporter")
+    if sets is None:
+        return [shared]
+    if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
+        raise OjError(f"'rapporter' i {path.name} ska vara en lista med namn: värde-par.")
+    return [{**shared, **{k: typed_value(k, v) for k, v in s.items()}} for s in sets]
+
+
+def make_job(values: dict) -> Job:
+    """A job from a parameter set; ``mall`` defaults to kommunprofil when a kommun is given."""
+    params = {k: v for k, v in values.items() if v is not None and k != "mall"}
+    mall = values.get("mall") or ("kommunprofil" if params.get("kommun") not in (None, "") else "lansanalys")
+    if "lan" in params:
+        params["lan"] = geo.normalise_lan(params["lan"])
+    if "kommun" in params:
+        params["kommun"] = geo.normalise_kommun(params["kommun"])
+    return Job(mall=str(mall), params=params)
+
+
+def skip_iri_grammar() -> None:
+    """Let this process's jsonschema go without the ``rfc3987_syntax`` package.
+
+    nbformat imports jsonschema, which imports ``rfc3987_syntax`` to offer an "iri" format check
+    and compiles its grammar on import: about 1 CPU second (several on a busy machine) before a
+    batch's first kernel starts, for a check that notebook validation never makes. Called before the
+    batch's process first imports nbformat; no effect once jsonschema is imported.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: "import rfc3987_syntax" raises ImportError
+
+
+def template_parameters(template: Path) -> dict:
+    """The template's parameters and their default values, read from its ``parameters`` cell.
+
+    Parsed with ``ast`` rather than papermill's inspector, which skips a line whose comment
+    contains a semicolon (so ``ar = None  # år; None = senaste`` would go missing).
+    """
+    skip_iri_grammar()
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(template), as_version=4)
+        nbformat.validate(nb)
+    except Exception:  # not JSON, not a notebook, unreadable: all the same to the user
+        raise OjError(f"Notebookmallen {template.name} går inte att läsa som en Jupyter-notebook; "
+                      "ange lansanalys, kommunprofil eller en giltig .ipynb-fil.") from None
+    language = (nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name"))
+    if language != "python":
+        raise OjError(f"Notebookmallen {template.name} är inte en Python-notebook (språk: {language or 'inget'}); "
+                      "ange lansanalys, kommunprofil eller en notebook med en Python-kärna.")
+    out: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            return {}
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else []
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    try:
+                        out[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        out[target.id] = None
+        break
+    return out
+
+
+# CLI options with one name for both templates, and what each template calls them.
+ALIASES = {"omrade": "omraden", "jamforelse": "jamforelsegrupp"}
+
+
+def prepare(job: Job, known: dict | None = None) -> Job:
+    """Fit the parameters to the template and catch mistakes before a kernel starts.
+
+    ``omrade``/``jamforelse`` become ``omraden``/``jamforelsegrupp`` for a template that uses
+    those names; unknown parameters and a data source with no data raise OjError.
+    """
+    from ojlib.data import dataset
+
+    known = template_parameters(job.template) if known is None else known
+    for short, long in ALIASES.items():
+        if short in job.params and short not in known and long in known:
+            job.params[long] = job.params.pop(short)
+    job.defaults = {k: known[k] for k in ("omrade", "omraden") if k in known and k not in job.params and known[k]}
+    unknown = sorted(set(job.params) - set(known))
+    if known and unknown:
+        raise OjError(f"Mallen {job.template.name} har ingen parameter {', '.join(unknown)}; "
+                      f"dess parametrar är {', '.join(known)}.")
+    if job.params.get("kommentarer"):  # the analyst's comment file: found from here, read by the kernel
+        from ojlib.report import comments
+
+        job.params["kommentarer"] = str(comments.find(job.params["kommentarer"]))
+    kalla = job.params.get("datakalla", known.get("datakalla"))
+    if isinstance(kalla, str | list):
+        for k in dataset.parse_kallor(kalla):  # unknown source, or one without data: stop before running
+            if not dataset.available(k):
+                raise OjError(f"Det finns ingen data från {k} ännu; {dataset.fix_hint(k)}.")
+    return job
+
+
+def assign_names(jobs: list[Job]) -> list[Job]:
+    """Give every job a unique page name (``-2``, ``-3`` … on a collision)."""
+    seen: dict[str, int] = {}
+    for job in jobs:
+        base = job.name or job.slug()
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        job.name = base if n == 1 else f"{base}-{n}"
+    return jobs
+
+
+# --------------------------------------------------------------------------- execution
+
+def default_kernel() -> str:
+    """The project's kernel ("ojlib", registered by `make setup`), else this Python's own."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return "ojlib" if "ojlib" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def _is_start_failure(exc: BaseException) -> bool:
+    """A kernel that did not start (or died) rather than a failing cell: worth one more try."""
+    from nbclient.exceptions import CellTimeoutError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError | CellTimeoutError | OjError):
+        return False
+    try:
+        import zmq
+
+        if isinstance(exc, zmq.ZMQError):
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return isinstance(exc, RuntimeError | TimeoutError | OSError)
+
+
+def execute(job: Job, kernel_name: str | None = None, retries: int = START_RETRIES):
+    """Run the job's template; return (executed notebook, attempts). Retries kernel start failures.
+
+    The kernel's working directory is the template's folder. papermill's own ``cwd`` is not used:
+    it changes the whole process's directory, which breaks other threads.
+    """
+    import papermill
+
+    template = job.template
+    kernel_name = kernel_name or default_kernel()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            nb = papermill.execute_notebook(
+                str(template), None, parameters=dict(job.params), kernel_name=kernel_name,
+                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                start_timeout=120, execution_timeout=CELL_TIMEOUT, report_mode=True,
+                resources={"metadata": {"path": str(template.parent)}}, extra_arguments=KERNEL_ARGS,
+                shutdown_kernel="immediate",  # every output is in; a graceful shutdown only waits ~0.6 s
+            )
+            return nb, attempt
+        except Exception as exc:
+            if attempt > retries or not _is_start_failure(exc):
+                exc.attempts = attempt  # type: ignore[attr-defined]
+                raise
+            time.sleep(0.5 * attempt)
+
+
+def failure_message(exc: BaseException, timeout: int | None = None) -> str:
+    """One Swedish sentence saying why a report failed (the template's own sentence for OjError)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        text = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
+        if exc.ename == "OjError":
+            return text
+        return (f"Notebooken stoppade i cell {exc.exec_count} på ett oväntat fel ({exc.ename}); öppna mallen "
+                "i Jupyter med samma parametrar för att se detaljerna.")
+    if isinstance(exc, OjError):
+        return str(exc)
+    if isinstance(exc, CellTimeoutError):
+        return f"En cell tog mer än {timeout or CELL_TIMEOUT} sekunder och avbröts; kärnan startades om."
+    tries = getattr(exc, "attempts", 1)
+    if isinstance(exc, DeadKernelError):
+        return f"Jupyter-kärnan dog under körningen, {tries} gånger (minnet slut?): {exc}."
+    if _is_start_failure(exc):
+        return f"Jupyter-kärnan gick inte att starta efter {tries} försök ({type(exc).__name__}: {exc})."
+    if os.environ.get(DEBUG_ENV):
+        return f"Ett oväntat fel inträffade: {type(exc).__name__}: {exc}"
+    return f"Ett oväntat fel inträffade ({type(exc).__name__}); kör igen med {DEBUG_ENV}=1 för detaljer."
+
+
+@dataclass
+class Result:
+    """What running one job gave: the page (or the reason it failed) and the report's metadata."""
+
+    job: Job
+    ok: bool
+    page: Path | None = None
+    meta: dict = field(default_factory=dict)
+    error: str | None = None
+    seconds: float = 0.0
+    attempts: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.page.stat().st_size if self.page and self.page.exists() else 0
+
+
+def fallback_metadata(job: Job) -> dict:
+    """Metadata from the job itself, for a template that does not publish its own."""
+    p = job.params
+    meta = {"typ": job.kind, "titel": job.describe(), **{k: v for k, v in p.items() if not isinstance(v, dict)}}
+    if p.get("lan"):
+        meta["lan_namn"] = geo.lan().set_index("lan_kod").at[p["lan"], "lan_namn"]
+    if p.get("kommun"):
+        meta["kommun_namn"] = geo.area_names().get(p["kommun"], p["kommun"])
+    return meta
+
+
+def _execute_pooled(job: Job, kernel, timeout: int):
+    """Run the job on a reused kernel (see ``ojlib.publish.kernels``), restarting a kernel that will not start."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return kernel.execute(job.template, job.params, execution_timeout=timeout), attempt
+        except Exception as exc:
+            if attempt > START_RETRIES or not _is_start_failure(exc):
+                exc.attempts = attempt  # type: ignore[attr-defined]
+                raise
+            time.sleep(0.5 * attempt)
+
+
+def run_job(job: Job, out: Path, kernel_name: str | None = None, index_link: bool = True, kernel=None,
+            timeout: int | None = None) -> Result:
+    """Execute a job and write its page to ``out`` (a folder, or a ``.html`` path). Never raises.
+
+    With ``kernel`` (a ``kernels.PooledKernel``) the job runs on that reused kernel; otherwise in
+    a fresh one.
+    """
+    start = time.perf_counter()
+    out = Path(out)
+    target = out if out.suffix == ".html" else out / f"{job.name or job.slug()}.html"
+    timeout = timeout or CELL_TIMEOUT
+    try:
+        if kernel is not None:
+            nb, attempts = _execute_pooled(job, kernel, timeout)
+        else:
+            nb, attempts = execute(job, kernel_name)
+        meta = read_report_metadata(nb) or fallback_metadata(job)
+        meta = {**meta, "mall": job.kind}
+        page = render_page(nb, meta, index_link=index_link)
+        write_text_atomic(target, page)
+    except Exception as exc:
+        return Result(job, ok=False, error=failure_message(exc, timeout), seconds=time.perf_counter() - start,
+                      attempts=getattr(exc, "attempts", 1))
+    return Result(job, ok=True, page=target, meta=meta, seconds=time.perf_counter() - start, attempts=attempts)
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# Relative cost of a report by template, for the order of a batch: a län report has about three
+# times a kommun profile's figures and tables. Unknown templates count as län reports.
+JOB_COST = {"lansanalys": 3.0, "kommunprofil": 1.0}
+
+
+def expected_cost(job: Job) -> float:
+    return JOB_COST.get(job.kind, 3.0)
+
+
+def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, kernel_name: str | None = None,
+             on_done: Callable[[Result], None] | None = None, timeout: int | None = None) -> list[Result]:
+    """Run jobs on a pool of reused kernels (one per worker thread); results in job order, failures included.
+
+    Each worker starts one kernel and runs job after job on it (``ojlib.publish.kernels``): a clean
+    namespace per job, a restart after a failure or a timeout. Long jobs (län reports) go first.
+    Kernels are shut down at the end, also when the batch is interrupted.
+    """
+    import queue
+    import threading
+
+    skip_iri_grammar()
+    from ojlib.publish.kernels import PooledKernel
+
+    jobs = assign_names(list(jobs))
+    kernel_name = kernel_name or default_kernel()
+    workers = max(1, min(workers or default_workers(), len(jobs) or 1))
+    todo: queue.Queue = queue.Queue()
+    for i in sorted(range(len(jobs)), key=lambda i: expected_cost(jobs[i]), reverse=True):
+        todo.put(i)  # longest first: the last jobs of the batch, when a worker may idle, are short
+    results: dict[int, Result] = {}
+    done_q: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def worker() -> None:
+        kernel = None
+        try:
+            while not stop.is_set():
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    return
+                job = jobs[i]
+                if kernel is None:
+                    kernel = PooledKernel(kernel_name, job.template.parent, KERNEL_ARGS)
+                done_q.put((i, run_job(job, out_dir, kernel_name, kernel=kernel, timeout=timeout)))
+        except BaseException as exc:  # pragma: no cover - reported by the main thread
+            done_q.put((None, exc))
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    threads = [threading.Thread(target=worker, name=f"oj-rapport-{n}", daemon=True) for n in range(workers)]
+    for t in threads:
+        t.start()
+    try:
+        while len(results) < len(jobs):
+            try:
+                i, res = done_q.get(timeout=0.5)
+            except queue.Empty:
+                if not any(t.is_alive() for t in threads) and done_q.empty():
+                    break
+                continue
+            if i is None:
+                raise res
+            results[i] = res
+            if on_done:
+                on_done(res)
+    except BaseException:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        raise
+    for t in threads:
+        t.join()
+    missing = [i for i in range(len(jobs)) if i not in results]
+    for i in missing:  # pragma: no cover - a worker died without reporting
+        results[i] = Result(jobs[i], ok=False, error="Rapporten kördes inte (arbetstråden avbröts).")
+    return [results[i] for i in range(len(jobs))]

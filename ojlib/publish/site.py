@@ -1,0 +1,1208 @@
+"""The shared HTML site: report pages, one ``plotly.min.js``, and ``index.html`` with a map and a matrix.
+
+``build_site`` runs the reports whose inputs changed (``fingerprint``: template, parameters, data,
+catalogue, ojlib version) and prepares the whole next version of the site in a staging tree
+(``Generation``): the new pages, every other file of the site carried over by hard links, the
+navigation of every page, ``index.html``, ``plotly.min.js`` and the site's record (``MARKER``).
+The tree then takes the site's place in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``;
+a documented fallback elsewhere), so a reader sees either the old site or the new one, never a
+mixture: every page and the index name their generation (``data-bygge`` on ``nav.topp``).
+A report that failed keeps its previous page, marked as not updated, or is listed as failed.
+``add_report`` puts one page into an existing site (``oj rapport``) the same way. The index is
+rebuilt from the metadata each page carries, so it lists exactly the report pages in the folder.
+
+The build owns only its pages, their decks, ``index.html``, ``plotly.min.js`` and ``MARKER``: other
+files in the folder (notes, images, folders) are carried into each new generation unchanged (hard
+links, looked at again just before the swap). A folder that holds files but is no site made here is
+refused, and a lock (``LOCK``, the same file in every generation) serialises builds into one folder.
+A killed build leaves at most a staging tree beside the folder (or the previous generation, killed
+just after the swap), removed when the next build starts; the published site is whole either way.
+A killed build publishes nothing: the next one runs its reports again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from ojlib.base.errors import OjError
+from ojlib.base.storage import atomic_path, write_text_atomic
+from ojlib.data import catalog, geo
+from ojlib.data.source_lines import EXEMPELDATA
+from ojlib.publish import reports
+from ojlib.render import html_export
+
+MARKER = ".ojlib-webbplats.json"
+INDEX = "index.html"
+class _DatakallaText(dict):
+    """Source label for the site ("Kolada", "Kolada + Egen import"), from the source registry."""
+
+    def get(self, key, default=None):
+        from ojlib.data.sources import registry
+
+        keys = [k.strip() for k in str(key).split(",") if k.strip()]
+        if not keys or not all(registry.known(k) for k in keys):
+            return default
+        return " + ".join(registry.get(k).label for k in keys)
+
+    def __getitem__(self, key):
+        text = self.get(key)
+        if text is None:
+            raise KeyError(key)
+        return text
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
+
+DATAKALLA_TEXT = _DatakallaText()
+
+
+# --------------------------------------------------------------------------- folder handling
+
+def plotly_js_source() -> Path:
+    """plotly.js as shipped in plotly's package data (works offline, matches the figures' version)."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / html_export.PLOTLY_JS
+    if not path.exists():  # pragma: no cover
+        raise OjError("Filen plotly.min.js saknas i plotly-paketet; installera om plotly (make setup).")
+    return path
+
+
+def copy_plotly_js(folder: Path) -> Path:
+    """Put the one shared plotly.min.js in ``folder`` (skipped when an identical copy is there)."""
+    src, dst = plotly_js_source(), Path(folder) / html_export.PLOTLY_JS
+    if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.read_bytes() == src.read_bytes():
+        return dst
+    with atomic_path(dst) as tmp:
+        shutil.copyfile(src, tmp)
+    return dst
+
+
+def is_site(folder: Path) -> bool:
+    return (Path(folder) / MARKER).is_file()
+
+
+def check_replaceable(folder: Path) -> None:
+    """Refuse to write a site over a folder that holds something else."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OjError(f"{folder} är en fil, inte en mapp; välj en mapp med --ut.")
+    ours = (LOCK, ".ojlib-ny-", ".ojlib-prov-")  # a build that started here and has not written MARKER yet
+    if folder.is_dir() and any(not p.name.startswith(ours) for p in folder.iterdir()) and not is_site(folder):
+        raise OjError(f"Mappen {folder} innehåller annat än en rapportwebbplats från oj; välj en tom eller ny "
+                      "mapp med --ut.")
+
+
+def read_settings(folder: Path) -> dict:
+    try:
+        return json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def write_settings(folder: Path, settings: dict) -> None:
+    text = json.dumps({"ojlib": "webbplats", **settings}, ensure_ascii=False, indent=2, sort_keys=True)
+    write_text_atomic(Path(folder) / MARKER, text + "\n")
+
+
+def share_permissions(path: Path) -> None:
+    """Make the site readable by colleagues (temporary files start private): 644/755 minus umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path = Path(path)
+    targets = [path, *path.rglob("*")] if path.is_dir() else [path]
+    for p in targets:
+        p.chmod((0o755 if p.is_dir() else 0o644) & ~umask)
+
+
+LOCK = ".ojlib-las"
+STAGING_PREFIX = ".ojlib-ny-"
+
+
+def prepare_folder(folder: Path, site: bool = True) -> Path:
+    """The site folder (or a single page's folder, ``site=False``), created if needed, or one Swedish
+    sentence on why it cannot be used."""
+    folder = Path(folder)
+    if site:
+        check_replaceable(folder)
+    elif folder.exists() and not folder.is_dir():
+        raise OjError(f"{folder} är en fil, inte en mapp; välj en annan sökväg med --ut.")
+    why = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        why = "en del av sökvägen är en fil"
+    except NotADirectoryError:
+        why = "en del av sökvägen är en fil, inte en mapp"
+    except PermissionError:
+        why = "du saknar behörighet att skapa den"
+    except OSError as err:
+        why = "filsystemet är skrivskyddat" if err.errno == errno.EROFS else \
+            f"systemet svarade: {err.strerror or err}"
+    if why is None and not os.access(folder, os.W_OK | os.X_OK):
+        why = "den är skrivskyddad"
+    if why is None:
+        try:  # some places (/proc, /sys) claim to be writable but are not
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".ojlib-prov-"):
+                pass
+        except OSError:
+            why = "det går inte att skriva filer i den"
+    if why:
+        raise OjError(f"Webbplatsen kan inte skrivas i {folder}: {why}; välj en annan mapp med --ut.")
+    return folder
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """Hold the site's lock while building; a second build into the same folder gets a sentence."""
+    import fcntl
+
+    fd = os.open(Path(folder) / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OjError(f"En annan körning bygger redan webbplatsen i {folder}; vänta tills den är klar och "
+                          "kör sedan igen.") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock (and so does the kernel if the process is killed)
+
+
+def remove_debris(folder: Path) -> list[Path]:
+    """Remove what a killed build left (call with the lock held): staging trees beside the folder and
+    the previous generation of a swap that was cut short, staging folders inside it (older versions
+    and the in-place mode), and atomic writes cut short."""
+    folder = Path(folder)
+    gone = []
+    candidates = list(folder.glob(f"{STAGING_PREFIX}*"))
+    for pattern in (".*.html.*.tmp", f".{html_export.PLOTLY_JS}.*.tmp", f".{MARKER}.*.tmp", ".ojlib-prov-*"):
+        candidates += list(folder.glob(pattern))  # atomic writes cut short
+    for pattern in (f".{folder.name}.ny-*", f".{folder.name}.gammal-*"):
+        candidates += list(folder.parent.glob(pattern))
+    for path in candidates:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        gone.append(path)
+    return gone
+
+
+# --------------------------------------------------------------------------- one generation of the site
+
+# Linux's renameat2 flag that swaps two paths in one step.
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+# "exchange" (default where it works) or "rename" (the two-rename swap, as on other systems).
+SWAP_ENV = "OJLIB_WEBBPLATS_BYTE"
+# Seconds to wait just before and after the swap (and between the two renames): for tests that
+# kill a build at the swap. Never set in normal use.
+PAUSE_ENV = "OJLIB_WEBBPLATS_PAUS"
+WORK = ".ojlib-sidor"  # inside a staging tree: the pages the jobs write, before they take their place
+
+
+def _pause() -> None:
+    seconds = os.environ.get(PAUSE_ENV)
+    if seconds:
+        time.sleep(float(seconds))
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step with Linux's ``renameat2(RENAME_EXCHANGE)``.
+
+    False (nothing done) where that is not available: another system, a C library without
+    renameat2, or a file system that does not support the flag.
+    """
+    if sys.platform != "linux" or os.environ.get(SWAP_ENV, "exchange") != "exchange":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):  # glibc < 2.28, musl without it
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    if fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def recover_interrupted_swap(folder: Path) -> bool:
+    """Put the previous site back when a two-rename swap was killed between its renames.
+
+    The fallback swap moves the site aside (``.<mapp>.gammal-<pid>``) and then moves the new tree
+    in; killed in between, the folder is missing and its previous generation lies beside it.
+    """
+    folder = Path(folder)
+    if folder.exists() or folder.is_symlink():
+        return False
+    old = [p for p in folder.parent.glob(f".{folder.name}.gammal-*") if (p / MARKER).is_file()]
+    for path in sorted(old, key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            os.rename(path, folder)
+            return True
+        except OSError:  # another build recovered it first
+            continue
+    return False
+
+
+def _link_or_copy(src: str, dst: Path) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:  # a file we may not link (protected_hardlinks), or too many links
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _mirror(src: Path, dst: Path, skip: frozenset[str] = frozenset()) -> None:
+    """Make ``dst`` hold what ``src`` holds, by hard links (files) and new directories, except the
+    top-level names in ``skip``. Entries already linked are left; entries ``src`` lost are removed."""
+    names = set()
+    for entry in os.scandir(src):
+        if entry.name in skip:
+            continue
+        names.add(entry.name)
+        target = dst / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if target.is_symlink() or (target.exists() and not target.is_dir()):
+                _remove(target)
+            target.mkdir(exist_ok=True)
+            os.chmod(target, entry.stat(follow_symlinks=False).st_mode & 0o7777)
+            _mirror(Path(entry.path), target)
+            continue
+        st = entry.stat(follow_symlinks=False)
+        try:
+            have = os.lstat(target)
+        except FileNotFoundError:
+            have = None
+        if have is not None:
+            if (have.st_ino, have.st_dev) == (st.st_ino, st.st_dev):
+                continue
+            _remove(target)
+        _link_or_copy(entry.path, target)
+    for entry in list(os.scandir(dst)):
+        if entry.name not in names and entry.name not in skip:
+            _remove(Path(entry.path))
+
+
+def _rescue(old: Path, live: Path, skip: frozenset[str] = frozenset()) -> None:
+    """After a swap: move into the site what the user put in the previous generation in the moment
+    between the last look and the swap (names the new site lacks)."""
+    for entry in os.scandir(old):
+        if entry.name in skip:
+            continue
+        target = live / entry.name
+        if not os.path.lexists(target):
+            with contextlib.suppress(OSError):
+                os.rename(entry.path, target)
+        elif entry.is_dir(follow_symlinks=False) and target.is_dir() and not target.is_symlink():
+            _rescue(Path(entry.path), target)
+
+
+class Generation:
+    """The next version of the site, prepared complete in a staging tree and published in one step.
+
+    The staging tree lies beside the site (``.<mapp>.ny-XXXX``, same file system) and starts as a
+    copy of the site by hard links, so every file of the user's (notes, images, folders) and every
+    page this build does not touch is carried over; the build then writes its own files there:
+    new pages, decorated pages, decks, ``index.html``, ``plotly.min.js`` and ``MARKER``. Publishing
+    swaps the tree and the site with ``renameat2(RENAME_EXCHANGE)``, one atomic step on Linux: a
+    reader sees the whole old site or the whole new one. Elsewhere (or where the file system lacks
+    the flag) the fallback is two renames (site aside, tree in): for a moment the folder is missing,
+    and a build killed between them is undone by the next (``recover_interrupted_swap``).
+
+    Where no staging tree can lie beside the site (its parent is not writable, or the site is a
+    mount point) the tree lies inside the site and its files replace the site's one by one, pages
+    first and ``index.html`` and ``MARKER`` last: the behaviour before swaps, not atomic as a whole.
+    """
+
+    def __init__(self, live: Path):
+        self.live = Path(live)
+        self.build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{os.urandom(3).hex()}"
+        self.written: set[str] = set()  # top-level names this build wrote into the tree
+        self.removed: set[str] = set()  # top-level names this build removed (stale decks)
+        self.swap = self._beside_possible()
+        where = self.live.parent if self.swap else self.live
+        prefix = f".{self.live.name}.ny-" if self.swap else STAGING_PREFIX
+        self.tree = Path(tempfile.mkdtemp(prefix=prefix, dir=where))
+        self.work = self.tree / WORK
+        self.work.mkdir()
+        self.filled = False
+
+    def _beside_possible(self) -> bool:
+        parent = self.live.parent
+        try:
+            same_fs = parent.stat().st_dev == self.live.stat().st_dev
+        except OSError:
+            return False
+        return same_fs and os.access(parent, os.W_OK | os.X_OK)
+
+    # ---------------------------------------------------------------- filling the tree
+    def fill(self, new_names: set[str]) -> None:
+        """Carry the site's current files into the tree (but not the names about to be replaced)."""
+        skip = {*new_names, self.tree.name, WORK}
+        _mirror(self.live, self.tree, frozenset(skip))
+        os.chmod(self.tree, self.live.stat().st_mode & 0o7777)
+        for name in new_names:  # the jobs' pages take their places
+            os.replace(self.work / name, self.tree / name)
+            self.written.add(name)
+        self.filled = True
+
+    def path(self, name: str) -> Path:
+        return self.tree / name
+
+    def write_text(self, name: str, text: str) -> None:
+        """Write a file of the new site (a new file: a hard-linked old one stays as it is)."""
+        target = self.tree / name
+        target.unlink(missing_ok=True)
+        target.write_text(text, encoding="utf-8")
+        self.written.add(name)
+
+    def remove(self, name: str) -> None:
+        (self.tree / name).unlink(missing_ok=True)
+        self.removed.add(name)
+
+    def wrote(self, name: str) -> None:
+        self.written.add(name)
+
+    # ---------------------------------------------------------------- publishing
+    def _sync(self) -> None:
+        mask = _umask()
+        for name in self.written:
+            path = self.tree / name
+            if path.is_file():
+                path.chmod(0o644 & ~mask)
+                with open(path, "rb") as fh:
+                    os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            fd = os.open(self.tree, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def publish(self, owned: set[str]) -> None:
+        """Make the tree the site. ``owned``: the site's own top-level names (pages, decks, index …);
+        everything else is the user's and is looked at once more just before the swap."""
+        self._sync()
+        self.work.rmdir()
+        if not self.swap:
+            last = [MARKER, INDEX]
+            for name in sorted(self.written, key=lambda n: (n in last, last.index(n) if n in last else 0, n)):
+                os.replace(self.tree / name, self.live / name)
+            for name in self.removed:
+                (self.live / name).unlink(missing_ok=True)
+            return
+        keep = frozenset({*owned, *self.written, *self.removed, self.tree.name})
+        _mirror(self.live, self.tree, keep)  # the user's files as they are now
+        _pause()
+        if exchange(self.tree, self.live):
+            old = self.tree  # the previous generation now lies where the tree was
+        else:
+            old = self.live.parent / f".{self.live.name}.gammal-{os.getpid()}"
+            os.rename(self.live, old)
+            _pause()
+            os.rename(self.tree, self.live)
+        _pause()
+        _rescue(old, self.live, keep)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        if self.tree.exists():
+            shutil.rmtree(self.tree, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the index
+
+def pages(folder: Path) -> list[tuple[str, dict]]:
+    """(file name, metadata) of every report page in the folder."""
+    return [(name, meta) for name, meta, _ in _read_pages(folder)]
+
+
+def _sort_key(item: tuple[str, dict]):
+    _, m = item
+    order = list(catalog.OMRADEN)
+    omrade = str(m.get("omrade") or "")
+    return (0 if m.get("typ") == "lansanalys" else 1 if m.get("typ") == "kommunprofil" else 2,
+            str(m.get("lan") or ""), str(m.get("kommun") or ""),
+            order.index(omrade) if omrade in order else len(order), str(m.get("ar") or ""))
+
+
+def _omraden_of(meta: dict) -> list[str]:
+    value = meta.get("omrade", meta.get("omraden"))
+    try:
+        return catalog.parse_omraden(value)
+    except OjError:
+        return list(catalog.OMRADEN)
+
+
+def _choose_indicator(ds, metas: list[dict], kpi: str | None):
+    """The map's indicator: the one asked for, else the first percentage indicator of the reports' områden."""
+    if kpi:
+        return ds.cat[kpi]
+    wanted: list[str] = []
+    for m in metas:
+        wanted += [o for o in _omraden_of(m) if o not in wanted]
+    candidates = ds.cat.for_omrade(wanted or None)
+    have = set(ds.df.loc[(ds.df.niva == "kommun") & ds.df.varde.notna(), "kpi"])
+    for pick in ([i for i in candidates if i.typ == "andel"], candidates):
+        for ind in pick:
+            if ind.kpi in have:
+                return ind
+    return None
+
+
+def _link_for(meta_pages: list[tuple[str, dict]], lan: str, kommun: str | None, omrade: str) -> str | None:
+    """The page a click on the map opens: the kommun's profile, else the län report for the map's område.
+
+    A page's ``omrade`` is a list (``["missbruk"]``) or a text; a report of exactly that område wins,
+    then one that covers it among others.
+    """
+    if kommun:
+        for name, m in meta_pages:
+            if m.get("typ") == "kommunprofil" and m.get("kommun") == kommun:
+                return name
+    covering = None
+    for name, m in meta_pages:
+        if m.get("typ") != "lansanalys" or m.get("lan") != lan:
+            continue
+        if _single_omrade(m) == omrade:
+            return name
+        if covering is None and omrade in _omraden_of(m):
+            covering = name
+    return covering
+
+
+def overview_map(meta_pages: list[tuple[str, dict]], kpi: str | None = None):
+    """The Sweden map by kommun for one indicator (a plotly figure as a dict), or (None, reason).
+
+    Drawn by ``figures.choropleth`` from ``colours.coloured_kommun_table``, so it uses the same
+    colour classes, source line and exempeldata mark as the reports. ``layout.meta.lankar`` maps
+    each kommun to the page a click opens.
+    """
+    from ojlib.analysis import colours
+    from ojlib.data import dataset
+    from ojlib.render import figures
+
+    metas = [m for _, m in meta_pages]
+    kallor = [m.get("datakalla") for m in metas if m.get("datakalla")]
+    kalla = max(sorted(set(kallor)), key=kallor.count) if kallor else "exempeldata"
+    try:
+        if not all(dataset.available(k) for k in dataset.parse_kallor(kalla)):
+            raise OjError(kalla)
+    except OjError:
+        return None, f"Ingen karta: det finns ingen data från {kalla} på den här datorn."
+    ds = dataset.load_dataset(kalla)
+    ind = _choose_indicator(ds, metas, kpi)
+    if ind is None:
+        return None, "Ingen karta: rapporternas områden har inga kommunvärden."
+    years = sorted({int(m["ar"]) for m in metas if str(m.get("ar", "")).isdigit()})
+    have = set(ds.df.loc[(ds.df.kpi == ind.kpi) & ds.df.varde.notna() & (ds.df.niva == "kommun"), "ar"])
+    year = max((y for y in years if y in have), default=None)
+    try:
+        table = colours.coloured_kommun_table(ds, omrade=ind.omrade, ar=year)
+        fig = figures.choropleth(table, kpi=ind.kpi, kalla=kalla)
+    except OjError as err:
+        return None, f"Ingen karta: {err}"
+    kommuner = geo.kommuner().set_index("kommun_kod")
+    links = {}
+    for kod in table.loc[table.kpi == ind.kpi, "kommunkod"]:
+        link = _link_for(meta_pages, kommuner.at[kod, "lan_kod"], kod, ind.omrade)
+        if link:
+            links[kod] = quote(link)
+    about = {"kpi": ind.kpi, "indikator": ind.namn, "omrade": ind.omrade,
+             "omrade_titel": catalog.OMRADEN.get(ind.omrade, ind.omrade), "ar": year}
+    fig.update_layout(meta={**(fig.layout.meta or {}), "lankar": links, "oversikt": about})
+    return json.loads(fig.to_json()), None
+
+
+# Clicking a kommun on the index map opens its report (layout.meta.lankar: kommun code -> page).
+MAP_CLICK_JS = """window.ojlibOnPlot = function (gd, spec) {
+  if (!gd.classList.contains('oversikt')) { return; }
+  gd.on('plotly_click', function (ev) {
+    var point = ev && ev.points && ev.points[0];
+    var links = (gd.layout.meta || {}).lankar || {};
+    if (point && links[point.location]) { window.location.href = links[point.location]; }
+  });
+};"""
+
+
+def _cell(value) -> str:
+    return html.escape("" if value in (None, "") else str(value))
+
+
+SEARCH_JS = """(function () {
+  var box = document.getElementById('sok'), list = document.getElementById('sokresultat');
+  var data = JSON.parse(document.getElementById('ojlib-sok').textContent);
+  var status = document.getElementById('sokstatus');
+  function norm(t) { return t.toLowerCase().normalize('NFD').replace(/[\\u0300-\\u036f]/g, ''); }
+  function show() {
+    var q = norm(box.value.trim());
+    list.textContent = '';
+    if (!q) { status.textContent = ''; return; }
+    var hits = data.filter(function (d) { return norm(d.namn).indexOf(q) !== -1; }).slice(0, 30);
+    hits.forEach(function (d) {
+      var li = document.createElement('li'), a = document.createElement('a');
+      a.href = d.href; a.textContent = d.namn + ' – ' + d.typ; li.appendChild(a); list.appendChild(li);
+    });
+    status.textContent = hits.length ? hits.length + ' träffar' : 'Inga träffar för ' + box.value.trim();
+  }
+  box.addEventListener('input', show);
+  box.form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var first = list.querySelector('a');
+    if (first) { window.location.href = first.getAttribute('href'); }
+  });
+  show();
+})();"""
+
+INDEX_CSS = """<style>
+table.matris th[scope=row] { white-space: nowrap; }
+table.matris td { text-align: center; }
+.sok input { font-size: 1rem; padding: .35rem .5rem; width: min(24rem, 100%); }
+.sok ul { margin: .3rem 0; }
+ul.kommuner { columns: 4 12rem; margin: .2rem 0 1rem; }
+.fel { color: #8a1c12; }
+</style>"""
+
+
+def _search_entries(sitemap: SiteMap) -> list[dict]:
+    """Names the search box finds: every kommun with a profile, every län with a report."""
+    out = []
+    for lan, by_om in sorted(sitemap.lan_reports.items()):
+        first = next(iter(by_om.values()))
+        out.append({"namn": _lan_name(lan), "typ": "länsanalys", "href": quote(first)})
+    names = geo.area_names()
+    for kod, page in sorted(sitemap.profiles.items(), key=lambda kv: str(names.get(kv[0], kv[0]))):
+        out.append({"namn": str(names.get(kod, kod)), "typ": "kommunprofil", "href": quote(page)})
+    return out
+
+
+def _matrix(sitemap: SiteMap, record: dict) -> str:
+    """Län rows × område columns of län reports, and a column of kommun profiles per län."""
+    omraden = [o for o in catalog.OMRADEN if any(o in by for by in sitemap.lan_reports.values())]
+    if any("alla" in by for by in sitemap.lan_reports.values()):
+        omraden.append("alla")
+    profiles_by_lan: dict[str, int] = {}
+    kommuner = geo.kommuner().set_index("kommun_kod")
+    for kod in sitemap.profiles:
+        if kod in kommuner.index:
+            lk = kommuner.at[kod, "lan_kod"]
+            profiles_by_lan[lk] = profiles_by_lan.get(lk, 0) + 1
+    lans = sorted(set(sitemap.lan_reports) | set(profiles_by_lan))
+    if not lans:
+        return ""
+    head = "".join(f'<th scope="col">{html.escape(catalog.OMRADEN.get(o, "Alla områden"))}</th>' for o in omraden)
+    rows = []
+    for lan in lans:
+        cells = []
+        for o in omraden:
+            page = sitemap.lan_reports.get(lan, {}).get(o)
+            if page:
+                note = ""
+                if record.get(page[:-5], {}).get("status") == "inte_uppdaterad":
+                    note = ' <span class="fel">(inte uppdaterad)</span>'
+                label = f"Länsanalys {catalog.OMRADEN.get(o, 'alla områden')}, {_lan_name(lan)}"
+                deck = ""
+                if page in sitemap.decks:
+                    deck = (f' · <a href="{html.escape(quote(page[:-5] + ".pptx"))}" '
+                            f'aria-label="{html.escape("Presentation " + label[len("Länsanalys "):])}">pptx</a>')
+                cells.append(f'<td><a href="{html.escape(quote(page))}" aria-label="{html.escape(label)}">'
+                             f"Länsanalys</a>{deck}{note}</td>")
+            else:
+                cells.append('<td><span aria-label="ingen rapport">–</span></td>')
+        n = profiles_by_lan.get(lan, 0)
+        text = f"{n} kommunprofil{'' if n == 1 else 'er'}"
+        cells.append(f'<td><a href="#kommuner-{lan}">{text}</a></td>' if n else "<td>–</td>")
+        rows.append(f'<tr id="lan-{lan}"><th scope="row">{html.escape(_lan_name(lan))} ({lan})</th>'
+                    + "".join(cells) + "</tr>")
+    return ('<table class="matris"><caption>Länsrapporter per län och område, och kommunprofiler</caption>'
+            f'<thead><tr><th scope="col">Län</th>{head}<th scope="col">Kommuner</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
+
+
+def _profile_lists(sitemap: SiteMap) -> str:
+    kommuner = geo.kommuner()
+    parts = []
+    for lan in sorted(kommuner.lan_kod.unique()):
+        items = []
+        for kod, kname in kommuner.loc[kommuner.lan_kod == lan, ["kommun_kod", "kommun_namn"]].values:
+            page = sitemap.profiles.get(kod)
+            if page:
+                deck = (f' (<a href="{html.escape(quote(page[:-5] + ".pptx"))}" aria-label="Presentation '
+                        f'{html.escape(kname)}">pptx</a>)') if page in sitemap.decks else ""
+                items.append(f'<li><a href="{html.escape(quote(page))}">{html.escape(kname)}</a>{deck}</li>')
+        if items:
+            parts.append(f'<h3 id="kommuner-{lan}">{html.escape(_lan_name(lan))}</h3>'
+                         f'<ul class="kommuner">{"".join(items)}</ul>')
+    return "".join(parts)
+
+
+def index_html(folder: Path, karta: str | None = None, record: dict | None = None,
+               meta_pages: list[tuple[str, dict]] | None = None, build_id: str | None = None) -> str:
+    """The overview page: search, the län × område matrix, the map, kommun profiles and every report."""
+    record = record if record is not None else (read_settings(folder).get("sidor") or {})
+    meta_pages = sorted(pages(folder) if meta_pages is None else meta_pages, key=_sort_key)
+    metas = [m for _, m in meta_pages]
+    sitemap = SiteMap(meta_pages, record, _decks(folder), build_id)
+    example = any(html_export.is_example(m) for m in metas)
+    body = [nav_open(build_id)
+            + breadcrumb_list(['<span aria-current="page">Alla rapporter</span>']) + "</nav>", INDEX_CSS]
+    if example:
+        body.append(f'<p class="exempeldata" role="note">{html.escape(EXEMPELDATA)}</p>')
+    kallor = sorted({str(m.get("datakalla")) for m in metas if m.get("datakalla")})
+    datum = sorted({str(m.get("data_datum")) for m in metas if m.get("data_datum")})
+    facts = [f"{len(meta_pages)} {'rapport' if len(meta_pages) == 1 else 'rapporter'}"]
+    if kallor:
+        facts.append("datakälla: " + ", ".join(DATAKALLA_TEXT.get(k, k) for k in kallor))
+    if datum:
+        facts.append("data från: " + ", ".join(datum))
+    body.append(f'<p class="meta">{html.escape(" · ".join(facts))}.</p>')
+
+    failed = [(n, r) for n, r in sorted(record.items()) if r.get("status") in ("misslyckad", "inte_uppdaterad")]
+    if failed:
+        items = []
+        for n, r in failed:
+            what = html.escape(str(r.get("rapport") or n))
+            why = html.escape(str(r.get("fel") or "okänt fel"))
+            if r.get("status") == "inte_uppdaterad" and (Path(folder) / f"{n}.html").exists():
+                items.append(f'<li><a href="{html.escape(quote(n + ".html"))}">{what}</a>: inte uppdaterad, '
+                             f"den senaste körningen misslyckades ({why}).</li>")
+            else:
+                items.append(f"<li>{what}: misslyckades, ingen sida ({why}).</li>")
+        body.append('<section aria-labelledby="misslyckade"><h2 id="misslyckade" class="fel">'
+                    f'Rapporter som misslyckades</h2><ul>{"".join(items)}</ul></section>')
+
+    templates: list[str] = []
+    has_map = False
+    search = _search_entries(sitemap)
+    if search:
+        body.append('<form class="sok" role="search" action="#"><label for="sok">Sök kommun eller län: </label>'
+                    '<input type="search" id="sok" autocomplete="off" placeholder="t.ex. Gnosjö">'
+                    '<p id="sokstatus" class="meta" aria-live="polite"></p><ul id="sokresultat"></ul></form>')
+        body.append(f'<script type="application/json" id="ojlib-sok">{html_export.script_json(search)}</script>')
+    matrix = _matrix(sitemap, record)
+    if matrix:
+        body.append('<h2 id="oversikt">Rapporter per län och område</h2>')
+        body.append(matrix)
+    if meta_pages:
+        fig, reason = overview_map(meta_pages, karta)
+        if fig is None:
+            body.append('<h2 id="karta">Karta</h2>')
+            body.append(f"<p>{html.escape(reason)}</p>")
+        else:
+            has_map = True
+            about = fig["layout"]["meta"]["oversikt"]
+            title = f"{about['omrade_titel']}: {about['indikator']}" + (f", {about['ar']}" if about.get("ar") else "")
+            body.append(f'<h2 id="karta">Karta – {html.escape(title)}</h2>')
+            page = html_export.Page()
+            alt = (f"Karta över Sveriges kommuner färgade efter {about['indikator']} ({about['kpi']}), "
+                   f"område {about['omrade_titel']}. Samma länkar finns i tabellen och listorna på sidan.")
+            fig_html = page.figure(fig).replace('class="ojfig"', f'class="ojfig oversikt" role="img" '
+                                                f'aria-label="{html.escape(alt)}"', 1)
+            templates = page.templates
+            body.append(f"<p>Kartan visar {html.escape(about['indikator'])} inom området "
+                        f"{html.escape(about['omrade_titel'])}. För muspekaren över en kommun för att se dess namn; "
+                        "klicka för att öppna kommunprofilen, annars länets rapport för "
+                        f"{html.escape(about['omrade_titel'].lower())}.</p>")
+            body.append(fig_html)
+    profiles = _profile_lists(sitemap)
+    if profiles:
+        body.append('<h2 id="kommunprofiler">Kommunprofiler</h2>')
+        body.append(profiles)
+
+    body.append('<h2 id="rapporter">Alla rapporter</h2>')
+    if not meta_pages:
+        body.append("<p>Inga rapporter ännu. Skapa dem med <code>oj rapporter</code>.</p>")
+    else:
+        columns = [  # (heading, cell text) – a column is left out when it is empty for every report
+            ("Typ", lambda m: reports.TYPE_TEXT.get(str(m.get("typ")), m.get("typ"))),
+            ("Län", lambda m: m.get("lan_namn") or m.get("lan")),
+            ("Kommun", lambda m: m.get("kommun_namn") or m.get("kommun")),
+            ("Område", lambda m: html_export.omrade_text(m.get("omrade") or m.get("omraden") or "") or None),
+            ("År", lambda m: m.get("ar")),
+            ("Datakälla", lambda m: DATAKALLA_TEXT.get(str(m.get("datakalla")), m.get("datakalla"))),
+        ]
+        columns = [(h, f) for h, f in columns if any(f(m) not in (None, "") for m in metas)]
+        num = {"År": ' class="tal"'}
+        head = "".join(f'<th scope="col"{num.get(h, "")}>{h}</th>' for h, _ in columns)
+        rows = []
+        for name, m in meta_pages:
+            cells = "".join(f"<td{num.get(h, '')}>{_cell(f(m))}</td>" for h, f in columns)
+            rows.append(f'<tr><td><a href="{html.escape(quote(name))}">{_cell(m.get("titel") or name)}</a></td>'
+                        f"{cells}</tr>")
+        body.append(f'<details{" open" if len(meta_pages) <= 30 else ""}><summary>Lista med alla '
+                    f"{len(meta_pages)} rapporter</summary>"
+                    f'<table class="rapporter"><thead><tr><th scope="col">Rapport</th>{head}</tr></thead><tbody>'
+                    + "".join(rows) + "</tbody></table></details>")
+    body.append('<h2 id="om">Om sidorna</h2>')
+    body.append("<p>Sidorna fungerar utan server och utan internet: öppna filerna direkt från mappen. "
+                "Alla sidor delar filen <code>plotly.min.js</code>, som måste ligga kvar i samma mapp.</p>")
+    extra = (MAP_CLICK_JS if has_map else "")
+    doc = html_export.page_document("Öppna jämförelser – rapporter", "\n".join(body), None, templates,
+                                    has_figures=has_map, extra_js=extra)
+    if search:
+        doc = doc.replace("</body>", f"<script>{SEARCH_JS}</script>\n</body>", 1)
+    return doc
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return "saknas"
+    return h.hexdigest()
+
+
+class Fingerprints:
+    """What a page depends on, hashed: template, parameters, its data source, catalogue, ojlib version."""
+
+    def __init__(self):
+        from ojlib import __version__
+        from ojlib.base import paths
+
+        self.version = __version__
+        self.catalogue = _file_hash(paths.params_dir() / "indikatorer.yml")
+        self._files: dict[Path, str] = {}
+        self._defaults: dict[Path, dict] = {}
+
+    def _hash(self, path: Path) -> str:
+        if path not in self._files:
+            self._files[path] = _file_hash(path)
+        return self._files[path]
+
+    def of(self, job: reports.Job) -> str:
+        from ojlib.data import dataset
+
+        template = job.template
+        if template not in self._defaults:
+            self._defaults[template] = reports.template_parameters(template)
+        kalla = str(job.params.get("datakalla") or self._defaults[template].get("datakalla") or "")
+        data = "okänd"
+        if kalla in dataset.KALLOR:
+            data = self._hash(dataset.dataset_path(kalla)) + self._hash(dataset.manifest_path(kalla))
+        parts = {"mall": self._hash(template), "parametrar": job.params, "data": data,
+                 "katalog": self.catalogue, "ojlib": self.version, "namn": job.name}
+        text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- navigation on every page
+
+# Inline styles: the report pages' own stylesheet (html_export) knows nothing of breadcrumbs.
+_OL_STYLE = "list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem;font-size:.95rem"
+
+
+def breadcrumb_list(crumbs: list[str]) -> str:
+    """Breadcrumb items (HTML) as an ordered list separated by › (the separator hidden from screen readers)."""
+    sep = '<span aria-hidden="true" style="color:#5b5b5b"> › </span>'
+    items = "".join(f"<li>{sep if i else ''}{c}</li>" for i, c in enumerate(crumbs))
+    return f'<ol class="brodsmulor" style="{_OL_STYLE}">{items}</ol>'
+
+
+def nav_open(build_id: str | None) -> str:
+    """The opening tag of a page's navigation; ``data-bygge`` names the site generation the page belongs to."""
+    bygge = f' data-bygge="{html.escape(build_id)}"' if build_id else ""
+    return f'<nav class="topp" aria-label="Brödsmulor"{bygge}>'
+
+
+NAV_RE = re.compile(r'<nav class="topp"[^>]*>.*?</nav>', re.DOTALL)
+PROFILE_LINK_RE = r'(<th class="row_heading[^"]*"[^>]*>)({name})(</th>)'
+
+
+def _lan_name(code: str) -> str:
+    try:
+        return str(geo.lan().set_index("lan_kod").at[code, "lan_namn"])
+    except KeyError:
+        return code
+
+
+def _single_omrade(meta: dict) -> str | None:
+    value = meta.get("omrade", meta.get("omraden"))
+    if isinstance(value, list) and len(value) == 1:
+        return str(value[0])
+    if isinstance(value, str) and value in catalog.OMRADEN:
+        return value
+    return None
+
+
+class SiteMap:
+    """Which pages the site has, for links between them (profiles ↔ län reports)."""
+
+    def __init__(self, meta_pages: list[tuple[str, dict]], status: dict | None = None, decks: set[str] | None = None,
+                 build_id: str | None = None):
+        self.meta_pages = meta_pages
+        self.build_id = build_id  # the generation of the site the pages are published in
+        self.status = status or {}
+        self.decks = decks or set()  # pages with a PowerPoint deck beside them
+        self.profiles: dict[str, str] = {}  # kommun code -> page
+        self._links_by_lan: dict = {}  # lan -> _profile_links(lan), made on first use
+        self.lan_reports: dict[str, dict[str, str]] = {}  # lan -> område -> page
+        for name, m in sorted(meta_pages, key=_sort_key):
+            if m.get("typ") == "kommunprofil" and m.get("kommun"):
+                self.profiles.setdefault(str(m["kommun"]), name)
+            elif m.get("typ") == "lansanalys" and m.get("lan"):
+                om = _single_omrade(m) or "alla"
+                self.lan_reports.setdefault(str(m["lan"]), {}).setdefault(om, name)
+
+    def nav(self, name: str, meta: dict) -> str:
+        """The breadcrumb and related links of one page (a ``nav.topp``)."""
+        crumbs = ['<a href="index.html">Alla rapporter</a>']
+        lan = str(meta.get("lan") or "")
+        related = []
+        if lan:
+            lan_text = html.escape(str(meta.get("lan_namn") or _lan_name(lan)))
+            crumbs.append(f'<a href="index.html#lan-{html.escape(lan)}">{lan_text}</a>')
+            if meta.get("typ") == "kommunprofil":
+                for om, page in self.lan_reports.get(lan, {}).items():
+                    text = f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}"
+                    related.append(f'<a href="{html.escape(quote(page))}">{html.escape(text)}</a>')
+            else:
+                for om, page in self.lan_reports.get(lan, {}).items():
+                    if page != name:
+                        text = f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}"
+                        related.append(f'<a href="{html.escape(quote(page))}">{html.escape(text)}</a>')
+        if name in self.decks:
+            deck = name.removesuffix(".html") + ".pptx"
+            related.insert(0, f'<a class="presentation" href="{html.escape(quote(deck))}">Presentation '
+                              "(PowerPoint)</a>")
+        title = html.escape(str(meta.get("titel") or name))
+        crumbs.append(f'<span aria-current="page">{title}</span>')
+        parts = [nav_open(self.build_id), breadcrumb_list(crumbs)]
+        if related:
+            parts.append('<p class="relaterat">Se även: ' + " · ".join(related) + "</p>")
+        st = self.status.get(name.removesuffix(".html"), {})
+        if st.get("status") == "inte_uppdaterad":
+            parts.append('<p class="inte-uppdaterad" role="alert" style="background:#fff3cd;color:#7a5a00;'
+                         'border:1px solid #e6d28a;padding:.4rem .7rem"><strong>Inte uppdaterad:</strong> den senaste '
+                         f"körningen av den här rapporten misslyckades ({html.escape(str(st.get('fel', '')))}); "
+                         "sidan visar den förra versionen.</p>")
+        parts.append("</nav>")
+        return "".join(parts)
+
+    def decorate(self, name: str, text: str, meta: dict) -> str:
+        """The page with its navigation and, for a län report, kommun names linked to their profiles."""
+        text = NAV_RE.sub(lambda _m: self.nav(name, meta), text, count=1)
+        if meta.get("typ") == "lansanalys" and meta.get("lan"):
+            pattern, links = self._profile_links(str(meta["lan"]))
+            if links:  # one pass over the page for all the län's kommuner
+                text = pattern.sub(lambda m: m.group(1) + links[m.group(2)] + m.group(3), text)
+        return text
+
+    def _profile_links(self, lan: str):
+        """(pattern matching a row heading with a kommun name, escaped name -> link) for the län."""
+        if lan not in self._links_by_lan:
+            kommuner = geo.kommuner()
+            links = {}
+            for kod, kname in kommuner.loc[kommuner.lan_kod == lan, ["kommun_kod", "kommun_namn"]].values:
+                page = self.profiles.get(kod)
+                if page:
+                    links[html.escape(kname)] = \
+                        f'<a class="profil" href="{html.escape(quote(page))}">{html.escape(kname)}</a>'
+            names = "|".join(re.escape(n) for n in sorted(links, key=len, reverse=True))
+            self._links_by_lan[lan] = (re.compile(PROFILE_LINK_RE.format(name=names)) if links else None, links)
+        return self._links_by_lan[lan]
+
+
+# --------------------------------------------------------------------------- building
+
+@dataclass
+class SiteBuild:
+    """The outcome of ``build_site``: results of the reports that ran, and those already up to date."""
+
+    folder: Path
+    results: list[reports.Result] = field(default_factory=list)
+    up_to_date: list[reports.Job] = field(default_factory=list)
+    kept_previous: list[str] = field(default_factory=list)  # failed pages that keep their old version
+    deck_failures: list[tuple[reports.Job, str]] = field(default_factory=list)  # --presentation decks that failed
+    replaced: bool = False
+    build_id: str | None = None  # the generation published (None: nothing changed, nothing published)
+    seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
+
+    @property
+    def failed(self) -> list[reports.Result]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def built(self) -> list[reports.Result]:
+        return [r for r in self.results if r.ok]
+
+    @property
+    def index(self) -> Path:
+        return self.folder / INDEX
+
+
+def check_map_choice(karta: str | None) -> None:
+    """An indicator asked for the index map must be in the catalogue."""
+    if karta:
+        catalog.load_catalogue()[karta]  # raises the Swedish error with suggestions
+
+
+def _record_result(record: dict, res: reports.Result, folder: Path, build: SiteBuild | None = None) -> None:
+    now = time.strftime("%Y-%m-%d %H:%M:%S")
+    name = res.job.name
+    if res.ok:
+        record[name] = {"fingerprint": getattr(res.job, "fingerprint", None), "status": "ok", "uppdaterad": now,
+                        "rapport": res.job.describe()}
+        return
+    had = (folder / f"{name}.html").is_file()
+    if had and build is not None:
+        build.kept_previous.append(name)
+    record[name] = {**record.get(name, {}), "fingerprint": None, "status": "inte_uppdaterad" if had else "misslyckad",
+                    "fel": res.error, "rapport": res.job.describe(), "forsokt": now}
+
+
+def _read_pages(folder: Path) -> list[tuple[str, dict, str]]:
+    """(file name, metadata, text) of every report page in the folder, each read once."""
+    out = []
+    for page in sorted(Path(folder).glob("*.html")):
+        if page.name == INDEX:
+            continue
+        text = page.read_text(encoding="utf-8", errors="replace")
+        meta = html_export.page_metadata(text)
+        if meta is not None:
+            out.append((page.name, meta, text))
+    return out
+
+
+def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, karta: str | None,
+             presentation=None) -> None:
+    """Complete the new generation (pages in place, decks, decoration, index, record) and publish it.
+
+    ``settings``: the site's record as read; its pages, map and generation are replaced by this build's.
+    The seconds of each stage go to ``build.stages``."""
+    stages = build.stages
+    settings = {k: v for k, v in settings.items() if k not in ("karta", "sidor", "bygge")}
+    t = time.perf_counter()
+    new_pages = {r.page.name for r in build.built}
+    gen.fill(new_pages)
+    for res in build.built:
+        res.page = gen.path(res.page.name)
+    write_decks(gen, build, presentation)
+    copy_plotly_js(gen.tree)
+    gen.wrote(html_export.PLOTLY_JS)
+    stages["kopiera"] = time.perf_counter() - t
+    t = time.perf_counter()
+    items = _read_pages(gen.tree)
+    meta_pages = [(n, m) for n, m, _ in items]
+    sitemap = SiteMap(meta_pages, record, _decks(gen.tree), gen.build_id)
+    for name, meta, text in items:
+        new = sitemap.decorate(name, text, meta)
+        if new != text:
+            gen.write_text(name, new)
+    stages["navigering"] = time.perf_counter() - t
+    t = time.perf_counter()
+    gen.write_text(INDEX, index_html(gen.tree, karta, record, meta_pages=meta_pages, build_id=gen.build_id))
+    stages["index"] = time.perf_counter() - t
+    text = json.dumps({"ojlib": "webbplats", **settings, "karta": karta, "sidor": record, "bygge": gen.build_id},
+                      ensure_ascii=False, indent=2, sort_keys=True)
+    gen.write_text(MARKER, text + "\n")
+    t = time.perf_counter()
+    owned = {INDEX, MARKER, LOCK, html_export.PLOTLY_JS, *(n for n, _ in meta_pages),
+             *(f"{n[:-5]}.pptx" for n, _ in meta_pages)}
+    gen.publish(owned)
+    stages["byte"] = time.perf_counter() - t
+    for res in build.built:
+        res.page = build.folder / res.page.name
+    build.build_id = gen.build_id
+
+
+def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None, karta: str | None = None,
+               kernel_name: str | None = None, on_done: Callable[[reports.Result], None] | None = None,
+               force: bool = False, timeout: int | None = None,
+               on_plan: Callable[[int, int], None] | None = None,
+               presentation: Callable[[reports.Job, Path], Path | None] | None = None) -> SiteBuild:
+    """Run the jobs whose inputs changed (all with ``force``) and publish the new site in one step.
+
+    ``presentation(job, target)`` writes a report's PowerPoint deck beside its page (``oj rapporter
+    --presentation``); the site then links each report to its deck (see :func:`write_decks`).
+    Nothing is published when nothing changed (every page up to date, decks and map as before).
+    """
+    start = time.perf_counter()
+    folder = Path(folder).resolve()
+    check_map_choice(karta)
+    recover_interrupted_swap(folder)
+    prepare_folder(folder)
+    build = SiteBuild(folder)
+    with locked(folder):
+        remove_debris(folder)
+        settings = read_settings(folder)
+        record: dict = dict(settings.get("sidor") or {})
+        jobs = reports.assign_names(list(jobs))
+        fps = Fingerprints()
+        todo = []
+        for job in jobs:
+            fp = fps.of(job)
+            old = record.get(job.name, {})
+            if not force and old.get("fingerprint") == fp and old.get("status") == "ok" \
+                    and (folder / f"{job.name}.html").is_file():
+                build.up_to_date.append(job)
+            else:
+                job.fingerprint = fp  # type: ignore[attr-defined]
+                todo.append(job)
+        if on_plan:
+            on_plan(len(todo), len(build.up_to_date))
+        new_karta = karta if karta is not None else settings.get("karta")
+        needs_decks = presentation is not None and \
+            any(not (folder / f"{j.name}.pptx").is_file() for j in build.up_to_date)
+        if not todo and not needs_decks and (folder / INDEX).exists() and new_karta == settings.get("karta"):
+            build.seconds = time.perf_counter() - start
+            return build  # nothing changed: nothing to publish
+        gen = Generation(folder)
+        try:
+            def note(res: reports.Result) -> None:
+                _record_result(record, res, folder, build)
+                if on_done:
+                    on_done(res)
+
+            t = time.perf_counter()
+            if todo:
+                build.results = reports.run_jobs(todo, gen.work, workers=workers, kernel_name=kernel_name,
+                                                 on_done=note, timeout=timeout)
+            build.stages["rapporter"] = time.perf_counter() - t
+            _publish(gen, build, record, settings, new_karta, presentation)
+            build.replaced = bool(build.built)
+        finally:
+            gen.discard()
+    build.seconds = time.perf_counter() - start
+    return build
+
+
+class _Folder:
+    """A folder written directly, with the few calls of a ``Generation`` that ``write_decks`` uses."""
+
+    def __init__(self, folder: Path):
+        self.live = self.tree = Path(folder)
+
+    def path(self, name: str) -> Path:
+        return self.tree / name
+
+    def remove(self, name: str) -> None:
+        (self.tree / name).unlink(missing_ok=True)
+
+    def wrote(self, name: str) -> None:
+        pass
+
+
+def write_decks(gen: Generation | Path, build: SiteBuild, presentation) -> bool:
+    """Decks (``<sida>.pptx``) for the pages just built and for up-to-date pages that lack one, in the
+    new generation (or directly in a folder).
+
+    Without ``presentation`` a rebuilt page's old deck is removed, since it no longer matches the
+    page. A deck that fails is listed in ``build.deck_failures``; its page stays. True when a deck
+    was written or removed (the index and the pages' links change).
+    """
+    gen = gen if isinstance(gen, Generation) else _Folder(gen)
+    changed = False
+    if presentation is None:
+        for res in build.built:
+            name = f"{res.job.name}.pptx"
+            if gen.path(name).is_file():
+                gen.remove(name)
+                changed = True
+        return changed
+    jobs = [r.job for r in build.built] + [j for j in build.up_to_date if not gen.path(f"{j.name}.pptx").is_file()]
+    for job in jobs:
+        name = f"{job.name}.pptx"
+        gen.path(name).unlink(missing_ok=True)  # a hard link to the published deck: never written through
+        try:
+            target = presentation(job, gen.path(name))
+        except Exception as err:  # noqa: BLE001 - one deck failing does not stop the others
+            if gen.live != gen.tree and (gen.live / name).is_file() and not gen.path(name).exists():
+                _link_or_copy(str(gen.live / name), gen.path(name))  # the previous deck stays
+            build.deck_failures.append((job, str(err) if isinstance(err, OjError) else reports.failure_message(err)))
+            continue
+        if target is not None:
+            gen.wrote(Path(target).name)
+            changed = True
+    return changed
+
+
+def _decks(folder: Path) -> set[str]:
+    """Pages (file names) that have a deck beside them."""
+    return {f"{p.stem}.html" for p in Path(folder).glob("*.pptx")}
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None) -> reports.Result:
+    """Run one job into an existing (or new) site folder and publish the site with it; or to a single
+    ``.html`` file."""
+    folder = Path(folder)
+    single = folder.suffix == ".html"
+    if single:
+        prepare_folder(folder.parent, site=False)
+        result = reports.run_job(job, folder, kernel_name=kernel_name, index_link=False)
+        if result.ok:
+            copy_plotly_js(folder.parent)
+            for p in (result.page, folder.parent / html_export.PLOTLY_JS):
+                share_permissions(p)
+        return result
+    created = not folder.exists()
+    recover_interrupted_swap(folder.resolve())
+    site_dir = prepare_folder(folder).resolve()
+    result = _add_locked(job, site_dir, kernel_name)
+    if not result.ok and created:  # leave no empty folder behind for a report that failed
+        (site_dir / LOCK).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            site_dir.rmdir()
+    return result
+
+
+def _add_locked(job: reports.Job, site_dir: Path, kernel_name: str | None) -> reports.Result:
+    with locked(site_dir):
+        remove_debris(site_dir)
+        settings = read_settings(site_dir)
+        record = dict(settings.get("sidor") or {})
+        job = reports.assign_names([job])[0]
+        job.fingerprint = Fingerprints().of(job)  # type: ignore[attr-defined]
+        gen = Generation(site_dir)
+        try:
+            result = reports.run_job(job, gen.work, kernel_name=kernel_name, index_link=True)
+            if not result.ok:
+                return result
+            _record_result(record, result, site_dir)
+            build = SiteBuild(site_dir, results=[result])
+            _publish(gen, build, record, settings, settings.get("karta"))
+        finally:
+            gen.discard()
+    return result

@@ -1,0 +1,396 @@
+"""Compact HTML views of a länsrapport and a kommun profile.
+
+* ``answer_matrix``: Ja/Nej and scale indicators as ONE table per område, kommuner × indicators,
+  each cell coloured by its answer (the same colour for the same answer in every column) and the
+  län's and riket's distribution of answers under it;
+* ``numeric_overviews``: the coloured overview of the other indicators, split by value type
+  when it would be wide;
+* ``kommun_summary_table``: the sammanfattande bild per kommun with arrows;
+* ``improvement_list``, ``coverage_table``, ``inledning``: the länsrapport's other sections;
+
+Every text from data is HTML-escaped; every view carries its source line, and the exempeldata
+mark where it applies. Tables have the kommun (or indicator) in the first column as a row header
+(``th``), which the report's CSS keeps in view while the table scrolls sideways.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+from ojlib import EXEMPELDATA_MARK
+from ojlib.analysis import colours, coverage, formatting
+from ojlib.data.source_lines import source_line
+from ojlib.render.tables import HtmlTable
+from ojlib.report import lansrapport
+
+UPP, NED, LIKA = "▲", "▼", "●"
+WIDE = 8  # columns of numbers in one overview table before it is split (by value type, then in even parts)
+
+
+def _e(x) -> str:
+    return html.escape(str(x))
+
+
+def _notes(lines: list[str], kalla: str) -> str:
+    out = [f"<p class='oj-not'>{_e(line)}</p>" for line in lines]
+    out.append(f"<p class='oj-not oj-kalla'>{_e(source_line(kalla, derived=True))}</p>")
+    if kalla == "exempeldata" and source_line(kalla, derived=True) != EXEMPELDATA_MARK:
+        out.append(f"<p class='oj-not oj-exempeldata'>{_e(EXEMPELDATA_MARK)}</p>")
+    return "".join(out)
+
+
+def _mark(kalla: str) -> str:
+    return f"<p class='oj-exempeldata'>{_e(EXEMPELDATA_MARK)}</p>" if kalla == "exempeldata" else ""
+
+
+# ---------------------------------------------------------------- colours by level
+
+def level_rule(palett: str = "standard") -> str:
+    """How answers are coloured (the colours themselves come from :mod:`ojlib.analysis.colours`)."""
+    return colours._recolour(colours.NOTE_SVAR, palett) + " Grått: svar saknas (orsaken anges)."
+
+
+CONSONANTS = set("bcdfghjklmnpqrstvwxz")
+
+
+def soft_hyphens(text: str, longest: int = 12) -> str:
+    """Text with a soft hyphen (U+00AD) in each word longer than ``longest`` letters, so that a narrow
+    column may break "Överens-kommelse" instead of growing or overflowing. The break goes after an
+    "s" that ends a first part near the middle (Swedish compounds: "bedömnings|metoder"), else
+    between the two consonants nearest the middle ("Brukar|bedömning"); a word with neither stays whole."""
+    def one(word: str) -> str:
+        if len(word) <= longest or "-" in word:
+            return word
+        mid = len(word) // 2
+        low = word.lower()
+        s_joints = [i for i in range(5, len(word) - 4) if low[i - 1] == "s" and low[i - 2] in CONSONANTS
+                    and abs(i - mid) <= 3]
+        if s_joints:  # the first part ends in a genitive s: "vålds|utsatthet", "Överens|kommelse"
+            i = min(s_joints)
+        else:  # a syllable break C|CV nearest the middle: "Brukar|bedömning", "Tillgäng|lighet"
+            cands = [i for i in range(3, len(word) - 3) if low[i - 1] in CONSONANTS and low[i] in CONSONANTS
+                     and low[i + 1] not in CONSONANTS]
+            if not cands:
+                return word
+            i = min(cands, key=lambda k: abs(k - mid))
+        return word[:i] + "\u00ad" + word[i:]
+
+    return " ".join(one(w) for w in str(text).split(" "))
+
+
+HEX_FILL = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def _cell(text: str, fill: str, title: str = "") -> str:
+    """A coloured matrix cell: a class named after its fill (``m63BE7B``, one CSS rule per colour, see
+    ``_fill_rules``) instead of the same inline style on each of a large län's ~500 cells."""
+    tip = f' title="{_e(title)}"' if title else ""
+    if HEX_FILL.fullmatch(fill):
+        return f'<td class="m{fill[1:].upper()}"{tip}>{_e(text)}</td>'
+    return f'<td style="background:{_e(fill)};color:{colours.text_colour(fill)}"{tip}>{_e(text)}</td>'
+
+
+def _fill_rules(cells_html: str) -> str:
+    """The ``<style>`` for the fill classes used in ``cells_html`` (the same class is the same colour in
+    every matrix, so matrices on one page cannot paint each other's cells differently)."""
+    used = sorted(set(re.findall(r'<td class="m([0-9A-F]{6})"', cells_html)))
+    rules = "".join(f".oj-matris td.m{h}{{background:#{h};color:{colours.text_colour('#' + h)}}}" for h in used)
+    return f"<style>{rules}</style>" if rules else ""
+
+
+# ---------------------------------------------------------------- the answer matrix
+
+def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "standard") -> HtmlTable | None:
+    """Ja/Nej and scale indicators of a län table as one matrix (None when the table has none).
+
+    Columns are grouped by kvalitetsområde; headers give the indicator and its year. Under the
+    kommuner: "Länet" with how many kommuner gave each answer, and "Riket" with the shares.
+    """
+    t = table[table.typ.isin(lansrapport.ANSWER_TYPES)]
+    if t.empty:
+        return None
+    kalla = table.attrs.get("kalla") or ds.kalla
+    grey = colours.check_palette(palett)["saknas"]
+    if "färg" not in t.columns:
+        t = colours.classify(t, palett=palett)
+    all_groups = lansrapport.chapters(ds, list(dict.fromkeys(t.kpi)))
+    heads = t.drop_duplicates("kpi").set_index("kpi")
+    dist = lansrapport.answer_distributions(ds, t).set_index("kpi")
+    grouped = len(all_groups) > 1 or all_groups[0][0] != lansrapport.OVRIGA[0]
+    tables_html = []
+    for groups in _column_chunks(all_groups, MATRIX_WIDE):
+        kpis = [k for _, _, ks in groups for k in ks]
+        rows = ["<thead>"]
+        if grouped:
+            rows.append("<tr><th class='hörn' rowspan='2' scope='col'>Kommun</th>"
+                        + "".join(f"<th class='grupp' colspan='{len(ks)}' scope='colgroup'>{_e(soft_hyphens(gt))}</th>"
+                                  for _, gt, ks in groups) + "</tr><tr>")
+        else:
+            rows.append("<tr><th class='hörn' scope='col'>Kommun</th>")
+        rows.append("".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator']))} "
+                            f"<span class='år'>({heads.at[k, 'år']})</span></th>" for k in kpis))
+        rows.append("</tr></thead><tbody>")
+        for _kod, part in t.groupby("kommunkod", sort=False):
+            part = part.set_index("kpi")
+            cells = []
+            for k in kpis:
+                v, txt, fill = part.at[k, "värde"], part.at[k, "värde_text"], part.at[k, "färg"]
+                if pd.isna(v):
+                    reason = part.at[k, "saknas_orsak"]
+                    cells.append(_cell(f"Saknas ({txt})" if txt and txt != "saknas" else "Saknas", fill or grey,
+                                       reason if isinstance(reason, str) else ""))
+                else:
+                    cells.append(_cell(txt, fill))
+            rows.append(f"<tr><th class=\"row_heading\" scope='row'>{_e(part['kommun'].iloc[0])}</th>"
+                        f"{''.join(cells)}</tr>")
+        for label, col in (("Länet", "länet"), ("Riket", "riket")):
+            cells = "".join(f"<td class='fordelning{' skala' if heads.at[k, 'typ'] == 'skala' else ''}'>"
+                            f"<strong>{_e(dist.at[k, f'{col}_andel'])}</strong><br>"
+                            f"{'<br>'.join(_e(x) for x in re.split(r'; |, ', dist.at[k, f'{col}_fördelning']))}</td>"
+                            for k in kpis)
+            rows.append(f"<tr class='jamforelse'><th scope='row'>{label}</th>{cells}</tr>")
+        rows.append("</tbody>")
+        tables_html.append(f"<div class='rulla'><table class='matris'>{''.join(rows)}</table></div>")
+    lines = [level_rule(palett) + " " + colours.FORKLARING,
+             "Länet och riket: andelen kommuner med det bästa svaret (Ja eller skalans högsta nivå) bland dem som "
+             "svarat, och under den hur många av länets kommuner som gett varje svar (för riket andelen per svar). "
+             "Inga medelvärden av svarskoder."]
+    head = f"<h4>{_e(title)}</h4>" if title else ""
+    return HtmlTable(f"<div class='oj-tabell oj-matris'>{_fill_rules(''.join(tables_html))}{head}{_mark(kalla)}"
+                     f"{''.join(tables_html)}"
+                     f"{_notes(lines, kalla)}</div>")
+
+
+MATRIX_WIDE = 13  # answer columns in one matrix before it is split (at kvalitetsområde borders)
+
+
+def _column_chunks(groups: list[tuple[str, str, list[str]]], most: int) -> list[list[tuple[str, str, list[str]]]]:
+    """Chapter groups packed into tables of at most ``most`` columns, in order; a group wider than that
+    is split into pieces of its own (its title repeated)."""
+    pieces = [(key, title, kpis[i:i + most]) for key, title, kpis in groups for i in range(0, len(kpis), most)]
+    out: list[list[tuple[str, str, list[str]]]] = [[]]
+    for piece in pieces:
+        if out[-1] and sum(len(p[2]) for p in out[-1]) + len(piece[2]) > most:
+            out.append([])
+        out[-1].append(piece)
+    return out
+
+
+# ---------------------------------------------------------------- numeric overview
+
+TYPE_TITLES = {"andel": "Andelar", "kr_per_inv": "Kostnader (kronor per invånare)", "antal": "Antal och medelvärden"}
+
+
+def numeric_overviews(table: pd.DataFrame, title: str = "") -> list[HtmlTable]:
+    """The coloured overview of the indicators that are not answers; split by value type when wide."""
+    from ojlib.render import tables
+
+    t = table[~table.typ.isin(lansrapport.ANSWER_TYPES)]
+    if t.empty:
+        return []
+    parts = [(title, t)]
+    if t.kpi.nunique() > WIDE:  # by value type, and a type still too wide in parts of WIDE columns
+        parts = []
+        for typ in dict.fromkeys(t.typ):
+            name = f"{title}: {TYPE_TITLES.get(typ, typ)}" if title else TYPE_TITLES.get(typ, typ)
+            kpis = list(dict.fromkeys(t.loc[t.typ == typ, "kpi"]))
+            k = -(-len(kpis) // WIDE)  # as few parts as fit, of even size
+            size = -(-len(kpis) // k)
+            chunks = [kpis[i:i + size] for i in range(0, len(kpis), size)]
+            for n, chunk in enumerate(chunks, start=1):
+                label = f"{name} ({n} av {len(chunks)})" if len(chunks) > 1 else name
+                parts.append((label, t[t.kpi.isin(chunk)]))
+    out = []
+    for n, (part_title, part) in enumerate(parts, start=1):
+        part = part.copy()
+        part.attrs = dict(table.attrs)  # the colour rule is the same for every part: said once, under the last
+        note = True if n == len(parts) else f"Färgerna förklaras under tabellen ”{parts[-1][0]}”."
+        out.append(tables.overview(part, title=part_title or None, rule_note=note))
+    return out
+
+
+# ---------------------------------------------------------------- sammanfattande bild
+
+def _arrows(up: int, down: int, same: int) -> str:
+    if up + down + same == 0:
+        return "<span class='ingen'>–</span>"
+    return (f"<span class='upp' title='förbättring'>{UPP}&nbsp;{up}</span> "
+            f"<span class='ned' title='försämring'>{NED}&nbsp;{down}</span> "
+            f"<span class='lika' title='oförändrad'>{LIKA}&nbsp;{same}</span>")
+
+
+def kommun_summary_table(summary: pd.DataFrame) -> HtmlTable:
+    """The sammanfattande bild: per kommun Ja of N answered (headed by the answers' years) and the
+    changes, with arrows."""
+    kalla = summary.attrs.get("kalla", "")
+    has_scale = summary.topp_med_svar.sum() > 0
+    years = " och ".join(str(y) for y in summary.attrs.get("ja_år", []))
+    head = ["Kommun", f"Ja-svar {years}".strip()] + (["Högsta nivån på skalfrågor"] if has_scale else []) + \
+           ["Svar sedan föregående jämförbara år", "Nyckeltal sedan föregående jämförbara år", "Jämfört med år"]
+    body = []
+    for r in summary.itertuples(index=False):
+        cells = [f"<td class='tal'>{r.ja} av {r.ja_med_svar}</td>"]
+        if has_scale:
+            cells.append(f"<td class='tal'>{r.topp} av {r.topp_med_svar}</td>")
+        cells += [f"<td>{_arrows(r.svar_upp, r.svar_ned, r.svar_lika)}</td>",
+                  f"<td>{_arrows(r.tal_upp, r.tal_ned, r.tal_lika)}</td>", f"<td>{_e(r.jamfort_med)}</td>"]
+        body.append(f"<tr><th scope='row'>{_e(r.kommun)}</th>{''.join(cells)}</tr>")
+    lines = [f"Ja-svar: antal Ja-frågor som kommunen svarat Ja på, av dem den besvarat. {UPP} förbättring, "
+             f"{NED} försämring, {LIKA} oförändrad: för svar att kommunen gått från Nej till Ja eller till en högre "
+             "nivå på skalan (eller tvärtom); för nyckeltal med önskvärd riktning en förändring större än "
+             f"toleransen ({lansrapport.TOLERANS_KORT}). Jämförelsen görs med föregående "
+             "år med jämförbart värde; indikatorer utan tidigare jämförbart värde och kostnader utan önskvärd "
+             "riktning räknas inte."]
+    html_head = "".join(f"<th scope='col'>{_e(h)}</th>" for h in head)
+    return HtmlTable(f"<div class='oj-tabell oj-sammanfattande'>{_mark(kalla)}<div class='rulla'><table>"
+                     f"<thead><tr>{html_head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+                     f"{_notes(lines, kalla)}</div>")
+
+
+# ---------------------------------------------------------------- förbättringsområden
+
+def improvement_list(areas: pd.DataFrame) -> HtmlTable:
+    """Förbättringsområden as two short lists, with the rules that chose them."""
+    kalla = areas.attrs.get("kalla", "")
+    parts = []
+    for regel, title in (("under_riket", "Där länet ligger längst under riket"),
+                         ("forsamring", "Där länet har försämrats mest")):
+        rows = areas[areas.regel == regel]
+        items = "".join(f"<li><strong>{_e(r.indikator)}</strong> ({r.år}): {_e(r.text)}</li>"
+                        for r in rows.itertuples(index=False))
+        parts.append(f"<h4>{title}</h4>" + (f"<ol>{items}</ol>" if items else
+                                             "<p>Ingen indikator uppfyller regeln.</p>"))
+    rules = "".join(f"<li>{_e(r)}</li>" for r in lansrapport.REGLER)
+    return HtmlTable(f"<div class='oj-forbattring'><div class='listor'>{''.join(f'<div>{x}</div>' for x in parts)}"
+                     f"</div><details class='oj-regler'><summary>Så har "
+                     f"indikatorerna valts</summary><ul class='oj-not'>{rules}</ul></details>"
+                     f"{_notes([], kalla)}</div>")
+
+
+# ---------------------------------------------------------------- datatäckning
+
+def coverage_table(ds, table: pd.DataFrame) -> HtmlTable:
+    """Which kommuner have a value per indicator, and why the others do not (in Swedish): the
+    indicators every kommun has in one sentence, the others as a short list in columns."""
+    cov = coverage.coverage(ds, table=table)
+    complete = cov[cov.med_värde == cov.antal_kommuner]
+    items = []
+    for r in cov[cov.med_värde < cov.antal_kommuner].itertuples(index=False):
+        missing = r.utan_värde or "–"
+        items.append(f"<li><strong>{_e(r.indikator)}</strong> ({r.år}): {r.med_värde} av {r.antal_kommuner} "
+                     f"kommuner har värde; saknas för {_e(missing)}</li>")
+    kalla = table.attrs.get("kalla") or ds.kalla
+    full = ""
+    if len(complete):
+        names = "; ".join(f"{r.indikator} ({r.år})" for r in complete.itertuples(index=False))
+        n = int(complete.antal_kommuner.iloc[0])
+        full = f"<p>Alla {n} kommuner har värde för {len(complete)} av {len(cov)} indikatorer: {_e(names)}.</p>"
+    rest = (f"<p>Övriga {len(items)} indikatorer, med de kommuner som saknar värde och orsaken:</p>"
+            f"<ul>{''.join(items)}</ul>" if items else "")
+    return HtmlTable(f"<div class='oj-tabell oj-tackning'>{full}{rest}{_notes([], kalla)}</div>")
+
+
+def missing_indicators(ds, table: pd.DataFrame, omrade: str) -> str:
+    """Markdown naming the catalogue's indicators of the område that have no values (or '')."""
+    shown = set(table.kpi)
+    gone = [i for i in ds.cat.for_omrade(omrade) if i.kpi not in shown]
+    if not gone:
+        return ""
+    names = ", ".join(f"{i.namn} ({i.kpi})" for i in gone)
+    return f"**Utan värden i datakällan för valt år:** {names}. De finns i katalogen men visas inte."
+
+
+# ---------------------------------------------------------------- chapters
+
+def _short(avser) -> str:
+    """What a comparison value is, in two words: "ovägt medel", "publicerat värde"."""
+    text = str(avser)
+    return "ovägt medel" if text.startswith("ovägt medel") else ("publicerat värde" if text.startswith("publicerat")
+                                                                 else text)
+
+
+def chapter_intro(ds, table: pd.DataFrame, kpis: list[str]) -> HtmlTable:
+    """A chapter's indicators: name, year, the län and riket (distribution of answers; other values
+    with what they are), Kolada's title and id, type and direction; two columns when long."""
+    from ojlib.data.catalog import RIKTNINGAR
+
+    t = table[table.kpi.isin(kpis)]
+    dist = lansrapport.answer_distributions(ds, t).set_index("kpi")
+    heads = t.drop_duplicates("kpi").set_index("kpi")
+    kind = {"ja_nej": "Ja/Nej", "skala": "skala", "andel": "andel", "kr_per_inv": "kronor per invånare",
+            "antal": "antal"}
+    items = []
+    for k in kpis:
+        ind, h = ds.cat[k], heads.loc[k]
+        if ind.typ in lansrapport.ANSWER_TYPES:
+            value = f"länet {dist.at[k, 'länet_text']}; riket {dist.at[k, 'riket_text']}"
+        else:
+            f = lambda x, h=h: formatting.format_number(x, h.typ, h.enhet)  # noqa: E731
+            value = f"länet {f(h.länet)} ({_short(h.länet_avser)}); riket {f(h.riket)} ({_short(h.riket_avser)})"
+        extra = f" Jämförbar från {ind.jamforbar_fran}." if ind.jamforbar_fran and ind.jamforbar_fran > ind.ar_fran \
+            else ""
+        items.append(f"<li><strong>{_e(ind.namn)}</strong> ({h['år']}): {_e(value)}. <em>{_e(ind.titel)}</em> "
+                     f"({_e(ind.kpi)}; {kind.get(ind.typ, ind.typ)}; {RIKTNINGAR[ind.riktning].lower()}).{extra}</li>")
+    cls = "oj-kapitel tva" if len(items) >= 4 else "oj-kapitel"
+    return HtmlTable(f"<ul class='{cls}'>{''.join(items)}</ul>")
+
+
+def _md(text) -> str:
+    """Text from the catalogue or data, safe inside Markdown (no emphasis or markup of its own)."""
+    out = str(text)
+    for ch in "\\`*_[]<>#|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+# ---------------------------------------------------------------- inledning
+
+def inledning(p, ds, tables_by_omrade: dict) -> HtmlTable:
+    """The Inledning: syfte, mätperiod, datakällor and läsanvisning (colours, averages, arrows,
+    comparability, the analyst's comments), in two columns on a wide screen."""
+    from ojlib.render.html_export import markdown
+    from ojlib.render.notebook import data_date
+
+    n_ind = sum(t.kpi.nunique() for t in tables_by_omrade.values())
+    n_kom = next(iter(tables_by_omrade.values())).kommunkod.nunique()
+    period = "; ".join(lansrapport.period_text(t) for t in tables_by_omrade.values())
+    example = (f"**{EXEMPELDATA_MARK}.** Värdena är genererade för att visa verktyget; de följer verkliga "
+               "nationella nivåer där sådana är publicerade, men ingen kommuns värde är verkligt." if ds.is_example
+               else "")
+    lines = [
+        "### Syfte",
+        f"Rapporten visar hur {_md(p.lan_namn)}s {n_kom} kommuner ligger till i Öppna jämförelser för "
+        f"{_md(p.omrade_text.lower())}, jämfört med varandra, med länet som helhet och med riket. Den är ett "
+        "underlag för att se var länet och kommunerna har styrkor och var det finns förbättringsområden.",
+        "",
+        "### Mätperiod",
+        f"{n_ind} indikatorer. Senaste år med värden: {period}. Utvecklingen över tid visas för de år som är "
+        "jämförbara med det senaste; ett definitionsbrott visas som ett avbrott i linjen och överbryggas inte.",
+        "",
+        "### Datakällor",
+        f"{_md(source_line(ds.kalla))}; data {_md(data_date(ds))}; {len(ds.cat)} indikatorer i katalogen, år "
+        f"{ds.years[0]}–{ds.years[-1]}. Öppna jämförelser tas fram av Socialstyrelsen och SKR; kommunernas svar "
+        "kommer från Socialstyrelsens enkäter, övriga mått från Kolada.",
+        *(["", example] if example else []),
+        "",
+        "### Läsanvisning",
+        "- **Kapitlen** följer Öppna jämförelsers kvalitetsområden: först indikatorerna med länets och rikets "
+        "värden, sedan kommunerna rangordnade för mått som är tal.",
+        "- **Ja/Nej- och skalfrågor** visas i en matris, en rad per kommun och en kolumn per fråga. "
+        + level_rule(),
+        "- **Övriga mått** färgas efter var kommunen ligger bland kommunerna. "
+        + colours.describe(p.fargstrategi).replace(colours.NOTE_SVAR, "").replace("  ", " "),
+        "- **Länet och riket** för Ja/Nej- och skalfrågor är andelen kommuner med Ja (eller skalans högsta nivå) "
+        "och fördelningen av kommunernas svar, t.ex. \"85 % Ja (11 av 13 kommuner Ja, 2 Nej)\" – aldrig ett "
+        "medelvärde av svarskoder. För andra mått står alltid vad "
+        "värdet är: *ovägt medel av kommunerna* (varje kommun väger lika: den typiska kommunen) eller "
+        "*publicerat värde* (vägt efter befolkning eller antal brukare: den typiska invånaren).",
+        f"- **Pilar** i den sammanfattande bilden: {UPP} förbättring, {NED} försämring och {LIKA} oförändrad sedan "
+        "föregående jämförbara år.",
+        "- **Analytikerns kommentarer** står i inramade rutor märkta *Analytikerns kommentar*; allt annat är "
+        "framräknat ur data.",
+    ]
+    return HtmlTable(f"<div class='oj-inledning'>{markdown(chr(10).join(lines), trusted=False)}</div>")

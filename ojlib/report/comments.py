@@ -1,0 +1,134 @@
+"""The analyst's own text in a report, from a Markdown file given as a parameter.
+
+The file has one heading (``#`` or ``##``) per report section, e.g.::
+
+    ## Inledning
+    Länet har i år …
+
+    ## Trygghet och säkerhet
+    …
+
+A heading names a section by its title as the report shows it (case and extra spaces do not
+matter). Each section's text is shown in a framed box marked "Analytikerns kommentar", rendered
+from Markdown with any HTML in it escaped, so markup in the file stays text. A missing file, or a
+heading that names no section of the report, stops the report with one Swedish sentence.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ojlib.base import paths
+from ojlib.base.errors import OjError
+
+EXAMPLE = "params/kommentarer/06-missbruk.md"
+_HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
+MAX_BYTES = 1_000_000
+
+
+def _norm(title: str) -> str:
+    return re.sub(r"\s+", " ", str(title)).strip().casefold()
+
+
+@dataclass
+class Kommentarer:
+    """Sections of the analyst's comment file: heading as written → Markdown text."""
+
+    path: Path | None = None
+    avsnitt: dict[str, str] = field(default_factory=dict)
+    titles: list[str] = field(default_factory=list)  # the headings as written, in file order
+
+    def text(self, section: str) -> str:
+        return self.avsnitt.get(_norm(section), "")
+
+    def check(self, sections) -> None:
+        """Every heading of the file must name one of the report's ``sections``."""
+        known = {_norm(s) for s in sections}
+        unknown = [h for h in self.titles if _norm(h) not in known]
+        if unknown:
+            names = ", ".join(f"”{s}”" for s in sections)
+            raise OjError(f"Rubriken ”{unknown[0]}” i kommentarsfilen {self.path} matchar inget avsnitt i rapporten; "
+                          f"använd en av rubrikerna {names}.")
+
+    def show(self, section: str) -> None:
+        """Display the section's comment box in the notebook (nothing when the file has no such text)."""
+        box = self.box(section)
+        if box is not None:
+            from IPython.display import display
+
+            display(box)
+
+    def box(self, section: str):
+        """The section's comment as an HTML box (an object notebooks display), or None without text."""
+        from ojlib.render.html_export import markdown
+        from ojlib.render.tables import HtmlTable
+
+        text = self.text(section).strip()
+        if not text:
+            return None
+        body = markdown(text, trusted=False)
+        return HtmlTable(f"<aside class='oj-kommentar' aria-label='Analytikerns kommentar'>"
+                         f"<p class='oj-kommentar-rubrik'>Analytikerns kommentar: {html.escape(section)}</p>"
+                         f"{body}</aside>")
+
+
+def find(given: str | Path) -> Path:
+    """The comment file's absolute path (relative paths: from the current folder, then the project)."""
+    path = Path(str(given)).expanduser()
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path, paths.root() / path]
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    raise OjError(f"Kommentarsfilen {given} finns inte; ange sökvägen till en Markdown-fil med en rubrik per avsnitt "
+                  f"(t.ex. {EXAMPLE}), eller utelämna parametern kommentarer.")
+
+
+def parse(text: str, path: Path | None = None) -> Kommentarer:
+    """Split Markdown text into sections at its ``#``/``##`` headings (text before the first is an error)."""
+    out = Kommentarer(path=path)
+    current: str | None = None
+    lines: list[str] = []
+    in_code = False
+
+    def flush() -> None:
+        if current is not None:
+            key = _norm(current)
+            if key in out.avsnitt:
+                raise OjError(f"Rubriken ”{current}” finns två gånger i kommentarsfilen {path}; slå ihop texterna "
+                              "under en rubrik.")
+            out.avsnitt[key] = "\n".join(lines).strip()
+            out.titles.append(current)
+
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        m = None if in_code else _HEADING.match(line)
+        if m:
+            flush()
+            current, lines = m.group(2), []
+        elif current is None:
+            if line.strip():
+                raise OjError(f"Kommentarsfilen {path} har text före första rubriken; börja filen med en rubrik "
+                              "(## och avsnittets namn, t.ex. ## Inledning).")
+        else:
+            lines.append(line)
+    flush()
+    return out
+
+
+def load(given: str | Path | None) -> Kommentarer:
+    """The comment file given as a template parameter (an empty set of comments for None or "")."""
+    if given is None or str(given).strip() == "":
+        return Kommentarer()
+    path = find(given)
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise OjError(f"Kommentarsfilen {given} är större än {MAX_BYTES // 1_000_000} MB; korta den.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise OjError(f"Kommentarsfilen {given} är inte sparad som UTF-8; spara om den som UTF-8.") from None
+    return parse(text, path)

@@ -1,0 +1,350 @@
+"""The numbers behind a länsrapport's own sections, beyond the comparison tables.
+
+* answer distributions (Ja/Nej and scales): how many kommuner gave each answer, in the län and
+  in riket, and the share at the top level ("andel Ja", "andel 'Inom 3 dagar'") — never a mean of
+  answer codes;
+* those shares over the years, for the small-multiples chart (län against riket);
+* chapters: the indicators grouped by ÖJ kvalitetsområde (catalogue field ``kvalitetsomrade``,
+  order and titles from ``params/omraden.yml``);
+* the sammanfattande bild per kommun (Ja of N answered, changes since the previous comparable
+  year);
+* förbättringsområden by stated rules (``REGLER``);
+* the inledning's measurement period.
+
+Every function returns a tidy pandas frame or plain values; :mod:`ojlib.render.views` renders them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ojlib.analysis import aggregate, formatting, levels, trends
+from ojlib.analysis.aggregate import ANSWER_TYPES, Distribution, distribution, tolerance_text, top_level
+from ojlib.analysis.formatting import num
+from ojlib.base import memo
+from ojlib.data import geo
+from ojlib.data.dataset import Dataset
+
+OVRIGA = ("ovriga", "Övriga indikatorer")
+
+# Förbättringsområden: the rules, stated in the report as written here.
+GRANS_SVAR_PE = 10.0      # answers: the län's share at the top level this many procentenheter below riket
+GRANS_ANDEL_PE = 5.0      # percentages: the län this many procentenheter worse than riket
+GRANS_RELATIV = 10.0      # other measures with a direction: this many per cent worse than riket
+MAX_PER_REGEL = 5
+# the tolerance for 'oförändrad' as compare uses it: "1 procentenhet för andelar, 2 % för kronor och antal"
+TOLERANS_KORT = f"{tolerance_text('andel')} för andelar, {tolerance_text('kr_per_inv')} för kronor och antal"
+REGLER = [
+    f"Länet långt under riket: för Ja/Nej- och skalfrågor är andelen kommuner med Ja (högsta nivån) minst "
+    f"{GRANS_SVAR_PE:.0f} procentenheter lägre än i riket; för andelar är länets värde minst "
+    f"{GRANS_ANDEL_PE:.0f} procentenheter sämre än rikets; för övriga mått med önskvärd riktning minst "
+    f"{GRANS_RELATIV:.0f} % sämre. Störst skillnad i procentenheter först, sedan störst relativ skillnad; "
+    f"högst {MAX_PER_REGEL}.",
+    "Länet har försämrats mest: indikatorer där länets värde (för Ja/Nej och skalor andelen kommuner med Ja "
+    "eller högsta nivån) har blivit sämre sedan föregående jämförbara år, mer än toleransen för oförändrat "
+    f"({TOLERANS_KORT}). Störst försämring i procentenheter först, "
+    f"sedan störst relativ försämring; högst {MAX_PER_REGEL}.",
+    "Indikatorer utan önskvärd riktning (t.ex. kostnader) väljs aldrig: där säger ett högre eller lägre värde "
+    "inget om kvaliteten.",
+]
+
+
+# ---------------------------------------------------------------- answers
+
+def top_label(ind) -> str:
+    """The label of an answer indicator's best answer ("Ja", "Inom 3 dagar")."""
+    return ind.nivaer.get(top_level(ind), "Ja") if ind.nivaer else "Ja"
+
+
+def _kommun_values(ds: Dataset, kpis, years=None) -> pd.DataFrame:
+    """Kommun rows (total, kön T) of these KPIs: kpi, kod, ar, varde, with the kommun's län.
+
+    National, so once per batch (a län report asks for each chapter; every län of an område too)."""
+
+    key = ("kommun_values", memo.fingerprint(ds), tuple(kpis),
+           None if years is None else tuple(sorted((str(k), int(v)) for k, v in years.items())))
+    return memo.memo(key, lambda: _scan_kommun_values(ds, kpis, years)).copy(deep=False)
+
+
+def _scan_kommun_values(ds: Dataset, kpis, years=None) -> pd.DataFrame:
+    df = ds.df
+    rows = df[(df.niva == "kommun") & (df.kon == "T") & df.kpi.isin(list(kpis))][["kpi", "kod", "ar", "varde"]]
+    ref = geo.kommuner().set_index("kommun_kod")
+    rows = rows[rows.kod.isin(ref.index)]
+    rows = rows.assign(lan_kod=rows.kod.map(ref.lan_kod))
+    if years is not None:
+        rows = rows[rows.ar == rows.kpi.map(years)]
+    return rows
+
+
+def shares_text(dist: Distribution) -> str:
+    """Every level's share of the kommuner that answered: "Inom 3 dagar: 18 %; 4-7 dagar: 56 %; …"."""
+    n = dist.antal_med_svar
+    if not n:
+        return "Inga kommuner har svarat"
+    return "; ".join(f"{label}: {num(100.0 * c / n, 0)} %" for _, label, c in dist.nivaer)
+
+
+def answer_distributions(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
+    """Per Ja/Nej or scale indicator of a län table: the län's and riket's answers as shares and counts.
+
+    Columns: kpi, indikator, typ, år; länet_andel ("85 % Ja", the share at the top answer),
+    länet_fördelning ("11 av 13 kommuner Ja, 2 Nej"), länet_text (both); riket_andel,
+    riket_fördelning (Ja/Nej: "184 av 284 kommuner"; scales: every level's share), riket_text (both);
+    länet_andel_topp, riket_andel_topp (numbers, per cent), topp (the top answer's label),
+    länet_med_svar, riket_med_svar. Counted from the kommuner's answers with
+    :func:`ojlib.analysis.aggregate.distribution` — never a mean of answer codes.
+    """
+    t = table[table.typ.isin(ANSWER_TYPES)]
+    heads = t.drop_duplicates("kpi")
+    cols = ["kpi", "indikator", "typ", "år", "länet_andel", "länet_fördelning", "länet_text", "riket_andel",
+            "riket_fördelning", "riket_text", "länet_andel_topp", "riket_andel_topp", "topp", "länet_med_svar",
+            "riket_med_svar"]
+    if heads.empty:
+        return pd.DataFrame(columns=cols)
+    years = heads.set_index("kpi")["år"]
+    riket = _kommun_values(ds, years.index, years)
+    rows = []
+    for h in heads.itertuples(index=False):
+        ind = ds.cat[h.kpi]
+        d_lan = distribution(t.loc[t.kpi == h.kpi, "värde"], ind)
+        d_rik = distribution(riket.loc[riket.kpi == h.kpi, "varde"], ind)
+        rik_f = (f"{d_rik.antal_topp} av {d_rik.antal_med_svar} kommuner" if ind.typ == "ja_nej"
+                 else shares_text(d_rik))
+        rows.append({"kpi": h.kpi, "indikator": h.indikator, "typ": h.typ, "år": int(h.år),
+                     "länet_andel": d_lan.andel_text, "länet_fördelning": d_lan.text,
+                     "länet_text": f"{d_lan.andel_text} ({d_lan.text})",
+                     "riket_andel": d_rik.andel_text, "riket_fördelning": rik_f,
+                     "riket_text": f"{d_rik.andel_text} ({rik_f})",
+                     "länet_andel_topp": d_lan.andel_topp, "riket_andel_topp": d_rik.andel_topp,
+                     "topp": d_lan.topp_etikett, "länet_med_svar": d_lan.antal_med_svar,
+                     "riket_med_svar": d_rik.antal_med_svar})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def answer_shares_over_time(ds: Dataset, lan, kpis) -> pd.DataFrame:
+    """The share of kommuner at the top level (Ja) per year, in the län and in riket.
+
+    Columns: kpi, indikator, topp, nivå ("Länet"/"Riket"), namn, år, andel (per cent, None without
+    answers), med_svar, serie (1 before a definition break, 2 from it), brott_år.
+    """
+    lk = geo.normalise_lan(lan)
+    lan_namn = geo.lan().set_index("lan_kod").at[lk, "lan_namn"]
+    kpis = [k for k in kpis if ds.cat[k].typ in ANSWER_TYPES]
+    rows = _kommun_values(ds, kpis)
+    out = []
+    for kpi in kpis:
+        ind = ds.cat[kpi]
+        top = top_level(ind)
+        brott = ind.jamforbar_fran if ind.jamforbar_fran and ind.jamforbar_fran > ind.ar_fran else None
+        mine = rows[rows.kpi == kpi]
+        for niva, namn, part in (("Länet", lan_namn, mine[mine.lan_kod == lk]), ("Riket", "Riket", mine)):
+            for ar in ind.ar:
+                v = part.loc[part.ar == ar, "varde"].dropna()
+                out.append({"kpi": kpi, "indikator": ind.namn, "topp": top_label(ind), "nivå": niva, "namn": namn,
+                            "år": ar, "andel": round(100.0 * float((v.round() == top).mean()), 1) if len(v) else None,
+                            "med_svar": int(len(v)), "serie": 2 if brott and ar >= brott else 1,
+                            "brott_år": brott})
+    frame = pd.DataFrame(out)
+    frame.attrs = {"kalla": ds.kalla, "exempeldata": ds.is_example, "lan": lk}
+    return frame
+
+
+def over_time_frames(ds: Dataset, lan, table: pd.DataFrame) -> tuple[pd.DataFrame | None, list[pd.DataFrame]]:
+    """What ``figures.over_time`` draws for a län table: the answers' shares of kommuner over time
+    (None without Ja/Nej or scale indicators) and one ``levels.trend`` frame per other indicator."""
+    kpis = list(dict.fromkeys(table.kpi))
+    svar = [k for k in kpis if ds.cat[k].typ in ANSWER_TYPES]
+    trends = [levels.trend(ds, k, lan=lan) for k in kpis if k not in svar]
+    return (answer_shares_over_time(ds, lan, svar) if svar else None), trends
+
+
+# ---------------------------------------------------------------- chapters
+
+def _kvalitetsomraden() -> list[tuple[str, str]]:
+    """Ordered (key, title) of ÖJ's kvalitetsområden, from params/omraden.yml."""
+    from ojlib.data import omraden
+
+    return [(k.key, k.titel) for k in omraden.kvalitetsomraden()]
+
+
+def chapters(ds: Dataset, kpis) -> list[tuple[str, str, list[str]]]:
+    """The indicators grouped by kvalitetsområde, in ÖJ's order: ``[(key, title, [kpi, …]), …]``.
+
+    Indicators without a kvalitetsområde come last under "Övriga indikatorer"; empty chapters are
+    left out. Within a chapter the catalogue order is kept.
+    """
+    known = _kvalitetsomraden()
+    groups: dict[str, list[str]] = {}
+    for kpi in kpis:
+        key = getattr(ds.cat[kpi], "kvalitetsomrade", None) or OVRIGA[0]
+        groups.setdefault(key, []).append(kpi)
+    ordered = [(k, t, groups.pop(k)) for k, t in known if k in groups]
+    titles = dict(known)
+    ordered += [(k, titles.get(k, OVRIGA[1] if k == OVRIGA[0] else k), v) for k, v in groups.items()
+                if k != OVRIGA[0]]
+    if OVRIGA[0] in groups:
+        ordered.append((OVRIGA[0], OVRIGA[1], groups[OVRIGA[0]]))
+    return ordered
+
+
+# ---------------------------------------------------------------- sammanfattande bild
+
+def kommun_summary(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
+    """Per kommun of a län table: answers now and changes since the previous comparable year.
+
+    Columns: kommunkod, kommun, ja, ja_med_svar (Ja/Nej indicators), topp, topp_med_svar (scales
+    at their top level), svar_upp, svar_ned, svar_lika (Ja/Nej and scale answers that went up, down
+    or stayed, among indicators with an earlier comparable answer), tal_upp, tal_ned, tal_lika
+    (measures with a desired direction: förbättring, försämring, oförändrad within the tolerance),
+    jamfort_med (the earlier years compared with, e.g. "2024").
+    """
+    lk = table["länskod"].iloc[0]
+    kpis = list(dict.fromkeys(table.kpi))
+    tt = trends.trend_table(ds, lan=lk, kpi=kpis, ar=int(table["år"].max()))
+    tt = tt[tt["nivå"] == "kommun"]
+    year = table.drop_duplicates("kpi").set_index("kpi")["år"].astype(int)  # each indicator's year in the table
+    tt = tt[tt["år"].astype(int).to_numpy() == tt.kpi.map(year).astype(int).to_numpy()]
+    rows = []
+    for kod, part in table.groupby("kommunkod", sort=False):
+        jn = part[part.typ == "ja_nej"]
+        sk = part[part.typ == "skala"]
+        top = {k: top_level(ds.cat[k]) for k in sk.kpi}
+        mine = tt[tt.kod == kod]
+        ans = mine[mine.typ.isin(ANSWER_TYPES) & mine.riktning.notna()]
+        num = mine[~mine.typ.isin(ANSWER_TYPES) & mine.riktning.notna()]
+        years = mine.loc[mine["jämfört_med_år"].notna(), "jämfört_med_år"].astype(int)
+        rows.append({
+            "kommunkod": kod, "kommun": part.kommun.iloc[0],
+            "ja": int((jn["värde"] == 1).sum()), "ja_med_svar": int(jn["värde"].notna().sum()),
+            "topp": int(sum(1 for r in sk.itertuples() if pd.notna(r.värde) and round(r.värde) == top[r.kpi])),
+            "topp_med_svar": int(sk["värde"].notna().sum()),
+            "svar_upp": int((ans.bedömning == "förbättring").sum()),
+            "svar_ned": int((ans.bedömning == "försämring").sum()),
+            "svar_lika": int((ans.bedömning == "oförändrad").sum()),
+            "tal_upp": int((num.bedömning == "förbättring").sum()),
+            "tal_ned": int((num.bedömning == "försämring").sum()),
+            "tal_lika": int((num.bedömning == "oförändrad").sum()),
+            "jamfort_med": "–" if years.empty else ", ".join(str(y) for y in sorted(years.unique())),
+        })
+    out = pd.DataFrame(rows)
+    out.attrs = dict(table.attrs)
+    # the years the Ja counts are from (each indicator's latest year, often not the report's year)
+    out.attrs["ja_år"] = sorted({int(y) for y in table.loc[table.typ == "ja_nej", "år"]})
+    return out
+
+
+# ---------------------------------------------------------------- förbättringsområden
+
+def improvement_areas(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
+    """Indicators chosen by ``REGLER``: where the län is furthest below riket, and where it fell most.
+
+    Columns: regel ("under_riket" or "forsamring"), kpi, indikator, år, text (one Swedish sentence
+    with the numbers), storlek (the gap or fall used to order). Indicators without a desired
+    direction are never chosen.
+    """
+    heads = table.drop_duplicates("kpi")
+    heads = heads[heads.riktning.notna()]
+    dist = answer_distributions(ds, table).set_index("kpi")
+    under, fell = [], []
+    for h in heads.itertuples(index=False):
+        if h.typ in ANSWER_TYPES:
+            d = dist.loc[h.kpi]
+            if d.länet_andel_topp is None or d.riket_andel_topp is None or pd.isna(d.länet_andel_topp):
+                continue
+            gap = float(d.riket_andel_topp - d.länet_andel_topp)
+            if gap >= GRANS_SVAR_PE:
+                what = "Ja" if h.typ == "ja_nej" else f"”{d.topp}”"
+                under.append({"regel": "under_riket", "kpi": h.kpi, "indikator": h.indikator, "år": int(h.år),
+                              "storlek": gap, "_relativ": False,
+                              "text": f"{num(d.länet_andel_topp, 0)} % av länets kommuner med svar har "
+                                      f"{what}, mot {num(d.riket_andel_topp, 0)} % i riket "
+                                      f"({num(gap, 0)} procentenheter lägre)."})
+            continue
+        if pd.isna(h.länet) or pd.isna(h.riket) or not h.riket:
+            continue
+        worse = (h.riket - h.länet) if h.riktning == "hogre_battre" else (h.länet - h.riket)
+        fmt = lambda x, h=h: formatting.format_number(x, h.typ, h.enhet)  # noqa: E731
+        if h.typ == "andel" and worse >= GRANS_ANDEL_PE:
+            size, diff = worse, f"{num(worse, 1)} procentenheter sämre"
+        elif h.typ != "andel" and 100.0 * worse / abs(h.riket) >= GRANS_RELATIV:
+            size, diff = 100.0 * worse / abs(h.riket), f"{num(100.0 * worse / abs(h.riket), 0)} % sämre"
+        else:
+            continue
+        under.append({"regel": "under_riket", "kpi": h.kpi, "indikator": h.indikator, "år": int(h.år),
+                      "storlek": size, "_relativ": h.typ != "andel",
+                      "text": f"Länet {fmt(h.länet)} ({h.länet_avser}), riket {fmt(h.riket)} ({h.riket_avser}): "
+                              f"{diff}."})
+    # fell most: answers from the shares over time, measures from the trend table
+    shares = answer_shares_over_time(ds, table["länskod"].iloc[0], [k for k in heads.kpi
+                                                                    if ds.cat[k].typ in ANSWER_TYPES])
+    for h in heads[heads.typ.isin(ANSWER_TYPES)].itertuples(index=False):
+        s = shares[(shares.kpi == h.kpi) & (shares["nivå"] == "Länet") & shares.andel.notna()]
+        now = s[s["år"] == h.år]
+        ind = ds.cat[h.kpi]
+        before = s[(s["år"] < h.år) & (s["år"] >= ind.jamforbara_ar[0])]
+        if now.empty or before.empty:
+            continue
+        prev = before.iloc[-1]
+        fall = float(prev.andel - now.andel.iloc[0])
+        if fall > aggregate.TOLERANS["ja_nej"][1]:
+            what = "Ja" if h.typ == "ja_nej" else f"”{top_label(ind)}”"
+            fell.append({"regel": "forsamring", "kpi": h.kpi, "indikator": h.indikator, "år": int(h.år),
+                         "storlek": fall, "_relativ": False,
+                         "text": f"Andelen av länets kommuner med {what} föll från {num(prev.andel, 0)} % "
+                                 f"({int(prev['år'])}) till {num(now.andel.iloc[0], 0)} % ({int(h.år)})."})
+    numeric = [k for k in heads.kpi if ds.cat[k].typ not in ANSWER_TYPES]
+    if numeric:
+        tt = trends.trend_table(ds, lan=table["länskod"].iloc[0], kpi=numeric, riket=False)
+        tt = tt[(tt["nivå"] == "län") & (tt.bedömning == "försämring")]
+        for r in tt.itertuples(index=False):
+            relative = pd.notna(r.förändring_procent)
+            size = abs(r.förändring_procent) if relative else abs(r.förändring)
+            fell.append({"regel": "forsamring", "kpi": r.kpi, "indikator": r.indikator, "år": int(r.år),
+                         "storlek": size, "_relativ": bool(relative),
+                         "text": f"Länet {r.värde_då_text} ({int(r.jämfört_med_år)}) → {r.värde_text} ({int(r.år)})"
+                                 + (f", {r.avser}" if isinstance(r.avser, str) and r.avser else "") + "."})
+    cols = ["regel", "kpi", "indikator", "år", "text", "storlek", "_relativ"]
+    parts = [pd.DataFrame(x, columns=cols).fillna({"_relativ": False})
+             .sort_values(["_relativ", "storlek"], ascending=[True, False], kind="mergesort")
+             .head(MAX_PER_REGEL).drop(columns="_relativ") for x in (under, fell)]
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+# ---------------------------------------------------------------- inledning
+
+def period_text(table: pd.DataFrame) -> str:
+    """The measurement period in words: "2025 (16 indikatorer) och 2024 (2 indikatorer)"."""
+    years = table.drop_duplicates("kpi")["år"].value_counts().sort_index(ascending=False)
+    parts = [f"{int(y)} ({n} indikator{'er' if n != 1 else ''})" for y, n in years.items()]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+
+
+def year_span(ds: Dataset, kpis) -> tuple[int, int]:
+    """First and last year of the indicators' series (for trends)."""
+    inds = [ds.cat[k] for k in kpis]
+    return int(np.min([i.ar_fran for i in inds])), int(np.max([i.ar_till for i in inds]))
+
+
+# ---------------------------------------------------------------- sections
+
+FASTA_AVSNITT_FORE = ["Inledning", "Sammanfattning", "Översikt"]
+FASTA_AVSNITT_EFTER = ["Sammanfattande bild", "Förbättringsområden", "Karta", "Skillnader mellan kvinnor och män",
+                       "Datatäckning"]
+
+
+def chapter_heading(title: str, omrade: str, n_omraden: int) -> str:
+    """A chapter's heading: the kvalitetsområde, with the område when the report has several."""
+    from ojlib.data.catalog import OMRADEN
+
+    return title if n_omraden == 1 else f"{title} – {OMRADEN[omrade]}"
+
+
+def section_titles(ds: Dataset, tables: dict) -> list[str]:
+    """Every section of a länsrapport in order: what an analyst's comment file may use as headings."""
+    chapter_titles = [chapter_heading(title, o, len(tables)) for o, t in tables.items()
+                      for _, title, _ in chapters(ds, list(dict.fromkeys(t.kpi)))]
+    return FASTA_AVSNITT_FORE + chapter_titles + FASTA_AVSNITT_EFTER
