@@ -12,7 +12,7 @@ from ojlib.analysis import colours
 from ojlib.base.errors import OjError
 from ojlib.cli import main
 from ojlib.data.dataset import load_dataset
-from ojlib.render import html_export
+from ojlib.render import html_export, notebook
 from ojlib.report import comments, lansrapport
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,17 +40,17 @@ def test_sections_are_split_at_headings():
     assert "## inte en rubrik" in k.text("Förbättringsområden")  # a heading inside a code block is text
     assert k.text("Kunskapsbaserad verksamhet") == "Kapitelkommentar."
     assert k.text("Sammanfattning") == ""
-    assert k.box("Sammanfattning") is None
+    assert notebook.comment_box(k, "Sammanfattning") is None
 
 
 def test_markup_in_a_comment_stays_text():
     k = comments.parse(FILE, Path("k.md"))
-    box = k.box("Förbättringsområden").html
+    box = notebook.comment_box(k, "Förbättringsområden").html
     assert "<script>" not in box and "<b>" not in box
     assert "&lt;script&gt;" in box and "&lt;b&gt;fet&lt;/b&gt;" in box
     assert "javascript:" not in re.sub(r">[^<]*<", "><", box)  # no attribute carries it
     assert "Analytikerns kommentar: Förbättringsområden" in box
-    assert "<strong>tre</strong>" in k.box("Inledning").html  # Markdown itself is rendered
+    assert "<strong>tre</strong>" in notebook.comment_box(k, "Inledning").html  # Markdown itself is rendered
 
 
 def test_missing_file_is_a_swedish_error_naming_the_path(tmp_path):

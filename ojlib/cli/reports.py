@@ -18,6 +18,7 @@ from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
 from ojlib.publish import reports, site
 from ojlib.render import html_export
+from ojlib.report import templates
 
 HELP_OMRADE = f"Område: {omraden_help()}."
 HELP_AR = "År (standard: senaste året med data)."
@@ -64,7 +65,7 @@ def _prepared(jobs: list[reports.Job]) -> list[reports.Job]:
     for job in jobs:
         path = job.template
         if path not in known:
-            known[path] = reports.template_parameters(path)
+            known[path] = templates.template_parameters(path)
         reports.prepare(job, known[path])
     return jobs
 

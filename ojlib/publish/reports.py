@@ -8,7 +8,6 @@ jobs in parallel threads (one kernel each) and isolates failures.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import time
@@ -22,6 +21,7 @@ from ojlib.base.storage import write_text_atomic
 from ojlib.data import geo
 from ojlib.render.html_export import render_page
 from ojlib.render.notebook import read_report_metadata
+from ojlib.report.templates import skip_iri_grammar, template_parameters
 
 TEMPLATES = {"lansanalys": "lansanalys.ipynb", "kommunprofil": "kommunprofil.ipynb"}
 TYPE_TEXT = {"lansanalys": "Länsanalys", "kommunprofil": "Kommunprofil"}
@@ -158,60 +158,6 @@ def make_job(values: dict) -> Job:
     if "kommun" in params:
         params["kommun"] = geo.normalise_kommun(params["kommun"])
     return Job(mall=str(mall), params=params)
-
-
-def skip_iri_grammar() -> None:
-    """Let this process's jsonschema go without the ``rfc3987_syntax`` package.
-
-    nbformat imports jsonschema, which imports ``rfc3987_syntax`` to offer an "iri" format check
-    and compiles its grammar on import: about 1 CPU second (several on a busy machine) before a
-    batch's first kernel starts, for a check that notebook validation never makes. Called before the
-    batch's process first imports nbformat; no effect once jsonschema is imported.
-    """
-    import sys
-
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # None: "import rfc3987_syntax" raises ImportError
-
-
-def template_parameters(template: Path) -> dict:
-    """The template's parameters and their default values, read from its ``parameters`` cell.
-
-    Parsed with ``ast`` rather than papermill's inspector, which skips a line whose comment
-    contains a semicolon (so ``ar = None  # år; None = senaste`` would go missing).
-    """
-    skip_iri_grammar()
-    import nbformat
-
-    try:
-        nb = nbformat.read(str(template), as_version=4)
-        nbformat.validate(nb)
-    except Exception:  # not JSON, not a notebook, unreadable: all the same to the user
-        raise OjError(f"Notebookmallen {template.name} går inte att läsa som en Jupyter-notebook; "
-                      "ange lansanalys, kommunprofil eller en giltig .ipynb-fil.") from None
-    language = (nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name"))
-    if language != "python":
-        raise OjError(f"Notebookmallen {template.name} är inte en Python-notebook (språk: {language or 'inget'}); "
-                      "ange lansanalys, kommunprofil eller en notebook med en Python-kärna.")
-    out: dict = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            return {}
-        for node in tree.body:
-            targets = node.targets if isinstance(node, ast.Assign) else \
-                [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else []
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    try:
-                        out[target.id] = ast.literal_eval(node.value)
-                    except ValueError:
-                        out[target.id] = None
-        break
-    return out
 
 
 # CLI options with one name for both templates, and what each template calls them.

@@ -44,6 +44,7 @@ from ojlib.data import catalog, geo
 from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.publish import reports
 from ojlib.render import html_export
+from ojlib.report import templates
 
 MARKER = ".ojlib-webbplats.json"
 INDEX = "index.html"
@@ -810,7 +811,7 @@ class Fingerprints:
 
         template = job.template
         if template not in self._defaults:
-            self._defaults[template] = reports.template_parameters(template)
+            self._defaults[template] = templates.template_parameters(template)
         kalla = str(job.params.get("datakalla") or self._defaults[template].get("datakalla") or "")
         data = "okänd"
         if kalla in dataset.KALLOR:

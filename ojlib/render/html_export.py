@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ojlib.data.catalog import OMRADEN
 from ojlib.data.source_lines import EXEMPELDATA, has_example
-from ojlib.render.notebook import REPORT_MIMETYPE, read_report_metadata
+from ojlib.render.notebook import REPORT_MIMETYPE, markdown, read_report_metadata
 
 META_ID = "ojlib-rapport"
 HIDDEN_TAGS = {"remove-cell", "remove_cell", "remove-output", "remove_output", "hide-output", "hide_output",
@@ -268,18 +268,6 @@ def offline_html(fragment: str) -> str:
     fragment = _EXTERNAL_LINK.sub(lambda m: f'{m.group(3)} <span class="url">({m.group(2)})</span>', fragment)
     fragment = _EXTERNAL_ATTR.sub(lambda m: f"data-extern-{m.group(1).lower()}={m.group(2)}", fragment)
     return _EXTERNAL_CSS.sub("none", fragment)
-
-
-_MD = {}
-
-
-def markdown(text: str, trusted: bool) -> str:
-    """Markdown to HTML. Untrusted text (notebook output built from data) has its raw HTML escaped."""
-    import mistune
-
-    if trusted not in _MD:
-        _MD[trusted] = mistune.create_markdown(escape=not trusted, plugins=["table", "strikethrough"])
-    return _MD[trusted](text)
 
 
 def _join(value) -> str:

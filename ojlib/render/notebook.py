@@ -8,10 +8,12 @@ område, year and data source without parsing text.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 
 from ojlib.base.errors import OjError
+from ojlib.render.tables import HtmlTable
 
 REPORT_MIMETYPE = "application/vnd.ojlib.report+json"
 
@@ -274,3 +276,36 @@ if __name__ == "__main__":  # python -m ojlib.render.notebook notebooks/*.ipynb
 
     for arg in sys.argv[1:]:
         print(f"{arg}: {execute_in_place(arg) // 1024} kB")
+
+
+_MD = {}
+
+
+def markdown(text: str, trusted: bool) -> str:
+    """Markdown to HTML. Untrusted text (notebook output built from data) has its raw HTML escaped."""
+    import mistune
+
+    if trusted not in _MD:
+        _MD[trusted] = mistune.create_markdown(escape=not trusted, plugins=["table", "strikethrough"])
+    return _MD[trusted](text)
+
+
+def comment_box(kommentar, section: str):
+    """The analyst's comment for ``section`` (a :class:`~ojlib.report.comments.Kommentarer`) as an HTML box
+    that notebooks display; None when the file has no text for it."""
+    text = kommentar.text(section).strip()
+    if not text:
+        return None
+    body = markdown(text, trusted=False)
+    return HtmlTable(f"<aside class='oj-kommentar' aria-label='Analytikerns kommentar'>"
+                     f"<p class='oj-kommentar-rubrik'>Analytikerns kommentar: {html.escape(section)}</p>"
+                     f"{body}</aside>")
+
+
+def show_comment(kommentar, section: str) -> None:
+    """Display the section's comment box in the notebook (nothing when the file has no such text)."""
+    box = comment_box(kommentar, section)
+    if box is not None:
+        from IPython.display import display
+
+        display(box)

@@ -1188,13 +1188,13 @@ def _list(value) -> tuple[str, ...]:
 def _report_parameters() -> set[str]:
     """The report templates' own parameters (e.g. kommentarer): accepted in a shared file, not used."""
     from ojlib.base import paths
-    from ojlib.publish import reports
+    from ojlib.report import templates
 
     names: set[str] = set()
     for template in ("lansanalys.ipynb", "kommunprofil.ipynb"):
         path = paths.notebooks_dir() / template
         if path.exists():
-            names |= set(reports.template_parameters(path))
+            names |= set(templates.template_parameters(path))
     return names
 
 

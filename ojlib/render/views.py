@@ -351,8 +351,7 @@ def _md(text) -> str:
 def inledning(p, ds, tables_by_omrade: dict) -> HtmlTable:
     """The Inledning: syfte, mätperiod, datakällor and läsanvisning (colours, averages, arrows,
     comparability, the analyst's comments), in two columns on a wide screen."""
-    from ojlib.render.html_export import markdown
-    from ojlib.render.notebook import data_date
+    from ojlib.render.notebook import data_date, markdown
 
     n_ind = sum(t.kpi.nunique() for t in tables_by_omrade.values())
     n_kom = next(iter(tables_by_omrade.values())).kommunkod.nunique()

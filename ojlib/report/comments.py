@@ -16,7 +16,6 @@ heading that names no section of the report, stops the report with one Swedish s
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,27 +51,6 @@ class Kommentarer:
             names = ", ".join(f"”{s}”" for s in sections)
             raise OjError(f"Rubriken ”{unknown[0]}” i kommentarsfilen {self.path} matchar inget avsnitt i rapporten; "
                           f"använd en av rubrikerna {names}.")
-
-    def show(self, section: str) -> None:
-        """Display the section's comment box in the notebook (nothing when the file has no such text)."""
-        box = self.box(section)
-        if box is not None:
-            from IPython.display import display
-
-            display(box)
-
-    def box(self, section: str):
-        """The section's comment as an HTML box (an object notebooks display), or None without text."""
-        from ojlib.render.html_export import markdown
-        from ojlib.render.tables import HtmlTable
-
-        text = self.text(section).strip()
-        if not text:
-            return None
-        body = markdown(text, trusted=False)
-        return HtmlTable(f"<aside class='oj-kommentar' aria-label='Analytikerns kommentar'>"
-                         f"<p class='oj-kommentar-rubrik'>Analytikerns kommentar: {html.escape(section)}</p>"
-                         f"{body}</aside>")
 
 
 def find(given: str | Path) -> Path:
