@@ -135,6 +135,52 @@ def test_trend_charts_show_comparable_years_only(lan06):
             assert _nums(ser.values) == pytest.approx([part.at[y, "värde"] for y in years], nan_ok=True)
 
 
+def _chart_values(chart) -> list[float]:
+    """What a chart shows on its value axis: every series' values, or for a stacked chart the totals."""
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    if chart.chart_type == XL_CHART_TYPE.BAR_STACKED:
+        series = [list(s.values) for s in chart.plots[0].series]
+        return [sum(v or 0 for v in col) for col in zip(*series, strict=True)]
+    return [v for plot in chart.plots for s in plot.series for v in s.values if v is not None]
+
+
+@pytest.mark.parametrize("lan", ["06", "14"])
+def test_value_axes_are_scaled_to_the_data(example_ds, lan):
+    """Every chart of the Jönköping and Västra Götaland decks: the value axis starts at zero and ends at a
+    rounded number at or above the largest value, at most twice it (or 100 for shares that reach above
+    50 %) — a fixed 0–100 axis left "Vuxna i frivillig institutionsvård" (0,1–0,4 %) an empty chart."""
+    deck = presentation.lan_deck(example_ds, lan, "missbruk")
+    prs = presentation.render(deck)
+    checked = 0
+    for slide, bild in zip(prs.slides, deck.bilder, strict=True):
+        for shape in slide.shapes:
+            if not shape.has_chart:
+                continue
+            chart = shape.chart
+            values = _chart_values(chart)
+            top, axis = max(values), chart.value_axis
+            where = f"{bild.rubrik} / {shape.name}: största värde {top}, axel {axis.maximum_scale}"
+            assert axis.minimum_scale == 0 and axis.maximum_scale is not None, where
+            assert top <= axis.maximum_scale, where
+            assert axis.maximum_scale <= 2 * top or (axis.maximum_scale == 100 and top > 50
+                                                     and bild.data.get("typ") == "andel"), where
+            checked += 1
+    assert checked >= 10
+    small = next(b for b in deck.bilder if b.rubrik == "Vuxna i frivillig institutionsvård")
+    assert presentation.axis_maximum(small.data["staplar"]["värden"], percent=True) < 1
+
+
+def test_axis_maximum_is_a_round_number_above_the_data():
+    assert presentation.axis_maximum([0.12, 0.41, None], percent=True) == 0.5
+    assert presentation.axis_maximum([2.1, 4.9], percent=True) == 6
+    assert presentation.axis_maximum([48.0], percent=True) == 50
+    assert presentation.axis_maximum([51.0, 80.0], percent=True) == 100
+    assert presentation.axis_maximum([1712.0, 2332.0]) == 2500
+    assert presentation.axis_maximum([13]) == 15
+    assert presentation.axis_maximum([None, 0.0]) is None
+
+
 def test_trend_leaves_out_years_before_a_definition_break(example_ds):
     deck = presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(indikatorer=()))
     # U35519 (Ja/Nej) breaks in 2019; check the rule on a numeric indicator with a break if the catalogue has one
@@ -424,8 +470,10 @@ def test_libreoffice_converts_the_deck(lan06, tmp_path):
     assert text.count("Exempeldata – inte verkliga resultat") >= len(deck)
     ARTIFACTS.mkdir(exist_ok=True)
     kinds = [b.typ for b in deck.bilder]
-    for kind in ("matris", "indikator"):
-        page = kinds.index(kind) + 1
+    # the matrix, and the indicator whose values are smallest (its axis scaled to them, not to 100)
+    smallest = min((i for i, k in enumerate(kinds) if k == "indikator"),
+                   key=lambda i: max(v for v in deck.bilder[i].data["staplar"]["värden"] if v is not None))
+    for kind, page in (("matris", kinds.index("matris") + 1), ("indikator", smallest + 1)):
         stem = ARTIFACTS / f"presentation-06-missbruk-{kind}"
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                         str(stem)], check=True, timeout=120)

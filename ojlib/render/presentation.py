@@ -923,6 +923,43 @@ def _swedish_chart(chart) -> None:
             space.insert(0, lang)
 
 
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def axis_maximum(values, percent: bool = False) -> float | None:
+    """The top of a value axis: a rounded number a little above the largest value (1, 1.2, 1.5, 2, 2.5,
+    3, 4, 5, 6 or 8 times a power of ten), never more than twice it; 100 for a share whose data reach
+    above 50 %. None without a positive value (the office suite then chooses)."""
+    have = [float(v) for v in values if v is not None and v == v]
+    top = max(have, default=0.0)
+    if top <= 0:
+        return None
+    if percent and top > 50:
+        return 100.0
+    power = 10.0 ** math.floor(math.log10(top))
+    want = top * 1.04  # room above the tallest bar for its label
+    return round(next(step * power for step in NICE_STEPS if step * power >= want - 1e-12), 10)
+
+
+def _scale_to_data(axis, values, percent: bool = False, ticks: int = 5) -> None:
+    """A value axis from zero to ``axis_maximum`` of the values shown, with about ``ticks`` gridlines."""
+    top = axis_maximum(values, percent)
+    if min((v for v in values if v is not None and v == v), default=0) >= 0:
+        axis.minimum_scale = 0.0
+    if top is not None:
+        axis.maximum_scale = top
+        steps = [s * 10.0 ** math.floor(math.log10(top / ticks)) for s in (1, 2, 2.5, 5, 10)]
+        axis.major_unit = round(next(s for s in steps if top / s <= ticks + 0.01), 10)
+
+
+def _outlined(fmt, colour: str = "7F7F7F", width: float = 0.75) -> None:
+    """A thin outline, so that a light fill (a pale class colour) stays visible on white."""
+    from pptx.util import Pt
+
+    fmt.line.color.rgb = _rgb(colour)
+    fmt.line.width = Pt(width)
+
+
 def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
@@ -953,8 +990,9 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
         pt.format.fill.solid()
         pt.format.fill.fore_color.rgb = _rgb(colour)
         if b["koder"][i] == bild.data.get("markera"):
-            pt.format.line.color.rgb = _rgb("000000")
-            pt.format.line.width = Pt(2)
+            _outlined(pt.format, "000000", 2)
+        else:
+            _outlined(pt.format)
     if len(chart.plots) > 1:
         for ser, (_, _, colour) in zip(chart.plots[1].series, lines, strict=True):
             ser.format.line.color.rgb = _rgb(colour)
@@ -966,9 +1004,8 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
     chart.legend.include_in_layout = False
     chart.legend.font.size = Pt(9)
     _style_axis_labels(chart.category_axis, 8 if len(b["kategorier"]) > 20 else 9, rotate=True)
-    if b["format"] == "0.0" and bild.data.get("typ") == "andel":
-        chart.value_axis.maximum_scale = 100.0
-    chart.value_axis.minimum_scale = 0.0 if min((v for v in b["värden"] if v is not None), default=0) >= 0 else None
+    percent = bild.data.get("typ") == "andel"
+    _scale_to_data(chart.value_axis, [*b["värden"], *(v for _, v, _ in lines)], percent)
     chart.value_axis.has_major_gridlines = True
     chart.value_axis.major_gridlines.format.line.color.rgb = _rgb("E5E5E5")
     chart.value_axis.tick_labels.font.size = Pt(9)
@@ -1000,10 +1037,7 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
         tchart.chart_title.text_frame.text = "Utveckling, jämförbara år"
         tchart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
         _style_axis_labels(tchart.category_axis, 9)
-        values = [v for _, vs in tr["serier"] for v in vs if v is not None]
-        if bild.data.get("typ") == "andel" and values:  # a share's axis never passes 100 %; zoomed to the data
-            tchart.value_axis.maximum_scale = min(100.0, 5.0 * math.ceil(max(values) / 5.0) + 5.0)
-            tchart.value_axis.minimum_scale = max(0.0, 5.0 * math.floor(min(values) / 5.0) - 5.0)
+        _scale_to_data(tchart.value_axis, [v for _, vs in tr["serier"] for v in vs], percent)
         tchart.value_axis.tick_labels.font.size = Pt(9)
         note = "Bara år som är jämförbara med " + tr["år"][-1] + "."
         if tr["brott"]:
@@ -1032,6 +1066,7 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     for ser, (_, colour, _) in zip(chart.plots[0].series, series, strict=True):
         ser.format.fill.solid()
         ser.format.fill.fore_color.rgb = _rgb(pal[colour])
+        _outlined(ser.format, "FFFFFF", 0.5)  # stacked: a white seam between the levels
     chart.plots[0].gap_width = 40
     chart.plots[0].overlap = 100
     chart.category_axis.reverse_order = True
@@ -1044,6 +1079,7 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
     _style_axis_labels(chart.category_axis, 9)
     chart.value_axis.tick_labels.font.size = Pt(9)
+    _scale_to_data(chart.value_axis, [sum(r[key] for key, _, _ in series) for r in rows])  # the stacked totals
 
     x = MARGIN + 5.2
     scales = any(r["skala_besvarade"] for r in rows)
