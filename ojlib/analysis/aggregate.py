@@ -26,6 +26,7 @@ import pandas as pd
 
 from ojlib.analysis.formatting import format_share, level_text, short_num
 from ojlib.data.answers import ANSWER_TYPES, STATUS_ANDEL_TOPP, is_answer, share_input, top_level  # noqa: F401
+from ojlib.data.sources import registry
 
 # Labels for what a comparison value is.
 AVSER_ANDEL_JA = "andel kommuner med Ja (%)"
@@ -48,7 +49,6 @@ def avser_beraknat(typ: str, ind=None) -> str:
 
 def avser_publicerat(kalla: str) -> str:
     """Label of a value the source published itself (Kolada's län/riket are weighted)."""
-    from ojlib.data.sources import registry
 
     keys = [k.strip() for k in str(kalla).split(",") if k.strip()]
     names = [registry.get(k).label if registry.known(k) else k for k in keys]

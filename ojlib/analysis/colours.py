@@ -41,6 +41,7 @@ from ojlib.analysis.aggregate import ANSWER_TYPES, TOLERANS
 from ojlib.analysis.formatting import format_number, level_text, short_num
 from ojlib.analysis.peers import kommun_profile
 from ojlib.base.errors import OjError, did_you_mean
+from ojlib.data import geo
 
 FORKLARING = "Färgen visar läget jämfört med andra, inte om resultatet är bra."
 
@@ -448,7 +449,6 @@ def coloured_lan_table(ds, lan, omrade=None, ar=None, strategi: str = "rang_kvar
 
     This is what the overview table, the heatmap and the län map take.
     """
-    from ojlib.data import geo
 
     lk = geo.normalise_lan(lan)
     check_strategy(strategi)
@@ -466,7 +466,6 @@ def coloured_kommun_profile(ds, kommun, omrade=None, ar=None, peers="liknande", 
     The colour is decided exactly as in :func:`coloured_lan_table` (against ``inom``, default all
     kommuner in riket), so a kommun has the same colour in its profile and in its län's overview.
     """
-    from ojlib.data import geo
 
     kod = geo.normalise_kommun(kommun)
     prof = kommun_profile(ds, kod, omrade, ar, peers, **kwargs)

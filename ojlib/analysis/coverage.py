@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ojlib.analysis.ranking import kommun_table, lan_table
 from ojlib.data.dataset import Dataset
 
 REASONS = {"bortfall": "bortfall", "sekretess": "sekretess", "ej_tillampligt": "ej_tillämpligt", "saknas": "saknas"}
@@ -18,7 +19,6 @@ def coverage(ds: Dataset, lan=None, omrade=None, ar=None, table: pd.DataFrame | 
     already computed kommun/län ``table`` to reuse it. For readers: ``tables.coverage_table``.
     """
     if table is None:
-        from ojlib.analysis.ranking import kommun_table, lan_table
 
         table = lan_table(ds, lan, omrade, ar) if lan is not None else kommun_table(ds, omrade, ar)
     t = table

@@ -9,8 +9,11 @@ import pandas as pd
 from ojlib.analysis.aggregate import ANSWER_TYPES, avser_beraknat, distribution, rank_scores, share_input, top_level
 from ojlib.analysis.formatting import format_value
 from ojlib.analysis.ranking import kommun_table
+from ojlib.base import memo
 from ojlib.base.errors import OjError
 from ojlib.data import geo
+from ojlib.data import omraden as omr
+from ojlib.data.catalog import parse_omraden
 from ojlib.data.dataset import Dataset
 
 
@@ -30,8 +33,6 @@ def peer_members(kommun, peers="liknande", omrade=None) -> tuple[list[str], str]
         members = sorted(ref.index[ref.kommungrupp_kod == grp])
         label = f"Kommungrupp {ref.at[kod, 'kommungrupp_namn']} (SKR)"
     elif isinstance(peers, str) and peers == "liknande":
-        from ojlib.data import omraden as omr
-        from ojlib.data.catalog import parse_omraden
 
         titles = {omr.get(o).peer_group for o in parse_omraden(omrade)}
         title = titles.pop() if len(titles) == 1 else omr.OVERGRIPANDE
@@ -75,7 +76,6 @@ def peer_table(ds: Dataset, kommun, omrade=None, ar=None, peers="liknande", kon:
     Computed once per dataset and arguments in a process (a kommun profile asks for it twice:
     for its table and for its charts); each caller gets its own frame. See :func:`_peer_table`.
     """
-    from ojlib.base import memo
 
     key = ("peer_table", memo.fingerprint(ds), geo.normalise_kommun(kommun), repr(omrade), repr(ar),
            repr(peers), kon, medel)

@@ -9,6 +9,7 @@ gets one line naming each source used.
 
 from __future__ import annotations
 
+from ojlib.data import dataset
 from ojlib.data.sources import registry
 
 KALLA_KOLADA = "Källa: Kolada"
@@ -28,7 +29,6 @@ def has_example(kalla) -> bool:
 
 
 def _infos(keys) -> dict[str, dict]:
-    from ojlib.data import dataset
 
     return {k: dataset.read_manifest(k) or {} for k in keys if registry.known(k) and not registry.is_example(k)}
 

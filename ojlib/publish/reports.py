@@ -18,9 +18,11 @@ from pathlib import Path
 from ojlib.base import paths, yamlfile
 from ojlib.base.errors import DEBUG_ENV, OjError
 from ojlib.base.storage import write_text_atomic
-from ojlib.data import geo
+from ojlib.data import dataset, geo
+from ojlib.publish.kernels import PooledKernel
 from ojlib.render.html_export import render_page
 from ojlib.render.notebook import read_report_metadata
+from ojlib.report import comments
 from ojlib.report.templates import skip_iri_grammar, template_parameters
 
 TEMPLATES = {"lansanalys": "lansanalys.ipynb", "kommunprofil": "kommunprofil.ipynb"}
@@ -170,7 +172,6 @@ def prepare(job: Job, known: dict | None = None) -> Job:
     ``omrade``/``jamforelse`` become ``omraden``/``jamforelsegrupp`` for a template that uses
     those names; unknown parameters and a data source with no data raise OjError.
     """
-    from ojlib.data import dataset
 
     known = template_parameters(job.template) if known is None else known
     for short, long in ALIASES.items():
@@ -182,7 +183,6 @@ def prepare(job: Job, known: dict | None = None) -> Job:
         raise OjError(f"Mallen {job.template.name} har ingen parameter {', '.join(unknown)}; "
                       f"dess parametrar är {', '.join(known)}.")
     if job.params.get("kommentarer"):  # the analyst's comment file: found from here, read by the kernel
-        from ojlib.report import comments
 
         job.params["kommentarer"] = str(comments.find(job.params["kommentarer"]))
     kalla = job.params.get("datakalla", known.get("datakalla"))
@@ -381,7 +381,6 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, ker
     import threading
 
     skip_iri_grammar()
-    from ojlib.publish.kernels import PooledKernel
 
     jobs = assign_names(list(jobs))
     kernel_name = kernel_name or default_kernel()

@@ -38,12 +38,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from ojlib import __version__
+from ojlib.analysis import colours
+from ojlib.base import paths
 from ojlib.base.errors import OjError
 from ojlib.base.storage import atomic_path, write_text_atomic
-from ojlib.data import catalog, geo
+from ojlib.data import catalog, dataset, geo
 from ojlib.data.source_lines import EXEMPELDATA
+from ojlib.data.sources import registry
 from ojlib.publish import reports
-from ojlib.render import html_export
+from ojlib.render import figures, html_export
 from ojlib.report import templates
 
 MARKER = ".ojlib-webbplats.json"
@@ -52,7 +56,6 @@ class _DatakallaText(dict):
     """Source label for the site ("Kolada", "Kolada + Egen import"), from the source registry."""
 
     def get(self, key, default=None):
-        from ojlib.data.sources import registry
 
         keys = [k.strip() for k in str(key).split(",") if k.strip()]
         if not keys or not all(registry.known(k) for k in keys):
@@ -510,9 +513,6 @@ def overview_map(meta_pages: list[tuple[str, dict]], kpi: str | None = None):
     colour classes, source line and exempeldata mark as the reports. ``layout.meta.lankar`` maps
     each kommun to the page a click opens.
     """
-    from ojlib.analysis import colours
-    from ojlib.data import dataset
-    from ojlib.render import figures
 
     metas = [m for _, m in meta_pages]
     kallor = [m.get("datakalla") for m in metas if m.get("datakalla")]
@@ -793,8 +793,6 @@ class Fingerprints:
     """What a page depends on, hashed: template, parameters, its data source, catalogue, ojlib version."""
 
     def __init__(self):
-        from ojlib import __version__
-        from ojlib.base import paths
 
         self.version = __version__
         self.catalogue = _file_hash(paths.params_dir() / "indikatorer.yml")
@@ -807,7 +805,6 @@ class Fingerprints:
         return self._files[path]
 
     def of(self, job: reports.Job) -> str:
-        from ojlib.data import dataset
 
         template = job.template
         if template not in self._defaults:

@@ -42,10 +42,12 @@ from ojlib import EXEMPELDATA_MARK
 from ojlib.analysis import colours, formatting, levels
 from ojlib.base import memo, paths
 from ojlib.base.errors import OjError
-from ojlib.data import geo
-from ojlib.data.catalog import OMRADEN
+from ojlib.base.outputs import default_output_dir
+from ojlib.data import geo, omraden
+from ojlib.data.catalog import OMRADEN, load_catalogue
 from ojlib.data.dataset import Dataset
-from ojlib.render import figures
+from ojlib.data.source_lines import source_line
+from ojlib.render import figures, writers
 
 INGEN = ""
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -72,7 +74,6 @@ def plain(text: str) -> str:
 def omrade_namn(omrade: str) -> str:
     """The område's Swedish name (the short title when the område registry has one)."""
     try:
-        from ojlib.data import omraden  # the område registry, where it exists
 
         return omraden.get(omrade).kort
     except Exception:  # noqa: BLE001 - fall back to the catalogue's titles
@@ -134,7 +135,6 @@ def export_path(table: pd.DataFrame, lan: str, omrade: str, format: str, folder:
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
     if folder is None:
         try:
-            from ojlib.base.outputs import default_output_dir  # the folder `oj export` uses
 
             folder = default_output_dir()
         except ImportError:
@@ -186,7 +186,6 @@ class Tabell:
 def visa(frame: pd.DataFrame, rubrik: str | None = None, kalla: str | None = None, derived: bool = True) -> Tabell:
     """A table for the notebook as the product shows tables (see :class:`Tabell`), captioned
     with ``rubrik`` and the source line of ``kalla`` (the exempeldata mark for example data)."""
-    from ojlib.data.source_lines import source_line
 
     kalla = kalla or frame.attrs.get("kalla")
     caption = [rubrik + "."] if rubrik else []
@@ -233,7 +232,6 @@ def med_omrade(frame: pd.DataFrame) -> pd.DataFrame:
     if "område" in out.columns:
         omr = out["område"].map(lambda o: omrade_namn(o).lower())
     else:
-        from ojlib.data.catalog import load_catalogue
 
         cat = load_catalogue()
         omr = out.kpi.map(lambda k: omrade_namn(cat[k].omrade).lower())
@@ -428,7 +426,6 @@ class Utforskare:
 
     def spara(self, format: str | None = None, path: Path | None = None) -> Path:
         """Save the län table of the chosen område as ``oj export`` does (Excel or CSV)."""
-        from ojlib.render import writers
 
         format = format or self.format.value
         if format not in FORMAT:

@@ -13,8 +13,10 @@ import json
 import re
 from pathlib import Path
 
+from ojlib import __version__
 from ojlib.data.catalog import OMRADEN
-from ojlib.data.source_lines import EXEMPELDATA, has_example
+from ojlib.data.source_lines import EXEMPELDATA, has_example, source_line
+from ojlib.data.sources import registry
 from ojlib.render.notebook import REPORT_MIMETYPE, markdown, read_report_metadata
 
 META_ID = "ojlib-rapport"
@@ -429,7 +431,6 @@ def _meta_line(meta: dict) -> str:
     if meta.get("ar"):
         bits.append(f"År: {meta['ar']}")
     if meta.get("datakalla"):
-        from ojlib.data.sources import registry
 
         bits.append(f"Datakälla: {registry.labels(meta['datakalla'])}")
     if meta.get("data_datum"):
@@ -458,7 +459,6 @@ def _css_string(text: str) -> str:
 
 def footer_text(meta: dict) -> str:
     """What every printed page carries at the bottom: the exempeldata mark and the source line."""
-    from ojlib.data.source_lines import source_line
 
     bits = []
     if is_example(meta):
@@ -489,7 +489,6 @@ def page_css(title: str, meta: dict) -> str:
 def page_document(title: str, body: str, meta: dict | None = None, templates: list[str] | None = None,
                   index_link: bool = False, has_figures: bool = True, extra_js: str = "") -> str:
     """A complete HTML page: escaped title, the exempeldata mark, and figures from the shared plotly.min.js."""
-    from ojlib import __version__
 
     meta = meta or {}
     parts = ['<!DOCTYPE html>', '<html lang="sv">', "<head>", '<meta charset="utf-8">',

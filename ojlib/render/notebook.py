@@ -12,7 +12,12 @@ import html
 import json
 import os
 
+from ojlib.analysis import colours, peers
 from ojlib.base.errors import OjError
+from ojlib.data import geo, omraden
+from ojlib.data.catalog import RIKTNINGAR
+from ojlib.data.source_lines import EXEMPELDATA, source_line
+from ojlib.data.sources import registry
 from ojlib.render.tables import HtmlTable
 
 REPORT_MIMETYPE = "application/vnd.ojlib.report+json"
@@ -80,7 +85,6 @@ def read_report_metadata(nb) -> dict | None:
 
 def data_date(ds) -> str:
     """When each source's data was fetched, imported or generated (the registry's date text)."""
-    from ojlib.data.sources import registry
 
     infos = ds.manifests()
     texts = [registry.get(k).date(infos.get(k) or {}) if registry.known(k) else k for k in ds.kallor]
@@ -90,8 +94,6 @@ def data_date(ds) -> str:
 def saknas_text(p, ds) -> str:
     """"Saknas i datakällan: …": the område's catalogue indicators with no values in the chosen
     sources up to the report's year, each with where its values can be found (Markdown)."""
-    from ojlib.data import omraden
-    from ojlib.data.sources import registry
 
     lines = []
     for o in p.omraden:
@@ -118,13 +120,11 @@ def saknas_text(p, ds) -> str:
 
 
 def _mark(ds) -> str:
-    from ojlib.data.source_lines import EXEMPELDATA
 
     return f"**{EXEMPELDATA}.** Värdena är genererade för att visa verktyget." if ds.is_example else ""
 
 
 def omrade_title(omrade: str) -> str:
-    from ojlib.data import omraden
 
     return omraden.get(omrade).titel
 
@@ -153,15 +153,12 @@ def lansanalys_header(p, ds) -> str:
 
 def colours_name(fargstrategi: str) -> str:
     """The colour strategy in words for a reader ("kvartilgränser (25:e och 75:e percentilen)")."""
-    from ojlib.analysis import colours
 
     return colours.STRATEGINAMN.get(fargstrategi, fargstrategi)
 
 
 def kommunprofil_header(p, ds) -> str:
     """Heading of the kommun profile, naming the peer group of each område."""
-    from ojlib.analysis import peers
-    from ojlib.data import geo
 
     labels = list(dict.fromkeys(peers.peer_members(p.kommun, p.peers, o)[1] for o in p.omraden))
     lines = [f"**{p.kommun_namn} ({p.kommun}), {p.lan_namn}, {p.ar}**", ""]
@@ -175,7 +172,6 @@ def kommunprofil_header(p, ds) -> str:
 
 def indicator_heading(ds, kpi: str) -> str:
     """Markdown heading of one indicator: short name, Kolada's title, type and direction."""
-    from ojlib.data.catalog import RIKTNINGAR
 
     ind = ds.cat[kpi]
     parts = [f"#### {ind.namn}", "", f"*{ind.titel}* ({ind.kpi}). {RIKTNINGAR[ind.riktning]}."]
@@ -203,8 +199,6 @@ def table_counts(tables: dict):
 
 def about_data(ds, fargstrategi: str) -> str:
     """The "Om data" section: source, date, averages, the colour rule, the exempeldata mark."""
-    from ojlib.analysis import colours
-    from ojlib.data.source_lines import source_line
 
     lines = []
     if ds.is_example:

@@ -31,12 +31,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ojlib import EXEMPELDATA_MARK
+from ojlib import EXEMPELDATA_MARK, __version__
 from ojlib.analysis import aggregate, colours, formatting, levels, ranking, summary, trends
+from ojlib.base import paths
 from ojlib.base.errors import OjError
-from ojlib.data import geo
+from ojlib.base.storage import atomic_path
+from ojlib.data import dataset, geo
 from ojlib.data.catalog import OMRADEN, RIKTNINGAR, parse_omraden
 from ojlib.data.source_lines import source_line
+from ojlib.render import figures, notebook
+from ojlib.report import lansrapport, templates
 
 DEFAULT_OMRADE = "missbruk"  # as the lansanalys template; a kommun's deck takes "alla" as the kommunprofil
 MAX_BILDER = 30            # default cap on slides per deck
@@ -234,7 +238,6 @@ def _title_slide(ctx: _Context, titel: str, undertitel: str, notes: list[str]) -
 
 
 def _data_date(ds) -> str:
-    from ojlib.render import notebook
 
     return notebook.data_date(ds)
 
@@ -393,7 +396,6 @@ def _number_format(ind) -> str:
 
 def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
     """Per kommun: answers by level (a stacked chart), Ja of answered, changes with arrows."""
-    from ojlib.report import lansrapport
 
     base = next(iter(ctx.tables.values())).drop_duplicates("kommunkod")
     kommuner = list(zip(base.kommunkod, base.kommun, strict=True))
@@ -499,7 +501,6 @@ def _improvement_slide(ctx: _Context) -> Bild:
 def _lan_improvement_slide(ctx: _Context) -> Bild:
     """The län's förbättringsområden chosen by the länsrapport's own rules (``lansrapport.REGLER``)."""
     from ojlib.data import omraden
-    from ojlib.report import lansrapport
 
     regel = {"under_riket": "Långt under riket", "forsamring": "Försämrad"}
     found = []
@@ -568,7 +569,6 @@ def _others_slide(ctx: _Context, others: list[tuple[str, object]]) -> list[Bild]
 
 
 def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
-    from ojlib import __version__
     from ojlib.data import omraden
 
     punkter = [
@@ -601,7 +601,6 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
 
 def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]) -> Deck:
     from ojlib.data import omraden
-    from ojlib.report import lansrapport
 
     val = ctx.val
     fixed_front = [_title_slide(ctx, titel, undertitel, summary_points), _reading_slide(ctx)]
@@ -966,7 +965,6 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
     from pptx.enum.dml import MSO_LINE
     from pptx.util import Pt
 
-    from ojlib.render import figures
 
     b, tr = bild.data["staplar"], bild.data["trend"]
     data = CategoryChartData(number_format=b["format"])
@@ -1173,7 +1171,6 @@ def render(deck: Deck):
 
 def write(deck: Deck, path) -> Path:
     """Save the deck atomically: the file is whole or not there (no half-written .pptx)."""
-    from ojlib.base.storage import atomic_path
 
     path = Path(path)
     if path.suffix.lower() != ".pptx":
@@ -1223,8 +1220,6 @@ def _list(value) -> tuple[str, ...]:
 
 def _report_parameters() -> set[str]:
     """The report templates' own parameters (e.g. kommentarer): accepted in a shared file, not used."""
-    from ojlib.base import paths
-    from ojlib.report import templates
 
     names: set[str] = set()
     for template in ("lansanalys.ipynb", "kommunprofil.ipynb"):
@@ -1261,7 +1256,6 @@ def from_params(values: dict, ds=None) -> tuple[Deck, str]:
     ``ds`` reuses a loaded dataset (a batch makes many decks from one); it must be the
     parameters' ``datakalla``.
     """
-    from ojlib.data import dataset
 
     args = check_params(values)
 
@@ -1291,7 +1285,6 @@ def write_for_report(kind: str, params: dict, target: Path, datasets: dict | Non
     values = {k: v for k, v in params.items() if k in DECK_KEYS and v is not None}
     if kind == "lansanalys":
         values.pop("kommun", None)
-    from ojlib.data import dataset
 
     kalla = values.get("datakalla") or "exempeldata"
     cache = datasets if datasets is not None else {}

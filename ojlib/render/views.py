@@ -22,7 +22,10 @@ import pandas as pd
 
 from ojlib import EXEMPELDATA_MARK
 from ojlib.analysis import colours, coverage, formatting
+from ojlib.data.catalog import RIKTNINGAR
 from ojlib.data.source_lines import source_line
+from ojlib.render import tables
+from ojlib.render.notebook import data_date, markdown
 from ojlib.render.tables import HtmlTable
 from ojlib.report import lansrapport
 
@@ -186,7 +189,6 @@ TYPE_TITLES = {"andel": "Andelar", "kr_per_inv": "Kostnader (kronor per invånar
 
 def numeric_overviews(table: pd.DataFrame, title: str = "") -> list[HtmlTable]:
     """The coloured overview of the indicators that are not answers; split by value type when wide."""
-    from ojlib.render import tables
 
     t = table[~table.typ.isin(lansrapport.ANSWER_TYPES)]
     if t.empty:
@@ -315,7 +317,6 @@ def _short(avser) -> str:
 def chapter_intro(ds, table: pd.DataFrame, kpis: list[str]) -> HtmlTable:
     """A chapter's indicators: name, year, the län and riket (distribution of answers; other values
     with what they are), Kolada's title and id, type and direction; two columns when long."""
-    from ojlib.data.catalog import RIKTNINGAR
 
     t = table[table.kpi.isin(kpis)]
     dist = lansrapport.answer_distributions(ds, t).set_index("kpi")
@@ -351,7 +352,6 @@ def _md(text) -> str:
 def inledning(p, ds, tables_by_omrade: dict) -> HtmlTable:
     """The Inledning: syfte, mätperiod, datakällor and läsanvisning (colours, averages, arrows,
     comparability, the analyst's comments), in two columns on a wide screen."""
-    from ojlib.render.notebook import data_date, markdown
 
     n_ind = sum(t.kpi.nunique() for t in tables_by_omrade.values())
     n_kom = next(iter(tables_by_omrade.values())).kommunkod.nunique()

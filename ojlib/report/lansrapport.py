@@ -23,7 +23,8 @@ from ojlib.analysis import aggregate, formatting, levels, trends
 from ojlib.analysis.aggregate import ANSWER_TYPES, Distribution, distribution, tolerance_text, top_level
 from ojlib.analysis.formatting import num
 from ojlib.base import memo
-from ojlib.data import geo
+from ojlib.data import geo, omraden
+from ojlib.data.catalog import OMRADEN
 from ojlib.data.dataset import Dataset
 
 OVRIGA = ("ovriga", "Övriga indikatorer")
@@ -164,7 +165,6 @@ def over_time_frames(ds: Dataset, lan, table: pd.DataFrame) -> tuple[pd.DataFram
 
 def _kvalitetsomraden() -> list[tuple[str, str]]:
     """Ordered (key, title) of ÖJ's kvalitetsområden, from params/omraden.yml."""
-    from ojlib.data import omraden
 
     return [(k.key, k.titel) for k in omraden.kvalitetsomraden()]
 
@@ -338,7 +338,6 @@ FASTA_AVSNITT_EFTER = ["Sammanfattande bild", "Förbättringsområden", "Karta",
 
 def chapter_heading(title: str, omrade: str, n_omraden: int) -> str:
     """A chapter's heading: the kvalitetsområde, with the område when the report has several."""
-    from ojlib.data.catalog import OMRADEN
 
     return title if n_omraden == 1 else f"{title} – {OMRADEN[omrade]}"
 

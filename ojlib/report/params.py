@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ojlib.analysis import colours
 from ojlib.base.errors import OjError
 from ojlib.data import geo, shared
 from ojlib.data.catalog import OMRADEN, parse_omraden
-from ojlib.data.dataset import Dataset, parse_kallor
+from ojlib.data.dataset import Dataset, available, fix_hint, parse_kallor
 
 JAMFORELSER = ("riket", "kommungrupp")
 
@@ -55,7 +56,6 @@ def _year(ds: Dataset, ar, omraden) -> int:
 
 
 def _colour_strategy(name: str) -> str:
-    from ojlib.analysis import colours
 
     return colours.check_strategy(name)
 
@@ -63,7 +63,6 @@ def _colour_strategy(name: str) -> str:
 def _datakalla(value) -> str:
     """"kolada", "kolada,egen", ["kolada", "egen"] or "alla" -> the validated sources, comma-joined
     in precedence order (an unknown source or one without data stops with one sentence)."""
-    from ojlib.data.dataset import available, fix_hint
 
     keys = parse_kallor(value)
     for k in keys:

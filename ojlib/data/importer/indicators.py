@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ojlib.base.errors import OjError
-from ojlib.data import catalog
+from ojlib.data import catalog, omraden
 from ojlib.data.importer.cells import clean_text, strip_footnote
 
 KOLADA_ID = re.compile(r"\b([NU]\d{5})\b")
@@ -140,7 +140,6 @@ def omrade_from_text(text: str) -> str | None:
 
 def catalog_omraden() -> list[str]:
     try:
-        from ojlib.data import omraden  # the registry of områden, when present
 
         return [o.key for o in omraden.all()]
     except ImportError:
@@ -152,7 +151,6 @@ def kvalitetsomrade_from_text(text: str | None) -> str | None:
     if not text:
         return None
     try:
-        from ojlib.data import omraden
 
         items = omraden.kvalitetsomraden()
     except (ImportError, AttributeError):

@@ -22,6 +22,7 @@ from ojlib.base import yamlfile
 from ojlib.data import geo
 from ojlib.data.answers import STATUS_ANDEL_TOPP, share_input, top_level
 from ojlib.data.catalog import Catalogue, Indicator, load_catalogue
+from ojlib.data.dataset import save_dataset
 
 SEED = 20260
 KALLA = "exempeldata"
@@ -164,7 +165,6 @@ def generate(catalogue: Catalogue | None = None, progress=None) -> pd.DataFrame:
 
 def build(catalogue: Catalogue | None = None, progress=None) -> Path:
     """Generate, validate and save ``data/processed/exempeldata.parquet``."""
-    from ojlib.data.dataset import save_dataset
 
     catalogue = catalogue or load_catalogue()
     df = generate(catalogue, progress=progress)

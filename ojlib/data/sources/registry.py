@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ojlib import __version__
 from ojlib.base.errors import OjError, did_you_mean
 
 EXEMPELDATA = "Exempeldata – inte verkliga resultat"
@@ -172,7 +173,6 @@ def _kolada_date(info: dict) -> str:
 
 
 def _example_date(info: dict) -> str:
-    from ojlib import __version__
 
     return f"genererad av ojlib {__version__} (seed {info.get('seed', '?')})"
 
