@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ojlib-installed
 
-.PHONY: setup demo test lab exempeldata notebooks lint bench clean
+.PHONY: setup demo test lab exempeldata notebooks lint bench clean environment
 
 setup: $(STAMP)
 
@@ -38,6 +38,10 @@ notebooks: exempeldata
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## make environment: write environment.yml (conda) from pyproject.toml
+environment:
+	$(PYTHON) .ci/environment.py
 
 lint: setup
 	$(BIN)/ruff check ojlib tests benchmarks

@@ -55,7 +55,7 @@ def test_a_job_sees_nothing_of_the_previous_job_in_the_same_kernel(kernel, tmp_p
 
 
 def test_a_module_changed_by_a_job_is_restored_for_the_next(kernel, tmp_path):
-    breaker = _template(tmp_path, "breaker", "import ojlib.data.geo\nojlib.geo.lan = None\nojlib.geo.extra = 1")
+    breaker = _template(tmp_path, "breaker", "import ojlib.data.geo\nojlib.data.geo.lan = None\nojlib.data.geo.extra = 1")
     checker = _template(tmp_path, "checker",
                         "import ojlib.data.geo\nprint(callable(ojlib.data.geo.lan), hasattr(ojlib.data.geo, 'extra'))")
     kernel.execute(breaker, {}, execution_timeout=60)
@@ -67,7 +67,7 @@ def test_a_module_changed_by_a_job_is_restored_for_the_next(kernel, tmp_path):
 
 def test_a_failing_job_restarts_the_kernel_before_the_next(kernel, tmp_path):
     failing = _template(tmp_path, "failing",
-                        "import ojlib.data.geo\nojlib.geo.lan = None\nleftover = 1\nraise ValueError('trasig')")
+                        "import ojlib.data.geo\nojlib.data.geo.lan = None\nleftover = 1\nraise ValueError('trasig')")
     checker = _template(tmp_path, "checker",
                         "import ojlib.data.geo\nprint('leftover' in globals(), callable(ojlib.data.geo.lan))")
     pid = kernel.pid

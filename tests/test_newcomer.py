@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -94,23 +95,21 @@ def test_csv_export_is_the_long_table_the_help_promises(example_ds, tmp_path, ca
     assert [c.value for c in wt[1]][:5] == list(rows[0])[:5]
 
 
-def _requirements(items) -> dict[str, str]:
-    out = {}
-    for item in items:
-        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*(.*)", item.strip())
-        out[m.group(1).lower()] = m.group(2).replace(" ", "")
-    return out
-
-
-def test_environment_yml_and_pyproject_list_the_same_dependencies():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["dev"])
+def test_environment_yml_is_generated_from_pyproject(tmp_path):
+    """environment.yml is what `make environment` writes from pyproject.toml, and the check notices an edit."""
+    r = subprocess.run([sys.executable, str(ROOT / ".ci" / "environment.py"), "--check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    conda = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python=", "pip"))]
+    names = {re.match(r"[A-Za-z0-9_.\-]+", d).group(0) for d in env["dependencies"] if isinstance(d, str)}
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    listed = _requirements(conda + [p for p in pip if not p.startswith("-")])
-    assert listed == wanted
-    assert "-e .[dev]" in pip
+    assert {"pandas", "polars", "papermill", "nbval", "jupyter_client"} <= names and "-e .[dev]" in pip
+    copy = tmp_path / "proj"
+    (copy / ".ci").mkdir(parents=True)
+    shutil.copy(ROOT / ".ci" / "environment.py", copy / ".ci")
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    (copy / "environment.yml").write_text((ROOT / "environment.yml").read_text(encoding="utf-8").replace("pandas", "pandaz"))
+    r = subprocess.run([sys.executable, str(copy / ".ci" / "environment.py"), "--check"], capture_output=True, text=True)
+    assert r.returncode == 1 and "make environment" in r.stderr
 
 
 def test_install_metadata_keeps_pip_quiet():

@@ -12,13 +12,10 @@ import sys
 
 import typer
 
-try:  # typer >= 0.2x ships its own copy of click; its exceptions are not click's
-    from typer._click import exceptions as cx
-except ImportError:  # pragma: no cover - older typer uses click itself
-    from click import exceptions as cx
-
 from ojlib.base.errors import DEBUG_ENV, OjError, explain
-from ojlib.cli import svenska as _svenska  # noqa: E402,F401  (Swedish help words)
+from ojlib.cli import svenska as _svenska  # Swedish help words; click's exceptions (typer ships its own click)
+
+cx = _svenska.exceptions
 
 app = typer.Typer(
     name="oj",

@@ -12,11 +12,15 @@ from gettext import gettext
 
 from typer import core as _tcore
 
+# The one place that reaches into typer's private copy of click (there is no public way to its
+# classes or exceptions): ojlib.cli takes click's exceptions from here too.
 try:
     from typer._click import core as _ccore
+    from typer._click import exceptions  # noqa: F401 - ojlib.cli uses it
     from typer._click import formatting as _cfmt
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import core as _ccore
+    from click import exceptions  # noqa: F401 - ojlib.cli uses it
     from click import formatting as _cfmt
 
 HELP_TEXT = "Visa den här hjälpen och avsluta."

@@ -118,7 +118,12 @@ def template_notebook(path: Path):
 def execute_papermill(template: Path, parameters: dict, kernel_name: str, report_mode: bool = True,
                       **engine_kwargs):
     """``papermill.execute_notebook(template, None, ...)`` with the template from the cache and
-    without serialising the result: papermill's own parameterize, metadata and error steps."""
+    without serialising the result: papermill's own parameterize, metadata and error steps.
+
+    The one place that calls papermill's module functions below ``execute_notebook``: its public
+    entry reads the template from disk on every job (or, given a notebook object, records that
+    object as the input path in the page's metadata); a batch keeps the parsed template instead.
+    """
     from papermill.engines import papermill_engines
     from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
     from papermill.parameterize import parameterize_notebook
@@ -159,8 +164,7 @@ def _register_engine() -> None:
             client.kc = kc
             return client.execute(cleanup_kc=False)
 
-    if ENGINE not in papermill_engines._engines:
-        papermill_engines.register(ENGINE, PoolEngine)
+    papermill_engines.register(ENGINE, PoolEngine)  # a dict entry: registering again replaces it
 
 
 class PooledKernel:

@@ -24,7 +24,11 @@ REPORT_MIMETYPE = "application/vnd.ojlib.report+json"
 
 
 def _short_error(shell, etype, evalue, tb, tb_offset=None):
-    """IPython custom exception handler: show the Swedish message only."""
+    """IPython custom exception handler: show the Swedish message only.
+
+    ``_showtraceback`` is IPython's private step that sends an error output with a given traceback
+    text; the public ``showtraceback`` would print the Python traceback a user cannot act on. Used
+    here only, so an IPython change breaks one function (tests/test_notebooks.py runs it)."""
     shell._showtraceback(etype, evalue, [f"Fel: {evalue}"])
 
 
@@ -56,7 +60,11 @@ def show_figure(fig, *args, **kwargs) -> None:
 
 
 def use_plain_figure_display() -> None:
-    """Make ``fig.show()`` publish the JSON mime bundle directly (batch kernels; see ``show_figure``)."""
+    """Make ``fig.show()`` publish the JSON mime bundle directly (batch kernels; see ``show_figure``).
+
+    Replacing the method is deliberate: plotly's public route (a custom renderer in
+    ``plotly.io.renderers``) still imports nbformat and jsonschema in ``plotly.io.show`` for every
+    mime bundle, a second per kernel. Only batch kernels (``OJLIB_BATCH``) do this."""
     from plotly.basedatatypes import BaseFigure
 
     BaseFigure.show = show_figure
