@@ -6,6 +6,7 @@ import pytest
 from ojlib.base.errors import OjError
 from ojlib.cli import main
 from ojlib.data import dataset
+from ojlib.data.sources import registry
 
 
 def _rows(**override):
@@ -86,7 +87,9 @@ def test_import_own_file(ojhome, tmp_path, capsys):
     ds = dataset.load_dataset("egen")
     # rows keep the registry key (the file name stays in the manifest and the credit line)
     assert ds.df.kod.tolist() == ["0680", "0685"] and set(ds.df.kalla) == {"egen"}
-    assert ds.info["filer"][0]["fil"] == "egen.csv" and ds.info["utgivare"] == "socialstyrelsen"  # a workbook KPI
+    assert ds.info["filer"][0]["fil"] == "egen.csv" and ds.info["filer"][0]["kalla_text"] is None
+    # a workbook KPI, but the file does not say it is ÖJ: credited by its name
+    assert registry.credit_line(["egen"], {"egen": ds.info}) == "Källa: egen fil egen.csv"
     before = dataset.dataset_path("egen").read_bytes()
     bad = tmp_path / "fel.csv"
     bad.write_text("kpi,kod,ar,varde\nU35519,0680,2023,1\nU35519,0680,2023,0\n", encoding="utf-8")

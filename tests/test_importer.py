@@ -377,10 +377,11 @@ def test_a_lan_column_beside_the_kommun_column_does_not_become_the_unit(ojhome, 
                                 ("U35548", "0680", 2025, "T"): (None, "sekretess")}
 
 
-def test_years_as_column_headers_are_named_as_not_read(ojhome, tmp_path):
+def test_years_as_column_headers_without_an_indicator_name_are_not_read(ojhome, tmp_path):
     path = wb.wide(tmp_path / "trend.xlsx", ["Kommun", 2023, 2024], [("Aneby", "81,5", "80"), ("Gnosjö", "70", "71")])
     p = plan.build(path)
-    assert p.sheets[0].reason == "ingen rubrikrad med indikatornamn ovanför raderna med kommuner, län eller riket"
+    assert p.sheets[0].reason.startswith("åren står som kolumnrubriker men ingen rad ovanför tabellen namnger "
+                                         "indikatorn")
     assert plan.refusal(p).startswith("Filen trend.xlsx innehåller inga värden som kunde läsas")
 
 

@@ -39,9 +39,11 @@ def test_registry_entries_and_source_lines():
     assert "oj importera" in registry.get("egen").fix_hint
     with pytest.raises(OjError, match="Okänd datakälla 'kolda'"):
         registry.get("kolda")
-    infos = {"egen": {"utgivare": "socialstyrelsen", "ar": [2024, 2025]}}
-    assert registry.credit_line(["kolada", "egen"], infos) == \
-        "Källa: Kolada; Socialstyrelsen, Öppna jämförelser 2024–2025 (egen import)"
+    infos = {"egen": {"filer": [{"fil": "oj_2025.xlsx", "kalla_text": "Socialstyrelsen, Öppna jämförelser 2025"},
+                                {"fil": "hemtjanst.csv", "kalla_text": None}]}}
+    assert registry.credit_line(["kolada", "egen"], infos) == ("Källa: Kolada; Socialstyrelsen, Öppna jämförelser "
+                                                               "2025 (importerad fil oj_2025.xlsx); egen fil "
+                                                               "hemtjanst.csv")
     assert registry.credit_line(["kolada", "exempeldata"], {}, derived=True) == \
         f"Bearbetning av data från Kolada; {EXEMPELDATA}"
     assert source_line("egen.xlsx") == "Källa: egen.xlsx"  # a file name is credited as it is
@@ -69,10 +71,10 @@ def test_combined_dataset_keeps_row_sources_and_states_precedence(two_sources):
     # the source line of a table names exactly the sources of its values
     t = ranking.kommun_table(ds, kpi="U35519", ar=2024)
     assert t.attrs["kalla"] == "egen"
-    assert source_line(t.attrs["kalla"]) == "Källa: Socialstyrelsen, Öppna jämförelser 2024 (egen import)"
+    own = "oj_missbruk_2024.xlsx"  # the file does not say it is ÖJ: it is named, not credited to Socialstyrelsen
+    assert source_line(t.attrs["kalla"]) == f"Källa: egen fil {own}"
     both = ranking.kommun_table(ds, omrade="missbruk", ar=2024)
-    assert source_line(both.attrs["kalla"], derived=True) == \
-        "Bearbetning av data från Kolada; Socialstyrelsen, Öppna jämförelser 2024 (egen import)"
+    assert source_line(both.attrs["kalla"], derived=True) == f"Bearbetning av data från Kolada; egen fil {own}"
 
 
 def test_example_data_mixed_in_stays_marked(two_sources):

@@ -120,7 +120,7 @@ def test_lan_report_from_kolada_and_an_imported_workbook(ojhome, tmp_path, capsy
     assert main(["rapport", "--lan", "06", "--omrade", "missbruk", "--datakalla", "kolada,egen",
                  "--ut", str(page)]) == 0
     text = _html_text(page)
-    both = "Kolada; Socialstyrelsen, Öppna jämförelser 2024 (egen import)"
+    both = "Kolada; Socialstyrelsen, Öppna jämförelser 2024 (importerad fil oj_missbruk_2024.xlsx)"
     assert f"Bearbetning av data från {both}" in text or f"Källa: {both}" in text
     assert "Källa: Kolada" in text  # figures of Kolada's own indicators credit Kolada alone
     assert "Exempeldata" not in text

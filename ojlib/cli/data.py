@@ -145,20 +145,33 @@ def importera(
     blad: str = typer.Option(None, "--blad", help="Läs bara dessa blad (namn, åtskilda med komma)."),
     visa: bool = typer.Option(False, "--visa", help="Visa vad som känns igen, utan att spara något."),
     ersatt: bool = typer.Option(False, "--ersatt", help="Ersätt all egen data i stället för att lägga till."),
+    kodning: str = typer.Option(None, "--kodning", help="CSV-filens teckenkodning, t.ex. utf-8, cp1252 eller "
+                                                        "mac_roman (annars provas den fram ur kommunnamnen)."),
+    kalla: str = typer.Option(None, "--kalla", help="Vem som publicerat värdena, för källraden, t.ex. "
+                                                    "\"Socialstyrelsen, Öppna jämförelser 2025\" (annars namnges "
+                                                    "filen)."),
+    inte_kommuner: str = typer.Option(None, "--inte-kommuner",
+                                      help="Rader som liknar kommunnamn men inte är kommuner (namn, åtskilda "
+                                           "med komma); annars vägras importen."),
 ) -> None:
     """Läs in en arbetsbok från Socialstyrelsen eller en egen fil som datakällan "egen".
 
     Bred tabell (kommuner som rader, indikatorer som kolumner) eller lång tabell (kolumnerna kpi,
-    kod, ar, varde). Kör först med --visa för att se vad som känns igen. Nya värden läggs till den
+    kod, ar, varde), också med åren som kolumner, metadatarader ovanför och fotnoter under. Kör först
+    med --visa för att se vad som känns igen (slutkod 1 om importen skulle vägras). Nya värden läggs till den
     egna datan (samma indikator, enhet, år och kön ersätts); --ersatt ersätter allt.
     """
     from ojlib.data.importer import plan as planner
     from ojlib.data.sources import files
 
+    options = {"kodning": kodning, "kalla": kalla, "inte_kommuner": inte_kommuner}
     if visa:
-        typer.echo(planner.describe(files.preview(fil, ar=ar, omrade=omrade, blad=blad)))
+        plan = files.preview(fil, ar=ar, omrade=omrade, blad=blad, **options)
+        typer.echo(planner.describe(plan))
+        if planner.refusal(plan):  # scripts can rely on the exit code: 1 when the import would be refused
+            raise typer.Exit(1)
         return
-    plan = files.import_file(fil, ar=ar, omrade=omrade, blad=blad, ersatt=ersatt)
+    plan = files.import_file(fil, ar=ar, omrade=omrade, blad=blad, ersatt=ersatt, **options)
     info = dataset.read_manifest("egen") or {}
     n = int(plan.frame.varde.notna().sum())
     typer.echo(f"Filen är inläst som datakällan egen: {len(plan.frame)} rader ({n} med värde) från "

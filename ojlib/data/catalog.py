@@ -40,6 +40,7 @@ OMRADEN = _OmradenTitles()
 KALLOR_KATALOG = {
     "kolada": "Kolada (hämtas med `oj hamta`)",
     "socialstyrelsen": "Socialstyrelsens ÖJ-arbetsböcker (läses in med `oj importera`)",
+    "egen": "egna filer (läses in med `oj importera`)",
 }
 TYPER = {
     "ja_nej": "Ja/Nej (kommunen svarar Ja=1 eller Nej=0)",

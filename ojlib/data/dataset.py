@@ -155,7 +155,6 @@ def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path
         "kpi": int(df.kpi.nunique()),
         "kommuner": int(df.loc[df.niva == "kommun", "kod"].nunique()),
         "ar": sorted(int(a) for a in df.ar.unique()),
-        **_publisher(df, kalla),
         **(info or {}),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
@@ -177,23 +176,6 @@ def read_manifest(kalla: str) -> dict | None:
     if manifest.get("sha256") and manifest["sha256"] != sha256_file(dataset_path(kalla)):
         return None
     return manifest
-
-
-def _publisher(df: pd.DataFrame, kalla: str) -> dict:
-    """For own imports: ``utgivare: socialstyrelsen`` when the file holds ÖJ kommunenkät results,
-    i.e. KPIs the catalogue says now come only from Socialstyrelsen's workbooks (``kalla:
-    socialstyrelsen``), so the credit line names Socialstyrelsen. An importer that knows better
-    sets ``kalla_text`` in the manifest instead."""
-    if kalla != "egen" or df.empty:
-        return {}
-    try:
-        cat = load_catalogue()
-    except OjError:
-        return {}
-    kpis = set(df.kpi.unique())
-    if any(k in cat and cat[k].kalla == "socialstyrelsen" for k in kpis):
-        return {"utgivare": "socialstyrelsen"}
-    return {}
 
 
 def fix_hint(kalla: str) -> str:

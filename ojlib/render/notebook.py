@@ -116,6 +116,8 @@ def saknas_text(p, ds) -> str:
             if i.kalla == "socialstyrelsen":
                 gone = f"Kolada slutade publicera dem {i.upphord}; " if i.upphord else ""
                 where = f"finns i Socialstyrelsens ÖJ-arbetsböcker ({gone}läs in med `oj importera FIL`)"
+            elif i.kalla == "egen":
+                where = "kommer från egna filer (läs in dem igen med `oj importera FIL`)"
             else:
                 gone = f", sista år {i.upphord}" if i.upphord else ""
                 where = f"hämtas från Kolada med `oj hamta`{gone}"

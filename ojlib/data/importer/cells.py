@@ -23,6 +23,12 @@ MISSING = {
     "saknas": "saknas",
     "ej tillämpligt": "ej_tillampligt",
     "bortfall": "bortfall",
+    # what statistics programs and English exports write for a missing value (R, pandas, SQL, Excel)
+    "na": "saknas",
+    "nan": "saknas",
+    "null": "saknas",
+    "n/a": "saknas",
+    "#n/a": "saknas",
 }
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, en/em dash, minus sign
 SPACES = "\u00a0\u2007\u2009\u202f\u200b"  # nbsp, figure space, thin spaces, zero width
@@ -102,7 +108,7 @@ def parse_cell(value, percent_format: bool = False) -> Cell:
         if not math.isfinite(number):
             return Cell("error", token=raw)
         return Cell("number", varde=number, token=raw, percent=base.endswith("%"))
-    if re.search(r"[a-zåäöé]{2,}", low) and low.lstrip("+-") not in ("inf", "infinity", "nan"):
+    if re.search(r"[a-zåäöé]{2,}", low) and low.lstrip("+-") not in ("inf", "infinity"):
         # a scale label such as 'Inom 3 dagar'; the indicator decides whether it is one of its levels
         return Cell("label", label=base, token=raw)
     return Cell("error", token=raw)

@@ -13,12 +13,13 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from ojlib.base.errors import OjError
-from ojlib.data import catalog, omraden
+from ojlib.data import catalog, geo, omraden
 from ojlib.data.importer.cells import clean_text, strip_footnote
 
-KOLADA_ID = re.compile(r"\b([NU]\d{5})\b")
+KOLADA_ID = re.compile(r"(?<![A-Za-z0-9])([NUnu]\d{5})(?![0-9])")  # Kolada exports write u35538
 _CODING = re.compile(r"\s*\([^()]*=\s*\d[^()]*\)\s*$")
 JA_NEJ = {1: "Ja", 0: "Nej"}
 JA_DELVIS_NEJ = {0: "Nej", 1: "Delvis", 2: "Ja"}
@@ -65,6 +66,25 @@ class Match:
     indicator: catalog.Indicator | None = None
 
 
+def kolada_ids(text) -> list[str]:
+    """The Kolada KPI ids a text names, in upper case ("u35538" -> "U35538")."""
+    return [k.upper() for k in KOLADA_ID.findall(str(text or ""))]
+
+
+def kolada_title(kpi: str) -> str | None:
+    """Kolada's own title of a KPI the catalogue lacks, from the reference list shipped in data/raw."""
+    return _kolada_titles().get(kpi)
+
+
+@cache
+def _kolada_titles() -> dict[str, str]:
+    try:
+        ref = geo._read_ref("kolada_kpi_catalogue_2026-03.csv")
+    except OjError:  # the reference list is an aid, not a requirement
+        return {}
+    return dict(zip(ref["id"], ref["title"], strict=True))
+
+
 def _index(cat: catalog.Catalogue) -> dict[str, list[tuple[str, catalog.Indicator]]]:
     idx: dict[str, list] = {}
     for ind in cat:
@@ -88,7 +108,7 @@ class Matcher:
     def match(self, *texts: str | None) -> Match | None:
         """The catalogue entry for a column, from its header (and group/unit texts for an id)."""
         for t in texts:
-            for kpi in KOLADA_ID.findall(t or ""):
+            for kpi in kolada_ids(t):
                 if kpi in self.cat:
                     return Match(kpi, False, "id", indicator=self.cat[kpi])
         header = texts[0] if texts else None
@@ -105,7 +125,7 @@ class Matcher:
         return None
 
     def new_id(self, header: str, taken: set[str]) -> str:
-        for kpi in KOLADA_ID.findall(header or ""):
+        for kpi in kolada_ids(header):
             if kpi not in self.cat and kpi not in taken:
                 return kpi
         base = "egen_" + slug(header)
@@ -117,14 +137,15 @@ class Matcher:
 
 def infer_type(labels: set[str], numbers: list[float], percent: bool, header: str, unit: str | None):
     """(typ, nivaer) of a new indicator from what its cells hold."""
-    hint = f"{norm(header)} {norm(unit or '')}"
+    hint = f"{norm(header)} {norm(unit or '')}".replace("_", " ")
     if labels:
         if labels <= {"Ja", "Nej"}:
             return "ja_nej", dict(JA_NEJ)
         if labels <= {"Ja", "Nej", "Delvis"}:
             return "skala", dict(JA_DELVIS_NEJ)
         return None, {}
-    if percent or re.search(r"\bandel\b|%|procent", hint):
+    in_range = all(0 <= x <= 100 for x in numbers)
+    if percent or in_range and re.search(r"\bandel|%|procent|\bpercent|\bshare\b|\bproportion", hint):
         return "andel", {}
     if re.search(r"ja\s*/\s*nej|ja\s*=\s*1", hint) and set(numbers) <= {0.0, 1.0}:
         return "ja_nej", dict(JA_NEJ)
@@ -182,7 +203,7 @@ def entry(m: Match, header: str, unit: str | None, group: str | None, year: int,
         row["nivaer"] = dict(m.nivaer)
     known = {f.name for f in dataclasses.fields(catalog.Indicator)}
     if "kalla" in known:
-        row["kalla"] = "socialstyrelsen"
+        row["kalla"] = "egen"  # build() sets socialstyrelsen or kolada when the file says so
     if "rubriker" in known:
         row["rubriker"] = [clean_text(header)]
     if "kvalitetsomrade" in known:

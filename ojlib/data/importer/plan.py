@@ -17,17 +17,22 @@ import pandas as pd
 from ojlib.base.errors import OjError
 from ojlib.data import catalog
 from ojlib.data.dataset import COLUMNS, STATUS_TEXT
-from ojlib.data.importer import cells, indicators, units
+from ojlib.data.importer import cells, credit, indicators, units
 from ojlib.data.importer.grid import Sheet, read_sheets
 from ojlib.data.importer.layout import Table, find_table
 from ojlib.data.importer.year import find_year
 
 NIVA_ORDER = ("riket", "lan", "kommun", "stadsdel", "regi")
-KON = {"t": "T", "totalt": "T", "total": "T", "alla": "T", "k": "K", "kvinnor": "K", "kvinna": "K",
-       "flickor": "K", "m": "M", "män": "M", "man": "M", "pojkar": "M"}
-TIDY = {"kpi": ("kpi", "kpi-id", "nyckeltal"), "kod": ("kod", "kommunkod", "områdeskod", "municipality"),
+KON = {"t": "T", "totalt": "T", "total": "T", "alla": "T", "samtliga": "T", "båda könen": "T", "both sexes": "T",
+       "all": "T", "k": "K", "kvinnor": "K", "kvinna": "K", "flickor": "K", "women": "K", "woman": "K", "female": "K",
+       "females": "K", "f": "K", "m": "M", "män": "M", "man": "M", "pojkar": "M", "men": "M", "male": "M",
+       "males": "M"}
+TIDY = {"kpi": ("kpi", "kpi-id", "kpi id", "nyckeltal", "nyckeltals-id"),
+        "kod": ("kod", "kommunkod", "områdeskod", "municipality", "municipality id", "geo", "region",
+                "kommun", "kommun id", "area"),
         "ar": ("ar", "år", "period", "year"), "varde": ("varde", "värde", "value"),
-        "kon": ("kon", "kön", "gender"), "status": ("status",), "antal": ("antal", "count"), "niva": ("niva", "nivå")}
+        "kon": ("kon", "kön", "gender", "sex"), "status": ("status",), "antal": ("antal", "count"),
+        "niva": ("niva", "nivå")}
 MAX_ERRORS_SHOWN = 5
 
 
@@ -40,6 +45,7 @@ class ColumnPlan:
     unit: str | None
     match: indicators.Match | None = None
     tokens: Counter = field(default_factory=Counter)
+    year: int | None = None  # the column's year when the years are columns
 
 
 @dataclass
@@ -69,6 +75,11 @@ class ImportPlan:
     errors: list[str]
     encoding: str | None = None
     delimiter: str | None = None
+    encoding_why: str | None = None
+    kalla_text: str | None = None  # the credit the file or --kalla gives ("Socialstyrelsen, Öppna jämförelser 2025")
+    kalla_from: str | None = None  # where it was read ("--kalla", "bladet Information")
+    suspects: list[str] = field(default_factory=list)  # rows that look like kommuner but match none
+    not_kommuner: list[str] = field(default_factory=list)  # names the user said are not kommuner
 
     @property
     def rows_understood(self) -> int:
@@ -93,7 +104,9 @@ def _is_data_sheet(sheet: Sheet) -> bool:
 
 
 class _Builder:
-    def __init__(self, path: Path, ar, omrade, cat: catalog.Catalogue):
+    def __init__(self, path: Path, ar, omrade, cat: catalog.Catalogue, not_kommuner=()):
+        self.not_kommuner = {units.key(n) for n in not_kommuner}
+        self.suspects: list[str] = []
         self.path = path
         self.ar = ar
         self.omrade = omrade
@@ -125,7 +138,7 @@ class _Builder:
     # ---- wide sheets ---------------------------------------------------------------------------
     def wide(self, sp: SheetPlan, sheet: Sheet, table: Table) -> None:
         sp.table = table
-        if table.year_col is None:
+        if table.year_col is None and not all(c.year for c in table.columns):
             sp.year, sp.year_from = find_year(self.ar, [(f"bladnamnet '{sheet.name}'", sheet.name),
                                                         ("rubriken ovanför tabellen", table.title_text)],
                                               self.path.name)
@@ -159,8 +172,7 @@ class _Builder:
             if unit.kod == units.YEAR_DECIDES:
                 unit = units.Unit("okand", None, unit.text, reason="namnet har använts av flera stadsdelar; ange --ar")
             if unit.niva == "okand":
-                label = unit.text or "(tom)"
-                sp.not_understood.append(f"rad {r + 1}: {label} ({unit.reason})")
+                self.not_understood(sp, r, unit)
                 continue
             sp.counts[unit.niva] += 1
             if unit.niva == "regi":
@@ -174,25 +186,40 @@ class _Builder:
                 kon = KON[kv]
             row_units[r], row_years[r], row_kon[r] = unit, year, kon
         if sp.year is None and row_years:
-            sp.year_from = "kolumnen År"
+            sp.year_from = "rubrikerna (ett år per kolumn)" if all(c.year for c in table.columns) else "kolumnen År"
         for col in table.columns:
-            cp = ColumnPlan(sheet.name, col.letter, col.header, col.group, col.unit)
+            cp = ColumnPlan(sheet.name, col.letter, col.header, col.group, col.unit, year=col.year)
+            years = {r: col.year for r in row_units} if col.year else row_years
             sp.columns.append(cp)
             parsed = {r: cells.parse_cell(sheet.cell(r, col.index), (r, col.index) in sheet.percent) for r in row_units}
             for p in parsed.values():
                 cp.tokens[p.token if p.kind in ("missing", "label") else "tal"] += 1
             cp.match = self.matcher.match(col.header, col.group, col.unit)
             if cp.match is None:
-                cp.match = self.new_indicator(sp, sheet, col, parsed, row_years)
+                cp.match = self.new_indicator(sp, sheet, col, parsed, years)
                 if cp.match is None:
                     continue
-            self.column_values(sp, sheet, col, cp.match, parsed, row_units, row_years, row_kon)
+            self.column_values(sp, sheet, col, cp.match, parsed, row_units, years, row_kon)
+
+    def not_understood(self, sp: SheetPlan, r: int, unit: units.Unit, shown: str | None = None) -> None:
+        """A row no unit was found for; one that looks like a kommun (a close name) is a suspect
+        that refuses the import unless the user named it as not a kommun."""
+        label = unit.text or "(tom)"
+        shown = shown or label
+        near = [] if units.key(label) in self.not_kommuner else units.closest(label)
+        if near:
+            self.suspects.append(f"blad {sp.name} rad {r + 1}: '{label}' (närmast: {', '.join(near)})")
+            sp.not_understood.append(f"rad {r + 1}: {shown} ({unit.reason}; liknar {', '.join(near)})")
+        else:
+            sp.not_understood.append(f"rad {r + 1}: {shown} ({unit.reason})")
 
     def new_indicator(self, sp, sheet, col, parsed, row_years) -> indicators.Match | None:
         labels = {p.label for p in parsed.values() if p.kind == "label"}
         numbers = [p.varde for p in parsed.values() if p.kind == "number"]
         percent = any(p.percent for p in parsed.values())
-        typ, nivaer = indicators.infer_type(labels, numbers, percent, col.header, col.unit)
+        ids = indicators.kolada_ids(col.header)
+        kolada_title = indicators.kolada_title(ids[0]) if ids else None  # a Kolada KPI the catalogue lacks
+        typ, nivaer = indicators.infer_type(labels, numbers, percent, kolada_title or col.header, col.unit)
         if typ is None:
             odd = sorted(labels - {"Ja", "Nej", "Delvis"})
             r = next(r for r, p in parsed.items() if p.kind == "label" and p.label in odd)
@@ -222,6 +249,8 @@ class _Builder:
         years = list(row_years.values()) or [sp.year]
         entry = indicators.entry(m, col.header, col.unit, col.group, min(years), self.path.name, sheet.name, col.letter)
         entry["ar_till"] = max(years)
+        if kolada_title:  # Kolada's own words for its KPI, and Kolada as where its values come from
+            entry.update(titel=kolada_title, namn=kolada_title[:80], kalla="kolada")
         self.new[key] = {"match": m, "entry": entry}
         return m
 
@@ -272,7 +301,11 @@ class _Builder:
                 return sheet.cell(r, cols[name]) if name in cols else None
 
             kpi = cells.clean_text(get("kpi") or "")
+            kpi = (indicators.kolada_ids(kpi) or [kpi])[0] if indicators.KOLADA_ID.fullmatch(kpi) else kpi
             unit = units.recognise(code=get("kod"))
+            if unit.niva == "okand" and kpi:
+                self.not_understood(sp, r, unit, f"kod '{cells.clean_text(get('kod') or '')}' kpi '{kpi}'")
+                continue
             if unit.niva == "okand" or not kpi:
                 sp.not_understood.append(f"rad {r + 1}: kod '{cells.clean_text(get('kod') or '')}' kpi '{kpi}'"
                                          f" ({unit.reason or 'kpi saknas'})")
@@ -346,7 +379,7 @@ def Column_letter(c: int) -> str:  # noqa: N802 - mirrors openpyxl's name
 
 def _tidy_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     for r in range(min(len(sheet.rows), 30)):
-        names = [cells.clean_text(v).lower() if v is not None else "" for v in sheet.rows[r]]
+        names = [cells.clean_text(v).lower().replace("_", " ") if v is not None else "" for v in sheet.rows[r]]
         cols = {}
         for field_, aliases in TIDY.items():
             for i, n in enumerate(names):
@@ -360,17 +393,24 @@ def _tidy_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
 
 
 def build(path, ar=None, omrade=None, blad: str | list[str] | None = None,
-          cat: catalog.Catalogue | None = None) -> ImportPlan:
+          cat: catalog.Catalogue | None = None, kodning: str | None = None, kalla: str | None = None,
+          inte_kommuner=None) -> ImportPlan:
     """Read the file and return what would be imported. Writes nothing.
 
     ``blad``: sheet names as a list, or one text that is a sheet name ("Kommun, län, riket")
-    or several names separated by commas.
+    or several names separated by commas. ``kodning``: a CSV's encoding (else found from the
+    kommun names). ``kalla``: the credit the user gives the values ("Socialstyrelsen, Öppna
+    jämförelser 2025"); else the workbook's own words, else the file is named. ``inte_kommuner``:
+    names (a list, or comma-separated) of rows that look like kommuner but are not.
     """
     path = Path(path)
     cat = cat or catalog.load_catalogue()
     if omrade is not None:
         catalog.parse_omraden(omrade)
-    sheets = read_sheets(path)
+    if isinstance(inte_kommuner, str):
+        inte_kommuner = [n.strip() for n in inte_kommuner.split(",") if n.strip()]
+    sheets = read_sheets(path, kodning)
+    all_sheets = sheets
     if isinstance(blad, str):
         blad = [blad.strip()] if blad.strip() in [s.name for s in sheets] else \
             [b.strip() for b in blad.split(",") if b.strip()]
@@ -380,7 +420,7 @@ def build(path, ar=None, omrade=None, blad: str | list[str] | None = None,
         if unknown:
             raise OjError(f"Bladet '{unknown[0]}' finns inte i {path.name}; bladen heter {', '.join(names)}.")
         sheets = [s for s in sheets if s.name in blad]
-    b = _Builder(path, ar, omrade, cat)
+    b = _Builder(path, ar, omrade, cat, inte_kommuner or ())
     plans = []
     for sheet in sheets:
         sp = SheetPlan(sheet.name)
@@ -397,9 +437,20 @@ def build(path, ar=None, omrade=None, blad: str | list[str] | None = None,
             continue
         b.wide(sp, sheet, table)
     frame = pd.DataFrame(b.rows, columns=COLUMNS)
-    return ImportPlan(path, plans, frame, [v["entry"] for v in b.new.values()], b.errors,
+    if kalla is not None and not cells.clean_text(kalla):
+        raise OjError("--kalla är tom; skriv vem som publicerat värdena, t.ex. --kalla \"Socialstyrelsen, "
+                      "Öppna jämförelser 2025\".")
+    kalla_text, kalla_from = (cells.clean_text(kalla), "--kalla") if kalla else credit.from_workbook(all_sheets, plans)
+    entries = [v["entry"] for v in b.new.values()]
+    for e in entries:  # where the new indicators' values come from, for the catalogue
+        if e.get("kalla") != "kolada":
+            e["kalla"] = "socialstyrelsen" if credit.is_oj(kalla_text) else "egen"
+    return ImportPlan(path, plans, frame, entries, b.errors,
                       encoding=sheets[0].encoding if sheets else None,
-                      delimiter=sheets[0].delimiter if sheets else None)
+                      delimiter=sheets[0].delimiter if sheets else None,
+                      encoding_why=sheets[0].encoding_why if sheets else None,
+                      kalla_text=kalla_text, kalla_from=kalla_from, suspects=b.suspects,
+                      not_kommuner=list(inte_kommuner or []))
 
 
 def refusal(plan: ImportPlan) -> str | None:
@@ -410,6 +461,11 @@ def refusal(plan: ImportPlan) -> str | None:
             if len(plan.errors) > 1 else ""
         return (f"Filen {name} lästes inte in: {plan.errors[0]}{more}; rätta cellen eller ta bort kolumnen "
                 "och försök igen.")
+    if plan.suspects:
+        more = f" och {len(plan.suspects) - 3} till" if len(plan.suspects) > 3 else ""
+        return (f"Filen {name} lästes inte in: {len(plan.suspects)} rader liknar kommuner men matchar ingen "
+                f"({'; '.join(plan.suspects[:3])}{more}) – ange rätt teckenkodning med --kodning, rätta namnen, "
+                "eller ange med --inte-kommuner \"Namn1,Namn2\" att de inte är kommuner.")
     n_values = int(plan.frame.varde.notna().sum()) if len(plan.frame) else 0
     if plan.frame.empty and plan.rows_not_understood:
         first = next(x for s in plan.sheets for x in s.not_understood)
@@ -428,9 +484,15 @@ def refusal(plan: ImportPlan) -> str | None:
 
 def describe(plan: ImportPlan) -> str:
     """What was recognised, in Swedish, for ``--visa``."""
-    out = [f"Fil: {plan.path.name}" + (f" (teckenkodning {plan.encoding}, avgränsare "
-                                        f"{ {';': 'semikolon', ',': 'komma', chr(9): 'tabb'}[plan.delimiter] })"
-                                        if plan.delimiter else "")]
+    sep = {";": "semikolon", ",": "komma", "\t": "tabb"}.get(plan.delimiter or "")
+    out = [f"Fil: {plan.path.name}" + (f" (avgränsare {sep})" if sep else "")]
+    if plan.encoding_why:
+        out.append(f"Teckenkodning: {plan.encoding_why}.")
+    out.append(f"Källa: {plan.kalla_text} (från {plan.kalla_from})" if plan.kalla_text else
+               f"Källa: filen {plan.path.name} (arbetsboken säger inte vem som publicerat värdena; ange --kalla "
+               "för att ange det)")
+    if plan.not_kommuner:
+        out.append(f"Inte kommuner (--inte-kommuner): {', '.join(plan.not_kommuner)}")
     for s in plan.sheets:
         out.append(f"\nBlad: {s.name}")
         if s.reason:
@@ -451,6 +513,8 @@ def describe(plan: ImportPlan) -> str:
             out.append(f"  år: {s.year} (från {s.year_from})")
         elif s.table is not None and s.table.year_col is not None:
             out.append(f"  år: per rad, från kolumnen {Column_letter(s.table.year_col)}")
+        elif s.table is not None and s.table.columns and all(c.year for c in s.table.columns):
+            out.append("  år: ett per kolumn (årtalen är kolumnrubriker)")
         counts = ", ".join(f"{s.counts.get(n, 0)} {label}" for n, label in
                            (("riket", "riket"), ("lan", "län"), ("kommun", "kommuner"), ("stadsdel", "stadsdelar"),
                             ("regi", "regivarianter (offentlig/enskild, läses inte in)")))
@@ -472,7 +536,8 @@ def describe(plan: ImportPlan) -> str:
                 what = f"{m.kpi} (via {m.how})"
             tokens = ", ".join(f"tal {v}" if k == "tal" else f"tom {v}" if k == "" else f"'{k}' {v}"
                                for k, v in c.tokens.most_common())
-            out.append(f"    {c.letter:>3} {cells.clean_text(c.header)[:60]!s:<60} {what}; {tokens}")
+            head = cells.clean_text(c.header)[:52] + (f" ({c.year})" if c.year else "")
+            out.append(f"    {c.letter:>3} {head!s:<60} {what}; {tokens}")
         if s.not_understood:
             out.append(f"  rader som inte gick att tolka ({len(s.not_understood)}):")
             out.extend(f"    {x}" for x in s.not_understood[:30])
@@ -502,3 +567,13 @@ def tokens_by_kpi(plan: ImportPlan) -> dict[str, dict[str, int]]:
                     out.setdefault(c.match.kpi, Counter())[tok] += n
     return {k: dict(v) for k, v in out.items()}
 
+
+
+def token_meanings(plan: ImportPlan) -> dict[str, str]:
+    """Each missing-value token met in the file and what it was read as ("NA" -> "Värde saknas i källan")."""
+    out = {}
+    for per_kpi in tokens_by_kpi(plan).values():
+        for tok in per_kpi:
+            status = cells.parse_cell(tok).status or "saknas"
+            out[tok if tok else "(tom cell)"] = STATUS_TEXT.get(status, status)
+    return dict(sorted(out.items()))

@@ -27,6 +27,7 @@ _STADSDEL_WORDS = re.compile(r"\b(stadsdelsförvaltning(en)?|stadsdelsområde(t)
 _PREFIX = re.compile(r"^(stockholms stad|stockholm stad|stockholm|göteborgs stad|göteborg stad|göteborg)"
                      r"\s*(?:\s-\s|,|:|/)\s*(.+)$")
 STADSDEL_UNKNOWN = "okänd stadsdel eller socialförvaltning"
+_CODE_AND_NAME = re.compile(r"^(\d{2}|\d{4}|\d{6})\s*[-–:]?\s+(\D.*)$|^(\D.*?)\s*\((\d{2}|\d{4}|\d{6})\)$")
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,73 @@ def _name(value, year: int | None) -> Unit | None:
     return Unit("okand", None, text, reason="okänt namn")
 
 
+def split_code(value) -> tuple[str, str] | None:
+    """"0114 Upplands Väsby" or "Upplands Väsby (0114)" -> ("0114", "Upplands Väsby"); else None."""
+    if not isinstance(value, str):
+        return None
+    m = _CODE_AND_NAME.match(clean_text(value))
+    if not m:
+        return None
+    return (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+
+
+def closest(text, n: int = 3, cutoff: float = 0.75) -> list[str]:
+    """The kommun (and län) names closest to a name that matches none, best first, e.g. for
+    "AlingsŒs" (Mac Roman read as cp1252) ["Alingsås"]. Empty when nothing is close."""
+    import difflib
+
+    k = key(text)
+    if not k or k.isdigit():
+        return []
+    names = _display_names()
+    # a wrong encoding changes only the letters outside a-z: "VŠrmdš" keeps Värmdö's "vrmd"
+    same = [names[m] for m in _skeletons().get(_skeleton(k), [])] if len(_skeleton(k)) >= 3 else []
+    near = [names[m] for m in difflib.get_close_matches(k, list(names), n=n, cutoff=cutoff)]
+    return list(dict.fromkeys(same + near))[:n]
+
+
+def _skeleton(k: str) -> str:
+    return re.sub(r"[^a-z]", "", k)
+
+
+@cache
+def _skeletons() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k in _display_names():
+        if k != _skeleton(k).strip() and re.search(r"[^a-z \-]", k):  # only names with å, ä, ö … can be garbled
+            out.setdefault(_skeleton(k), []).append(k)
+    return out
+
+
+@cache
+def name_keys() -> frozenset[str]:
+    """Keys of every kommun, län and riket name (for counting names, e.g. to choose an encoding)."""
+    return frozenset(_kommun_keys()) | frozenset(_lan_keys()) | frozenset(key(n) for n in RIKET_NAMES)
+
+
+@cache
+def _display_names() -> dict[str, str]:
+    out = {key(n): n for n in geo.kommuner().kommun_namn}
+    out.update({key(n): n for n in geo.lan().lan_namn})
+    return out
+
+
 def recognise(code=None, name=None, year: int | None = None, regi=None) -> Unit:
-    """The unit of a row from its code cell and/or name cell (and an optional regi cell)."""
+    """The unit of a row from its code cell and/or name cell (and an optional regi cell).
+
+    A cell may hold both, "0114 Upplands Väsby" (statistics portals write it so): code and name
+    must then agree.
+    """
+    both = split_code(name) or split_code(code)
+    if both:
+        unit = recognise(code=both[0], name=both[1], year=year, regi=regi)
+        other = code if split_code(name) else name  # a separate code (or name) cell must agree
+        if other is not None and clean_text(other) and unit.known:
+            o = recognise(code=other, year=year) if split_code(name) else recognise(name=other, year=year)
+            if o.known and o.kod != unit.kod and unit.niva != "regi":
+                return Unit("okand", None, unit.text,
+                            reason=f"koden {clean_text(other)} och namnet {unit.text} stämmer inte överens")
+        return unit
     by_code = _code(code)
     if by_code is None and code is not None and clean_text(code) and name is None:
         by_name_of_code = _name(code, year)  # a name in the code column

@@ -30,19 +30,24 @@ IMPORT_HEADER = """\
 """
 
 
-def preview(path, ar=None, omrade=None, blad=None) -> planner.ImportPlan:
-    """What the file holds and how it would be read (``oj importera --visa``); writes nothing."""
-    return planner.build(path, ar=ar, omrade=omrade, blad=blad)
+def preview(path, ar=None, omrade=None, blad=None, **options) -> planner.ImportPlan:
+    """What the file holds and how it would be read (``oj importera --visa``); writes nothing.
+
+    ``options``: ``kodning``, ``kalla`` and ``inte_kommuner`` of :func:`importer.plan.build`."""
+    return planner.build(path, ar=ar, omrade=omrade, blad=blad, **options)
 
 
-def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False) -> planner.ImportPlan:
-    """Read the file and add its values to the own data (or replace it with ``ersatt``)."""
+def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False, **options) -> planner.ImportPlan:
+    """Read the file and add its values to the own data (or replace it with ``ersatt``).
+
+    Each row keeps the name of the file it came from (the ``kalla`` column of the own data), so
+    the manifest's ``filer`` lists only files that still give values, each with its credit."""
     path = Path(path)
-    plan = planner.build(path, ar=ar, omrade=omrade, blad=blad)
+    plan = planner.build(path, ar=ar, omrade=omrade, blad=blad, **options)
     why = planner.refusal(plan)
     if why:
         raise OjError(why)
-    new = dataset.validate(plan.frame, what=f"Filen {path.name}", known_status=True)
+    new = dataset.validate(plan.frame.assign(kalla=path.name), what=f"Filen {path.name}", known_status=True)
     old_manifest = {} if ersatt else (dataset.read_manifest(KALLA) or {})
     if not ersatt and dataset.dataset_path(KALLA).exists():
         old = dataset.load_dataset(KALLA).df
@@ -51,19 +56,32 @@ def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False) -> 
         combined = pd.concat([old[keep], new], ignore_index=True)
     else:
         combined = new
-    filer = [f for f in old_manifest.get("filer", []) if isinstance(f, dict)]
+    left = combined.kalla.value_counts().to_dict()  # rows per file still in the own data
+    filer = []
+    for f in old_manifest.get("filer", []):
+        if not isinstance(f, dict) or f.get("fil") == path.name:
+            continue
+        if left.get(f.get("fil")):
+            filer.append({**f, "rader": int(left[f["fil"]])})
+        elif "egen" in left:  # rows saved before files were named per row: keep the file listed
+            filer.append(f)
     filer.append({"fil": path.name, "importerad": datetime.now(UTC).isoformat(timespec="seconds"),
                   "blad": [s.name for s in plan.sheets if not s.reason],
-                  "ar": sorted({int(a) for a in new.ar.unique()}), "rader": len(new)})
+                  "ar": sorted({int(a) for a in new.ar.unique()}), "rader": len(new),
+                  "kpi": sorted(new.kpi.unique()), "kalla_text": plan.kalla_text, "kalla_fran": plan.kalla_from,
+                  "teckenkodning": plan.encoding})
     tecken = dict(old_manifest.get("tecken", {}))
     tecken.update(planner.tokens_by_kpi(plan))
+    betydelse = dict(old_manifest.get("tecken_betydelse", {}))
+    betydelse.update(planner.token_meanings(plan))
     cat_import = catalog.import_path()
     before = cat_import.read_bytes() if cat_import.exists() else None
     if plan.new_entries:
         _write_new_indicators(cat_import, plan.new_entries)
     try:
         names = ", ".join(dict.fromkeys(f["fil"] for f in filer))  # every file the own data holds
-        dataset.save_dataset(combined, KALLA, {"fil": names, "filer": filer, "tecken": tecken})
+        dataset.save_dataset(combined, KALLA, {"fil": names, "filer": filer, "tecken": tecken,
+                                               "tecken_betydelse": betydelse})
     except BaseException:
         if plan.new_entries:  # put the indicator file back as it was
             if before is None:

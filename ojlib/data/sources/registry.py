@@ -139,7 +139,7 @@ def parse(spec, available: Callable[[str], bool] | None = None) -> list[str]:
 
 def credit_line(keys_used, infos: dict[str, dict] | None = None, derived: bool = False) -> str:
     """One source line naming every source used, e.g.
-    "Källa: Kolada; Socialstyrelsen, Öppna jämförelser 2024 (egen import)".
+    "Källa: Kolada; Socialstyrelsen, Öppna jämförelser 2024 (importerad fil oj_2024.xlsx)".
 
     Generated example data among them adds the exempeldata mark, so it stays visible wherever
     it is mixed in. Unknown names (a user's file name) are credited as they are.
@@ -185,20 +185,20 @@ def _span(years) -> str:
 
 
 def _egen_name(info: dict) -> str:
-    """Imported workbooks of Socialstyrelsen are credited to Socialstyrelsen, own files by name.
-
-    The importer may set ``kalla_text`` in the manifest (e.g. "Socialstyrelsen, Öppna
-    jämförelser 2025"); else ``dataset.save_dataset`` sets ``utgivare`` from the catalogue:
-    "socialstyrelsen" when the import holds KPIs the catalogue says come only from
-    Socialstyrelsen's workbooks (the ÖJ kommunenkät).
+    """Own imports are credited by the files they came from, each with the credit the file itself
+    (its title or information sheet) or the user (``oj importera --kalla``) gave it:
+    "Socialstyrelsen, Öppna jämförelser 2025 (importerad fil oj_2025.xlsx); egen fil hemtjanst.csv".
+    Nothing is credited to a publisher the file does not name.
     """
-    if info.get("kalla_text"):
-        return f"{info['kalla_text']} (egen import)"
-    if info.get("utgivare") == "socialstyrelsen":
-        span = _span(info.get("ar"))
-        return f"Socialstyrelsen, Öppna jämförelser{' ' + span if span else ''} (egen import)"
-    fil = info.get("fil")
-    return f"egen fil {fil}" if fil else "egen fil"
+    filer = [f for f in info.get("filer") or [] if isinstance(f, dict) and f.get("fil")]
+    if not filer:
+        fil = info.get("fil")
+        return f"egen fil {fil}" if fil else "egen fil"
+    parts = []
+    for f in filer:
+        text = f.get("kalla_text")
+        parts.append(f"{text} (importerad fil {f['fil']})" if text else f"egen fil {f['fil']}")
+    return "; ".join(dict.fromkeys(parts))
 
 
 def _egen_date(info: dict) -> str:
