@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from kolada_fake import FakeKolada
+import yaml
+from kolada_fake import FakeKolada, read_csv
 
 from ojlib.analysis import ranking
 from ojlib.cli import main
 from ojlib.data import dataset, geo
 from ojlib.data.catalog import load_catalogue
 from ojlib.data.source_lines import source_line
+from ojlib.data.sources.kolada import survey_question
 from ojlib.data.sources.kolada_client import KoladaClient
 
 
@@ -122,7 +124,41 @@ def test_oj_indikatorer_kontrollera_all_fine_for_one_omrade(ojhome, fake, capsys
     for kid in keep - set(fake.kpi_meta):  # pretend Kolada still has the retired questions
         fake.kpi_meta[kid] = {"id": kid, "title": load_catalogue()[kid].titel}
     assert main(["indikatorer", "--kontrollera", "--bas-url", fake.base_url, "-o", "missbruk"]) == 0
-    assert f"Alla {len(keep)} indikatorer finns i Kolada med samma titel." in capsys.readouterr().out
+    assert f"Alla {len(keep)} indikatorer finns i Kolada med samma titel och beskrivning." in capsys.readouterr().out
+
+
+def test_kontrollera_reports_a_changed_question_and_leaves_own_indicators_out(ojhome, fake, capsys, tmp_path):
+    # the catalogue as it was in 2024-04: U26492 asked another question under the same id
+    old = next(r for r in read_csv("kolada_kpi_definitionsbyten.csv") if r["id"] == "U26492")
+    path = ojhome / "params" / "indikatorer.yml"
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entry = next(r for r in rows if r["kpi"] == "U26492")
+    entry.update(beskrivning=old["description"], jamforbar_fran=None, anmarkning=None)
+    path.write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    own = tmp_path / "hemtjanst.csv"
+    own.write_text("Kommun;Andel hemtjänst (%)\nAneby;41\nGnosjö;38\n", encoding="utf-8")
+    assert main(["importera", str(own), "--omrade", "funktionsnedsattning", "--ar", "2024"]) == 0
+    capsys.readouterr()
+    assert main(["indikatorer", "--kontrollera", "--bas-url", fake.base_url, "-o", "funktionsnedsattning"]) == 0
+    out = capsys.readouterr().out
+    assert "Ändrad fråga under samma id – ett definitionsbrott att registrera (1):" in out
+    assert ("  U26492: katalogen ”Fick du veta före mötet vad mötet skulle handla om?” – Kolada ”Pratade "
+            "handläggaren på mötet med dig så att du förstod?”; uppdatera titel") in out
+    assert "jamforbar_fran: ÅR" in out
+    assert "Egna importerade indikatorer jämförs inte med Kolada (1): egen_andel_hemtjanst." in out
+    assert "egen_andel_hemtjanst" not in out.split("Egna importerade")[0]  # not called removed from Kolada
+
+
+def test_catalogue_records_every_known_question_change_so_trends_break_there():
+    cat = load_catalogue()
+    rows = read_csv("kolada_kpi_definitionsbyten.csv")
+    assert {r["id"] for r in rows} == {"U26492", "U26494"}
+    for r in rows:
+        ind = cat[r["id"]]
+        before, now = survey_question(r["description"]), survey_question(ind.beskrivning)
+        assert before and now and before != now  # another question under the same id
+        assert ind.jamforbar_fran == int(r["publ_period"]) + 1 and before in ind.anmarkning
+        assert ind.jamforbara_ar[0] == ind.jamforbar_fran  # a trend starts over at the new question
 
 
 def test_oj_indikatorer_kontrollera_unreachable(ojhome, capsys, monkeypatch):

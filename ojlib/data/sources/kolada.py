@@ -510,15 +510,37 @@ class CatalogueCheck:
     renamed: list[tuple[str, str, str]]  # kpi, catalogue title, Kolada title
     discontinued: list[tuple[str, str, int]]  # kpi, Kolada title, last year
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    changed: list[tuple[str, str, str]] = field(default_factory=list)  # kpi, catalogue question, Kolada question
+    described: list[str] = field(default_factory=list)  # another description, the same question
+    not_kolada: list[str] = field(default_factory=list)  # imported own indicators: not compared
 
     @property
     def ok(self) -> list[str]:
-        bad = set(self.missing) | {r[0] for r in self.renamed} | {d[0] for d in self.discontinued}
+        bad = set(self.missing) | {r[0] for r in self.renamed} | {d[0] for d in self.discontinued} \
+            | {c[0] for c in self.changed} | set(self.described)
         return [k for k in self.checked if k not in bad]
 
 
+QUESTION_RE = re.compile(r"fr[åa]gan\s+[\"”“']+(.+?)[\"”“']+", re.IGNORECASE)
+
+
+def survey_question(description: str | None) -> str | None:
+    """The survey question a Kolada description quotes ('… på frågan "Pratade handläggaren …?"')."""
+    m = QUESTION_RE.search(str(description or ""))
+    return _plain(m.group(1)) if m else None
+
+
+def kolada_sourced(indicators: list[Indicator]) -> tuple[list[Indicator], list[Indicator]]:
+    """(indicators with Kolada ids that come or came from Kolada, the user's own imported ones)."""
+    own = [i for i in indicators if i.kalla == "egen" or not re.fullmatch(r"[NU]\d{5}", i.kpi)]
+    return [i for i in indicators if i not in own], own
+
+
 def check_catalogue(indicators: list[Indicator], client: KoladaClient) -> CatalogueCheck:
-    """Compare catalogue rows with Kolada's KPI list: missing, renamed, marked discontinued.
+    """Compare catalogue rows with Kolada's KPI list: missing, renamed, marked discontinued, and a
+    changed definition under the same id (another survey question in the description: Kolada
+    moved U26492 from "Fick du veta före mötet …" to "Pratade handläggaren … så att du förstod?"
+    between its 2024-04 and 2026-03 catalogues). Own imported indicators are not compared.
 
     The whole list is fetched (two pages in 2026) rather than ids one chunk at a time: how
     Kolada answers unknown ids in a path is not documented.
@@ -529,7 +551,8 @@ def check_catalogue(indicators: list[Indicator], client: KoladaClient) -> Catalo
             meta[m["id"]] = m
     if not meta:
         raise OjError(f"Kolada gav en tom nyckeltalslista från {client.base_url}/kpi; kontrollera --bas-url.")
-    missing, renamed, discontinued = [], [], []
+    indicators, own = kolada_sourced(indicators)
+    missing, renamed, discontinued, changed, described = [], [], [], [], []
     for ind in indicators:
         m = meta.get(ind.kpi)
         if m is None:
@@ -542,9 +565,15 @@ def check_catalogue(indicators: list[Indicator], client: KoladaClient) -> Catalo
             title = _plain(title[:end.start()] + title[end.end():])
         if title != _plain(ind.titel):
             renamed.append((ind.kpi, _plain(ind.titel), title))
+        theirs, ours = survey_question(m.get("description")), survey_question(ind.beskrivning)
+        if theirs and ours and theirs.lower() != ours.lower():
+            changed.append((ind.kpi, ours, theirs))
+        elif m.get("description") and _plain(m["description"]) != _plain(ind.beskrivning):
+            described.append(ind.kpi)
     return CatalogueCheck(bas_url=client.base_url, checked=[i.kpi for i in indicators], kolada_total=len(meta),
                           missing=missing, renamed=renamed, discontinued=discontinued,
-                          indicators={i.kpi: i for i in indicators})
+                          indicators={i.kpi: i for i in indicators}, changed=changed, described=described,
+                          not_kolada=[i.kpi for i in own])
 
 
 def check_text(c: CatalogueCheck) -> str:
@@ -561,6 +590,15 @@ def check_text(c: CatalogueCheck) -> str:
     if c.renamed:
         lines.append(f"Annan titel i Kolada ({len(c.renamed)}):")
         lines += [f"  {k}: katalogen \"{a}\" – Kolada \"{b}\"" for k, a, b in c.renamed]
+    if c.changed:
+        lines.append(f"Ändrad fråga under samma id – ett definitionsbrott att registrera ({len(c.changed)}):")
+        for k, ours, theirs in c.changed:
+            lines.append(f"  {k}: katalogen ”{ours}” – Kolada ”{theirs}”; uppdatera titel och beskrivning och ange "
+                         "jamforbar_fran: ÅR (första året med den nya frågan) och en anmarkning i "
+                         "params/indikatorer.yml, så att trenderna bryts där.")
+    if c.described:
+        lines.append(f"Annan beskrivning i Kolada, samma fråga ({len(c.described)}): {', '.join(c.described)} – "
+                     "jämför med `oj indikatorer --format csv`.")
     if c.discontinued:
         lines.append(f"Markerade som upphörda i Kolada ({len(c.discontinued)}):")
         for k, t, y in c.discontinued:
@@ -568,8 +606,11 @@ def check_text(c: CatalogueCheck) -> str:
             note = ("" if ind is None else " – katalogen anger samma år" if ind.upphord == y
                     else f" – ändra till upphord: {y} i katalogen")
             lines.append(f"  {k}: sista år {y} (\"{t}\"){note}")
+    if c.not_kolada:
+        lines.append(f"Egna importerade indikatorer jämförs inte med Kolada ({len(c.not_kolada)}): "
+                     f"{', '.join(c.not_kolada[:10])}{' …' if len(c.not_kolada) > 10 else ''}.")
     if len(c.ok) == len(c.checked):
-        lines.append(f"Alla {len(c.checked)} indikatorer finns i Kolada med samma titel.")
+        lines.append(f"Alla {len(c.checked)} indikatorer finns i Kolada med samma titel och beskrivning.")
     else:
         lines.append(f"{len(c.ok)} av {len(c.checked)} indikatorer stämmer med Kolada; uppdatera "
                      "params/indikatorer.yml för de andra.")
