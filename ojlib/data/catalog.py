@@ -17,6 +17,7 @@ import pandas as pd
 from ojlib.base import paths, yamlfile
 from ojlib.base.errors import OjError, did_you_mean
 from ojlib.data import omraden as _omraden
+from ojlib.data.sources import registry
 
 
 class _OmradenTitles(Mapping):
@@ -37,11 +38,6 @@ class _OmradenTitles(Mapping):
 
 
 OMRADEN = _OmradenTitles()
-KALLOR_KATALOG = {
-    "kolada": "Kolada (hämtas med `oj hamta`)",
-    "socialstyrelsen": "Socialstyrelsens ÖJ-arbetsböcker (läses in med `oj importera`)",
-    "egen": "egna filer (läses in med `oj importera`)",
-}
 TYPER = {
     "ja_nej": "Ja/Nej (kommunen svarar Ja=1 eller Nej=0)",
     "skala": "Ordinalskala med etiketter",
@@ -54,7 +50,6 @@ RIKTNINGAR = {"hogre_battre": "Högre värde är bättre", "lagre_battre": "Läg
 REQUIRED = ("kpi", "omrade", "namn", "titel", "beskrivning", "typ", "riktning", "enhet",
             "ar_fran", "ar_till", "kon", "katalog")
 OPTIONAL = ("nivaer", "jamforbar_fran", "anmarkning", "kalla", "upphord", "rubriker", "kvalitetsomrade")
-KPI_RE = re.compile(r"^[NU]\d{5}$")
 IMPORT_FILE = "indikatorer_import.yml"  # indicators made by `oj importera`, beside the catalogue
 IMPORT_KPI_RE = re.compile(r"^([NU]\d{5}|egen_[a-z0-9_]{1,60})$")
 
@@ -168,7 +163,7 @@ def _row_error(n: int, kpi, path: Path, text: str) -> OjError:
     return OjError(f"Indikatorkatalogen {path.name}, {who}: {text}")
 
 
-def _parse_row(n: int, row, path: Path, id_re: re.Pattern = KPI_RE) -> Indicator:
+def _parse_row(n: int, row, path: Path, id_re: re.Pattern | None = None) -> Indicator:
     if not isinstance(row, dict):
         raise _row_error(n, None, path, "posten är inte en lista av fält (kpi: …, omrade: …).")
     kpi = row.get("kpi")
@@ -184,15 +179,16 @@ def _parse_row(n: int, row, path: Path, id_re: re.Pattern = KPI_RE) -> Indicator
         if isinstance(row.get(f), dict | list):
             raise _row_error(n, kpi if isinstance(kpi, str) else None, path,
                              f"fältet {f} ska vara en text, inte en lista eller tabell.")
-    if not isinstance(kpi, str) or not id_re.match(kpi):
-        raise _row_error(n, kpi, path, f"KPI-id '{kpi}' ska vara N eller U följt av fem siffror.")
     omrade_keys = _omraden.keys()
     if row["omrade"] not in omrade_keys:
         raise _row_error(n, kpi, path, f"okänt område '{row['omrade']}'; tillåtna är "
                          f"{', '.join(omrade_keys)} (params/omraden.yml).")
     kalla = row.get("kalla", "kolada")
-    if kalla not in KALLOR_KATALOG:
-        raise _row_error(n, kpi, path, f"okänd kalla '{kalla}'; tillåtna är {', '.join(KALLOR_KATALOG)}.")
+    known = {p.key: p for p in registry.publishers()}
+    if kalla not in known:
+        raise _row_error(n, kpi, path, f"okänd kalla '{kalla}'; tillåtna är {', '.join(known)}.")
+    if not isinstance(kpi, str) or not (id_re.match(kpi) if id_re else known[kalla].valid_id(kpi)):
+        raise _row_error(n, kpi, path, f"KPI-id '{kpi}' ska vara {known[kalla].id_text}.")
     upphord = row.get("upphord")
     if upphord is not None and (not isinstance(upphord, int) or isinstance(upphord, bool)
                                 or not 1990 <= upphord <= 2100):

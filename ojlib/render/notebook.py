@@ -113,14 +113,7 @@ def saknas_text(p, ds) -> str:
             continue
         groups: dict[str, list[str]] = {}
         for i in missing:
-            if i.kalla == "socialstyrelsen":
-                gone = f"Kolada slutade publicera dem {i.upphord}; " if i.upphord else ""
-                where = f"finns i Socialstyrelsens ÖJ-arbetsböcker ({gone}läs in med `oj importera FIL`)"
-            elif i.kalla == "egen":
-                where = "kommer från egna filer (läs in dem igen med `oj importera FIL`)"
-            else:
-                gone = f", sista år {i.upphord}" if i.upphord else ""
-                where = f"hämtas från Kolada med `oj hamta`{gone}"
+            where = registry.publisher(i.kalla).where(i.upphord)
             groups.setdefault(where, []).append(f"{i.namn} ({i.kpi})")
         used = registry.labels(ds.kallor).replace(" + ", " och ")
         lines.append(f"{head} {len(missing)} av {len(ds.cat.for_omrade(o))} indikatorer i katalogen har "

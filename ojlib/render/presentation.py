@@ -39,6 +39,7 @@ from ojlib.base.storage import atomic_path
 from ojlib.data import dataset, geo
 from ojlib.data.catalog import OMRADEN, RIKTNINGAR, parse_omraden
 from ojlib.data.source_lines import source_line
+from ojlib.data.sources import registry
 from ojlib.render import figures, notebook
 from ojlib.report import lansrapport, templates
 
@@ -579,8 +580,8 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
         f"År i presentationen: {ctx.year_text}.",
     ]
     shown = [ctx.ds.cat[k] for t in ctx.tables.values() for k in dict.fromkeys(t.kpi)]
-    origin = {"kolada": "Kolada", "socialstyrelsen": "Socialstyrelsens ÖJ (kommunenkät, arbetsböcker)"}
-    counts = {origin.get(k, k): sum(1 for i in shown if i.kalla == k) for k in dict.fromkeys(i.kalla for i in shown)}
+    counts = {registry.publisher(k).label: sum(1 for i in shown if i.kalla == k)
+              for k in dict.fromkeys(i.kalla for i in shown)}
     punkter.append("Var värdena publiceras enligt indikatorkatalogen: " +
                    ", ".join(f"{name} ({n} indikatorer)" for name, n in counts.items()) + ".")
     discontinued = sorted({i.namn for i in shown if _discontinued(i, max(ctx.years))})
@@ -590,9 +591,8 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
     for o in ctx.omraden:  # what the chosen sources lack: named, with where it can be found
         missing = ctx.ds.missing_indicators(o, ctx.ar)
         if missing:
-            where = {"socialstyrelsen": "Socialstyrelsens arbetsböcker (oj importera)", "kolada": "Kolada (oj hamta)"}
             punkter.append(f"Saknas i datakällan ({omraden.get(o).kort}): " + "; ".join(
-                f"{i.namn} ({i.kpi}, finns i {where.get(i.kalla, i.kalla)})" for i in missing) + ".")
+                f"{i.namn} ({i.kpi}, finns i {registry.publisher(i.kalla).short})" for i in missing) + ".")
     punkter.append(f"Skapad med ojlib {__version__} (oj presentation).")
     return Bild("kallor", "Källor", ctx.kalla(derived=False), punkter + ([
         "Utan egen bild: " + ", ".join(utan_egen_bild) + "."] if utan_egen_bild else []),

@@ -207,6 +207,63 @@ def _egen_date(info: dict) -> str:
     return f"inläst från {fil}" + (f" {byggd}" if byggd else "")
 
 
+@dataclass(frozen=True)
+class Publisher:
+    """Where the catalogue says an indicator's values are published (the catalogue's ``kalla``), and
+    how a user gets them: read by the catalogue's check, "Saknas i datakällan" and the deck's sources."""
+
+    key: str
+    label: str  # "Kolada"
+    how: str  # "hämtas från Kolada med `oj hamta`"
+    short: str  # "Kolada (oj hamta)"
+    ended: str  # for an indicator no longer published: "{how}, sista år {ar}"
+    id_pattern: str = r"^[NU]\d{5}$"  # the ids its indicators have in the catalogue
+    id_text: str = "N eller U följt av fem siffror"
+
+    def where(self, upphord: int | None = None) -> str:
+        return self.ended.format(how=self.how, ar=upphord) if upphord else self.how
+
+    def valid_id(self, kpi: str) -> bool:
+        return re.match(self.id_pattern, kpi) is not None
+
+
+_PUBLISHERS: dict[str, Publisher] = {}
+
+
+def register_publisher(publisher: Publisher) -> Publisher:
+    _PUBLISHERS[publisher.key] = publisher
+    return publisher
+
+
+def publisher(key: str) -> Publisher:
+    """The publisher of a catalogue ``kalla`` value (an unknown one gives the Swedish sentence)."""
+    if key not in _PUBLISHERS:
+        raise OjError(f"Okänd utgivare (kalla) '{key}' i indikatorkatalogen; tillåtna är {', '.join(_PUBLISHERS)}.")
+    return _PUBLISHERS[key]
+
+
+def publishers() -> list[Publisher]:
+    return list(_PUBLISHERS.values())
+
+
+register_publisher(Publisher(
+    key="kolada", label="Kolada", how="hämtas från Kolada med `oj hamta`", short="Kolada (oj hamta)",
+    ended="{how}, sista år {ar}",
+))
+register_publisher(Publisher(
+    key="socialstyrelsen", label="Socialstyrelsens ÖJ (kommunenkät, arbetsböcker)",
+    how="finns i Socialstyrelsens ÖJ-arbetsböcker (läs in med `oj importera FIL`)",
+    short="Socialstyrelsens arbetsböcker (oj importera)",
+    ended="finns i Socialstyrelsens ÖJ-arbetsböcker (Kolada slutade publicera dem {ar}; läs in med `oj importera FIL`)",
+))
+
+register_publisher(Publisher(
+    key="egen", label="egna filer", how="kommer från egna filer (läs in dem igen med `oj importera FIL`)",
+    short="egna filer (oj importera)", ended="{how}",
+    id_pattern=r"^([NU]\d{5}|egen_[a-z0-9_]{1,60})$", id_text="N eller U följt av fem siffror, eller egen_…",
+))
+
+
 register(Source(
     key="kolada", label="Kolada", name=lambda info: "Kolada", date=_kolada_date,
     id_pattern=r"^[NU]\d{5}$", fix_hint="kör `oj hamta`", loader="ojlib.data.sources.kolada:fetch",
