@@ -8,6 +8,8 @@ import typer
 
 from ojlib.base.errors import OjError
 from ojlib.cli import app
+from ojlib.data import omraden
+from ojlib.data.sources import registry
 
 
 @app.command("presentation")
@@ -15,10 +17,10 @@ def presentation_command(
     lan: str = typer.Option(None, "--lan", "-l", help="Län: kod eller namn, t.ex. 06 eller Jönköping."),
     kommun: str = typer.Option(None, "--kommun", "-k", help="Kommunkod eller kommunnamn, t.ex. 0680."),
     omrade: str = typer.Option(None, "--omrade", "-o",
-                               help="Område: missbruk (standard för län), barn_och_unga, funktionsnedsattning "
-                                    "eller alla (standard för kommun)."),
+                               help=f"Område: {omraden.help_text()} (standard: det första för ett län, "
+                                    "alla för en kommun)."),
     ar: str = typer.Option(None, "--ar", help="År (standard: senaste året med data)."),
-    datakalla: str = typer.Option(None, "--datakalla", "-d", help="Datakälla: exempeldata (standard) eller kolada."),
+    datakalla: str = typer.Option(None, "--datakalla", "-d", help=f"{registry.help_text()} (standard: exempeldata)."),
     ut: str = typer.Option(None, "--ut", help="Filen som skrivs (.pptx); standard "
                                               "utdata/presentation-<kod>-<område>.pptx i projektmappen."),
     fil: str = typer.Option(None, "--fil", "-f", help="YAML-fil med parametrar (sökväg, eller ett namn i params/)."),
