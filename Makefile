@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ojlib-installed
 
-.PHONY: setup demo test lab exempeldata notebooks lint bench clean environment
+.PHONY: setup demo test lab kurs exempeldata notebooks lint bench clean environment
 
 setup: $(STAMP)
 
@@ -42,6 +42,11 @@ lab: setup
 ## make environment: write environment.yml (conda) from pyproject.toml
 environment:
 	$(PYTHON) .ci/environment.py
+
+## make kurs: the course (notebooks/kurs/) copied to a folder of the learner's own, JupyterLab opened there
+KURSMAPP ?= ojkurs
+kurs: setup
+	$(BIN)/oj kurs $(KURSMAPP)
 
 lint: setup
 	$(BIN)/ruff check ojlib tests benchmarks

@@ -57,6 +57,7 @@ from ojlib.cli import data as _data  # noqa: E402,F401
 from ojlib.cli import demo as _demo  # noqa: E402,F401
 from ojlib.cli import export as _export  # noqa: E402,F401
 from ojlib.cli import kolada as _kolada  # noqa: E402,F401
+from ojlib.cli import kurs as _kurs  # noqa: E402,F401
 from ojlib.cli import lan as _lan  # noqa: E402,F401
 from ojlib.cli import presentation as _presentation  # noqa: E402,F401
 from ojlib.cli import reports as _reports  # noqa: E402,F401
