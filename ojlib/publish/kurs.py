@@ -16,8 +16,15 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+import papermill as pm
+
 from ojlib.base import paths
 from ojlib.base.errors import OjError
+from ojlib.base.storage import write_text_atomic
+from ojlib.publish.site import copy_plotly_js
+from ojlib.render.html_export import markdown, page_document, render_page
+from ojlib.render.kurs import ovning
 
 LARARSIDA = "LARARE.md"
 BLANK = re.compile(r"^svar = \.\.\.\s*(#.*)?$", re.MULTILINE)
@@ -36,8 +43,6 @@ def notebooks(folder: Path | None = None) -> list[Path]:
 
 
 def _read(path: Path):
-    import nbformat
-
     return nbformat.read(path, as_version=4)
 
 
@@ -48,8 +53,6 @@ def exercise_ids(nb) -> list[str]:
 
 def with_solutions(nb):
     """A copy of a blank course notebook with every ``svar = ...`` replaced by its exercise's solution."""
-    from ojlib.render.kurs import ovning
-
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -131,8 +134,6 @@ def teacher_page(folder: Path | None = None) -> str:
 def copy_course(target: Path, solutions: bool = False) -> tuple[list[Path], list[Path]]:
     """Copy the course into ``target`` (made if missing): (copied, kept). A file the learner already
     has there is kept as it is, never overwritten."""
-    import nbformat
-
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise OjError(f"{target} är en fil; ange en mapp för kursen.")
@@ -154,9 +155,6 @@ def copy_course(target: Path, solutions: bool = False) -> tuple[list[Path], list
 def run(path: Path, folder: Path, solutions: bool = False, timeout: int = 600):
     """Run a course notebook (blank, or with the solutions filled in) with papermill in ``folder``
     (files the exercises write land there); returns the executed notebook."""
-    import nbformat
-    import papermill as pm
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     nb = _read(path)
@@ -174,10 +172,6 @@ def run(path: Path, folder: Path, solutions: bool = False, timeout: int = 600):
 def export_html(target: Path, solutions: bool = False, executed: dict | None = None) -> list[Path]:
     """The course as HTML pages with their figures (plotly.min.js beside them) and the teacher's page
     as index.html. ``executed`` (name → executed notebook) skips running the notebooks again."""
-    from ojlib.base.storage import write_text_atomic
-    from ojlib.publish.site import copy_plotly_js
-    from ojlib.render.html_export import markdown, page_document, render_page
-
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
     pages = []
@@ -200,12 +194,6 @@ def export_html(target: Path, solutions: bool = False, executed: dict | None = N
 def spara_html(notebook_path, html_path) -> str:
     """Save an executed notebook as one HTML page without code, with plotly.min.js beside it (as
     `oj rapport` writes its pages). Returns the page's path."""
-    import nbformat
-
-    from ojlib.base.storage import write_text_atomic
-    from ojlib.publish.site import copy_plotly_js
-    from ojlib.render.html_export import render_page
-
     src, target = Path(notebook_path), Path(html_path)
     if not src.is_file():
         raise OjError(f"Notebooken {src} finns inte; kör mallen först.")

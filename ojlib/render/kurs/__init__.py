@@ -15,7 +15,10 @@ in, the teacher's page, HTML export) in :mod:`ojlib.publish.kurs`.
 
 from __future__ import annotations
 
+from ojlib.base import paths
 from ojlib.base.errors import OjError
+from ojlib.data.dataset import available, load_dataset
+from ojlib.render import notebook
 from ojlib.render.kurs.ovningar import EGEN, OVNINGAR, TAL, VAL, Ovning, raknexempel
 from ojlib.render.kurs.svar import (
     FEL,
@@ -40,9 +43,6 @@ _FACIT: dict = {}
 def kursdata():
     """The course's data: the example dataset (loaded once per kernel). Also makes errors short
     (one Swedish sentence) and figures light (their JSON only), as in the report templates."""
-    from ojlib.data.dataset import available, load_dataset
-    from ojlib.render import notebook
-
     if "ds" not in _DATA:
         if not available("exempeldata"):
             raise OjError("Kursen räknar på exempeldata, som inte finns än; kör `oj exempeldata` (eller `oj kurs`, "
@@ -157,8 +157,6 @@ def visa_losning(ovning_id: str) -> Losning:
 
 def mall(name: str) -> str:
     """The path of one of the project's report templates ("lansanalys", "kommunprofil")."""
-    from ojlib.base import paths
-
     path = paths.notebooks_dir() / f"{name}.ipynb"
     if not path.is_file():
         raise OjError(f"Mallen {name} finns inte i {paths.notebooks_dir()}; välj lansanalys eller kommunprofil.")

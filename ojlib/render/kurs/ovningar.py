@@ -17,6 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ojlib.analysis import aggregate, colours, levels, peers, ranking, trends
+from ojlib.base.errors import OjError
+from ojlib.data import geo
+from ojlib.data.dataset import STATUS_TEXT
+from ojlib.render.html_export import read_page_metadata
+from ojlib.report import comments, lansrapport
+
 TAL, TEXT, VAL, EGEN = "tal", "text", "val", "egen"
 
 # The course's fixed choices: the län learners practise on (the teacher's examples use Jönköping).
@@ -61,8 +68,6 @@ def _alla_koder(ds) -> int:
 
 
 def _lanskod(ds) -> str:
-    from ojlib.data import geo
-
     return geo.region_kod(OVNINGSLAN)
 
 
@@ -79,7 +84,7 @@ def _antal_saknas(ds) -> int:
     return int(_kommun_rows(ds, INDIKATOR, AR).varde.isna().sum())
 
 
-def _andel_saknas_bråk(ds) -> float:
+def _andel_saknas_brak(ds) -> float:
     return _andel_saknas(ds) / 100.0
 
 
@@ -90,15 +95,11 @@ def _vanligaste_orsak(ds) -> str:
 
 def _orsak_synonymer(key: str) -> set[str]:
     """The status key ("sekretess"), its text, and the text's first word ("Sekretess")."""
-    from ojlib.data.dataset import STATUS_TEXT
-
     text = STATUS_TEXT.get(key, key)
     return {key, text, text.split(" (")[0], key.replace("_", " ")}
 
 
 def _antal_ja_kalmar(ds) -> int:
-    from ojlib.analysis import aggregate
-
     rows = _kommun_rows(ds, JA_NEJ, AR, OVNINGSLAN)
     dist = aggregate.distribution(rows.varde, ds.cat[JA_NEJ])
     return int(dist.antal_topp)
@@ -112,8 +113,6 @@ def _andel_ja_kalmar(ds) -> float:
 # --------------------------------------------------------------------------- 2 jämföra
 
 def _ovagt_medel(ds) -> float:
-    from ojlib.analysis import ranking
-
     table = ranking.lan_table(ds, OVNINGSLAN, kpi=INDIKATOR, ar=AR, medel="ovagt")
     return round(float(table["länet"].iloc[0]), 2)
 
@@ -129,8 +128,6 @@ RAKNEEXEMPEL_SVARANDE = (140, 60, 25, 15)  # invented numbers of respondents, fo
 def raknexempel(ds) -> pd.DataFrame:
     """Four kommuner of the practice län with their values on the indicator and *invented* numbers
     of respondents (largest kommun first), for the exercise on weighted and unweighted means."""
-    from ojlib.data import geo
-
     rows = _kommun_rows(ds, INDIKATOR, AR, OVNINGSLAN).dropna(subset=["varde"])
     names = geo.kommuner().set_index("kommun_kod").kommun_namn
     order = ["0880", "0883", "0882", "0862"]  # Kalmar, Västervik, Oskarshamn, Emmaboda: largest to smallest
@@ -153,28 +150,17 @@ def _ovagt_raknexempel(ds) -> float:
 
 def _skala_antal(ds) -> int:
     """How many kommuner in Jönköpings län gave the scale's second-best answer."""
-    from ojlib.analysis import aggregate
-
     ind = ds.cat[SKALA]
     dist = aggregate.distribution(_kommun_rows(ds, SKALA, AR, "06").varde, ind)
     return int(dist.nivaer[1][2])
 
 
-def skala_etikett(ds) -> str:
-    ind = ds.cat[SKALA]
-    return ind.nivaer[sorted(ind.nivaer, reverse=True)[1]]
-
-
 def _jamforelsegrupp(ds) -> int:
-    from ojlib.analysis import peers
-
     members, _label = peers.peer_members("0680", "liknande", "missbruk")
     return len(members)
 
 
 def _mot_riket(ds) -> str:
-    from ojlib.analysis import aggregate, ranking
-
     t = ranking.lan_table(ds, OVNINGSLAN, kpi=INDIKATOR, ar=AR)
     row = t[t.kommunkod == "0882"].iloc[0]  # Oskarshamn
     return aggregate.compare_to(row["värde"], row["riket"], row["typ"])
@@ -187,15 +173,11 @@ def _jamforbar_fran(ds) -> int:
 
 
 def _forandring_pe(ds) -> float:
-    from ojlib.analysis import levels
-
     t = levels.trend(ds, INDIKATOR, lan="06", riket=False).set_index("år")
     return round(float(t.at[AR, "värde"] - t.at[2019, "värde"]), 2)
 
 
 def _forandring_procent(ds) -> float:
-    from ojlib.analysis import levels
-
     t = levels.trend(ds, INDIKATOR, lan="06", riket=False).set_index("år")
     return float(100 * (t.at[AR, "värde"] - t.at[2019, "värde"]) / t.at[2019, "värde"])
 
@@ -206,8 +188,6 @@ def _svar_per_ar(ds, a: int, b: int) -> pd.DataFrame:
 
 
 def _nej_till_ja(ds) -> int:
-    from ojlib.analysis import levels
-
     t = levels.trend(ds, JA_NEJ, kommun=list(_svar_per_ar(ds, 2019, AR).index), riket=False)
     t = t[t["nivå"] == "kommun"].pivot(index="kod", columns="år", values="värde")
     return int(((t[2019] == 0) & (t[AR] == 1)).sum())
@@ -219,8 +199,6 @@ def _netto_ja(ds) -> int:
 
 
 def _bedomning(ds) -> str:
-    from ojlib.analysis import trends
-
     t = trends.trend_table(ds, lan="06", kpi=INDIKATOR, ar=AR)
     return str(t[t["nivå"] == "län"]["bedömning"].iloc[0])
 
@@ -228,10 +206,6 @@ def _bedomning(ds) -> str:
 # --------------------------------------------------------------------------- 4 länsrapporten
 
 def _kommentarer(svar, ds, lan: str = OVNINGSLAN, omrade: str = "missbruk") -> str | None:
-    from ojlib.analysis import colours
-    from ojlib.base.errors import OjError
-    from ojlib.report import comments, lansrapport
-
     path = Path(str(svar))
     if not path.is_file():
         return f"Filen {path} finns inte; skriv den först (cellen ovanför skriver den) och ange dess namn."
@@ -247,9 +221,6 @@ def _kommentarer(svar, ds, lan: str = OVNINGSLAN, omrade: str = "missbruk") -> s
 
 
 def _rapport(svar, ds, lan: str = OVNINGSLAN, omrade: str = "missbruk") -> str | None:
-    from ojlib.data import geo
-    from ojlib.render.html_export import read_page_metadata
-
     path = Path(str(svar))
     if path.suffix != ".html" or not path.is_file():
         return ("Svaret ska vara sökvägen till rapportens HTML-sida (den som spara_html skriver), "
@@ -267,16 +238,12 @@ def _rapport(svar, ds, lan: str = OVNINGSLAN, omrade: str = "missbruk") -> str |
 
 def _grona(ds, lan: str = OVNINGSLAN) -> int:
     """Kommuner of the län in the best (green) class on the indicator, as the länsrapport colours them."""
-    from ojlib.analysis import colours
-
     t = colours.coloured_lan_table(ds, lan, "missbruk", AR)
     return int(((t.kpi == INDIKATOR) & (t["färg"] == colours.PALETTER["standard"]["bast"])).sum())
 
 
 def _grona_i_lanet(ds, lan: str = OVNINGSLAN) -> int:
     """The wrong reading: green as the best quarter of the län's own kommuner."""
-    from ojlib.analysis import colours, ranking
-
     t = colours.classify(ranking.lan_table(ds, lan, kpi=INDIKATOR, ar=AR), inom="lanet", catalogue=ds.cat)
     return int((t["färg"] == colours.PALETTER["standard"]["bast"]).sum())
 
@@ -287,8 +254,6 @@ def _farg_betyder(ds) -> str:
 
 def _kostnadsstrategi(ds, lan: str = OVNINGSLAN) -> str:
     """The strategy a cost gets in the län report (the same in every län: it follows the catalogue)."""
-    from ojlib.analysis import colours
-
     ind = ds.cat[KOSTNAD]
     return colours.effective_strategy("rang_kvartil", ind.typ, ind.riktning)
 
@@ -298,8 +263,6 @@ def _lika_synonymer(key: str) -> set[str]:
 
 
 def _strategi_synonymer(key: str) -> set[str]:
-    from ojlib.analysis import colours
-
     return {key, colours.SCHEMANAMN.get(key, key), colours.SCHEMANAMN.get(key, key).split(" (")[0]}
 
 
@@ -347,7 +310,7 @@ OVNINGAR: dict[str, Ovning] = {o.id: o for o in [
                       "grått med orsaken i stället för att låta den försvinna.",
            vanliga_fel=((_antal_saknas, "Du har svarat med antalet kommuner som saknar värde; frågan gäller "
                                         "andelen av alla kommuner, i procent."),
-                        (_andel_saknas_bråk, "Du har svarat med en andel mellan 0 och 1; svara i procent."))),
+                        (_andel_saknas_brak, "Du har svarat med en andel mellan 0 och 1; svara i procent."))),
     Ovning("1f", TEXT, _vanligaste_orsak, synonymer=_orsak_synonymer,
            tips="Titta på kolumnen status för de rader där varde saknas, och räkna hur ofta varje orsak "
                 "förekommer (value_counts).",

@@ -14,6 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from ojlib.analysis.formatting import short_num
 
 RATT = "rätt"
@@ -69,11 +72,6 @@ _UNITS = re.compile(r"(procentenheter|procentenhet|p\.?e\.?|%|kr/inv|kronor|kr|s
 
 def _one(value):
     """A single value out of a one-element Series, array, list or 1×1 table (else the value itself)."""
-    try:
-        import numpy as np
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        return value
     if isinstance(value, pd.DataFrame) and value.shape == (1, 1):
         value = value.iloc[0, 0]
     elif isinstance(value, pd.Series) and len(value) == 1:
@@ -152,13 +150,9 @@ def las_val(svar, alternativ: dict[str, str]) -> str | None:
 def beskriv_typ(svar) -> str:
     """What the learner gave, in words, for a hint about the kind of answer ("en tabell", "text")."""
     value = _one(svar)
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        pd = None
-    if pd is not None and isinstance(value, pd.DataFrame):
+    if isinstance(value, pd.DataFrame):
         return f"en tabell med {len(value)} rader"
-    if pd is not None and isinstance(value, pd.Series):
+    if isinstance(value, pd.Series):
         return f"en kolumn med {len(value)} värden"
     if isinstance(value, bool):
         return "ett sanningsvärde (True/False)"
