@@ -143,9 +143,9 @@ def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path
 
     A failed validation raises before anything is written, so the previous file stays intact.
     """
-    registry.get(kalla)  # "Okänd datakälla …"
+    source = registry.get(kalla)  # "Okänd datakälla …"
     df = validate(df)
-    if kalla != "egen" and (df.kalla != kalla).any():
+    if not source.file_rows and (df.kalla != kalla).any():
         raise OjError(f"Raderna har kalla {_short_list(sorted(set(df.kalla.unique())))}, men ska sparas som {kalla}.")
     data = parquet_bytes(df, kalla)
     manifest = {
@@ -336,8 +336,8 @@ def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Datase
         raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {fix_hint(kalla)} för att bygga om den.") \
             from None
     df = validate(table.to_pandas(), what=f"Filen {path.name}")
-    if kalla == "egen":  # rows keep a registry key; a file name in the column means "egen"
-        df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), "egen")
+    if registry.get(kalla).file_rows:  # rows keep a registry key; a file name in the column means this source
+        df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), kalla)
     return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {})
 
 

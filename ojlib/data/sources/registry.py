@@ -29,7 +29,9 @@ class Source:
     ``name(info)`` is the credited name (after "Källa: "), given the dataset's manifest;
     ``date(info)`` describes when and how the data was made. ``loader`` is "module:function"
     (imported only when called). ``example`` marks generated data: its credit line is always the
-    exempeldata mark, and it is never part of ``alla``.
+    exempeldata mark, and it is never part of ``alla``. ``file_rows`` marks a source whose rows may
+    name the file they came from in their ``kalla`` column (own imports): each such row still
+    belongs to this source.
     """
 
     key: str
@@ -40,6 +42,7 @@ class Source:
     fix_hint: str
     loader: str
     example: bool = False
+    file_rows: bool = False
     beskrivning: str = ""
     _re: re.Pattern = field(init=False, repr=False, compare=False)
 
@@ -273,6 +276,7 @@ register(Source(
 register(Source(
     key="egen", label="Egen import", name=_egen_name, date=_egen_date,
     id_pattern=r"^\S+$", fix_hint="kör `oj importera FIL`", loader="ojlib.data.sources.files:import_file",
+    file_rows=True,
     beskrivning="Socialstyrelsens ÖJ-arbetsböcker och egna filer, inlästa med `oj importera`",
 ))
 register(Source(
