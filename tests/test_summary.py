@@ -65,8 +65,9 @@ def test_summary_numbers_worked_out_by_hand(small_ds):
         in text
     assert "Minst andel Ja har ”Indikator J2” (1 av 6 kommuner med svar, 17\u00a0%" in text
     assert "förbättrades länets värde för 1 indikatorer, försämrades för 1 och var oförändrat för 1" in text
-    assert ("Störst förbättring: ”Indikator J1” från 50\u00a0% till 80\u00a0% (+30,0\u00a0procentenheter, "
-            "2023–2024)") in text
+    # the share of kommuner names its answer: "50 % Ja" (a scale's would name its top level)
+    assert ("Störst förbättring: ”Indikator J1” från 50\u00a0% Ja till 80\u00a0% Ja (+30,0\u00a0procentenheter, "
+            "2023–2024).") in text
     assert "från Nej till Ja i 1 fall och från Ja till Nej i 1 fall" in text
     assert "”Indikator A1” (länet 85,0\u00a0%, riket 80,0\u00a0%: +5,0\u00a0procentenheter)" in text
     assert ("”Indikator C1”: 1\u00a0500\u00a0kr i länet (ovägt medel av kommunerna) "

@@ -1,7 +1,8 @@
 """A written Swedish summary of a län and område, generated from the numbers.
 
 Every number in the text comes from :mod:`ojlib.analysis.ranking` frames (the län table, the trend table
-and the coverage); nothing is typed in. The same numbers are returned in ``fakta`` so notebooks
+and the coverage); nothing is typed in. Which indicators a "Störst …" sentence names is the head of
+the one ranking in :mod:`ojlib.analysis.findings` (the förbättringsområden and the deck read it too). The same numbers are returned in ``fakta`` so notebooks
 and tests can check them. Shares of kommuner with Ja are counted from the kommuner's answers
 ("X av Y kommuner med svar"); län and riket values are the labelled comparison values.
 """
@@ -13,15 +14,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ojlib import EXEMPELDATA_MARK
-from ojlib.analysis import aggregate, coverage, formatting, ranking, trends
-from ojlib.analysis.aggregate import TOLERANS_TEXT, compare_to, tolerance_text, within_tolerance
-from ojlib.analysis.formatting import format_difference
+from ojlib.analysis import aggregate, coverage, findings, formatting, ranking, trends
+from ojlib.analysis.aggregate import TOLERANS_TEXT, compare_to, tolerance_text
 from ojlib.data import geo
 from ojlib.data.catalog import OMRADEN, parse_omraden
 from ojlib.data.dataset import Dataset
 from ojlib.data.source_lines import has_example, source_line
-
-PP = ("ja_nej", "andel")  # measured in per cent: changes and differences in procentenheter
 
 
 @dataclass
@@ -55,10 +53,6 @@ class Sammanfattning:
 
     def __str__(self) -> str:
         return self.text
-
-
-def _pp(x: float) -> str:
-    return format_difference(x, "andel")
 
 
 def _float(x) -> float | None:
@@ -113,7 +107,27 @@ def _scale_points(t: pd.DataFrame, fakta: dict) -> list[str]:
             for r in heads.itertuples() if isinstance(r.länet_fördelning, str)]
 
 
-def _change_points(tt: pd.DataFrame, fakta: dict) -> list[str]:
+def _tops(r: findings.Ranking, fakta: dict, keys: tuple[str, ...]) -> list[str]:
+    """The ranking's "Störst …" sentences for ``keys``, with the named KPIs and their places in ``fakta``."""
+    sentences = findings.top_sentences(r)
+    lists = {"forbattrade": r.forbattrade(), "forsamrade": r.forsamrade(),
+             "battre_an_riket": r.battre_an_riket(), "samre_an_riket": r.samre_an_riket()}
+    points = []
+    for key in keys:
+        named = findings.top(lists[key])
+        fakta[FAKTA_NAMN[key]] = [i.kpi for i in named]
+        fakta.setdefault("platser", {})[FAKTA_NAMN[key]] = {i.kpi: i.plats for i in named}
+        if key in sentences:
+            points.append(sentences[key])
+    return points
+
+
+# the fakta keys of the ranking's named indicators (as before the ranking: tests and notebooks read them)
+FAKTA_NAMN = {"forbattrade": "storsta_forbattringar", "forsamrade": "storsta_forsamringar",
+              "battre_an_riket": "storst_battre_an_riket", "samre_an_riket": "storst_samre_an_riket"}
+
+
+def _change_points(tt: pd.DataFrame, r: findings.Ranking, fakta: dict) -> list[str]:
     lan = tt[(tt["nivå"] == "län") & tt.riktning.notna()]
     counts = lan["bedömning"].value_counts()
     fb, fs, of = (int(counts.get(k, 0)) for k in ("förbättring", "försämring", "oförändrad"))
@@ -123,23 +137,11 @@ def _change_points(tt: pd.DataFrame, fakta: dict) -> list[str]:
         points.append(f"Jämfört med föregående jämförbara år förbättrades länets värde för {fb} indikatorer, "
                       f"försämrades för {fs} och var oförändrat för {of} (oförändrat: inom "
                       f"{tolerance_text('andel')} för andelar, {tolerance_text('kr_per_inv')} för kronor och antal).")
-    pp = lan[lan.typ.isin(PP) & lan["bedömning"].isin(["förbättring", "försämring"])].copy()
-    if len(pp):
-        pp["_gain"] = pp["förändring"].where(pp.riktning != "lagre_battre", -pp["förändring"])
-
-        def phrase(r) -> str:
-            return (f"{_q(r.indikator)} från {formatting.format_number(r.värde_då, r.typ)} till "
-                    f"{formatting.format_number(r.värde, r.typ)} ({_pp(r.förändring)}, {r.jämfört_med_år}–{r.år})")
-        up, down = _extremes(pp)
-        if len(up):
-            points.append("Störst förbättring: " + "; ".join(phrase(r) for r in up.itertuples()) + ".")
-        if len(down):
-            points.append("Störst försämring: " + "; ".join(phrase(r) for r in down.itertuples()) + ".")
-        fakta["storsta_forbattringar"] = list(up.kpi)
-        fakta["storsta_forsamringar"] = list(down.kpi)
+    points += _tops(r, fakta, ("forbattrade", "forsamrade"))
     breaks = tt[(tt["nivå"] == "län") & (tt["bedömning"] == "ej jämförbar")]
-    for r in breaks.itertuples():
-        points.append(f"{_q(r.indikator)} kan inte jämföras med tidigare år: {r.kommentar[0].lower()}{r.kommentar[1:]}")
+    for row in breaks.itertuples():
+        points.append(f"{_q(row.indikator)} kan inte jämföras med tidigare år: "
+                      f"{row.kommentar[0].lower()}{row.kommentar[1:]}")
     kom = tt[(tt["nivå"] == "kommun") & (tt.typ == "ja_nej")]
     nej_ja = int((kom["förändring"] == 1).sum())
     ja_nej = int((kom["förändring"] == -1).sum())
@@ -150,39 +152,14 @@ def _change_points(tt: pd.DataFrame, fakta: dict) -> list[str]:
     return points
 
 
-def _extremes(frame: pd.DataFrame, n: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ``n`` largest gains and the ``n`` largest losses in ``_gain`` (ties by KPI id)."""
-    up = frame[frame._gain > 0].sort_values(["_gain", "kpi"], ascending=[False, True], kind="mergesort").head(n)
-    down = frame[frame._gain < 0].sort_values(["_gain", "kpi"], ascending=[True, True], kind="mergesort").head(n)
-    return up, down
-
-
-def _riket_points(t: pd.DataFrame, fakta: dict) -> list[str]:
+def _riket_points(t: pd.DataFrame, r: findings.Ranking, fakta: dict) -> list[str]:
     heads = t.drop_duplicates("kpi")
-    pp = heads[heads.typ.isin(PP) & heads.riktning.notna() & heads["länet"].notna() & heads.riket.notna()].copy()
-    points = []
-    if len(pp):
-        pp["skillnad"] = pp["länet"] - pp.riket
-        pp["_gain"] = pp.skillnad.where(pp.riktning != "lagre_battre", -pp.skillnad)
-        pp = pp[[not within_tolerance(d, r, t) for d, r, t in zip(pp.skillnad, pp.riket, pp.typ, strict=True)]]
-
-        def phrase(r) -> str:
-            return (f"{_q(r.indikator)} (länet {formatting.format_number(r.länet, r.typ)}, riket "
-                    f"{formatting.format_number(r.riket, r.typ)}: {_pp(r.skillnad)})")
-        better, worse = _extremes(pp)
-        if len(better):
-            points.append("Störst skillnad till länets fördel mot riket: " +
-                          "; ".join(phrase(r) for r in better.itertuples()) + ".")
-        if len(worse):
-            points.append("Störst skillnad till länets nackdel mot riket: " +
-                          "; ".join(phrase(r) for r in worse.itertuples()) + ".")
-        fakta["storst_battre_an_riket"] = list(better.kpi)
-        fakta["storst_samre_an_riket"] = list(worse.kpi)
+    points = _tops(r, fakta, ("battre_an_riket", "samre_an_riket"))
     costs = heads[heads.riktning.isna() & heads["länet"].notna()]
-    for r in costs.itertuples():
-        points.append(f"{_q(r.indikator)}: {formatting.format_number(r.länet, r.typ, r.enhet)} i länet ({r.länet_avser}) "
-                      f"mot {formatting.format_number(r.riket, r.typ, r.enhet)} i riket, {r.år} "
-                      "(ingen önskvärd riktning).")
+    for row in costs.itertuples():
+        points.append(f"{_q(row.indikator)}: {formatting.format_number(row.länet, row.typ, row.enhet)} i länet "
+                      f"({row.länet_avser}) mot {formatting.format_number(row.riket, row.typ, row.enhet)} i riket, "
+                      f"{row.år} (ingen önskvärd riktning).")
     return points
 
 
@@ -198,13 +175,18 @@ def _coverage_points(t: pd.DataFrame, fakta: dict) -> list[str]:
     return [f"Värden saknas för {missing} av {total} kommunvärden ({', '.join(parts)})."]
 
 
-def lan_summary(ds: Dataset, lan, omrade=None, ar=None, medel: str = "publicerat") -> Sammanfattning:
+def lan_summary(ds: Dataset, lan, omrade=None, ar=None, medel: str = "publicerat",
+                facts: dict | None = None) -> Sammanfattning:
     """The summary of a län for one område (or several, one section each; "alla" for all).
 
     Sections: Ja/Nej (how many kommuner answer Ja and how länet compares with riket), scale
     questions (how the län's kommuner answered), change
     since the last comparable year (counts of förbättring/försämring, the largest ones, kommuner
-    going Nej → Ja), the largest differences from riket, costs, and missing values.
+    going Nej → Ja), the largest differences from riket, costs, and missing values. Every
+    "Störst …" sentence names the head of the område's :class:`~ojlib.analysis.findings.Ranking`.
+
+    ``facts`` maps an område to the (län table, trend table, ranking) a report already computed
+    (``ojlib.report.build``); områden not in it are computed here.
     """
     lk = geo.normalise_lan(lan)
     omraden = parse_omraden(omrade)
@@ -215,12 +197,16 @@ def lan_summary(ds: Dataset, lan, omrade=None, ar=None, medel: str = "publicerat
     avser: set[str] = set()
     for omr in omraden:
         f: dict = {}
-        t = ranking.lan_table(ds, lk, omr, ar, medel=medel)
-        tt = trends.trend_table(ds, lan=lk, omrade=omr, ar=ar, medel=medel)
+        if facts and omr in facts:
+            t, tt, rang = facts[omr]
+        else:
+            t = ranking.lan_table(ds, lk, omr, ar, medel=medel)
+            tt = trends.trend_table(ds, lan=lk, omrade=omr, ar=ar, medel=medel)
+            rang = findings.rank(ds, t, tt)
         years |= set(int(y) for y in t["år"].unique())
         avser |= set(t.länet_avser) | set(t.riket_avser)
         f["antal_kommuner"] = int(t.kommunkod.nunique())
-        points = (_ja_nej_points(t, f) + _scale_points(t, f) + _change_points(tt, f) + _riket_points(t, f)
+        points = (_ja_nej_points(t, f) + _scale_points(t, f) + _change_points(tt, rang, f) + _riket_points(t, rang, f)
                   + _coverage_points(t, f))
         avsnitt[OMRADEN[omr]] = points
         fakta["per_omrade"][omr] = f

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ojlib import EXEMPELDATA_MARK, __version__
-from ojlib.analysis import aggregate, colours, formatting, levels, ranking, summary, trends
+from ojlib.analysis import aggregate, colours, findings, formatting, levels, ranking, summary, trends
 from ojlib.base import paths
 from ojlib.base.errors import OjError
 from ojlib.base.storage import atomic_path
@@ -60,13 +60,6 @@ URVALSREGLER = (
     "högst {max} bilder totalt. Indikatorer som katalogen anger som upphörda får ingen egen bild. "
     "Övriga indikatorer visas med sina värden på bilden \"Övriga indikatorer\"."
 )
-FORBATTRINGSREGLER = (
-    "Förbättringsområden: indikatorer med önskvärd riktning där {enhet} är sämre än riket utöver toleransen, "
-    "eller där värdet försämrats sedan föregående jämförbara år (för Ja/Nej och skalor: andelen kommuner med "
-    "bästa svaret). Ordnade efter avståndet till riket mätt i rikets spridning mellan kommunerna. "
-    + aggregate.TOLERANS_TEXT
-)
-
 # Layout of a 16:9 slide (inches).
 W, H = 13.333, 7.5
 MARGIN = 0.45
@@ -175,6 +168,8 @@ class _Context:
             tt = trends.trend_table(ds, lan=lan, omrade=o, ar=ar).copy()
             tt.attrs = {}
             self.trends[o] = tt
+        # the one ranking per område (the report's summary and förbättringsområden read the same)
+        self.rankings = {o: findings.rank(ds, self.tables[o], self.trends[o], kommun=kommun) for o in omraden}
         self.years = sorted({int(y) for t in self.tables.values() for y in t["år"].unique()})
 
     @property
@@ -436,102 +431,34 @@ def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
 
 
 def _improvement_slide(ctx: _Context) -> Bild:
-    """Where the kommun is furthest below riket or fell, by the rules in ``FORBATTRINGSREGLER``.
-
-    (A län deck uses the länsrapport's own rules, :func:`_lan_improvement_slide`.)"""
-    items = []
-    for o in ctx.omraden:
-        t, tt, full = ctx.tables[o], ctx.trends[o], ctx.full[o]
-        niva, kod = ("kommun", ctx.kommun) if ctx.kommun else ("län", geo.region_kod(ctx.lan))
-        for kpi, part in t.groupby("kpi", sort=False):
-            first = part.iloc[0]
-            ind = ctx.ds.cat[kpi]
-            if ind.riktning is None:
-                continue
-            if ctx.kommun:  # an answer counts as the share at the top level: 100 or 0
-                value = part.loc[part.kommunkod == ctx.kommun, "värde"].iloc[0]
-                if ind.typ in SVAR:
-                    value = np.nan if pd.isna(value) else 100.0 * (value == aggregate.top_level(ind))
-            else:
-                value = first["länet"]
-            riket = first.riket
-            gap = value - riket if pd.notna(value) and pd.notna(riket) else np.nan
-            worse_gap = -gap if ind.riktning == "hogre_battre" else gap
-            ch = tt[(tt.kpi == kpi) & (tt["nivå"] == niva) & (tt.kod == kod)]
-            fell = len(ch) and ch["bedömning"].iloc[0] == "försämring"
-            below = _side(value, riket, ind.typ, ind.riktning) == "sämre"
-            if not (below or fell):
-                continue
-            kom = full.loc[full.kpi == kpi, "värde"]
-            sd = _sd(kom if ind.typ not in SVAR else
-                     pd.Series(aggregate.share_input(kom.to_numpy(), ind.typ, aggregate.top_level(ind))))
-            reasons = []
-            if below:
-                reasons.append("sämre än riket")
-            if fell:
-                reasons.append(f"försämrad sedan {int(ch['jämfört_med_år'].iloc[0])}")
-            if ctx.kommun and ind.typ in SVAR:
-                value_text = part.loc[part.kommunkod == ctx.kommun, "värde_text"].iloc[0]
-            else:
-                value_text = _fmt(value, ind, True)
-            items.append({
-                "kpi": kpi, "indikator": ind.namn, "år": int(first["år"]),
-                "värde": value_text, "riket": _fmt(riket, ind, True),
-                "förändring": _change_text(ch, ind, answer=bool(ctx.kommun) and ind.typ in SVAR),
-                "varför": " och ".join(reasons),
-                "_z": (worse_gap / sd) if pd.notna(worse_gap) and sd else (0.0 if not fell else -0.0),
-            })
-    items.sort(key=lambda x: (-x["_z"], x["kpi"]))
-    shown, rest = items[:FORBATTRING_RADER], items[FORBATTRING_RADER:]
-    notes = [FORBATTRINGSREGLER.format(enhet=ctx.enhet)]
-    notes += [f"{i['indikator']} ({i['år']}): {ctx.enhet} {i['värde']}, riket {i['riket']}; {i['varför']}."
-              for i in items]
-    if not items:
-        notes.append(f"Ingen indikator uppfyller reglerna: {ctx.enhet} är inte sämre än riket utöver toleransen "
-                     "och har inte försämrats.")
-    years = sorted({i["år"] for i in items}) or ctx.years
-    keys = ("indikator", "år", "värde", "riket", "förändring", "varför")
-    return Bild("forbattring", "Förbättringsområden", ctx.kalla(years), notes,
-                f"Där {ctx.enhet} ligger längst under riket eller har försämrats",
-                {"rader": shown, "fler": [i["indikator"] for i in rest], "regel": notes[0],
-                 "kolumner": ["Indikator", "År", ctx.kommun_namn or "Länet", "Riket", "Förändring", "Varför"],
-                 "bredder": (3.6, 0.8, 1.6, 1.4, 2.1, 2.93),
-                 "celler": [[str(r[k]) for k in keys] for r in shown]})
-
-
-def _lan_improvement_slide(ctx: _Context) -> Bild:
-    """The län's förbättringsområden chosen by the länsrapport's own rules (``lansrapport.REGLER``)."""
-    from ojlib.data import omraden
+    """The förbättringsområden of the län (or the kommun): the head of the one ranking per område, as
+    the report lists them (``findings.improvement_areas``), with the ranking's "Störst …" in the notes."""
+    from ojlib.data import omraden  # a parameter elsewhere in this module is called omraden
 
     regel = {"under_riket": "Långt under riket", "forsamring": "Försämrad"}
-    found = []
+    found, tops = [], []
     for o in ctx.omraden:
-        areas = lansrapport.improvement_areas(ctx.ds, ctx.tables[o])
+        rang = ctx.rankings[o]
         prefix = f"{omraden.get(o).kort}: " if len(ctx.omraden) > 1 else ""
-        found += [{"kpi": r.kpi, "indikator": prefix + r.indikator, "år": int(r["år"]),
-                   "regel": regel.get(r.regel, r.regel), "text": r.text} for _, r in areas.iterrows()]
+        found += [{"kpi": r.kpi, "indikator": prefix + r.indikator, "år": int(r["år"]), "plats": int(r.plats),
+                   "regel": regel.get(r.regel, r.regel), "text": r.text}
+                  for _, r in findings.improvement_areas(rang).iterrows()]
+        tops += [prefix + t for t in findings.top_sentences(rang).values()]
     shown, rest = found[:FORBATTRING_RADER], found[FORBATTRING_RADER:]
-    rules = " ".join(lansrapport.REGLER)
+    rules = " ".join(findings.regler(kommun=bool(ctx.kommun)))
     notes = [rules] + [f"{r['indikator']} ({r['år']}, {r['regel'].lower()}): {r['text']}" for r in found]
+    empty = "Ingen indikator uppfyller reglerna för förbättringsområden."
     if not found:
-        notes.append("Ingen indikator uppfyller reglerna för förbättringsområden.")
+        notes.append(empty)
+    notes += tops
     years = sorted({r["år"] for r in found}) or ctx.years
+    sub = ("Där länet ligger längst under riket eller har försämrats mest (samma regler som rapporten)"
+           if not ctx.kommun else f"Där {ctx.kommun_namn} ligger längst under riket eller har försämrats mest")
     return Bild("forbattring", "Förbättringsområden", ctx.kalla(years, kpis=[r["kpi"] for r in found] or None),
-                notes, "Där länet ligger längst under riket eller har försämrats mest (samma regler som rapporten)",
-                {"rader": shown, "fler": [r["indikator"] for r in rest], "regel": rules,
+                notes, sub,
+                {"rader": shown, "alla": found, "fler": [r["indikator"] for r in rest], "regel": rules, "tom": empty,
                  "kolumner": ["Indikator", "År", "Regel", "Siffrorna"], "bredder": (3.6, 0.8, 1.8, 6.23),
                  "celler": [[r["indikator"], str(r["år"]), r["regel"], r["text"]] for r in shown]})
-
-
-def _change_text(ch: pd.DataFrame, ind, answer: bool) -> str:
-    """The change since the previous comparable year: a kommun's answer as "Ja (2023) → Nej",
-    a number as a difference in its unit ("−5,2 procentenheter")."""
-    if not len(ch) or pd.isna(ch["jämfört_med_år"].iloc[0]):
-        return formatting.DASH
-    c = ch.iloc[0]
-    if answer:
-        return f"{c['värde_då_text']} ({int(c['jämfört_med_år'])}) → {c['värde_text']}"
-    return formatting.format_difference(c["förändring"], ind.typ, ind.enhet)
 
 
 def _side(value, riket, typ: str, riktning) -> str:
@@ -632,7 +559,7 @@ def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]
             section["numeriska"] = numeric
             sections.append(section)
     summaries = _kommun_summary_slides(ctx)
-    back = summaries + [_improvement_slide(ctx) if ctx.kommun else _lan_improvement_slide(ctx)]
+    back = summaries + [_improvement_slide(ctx)]
     n_numeric = sum(len(s["numeriska"]) for s in sections)  # at worst all of them on "Övriga indikatorer"
     mandatory = (len(fixed_front) + sum(len(s["matriser"]) for s in sections) + len(back)
                  + math.ceil(n_numeric / OVRIGA_PER_BILD) + 1)  # + källor
@@ -668,7 +595,8 @@ def lan_deck(ds, lan, omrade="missbruk", ar=None, val: Val | None = None) -> Dec
     omr_text = OMRADEN[omraden[0]] if len(omraden) == 1 else "alla områden"
     titel = f"Öppna jämförelser {ctx.year_text}: {ctx.lan_namn}"
     undertitel = f"{omr_text} · länets {len(geo.kommuner_i_lan(lk))} kommuner jämförda med länet och riket"
-    points = summary.lan_summary(ds, lk, omraden if len(omraden) > 1 else omraden[0], ar).punkter
+    facts = {o: (ctx.tables[o], ctx.trends[o], ctx.rankings[o]) for o in omraden}  # the deck's own ranking
+    points = summary.lan_summary(ds, lk, omraden if len(omraden) > 1 else omraden[0], ar, facts=facts).punkter
     return _build(ctx, titel, undertitel, points)
 
 
@@ -1103,7 +1031,7 @@ def _draw_improvements(slide, bild: Bild) -> None:
     d = bild.data
     rows = d["celler"]
     if not rows:
-        _draw_bullets(slide, bild, [bild.anteckningar[-1], d["regel"]])
+        _draw_bullets(slide, bild, [d["tom"], d["regel"]])
         return
     table = _table(slide, "Förbättringsområden", len(rows) + 1, len(d["kolumner"]), MARGIN, CONTENT_TOP + 0.05,
                    W - 2 * MARGIN, 0.4 * (len(rows) + 1))

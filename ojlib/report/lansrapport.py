@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ojlib.analysis import aggregate, formatting, levels, trends
+from ojlib.analysis import aggregate, findings, formatting, levels, trends
 from ojlib.analysis.aggregate import ANSWER_TYPES, Distribution, distribution, tolerance_text, top_level
 from ojlib.analysis.formatting import num
 from ojlib.base import memo
@@ -29,26 +29,11 @@ from ojlib.data.dataset import Dataset
 
 OVRIGA = ("ovriga", "Övriga indikatorer")
 
-# Förbättringsområden: the rules, stated in the report as written here.
-GRANS_SVAR_PE = 10.0      # answers: the län's share at the top level this many procentenheter below riket
-GRANS_ANDEL_PE = 5.0      # percentages: the län this many procentenheter worse than riket
-GRANS_RELATIV = 10.0      # other measures with a direction: this many per cent worse than riket
-MAX_PER_REGEL = 5
-# the tolerance for 'oförändrad' as compare uses it: "1 procentenhet för andelar, 2 % för kronor och antal"
-TOLERANS_KORT = f"{tolerance_text('andel')} för andelar, {tolerance_text('kr_per_inv')} för kronor och antal"
-REGLER = [
-    f"Länet långt under riket: för Ja/Nej- och skalfrågor är andelen kommuner med Ja (högsta nivån) minst "
-    f"{GRANS_SVAR_PE:.0f} procentenheter lägre än i riket; för andelar är länets värde minst "
-    f"{GRANS_ANDEL_PE:.0f} procentenheter sämre än rikets; för övriga mått med önskvärd riktning minst "
-    f"{GRANS_RELATIV:.0f} % sämre. Störst skillnad i procentenheter först, sedan störst relativ skillnad; "
-    f"högst {MAX_PER_REGEL}.",
-    "Länet har försämrats mest: indikatorer där länets värde (för Ja/Nej och skalor andelen kommuner med Ja "
-    "eller högsta nivån) har blivit sämre sedan föregående jämförbara år, mer än toleransen för oförändrat "
-    f"({TOLERANS_KORT}). Störst försämring i procentenheter först, "
-    f"sedan störst relativ försämring; högst {MAX_PER_REGEL}.",
-    "Indikatorer utan önskvärd riktning (t.ex. kostnader) väljs aldrig: där säger ett högre eller lägre värde "
-    "inget om kvaliteten.",
-]
+# Förbättringsområden: the rules and limits live with the one ranking (ojlib.analysis.findings).
+GRANS_SVAR_PE, GRANS_ANDEL_PE, GRANS_RELATIV = findings.GRANS_SVAR_PE, findings.GRANS_ANDEL_PE, findings.GRANS_RELATIV
+MAX_PER_REGEL = findings.MAX_PER_REGEL
+TOLERANS_KORT = findings.TOLERANS_KORT
+REGLER = findings.REGLER
 
 
 # ---------------------------------------------------------------- answers
@@ -237,79 +222,22 @@ def kommun_summary(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- förbättringsområden
 
-def improvement_areas(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
-    """Indicators chosen by ``REGLER``: where the län is furthest below riket, and where it fell most.
+def improvement_areas(ds: Dataset, table: pd.DataFrame, rang: findings.Ranking | None = None) -> pd.DataFrame:
+    """Indicators chosen by ``REGLER``: the head of the one ranking (where the län is furthest below
+    riket, and where it fell most), as :func:`ojlib.analysis.findings.improvement_areas` gives it.
 
-    Columns: regel ("under_riket" or "forsamring"), kpi, indikator, år, text (one Swedish sentence
-    with the numbers), storlek (the gap or fall used to order). Indicators without a desired
-    direction are never chosen.
+    ``rang`` is the område's ranking when the report has it; otherwise it is computed from the table
+    and the län's trend table. Columns: regel ("under_riket" or "forsamring"), kpi, indikator, år,
+    text (one Swedish sentence with the numbers), storlek, plats.
     """
-    heads = table.drop_duplicates("kpi")
-    heads = heads[heads.riktning.notna()]
-    dist = answer_distributions(ds, table).set_index("kpi")
-    under, fell = [], []
-    for h in heads.itertuples(index=False):
-        if h.typ in ANSWER_TYPES:
-            d = dist.loc[h.kpi]
-            if d.länet_andel_topp is None or d.riket_andel_topp is None or pd.isna(d.länet_andel_topp):
-                continue
-            gap = float(d.riket_andel_topp - d.länet_andel_topp)
-            if gap >= GRANS_SVAR_PE:
-                what = "Ja" if h.typ == "ja_nej" else f"”{d.topp}”"
-                under.append({"regel": "under_riket", "kpi": h.kpi, "indikator": h.indikator, "år": int(h.år),
-                              "storlek": gap, "_relativ": False,
-                              "text": f"{num(d.länet_andel_topp, 0)} % av länets kommuner med svar har "
-                                      f"{what}, mot {num(d.riket_andel_topp, 0)} % i riket "
-                                      f"({num(gap, 0)} procentenheter lägre)."})
-            continue
-        if pd.isna(h.länet) or pd.isna(h.riket) or not h.riket:
-            continue
-        worse = (h.riket - h.länet) if h.riktning == "hogre_battre" else (h.länet - h.riket)
-        fmt = lambda x, h=h: formatting.format_number(x, h.typ, h.enhet)  # noqa: E731
-        if h.typ == "andel" and worse >= GRANS_ANDEL_PE:
-            size, diff = worse, f"{num(worse, 1)} procentenheter sämre"
-        elif h.typ != "andel" and 100.0 * worse / abs(h.riket) >= GRANS_RELATIV:
-            size, diff = 100.0 * worse / abs(h.riket), f"{num(100.0 * worse / abs(h.riket), 0)} % sämre"
+    if rang is None:
+        lk = table["länskod"].iloc[0]
+        if "omrade" in table.attrs:  # the same choice of years as the table
+            tt = trends.trend_table(ds, lan=lk, omrade=table.attrs["omrade"], ar=table.attrs.get("ar"))
         else:
-            continue
-        under.append({"regel": "under_riket", "kpi": h.kpi, "indikator": h.indikator, "år": int(h.år),
-                      "storlek": size, "_relativ": h.typ != "andel",
-                      "text": f"Länet {fmt(h.länet)} ({h.länet_avser}), riket {fmt(h.riket)} ({h.riket_avser}): "
-                              f"{diff}."})
-    # fell most: answers from the shares over time, measures from the trend table
-    shares = answer_shares_over_time(ds, table["länskod"].iloc[0], [k for k in heads.kpi
-                                                                    if ds.cat[k].typ in ANSWER_TYPES])
-    for h in heads[heads.typ.isin(ANSWER_TYPES)].itertuples(index=False):
-        s = shares[(shares.kpi == h.kpi) & (shares["nivå"] == "Länet") & shares.andel.notna()]
-        now = s[s["år"] == h.år]
-        ind = ds.cat[h.kpi]
-        before = s[(s["år"] < h.år) & (s["år"] >= ind.jamforbara_ar[0])]
-        if now.empty or before.empty:
-            continue
-        prev = before.iloc[-1]
-        fall = float(prev.andel - now.andel.iloc[0])
-        if fall > aggregate.TOLERANS["ja_nej"][1]:
-            what = "Ja" if h.typ == "ja_nej" else f"”{top_label(ind)}”"
-            fell.append({"regel": "forsamring", "kpi": h.kpi, "indikator": h.indikator, "år": int(h.år),
-                         "storlek": fall, "_relativ": False,
-                         "text": f"Andelen av länets kommuner med {what} föll från {num(prev.andel, 0)} % "
-                                 f"({int(prev['år'])}) till {num(now.andel.iloc[0], 0)} % ({int(h.år)})."})
-    numeric = [k for k in heads.kpi if ds.cat[k].typ not in ANSWER_TYPES]
-    if numeric:
-        tt = trends.trend_table(ds, lan=table["länskod"].iloc[0], kpi=numeric, riket=False)
-        tt = tt[(tt["nivå"] == "län") & (tt.bedömning == "försämring")]
-        for r in tt.itertuples(index=False):
-            relative = pd.notna(r.förändring_procent)
-            size = abs(r.förändring_procent) if relative else abs(r.förändring)
-            fell.append({"regel": "forsamring", "kpi": r.kpi, "indikator": r.indikator, "år": int(r.år),
-                         "storlek": size, "_relativ": bool(relative),
-                         "text": f"Länet {r.värde_då_text} ({int(r.jämfört_med_år)}) → {r.värde_text} ({int(r.år)})"
-                                 + (f", {r.avser}" if isinstance(r.avser, str) and r.avser else "") + "."})
-    cols = ["regel", "kpi", "indikator", "år", "text", "storlek", "_relativ"]
-    parts = [pd.DataFrame(x, columns=cols).fillna({"_relativ": False})
-             .sort_values(["_relativ", "storlek"], ascending=[True, False], kind="mergesort")
-             .head(MAX_PER_REGEL).drop(columns="_relativ") for x in (under, fell)]
-    out = pd.concat(parts, ignore_index=True)
+            tt = trends.trend_table(ds, lan=lk, kpi=list(dict.fromkeys(table.kpi)), ar=int(table["år"].max()))
+        rang = findings.rank(ds, table, tt)
+    out = findings.improvement_areas(rang)
     out.attrs = dict(table.attrs)
     return out
 
