@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from ojlib.analysis import colours, findings, summary
 from ojlib.data import geo
 from ojlib.render import presentation
@@ -30,7 +28,8 @@ def test_ties_share_a_place_and_the_sentence_says_so():
                     "”Indikator C” och ”Indikator D”.")
     first = findings._placed([_item("A", 3.0), _item("B", 3.0), _item("C", 1.0)])
     # two on the first place fill the two places a summary names: the third is not named
-    assert findings.top_sentence("Störst", first, lambda i: i.kpi) == "Störst (två indikatorer delar förstaplatsen): A och B."
+    assert findings.top_sentence("Störst", first, lambda i: i.kpi) == \
+        "Störst (två indikatorer delar förstaplatsen): A och B."
     assert findings.top_sentence("Störst", first, lambda i: i.kpi, places=3).endswith(": A och B; C.")
     # sizes equal to the shown decimal are equal; the KPI id orders them, never the hidden decimals
     near = findings._placed([_item("B", 2.0 + 0.001 / 5), _item("A", 2.0)])
@@ -68,6 +67,15 @@ def _sentence(points: list[str], rubrik: str) -> str | None:
     return found[0] if found else None
 
 
+def _first_listed(areas, rows, regel: str, where: str) -> set[str]:
+    """The names on the first place of a förbättringsområde list, the same in the report and on the slide."""
+    listed = areas[areas.regel == regel]
+    on_slide = [r for r in rows if r["regel"] == {"under_riket": "Långt under riket", "forsamring": "Försämrad"}[regel]]
+    report = set(listed.loc[listed.plats == 1, "indikator"])
+    assert report == {r["indikator"] for r in on_slide if r["plats"] == 1}, where
+    return report
+
+
 def test_all_63_lan_reports_name_the_same_first_items(example_ds):
     """Every län × område: the summary's "Störst skillnad till länets nackdel", "Störst försämring" and
     "Störst förbättring" name the first items of förbättringsområden and of the deck's improvement
@@ -85,19 +93,10 @@ def test_all_63_lan_reports_name_the_same_first_items(example_ds):
             assert slide.data["rader"] == rows[:presentation.FORBATTRING_RADER]
             where = f"{lan} {omr}"
 
-            def first_of(regel):
-                listed = areas[areas.regel == regel]
-                on_slide = [r for r in rows if r["regel"] == {"under_riket": "Långt under riket",
-                                                              "forsamring": "Försämrad"}[regel]]
-                report = set(listed.loc[listed.plats == 1, "indikator"])
-                deck = {r["indikator"] for r in on_slide if r["plats"] == 1}
-                assert report == deck, where
-                return report
-
             # Störst skillnad till länets nackdel ↔ "Länet långt under riket"
             rubrik = "Störst skillnad till länets nackdel mot riket"
             named = _first_names(_sentence(s.punkter, rubrik), rubrik)
-            under = first_of("under_riket")
+            under = _first_listed(areas, rows, "under_riket", where)
             if under:
                 assert named == under, where
                 checked["nackdel"] += 1
@@ -107,7 +106,7 @@ def test_all_63_lan_reports_name_the_same_first_items(example_ds):
             # Störst försämring ↔ "Länet har försämrats mest"
             rubrik = "Störst försämring"
             named = _first_names(_sentence(s.punkter, rubrik), rubrik)
-            assert named == (first_of("forsamring") or None), where
+            assert named == (_first_listed(areas, rows, "forsamring", where) or None), where
             checked["försämring"] += bool(named)
             checked["delad"] += bool(named and len(named) > 1)
             # Störst förbättring ↔ the slide's notes name the same

@@ -294,7 +294,8 @@ def top_sentence(rubrik: str, items: list[Item], phrase, places: int = TOPP) -> 
         if len(group) == 1:
             parts.append(texts[0])
             continue
-        shared = f"{_ANTAL.get(len(group), str(len(group)))} indikatorer delar {_PLATS.get(place, f'{place}:e ')}platsen"
+        n, ordinal = _ANTAL.get(len(group), str(len(group))), _PLATS.get(place, f"{place}:e ")
+        shared = f"{n} indikatorer delar {ordinal}platsen"
         if place == 1:
             rubrik = f"{rubrik} ({shared})"
             parts.append(_and(texts))

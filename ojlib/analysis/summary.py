@@ -1,10 +1,11 @@
 """A written Swedish summary of a län and område, generated from the numbers.
 
-Every number in the text comes from :mod:`ojlib.analysis.ranking` frames (the län table, the trend table
-and the coverage); nothing is typed in. Which indicators a "Störst …" sentence names is the head of
-the one ranking in :mod:`ojlib.analysis.findings` (the förbättringsområden and the deck read it too). The same numbers are returned in ``fakta`` so notebooks
-and tests can check them. Shares of kommuner with Ja are counted from the kommuner's answers
-("X av Y kommuner med svar"); län and riket values are the labelled comparison values.
+Every number in the text comes from :mod:`ojlib.analysis.ranking` frames (the län table, the trend
+table and the coverage); nothing is typed in. Which indicators a "Störst …" sentence names is the
+head of the one ranking in :mod:`ojlib.analysis.findings` (the förbättringsområden and the deck read
+it too). The same numbers are returned in ``fakta`` so notebooks and tests can check them. Shares of
+kommuner with Ja are counted from the kommuner's answers ("X av Y kommuner med svar"); län and riket
+values are the labelled comparison values.
 """
 
 from __future__ import annotations

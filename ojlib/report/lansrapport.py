@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ojlib.analysis import aggregate, findings, formatting, levels, trends
-from ojlib.analysis.aggregate import ANSWER_TYPES, Distribution, distribution, tolerance_text, top_level
+from ojlib.analysis import findings, levels, trends
+from ojlib.analysis.aggregate import ANSWER_TYPES, Distribution, distribution, top_level
 from ojlib.analysis.formatting import num
 from ojlib.base import memo
 from ojlib.data import geo, omraden
