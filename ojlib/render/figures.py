@@ -20,13 +20,19 @@ re-validate the whole figure, which made building a figure about ten times deare
 
 from __future__ import annotations
 
+import functools
+import html
+import inspect
 import json
+import re
 import textwrap
 from functools import cache
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ojlib import EXEMPELDATA_MARK
 from ojlib.analysis import aggregate, colours, formatting
@@ -57,6 +63,103 @@ RIKTNING_TEXT = {"hogre_battre": "högre värde är bättre", "lagre_battre": "l
 
 
 # ---------------------------------------------------------------- shared pieces
+
+_MARKUP = re.compile("[&<>]")
+
+
+def _text(value):
+    """Text from data, the catalogue or an imported header as a figure shows it: ``&``, ``<`` and ``>``
+    escaped, so plotly draws it literally and it never becomes a link, bold type or a styled span."""
+    if isinstance(value, str) and _MARKUP.search(value):
+        return html.escape(value, quote=False)
+    return value
+
+
+def _arrow(values) -> pa.Array | None:
+    """A column of texts as an Arrow array without copying it (pandas' Arrow-backed strings), or None."""
+    if not isinstance(values, pd.api.extensions.ExtensionArray):
+        return None
+    try:
+        arr = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+
+
+def _marked_columns(columns: list[tuple[str, object]], rows) -> set[str]:
+    """The names of the text columns (name, values) with a text holding ``&``, ``<`` or ``>`` (in
+    ``rows``, a boolean mask, if given). Arrow-backed columns are searched in one Arrow call."""
+    out = set()
+    arrow = []
+    for name, values in columns:
+        arr = _arrow(values)
+        if arr is not None:
+            arrow.append((name, (arr if rows is None else arr.filter(rows)).cast(pa.large_string())))
+            continue
+        texts = np.asarray(values, dtype=object)
+        if rows is not None:
+            texts = texts[rows.to_numpy(zero_copy_only=False)]
+        if any(isinstance(v, str) and _MARKUP.search(v) for v in texts):
+            out.add(name)
+    if arrow:
+        texts = pa.chunked_array([a for _, a in arrow], type=pa.large_string())
+        hits = pc.or_(pc.or_(pc.match_substring(texts, "<"), pc.match_substring(texts, ">")),
+                      pc.match_substring(texts, "&"))
+        hits = hits.fill_null(False).to_numpy(zero_copy_only=False).reshape(len(arrow), -1)
+        out |= {name for (name, _), hit in zip(arrow, hits.any(axis=1), strict=True) if hit}
+    return out
+
+
+def _plain(obj, kpi: str | None = None):
+    """``obj`` with every text in it passed through ``_text``: a frame's text cells and ``attrs``
+    (level names, colour rule), the frames of a list, a dict's values, a text. What has nothing to
+    escape is returned as it is (the same object, no copy). ``kpi``: of a frame, only that
+    indicator's rows are drawn, so only they are looked at."""
+    if isinstance(obj, pd.DataFrame):
+        attrs = _plain(obj.attrs) if _MARKUP.search(repr(obj.attrs)) else obj.attrs
+        fixes = {}
+        if len(obj):
+            # columns as arrays: boxing each as a Series would deep-copy the frame's attrs every time
+            column = getattr(obj, "_get_column_array", None) or (lambda i: obj.iloc[:, i].array)
+            rows = None
+            if kpi and "kpi" in obj.columns:
+                kpis = column(obj.columns.get_loc("kpi"))
+                arr = _arrow(kpis)
+                rows = pc.equal(arr, kpi).fill_null(False) if arr is not None else \
+                    pa.array(np.asarray(kpis, dtype=object) == kpi)
+            texts = [(name, column(i)) for i, (name, dtype) in enumerate(obj.dtypes.items())
+                     if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype | pd.StringDtype)]
+            for name in _marked_columns(texts, rows):
+                fixes[name] = [_text(v) for v in np.asarray(dict(texts)[name], dtype=object)]
+        if not fixes and attrs is obj.attrs:
+            return obj
+        out = obj.copy(deep=False)
+        for name, values in fixes.items():
+            out[name] = pd.Series(values, index=obj.index, dtype=object)
+        out.attrs = attrs
+        return out
+    if isinstance(obj, list | tuple | dict):
+        items = list(obj.items()) if isinstance(obj, dict) else list(enumerate(obj))
+        new = [(k, _plain(v)) for k, v in items]
+        if all(n is v for (_, n), (_, v) in zip(new, items, strict=True)):
+            return obj
+        return dict(new) if isinstance(obj, dict) else type(obj)(v for _, v in new)
+    return _text(obj)
+
+
+def _escaped(fn):
+    """A figure function whose frames, lists of frames and texts (a title) pass through ``_plain``
+    first: the one place where text from data becomes text in a figure. Identifiers (kpi, kommun
+    code, source) contain none of ``&<>`` and are unchanged by it."""
+    names = list(inspect.signature(fn).parameters)
+
+    @functools.wraps(fn)
+    def figure(*args, **kwargs):
+        kwargs = {**dict(zip(names, args, strict=False)), **kwargs}
+        kpi = kwargs.get("kpi")
+        return fn(**{k: _plain(v, kpi if isinstance(kpi, str) else None) for k, v in kwargs.items()})
+    return figure
+
 
 def _kalla(frame: pd.DataFrame, kalla: str | None) -> str:
     kalla = kalla or frame.attrs.get("kalla")
@@ -116,7 +219,7 @@ def _finish(data: list[dict], layout: dict, title: str, kalla: str, derived: boo
         notes.append({"name": "forklaring", "text": rule_html, "x": 0, "y": 0, "xref": "paper", "yref": "paper",
                       "xanchor": "left", "yanchor": "top", "yshift": -below, "showarrow": False, "align": "left",
                       "font": {"size": note_size, "color": "#333333"}})
-    notes.append({"name": "kalla", "text": source_line(kalla, derived=derived), "x": 0, "y": 0, "xref": "paper",
+    notes.append({"name": "kalla", "text": _text(source_line(kalla, derived=derived)), "x": 0, "y": 0, "xref": "paper",
                   "yref": "paper", "xanchor": "left", "yanchor": "top",
                   "yshift": -(below + line_px * n_rule + 6 * bool(rule)),
                   "showarrow": False, "font": {"size": note_size, "color": "#555555"}})
@@ -177,7 +280,7 @@ def _level_ticks(table: pd.DataFrame, kpi: str, catalogue=None):
     (``nivaer``, set by :mod:`ojlib.analysis.ranking`), or the values seen."""
     levels = None
     if catalogue is not None and kpi in catalogue:
-        levels = catalogue[kpi].nivaer
+        levels = _plain(catalogue[kpi].nivaer)
     levels = levels or table.attrs.get("nivaer", {}).get(kpi)
     if levels:
         keys = sorted(int(k) for k in levels)
@@ -192,6 +295,7 @@ def _level_ticks(table: pd.DataFrame, kpi: str, catalogue=None):
 # its title, subtitle and colour rule wrap at these many characters, its legend at this width in px.
 KOMPAKT_TITEL, KOMPAKT_RAD, KOMPAKT_REGEL, KOMPAKT_BREDD = 28, 36, 42, 280
 
+@_escaped
 def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None = None,
                 jamforelse: str = "riket", kalla: str | None = None, catalogue=None,
                 kompakt: bool = False) -> go.Figure:
@@ -313,6 +417,7 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
 
 # ---------------------------------------------------------------- trends
 
+@_escaped
 def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt: bool = False) -> go.Figure:
     """An indicator over the years (from :func:`levels.trend`): one line per unit.
 
@@ -407,6 +512,7 @@ def _stepped(colours_list: list[str]) -> list:
     return scale
 
 
+@_escaped
 def overview(table: pd.DataFrame, kalla: str | None = None, comparison_rows: bool = True) -> go.Figure:
     """The ÖJ overview: kommuner × indicators as a coloured grid with the values as text.
 
@@ -507,6 +613,7 @@ def kommun_geojson(codes, tolerance: float | None = None) -> dict:
     return json.loads(_geojson_text(codes, tolerance))
 
 
+@_escaped
 def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = None) -> go.Figure:
     """A map of the table's kommuner coloured by their colour class on one indicator.
 
@@ -544,6 +651,7 @@ def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = 
 
 # ---------------------------------------------------------------- sex differences
 
+@_escaped
 def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | None = None,
                     kompakt: bool = False) -> go.Figure:
     """Kvinnor and män per kommun, län and riket on one indicator (from ``kon.sex_differences``).
@@ -619,6 +727,7 @@ def _grid(n_rows: int, columns: int, horizontal_spacing: float, vertical_spacing
     return axes, [(a["x"], a["y"]) for a in layout["annotations"]]
 
 
+@_escaped
 def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | None = None,
               title: str = "Länet och riket över tid", kalla: str | None = None, columns: int = 5) -> go.Figure:
     """Small multiples: one small panel per indicator, the län against riket over the years.
