@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_incrementing
+
 from ojlib.base import paths, yamlfile
 from ojlib.base.errors import DEBUG_ENV, OjError
 from ojlib.base.storage import write_text_atomic
@@ -240,23 +242,28 @@ def execute(job: Job, kernel_name: str | None = None, retries: int = START_RETRI
 
     template = job.template
     kernel_name = kernel_name or default_kernel()
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            nb = papermill.execute_notebook(
-                str(template), None, parameters=dict(job.params), kernel_name=kernel_name,
-                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                start_timeout=120, execution_timeout=CELL_TIMEOUT, report_mode=True,
-                resources={"metadata": {"path": str(template.parent)}}, extra_arguments=KERNEL_ARGS,
-                shutdown_kernel="immediate",  # every output is in; a graceful shutdown only waits ~0.6 s
-            )
-            return nb, attempt
-        except Exception as exc:
-            if attempt > retries or not _is_start_failure(exc):
-                exc.attempts = attempt  # type: ignore[attr-defined]
-                raise
-            time.sleep(0.5 * attempt)
+    return _start_retried(lambda: papermill.execute_notebook(
+        str(template), None, parameters=dict(job.params), kernel_name=kernel_name,
+        progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+        start_timeout=120, execution_timeout=CELL_TIMEOUT, report_mode=True,
+        resources={"metadata": {"path": str(template.parent)}}, extra_arguments=KERNEL_ARGS,
+        shutdown_kernel="immediate",  # every output is in; a graceful shutdown only waits ~0.6 s
+    ), retries)
+
+
+def _start_retried(run, retries: int = START_RETRIES):
+    """``run()`` and how many attempts it took: again, after a short pause, when the kernel did not
+    start (not when a cell failed). The exception that ends it carries ``attempts`` for the message."""
+    retrying = Retrying(stop=stop_after_attempt(retries + 1), wait=wait_incrementing(start=0.5, increment=0.5),
+                        retry=retry_if_exception(_is_start_failure), reraise=True)
+    try:
+        for attempt in retrying:
+            with attempt:
+                result = run()
+    except Exception as exc:
+        exc.attempts = retrying.statistics.get("attempt_number", 1)  # type: ignore[attr-defined]
+        raise
+    return result, retrying.statistics["attempt_number"]
 
 
 def failure_message(exc: BaseException, timeout: int | None = None) -> str:
@@ -314,16 +321,7 @@ def fallback_metadata(job: Job) -> dict:
 
 def _execute_pooled(job: Job, kernel, timeout: int):
     """Run the job on a reused kernel (see ``ojlib.publish.kernels``), restarting a kernel that will not start."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return kernel.execute(job.template, job.params, execution_timeout=timeout), attempt
-        except Exception as exc:
-            if attempt > START_RETRIES or not _is_start_failure(exc):
-                exc.attempts = attempt  # type: ignore[attr-defined]
-                raise
-            time.sleep(0.5 * attempt)
+    return _start_retried(lambda: kernel.execute(job.template, job.params, execution_timeout=timeout))
 
 
 def run_job(job: Job, out: Path, kernel_name: str | None = None, index_link: bool = True, kernel=None,
