@@ -34,7 +34,7 @@ from ojlib.data.sources import registry
 COLUMNS = ["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla"]
 KEY = ["kpi", "kod", "ar", "kon"]
 KON = ("T", "K", "M")
-NIVAER = ("kommun", "lan", "riket", "stadsdel", "grupp")
+UNIT_LEVELS = ("kommun", "lan", "riket", "stadsdel", "grupp")  # the niva column; answer levels are Indicator.nivaer
 KALLOR = registry.keys()  # datasets, in precedence order: kolada, egen (the user's imports), exempeldata
 SCHEMA = pa.schema([
     ("kpi", pa.string()), ("kod", pa.string()), ("niva", pa.string()), ("ar", pa.int32()),
