@@ -1,7 +1,7 @@
 """A fake Kolada API v3 for tests and benchmarks: a real HTTP server on 127.0.0.1 in a thread.
 
 It answers the v3 paths ojlib uses (``/kpi``, ``/municipality``, ``/municipality_groups``,
-``/data/...``) with v3-shaped JSON (``values``, ``count``, ``next_url``, ``previous_url``)
+``/data/...``, ``/ou`` and ``/oudata/...``) with v3-shaped JSON (``values``, ``count``, ``next_url``, ``previous_url``)
 built from deterministic data: the real KPI rows and area ids in ``data/raw/referens`` and
 values from a hash of (kpi, area, year, gender). Page size, latency and faults are set per
 test; every request served is logged (``log``, ``count``).
@@ -9,6 +9,11 @@ test; every request served is logged (``log``, ``count``).
 Faults (``add_fault``): an HTTP status (429 with Retry-After, 500, 410 …), a slow answer,
 a truncated JSON body, a dropped connection. Pagination quirks (``last_next``: the last
 page's ``next_url`` is null, absent or ""; ``next_mode``: loop or another host).
+
+Units (``/ou``, ``/oudata``): by default every kommun has 0–3 units of each of the types
+V25E, V26E, V29E and V30E (ids ``V29E`` + kommun + two digits), and every KPI the 2026-03
+catalogue marks ``has_ou_data`` has a value for every unit; items carry ``ou`` instead of
+``municipality``. Tests pass their own ``units`` and ``ou_kpis``.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ def kpi_meta_from_reference(extra: int = 0) -> dict[str, dict]:
     """KPI metadata as /kpi serves it: the real v3 rows of the project's KPIs (the 2026-03
     catalogue; the 2024-04 ÖJ questions are gone from Kolada) plus ``extra`` generated ones."""
     meta = {}
+    marked = {r["id"] for r in read_csv("kolada_kpi_catalogue_2026-03.csv") if _bool(r["has_ou_data"])}
     for r in read_csv("kolada_kpi_urval.csv"):
         if r["katalog"] != "2026-03":
             continue
@@ -50,7 +56,7 @@ def kpi_meta_from_reference(extra: int = 0) -> dict[str, dict]:
             "municipality_type": r["municipality_type"], "auspice": r["auspice"] or None,
             "operating_area": r["operating_area"] or None, "perspective": r["perspective"] or None,
             "prel_publication_date": None, "publication_date": r["publication_date"] or None,
-            "publ_period": r["publ_period"] or None, "has_ou_data": False,
+            "publ_period": r["publ_period"] or None, "has_ou_data": r["id"] in marked,
         }
     for i in range(extra):
         kid = f"N{90000 + i:05d}"
@@ -60,6 +66,30 @@ def kpi_meta_from_reference(extra: int = 0) -> dict[str, dict]:
                      "prel_publication_date": None, "publication_date": "2026-08-28", "publ_period": "2025",
                      "has_ou_data": False}
     return dict(sorted(meta.items()))
+
+
+def ou_kpis_from_reference(data_kpis: dict[str, dict]) -> dict[str, dict]:
+    """The KPIs of ``data_kpis`` that Kolada's 2026-03 catalogue marks with unit data."""
+    marked = {r["id"] for r in read_csv("kolada_kpi_catalogue_2026-03.csv") if _bool(r["has_ou_data"])}
+    return {k: v for k, v in data_kpis.items() if k in marked}
+
+
+UNIT_TYPES = ("V25E", "V26E", "V29E", "V30E")
+UNIT_WORDS = {"V25E": "Bostad med särskild service", "V26E": "Daglig verksamhet", "V29E": "Gruppbostad",
+              "V30E": "Servicebostad"}
+
+
+def units_for(areas: list[dict], types=UNIT_TYPES) -> list[dict]:
+    """0–3 units of each type per kommun, as /ou serves them (deterministic)."""
+    out = []
+    for a in areas:
+        if a.get("type") != "K":
+            continue
+        for t in types:
+            for n in range(int(_unit("units", a["id"], t) * 4)):
+                out.append({"id": f"{t}{a['id']}{n + 1:02d}", "municipality": a["id"],
+                            "title": f"{UNIT_WORDS.get(t, t)} {a['title']} {n + 1}"})
+    return out
 
 
 def data_kpis_from_reference() -> dict[str, dict]:
@@ -90,7 +120,8 @@ class FakeKolada:
     def __init__(self, *, page_size: int = 5000, latency: float = 0.0, years=range(2018, 2026),
                  areas: list[dict] | None = None, data_kpis: dict[str, dict] | None = None,
                  kpi_meta: dict[str, dict] | None = None, extra_kpis: int = 20, null_share: float = 0.03,
-                 group_ids: tuple[str, ...] = ()):
+                 group_ids: tuple[str, ...] = (), units: list[dict] | None = None,
+                 ou_kpis: dict[str, dict] | None = None):
         self.page_size = page_size
         self.latency = latency
         self.years = list(years)
@@ -99,6 +130,8 @@ class FakeKolada:
         self.kpi_meta = kpi_meta if kpi_meta is not None else kpi_meta_from_reference(extra_kpis)
         self.null_share = null_share
         self.group_ids = tuple(group_ids)
+        self.units = units if units is not None else units_for(self.areas)
+        self.ou_kpis = ou_kpis if ou_kpis is not None else ou_kpis_from_reference(self.data_kpis)
         self.last_next = "null"  # the last page's next_url: "null", "absent" or "empty"
         self.next_mode = "normal"  # "normal", "loop" (back to page 2), "foreign" (another host), "endless"
         self.deleted_in_full = False  # whether answers without from_date include deleted values
@@ -107,6 +140,7 @@ class FakeKolada:
         self.log: list[str] = []
         self.max_ids_seen = 0
         self._items: dict[tuple[str, int], list[dict]] = {}
+        self._ou_items: dict[tuple[str, int], list[dict]] = {}
         self._changed: dict[tuple[str, str, int], str] = {}
         self._encoded: dict[tuple[str, str, int], bytes] = {}  # JSON of data items, built once
         self._queries: dict[tuple, list[dict]] = {}
@@ -162,6 +196,10 @@ class FakeKolada:
     def data_requests(self) -> list[str]:
         return [p for p in self.log if p.startswith("/v3/data/")]
 
+    def unit_requests(self) -> list[str]:
+        """Requests for units or their values (``/ou`` and ``/oudata``)."""
+        return [p for p in self.log if p.startswith(("/v3/ou/", "/v3/ou?", "/v3/oudata/"))]
+
     def add_fault(self, kind: str, **kw) -> Fault:
         fault = Fault(kind, **kw)
         with self._lock:
@@ -175,7 +213,7 @@ class FakeKolada:
         if _unit("null", kpi, kod, year, gender) < self.null_share:
             return None
         u = _unit(kpi, kod, year, gender)
-        title = self.data_kpis[kpi]["title"]
+        title = (self.data_kpis.get(kpi) or self.ou_kpis[kpi])["title"]
         kommun = kod[:2] != "00"
         if "Ja=2" in title or "Ja, för alla=2" in title:
             return float(int(u * 3)) if kommun else round(u * 2, 8)
@@ -204,6 +242,55 @@ class FakeKolada:
                     codes = [a["id"] for a in self.areas] + list(self.group_ids)
                     self._items[key] = [self._make_item(kpi, c, year) for c in codes]
             return self._items[key]
+
+    def ou_items(self, kpi: str, year: int) -> list[dict]:
+        """All unit items of one KPI and year (every unit), generated once."""
+        with self._lock:
+            key = (kpi, year)
+            if key not in self._ou_items:
+                if kpi not in self.ou_kpis or year not in self.years:
+                    self._ou_items[key] = []
+                else:
+                    genders = ("T", "M", "K") if self.ou_kpis[kpi]["gender"] else ("T",)
+                    self._ou_items[key] = [
+                        {"kpi": kpi, "ou": u["id"], "period": year,
+                         "values": [{"gender": g, "count": 1, "status": "", "value": self.value(kpi, u["id"], year, g),
+                                     "isdeleted": False} for g in genders]} for u in self.units]
+            return self._ou_items[key]
+
+    def set_ou_values(self, kpi: str, ou: str, year: int, values: list[dict], changed: str = BASE_DATE) -> None:
+        """Replace (or add) the item of one KPI, unit and year."""
+        items = self.ou_items(kpi, year)
+        with self._lock:
+            new = {"kpi": kpi, "ou": ou, "period": year, "values": values}
+            for n, it in enumerate(items):
+                if it["ou"] == ou:
+                    items[n] = new
+                    break
+            else:
+                items.append(new)
+            self._changed[(kpi, ou, year)] = changed
+            self._forget()
+
+    def ou_query(self, kpis: list[str] | None, ous: list[str] | None, years: list[int] | None,
+                 from_date: str | None) -> list[dict]:
+        kpis = sorted(kpis) if kpis is not None else sorted(self.ou_kpis)
+        years = sorted(years) if years is not None else self.years
+        qkey = ("ou", tuple(kpis), tuple(ous or ()), ous is None, tuple(years), from_date)
+        if qkey in self._queries:
+            return self._queries[qkey]
+        wanted = set(ous) if ous is not None else None
+        out = []
+        for k in kpis:
+            for y in years:
+                for it in self.ou_items(k, y):
+                    if wanted is not None and it["ou"] not in wanted:
+                        continue
+                    if from_date is not None and self._changed.get((k, it["ou"], y), BASE_DATE) < from_date:
+                        continue
+                    out.append(it)
+        self._queries[qkey] = out
+        return out
 
     def set_values(self, kpi: str, kod: str, year: int, values: list[dict], changed: str = BASE_DATE) -> None:
         """Replace (or add) the item of one KPI, area and year; ``changed`` feeds from_date."""
@@ -270,7 +357,7 @@ class FakeKolada:
             if k == "values" and v and "period" in v[0]:
                 enc = []
                 for it in v:
-                    key = (it["kpi"], it["municipality"], it["period"])
+                    key = (it["kpi"], it.get("municipality") or it["ou"], it["period"])
                     b = self._encoded.get(key)
                     if b is None:
                         b = self._encoded[key] = json.dumps(it, ensure_ascii=False).encode("utf-8")
@@ -312,6 +399,29 @@ class FakeKolada:
                 g = groups.setdefault(r["group_id"], {"id": r["group_id"], "title": r["group_title"], "members": []})
                 g["members"].append({"member_id": r["member_id"], "member_title": r.get("member_title", "")})
             return 200, [g for g in groups.values() if not ids or g["id"] in set(ids)]
+        if head == "ou" and len(rest) <= 1:
+            rows = self.units
+            if ids:
+                rows = [u for u in rows if u["id"] in set(ids)]
+            if query.get("municipality"):
+                wanted = set(query["municipality"].split(","))
+                rows = [u for u in rows if u["municipality"] in wanted]
+            if query.get("title"):
+                rows = [u for u in rows if query["title"].lower() in u["title"].lower()]
+            return 200, rows
+        if head == "oudata":
+            dims = dict(zip(rest[0::2], (s.split(",") for s in rest[1::2]), strict=False))
+            if len(rest) % 2 or not set(dims) <= {"kpi", "ou", "year"} or len(dims) < 2:
+                return 404, {"detail": "Not Found"}
+            for v in dims.values():
+                self.max_ids_seen = max(self.max_ids_seen, len(v))
+                if len(v) > MAX_IDS:
+                    return 422, {"detail": [{"msg": f"at most {MAX_IDS} values allowed"}]}
+            try:
+                years = [int(y) for y in dims["year"]] if "year" in dims else None
+            except ValueError:
+                return 422, {"detail": [{"msg": "year must be an integer"}]}
+            return 200, self.ou_query(dims.get("kpi"), dims.get("ou"), years, query.get("from_date"))
         if head == "data":
             dims = dict(zip(rest[0::2], (s.split(",") for s in rest[1::2]), strict=False))
             if len(rest) % 2 or not set(dims) <= {"kpi", "municipality", "year"} or len(dims) < 2:

@@ -112,3 +112,28 @@ def test_cli_indikatorer_filters_by_omrade(ojhome, capsys):
     assert main(["indikatorer", "--omrade", "okänt"]) == 2
     err = capsys.readouterr().err
     assert "Okänt område 'okänt'" in err and err.count("\n") == 1
+
+
+def test_unit_fields_follow_koladas_catalogue():
+    """``enheter: true`` exactly for the KPIs Kolada's 2026-03 catalogue marks with unit data
+    (has_ou_data); at least 20 of funktionsnedsättning's name their unit type."""
+    cat = catalog.load_catalogue(ROOT / "params" / "indikatorer.yml")
+    with open(paths.reference_dir() / "kolada_kpi_catalogue_2026-03.csv", encoding="utf-8") as fh:
+        marked = {r["id"] for r in csv.DictReader(fh) if r["has_ou_data"] == "True"}
+    assert {i.kpi for i in cat if i.enheter} == {i.kpi for i in cat if i.kpi in marked}
+    typed = [i for i in cat.for_omrade("funktionsnedsattning") if i.enheter and i.enhetstyp]
+    assert len(typed) >= 20
+    assert {t for i in typed for t in i.enhetstyp} == {"V26E", "V29E", "V30E"}
+    assert cat["U28518"].enhetstyp == ("V29E",) and "gruppbostad" in cat["U28518"].titel
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"enheter": "ja"}, "enheter ska vara true eller false"),
+    ({"enheter": True, "enhetstyp": ["gruppbostad"]}, "enhetstyp ska vara en lista med Koladas enhetstyper"),
+    ({"enhetstyp": ["V29E"]}, "enhetstyp kräver enheter: true"),
+])
+def test_bad_unit_fields(tmp_path, fields, message):
+    rows = _rows()
+    rows[0].update(fields)
+    with pytest.raises(OjError, match=message):
+        catalog.load_catalogue(_write_catalogue(tmp_path, rows))

@@ -255,7 +255,10 @@ def test_more_than_25_kpis_are_chunked_and_missing_kpis_warned(ojhome):
         requests = fake.data_requests()
         assert fake.max_ids_seen <= 25
     chunks = -(-len(served) // 25)
-    assert len(requests) == chunks and result.http_requests == chunks  # one page each
+    # one page each, plus the unit values (/oudata) and the unit list (/ou) of the KPIs Kolada has per unit
+    units = fake.unit_requests()
+    assert len(requests) == chunks and result.http_requests == chunks + len(units)
+    assert units and all(len(p.split("/")[4].split(",")) <= 25 for p in units if p.startswith("/v3/oudata/"))
     kpi_lists = [r.split("/")[4].split(",") for r in requests]
     assert max(len(k) for k in kpi_lists) - min(len(k) for k in kpi_lists) <= 1  # even chunks
     assert sorted(k for ks in kpi_lists for k in ks) == sorted(served)
@@ -300,7 +303,8 @@ def test_progress_gets_every_planned_request(ojhome):
 
         kolada.fetch(client=client_for(fake), today=DAY1, progress=progress)
     chunks = -(-sum(i.kalla == "kolada" for i in load_catalogue()) // 25)
-    assert seen == [chunks] + ["done"] * chunks
+    units = -(-sum(i.enheter for i in load_catalogue() if i.kalla == "kolada") // 25) + 1  # + the unit list
+    assert seen == [chunks + units] + ["done"] * (chunks + units)
 
 
 # -- bad input and failures -------------------------------------------------------------------

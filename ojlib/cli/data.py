@@ -7,7 +7,7 @@ import typer
 from ojlib.base.errors import OjError
 from ojlib.cli import app
 from ojlib.cli.progress import bar
-from ojlib.data import catalog, dataset
+from ojlib.data import catalog, dataset, enheter
 from ojlib.data.omraden import help_text as omraden_help
 from ojlib.data.sources import registry
 
@@ -87,6 +87,14 @@ def status() -> None:
         lines.append(f"  data: {registry.get(kalla).date(info)}")
         if facts.get("stadsdelar"):
             lines.append(f"  stadsdelar och socialförvaltningar: {facts['stadsdelar']}")
+        units = enheter.read_manifest(kalla) if enheter.path(kalla).exists() else None
+        if units:
+            lines.append(f"  enheter: {units['enheter']} ({', '.join(units['typer'])}), indikatorer med "
+                         f"enhetsvärden: {units['kpi']}, år: {_span(units['ar'])}, rader: {units['rader']} "
+                         f"({enheter.path(kalla).name})")
+        elif enheter.path(kalla).exists():
+            lines.append(f"  enheter: filen {enheter.path(kalla).name} stämmer inte med sin beskrivning; "
+                         f"{dataset.fix_hint(kalla)} igen.")
         for f in info.get("filer", []) if isinstance(info.get("filer"), list) else []:
             if isinstance(f, dict):
                 lines.append(f"  inläst fil: {f.get('fil')} ({f.get('rader')} rader, år {_span(f.get('ar', []))}, "

@@ -25,6 +25,9 @@ def hamta(
                                    help="Fråga Kolada om ändringar sedan förra hämtningen i stället för att "
                                         "använda cachen som den är."),
     utan_cache: bool = typer.Option(False, "--utan-cache", help="Hämta allt på nytt, utan att använda cachen."),
+    utan_enheter: bool = typer.Option(False, "--utan-enheter",
+                                      help="Hämta inte enheternas värden (/oudata) för indikatorer som Kolada "
+                                           "redovisar per enhet."),
     tidsgrans: float = typer.Option(3600.0, "--tidsgrans",  # kolada_client.DEFAULT_DEADLINE
                                     help="Längsta tid för hela hämtningen, i sekunder (standard 3600); "
                                          "när den nås avbryts hämtningen med ett meddelande."),
@@ -32,14 +35,15 @@ def hamta(
     """Hämta verkliga värden från Kolada (API v3) för katalogens indikatorer.
 
     Svaren sparas i data/raw/kolada/<datum>/ och återanvänds vid nästa körning; den bearbetade
-    datan sparas först när hela hämtningen lyckats.
+    datan sparas först när hela hämtningen lyckats. Indikatorer som Kolada redovisar per enhet
+    (gruppbostad, daglig verksamhet …) hämtas också per enhet, till kolada_enheter.parquet.
     """
     from ojlib.data.sources import kolada
 
     if not tidsgrans > 0 or tidsgrans == float("inf"):
         raise OjError(f"--tidsgrans ska vara ett positivt antal sekunder, t.ex. 600, inte {tidsgrans:g}.")
     result = kolada.fetch(omrade, kpi, fran_ar, till_ar, bas_url=bas_url, uppdatera=uppdatera,
-                          utan_cache=utan_cache, tidsgrans=tidsgrans,
+                          utan_cache=utan_cache, tidsgrans=tidsgrans, utan_enheter=utan_enheter,
                           progress=lambda xs: bar(xs, desc="Hämtar från Kolada", unit="fråga"))
     typer.echo(kolada.summary_text(result))
 

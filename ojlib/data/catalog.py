@@ -49,7 +49,9 @@ RIKTNINGAR = {"hogre_battre": "Högre värde är bättre", "lagre_battre": "Läg
               None: "Ingen önskvärd riktning"}
 REQUIRED = ("kpi", "omrade", "namn", "titel", "beskrivning", "typ", "riktning", "enhet",
             "ar_fran", "ar_till", "kon", "katalog")
-OPTIONAL = ("nivaer", "jamforbar_fran", "anmarkning", "kalla", "upphord", "rubriker", "kvalitetsomrade")
+OPTIONAL = ("nivaer", "jamforbar_fran", "anmarkning", "kalla", "upphord", "rubriker", "kvalitetsomrade",
+            "enheter", "enhetstyp")
+ENHETSTYP_RE = re.compile(r"^V\d{2}E$")  # Kolada's unit type: the prefix of a unit id (V29E: gruppbostad LSS)
 IMPORT_FILE = "indikatorer_import.yml"  # indicators made by `oj importera`, beside the catalogue
 IMPORT_KPI_RE = re.compile(r"^([NU]\d{5}|egen_[a-z0-9_]{1,60})$")
 
@@ -77,6 +79,8 @@ class Indicator:
     upphord: int | None = None            # last year published, None while still published
     rubriker: tuple[str, ...] = ()        # header aliases the workbook importer matches
     kvalitetsomrade: str | None = None    # key in params/omraden.yml (kvalitetsomraden)
+    enheter: bool = False                 # Kolada also has the values per unit (has_ou_data): `oj hamta` fetches them
+    enhetstyp: tuple[str, ...] = ()       # the unit types the values describe (id prefixes, e.g. V29E)
 
     @property
     def publiceras(self) -> bool:
@@ -143,6 +147,7 @@ class Catalogue:
                 "jamforbar_fran": i.jamforbar_fran, "kon": i.kon, "katalog": i.katalog,
                 "nivaer": "; ".join(f"{k}={v}" for k, v in i.nivaer.items()), "titel": i.titel,
                 "kalla": i.kalla, "upphord": i.upphord, "kvalitetsomrade": i.kvalitetsomrade,
+                "enheter": "; ".join(i.enhetstyp) or ("ja" if i.enheter else ""),
                 "rubriker": "; ".join(i.rubriker),
             })
         return pd.DataFrame(rows)
@@ -200,6 +205,14 @@ def _parse_row(n: int, row, path: Path, id_re: re.Pattern | None = None) -> Indi
     kv_keys = [k.key for k in _omraden.kvalitetsomraden()]
     if kvo is not None and kvo not in kv_keys:
         raise _row_error(n, kpi, path, f"okänt kvalitetsomrade '{kvo}'; tillåtna är {', '.join(kv_keys)}.")
+    enheter = row.get("enheter", False)
+    if not isinstance(enheter, bool):
+        raise _row_error(n, kpi, path, f"enheter ska vara true eller false, inte '{enheter}'.")
+    enhetstyp = row.get("enhetstyp") or []
+    if not isinstance(enhetstyp, list) or not all(isinstance(t, str) and ENHETSTYP_RE.match(t) for t in enhetstyp):
+        raise _row_error(n, kpi, path, "enhetstyp ska vara en lista med Koladas enhetstyper, t.ex. [V29E].")
+    if enhetstyp and not enheter:
+        raise _row_error(n, kpi, path, "enhetstyp kräver enheter: true (Kolada har värden per enhet).")
     if row["typ"] not in TYPER:
         raise _row_error(n, kpi, path, f"okänd typ '{row['typ']}'; tillåtna typer är {', '.join(TYPER)}.")
     if row["riktning"] not in RIKTNINGAR:
@@ -226,7 +239,8 @@ def _parse_row(n: int, row, path: Path, id_re: re.Pattern | None = None) -> Indi
         raise _row_error(n, kpi, path, "ja_nej ska ha nivåerna 1 (Ja) och 0 (Nej).")
     fields = {f: row.get(f) for f in REQUIRED + OPTIONAL}
     fields["nivaer"] = nivaer
-    fields.update(kalla=kalla, upphord=upphord, rubriker=tuple(str(r) for r in rubriker), kvalitetsomrade=kvo)
+    fields.update(kalla=kalla, upphord=upphord, rubriker=tuple(str(r) for r in rubriker), kvalitetsomrade=kvo,
+                  enheter=enheter, enhetstyp=tuple(enhetstyp))
     for f in ("namn", "titel", "beskrivning", "enhet", "katalog"):
         fields[f] = str(fields[f])
     return Indicator(**fields)

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from ojlib.base import yamlfile
-from ojlib.data import geo
+from ojlib.data import enheter, geo
 from ojlib.data.answers import STATUS_ANDEL_TOPP, share_input, top_level
 from ojlib.data.catalog import Catalogue, Indicator, load_catalogue
 from ojlib.data.dataset import save_dataset
@@ -164,12 +165,20 @@ def generate(catalogue: Catalogue | None = None, progress=None) -> pd.DataFrame:
 
 
 def build(catalogue: Catalogue | None = None, progress=None) -> Path:
-    """Generate, validate and save ``data/processed/exempeldata.parquet``."""
+    """Generate, validate and save ``data/processed/exempeldata.parquet`` and the example units
+    (``exempeldata_enheter.parquet``)."""
 
     catalogue = catalogue or load_catalogue()
     df = generate(catalogue, progress=progress)
-    return save_dataset(df, KALLA, {"seed": SEED, "katalog": str(catalogue.source.name if catalogue.source else ""),
-                                    "markning": "Exempeldata – inte verkliga resultat"})
+    info = {"seed": SEED, "katalog": str(catalogue.source.name if catalogue.source else ""),
+            "markning": "Exempeldata – inte verkliga resultat"}
+    units = generate_units(catalogue, geo.kommuner(), df[df.niva == "kommun"])
+    if len(units):
+        enheter.save(pl.from_pandas(units), KALLA, info)
+    elif enheter.path(KALLA).exists():  # a catalogue without unit indicators: no stale units
+        enheter.path(KALLA).unlink()
+        enheter.manifest_path(KALLA).unlink(missing_ok=True)
+    return save_dataset(df, KALLA, info)
 
 
 def aggregate_kommuner(df: pd.DataFrame, catalogue, kalla: str) -> pd.DataFrame:
@@ -199,3 +208,52 @@ def aggregate_kommuner(df: pd.DataFrame, catalogue, kalla: str) -> pd.DataFrame:
     res["status"] = res.kpi.map(lambda x: status.get(by[x].typ, "ovagt_medel") if x in by else "ovagt_medel")
     res["kalla"] = kalla
     return res[["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla"]]
+
+
+# -- units (enheter) -------------------------------------------------------------------------
+
+# Units per kommun and unit type, by SKR kommungrupp: (fewest, most)
+UNITS_PER_GROUP = {"A1": (8, 14), "A2": (2, 5), "B3": (4, 8), "B4": (1, 4), "B5": (1, 3), "C6": (2, 5),
+                   "C7": (1, 3), "C8": (0, 2), "C9": (0, 2)}
+UNIT_SPREAD = 9.0  # percentage points between the units of one kommun (standard deviation)
+UNIT_SEKRETESS = 0.12  # share of unit values with too few answers to be published
+UNIT_BORTFALL = 0.03  # share of units that did not take part a year
+
+
+def unit_list(kom: pd.DataFrame, types: list[str]) -> pd.DataFrame:
+    """Example units: ``ou, kod, titel, typ`` for each kommun and unit type (seeded, same every run)."""
+    rng = np.random.default_rng([SEED, zlib.crc32(b"enheter")])
+    rows = []
+    for kod, namn, grupp in kom[["kommun_kod", "kommun_namn", "kommungrupp_kod"]].itertuples(index=False):
+        lo, hi = UNITS_PER_GROUP.get(grupp, (1, 3))
+        for typ in sorted(types):
+            for n in range(1, int(rng.integers(lo, hi + 1)) + 1):
+                rows.append((f"{typ}{kod}{n:02d}", kod, f"{enheter.type_name(typ)} {n}, {namn} (exempel)", typ))
+    return pd.DataFrame(rows, columns=["ou", "kod", "titel", "typ"])
+
+
+def generate_units(catalogue: Catalogue, kom: pd.DataFrame, kommun_rows: pd.DataFrame) -> pd.DataFrame:
+    """Unit values (kön T) for the indicators with unit data and known unit types: each unit's value
+    scatters around its kommun's value (the national mean where the kommun has none); some are
+    missing with a reason (sekretess: too few answers; bortfall: the unit did not take part)."""
+    inds = [i for i in catalogue if i.enheter and i.enhetstyp and i.typ == "andel"]
+    if not inds:
+        return pd.DataFrame(columns=enheter.COLUMNS)
+    units = unit_list(kom, sorted({t for i in inds for t in i.enhetstyp}))
+    values = kommun_rows[kommun_rows.kon == "T"].set_index(["kpi", "kod", "ar"]).varde
+    parts = []
+    for ind in inds:
+        rng = _rng(f"{ind.kpi}/enheter")
+        u = units[units.typ.isin(ind.enhetstyp)]
+        for ar in ind.ar:
+            base = values.xs((ind.kpi, ar), level=("kpi", "ar")).reindex(u.kod).to_numpy()
+            base = np.where(np.isnan(base), np.nanmean(base) if np.isfinite(base).any() else 75.0, base)
+            varde = np.round(np.clip(base + rng.normal(0, UNIT_SPREAD, len(u)), 0, 100), 1)
+            draw = rng.random(len(u))
+            status = np.where(draw < UNIT_BORTFALL, "bortfall",
+                              np.where(draw < UNIT_BORTFALL + UNIT_SEKRETESS, "sekretess", None))
+            varde = np.where(status == None, varde, np.nan)  # noqa: E711
+            parts.append(pd.DataFrame({"kpi": ind.kpi, "ou": u.ou.to_numpy(), "kod": u.kod.to_numpy(), "ar": ar,
+                                       "kon": "T", "varde": varde, "status": status, "titel": u.titel.to_numpy(),
+                                       "typ": u.typ.to_numpy(), "kalla": KALLA}))
+    return pd.concat(parts, ignore_index=True)

@@ -6,6 +6,11 @@ The flow of ``fetch``: catalogue rows -> a plan of requests (≤25 ids per path 
 the cache or from Kolada (``kolada_client``) -> tidy rows (``normalise``) -> merged with the
 earlier Kolada rows of other indicators/years -> ``dataset.save_dataset``. Nothing under
 ``data/processed`` is touched until every request has succeeded.
+
+Units: the catalogue's KPIs with ``enheter: true`` (Kolada has them per unit, ``has_ou_data``) are
+also asked for at unit level, ``/oudata/kpi/{kpis}/year/{years}`` plus the unit list ``/ou``,
+through the same planning, cache and download, and saved as ``kolada_enheter.parquet``
+(``ojlib.data.enheter``).
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from ojlib.base.errors import OjError
-from ojlib.data import dataset, geo
+from ojlib.data import dataset, enheter, geo
 from ojlib.data.catalog import Catalogue, Indicator, load_catalogue, parse_omraden
 from ojlib.data.source_lines import source_line
 from ojlib.data.sources.kolada_cache import DELTA, FULL, RawCache, request_key
@@ -95,25 +101,26 @@ class PlannedRequest:
 
 
 def plan_requests(years_by_kpi: dict[str, list[int]],
-                  municipalities: list[str] | None = None) -> list[PlannedRequest]:
+                  municipalities: list[str] | None = None, endpoint: str = "data") -> list[PlannedRequest]:
     """The fewest requests that cover every KPI's years for all areas (or the given ones).
 
     ``/data/kpi/{≤25 kpis}/year/{≤25 years}`` returns every kommun, region and riket in one
     (paged) answer, so a full fetch needs ceil(KPIs/25) × ceil(years/25) requests. KPIs are
-    grouped by their first year so each chunk's year list stays short.
+    grouped by their first year so each chunk's year list stays short. ``endpoint="oudata"``
+    plans the same requests for unit values (every unit in one paged answer).
     """
     order = sorted(years_by_kpi, key=lambda k: (min(years_by_kpi[k]), max(years_by_kpi[k]), k))
     plan = []
     for kpis in chunked(order):
         years = sorted({y for k in kpis for y in years_by_kpi[k]})
         for ychunk in chunked(years):
-            seg = f"kpi/{id_segment(kpis)}"
+            seg = f"{endpoint}/kpi/{id_segment(kpis)}"
             if municipalities:
                 for mchunk in chunked(municipalities):
-                    plan.append(PlannedRequest(f"data/{seg}/municipality/{id_segment(mchunk)}/year/"
+                    plan.append(PlannedRequest(f"{seg}/municipality/{id_segment(mchunk)}/year/"
                                                f"{id_segment(ychunk)}", tuple(kpis), tuple(ychunk)))
             else:
-                plan.append(PlannedRequest(f"data/{seg}/year/{id_segment(ychunk)}", tuple(kpis), tuple(ychunk)))
+                plan.append(PlannedRequest(f"{seg}/year/{id_segment(ychunk)}", tuple(kpis), tuple(ychunk)))
     return plan
 
 
@@ -155,14 +162,17 @@ def _number(value) -> float | None:
     return out if out - out == 0 else None  # false for NaN and ±inf
 
 
-def _collect(answers: Iterable[Iterable[dict]]) -> tuple[dict, int, int]:
-    """Apply answers in order: (kpi, kod, ar, kon) -> (value, status, count); deleted and invalid counts."""
+def _collect(answers: Iterable[Iterable[dict]], area: str = "municipality") -> tuple[dict, int, int]:
+    """Apply answers in order: (kpi, kod, ar, kon) -> (value, status, count); deleted and invalid counts.
+
+    ``area`` is the item's key for the area: ``municipality`` (``/data``) or ``ou`` (``/oudata``).
+    """
     state: dict[tuple[str, str, int, str], tuple] = {}
     deleted = invalid = 0
     for items in answers:
         for item in items:
             try:
-                kpi, kod, period, values = item["kpi"], item["municipality"], item["period"], item["values"]
+                kpi, kod, period, values = item["kpi"], item[area], item["period"], item["values"]
             except (KeyError, TypeError):
                 invalid += 1
                 continue
@@ -215,22 +225,15 @@ def normalise(answers: Iterable[Iterable[dict]]) -> Normalised:
         if kon not in GENDERS:
             bad_kon[str(kon)] += 1
             continue
-        if type(value) is float and value - value == 0:
-            varde = value
-        else:
-            varde = _number(value)
-            bad_values += value is not None and varde is None
-            varde = NAN if varde is None else varde
-        text = "" if status is None else str(status)
-        if text not in status_of:
-            status_of[text] = _status(text)
+        varde, text, bad = _value_and_status(value, status, status_of)
+        bad_values += bad
         kpi_.append(kpi)
         kod_.append(kod)
         niva_.append(niva)
         ar_.append(ar)
         kon_.append(kon)
         varde_.append(varde)
-        status_.append(status_of[text])
+        status_.append(text)
         antal_.append(count if type(count) is int else None)
     df = pd.DataFrame({**cols, "varde": np.array(varde_, dtype="float64"), "antal": pd.array(antal_, dtype="Int64"),
                        "kalla": KALLA}, columns=dataset.COLUMNS)
@@ -245,6 +248,64 @@ def normalise(answers: Iterable[Iterable[dict]]) -> Normalised:
         warnings.append(f"Okända statuskoder från Kolada behölls som de är: {', '.join(odd_status)}.")
     if bad_values:
         warnings.append(f"{bad_values} värden från Kolada var inte tal och sparades som saknade.")
+    return Normalised(df=df, dropped_codes=dropped, deleted=deleted, warnings=warnings)
+
+
+def _value_and_status(value, status, status_of: dict) -> tuple[float, str | None, bool]:
+    """(varde, status, not-a-number) of one Kolada value, as ``normalise`` stores them."""
+    if type(value) is float and value - value == 0:
+        varde, bad = value, False
+    else:
+        varde = _number(value)
+        bad = value is not None and varde is None
+        varde = NAN if varde is None else varde
+    text = "" if status is None else str(status)
+    if text not in status_of:
+        status_of[text] = _status(text)
+    return varde, status_of[text], bad
+
+
+def unit_list(items: Iterable[dict]) -> dict[str, dict]:
+    """Kolada's ``/ou`` rows by id: ``{"kod": kommun, "titel": title}`` (rows without an id skipped)."""
+    out = {}
+    for it in items:
+        if isinstance(it, dict) and isinstance(it.get("id"), str):
+            out[it["id"]] = {"kod": str(it.get("municipality") or ""), "titel": str(it.get("title") or it["id"])}
+    return out
+
+
+def normalise_units(answers: Iterable[Iterable[dict]], units: dict[str, dict]) -> Normalised:
+    """Unit answers (``/oudata``, applied in order like ``normalise``) into the unit table.
+
+    ``units`` is ``unit_list`` of ``/ou``: it gives each unit its kommun and title. Ids that are
+    not Kolada unit ids, and units Kolada does not place in a kommun, are dropped and counted.
+    """
+    state, deleted, invalid = _collect(answers, area="ou")
+    kommuner = set(geo.kommuner().kommun_kod)
+    rows: dict[str, list] = {c: [] for c in enheter.COLUMNS}
+    dropped, bad_kon, status_of = Counter(), Counter(), {}
+    bad_values = 0
+    for (kpi, ou, ar, kon), (value, status, _count) in state.items():
+        meta = units.get(ou)
+        if not enheter.OU_RE.match(ou) or meta is None or meta["kod"] not in kommuner:
+            dropped[ou] += 1
+            continue
+        if kon not in GENDERS:
+            bad_kon[str(kon)] += 1
+            continue
+        varde, text, bad = _value_and_status(value, status, status_of)
+        bad_values += bad
+        for col, v in zip(enheter.COLUMNS, (kpi, ou, meta["kod"], ar, kon, None if varde != varde else varde, text,
+                                            meta["titel"], enheter.unit_type(ou), KALLA), strict=True):
+            rows[col].append(v)
+    df = pl.DataFrame(rows, schema=enheter.SCHEMA)
+    warnings = []
+    if invalid:
+        warnings.append(f"{invalid} enhetsposter från Kolada saknade kpi, enhet, år eller kön och hoppades över.")
+    if bad_kon:
+        warnings.append(f"{sum(bad_kon.values())} enhetsvärden hade okänt kön och hoppades över.")
+    if bad_values:
+        warnings.append(f"{bad_values} enhetsvärden från Kolada var inte tal och sparades som saknade.")
     return Normalised(df=df, dropped_codes=dropped, deleted=deleted, warnings=warnings)
 
 
@@ -271,6 +332,21 @@ class FetchResult:
     deleted: int
     warnings: list[str]
     not_in_kolada: list[Indicator] = field(default_factory=list)  # kalla: socialstyrelsen, not asked for
+    units: UnitResult | None = None  # the unit values fetched with them (None: no unit KPIs or --utan-enheter)
+
+
+@dataclass
+class UnitResult:
+    """The unit part of a fetch: what was saved in ``kolada_enheter.parquet``."""
+
+    path: Path
+    rows: int  # unit values fetched now
+    rows_total: int
+    kpis: list[str]
+    units: int  # units with a value fetched now
+    types: list[str]
+    planned: int
+    dropped_codes: dict[str, int]
 
 
 def _previous(bas: str, warnings: list[str]) -> tuple[pd.DataFrame | None, dict]:
@@ -300,7 +376,7 @@ def _answer(req: PlannedRequest, client: KoladaClient, cache: RawCache, today: d
     chain = [] if utan_cache else cache.chain(key)
     if chain and not uppdatera:
         return [_items(cache.read(e)["sidor"]) for e in chain], chain[-1].day, True
-    if chain:
+    if chain and req.kpis:  # a data request: the changes since; a list (``/ou``) is fetched whole again
         since = chain[-1].day
         got = list(client.raw_pages(req.path, {"from_date": since}))
         cache.write(key, today, DELTA, client.url(req.path, {"from_date": since}), [r for _, r in got],
@@ -370,18 +446,52 @@ def _merge_previous(new: pd.DataFrame, plan: list[PlannedRequest], bas: str,
     return pd.concat([prev[keep], new], ignore_index=True), info
 
 
+UNIT_LIST = PlannedRequest("ou", (), ())
+
+
+def _unit_plan(indicators: list[Indicator], years_by_kpi: dict[str, list[int]]) -> list[PlannedRequest]:
+    """Unit requests for the indicators Kolada has per unit (``enheter``), plus the unit list; [] if none."""
+    years = {i.kpi: years_by_kpi[i.kpi] for i in indicators if i.enheter and i.kpi in years_by_kpi}
+    return plan_requests(years, endpoint="oudata") + [UNIT_LIST] if years else []
+
+
+def _unit_table(results: list, plan: list[PlannedRequest], bas: str,
+                warnings: list[str]) -> tuple[pl.DataFrame, UnitResult]:
+    """The unit answers normalised and validated, with the earlier unit rows this fetch did not cover."""
+    data_plan = [r for r in plan if r.kpis]
+    units = unit_list(v for answers, _, _ in results[len(data_plan):] for a in answers for v in a)
+    norm = normalise_units((a for answers, _, _ in results[:len(data_plan)] for a in answers), units)
+    warnings += norm.warnings
+    asked = pl.any_horizontal([pl.col("kpi").is_in(list(r.kpis)) & pl.col("ar").is_in(list(r.years))
+                               for r in data_plan])
+    new = norm.df.filter(asked)
+    merged = new
+    prev_info = enheter.read_manifest(KALLA) or {}
+    if enheter.path(KALLA).exists() and prev_info.get("bas_url") in (None, bas):
+        prev = enheter.scan(KALLA).filter(~asked).collect()
+        merged = pl.concat([prev, new], how="vertical_relaxed")
+    merged = enheter.validate(merged, what="Koladas enhetsdata")
+    return merged, UnitResult(path=enheter.path(KALLA), rows=len(new), rows_total=len(merged),
+                      kpis=sorted({k for r in data_plan for k in r.kpis}),
+                      units=new.filter(pl.col("varde").is_not_null())["ou"].n_unique(),
+                      types=sorted(new["typ"].unique().to_list()), planned=len(plan),
+                      dropped_codes=dict(sorted(norm.dropped_codes.items())))
+
+
 def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = None,
           fran_ar: int | None = None, till_ar: int | None = None, *, bas_url: str | None = None,
           uppdatera: bool = False, utan_cache: bool = False, client: KoladaClient | None = None,
           today: date | None = None, progress: Callable | None = None, workers: int = 4,
-          catalogue: Catalogue | None = None, tidsgrans: float | None = None) -> FetchResult:
+          catalogue: Catalogue | None = None, tidsgrans: float | None = None,
+          utan_enheter: bool = False) -> FetchResult:
     """Fetch the catalogue's indicators from Kolada and save ``data/processed/kolada.parquet``.
 
     Cached answers are reused unless ``uppdatera`` (ask Kolada for changes since the cached
     date, ``from_date``) or ``utan_cache`` (fetch everything again). ``progress`` wraps the
     iterable of planned requests (e.g. a tqdm bar). ``tidsgrans`` bounds the whole fetch in
     seconds (default ``kolada_client.DEFAULT_DEADLINE``). Raises OjError on any failure, leaving
-    the earlier processed dataset byte-for-byte as it was.
+    the earlier processed dataset byte-for-byte as it was. Indicators with unit data are fetched
+    per unit too (``kolada_enheter.parquet``) unless ``utan_enheter`` (``oj hamta --utan-enheter``).
     """
     cat = catalogue or load_catalogue()
     chosen = select_indicators(cat, omrade, kpi)
@@ -393,6 +503,7 @@ def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = Non
                       "Socialstyrelsens ÖJ-arbetsböcker – läs in dem med `oj importera FIL`.")
     years_by_kpi = resolve_years(indicators, fran_ar, till_ar)
     plan = plan_requests(years_by_kpi)
+    unit_plan = [] if utan_enheter else _unit_plan(indicators, years_by_kpi)
     today = today or date.today()
     own = client is None
     client = client or KoladaClient(bas_url)
@@ -401,11 +512,12 @@ def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = Non
     client.start_deadline()
     cache = RawCache()
     try:
-        results = download(plan, client, cache, today, uppdatera=uppdatera, utan_cache=utan_cache,
+        results = download(plan + unit_plan, client, cache, today, uppdatera=uppdatera, utan_cache=utan_cache,
                            workers=workers, progress=progress)
     finally:
         if own:
             client.close()
+    results, unit_results = results[:len(plan)], results[len(plan):]
     days = [day for _, day, _ in results]
     norm = normalise(a for answers, _, _ in results for a in answers)
     warnings = list(client.warnings) + list(cache.warnings) + norm.warnings
@@ -444,13 +556,20 @@ def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = Non
         "planerade_fragor": len(plan),
         "fran_cache": sum(cached for _, _, cached in results),
     }
+    unit_info = {**info, "planerade_fragor": len(unit_plan), "fran_cache": sum(c for _, _, c in unit_results),
+                 "hamtad": min(day for _, day, _ in unit_results)} if unit_plan else {}
+    units = None
+    if unit_plan:  # checked before either table is written
+        unit_df, units = _unit_table(unit_results, unit_plan, client.base_url, warnings)
     path = dataset.save_dataset(merged, KALLA, info=info)
+    if unit_plan:
+        enheter.save(unit_df, KALLA, info=unit_info)
     return FetchResult(
         path=path, hamtad=hamtad, bas_url=client.base_url, rows=len(new), rows_total=len(merged), kpis=kpis,
         years=all_years, planned=len(plan), from_cache=info["fran_cache"], http_requests=client.requests,
         kpi_without_data=kpi_without, years_without_data=years_without, missing_years=missing_years,
         dropped_codes=dict(sorted(norm.dropped_codes.items())), deleted=norm.deleted, warnings=warnings,
-        not_in_kolada=not_in_kolada)
+        not_in_kolada=not_in_kolada, units=units)
 
 
 def _short(values, n: int = 8) -> str:
@@ -487,6 +606,14 @@ def summary_text(r: FetchResult) -> str:
                      f"som inte är kommun, län eller riket ({_short(r.dropped_codes)}).")
     if r.deleted:
         lines.append(f"Bortsorterat: {r.deleted} värden som Kolada markerat som raderade.")
+    if r.units is not None:
+        u = r.units
+        lines.append(f"Enheter: {u.rows} värden för {u.units} enheter ({', '.join(u.types) or 'inga typer'}) och "
+                     f"{len(u.kpis)} indikatorer ({u.planned} {'fråga' if u.planned == 1 else 'frågor'}); "
+                     f"sparat i {u.path} ({u.rows_total} rader totalt).")
+        if u.dropped_codes:
+            lines.append(f"Bortsorterat: {sum(u.dropped_codes.values())} enhetsvärden för {len(u.dropped_codes)} "
+                         f"enheter utan kommun i Koladas enhetslista ({_short(u.dropped_codes)}).")
     rest = [w for w in r.warnings if not w.startswith("Kolada gav inga värden för")]
     lines += [f"Varning: {w}" for w in rest]
     lines.append(source_line(KALLA) + ".")
