@@ -167,7 +167,6 @@ def generate(catalogue: Catalogue | None = None, progress=None) -> pd.DataFrame:
 def build(catalogue: Catalogue | None = None, progress=None) -> Path:
     """Generate, validate and save ``data/processed/exempeldata.parquet`` and the example units
     (``exempeldata_enheter.parquet``)."""
-
     catalogue = catalogue or load_catalogue()
     df = generate(catalogue, progress=progress)
     info = {"seed": SEED, "katalog": str(catalogue.source.name if catalogue.source else ""),
