@@ -413,8 +413,14 @@ def download(plan: list[PlannedRequest], client: KoladaClient, cache: RawCache, 
     client.stop.clear()
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="kolada")
     try:
-        futures = {pool.submit(_answer, req, client, cache, today, uppdatera, utan_cache): n
-                   for n, req in enumerate(plan)}
+        def answer(req: PlannedRequest):
+            try:
+                return _answer(req, client, cache, today, uppdatera, utan_cache)
+            except BaseException:
+                client.stop.set()  # at once, in the worker: no other worker starts a queued request first
+                raise
+
+        futures = {pool.submit(answer, req): n for n, req in enumerate(plan)}
         done = _Completed(list(futures))
         for fut in progress(done) if progress else done:
             results[futures[fut]] = fut.result()
