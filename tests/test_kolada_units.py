@@ -31,7 +31,8 @@ UNIT_KPI = "U28518"  # Brukarbedömning gruppbostad LSS, unit type V29E (divided
 PLAIN_KPI = "N35001"  # a cost: no unit data
 AREAS = [{"id": "0000", "title": "Riket", "type": "L"}, {"id": "0006", "title": "Region Jönköpings län", "type": "L"},
          {"id": "0680", "title": "Jönköping", "type": "K"}, {"id": "0604", "title": "Aneby", "type": "K"}]
-UNITS = ([{"id": f"V29E0680{n:02d}", "municipality": "0680", "title": f"Gruppbostad Jönköping {n}"} for n in range(1, 8)]
+UNITS = ([{"id": f"V29E0680{n:02d}", "municipality": "0680", "title": f"Gruppbostad Jönköping {n}"}
+          for n in range(1, 8)]
          + [{"id": f"V29E0604{n:02d}", "municipality": "0604", "title": f"Gruppbostad Aneby {n}"} for n in range(1, 4)])
 
 
@@ -114,9 +115,10 @@ def test_utan_enheter_skips_the_units(ojhome, fake):
 
 
 def test_more_than_25_unit_kpis_are_chunked(ojhome):
-    rows = [Indicator(kpi=f"U9{n:04d}", omrade="funktionsnedsattning", namn=f"Enhetsfråga {n}", titel=f"Fråga {n}, andel (%)",
-                      beskrivning="Test.", typ="andel", riktning="hogre_battre", enhet="procent", ar_fran=2024,
-                      ar_till=2024, kon=False, katalog="test", enheter=True, enhetstyp=("V29E",))
+    rows = [Indicator(kpi=f"U9{n:04d}", omrade="funktionsnedsattning", namn=f"Enhetsfråga {n}",
+                      titel=f"Fråga {n}, andel (%)", beskrivning="Test.", typ="andel", riktning="hogre_battre",
+                      enhet="procent", ar_fran=2024, ar_till=2024, kon=False, katalog="test", enheter=True,
+                      enhetstyp=("V29E",))
             for n in range(30)]
     cat = Catalogue(rows)
     meta = {i.kpi: {"title": i.titel, "gender": False} for i in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -119,3 +120,20 @@ def recover_pair(data_path: Path, manifest_path: Path, clean_debris: bool = Fals
                     tmp.unlink(missing_ok=True)
     except PermissionError:  # a read-only data folder: the reader checks the sha itself
         pass
+
+
+def read_manifest(data_path: Path, manifest_path: Path) -> dict | None:
+    """The JSON manifest written beside a data file by ``write_pair_atomic``, or None when there is
+    none, it is not JSON, or its ``sha256`` does not describe the data file (after ``recover_pair``)."""
+    recover_pair(data_path, manifest_path)
+    if not manifest_path.exists():
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    if manifest.get("sha256") and manifest["sha256"] != sha256_file(data_path):
+        return None
+    return manifest

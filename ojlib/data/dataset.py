@@ -24,9 +24,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ojlib.base import paths
+from ojlib.base import paths, storage
 from ojlib.base.errors import OjError
-from ojlib.base.storage import recover_pair, sha256_file, write_pair_atomic
+from ojlib.base.storage import write_pair_atomic
 from ojlib.data import geo
 from ojlib.data.catalog import Catalogue, Indicator, load_catalogue
 from ojlib.data.sources import registry
@@ -165,17 +165,7 @@ def save_dataset(df: pd.DataFrame, kalla: str, info: dict | None = None) -> Path
 
 def read_manifest(kalla: str) -> dict | None:
     """The manifest of a dataset, or None when there is none or it does not describe the data file."""
-    recover_pair(dataset_path(kalla), manifest_path(kalla))
-    p = manifest_path(kalla)
-    if not p.exists():
-        return None
-    try:
-        manifest = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
-        return None
-    if manifest.get("sha256") and manifest["sha256"] != sha256_file(dataset_path(kalla)):
-        return None
-    return manifest
+    return storage.read_manifest(dataset_path(kalla), manifest_path(kalla))
 
 
 def fix_hint(kalla: str) -> str:

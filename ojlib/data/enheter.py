@@ -24,7 +24,8 @@ import polars as pl
 
 from ojlib.base import paths
 from ojlib.base.errors import OjError
-from ojlib.base.storage import recover_pair, sha256_file, write_pair_atomic
+from ojlib.base.storage import read_manifest as read_pair_manifest
+from ojlib.base.storage import recover_pair, write_pair_atomic
 from ojlib.data import geo
 from ojlib.data.catalog import load_catalogue
 
@@ -146,17 +147,7 @@ def save(df: pl.DataFrame, kalla: str, info: dict | None = None) -> Path:
 
 def read_manifest(kalla: str) -> dict | None:
     """The manifest, or None when there is none or it does not describe the data file."""
-    recover_pair(path(kalla), manifest_path(kalla))
-    p = manifest_path(kalla)
-    if not p.exists():
-        return None
-    try:
-        manifest = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
-        return None
-    if manifest.get("sha256") and manifest["sha256"] != sha256_file(path(kalla)):
-        return None
-    return manifest
+    return read_pair_manifest(path(kalla), manifest_path(kalla))
 
 
 def scan(kalla: str) -> pl.LazyFrame:
