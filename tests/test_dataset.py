@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 
+from ojlib.analysis import ranking
 from ojlib.base.errors import OjError
 from ojlib.cli import main
-from ojlib.data import dataset
+from ojlib.data import dataset, enheter, geo
 from ojlib.data.sources import registry
 
 
@@ -100,3 +101,29 @@ def test_import_own_file(ojhome, tmp_path, capsys):
     assert main(["importera", str(unknown)]) == 2
     assert "rad 2: kod '0999' kpi 'U35519' (okänd kommunkod 0999)" in capsys.readouterr().err
     assert dataset.dataset_path("egen").read_bytes() == before
+
+
+@pytest.mark.parametrize("kw", [{"lan": "06", "omrade": "funktionsnedsattning"}, {"omrade": "missbruk"},
+                                {"kommun": ["0680", "1480"], "ar": [2023, 2024]}, {"lan": "14"}])
+def test_load_selection_reads_the_same_rows_as_select(example_ds, kw):
+    """The polars path (filters pushed into the Parquet scan, only those rows validated) gives the frame
+    ``load_dataset(...).select(...)`` gives: same rows, order and types."""
+    got = dataset.load_selection("exempeldata", **kw)
+    pd.testing.assert_frame_equal(got.df, example_ds.select(**kw), check_exact=True)
+    assert got.kalla == "exempeldata" and got.is_example and got.info == example_ds.info
+
+
+def test_national_table_on_the_omrade_selection_equals_the_full_one(example_ds):
+    full = ranking.kommun_table(example_ds, "funktionsnedsattning", _shared=False)
+    part = ranking.kommun_table(dataset.load_selection("exempeldata", omrade="funktionsnedsattning"),
+                                "funktionsnedsattning", _shared=False)
+    pd.testing.assert_frame_equal(part, full)
+    assert part.attrs == full.attrs
+
+
+def test_units_of_a_lan_from_the_lazy_scan(example_ds):
+    units = enheter.select("exempeldata", lan="06", omrade="funktionsnedsattning", ar=2024)
+    assert set(units["kod"]) <= set(geo.kommuner_i_lan("06")) and units.height > 0
+    assert set(units["ar"]) == {2024} and set(units["kalla"]) == {"exempeldata"}
+    assert set(units["kpi"]) <= {i.kpi for i in example_ds.cat.for_omrade("funktionsnedsattning") if i.enheter}
+    assert enheter.read_manifest("exempeldata")["markning"] == "Exempeldata – inte verkliga resultat"

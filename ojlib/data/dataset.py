@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -32,6 +33,7 @@ from ojlib.data.catalog import Catalogue, Indicator, load_catalogue
 from ojlib.data.sources import registry
 
 COLUMNS = ["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla"]
+ROW_GROUP = 16_384  # rows per Parquet row group: sorted by KPI, so a scan for one område skips the others
 KEY = ["kpi", "kod", "ar", "kon"]
 KON = ("T", "K", "M")
 UNIT_LEVELS = ("kommun", "lan", "riket", "stadsdel", "grupp")  # the niva column; answer levels are Indicator.nivaer
@@ -126,7 +128,7 @@ def parquet_bytes(df: pd.DataFrame, kalla: str) -> bytes:
     table = pa.Table.from_pandas(df[COLUMNS], schema=SCHEMA, preserve_index=False)
     table = table.replace_schema_metadata({"ojlib.kalla": kalla, "ojlib.schema": "1"})
     buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd", write_statistics=True)
+    pq.write_table(table, buf, compression="zstd", write_statistics=True, row_group_size=ROW_GROUP)
     return buf.getvalue()
 
 
@@ -282,13 +284,8 @@ class Dataset:
                 if k not in self.cat and k not in set(df.kpi.unique()):
                     self.cat[k]  # raises the Swedish error with suggestions
             mask &= df.kpi.isin(kpis)
-        codes: set[str] = set()
-        if lan is not None:
-            for lk in [lan] if isinstance(lan, str | int) else lan:
-                codes |= set(geo.kommuner_i_lan(lk)) | {geo.region_kod(lk)}
-        if kommun is not None:
-            codes |= {geo.normalise_kommun(k) for k in ([kommun] if isinstance(kommun, str | int) else kommun)}
-        if lan is not None or kommun is not None:
+        codes = _codes(lan, kommun)
+        if codes is not None:
             mask &= df.kod.isin(codes)
         if ar is not None:
             years = [ar] if isinstance(ar, int | str) else list(ar)
@@ -329,6 +326,61 @@ def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Datase
     if registry.get(kalla).file_rows:  # rows keep a registry key; a file name in the column means this source
         df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), kalla)
     return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {})
+
+
+def scan(kalla: str) -> pl.LazyFrame:
+    """A lazy polars scan of one source's processed file: filters and column choices applied to it
+    are pushed into the Parquet reader (rows are sorted by KPI in row groups of ``ROW_GROUP`` rows,
+    so a filter on KPIs, i.e. on an område, skips whole row groups). Not validated: see ``load_selection``."""
+    path = dataset_path(kalla)
+    if not path.exists():
+        raise OjError(f"Det finns ingen data från {kalla} ännu; {fix_hint(kalla)}.")
+    return pl.scan_parquet(path)
+
+
+def _codes(lan=None, kommun=None) -> list[str] | None:
+    """The area codes ``Dataset.select`` keeps for a län (its kommuner and the län) and kommuner."""
+    if lan is None and kommun is None:
+        return None
+    codes: set[str] = set()
+    if lan is not None:
+        for lk in [lan] if isinstance(lan, str | int) else lan:
+            codes |= set(geo.kommuner_i_lan(lk)) | {geo.region_kod(lk)}
+    if kommun is not None:
+        codes |= {geo.normalise_kommun(k) for k in ([kommun] if isinstance(kommun, str | int) else kommun)}
+    return sorted(codes)
+
+
+def load_selection(kalla: str = "exempeldata", *, lan=None, kommun=None, omrade=None, ar=None,
+                   catalogue: Catalogue | None = None) -> Dataset:
+    """The rows of a län, kommun(er), område(n) and year(s), read with polars and validated; the same
+    rows, types and order as ``load_dataset(kalla).select(...)``, without reading and validating the
+    whole country. For one area's report, the explorer's first view, a benchmark; a national table
+    needs every kommun, so leave ``lan`` and ``kommun`` out for it (``omrade`` alone still pays)."""
+    keys = parse_kallor(kalla)
+    if len(keys) > 1:
+        return combine([load_selection(k, lan=lan, kommun=kommun, omrade=omrade, ar=ar, catalogue=catalogue)
+                        for k in keys])
+    kalla = keys[0]
+    lf = scan(kalla)
+    cat = catalogue or load_catalogue()
+    if omrade is not None:
+        lf = lf.filter(pl.col("kpi").is_in([i.kpi for i in cat.for_omrade(omrade)]))
+    codes = _codes(lan, kommun)
+    if codes is not None:
+        lf = lf.filter(pl.col("kod").is_in(codes))
+    if ar is not None:
+        lf = lf.filter(pl.col("ar").is_in([int(y) for y in ([ar] if isinstance(ar, int | str) else ar)]))
+    path = dataset_path(kalla)
+    try:
+        table = lf.collect().to_arrow().cast(SCHEMA)
+    except (pl.exceptions.PolarsError, pa.ArrowInvalid, OSError):
+        raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {fix_hint(kalla)} för att bygga om den.") \
+            from None
+    df = validate(table.to_pandas(), what=f"Filen {path.name}")
+    if registry.get(kalla).file_rows:
+        df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), kalla)
+    return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {}, catalogue=cat)
 
 
 def combine(parts: list[Dataset]) -> Dataset:
