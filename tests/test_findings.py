@@ -8,7 +8,7 @@ import re
 from ojlib.analysis import colours, findings, summary
 from ojlib.data import geo
 from ojlib.render import presentation
-from ojlib.report import lansrapport
+from ojlib.report import build, lansrapport
 
 OMRADEN = ("missbruk", "barn_och_unga", "funktionsnedsattning")
 
@@ -39,7 +39,7 @@ def test_ties_share_a_place_and_the_sentence_says_so():
 def test_improvement_areas_are_the_head_of_the_ranking(example_ds):
     table = colours.coloured_lan_table(example_ds, "06", "missbruk")
     areas = lansrapport.improvement_areas(example_ds, table)
-    rang = presentation._Context(example_ds, "06", ["missbruk"], None, presentation.Val()).rankings["missbruk"]
+    rang = build.lan_report(example_ds, "06", "missbruk", kinds=()).omraden["missbruk"].rangordning
     worse = [i for i in rang.samre_an_riket() if i.poang >= 1]
     under = areas[areas.regel == "under_riket"]
     assert list(under.kpi) == [i.kpi for i in worse if i.plats <= findings.MAX_PER_REGEL]
@@ -79,20 +79,19 @@ def _first_listed(areas, rows, regel: str, where: str) -> set[str]:
 def test_all_63_lan_reports_name_the_same_first_items(example_ds):
     """Every län × område: the summary's "Störst skillnad till länets nackdel", "Störst försämring" and
     "Störst förbättring" name the first items of förbättringsområden and of the deck's improvement
-    slide (the notes for "Störst förbättring"), ties in either order. Each is computed the way its
-    output computes it: the summary as the notebook shows it, the förbättringsområden from the
-    report's coloured table, the slide from the deck's own context."""
+    slide (the notes for "Störst förbättring"), ties in either order. The report is built as the
+    notebook builds it; the summary and the förbättringsområden are what the notebook shows, the slide
+    is what the deck draws from the same report."""
     checked = {"nackdel": 0, "försämring": 0, "förbättring": 0, "delad": 0}
     for lan in geo.lan().lan_kod:
         for omr in OMRADEN:
-            s = summary.lan_summary(example_ds, lan, omr)
-            areas = lansrapport.improvement_areas(example_ds, colours.coloured_lan_table(example_ds, lan, omr))
-            ctx = presentation._Context(example_ds, lan, [omr], None, presentation.Val())
+            report = build.lan_report(example_ds, lan, omr, kinds=presentation.DECK_SECTIONS)
+            s, areas = report.omraden[omr].sammanfattning, report.omraden[omr].forbattringsomraden
+            ctx = presentation._Context(report, presentation.Val())
             slide = presentation._improvement_slide(ctx)
             rows = slide.data["alla"]  # the slide's table and the rows it names under it ("Fler")
             assert slide.data["rader"] == rows[:presentation.FORBATTRING_RADER]
             where = f"{lan} {omr}"
-
             # Störst skillnad till länets nackdel ↔ "Länet långt under riket"
             rubrik = "Störst skillnad till länets nackdel mot riket"
             named = _first_names(_sentence(s.punkter, rubrik), rubrik)
@@ -115,6 +114,14 @@ def test_all_63_lan_reports_name_the_same_first_items(example_ds):
             assert (sentence in slide.anteckningar) if sentence else not any(
                 n.startswith(rubrik) for n in slide.anteckningar), where
             checked["förbättring"] += bool(sentence)
-            # and the deck's title slide carries the summary itself
     assert checked["nackdel"] > 30 and checked["försämring"] > 30 and checked["förbättring"] > 30, checked
     assert checked["delad"] > 0, "no shared first place in 63 reports: the tie wording went untested"
+
+
+def test_the_summary_alone_is_the_reports_summary(example_ds):
+    """lan_summary without a report ranks the same way as the report's own summary (two län)."""
+    for lan, omr in (("06", "missbruk"), ("14", "barn_och_unga")):
+        report = build.lan_report(example_ds, lan, omr, kinds=())
+        assert summary.lan_summary(example_ds, lan, omr).text == report.omraden[omr].sammanfattning.text
+        table = colours.coloured_lan_table(example_ds, lan, omr)
+        assert lansrapport.improvement_areas(example_ds, table).equals(report.omraden[omr].forbattringsomraden)

@@ -103,7 +103,7 @@ def test_lansanalys_runs_for_lan_of_different_size(tmp_path, lan, omrade):
     assert "Exempeldata – inte verkliga resultat" in text
     kommuner = geo.kommuner()
     names = kommuner.loc[kommuner.lan_kod == lan, "kommun_namn"]
-    cell = next(c for c in nb.cells if "views.answer_matrix(" in c.source)
+    cell = next(c for c in nb.cells if c.source == "sections.show(rapport, \"oversikt\")")
     overview = "\n".join(str(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
     assert all(f">{n}<" in overview for n in names)
     others = kommuner.loc[kommuner.lan_kod != lan, "kommun_namn"].head(20)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ojlib import EXEMPELDATA_MARK, __version__
-from ojlib.analysis import aggregate, colours, findings, formatting, levels, ranking, summary, trends
+from ojlib.analysis import aggregate, colours, findings, formatting, levels, ranking, summary
 from ojlib.base import paths
 from ojlib.base.errors import OjError
 from ojlib.base.storage import atomic_path
@@ -41,7 +41,8 @@ from ojlib.data.catalog import OMRADEN, RIKTNINGAR, parse_omraden
 from ojlib.data.source_lines import source_line
 from ojlib.data.sources import registry
 from ojlib.render import figures, notebook
-from ojlib.report import lansrapport, templates
+from ojlib.report import build, templates
+from ojlib.report.model import Report
 
 DEFAULT_OMRADE = "missbruk"  # as the lansanalys template; a kommun's deck takes "alla" as the kommunprofil
 MAX_BILDER = 30            # default cap on slides per deck
@@ -140,36 +141,37 @@ def _level_group(ind, value) -> str:
 
 
 class _Context:
-    """What every slide of one deck shares: the data, the tables and the words."""
+    """What every slide of one deck shares: the report it renders, the data, the tables and the words.
 
-    def __init__(self, ds, lan: str, omraden: list[str], ar, val: Val, kommun: str | None = None):
+    A län's deck renders the län's :class:`~ojlib.report.model.Report` (its tables, trends, ranking,
+    summary, sammanfattande bild and förbättringsområden); a kommun's deck the same report with the
+    kommun's own ranking (the same rules, for the kommun)."""
+
+    def __init__(self, report: Report, val: Val, kommun: str | None = None):
+        ds = report.ds
+        self.report = report
         self.ds = ds
-        self.lan = lan
+        self.lan = report.request.lan
         self.kommun = kommun
-        self.omraden = omraden
-        self.ar = ar
+        self.omraden = list(report.request.omraden)
+        self.ar = report.request.ar
         self.val = val
         self.pal = colours.check_palette(val.palett)
-        self.lan_namn = geo.lan().set_index("lan_kod").at[lan, "lan_namn"]
+        self.lan_namn = report.request.lan_namn
         self.kommun_namn = (geo.kommuner().set_index("kommun_kod").at[kommun, "kommun_namn"] if kommun else None)
         # The frames' attrs (provenance) are kept aside: pandas deep-copies attrs on every
         # filter, which made a deck several times slower.
-        self.full, self.tables = {}, {}
-        for o in omraden:
-            full = ranking.kommun_table(ds, o, ar)
-            coloured = colours.classify(full, val.fargstrategi, val.palett, "riket", catalogue=ds.cat)
-            coloured.attrs = {}
-            full = full.copy()  # the table may be shared (ojlib.data.shared); its attrs are not ours to clear
+        self.full, self.tables, self.trends = {}, {}, {}
+        for o, f in report.omraden.items():
+            full = ranking.kommun_table(ds, o, self.ar).copy()  # shared (ojlib.data.shared): attrs not ours to clear
             full.attrs = {}
             self.full[o] = full
-            self.tables[o] = coloured[coloured["länskod"] == lan].reset_index(drop=True)
-        self.trends = {}
-        for o in omraden:
-            tt = trends.trend_table(ds, lan=lan, omrade=o, ar=ar).copy()
-            tt.attrs = {}
-            self.trends[o] = tt
-        # the one ranking per område (the report's summary and förbättringsområden read the same)
-        self.rankings = {o: findings.rank(ds, self.tables[o], self.trends[o], kommun=kommun) for o in omraden}
+            for frames, frame in ((self.tables, f.tabell), (self.trends, f.trender)):
+                frames[o] = frame.copy(deep=False)
+                frames[o].attrs = {}
+        # the one ranking per område: the report's for the län, the same rules for a kommun
+        self.rankings = {o: f.rangordning if kommun is None else
+                         findings.rank(ds, self.tables[o], self.trends[o], kommun) for o, f in report.omraden.items()}
         self.years = sorted({int(y) for t in self.tables.values() for y in t["år"].unique()})
 
     @property
@@ -398,7 +400,7 @@ def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
     t = pd.concat(ctx.tables.values(), ignore_index=True)
     # Ja of answered, scales at their best level, changes: the länsrapport's own numbers (one core).
     cols = ["ja", "ja_med_svar", "topp", "topp_med_svar", "svar_upp", "svar_ned", "tal_upp", "tal_ned"]
-    report = pd.concat([lansrapport.kommun_summary(ctx.ds, ctx.tables[o]) for o in ctx.omraden], ignore_index=True)
+    report = pd.concat([s.data["kommuner"] for s in ctx.report.of_kind("sammanfattande_bild")], ignore_index=True)
     report = report.groupby("kommunkod", sort=False)[cols].sum()
     rows = []
     for kod, namn in kommuner:
@@ -535,9 +537,8 @@ def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]
     candidates = []
     for omrade in ctx.omraden:
         t = ctx.tables[omrade]
-        shown = [ctx.ds.cat[k] for k in dict.fromkeys(t.kpi)]
         scores = _scores(ctx, omrade).set_index("kpi")
-        for _key, kvo_titel, kpis in lansrapport.chapters(ctx.ds, [i.kpi for i in shown]):
+        for _key, kvo_titel, kpis in ctx.report.omraden[omrade].kapitel:
             inds = [ctx.ds.cat[k] for k in kpis]
             title = kvo_titel if len(ctx.omraden) == 1 else f"{omraden.get(omrade).kort} · {kvo_titel}"
             svar = [i for i in inds if i.typ in SVAR]
@@ -585,34 +586,48 @@ def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]
     return Deck(titel, undertitel, ctx.ds.is_example, val.palett, val.max_bilder, slides, utan)
 
 
-def lan_deck(ds, lan, omrade="missbruk", ar=None, val: Val | None = None) -> Deck:
-    """The deck of a län for one or several områden (``"alla"``)."""
+# What of the report a deck draws (the rest it shows its own way: matrices, indicator slides).
+DECK_SECTIONS = ("sammanfattning", "sammanfattande_bild", "forbattringsomraden")
+
+
+def _summary_points(report: Report) -> list[str]:
+    """The report's summary for the title slide's notes: one summary over all its områden."""
+    r = report.request
+    facts = {o: (f.tabell, f.trender, f.rangordning) for o, f in report.omraden.items()}
+    omr = list(r.omraden) if len(r.omraden) > 1 else r.omraden[0]
+    return summary.lan_summary(report.ds, r.lan, omr, r.ar, facts=facts).punkter
+
+
+def lan_deck(ds, lan, omrade="missbruk", ar=None, val: Val | None = None, report: Report | None = None) -> Deck:
+    """The deck of a län for one or several områden (``"alla"``): it renders the län's report
+    (``report``, or the one ``build.lan_report`` makes with the deck's colours)."""
     val = (val or Val()).checked(ds.cat)
     lk = geo.normalise_lan(lan)
     omraden = parse_omraden(omrade)
     ar = None if ar is None else ds.check_year(ar, omraden)
-    ctx = _Context(ds, lk, omraden, ar, val)
+    if report is None:
+        report = build.lan_report(ds, lk, omraden, ar, val.fargstrategi, val.palett, kinds=DECK_SECTIONS)
+    ctx = _Context(report, val)
     omr_text = OMRADEN[omraden[0]] if len(omraden) == 1 else "alla områden"
     titel = f"Öppna jämförelser {ctx.year_text}: {ctx.lan_namn}"
     undertitel = f"{omr_text} · länets {len(geo.kommuner_i_lan(lk))} kommuner jämförda med länet och riket"
-    facts = {o: (ctx.tables[o], ctx.trends[o], ctx.rankings[o]) for o in omraden}  # the deck's own ranking
-    points = summary.lan_summary(ds, lk, omraden if len(omraden) > 1 else omraden[0], ar, facts=facts).punkter
-    return _build(ctx, titel, undertitel, points)
+    return _build(ctx, titel, undertitel, _summary_points(report))
 
 
 def kommun_deck(ds, kommun, omrade="alla", ar=None, val: Val | None = None) -> Deck:
-    """The deck of one kommun: its län's slides with the kommun in focus (trends, förbättringsområden)."""
+    """The deck of one kommun: its län's report with the kommun in focus (trends, its own ranking and
+    förbättringsområden by the same rules)."""
     val = (val or Val()).checked(ds.cat)
     kod = geo.normalise_kommun(kommun)
     lk = geo.kommuner().set_index("kommun_kod").at[kod, "lan_kod"]
     omraden = parse_omraden(omrade)
     ar = None if ar is None else ds.check_year(ar, omraden)
-    ctx = _Context(ds, lk, omraden, ar, val, kommun=kod)
+    report = build.lan_report(ds, lk, omraden, ar, val.fargstrategi, val.palett, kinds=DECK_SECTIONS)
+    ctx = _Context(report, val, kommun=kod)
     omr_text = OMRADEN[omraden[0]] if len(omraden) == 1 else "alla områden"
     titel = f"Öppna jämförelser {ctx.year_text}: {ctx.kommun_namn}"
     undertitel = f"{omr_text} · {ctx.kommun_namn} jämförd med övriga kommuner i {ctx.lan_namn} och riket"
-    points = summary.lan_summary(ds, lk, omraden if len(omraden) > 1 else omraden[0], ar).punkter
-    return _build(ctx, titel, undertitel, points)
+    return _build(ctx, titel, undertitel, _summary_points(report))
 
 
 # ---------------------------------------------------------------- drawing (python-pptx)

@@ -1,0 +1,102 @@
+"""A länsrapport's sections in the notebook: ``show(rapport, "oversikt")``, one call per section.
+
+The template ``notebooks/lansanalys.ipynb`` builds the :class:`~ojlib.report.model.Report` once
+(:func:`ojlib.report.build.lansrapport`) and calls :func:`show` once per kind of section; what a
+kind draws is one function in :data:`DRAW`. The executed notebook is the HTML page
+(:mod:`ojlib.render.html_export`) and, printed by Chromium, the PDF, so those formats draw the same
+report as the deck (:mod:`ojlib.render.presentation`). Nothing here computes a fact.
+"""
+
+from __future__ import annotations
+
+from IPython.display import Markdown, display
+
+from ojlib.render import figures, notebook, views
+from ojlib.report.lansrapport import ANSWER_TYPES
+from ojlib.report.model import SECTION_KINDS, Report, Section
+
+
+def _saknas(r: Report, s: Section) -> None:
+    # Indicators of the catalogue without values in the chosen sources are named, never dropped silently
+    display(Markdown(notebook.saknas_text(r.request, r.ds)))
+
+
+def _inledning(r: Report, s: Section) -> None:
+    display(views.inledning(r.request, r.ds, r.tabeller))
+
+
+def _sammanfattning(r: Report, s: Section) -> None:
+    display(r.omraden[s.omrade].sammanfattning)
+
+
+def _oversikt(r: Report, s: Section) -> None:
+    tabell, title = r.omraden[s.omrade].tabell, notebook.omrade_title(s.omrade)
+    display(views.answer_matrix(r.ds, tabell, title=f"{title}: Ja/Nej- och skalfrågor"))
+    figures.over_time(*s.data["over_time"], title=f"{title}: länet och riket över tid", columns=6).show()
+    for t in views.numeric_overviews(tabell, title=f"{title}: övriga mått"):
+        display(t)
+    saknas = views.missing_indicators(r.ds, tabell, s.omrade)
+    if saknas:
+        display(Markdown(saknas))
+
+
+def _kapitel(r: Report, s: Section) -> None:
+    tabell = r.omraden[s.omrade].tabell
+    display(Markdown(f"## {s.rubrik}"))
+    display(views.chapter_intro(r.ds, tabell, s.data["kpis"]))
+    if r.kommentarer is not None:
+        notebook.show_comment(r.kommentarer, s.rubrik)
+    for k in s.data["kpis"]:
+        if r.ds.cat[k].typ not in ANSWER_TYPES:
+            figures.ranked_bars(tabell, kpi=k, jamforelse=r.request.jamforelse, kompakt=True).show()
+
+
+def _omradesrubrik(s: Section) -> None:
+    if s.data.get("omradesrubrik"):
+        display(Markdown(f"### {notebook.omrade_title(s.omrade)}"))
+
+
+def _sammanfattande_bild(r: Report, s: Section) -> None:
+    _omradesrubrik(s)
+    display(views.kommun_summary_table(s.data["kommuner"]))
+
+
+def _forbattringsomraden(r: Report, s: Section) -> None:
+    _omradesrubrik(s)
+    display(views.improvement_list(r.omraden[s.omrade].forbattringsomraden))
+
+
+def _karta(r: Report, s: Section) -> None:
+    tabell = r.omraden[s.omrade].tabell
+    figures.choropleth(tabell, kpi=notebook.map_indicator(tabell)).show()
+
+
+def _kon(r: Report, s: Section) -> None:
+    skillnader = s.data["kon"]
+    if skillnader.empty:
+        display(Markdown("Inga indikatorer i urvalet är uppdelade på kön."))
+    for kpi in skillnader.kpi.unique():
+        figures.sex_differences(skillnader, kpi=kpi, kompakt=True).show()
+
+
+def _datatackning(r: Report, s: Section) -> None:
+    display(views.coverage_table(r.ds, r.omraden[s.omrade].tabell))
+
+
+# What each kind of section draws in the notebook: a new kind is one function here.
+DRAW = {"saknas": _saknas, "inledning": _inledning, "sammanfattning": _sammanfattning, "oversikt": _oversikt,
+        "kapitel": _kapitel, "sammanfattande_bild": _sammanfattande_bild,
+        "forbattringsomraden": _forbattringsomraden, "karta": _karta, "kon": _kon, "datatackning": _datatackning}
+assert set(DRAW) == set(SECTION_KINDS), "every kind of section needs a drawing"
+
+
+def show(report: Report, typ: str) -> None:
+    """Draw every section of this kind, in order, after the analyst's comment for its heading.
+
+    (A chapter shows its comment under its own heading and introduction.)"""
+    sections = report.of_kind(typ)
+    if typ != "kapitel" and report.kommentarer is not None:
+        for rubrik in dict.fromkeys(s.rubrik for s in sections if s.rubrik):
+            notebook.show_comment(report.kommentarer, rubrik)
+    for s in sections:
+        DRAW[typ](report, s)

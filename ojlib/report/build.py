@@ -1,0 +1,74 @@
+"""``lansrapport(request, ds) -> Report``: every fact of a länsrapport, computed once, in sections.
+
+Per område: the coloured län table, the trend table, the one ranking of its indicators
+(:func:`ojlib.analysis.findings.rank`), and from them the summary, the förbättringsområden and
+the sammanfattande bild. The notebook (and so the HTML page and the PDF) and the deck render this
+report (:mod:`ojlib.render.sections`, :mod:`ojlib.render.presentation`); neither ranks on its own.
+"""
+
+from __future__ import annotations
+
+from ojlib.analysis import colours, findings, kon, summary, trends
+from ojlib.data import geo
+from ojlib.data import omraden as omrade_info
+from ojlib.data.catalog import parse_omraden
+from ojlib.report import lansrapport as rules
+from ojlib.report.model import SECTION_KINDS, Omrade, Report, Section
+from ojlib.report.params import Lansanalys
+
+
+def facts(ds, lan: str, omrade: str, ar, fargstrategi: str = "rang_kvartil", palett: str = "standard") -> Omrade:
+    """The facts of one område of a län's report."""
+    tabell = colours.coloured_lan_table(ds, lan, omrade, ar, strategi=fargstrategi, palett=palett)
+    trender = trends.trend_table(ds, lan=lan, omrade=omrade, ar=ar)
+    rang = findings.rank(ds, tabell, trender)
+    return Omrade(
+        omrade=omrade, titel=omrade_info.get(omrade).titel, tabell=tabell, trender=trender, rangordning=rang,
+        sammanfattning=summary.lan_summary(ds, lan, omrade, ar, facts={omrade: (tabell, trender, rang)}),
+        forbattringsomraden=rules.improvement_areas(ds, tabell, rang),
+        kapitel=rules.chapters(ds, list(dict.fromkeys(tabell.kpi))),
+    )
+
+
+def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "standard") -> Report:
+    """The länsrapport of a validated request ``p`` (:class:`ojlib.report.params.Lansanalys`).
+
+    ``kinds`` limits the section data computed to the kinds a renderer draws (the deck draws no
+    over-time panels or kön figures); every section is listed, and the facts per område are
+    always complete. With ``kommentarer`` (an
+    analyst's comment file) every heading it uses is checked against the report's sections.
+    """
+    omraden = {o: facts(ds, p.lan, o, p.ar, p.fargstrategi, palett) for o in p.omraden}
+    many = len(omraden) > 1
+    sections = [Section("saknas", ""), Section("inledning", "Inledning")]
+    sections += [Section("sammanfattning", "Sammanfattning", o) for o in omraden]
+    sections += [Section("oversikt", "Översikt", o, {"over_time": rules.over_time_frames(ds, p.lan, f.tabell)}
+                         if "oversikt" in kinds else {}) for o, f in omraden.items()]
+    for o, f in omraden.items():
+        for key, titel, kpis in f.kapitel:
+            sections.append(Section("kapitel", rules.chapter_heading(titel, o, len(omraden)), o,
+                                    {"key": key, "titel": titel, "kpis": kpis}))
+    sections += [Section("sammanfattande_bild", "Sammanfattande bild", o,
+                         {"kommuner": rules.kommun_summary(ds, f.tabell), "omradesrubrik": many})
+                 for o, f in omraden.items()]
+    sections += [Section("forbattringsomraden", "Förbättringsområden", o, {"omradesrubrik": many}) for o in omraden]
+    sections += [Section("karta", "Karta", o) for o in omraden]
+    sections.append(Section("kon", "Skillnader mellan kvinnor och män", None,
+                            {"kon": kon.sex_differences(ds, lan=p.lan, omrade=list(p.omraden), ar=p.ar)}
+                            if "kon" in kinds else {}))
+    sections += [Section("datatackning", "Datatäckning", o) for o in omraden]
+    report = Report(p, ds, omraden, sections, kommentarer)
+    if kommentarer is not None:
+        kommentarer.check(report.rubriker)
+    return report
+
+
+def lan_report(ds, lan, omrade, ar=None, fargstrategi: str = "rang_kvartil", palett: str = "standard",
+               kinds=SECTION_KINDS) -> Report:
+    """The länsrapport of a län for the data already loaded (the deck's way in: its options are
+    checked by the deck; ``ar=None`` is each indicator's latest year, as the deck has always shown)."""
+    lk = geo.normalise_lan(lan)
+    omraden = tuple(parse_omraden(omrade))
+    lan_namn = geo.lan().set_index("lan_kod").at[lk, "lan_namn"]
+    p = Lansanalys(lk, lan_namn, omraden, ar, "riket", fargstrategi, ds.kalla)
+    return lansrapport(p, ds, kinds=kinds, palett=palett)
