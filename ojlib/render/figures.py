@@ -815,3 +815,50 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
     # left margin 40 px; meta "paneler": printed, the panel titles get smaller
     return _finish(data, layout, title, kalla, True, sub, None, height, below=30, legend=False, top_extra=38,
                    left=40, meta={"paneler": True})
+
+
+def unit_spread(spread: pd.DataFrame, units: pd.DataFrame, table: pd.DataFrame, kpi: str,
+                kalla: str | None = None, kompakt: bool = False) -> go.Figure:
+    """The units of each kommun for one indicator: a box (quartiles, median) with every unit as a
+    point, the number of units with a value after the kommun's name, and länet's and riket's values
+    as vertical lines. ``spread`` is ``units.spread``, ``units`` is ``units.unit_values``, ``table``
+    the län table the report uses (its year, länet and riket)."""
+    head = _one(table, kpi)
+    r = head.iloc[0]
+    pts = units[(units.kpi == kpi) & units["värde"].notna()]
+    order = spread.sort_values("kommun", key=lambda s: s.str.lower(), ascending=False)
+    labels = {k: f"{n} ({int(m)} av {int(e)})" for k, n, m, e in
+              zip(order.kommunkod, order.kommun, order["med_värde"], order.enheter, strict=True)}
+    data = []
+    for kod in order.kommunkod:
+        v = pts[pts.kommunkod == kod]
+        if v.empty:
+            continue
+        data.append({"type": "box", "x": v["värde"].tolist(), "y": [labels[kod]] * len(v), "name": labels[kod],
+                     "orientation": "h", "boxpoints": "all", "jitter": 0.4, "pointpos": 0,
+                     "marker": {"color": FARG_KOMMUN, "size": 6, "opacity": 0.75},
+                     "line": {"color": FARG_KOMMUN, "width": 1.5}, "fillcolor": "rgba(0,114,178,0.12)",
+                     "text": v["enhet"].tolist(), "showlegend": False,
+                     "hovertemplate": "%{text}: %{x}<extra></extra>"})
+    shapes, marks = [], []
+    for col, colour, name, dash in (("länet", FARG_LAN, "Länet", "dash"), ("riket", FARG_RIKET, "Riket", "dot")):
+        value = r.get(col)
+        if value is None or pd.isna(value):
+            continue
+        shapes.append(_vline(float(value), {"color": colour, "width": 2, "dash": dash}))
+        marks.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines",
+                      "name": f"{name} {formatting.short_num(float(value))}",
+                      "line": {"color": colour, "width": 2, "dash": dash}})
+    n_rows = max(1, len(labels))
+    missing = [labels[k].split(" (")[0] for k in order.kommunkod if not (pts.kommunkod == k).any()]
+    subtitle = (f"{int(r['år'])} · varje punkt är en enhet, lådan visar kvartilerna och medianen · "
+                f"(antal enheter med värde av alla enheter)")
+    if missing:
+        subtitle += f"<br>Utan enhetsvärden: {', '.join(sorted(missing, key=str.lower))}"
+    layout = {"shapes": shapes, "xaxis": {"title": {"text": _axis_title(r["typ"], r["enhet"])}},
+              "yaxis": {"categoryorder": "array", "categoryarray": [labels[k] for k in order.kommunkod
+                                                                    if (pts.kommunkod == k).any()]},
+              "boxgap": 0.35}
+    return _finish(data + marks, layout, _wrap(f"Enheter: {r['indikator']}", 60 if kompakt else 90),
+                   kalla or _kalla(table, None), derived=True, subtitle=subtitle, legend=True,
+                   plot_height=28 * n_rows + 20, below=50, small=kompakt)

@@ -393,3 +393,93 @@ def inledning(p, ds, tables_by_omrade: dict) -> HtmlTable:
         "framräknat ur data.",
     ]
     return HtmlTable(f"<div class='oj-inledning'>{markdown(chr(10).join(lines), trusted=False)}</div>")
+
+
+# ---------------------------------------------------------------- enheter
+
+SORT_JS = (  # a click on a heading of an oj-sorterbar table sorts its rows by that column (data-v)
+    "(function(){document.querySelectorAll('table.oj-sorterbar').forEach(function(t){if(t.dataset.ojSort)"
+    "return;t.dataset.ojSort='1';t.querySelectorAll('thead th').forEach(function(th,i){th.style.cursor='p"
+    "ointer';th.title='Klicka för att sortera';th.addEventListener('click',function(){var b=t.tBodies[0],"
+    "rows=Array.from(b.rows),up=th.dataset.dir!=='upp';t.querySelectorAll('thead th').forEach(function(x)"
+    "{delete x.dataset.dir});th.dataset.dir=up?'upp':'ned';rows.sort(function(a,c){var x=a.cells[i].datas"
+    'et.v,y=c.cells[i].dataset.v;var nx=parseFloat(x),ny=parseFloat(y);var r=(isNaN(nx)||isNaN(ny))?Strin'
+    "g(x).localeCompare(String(y),'sv'):nx-ny;return up?r:-r});rows.forEach(function(r){b.appendChild(r)}"
+    ')})})})})();')
+
+
+def _num_cell(value, text: str) -> str:
+    key = "" if value is None or pd.isna(value) else f"{float(value):.6f}"
+    return f"<td class='tal' data-v='{key}'>{_e(text)}</td>"
+
+
+def _unit_cell(value, reason) -> str:
+    if value is not None and value == value:
+        return _num_cell(value, formatting.short_num(value))
+    text = reason or "saknas"
+    short = text.split(" (")[0]
+    return f"<td class='tal saknas' data-v='' title='{_e(text)}'>{_e(short)}</td>"
+
+
+def _sortable(head: list[str], body: list[str], foot: list[str], title: str) -> str:
+    caption = f"<caption>{_e(title)}</caption>" if title else ""
+    tfoot = f"<tfoot>{''.join(foot)}</tfoot>" if foot else ""
+    return (f"<table class='oj-tabell oj-sorterbar'>{caption}<thead><tr>"
+            + "".join(f"<th>{_e(h)}</th>" for h in head) + f"</tr></thead><tbody>{''.join(body)}</tbody>"
+            f"{tfoot}</table>")
+
+
+def unit_matrix(values: pd.DataFrame, kalla: str, title: str = "") -> HtmlTable:
+    """A län's units (``units.unit_values`` of one unit type) as one sortable table: a row per unit, a
+    column per indicator; a unit without a value says why (Kolada's status); länet and riket last."""
+    if values.empty:
+        return HtmlTable("<p>Inga enheter har värden för indikatorerna.</p>")
+    kpis = list(dict.fromkeys(values.kpi))
+    names = values.drop_duplicates("kpi").set_index("kpi")
+    head = ["Kommun", "Enhet"] + [f"{names.at[k, 'indikator']} ({names.at[k, 'år']})" for k in kpis]
+    cells = {(r.ou, r.kpi): (r.värde, r.saknas_orsak) for r in values.itertuples(index=False)}
+    body = []
+    for r in values.drop_duplicates("ou").itertuples(index=False):
+        body.append(f"<tr><td data-v='{_e(r.kommun)}'>{_e(r.kommun)}</td><td data-v='{_e(r.enhet)}'>{_e(r.enhet)}</td>"
+                    + "".join(_unit_cell(*cells.get((r.ou, k), (None, "Ingen uppgift för enheten"))) for k in kpis)
+                    + "</tr>")
+    foot = [f"<tr><th colspan='2'>{label}</th>" + "".join(
+        _num_cell(names.at[k, col], formatting.short_num(names.at[k, col]) if names.at[k, col] == names.at[k, col]
+                  else "–") for k in kpis) + "</tr>" for label, col in (("Länet", "länet"), ("Riket", "riket"))]
+    notes = ["Klicka på en rubrik för att sortera. En enhet utan värde visar varför (för få svar: sekretess; "
+             "deltog inte: bortfall). Länet och riket är samma värden som i rapportens övriga tabeller."]
+    return HtmlTable(f"<div class='oj-enheter'>{_sortable(head, body, foot, title)}{_notes(notes, kalla)}"
+                     f"<script>{SORT_JS}</script></div>")
+
+
+def unit_list(values: pd.DataFrame, kalla: str, title: str = "") -> HtmlTable:
+    """A kommun's units (``units.unit_values``): each unit's value per indicator beside the kommun's,
+    länet's and riket's, sortable; a unit without a value says why."""
+    if values.empty:
+        return HtmlTable("<p>Kommunen har inga enheter med värden för indikatorerna.</p>")
+    head = ["Enhet", "Typ", "Indikator", "År", "Enhetens värde", "Kommunen", "Länet", "Riket"]
+    body = []
+    for r in values.itertuples(index=False):
+        body.append(f"<tr><td data-v='{_e(r.enhet)}'>{_e(r.enhet)}</td><td data-v='{_e(r.typ)}'>{_e(r.typ)}</td>"
+                    f"<td data-v='{_e(r.indikator)}'>{_e(r.indikator)}</td><td data-v='{r.år}'>{r.år}</td>"
+                    + _unit_cell(r.värde, r.saknas_orsak)
+                    + "".join(_num_cell(x, formatting.short_num(x) if x == x and x is not None else "–")
+                              for x in (r.kommunens_värde, r.länet, r.riket)) + "</tr>")
+    notes = ["Klicka på en rubrik för att sortera. En enhet utan värde visar varför (Koladas status)."]
+    return HtmlTable(f"<div class='oj-enheter'>{_sortable(head, body, [], title)}{_notes(notes, kalla)}"
+                     f"<script>{SORT_JS}</script></div>")
+
+
+COUNT_NOTE = "Enheter med en rad för någon av indikatorerna det år som visas."
+
+
+def unit_counts(counts: pd.DataFrame, kalla: str) -> HtmlTable:
+    """Per kommun the number of units of each type (``units.counts``)."""
+    types = [c for c in counts.columns if c not in ("kommunkod", "kommun")]
+    head = "".join(f"<th>{_e(h)}</th>" for h in ["Kommun"] + types)
+    rows = "".join(f"<tr><td>{_e(r['kommun'])}</td>" + "".join(f"<td class='tal'>{int(r[t])}</td>" for t in types)
+                   + "</tr>" for _, r in counts.iterrows())
+    total = "".join(f"<td class='tal'><strong>{int(counts[t].sum())}</strong></td>" for t in types)
+    return HtmlTable(f"<div class='oj-enheter'><table class='oj-tabell'><caption>Antal enheter per kommun</caption>"
+                     f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody><tfoot><tr><th>Länet</th>{total}</tr>"
+                     f"</tfoot></table>{_notes([COUNT_NOTE], kalla)}</div>")

@@ -16,14 +16,16 @@ Every function returns a tidy pandas frame or plain values; :mod:`ojlib.render.v
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from ojlib.analysis import findings, levels, trends
+from ojlib.analysis import findings, levels, trends, units
 from ojlib.analysis.aggregate import ANSWER_TYPES, Distribution, distribution, top_level
 from ojlib.analysis.formatting import num
 from ojlib.base import memo
-from ojlib.data import geo, omraden
+from ojlib.data import enheter, geo, omraden
 from ojlib.data.catalog import OMRADEN
 from ojlib.data.dataset import Dataset
 
@@ -275,3 +277,35 @@ def section_titles(ds: Dataset, tables: dict) -> list[str]:
     chapter_titles = [chapter_heading(title, o, len(tables)) for o, t in tables.items()
                       for _, title, _ in chapters(ds, list(dict.fromkeys(t.kpi)))]
     return FASTA_AVSNITT_FORE + chapter_titles + FASTA_AVSNITT_EFTER
+
+
+@dataclass
+class UnitChapter:
+    """The units chapter of one område in a län report: the KPIs with unit values in the year shown,
+    units per kommun and type, each KPI's spread per kommun, and every unit's value (long)."""
+
+    kpis: list[str]
+    counts: pd.DataFrame
+    spread: dict[str, pd.DataFrame]
+    values: pd.DataFrame
+    kalla: str
+
+    def by_type(self) -> list[tuple[str, pd.DataFrame]]:
+        """The unit values split by unit type (title, rows), in the order the KPIs come."""
+        out = []
+        for typ in dict.fromkeys(self.values.typ):
+            out.append((typ, self.values[self.values.typ == typ]))
+        return out
+
+
+def unit_chapter(ds: Dataset, lan, table: pd.DataFrame) -> UnitChapter | None:
+    """The units chapter for a län table (one område), or None when no unit has a value for its KPIs in
+    the years shown (e.g. an område without unit KPIs, or a source without unit data)."""
+    data = enheter.select(ds.kalla, lan=lan, kpi=list(dict.fromkeys(table.kpi)), kon="T", catalogue=ds.cat)
+    kpis = units.unit_kpis(table, ds.cat, data)
+    if not kpis:
+        return None
+    values = units.unit_values(data, table, kpis)
+    return UnitChapter(kpis=kpis, counts=units.counts(data, table, kpis),
+                       spread={k: units.spread(data, table, k) for k in kpis}, values=values,
+                       kalla=table.attrs.get("kalla") or ds.kalla)
