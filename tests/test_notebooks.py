@@ -33,7 +33,10 @@ def test_all_four_notebooks_exist():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_notebook_is_small_and_stable(path):
-    assert path.stat().st_size < 500 * 1024
+    # the kommun profile draws two compact figures (~4 kB of JSON each) per directed indicator of all
+    # three områden: 700 kB since funktionsnedsättning has 47 indicators (21 unit-level brukarbedömning);
+    # plotly.js embedded by mistake would add 3.5 MB
+    assert path.stat().st_size < 700 * 1024
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.kernelspec.name == "ojlib"
     assert "widgets" not in nb.metadata
