@@ -123,3 +123,24 @@ def test_bad_catalogue_stops_exempeldata_and_keeps_old_data(ojhome, capsys):
     assert main(["exempeldata"]) == 2
     assert "okänd typ 'procentandel'" in capsys.readouterr().err
     assert dataset.dataset_path("exempeldata").read_bytes() == before
+
+
+# An indicator whose total may lie outside the values for kvinnor and män says so in its anmarkning
+# (none does today: a total is an average over both, so it lies between them).
+KON_UTANFOR = "totalen kan ligga utanför kvinnors och mäns värden"
+
+
+def test_totals_lie_within_the_range_of_kvinnor_and_man(df):
+    cat = catalog.load_catalogue()
+    wide = df.pivot_table(index=["kpi", "kod", "ar"], columns="kon", values="varde", aggfunc="first")
+    both = wide.dropna(subset=["T", "K", "M"])
+    assert len(both) > 10_000
+    low, high = both[["K", "M"]].min(axis=1), both[["K", "M"]].max(axis=1)
+    outside = both[(both["T"] < low - 1e-9) | (both["T"] > high + 1e-9)]
+    kpis = {k for k, _, _ in outside.index if KON_UTANFOR not in (cat[k].anmarkning or "")}
+    assert not kpis, f"totals outside the K/M range: {sorted(kpis)}"
+    with_kon = {i.kpi for i in cat if i.kon}
+    assert with_kon <= set(both.index.get_level_values("kpi"))  # every indicator with kön was checked
+    # the indicator of the report (issue 20): Utredningstid, dagar
+    u = both.loc["U33401"]
+    assert u["T"].mean() == pytest.approx((u["K"].mean() + u["M"].mean()) / 2, rel=0.05)

@@ -20,6 +20,7 @@ from ojlib import EXEMPELDATA_MARK
 from ojlib.analysis import colours
 from ojlib.analysis.aggregate import ANSWER_TYPES
 from ojlib.analysis.formatting import format_number, format_share
+from ojlib.data import omraden
 from ojlib.data.catalog import OMRADEN, RIKTNINGAR, TYPER
 from ojlib.data.source_lines import has_example, source_line
 
@@ -40,6 +41,20 @@ def _kalla(table: pd.DataFrame) -> str:
 
 def _header(first) -> str:
     return f"{first.indikator} ({first['år']})"
+
+
+def column_names(heads: pd.DataFrame) -> dict[str, str]:
+    """Column header per KPI ("Indikator (år)"); when several områden (``--omrade alla``) give
+    two KPIs the same name and year, each says its område: "Brukarbedömning: få kontakt (2025, missbruk)"."""
+    names = {k: _header(heads.loc[k]) for k in heads.index}
+    counts = pd.Series(list(names.values())).value_counts()
+    for k, name in names.items():
+        if counts[name] > 1:
+            omr = heads.at[k, "område"]
+            names[k] = f"{heads.at[k, 'indikator']} ({heads.at[k, 'år']}, {omraden.get(omr).kort if omr else k})"
+    if len(set(names.values())) < len(names):  # still the same: the KPI id tells them apart
+        names = {k: f"{n} [{k}]" for k, n in names.items()}
+    return names
 
 
 def comparison_text(row, col: str) -> str:
@@ -66,7 +81,7 @@ def overview_frames(table: pd.DataFrame, comparison_rows: bool = True) -> tuple[
     _require_colours(table)
     kpis = list(dict.fromkeys(table.kpi))
     heads = table.drop_duplicates("kpi").set_index("kpi")
-    names = {k: _header(heads.loc[k]) for k in kpis}
+    names = column_names(heads)
     order = table.drop_duplicates("kommunkod")[["kommunkod", "kommun"]]
 
     def wide(col: str) -> pd.DataFrame:

@@ -199,7 +199,7 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
     path = Path(path)
     text, fill, klass, num, avser = tables.overview_frames(table)
     heads = table.drop_duplicates("kpi").set_index("kpi")
-    typ_by_col = {tables._header(heads.loc[k]): heads.at[k, "typ"] for k in heads.index}
+    typ_by_col = {name: heads.at[k, "typ"] for k, name in tables.column_names(heads).items()}
     lan = table["län"].iloc[0] if table["länskod"].nunique() == 1 else "Alla kommuner"
     omr = table.attrs.get("omrade")
     omr_text = OMRADEN.get(omr, "alla områden") if isinstance(omr, str) else "valda områden"

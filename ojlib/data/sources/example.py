@@ -139,11 +139,17 @@ def generate_indicator(ind: Indicator, kom: pd.DataFrame) -> pd.DataFrame:
     })
     parts = [frame]
     if ind.kon:
+        # kvinnor and män the same distance either side of the total, so the total lies between
+        # them, also for län and riket means (a share stays within 0-100, a count or cost above 0)
         diff = rng.normal(conf.get("konsskillnad", 2.0), 3.0, size=values.shape).ravel()
+        high = 100 if ind.typ == "andel" else np.inf
+        total = frame.varde.to_numpy()
+        room = np.minimum(total, high - total)  # the same distance both ways: never clipped on one side only
+        diff = np.sign(diff) * np.minimum(np.abs(diff), room)
         for kon, sign in (("K", 1), ("M", -1)):
             part = frame.copy()
             part["kon"] = kon
-            part["varde"] = np.round(np.clip(frame.varde + sign * diff, 0, 100), 1)
+            part["varde"] = np.round(total + sign * diff, decimals)
             parts.append(part)
     return pd.concat(parts, ignore_index=True)
 
