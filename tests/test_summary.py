@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ojlib import EXEMPELDATA_MARK
-from ojlib.analysis import ranking, summary
+from ojlib.analysis import aggregate, ranking, summary
 from ojlib.base.errors import OjError
 from ojlib.data.catalog import Catalogue, Indicator
 from ojlib.data.dataset import Dataset, validate
@@ -41,7 +41,10 @@ def small_ds() -> Dataset:
     return Dataset(df=validate(pd.DataFrame(rows)), kalla="exempeldata", catalogue=Catalogue(inds))
 
 
-def test_summary_numbers_worked_out_by_hand(small_ds):
+def test_summary_numbers_worked_out_by_hand(small_ds, monkeypatch):
+    # the arithmetic, worked out by hand on a few of the län's kommuner; the rule that a län value
+    # from fewer than half of its kommuner is not held against riket is off here (next test, test_sparse)
+    monkeypatch.setattr(aggregate, "GLES_ANDEL", 0.0)
     s = summary.lan_summary(small_ds, "06", "missbruk")
     f = s.fakta
     # J1 2024: 4 Ja of 5 answers in the län (Gislaved bortfall) = 80 %; riket 4 of 7 = 57.14 %
@@ -75,6 +78,18 @@ def test_summary_numbers_worked_out_by_hand(small_ds):
     assert "Värden saknas för 37 av 52 kommunvärden (1 bortfall, 36 saknas)" in text
     assert text.startswith("### Sammanfattning: Jönköpings län, missbruks- och beroendevård, 2024")
     assert f"**{EXEMPELDATA_MARK}**" in text and s._repr_markdown_() == text
+
+
+def test_the_same_few_kommuner_make_no_claim_against_riket(small_ds):
+    s = summary.lan_summary(small_ds, "06", "missbruk")
+    f = s.fakta
+    # J1 rests on 5, J2 on 6, A1 on 2 of Jönköping's 13 kommuner: fewer than half, so no verdict
+    assert f["glesa"] == {"J1": "5 av 13 kommuner", "J2": "6 av 13 kommuner", "A1": "2 av 13 kommuner",
+                          "C1": "2 av 13 kommuner"}
+    assert (f["ja_nej_over_riket"], f["ja_nej_under_riket"]) == (0, 0)
+    assert f["storst_battre_an_riket"] == [] and f["storst_samre_an_riket"] == []
+    assert "Länets värde bygger på färre än hälften av kommunerna för ”Indikator J1” (5 av 13 kommuner)" in s.text
+    assert "1\u00a0500\u00a0kr i länet (ovägt medel av kommunerna, 2 av 13 kommuner)" in s.text
 
 
 def test_every_number_in_the_text_is_in_the_data(example_ds):

@@ -123,8 +123,9 @@ def scale_ds() -> Dataset:
 def test_scale_and_ja_nej_aggregates_are_distributions_never_a_mean_of_codes(scale_ds):
     t = ranking.lan_table(scale_ds, "06", "missbruk")
     s1 = t[t.kpi == "S1"].iloc[0]
-    # 2 of the 4 kommuner that answered say Ja: 50 %, whatever the source published (1,25)
-    assert s1["länet"] == 50.0 and s1["länet_text"] == "50\u00a0% Ja"
+    # 2 of the 4 kommuner that answered say Ja: 50 %, whatever the source published (1,25); 4 of the
+    # län's 13 kommuner is fewer than half, and the text says so
+    assert s1["länet"] == 50.0 and s1["länet_text"] == "50\u00a0% Ja (4 av 13 kommuner)"
     assert s1["länet_avser"] == "andel kommuner med Ja (%)"
     assert s1["länet_fördelning"] == "2 av 4 kommuner Ja, 1 Delvis, 1 Nej, 9 utan svar"
     # riket: 2 Ja of 6 answers
@@ -132,7 +133,7 @@ def test_scale_and_ja_nej_aggregates_are_distributions_never_a_mean_of_codes(sca
         "284 utan svar"
     j1 = t[t.kpi == "J1"].iloc[0]
     assert j1["länet"] == 75.0 and j1["länet_fördelning"].startswith("3 av 4 kommuner Ja, 1 Nej")
-    assert j1["länet_text"] == "75\u00a0% Ja"
+    assert j1["länet_text"] == "75\u00a0% Ja (4 av 13 kommuner)"
     # an answer has no place in a ranking
     assert t.loc[t.typ.isin(["skala", "ja_nej"]), "rang_i_länet"].isna().all()
     for col in ("länet", "riket", "kommungrupp"):

@@ -228,3 +228,34 @@ def compare_to(a, b, typ: str) -> str:
     if within_tolerance(diff, float(b), typ):
         return "lika"
     return "högre" if diff > 0 else "lägre"
+
+
+# ---------------------------------------------------------------- sparse län values
+
+# A län value that rests on fewer than half of the län's kommuner (Kolada publishes one for
+# Jönköping's missbruk brukarbedömning from 2 of 13 kommuner) is shown with its "k av n kommuner"
+# and makes no claim against riket: no "higher/lower than riket", no förbättringsområde.
+GLES_ANDEL = 0.5
+GLES_REGEL = ("Ett länsvärde som bygger på färre än hälften av länets kommuner visas med hur många det är "
+              "(”2 av 13 kommuner”) och jämförs inte med riket: det ger inget påstående om högre eller lägre "
+              "än riket och inget förbättringsområde.")
+
+
+def sparse(k, n):
+    """True where a län value rests on ``k`` of the län's ``n`` kommuner and k is fewer than half
+    (scalars or arrays)."""
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    out = (n > 0) & (k < n * GLES_ANDEL)
+    return bool(out) if out.ndim == 0 else out
+
+
+def underlag_text(k, n) -> str:
+    """"2 av 13 kommuner"."""
+    return f"{int(k)} av {int(n)} {'kommun' if int(n) == 1 else 'kommuner'}"
+
+
+def lan_underlag(row) -> str | None:
+    """"2 av 13 kommuner" for a comparison-table row whose län value is sparse, else None."""
+    if not bool(row.get("länet_glest", False)):
+        return None
+    return underlag_text(row["antal_med_värde_i_länet"], row["antal_kommuner_i_länet"])

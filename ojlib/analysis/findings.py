@@ -27,7 +27,15 @@ from itertools import groupby
 import numpy as np
 import pandas as pd
 
-from ojlib.analysis.aggregate import ANSWER_TYPES, TOLERANS, compare_to, tolerance_text, top_level
+from ojlib.analysis.aggregate import (
+    ANSWER_TYPES,
+    GLES_REGEL,
+    TOLERANS,
+    compare_to,
+    tolerance_text,
+    top_level,
+    underlag_text,
+)
 from ojlib.analysis.formatting import format_difference, format_percent_change, format_value, level_text, num
 from ojlib.data import geo
 
@@ -71,6 +79,7 @@ def regler(kommun: bool = False) -> list[str]:
         f"avrundade storlek delar plats. Högst {MAX_PER_REGEL} platser per lista.",
         "Indikatorer utan önskvärd riktning (t.ex. kostnader) väljs aldrig: där säger ett högre eller lägre värde "
         "inget om kvaliteten.",
+        *([] if kommun else [GLES_REGEL]),
     ]
 
 
@@ -136,6 +145,7 @@ class Ranking:
     mot_riket: tuple[Item, ...] = ()
     forandring: tuple[Item, ...] = ()
     utan_riktning: tuple[str, ...] = field(default=())
+    glesa: tuple[tuple[str, str, str], ...] = ()  # (kpi, indikator, "2 av 13 kommuner"): not held against riket
 
     def samre_an_riket(self) -> list[Item]:
         return [i for i in self.mot_riket if not i.battre]
@@ -196,7 +206,7 @@ def rank(ds, table: pd.DataFrame, trends: pd.DataFrame, kommun: str | None = Non
     else:
         enhet, own, niva, kod = "länet", None, "län", geo.region_kod(lan) if lan else None
     mine = trends[(trends["nivå"] == niva) & (trends.kod == kod)].drop_duplicates("kpi").set_index("kpi")
-    riket_items, change_items, without = [], [], []
+    riket_items, change_items, without, glesa = [], [], [], []
     for h in heads.itertuples(index=False):
         ind = ds.cat[h.kpi]
         if not isinstance(h.riktning, str):
@@ -215,6 +225,9 @@ def rank(ds, table: pd.DataFrame, trends: pd.DataFrame, kommun: str | None = Non
         else:
             value, value_text, value_avser = h.länet, format_value(h.länet, ind, True), h.länet_avser
         riket = h.riket
+        if not kommun and getattr(h, "länet_glest", False):  # too few kommuner: no claim against riket
+            glesa.append((h.kpi, h.indikator, underlag_text(h.antal_med_värde_i_länet, h.antal_kommuner_i_länet)))
+            value = np.nan
         where = compare_to(value, riket, h.typ)
         if where in ("högre", "lägre") and (TOLERANS[h.typ][0] == "procentenheter" or riket):
             diff = float(value) - float(riket)
@@ -225,8 +238,8 @@ def rank(ds, table: pd.DataFrame, trends: pd.DataFrame, kommun: str | None = Non
                                     battre=(where == "högre") == hogre, varde_text=value_text,
                                     mot_text=format_value(riket, ind, True), varde_avser=value_avser,
                                     mot_avser=h.riket_avser))
-        # since the previous comparable year
-        if h.kpi not in mine.index:
+        # since the previous comparable year (not for a län value resting on too few kommuner)
+        if h.kpi not in mine.index or glesa and glesa[-1][0] == h.kpi:
             continue
         c = mine.loc[h.kpi]
         if c["bedömning"] not in ("förbättring", "försämring", "oförändrad") or pd.isna(c["jämfört_med_år"]):
@@ -252,7 +265,7 @@ def rank(ds, table: pd.DataFrame, trends: pd.DataFrame, kommun: str | None = Non
     def sides(items):
         return tuple(_placed([i for i in items if not i.battre]) + _placed([i for i in items if i.battre]))
 
-    return Ranking(enhet, kommun, sides(riket_items), sides(change_items), tuple(without))
+    return Ranking(enhet, kommun, sides(riket_items), sides(change_items), tuple(without), tuple(glesa))
 
 
 # ---------------------------------------------------------------- sentences

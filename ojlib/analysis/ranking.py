@@ -20,7 +20,9 @@ from ojlib.analysis.aggregate import (
     rank_min,
     rank_scores,
     share_input,
+    sparse,
     top_level,
+    underlag_text,
 )
 from ojlib.analysis.formatting import format_column
 from ojlib.base import memo
@@ -50,7 +52,7 @@ KOMMUN_TABLE_COLUMNS = [
     "kpi", "indikator", "område", "typ", "riktning", "enhet", "år", "kön",
     "kommunkod", "kommun", "länskod", "län", "kommungruppkod", "kommungrupp_namn",
     "värde", "värde_text", "status", "saknas_orsak",
-    "länet", "länet_avser", "länet_text", "länet_fördelning",
+    "länet", "länet_avser", "länet_text", "länet_fördelning", "länet_glest",
     "riket", "riket_avser", "riket_text", "riket_fördelning",
     "kommungrupp", "kommungrupp_avser", "kommungrupp_text", "kommungrupp_fördelning",
     "rang_i_länet", "antal_med_värde_i_länet", "antal_kommuner_i_länet",
@@ -235,6 +237,13 @@ def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str =
         **ranks,
         "rang_avser": [rang_avser(r, t) for r, t in zip(riktning, typ, strict=True)],
     })
+    # a län value resting on fewer than half of its kommuner says on how many, wherever it is shown
+    glest = sparse(out["antal_med_värde_i_länet"], out["antal_kommuner_i_länet"]) & out["länet"].notna().to_numpy()
+    out["länet_glest"] = glest
+    if glest.any():
+        out.loc[glest, "länet_text"] = [f"{t} ({underlag_text(k, n)})" for t, k, n in zip(
+            out.loc[glest, "länet_text"], out.loc[glest, "antal_med_värde_i_länet"],
+            out.loc[glest, "antal_kommuner_i_länet"], strict=True)]
     text = format_column(out["värde"], out.kpi, ds.cat).to_numpy(dtype=object)
     missing = ~has
     text[missing] = [str(x).replace("_", " ") for x in status[missing]]

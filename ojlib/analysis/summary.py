@@ -74,11 +74,11 @@ def _ja_nej_points(t: pd.DataFrame, fakta: dict) -> list[str]:
         first = part.iloc[0]
         rows.append({"kpi": kpi, "namn": first.indikator, "år": int(first["år"]), **share,
                      "lanet": _float(first["länet"]), "riket": _float(first["riket"]),
-                     "riket_avser": first.riket_avser})
+                     "riket_avser": first.riket_avser, "glest": bool(first.get("länet_glest", False))})
     info = pd.DataFrame(rows)
     fakta["ja_nej"] = {r["kpi"]: {k: r[k] for k in ("antal_ja", "antal_med_svar", "andel_ja", "lanet", "riket")}
                        for r in rows}
-    comp = info.dropna(subset=["lanet", "riket"])
+    comp = info[~info.glest].dropna(subset=["lanet", "riket"])  # too few kommuner: not held against riket
     verdicts = [compare_to(a, b, "ja_nej") for a, b in zip(comp.lanet, comp.riket, strict=True)]
     over, under = verdicts.count("högre"), verdicts.count("lägre")
     same = len(comp) - over - under
@@ -158,10 +158,25 @@ def _riket_points(t: pd.DataFrame, r: findings.Ranking, fakta: dict) -> list[str
     points = _tops(r, fakta, ("battre_an_riket", "samre_an_riket"))
     costs = heads[heads.riktning.isna() & heads["länet"].notna()]
     for row in costs.itertuples():
+        few = (f", {aggregate.underlag_text(row.antal_med_värde_i_länet, row.antal_kommuner_i_länet)}"
+               if getattr(row, "länet_glest", False) else "")
         points.append(f"{_q(row.indikator)}: {formatting.format_number(row.länet, row.typ, row.enhet)} i länet "
-                      f"({row.länet_avser}) mot {formatting.format_number(row.riket, row.typ, row.enhet)} i riket, "
-                      f"{row.år} (ingen önskvärd riktning).")
-    return points
+                      f"({row.länet_avser}{few}) mot {formatting.format_number(row.riket, row.typ, row.enhet)} i "
+                      f"riket, {row.år} (ingen önskvärd riktning).")
+    return points + _sparse_points(t, fakta)
+
+
+def _sparse_points(t: pd.DataFrame, fakta: dict) -> list[str]:
+    """The indicators whose län value rests on fewer than half of the kommuner, said plainly."""
+    heads = t.drop_duplicates("kpi")
+    few = heads[heads.get("länet_glest", pd.Series(False, index=heads.index)).astype(bool)]
+    fakta["glesa"] = {r.kpi: aggregate.underlag_text(r.antal_med_värde_i_länet, r.antal_kommuner_i_länet)
+                      for r in few.itertuples()}
+    if few.empty:
+        return []
+    parts = [f"{_q(r.indikator)} ({fakta['glesa'][r.kpi]})" for r in few.itertuples()]
+    return [f"Länets värde bygger på färre än hälften av kommunerna för {findings._and(parts)}; "
+            f"{'det jämförs' if len(parts) == 1 else 'de jämförs'} inte med riket."]
 
 
 def _coverage_points(t: pd.DataFrame, fakta: dict) -> list[str]:
@@ -215,7 +230,8 @@ def lan_summary(ds: Dataset, lan, omrade=None, ar=None, medel: str = "publicerat
     span = f"{min(years)}" if len(years) == 1 else f"{min(years)}–{max(years)}"
     any_ja = any(f.get("ja_nej_antal") for f in fakta["per_omrade"].values())
     note = ("Länets och rikets värden avser: " + "; ".join(sorted(avser)) +
-            (". Andelen Ja räknas bland de kommuner som svarat. " if any_ja else ". ") + TOLERANS_TEXT)
+            (". Andelen Ja räknas bland de kommuner som svarat. " if any_ja else ". ") + TOLERANS_TEXT
+            + (" " + aggregate.GLES_REGEL if any(f.get("glesa") for f in fakta["per_omrade"].values()) else ""))
     last = list(avsnitt)[-1]
     avsnitt[last] = avsnitt[last] + [note]
     if len(omraden) == 1:

@@ -370,8 +370,10 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
             ("; kommunen och dess jämförelsegrupp" if peer else "")
     if typ == "ja_nej":
         share = aggregate.ja_share(rows["värde"])
-        ref = f"; {lines[0][1].lower()} {formatting.format_number(first[lines[0][0]], 'ja_nej')} Ja, " \
-              f"riket {formatting.format_number(first['riket'], 'ja_nej')} Ja ({first['riket_avser']})"
+        few = aggregate.lan_underlag(first) if lines[0][0] == "länet" else None
+        ref = f"; {lines[0][1].lower()} {formatting.format_number(first[lines[0][0]], 'ja_nej')} Ja" \
+              + (f" ({few})" if few else "") \
+              + f", riket {formatting.format_number(first['riket'], 'ja_nej')} Ja ({first['riket_avser']})"
         subtitle = (f"{share['antal_ja']} av {share['antal_med_svar']} kommuner med svar har Ja{ref}")
     elif typ == "skala" and isinstance(first.get("riket_text"), str):
         subtitle += f"; riket {first['riket_text']} ({first['riket_avser']})"
@@ -384,6 +386,9 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
             avser = first["jämförelsegrupp_avser"] if col == "jämförelsegruppens_värde" else first[f"{col}_avser"]
             if kompakt:  # the legend of a small figure: what the value is, in two words
                 avser = "ovägt medel" if str(avser).startswith("ovägt medel") else str(avser)
+            few = aggregate.lan_underlag(first) if col == "länet" else None
+            if few:  # a län value from fewer than half of the kommuner says so
+                avser = f"{avser}; {few}"
             shown = formatting.format_number(value, typ, first.enhet)
             data.append({"type": "scatter", "name": f"{label}: {shown} ({avser})",
                          "x": [float(value), float(value)], "y": [names[0], names[-1]], "mode": "lines",

@@ -330,7 +330,8 @@ def _indicator_slide(ctx: _Context, omrade: str, kvo_titel: str, ind) -> Bild:
         "färger": [str(c) for c in ordered["färg"]],
         "länet": None if pd.isna(first["länet"]) else float(first["länet"]),
         "riket": None if pd.isna(first["riket"]) else float(first["riket"]),
-        "länet_namn": f"Länet {_fmt(first['länet'], ind, True)} ({first['länet_avser']})",
+        "länet_namn": f"Länet {_fmt(first['länet'], ind, True)} ({first['länet_avser']}"
+                      + (f"; {aggregate.lan_underlag(first)})" if aggregate.lan_underlag(first) else ")"),
         "riket_namn": f"Riket {_fmt(first['riket'], ind, True)} ({first['riket_avser']})",
         "format": _number_format(ind),
         "färgregel": str(first["färgregel"]),
@@ -361,7 +362,8 @@ def _indicator_slide(ctx: _Context, omrade: str, kvo_titel: str, ind) -> Bild:
         notes.append(f"{ctx.kommun_namn}: {own['värde_text']}" + (
             f", plats {int(rank)} av {int(own['antal_med_värde_i_länet'])} i länet ({own['rang_avser']})."
             if pd.notna(rank) else "."))
-    notes.append(f"Länet {_fmt(first['länet'], ind, True)} ({first['länet_avser']}), riket "
+    few = aggregate.lan_underlag(first)
+    notes.append(f"Länet {_fmt(first['länet'], ind, True)} ({first['länet_avser']}{'; ' + few if few else ''}), riket "
                  f"{_fmt(first['riket'], ind, True)} ({first['riket_avser']}).")
     if len(have):
         top, bottom = have.iloc[0], have.iloc[-1]

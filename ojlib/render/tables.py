@@ -357,6 +357,7 @@ EXPORT_COLUMNS = {
     "värde": "Värde", "värde_text": "Värde (text)", "status": "Status", "saknas_orsak": "Orsak till saknat värde",
     "länet": "Länet", "länet_avser": "Länet avser", "länet_text": "Länet (text)",
     "länet_fördelning": "Länet: kommunernas svar",
+    "länet_glest": "Länet bygger på färre än hälften av kommunerna",
     "riket": "Riket", "riket_avser": "Riket avser", "riket_text": "Riket (text)",
     "riket_fördelning": "Riket: kommunernas svar",
     "kommungrupp": "Kommungruppen", "kommungrupp_avser": "Kommungruppen avser",
