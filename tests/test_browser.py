@@ -14,6 +14,7 @@ Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -187,6 +188,33 @@ def test_navigation_search_profile_lan_report_and_map(small_site, browser):
                  text="\r")
     browser.send("Input.dispatchKeyEvent", type="keyUp", key="Enter", code="Enter", windowsVirtualKeyCode=13)
     assert browser.wait_for("location.href.endsWith('lansanalys-25-missbruk.html')", timeout=10)
+
+
+
+def test_reports_open_the_dashboard_at_their_view_and_it_links_back(small_site, browser):
+    """A län report → the dashboard at its län and område; a profile → at its kommun; and back again."""
+    _check_page(browser, small_site / "utforska.html", "browser-utforska.png")
+    opened = "location.pathname.endsWith('utforska.html') && window.ojlibUtforska && ojlibUtforska.klar"
+    browser.open(small_site / "lansanalys-06-missbruk.html", figures=False)
+    link = "document.querySelector('nav.topp a.utforska')"
+    assert browser.evaluate(f"{link}.getAttribute('href')") == "utforska.html#omrade=missbruk&lan=06"
+    with contextlib.suppress(Navigated):
+        browser.evaluate(f"{link}.click()")
+    assert browser.wait_for(opened, timeout=60)
+    menus = browser.evaluate("[...document.querySelectorAll('#val select')].map(s => s.value)")
+    assert menus[0] == "missbruk" and menus[2] == "06"
+    back = browser.evaluate("[...document.querySelectorAll('#lankar a')].map(a => a.getAttribute('href'))")
+    assert "lansanalys-06-missbruk.html" in back
+    browser.open(small_site / "kommunprofil-0680-missbruk.html", figures=False)
+    assert browser.evaluate(f"{link}.getAttribute('href')") == "utforska.html#omrade=missbruk&lan=06&kommun=0680"
+    with contextlib.suppress(Navigated):
+        browser.evaluate(f"{link}.click()")
+    assert browser.wait_for(opened, timeout=60)
+    assert browser.evaluate("document.getElementById('v-kommun').value") == "0680"
+    back = browser.evaluate("[...document.querySelectorAll('#lankar a')].map(a => a.getAttribute('href'))")
+    assert back == ["lansanalys-06-missbruk.html", "kommunprofil-0680-missbruk.html"]
+    _click(browser, "document.querySelector('#lankar a[href^=kommunprofil]')", "kommunprofil-0680-missbruk.html")
+    assert browser.console_errors() == []
 
 
 # ---------------------------------------------------------------- tables and height at 1400 px

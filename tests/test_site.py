@@ -37,8 +37,8 @@ def built(tmp_path_factory):
 
 def test_site_has_one_page_per_report_and_one_shared_plotly_js(built):
     names = sorted(p.name for p in built.iterdir())
-    assert names == sorted([".ojlib-las", ".ojlib-webbplats.json", "index.html", "plotly.min.js",
-                            *(f"mini_lansanalys-{k}-missbruk.html" for k in LAN)])
+    assert names == sorted([".ojlib-las", ".ojlib-webbplats.json", "index.html", "plotly.min.js", "utforska.html",
+                            "utforska-missbruk.js", *(f"mini_lansanalys-{k}-missbruk.html" for k in LAN)])
     assert (built / "plotly.min.js").read_bytes() == site.plotly_js_source().read_bytes()
     for page in built.glob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -120,7 +120,8 @@ def test_successful_run_adds_its_reports_and_keeps_the_others(built, tmp_path, c
     assert rc == 0
     assert f"Webbplatsen: {folder / 'index.html'}" in out and "Klart: 1 sidor byggda, 0 var redan aktuella" in out
     assert sorted(p.name for p in folder.glob("*.html")) == sorted(
-        ["index.html", "mini_lansanalys-07-missbruk.html", *(f"mini_lansanalys-{k}-missbruk.html" for k in LAN)])
+        ["index.html", "utforska.html", "mini_lansanalys-07-missbruk.html",
+         *(f"mini_lansanalys-{k}-missbruk.html" for k in LAN)])
     assert oct(folder.stat().st_mode & 0o777) in ("0o755", "0o750", "0o700")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
 

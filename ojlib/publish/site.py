@@ -47,7 +47,7 @@ from ojlib.data import catalog, dataset, geo
 from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
 from ojlib.publish import reports
-from ojlib.render import figures, html_export
+from ojlib.render import dashboard, figures, html_export
 from ojlib.report import templates
 
 MARKER = ".ojlib-webbplats.json"
@@ -669,8 +669,10 @@ def _profile_lists(sitemap: SiteMap) -> str:
 
 
 def index_html(folder: Path, karta: str | None = None, record: dict | None = None,
-               meta_pages: list[tuple[str, dict]] | None = None, build_id: str | None = None) -> str:
-    """The overview page: search, the län × område matrix, the map, kommun profiles and every report."""
+               meta_pages: list[tuple[str, dict]] | None = None, build_id: str | None = None,
+               utforska: bool = False) -> str:
+    """The overview page: search, the län × område matrix, the map, kommun profiles and every report
+    (and, with ``utforska``, a link to the dashboard)."""
     record = record if record is not None else (read_settings(folder).get("sidor") or {})
     meta_pages = sorted(pages(folder) if meta_pages is None else meta_pages, key=_sort_key)
     metas = [m for _, m in meta_pages]
@@ -715,6 +717,9 @@ def index_html(folder: Path, karta: str | None = None, record: dict | None = Non
     if matrix:
         body.append('<h2 id="oversikt">Rapporter per län och område</h2>')
         body.append(matrix)
+    if utforska:
+        body.append(f'<p class="utforska"><a href="{dashboard.PAGE}"><strong>Utforska indikatorerna</strong></a>: välj '
+                    "område, indikator, län, kommun och år och se kommunerna rangordnade, på karta och över tid.</p>")
     if meta_pages:
         fig, reason = overview_map(meta_pages, karta)
         if fig is None:
@@ -867,6 +872,7 @@ class SiteMap:
         self.build_id = build_id  # the generation of the site the pages are published in
         self.status = status or {}
         self.decks = decks or set()  # pages with a PowerPoint deck beside them
+        self.utforska = False  # the site has the dashboard (utforska.html): every report links to it
         self.profiles: dict[str, str] = {}  # kommun code -> page
         self._links_by_lan: dict = {}  # lan -> _profile_links(lan), made on first use
         self.lan_reports: dict[str, dict[str, str]] = {}  # lan -> område -> page
@@ -894,6 +900,12 @@ class SiteMap:
                     if page != name:
                         text = f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}"
                         related.append(f'<a href="{html.escape(quote(page))}">{html.escape(text)}</a>')
+        if self.utforska and lan:
+            omrade = _single_omrade(meta) or next(iter(_omraden_of(meta)), None)
+            href = dashboard.link(omrade, lan, meta.get("kommun") if meta.get("typ") == "kommunprofil" else None)
+            what = "kommunen" if meta.get("typ") == "kommunprofil" else "länet"
+            related.append(f'<a class="utforska" href="{html.escape(href)}">Utforska {what} (alla indikatorer '
+                           "och år)</a>")
         if name in self.decks:
             deck = name.removesuffix(".html") + ".pptx"
             related.insert(0, f'<a class="presentation" href="{html.escape(quote(deck))}">Presentation '
@@ -1019,25 +1031,46 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     items = _read_pages(gen.tree)
     meta_pages = [(n, m) for n, m, _ in items]
     sitemap = SiteMap(meta_pages, record, _decks(gen.tree), gen.build_id)
+    stages["navigering"] = time.perf_counter() - t
+    t = time.perf_counter()
+    dash = _dashboard(gen, sitemap)
+    stages["utforska"] = time.perf_counter() - t
+    t = time.perf_counter()
     for name, meta, text in items:
         new = sitemap.decorate(name, text, meta)
         if new != text:
             gen.write_text(name, new)
-    stages["navigering"] = time.perf_counter() - t
+    stages["navigering"] += time.perf_counter() - t
     t = time.perf_counter()
-    gen.write_text(INDEX, index_html(gen.tree, karta, record, meta_pages=meta_pages, build_id=gen.build_id))
+    gen.write_text(INDEX, index_html(gen.tree, karta, record, meta_pages=meta_pages, build_id=gen.build_id,
+                                     utforska=dash.has_page))
     stages["index"] = time.perf_counter() - t
     text = json.dumps({"ojlib": "webbplats", **settings, "karta": karta, "sidor": record, "bygge": gen.build_id},
                       ensure_ascii=False, indent=2, sort_keys=True)
     gen.write_text(MARKER, text + "\n")
     t = time.perf_counter()
     owned = {INDEX, MARKER, LOCK, html_export.PLOTLY_JS, *(n for n, _ in meta_pages),
-             *(f"{n[:-5]}.pptx" for n, _ in meta_pages)}
+             *(f"{n[:-5]}.pptx" for n, _ in meta_pages), *dash.names}
     gen.publish(owned)
     stages["byte"] = time.perf_counter() - t
     for res in build.built:
         res.page = build.folder / res.page.name
     build.build_id = gen.build_id
+
+
+def _dashboard(gen: Generation, sitemap: SiteMap) -> dashboard.SiteFiles:
+    """The dashboard (``render.dashboard``: utforska.html and a data file per område) in the new generation;
+    a data file whose inputs did not change stays as it is, one of an område the site no longer has goes."""
+    nav = nav_open(gen.build_id) + breadcrumb_list(['<a href="index.html">Alla rapporter</a>',
+                                                    '<span aria-current="page">Utforska</span>']) + "</nav>"
+    files = dashboard.site_files(gen.tree, sitemap.meta_pages, sitemap.lan_reports, sitemap.profiles, gen.build_id,
+                                 nav)
+    for name, text in files.write.items():
+        gen.write_text(name, text)
+    for name in files.remove:
+        gen.remove(name)
+    sitemap.utforska = files.has_page
+    return files
 
 
 def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None, karta: str | None = None,
