@@ -93,7 +93,7 @@ def _links_resolve(folder: Path) -> int:
             target = unquote(target) or page.name
             assert "//" not in target, (page.name, ref)
             assert (folder / target).is_file(), f"{page.name}: {ref} leads nowhere"
-            if anchor and target.endswith(".html"):
+            if anchor and target.endswith(".html") and "=" not in anchor:  # omrade=…&lan=…: a dashboard view
                 assert unquote(anchor) in ids[target], f"{page.name}: {ref} has no target"
             checked += 1
     return checked

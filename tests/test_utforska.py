@@ -235,6 +235,13 @@ def _expect(view: dict, ds, omrade: str, kpi: str, lan: str, kommun: str, ar: in
     assert view["tabell"] and set(view["tabell"]) == set(rows.kommunkod)
 
 
+def _open(browser: Browser, page: Path, view: str) -> None:
+    """Open the dashboard at a view (from another page first: a new #-part alone is no new page load)."""
+    browser.open("about:blank", figures=False)
+    browser.open(page.resolve().as_uri() + view, figures=False)
+    assert browser.wait_for("window.ojlibUtforska && ojlibUtforska.klar", timeout=60)
+
+
 @pytest.fixture(scope="module")
 def browser(chromium):
     with Browser(chromium, window=(1400, 900), watch_network=True) as chrome:
@@ -242,9 +249,7 @@ def browser(chromium):
 
 
 def test_dashboard_in_the_browser_every_menu_redraws_and_the_address_reopens_the_view(folder, ds, browser):
-    page = folder / dashboard.PAGE
-    browser.open(page.resolve().as_uri() + "#omrade=missbruk&lan=06&kommun=0680", figures=False)
-    assert browser.wait_for("window.ojlibUtforska && ojlibUtforska.klar", timeout=60)
+    _open(browser, folder / dashboard.PAGE, "#omrade=missbruk&lan=06&kommun=0680")
     view = browser.evaluate(VIEW)
     assert view["labels"], "a menu without a label"
     data = _read(folder, "missbruk")
@@ -291,9 +296,7 @@ def test_dashboard_in_the_browser_every_menu_redraws_and_the_address_reopens_the
 
 
 def test_dashboard_keyboard_sorting_copying_and_links(folder, ds, browser):
-    page = folder / dashboard.PAGE
-    browser.open(page.resolve().as_uri() + "#omrade=missbruk&lan=06&kommun=0680&kpi=U35544", figures=False)
-    assert browser.wait_for("window.ojlibUtforska && ojlibUtforska.klar", timeout=60)
+    _open(browser, folder / dashboard.PAGE, "#omrade=missbruk&lan=06&kommun=0680&kpi=U35544")
     # keyboard: focus the kommun menu and press the down arrow; the next kommun is shown
     before = browser.evaluate(VIEW)
     browser.evaluate("document.getElementById('v-kommun').focus()")

@@ -450,10 +450,11 @@
       d.saknas.map(function (i) { return i.namn + ' (' + i.kpi + ')'; }).join(', ') + '.' : '';
     $('om-data').textContent = 'Område: ' + d.titel + ' · Färgstrategi: ' + CFG.strateginamn + ' (mot alla kommuner i riket) · ' +
       kalla;
+    var draw = api.nyRitning ? Plotly.newPlot : Plotly.react;  // newPlot: the benchmark's baseline
     var done = Promise.all([
-      Plotly.react('rangordning', rank.data, rank.layout, CONFIG),
-      Plotly.react('karta', map.data, map.layout, CONFIG),
-      Plotly.react('trend', trend.data, trend.layout, CONFIG)]);
+      draw('rangordning', rank.data, rank.layout, CONFIG),
+      draw('karta', map.data, map.layout, CONFIG),
+      draw('trend', trend.data, trend.layout, CONFIG)]);
     return done.then(function () {
       var ms = performance.now() - t0;
       api.senasteMs = ms; api.tider.push(ms); api.ritningar += 1; api.vy = viewKey(); api.klar = true;
