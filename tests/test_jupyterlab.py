@@ -7,7 +7,9 @@ the indicator and the kommun as a user would (the <select> of each ipywidgets Dr
 after each change waits for the figures inside the notebook to show the new choice. Nothing may
 land in JupyterLab's log console (where output from a widget callback goes when it is not
 routed to a cell); a control execution outside any cell shows that the check sees the log.
-01_introduktion is run the same way and must finish without an error output.
+01_introduktion is run the same way and must finish without an error output. In the course's
+2_jamfora an exercise is answered wrong and then right, as a learner would, and its check must show
+the hint (never the answer) and then "Rätt!".
 
 Screenshots go to test-artifacts/jupyterlab-*.png. With the ``notebook`` package (Notebook 7,
 in the dev extra) the same runs in Jupyter Notebook 7 (jupyternotebook-*.png; it has no log
@@ -255,8 +257,8 @@ def _apps() -> list:
 def lab_session(chromium, example_home, request):
     folder = Path(tempfile.mkdtemp(prefix="ojlib-lab-"))
     (folder / "nb").mkdir()
-    for name in ("01_introduktion.ipynb", "02_utforska.ipynb"):
-        shutil.copy(ROOT / "notebooks" / name, folder / "nb" / name)
+    for name in ("01_introduktion.ipynb", "02_utforska.ipynb", "kurs/2_jamfora.ipynb"):
+        shutil.copy(ROOT / "notebooks" / name, folder / "nb" / Path(name).name)
     try:
         lab = Lab(folder, example_home, request.param)
     except Exception:
@@ -352,6 +354,65 @@ def test_teaching_notebook_runs_in_jupyterlab(lab_session):
     text = browser.evaluate(f"{PANEL}.content.node.innerText")
     assert "Placering i länet" in text and "värde_text" not in text.split("Övning")[0]
     browser.screenshot(ARTIFACTS / f"jupyter{lab.app}-introduktion.png")
+    pid = browser.evaluate(KERNEL_PID)
+    if isinstance(pid, int) and pid > 0:
+        kernels.append(pid)
+
+
+EXERCISE_CELL = """((ovning, code) => { const nb = window.__ojpanel.content;
+  const i = nb.widgets.findIndex(c => c.model.type === 'code'
+      && c.model.sharedModel.getSource().includes('kontrollera("' + ovning + '"'));
+  if (i < 0) return -1;
+  nb.activeCellIndex = i;
+  if (code !== null) nb.widgets[i].model.sharedModel.setSource(code);
+  return i; })(%s, %s)"""
+
+CELL_OUTPUT = """((i) => { const o = window.__ojpanel.content.widgets[i].node.querySelector('.jp-OutputArea');
+  return o ? o.innerText : ''; })(%d)"""
+
+SHOW_EXERCISE = """((i) => { const nb = window.__ojpanel.content; const q = nb.widgets[Math.max(i - 2, 0)];
+  q.node.scrollIntoView({block: 'start'}); return true; })(%d)"""  # the question (and what led to it) shows too
+
+
+def _answer(browser: Browser, ovning: str, answer: str, expect: str) -> str:
+    """Write ``svar = answer`` in the exercise's cell, run the cell, and wait for ``expect`` in its output."""
+    code = f'svar = "{answer}"\n\nkontrollera("{ovning}", svar)'
+    i = browser.evaluate(EXERCISE_CELL % (json.dumps(ovning), json.dumps(code)))
+    assert i >= 0, f"no cell checks exercise {ovning}"
+    browser.evaluate("jupyterapp.commands.execute('notebook:run-cell').then(() => true)")
+    said = f"(() => {{ const t = {CELL_OUTPUT % i}; return t.includes({json.dumps(expect)}) ? t : null; }})()"
+    text = browser.wait_for(said, CHANGE)
+    assert text, f"exercise {ovning} did not say {expect!r}: {browser.evaluate(CELL_OUTPUT % i)!r}"
+    browser.evaluate(SHOW_EXERCISE % i)
+    time.sleep(0.5)
+    return text
+
+
+def test_course_exercise_gives_its_feedback_in_jupyterlab(lab_session, example_home, monkeypatch):
+    from ojlib.render import kurs
+
+    lab, browser, kernels = lab_session
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))  # the data the lab's kernel works on
+    kurs._DATA.clear()
+    kurs._FACIT.clear()
+    right = float(kurs.facit("2a"))
+    _open(browser, lab, "2_jamfora.ipynb")
+    _run_all(browser)
+    assert browser.evaluate(ERRORS) == []
+    i = browser.evaluate(EXERCISE_CELL % (json.dumps("2a"), "null"))
+    assert "Inte besvarad än" in browser.evaluate(CELL_OUTPUT % i)
+
+    wrong = f"{right + 4:.2f}".replace(".", ",")  # a learner's answer with a decimal comma
+    text = _answer(browser, "2a", wrong, "Inte rätt än")
+    assert "Tips:" in text and "ovägt medel" in text
+    for form in {f"{right:.{d}f}" for d in (1, 2)} | {f"{right:.{d}f}".replace(".", ",") for d in (1, 2)}:
+        assert form not in text, f"the hint gives away the answer {form}"
+    browser.screenshot(ARTIFACTS / f"jupyter{lab.app}-kurs-ovning-fel.png")
+
+    text = _answer(browser, "2a", f"{right:.2f}".replace(".", ","), "Rätt!")
+    assert "Inte rätt" not in text
+    browser.screenshot(ARTIFACTS / f"jupyter{lab.app}-kurs-ovning-ratt.png")
+    assert browser.evaluate(ERRORS) == []
     pid = browser.evaluate(KERNEL_PID)
     if isinstance(pid, int) and pid > 0:
         kernels.append(pid)

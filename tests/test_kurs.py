@@ -276,6 +276,9 @@ def test_the_course_exports_to_html_with_its_figures(korda, chromium, tmp_path):
             assert browser.console_errors() == [] and browser.failed_loads() == []
             body = browser.evaluate("document.body.innerText")
             assert "Rätt!" in body and "Exempeldata – inte verkliga resultat" in body
+            first = material.exercise_ids(executed[name])[0]
+            assert OVNINGAR[first].losning.splitlines()[0] in body, "the code shows on a course page"
+            assert "Kursens innehåll" in body
             if name.startswith("2"):
                 browser.screenshot(ARTIFACTS / "kurs-html-2_jamfora.png", full_page=True)
 

@@ -114,7 +114,9 @@ def teacher_page(folder: Path | None = None) -> str:
              "- `oj kurs MAPP --bara-kopiera` kopierar utan att öppna JupyterLab; `--losningar` ger en lärarkopia "
              "med lösningarna ifyllda.",
              "- `oj kurs --html MAPP [--losningar]` kör kursen och sparar den som HTML-sidor med figurerna "
-             "(för utskrift eller för att dela), med den här sidan som index.html.", "",
+             "(för utskrift eller för att dela), med den här sidan som index.html. Använd den i stället för "
+             "JupyterLabs *Spara och exportera som HTML*: plotly-figurer sparas bara som data i notebooken, och "
+             "den exporten tappar dem.", "",
              "Testerna kör varje notebook två gånger: tom (varje kontroll säger *inte besvarad än*) och med "
              "lösningarna ifyllda (varje kontroll säger *rätt*).", ""]
     total = 0
@@ -169,6 +171,20 @@ def run(path: Path, folder: Path, solutions: bool = False, timeout: int = 600):
     return nbformat.read(out, as_version=4)
 
 
+def _code_shown(nb):
+    """A copy of an executed course notebook whose code shows on its page (a report page hides code;
+    a course page is about the code): each code cell's source as a Python block before its outputs,
+    and a link back to the course's index first."""
+    nb = copy.deepcopy(nb)
+    cells = [nbformat.v4.new_markdown_cell("[← Kursens innehåll och lärarhandledning](index.html)")]
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.strip():
+            cells.append(nbformat.v4.new_markdown_cell(f"```python\n{cell.source.strip()}\n```"))
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
 def export_html(target: Path, solutions: bool = False, executed: dict | None = None) -> list[Path]:
     """The course as HTML pages with their figures (plotly.min.js beside them) and the teacher's page
     as index.html. ``executed`` (name → executed notebook) skips running the notebooks again."""
@@ -179,7 +195,7 @@ def export_html(target: Path, solutions: bool = False, executed: dict | None = N
     for path in notebooks():
         nb = (executed or {}).get(path.name) or run(path, target, solutions)
         page = target / f"{path.stem}.html"
-        write_text_atomic(page, render_page(nb, {**meta, "titel": describe(path).titel}, index_link=True))
+        write_text_atomic(page, render_page(_code_shown(nb), {**meta, "titel": describe(path).titel}, index_link=False))
         pages.append(page)
     body = markdown(teacher_page(), trusted=True)
     for page in pages:  # the notebook names on the teacher's page link to their pages

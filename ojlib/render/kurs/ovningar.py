@@ -231,6 +231,8 @@ def _rapport(svar, ds, lan: str = OVNINGSLAN, omrade: str = "missbruk") -> str |
     omr = meta.get("omrade")
     if (omr if isinstance(omr, str) else (omr or [None])[0]) != omrade:
         return f"Rapporten ska gälla området {omrade}; ange parametern omrade."
+    if meta.get("ar") not in (AR, str(AR)):
+        return f"Rapporten ska gälla år {AR}, samma år som övningarna om färgerna; ange parametern ar."
     if "Analytikerns kommentar" not in path.read_text(encoding="utf-8"):
         return "Rapporten saknar dina kommentarer; ge mallen parametern kommentarer med din fil."
     return None
@@ -417,7 +419,7 @@ OVNINGAR: dict[str, Ovning] = {o.id: o for o in [
            losning='import papermill as pm\n'
                    'from ojlib.publish.kurs import spara_html\nfrom ojlib.render.kurs import mall\n'
                    'pm.execute_notebook(mall("lansanalys"), "min_lansrapport.ipynb", progress_bar=False,\n'
-                   '                    parameters={"lan": mitt_lan, "omrade": "missbruk",\n'
+                   '                    parameters={"lan": mitt_lan, "omrade": "missbruk", "ar": 2023,\n'
                    '                                "kommentarer": "mina_kommentarer.md"})\n'
                    'svar = spara_html("min_lansrapport.ipynb", "min_lansrapport.html")',
            forklaring="Samma mall och samma parametrar ger samma rapport varje gång. Det är det som gör att en "
