@@ -10,6 +10,7 @@ exports to HTML whose figures draw in Chromium. (nbval skips notebooks/kurs/: se
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -19,6 +20,8 @@ import pytest
 
 from ojlib.base.errors import OjError
 from ojlib.cli import main
+from ojlib.data import catalog
+from ojlib.data.sources import example
 from ojlib.publish import kurs as material
 from ojlib.render import kurs
 from ojlib.render.kurs import OVNINGAR, svar
@@ -115,9 +118,13 @@ def _wrong(o, expected):
 CHECKED = [o for o in OVNINGAR.values() if o.typ != kurs.EGEN]
 
 
+def _uppgifter(o) -> dict:
+    return {"lan": "08"} if o.id.startswith("4") and o.typ != kurs.VAL else {}
+
+
 @pytest.mark.parametrize("o", CHECKED, ids=lambda o: o.id)
 def test_a_wrong_answer_gets_the_hint_not_the_answer(kursen, o):
-    uppgifter = {"lan": "08"} if o.id.startswith("4") and o.typ != kurs.VAL else {}
+    uppgifter = _uppgifter(o)
     expected = kurs.facit(o.id, **uppgifter)
     feedback = kurs.kontrollera(o.id, _wrong(o, expected), **uppgifter)
     assert feedback.utfall == svar.FEL
@@ -157,6 +164,30 @@ def test_the_comment_file_exercise_checks_the_file_against_the_report(kursen, tm
     assert kurs.kontrollera("4a", str(good), lan="08")
     page = kurs.kontrollera("4b", str(tmp_path / "ingen.html"), lan="08")
     assert page.utfall == svar.FEL and "HTML-sida" in str(page)
+
+
+def test_solutions_and_expected_answers_still_agree_when_the_example_data_change(kursen, tmp_path, monkeypatch):
+    """Example data drawn with another seed: every expected answer is computed anew, and every solution
+    (the learner's route, run here in-process) is still right – nothing in the course is hard-coded."""
+    original = {o.id: kurs.facit(o.id, **_uppgifter(o)) for o in CHECKED if o.typ == kurs.TAL}
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "params", home / "params")
+    monkeypatch.setenv("OJLIB_HOME", str(home))
+    monkeypatch.setattr(example, "SEED", example.SEED + 1)
+    example.build(catalog.load_catalogue(home / "params" / "indikatorer.yml"))
+    kurs._DATA.clear()
+    kurs._FACIT.clear()
+    changed, wrong = [], []
+    for o in CHECKED:
+        ns = {"ds": kurs.kursdata(), "raknexempel": kurs.raknexempel, "mitt_lan": "08", "pd": pd}
+        exec(o.losning, ns)  # noqa: S102 - the course's own solution code
+        feedback = kurs.kontrollera(o.id, ns["svar"], **_uppgifter(o))
+        if not feedback:
+            wrong.append(str(feedback))
+        if o.id in original and kurs.facit(o.id, **_uppgifter(o)) != original[o.id]:
+            changed.append(o.id)
+    assert wrong == []
+    assert len(changed) >= 5, f"the other seed should change several expected answers, changed: {changed}"
 
 
 def test_a_solution_is_shown_on_request(kursen):

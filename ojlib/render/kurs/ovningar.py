@@ -161,8 +161,9 @@ def _jamforelsegrupp(ds) -> int:
 
 
 def _mot_riket(ds) -> str:
-    t = ranking.lan_table(ds, OVNINGSLAN, kpi=INDIKATOR, ar=AR)
-    row = t[t.kommunkod == "0882"].iloc[0]  # Oskarshamn
+    """Higher, lower or the same as riket (within the tolerance): the practice län's kommun closest to riket."""
+    t = ranking.lan_table(ds, OVNINGSLAN, kpi=INDIKATOR, ar=AR).dropna(subset=["värde"])
+    row = t.loc[(t["värde"] - t["riket"]).abs().idxmin()]
     return aggregate.compare_to(row["värde"], row["riket"], row["typ"])
 
 
@@ -357,13 +358,14 @@ OVNINGAR: dict[str, Ovning] = {o.id: o for o in [
            forklaring="Koladas Liknande kommuner-grupper görs för en kommun och ett verksamhetsområde (här "
                       "IFO), utifrån faktorer som förklarar skillnader i kostnader och resultat."),
     Ovning("2e", TEXT, _mot_riket, synonymer=_lika_synonymer,
-           tips="Räkna skillnaden mellan kommunens och rikets värde i procentenheter och håll den mot "
-                "ojlib:s tolerans för andelar (texten ovanför övningen).",
+           tips="Leta upp kommunen vars värde ligger närmast rikets (minst skillnad åt något håll), och håll "
+                "skillnaden i procentenheter mot ojlib:s tolerans för andelar (texten ovanför övningen).",
            losning='from ojlib.analysis.ranking import lan_table\n'
-                   't = lan_table(ds, "08", kpi="U35538", ar=2023)\n'
-                   'rad = t[t.kommun == "Oskarshamn"].iloc[0]\n'
-                   'skillnad = rad["värde"] - rad["riket"]  # procentenheter\n'
-                   'svar = "lika" if abs(skillnad) <= 1 else ("högre" if skillnad > 0 else "lägre")',
+                   't = lan_table(ds, "08", kpi="U35538", ar=2023).dropna(subset=["värde"])\n'
+                   'skillnad = t["värde"] - t["riket"]  # procentenheter\n'
+                   'narmast = skillnad.abs().idxmin()  # kommunen närmast riket\n'
+                   'print(t.at[narmast, "kommun"], round(skillnad[narmast], 2))\n'
+                   'svar = "lika" if abs(skillnad[narmast]) <= 1 else ("högre" if skillnad[narmast] > 0 else "lägre")',
            forklaring="Inom toleransen räknas två värden som lika: en så liten skillnad kan mätningen inte skilja "
                       "ut, och att kalla den högre eller lägre vore att läsa mer i siffrorna än de bär."),
     # 3 Trender
