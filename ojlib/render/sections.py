@@ -1,8 +1,9 @@
-"""A länsrapport's sections in the notebook: ``show(rapport, "oversikt")``, one call per section.
+"""A report's sections in the notebook: ``show(rapport, "oversikt")``, one call per section.
 
-The template ``notebooks/lansanalys.ipynb`` builds the :class:`~ojlib.report.model.Report` once
-(:func:`ojlib.report.build.lansrapport`) and calls :func:`show` once per kind of section; what a
-kind draws is one function in :data:`DRAW`. The executed notebook is the HTML page
+The templates ``notebooks/lansanalys.ipynb`` and ``notebooks/kommunprofil.ipynb`` build their
+:class:`~ojlib.report.model.Report` once (:func:`ojlib.report.build.lansrapport`,
+:func:`~ojlib.report.build.kommunprofil`) and call :func:`show` once per kind of section; what a kind
+draws is one function in :data:`DRAW`. The executed notebook is the HTML page
 (:mod:`ojlib.render.html_export`) and, printed by Chromium, the PDF, so those formats draw the same
 report as the deck (:mod:`ojlib.render.presentation`). Nothing here computes a fact.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from IPython.display import Markdown, display
 
-from ojlib.render import figures, notebook, views
+from ojlib.render import figures, notebook, tables, views
 from ojlib.report.lansrapport import ANSWER_TYPES
 from ojlib.report.model import SECTION_KINDS, Report, Section
 
@@ -83,10 +84,37 @@ def _datatackning(r: Report, s: Section) -> None:
     display(views.coverage_table(r.ds, r.omraden[s.omrade].tabell))
 
 
+def _rubrik(r: Report, s: Section) -> None:
+    display(Markdown(notebook.kommunprofil_header(r.request, r.ds)))
+
+
+def _profil(r: Report, s: Section) -> None:
+    display(Markdown(f"### {notebook.omrade_title(s.omrade)}"))
+    display(tables.profile(r.omraden[s.omrade].profil))
+
+
+def _jamforelsegrupp(r: Report, s: Section) -> None:
+    grupp = r.omraden[s.omrade].grupp
+    display(Markdown(f"### {notebook.omrade_title(s.omrade)}"))
+    for kpi in notebook.directed_indicators(grupp, ja_nej=False):
+        figures.ranked_bars(grupp, kpi=kpi, markera=r.request.kommun, kompakt=True).show()
+
+
+def _utveckling(r: Report, s: Section) -> None:
+    for trend in r.omraden[s.omrade].trender.values():
+        figures.trend(trend, kompakt=True).show()
+
+
+def _om_data(r: Report, s: Section) -> None:
+    display(Markdown(notebook.about_data(r.ds, "rang_kvartil")))
+
+
 # What each kind of section draws in the notebook: a new kind is one function here.
 DRAW = {"saknas": _saknas, "inledning": _inledning, "sammanfattning": _sammanfattning, "oversikt": _oversikt,
         "kapitel": _kapitel, "sammanfattande_bild": _sammanfattande_bild,
-        "forbattringsomraden": _forbattringsomraden, "karta": _karta, "kon": _kon, "datatackning": _datatackning}
+        "forbattringsomraden": _forbattringsomraden, "karta": _karta, "kon": _kon, "datatackning": _datatackning,
+        "rubrik": _rubrik, "profil": _profil, "jamforelsegrupp": _jamforelsegrupp, "utveckling": _utveckling,
+        "om_data": _om_data}
 assert set(DRAW) == set(SECTION_KINDS), "every kind of section needs a drawing"
 
 

@@ -8,12 +8,13 @@ report (:mod:`ojlib.render.sections`, :mod:`ojlib.render.presentation`); neither
 
 from __future__ import annotations
 
-from ojlib.analysis import colours, findings, kon, summary, trends
+from ojlib.analysis import colours, findings, kon, levels, peers, summary, trends
 from ojlib.data import geo
 from ojlib.data import omraden as omrade_info
+from ojlib.data.answers import ANSWER_TYPES
 from ojlib.data.catalog import parse_omraden
 from ojlib.report import lansrapport as rules
-from ojlib.report.model import SECTION_KINDS, Omrade, Report, Section
+from ojlib.report.model import SECTION_KINDS, Omrade, Profil, Report, Section
 from ojlib.report.params import Lansanalys
 
 
@@ -72,3 +73,21 @@ def lan_report(ds, lan, omrade, ar=None, fargstrategi: str = "rang_kvartil", pal
     lan_namn = geo.lan().set_index("lan_kod").at[lk, "lan_namn"]
     p = Lansanalys(lk, lan_namn, omraden, ar, "riket", fargstrategi, ds.kalla)
     return lansrapport(p, ds, kinds=kinds, palett=palett)
+
+
+def kommunprofil(p, ds) -> Report:
+    """The kommun profile of a validated request ``p`` (:class:`ojlib.report.params.Kommunprofil`):
+    per område the coloured profile, the peer group and the trends of the indicators with a direction."""
+    omraden = {}
+    for o in p.omraden:
+        profil = colours.coloured_kommun_profile(ds, p.kommun, o, p.ar, peers=p.peers)
+        grupp = colours.classify(peers.peer_table(ds, p.kommun, o, p.ar, peers=p.peers), inom="tabellen")
+        directed = list(dict.fromkeys(profil.loc[profil.riktning.notna() & ~profil.typ.isin(ANSWER_TYPES), "kpi"]))
+        omraden[o] = Profil(o, omrade_info.get(o).titel, profil, grupp,
+                            {k: levels.trend(ds, k, kommun=p.kommun, lan=p.lan) for k in directed})
+    sections = [Section("rubrik", ""), Section("saknas", "")]
+    sections += [Section("profil", "Profil", o) for o in omraden]
+    sections += [Section("jamforelsegrupp", "Kommunen bland jämförelsegruppen", o) for o in omraden]
+    sections += [Section("utveckling", "Utveckling över tid", o) for o in omraden]
+    sections.append(Section("om_data", "Om data"))
+    return Report(p, ds, omraden, sections)

@@ -27,6 +27,8 @@ from ojlib.analysis.summary import Sammanfattning
 SECTION_KINDS = (
     "saknas", "inledning", "sammanfattning", "oversikt", "kapitel", "sammanfattande_bild", "forbattringsomraden",
     "karta", "kon", "datatackning",
+    # a kommun profile's
+    "rubrik", "profil", "jamforelsegrupp", "utveckling", "om_data",
 )
 
 
@@ -45,6 +47,17 @@ class Omrade:
 
 
 @dataclass
+class Profil:
+    """The facts of one område of a kommun profile: the kommun against länet, riket and its groups."""
+
+    omrade: str
+    titel: str
+    profil: pd.DataFrame           # the kommun's coloured profile (one row per indicator)
+    grupp: pd.DataFrame            # the kommun and its peer group, coloured within the group
+    trender: dict[str, pd.DataFrame]  # per indicator with a direction (not answers): kommun, län, riket over time
+
+
+@dataclass
 class Section:
     """One section: its kind, the heading comments use, the område it belongs to, and its data."""
 
@@ -60,7 +73,8 @@ class Section:
 
 @dataclass
 class Report:
-    """A länsrapport: its request, its data, the facts per område and the sections in order."""
+    """A länsrapport (or a kommun profile): its request, its data, the facts per område and the sections
+    in order."""
 
     request: object                # ojlib.report.request.Lansanalys
     ds: object                     # ojlib.data.dataset.Dataset
