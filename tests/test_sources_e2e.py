@@ -103,6 +103,24 @@ def test_oj_hamta_against_todays_kolada_names_what_it_no_longer_has(ojhome, caps
 def test_lan_report_from_kolada_and_an_imported_workbook(ojhome, tmp_path, capsys):
     with kolada_2026() as fake:
         assert main(["hamta", "--bas-url", fake.base_url, "--omrade", "missbruk"]) == 0
+    # as real Kolada values had it: one share with values for only 2 of Jönköping's 13 kommuner, and
+    # Kolada's own län value 92,5 (issue 20): the report must say "2 av 13 kommuner" and not hold it
+    # against riket
+    kol = dataset.load_dataset("kolada").df
+    cat = catalog.load_catalogue()
+    sparse_kpi = next(k for k in dict.fromkeys(kol.kpi) if cat[k].typ == "andel" and cat[k].riktning
+                      and cat[k].omrade == "missbruk")
+    year = int(kol.loc[kol.kpi == sparse_kpi, "ar"].max())
+    this = (kol.kpi == sparse_kpi) & (kol.ar == year)
+    gone = this & kol.kod.isin(geo.kommuner_i_lan("06")[2:])
+    kol.loc[gone, "varde"], kol.loc[gone, "status"] = float("nan"), "saknas"
+    lan_row = this & (kol.kod == "0006") & (kol.kon == "T")
+    if lan_row.any():
+        kol.loc[lan_row, "varde"] = 92.5
+    else:
+        kol.loc[len(kol)] = {"kpi": sparse_kpi, "kod": "0006", "niva": "lan", "ar": year, "kon": "T", "varde": 92.5,
+                             "status": None, "antal": None, "kalla": "kolada"}
+    dataset.save_dataset(kol, "kolada", dataset.read_manifest("kolada"))
     # a Socialstyrelsen-style wide sheet: kommuner as rows, two kommunenkät questions as columns
     kommuner = geo.kommuner()
     header = ["Kommunkod", "Kommun",
@@ -131,4 +149,11 @@ def test_lan_report_from_kolada_and_an_imported_workbook(ojhome, tmp_path, capsy
     for i in missing:
         assert f"{i.namn} ({i.kpi}" in saknas, i.kpi
     assert "U35519" not in saknas and "U35513" not in saknas
+    namn = cat[sparse_kpi].namn
+    assert f"Länets värde bygger på färre än hälften av kommunerna för ”{namn}” (2 av 13 kommuner)" in text
+    assert f"{namn}” (länet" not in text  # no "Störst skillnad … mot riket" naming it
+    # wherever the län value is shown (overview table, chapter list, figure legend) it says on how few;
+    # not yet the point labels of the over-time panels ("92,5 %" in a trend's text array)
+    shown = [m.start() for m in re.finditer(r"(?<![\d,])92,5(?!\d)(?! %\")", text)]
+    assert shown and all("2 av 13 kommuner" in text[i:i + 80] for i in shown), [text[i - 60:i + 80] for i in shown]
     paths.root()  # the report ran in the test's own home

@@ -21,7 +21,7 @@ import re
 import pandas as pd
 
 from ojlib import EXEMPELDATA_MARK
-from ojlib.analysis import colours, coverage, formatting
+from ojlib.analysis import aggregate, colours, coverage, formatting
 from ojlib.data.catalog import RIKTNINGAR
 from ojlib.data.source_lines import source_line
 from ojlib.render import tables
@@ -330,7 +330,9 @@ def chapter_intro(ds, table: pd.DataFrame, kpis: list[str]) -> HtmlTable:
             value = f"länet {dist.at[k, 'länet_text']}; riket {dist.at[k, 'riket_text']}"
         else:
             f = lambda x, h=h: formatting.format_number(x, h.typ, h.enhet)  # noqa: E731
-            value = f"länet {f(h.länet)} ({_short(h.länet_avser)}); riket {f(h.riket)} ({_short(h.riket_avser)})"
+            few = aggregate.lan_underlag(h)
+            value = (f"länet {f(h.länet)} ({_short(h.länet_avser)}{'; ' + few if few else ''}); riket {f(h.riket)} "
+                     f"({_short(h.riket_avser)})")
         extra = f" Jämförbar från {ind.jamforbar_fran}." if ind.jamforbar_fran and ind.jamforbar_fran > ind.ar_fran \
             else ""
         items.append(f"<li><strong>{_e(ind.namn)}</strong> ({h['år']}): {_e(value)}. <em>{_e(ind.titel)}</em> "
