@@ -331,3 +331,20 @@ def test_dashboard_keyboard_sorting_copying_and_links(folder, ds, browser):
     assert all((folder / h).exists() for h in hrefs)
     browser.screenshot(ARTIFACTS / "utforska-tabell.png", full_page=True)
     assert browser.console_errors() == []
+
+
+def test_the_dashboard_colours_with_the_strategy_its_reports_use(home, ds, tmp_path):
+    metas = [("lansanalys-06-missbruk.html", {"typ": "lansanalys", "lan": "06", "omrade": ["missbruk"],
+                                              "datakalla": "exempeldata", "fargstrategi": "rang_tertil"})]
+    files = dashboard.site_files(tmp_path, metas, LAN_REPORTS, PROFILES, "prov", nav="")
+    (tmp_path / dashboard.data_name("missbruk")).write_text(files.write[dashboard.data_name("missbruk")],
+                                                            encoding="utf-8")
+    data = _read(tmp_path, "missbruk")
+    assert data["strategi"] == "rang_tertil"
+    year = ds.latest_year("missbruk")
+    table = colours.coloured_lan_table(ds, "06", "missbruk", year, strategi="rang_tertil")
+    index = {k: i for i, k in enumerate(geo.kommuner().kommun_kod)}
+    for row in table.itertuples(index=False):
+        rec = data["varden"][row.kpi][str(row.år)]
+        assert int(rec["k"][index[row.kommunkod]]) == row.färgkod and rec["regel"][0] == row.färgregel
+    assert "tertilgränser" in files.write[dashboard.PAGE]

@@ -135,7 +135,8 @@ def omrade_title(omrade: str) -> str:
 def lansanalys_metadata(p, ds) -> dict:
     return {"typ": "lansanalys", "titel": f"Länsanalys {p.lan_namn}, {p.omrade_text}, {p.ar}",
             "lan": p.lan, "lan_namn": p.lan_namn, "omrade": list(p.omraden), "ar": p.ar,
-            "datakalla": p.datakalla, "data_datum": data_date(ds), "exempeldata": ds.is_example}
+            "datakalla": p.datakalla, "data_datum": data_date(ds), "exempeldata": ds.is_example,
+            "fargstrategi": p.fargstrategi}  # the site's dashboard colours as its reports do
 
 
 def kommunprofil_metadata(p, ds) -> dict:
