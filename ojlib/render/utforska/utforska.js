@@ -423,6 +423,7 @@
       '; ' + esc(ind.riktning_text) + '; år med värden: ' + esc(ind.ar.join(', ')) + ')<br><span class="titel">' +
       esc(ind.titel) + '</span>';
   }
+  var drawn = {};  // figure id -> the view it shows
   function redraw() {
     var t0 = performance.now();
     var d = DATA[state.omrade], ind = indicator(), rec = record(state.ar), lan = state.lan;
@@ -432,6 +433,7 @@
     var rows = kommunerI(lan).map(function (k) { return cell(ind, rec, k); });
     var rank = rankedFigure(ind, rec, rows, lan, kalla, exempel);
     var map = mapFigure(ind, rec, rows, lan, kalla, exempel);
+    var trendKey = [state.omrade, state.kpi, lan, state.kommun, comparableYears(ind).join(',')].join('|');
     var trend = trendFigure(ind, lan, kalla, exempel);
     var p = PAL.indexOf(state.palett);
     $('regel').textContent = 'Färgregel (' + CFG.strateginamn + '): ' + rec.regel[p] + ' ' + CFG.forklaring;
@@ -450,11 +452,18 @@
       d.saknas.map(function (i) { return i.namn + ' (' + i.kpi + ')'; }).join(', ') + '.' : '';
     $('om-data').textContent = 'Område: ' + d.titel + ' · Färgstrategi: ' + CFG.strateginamn + ' (mot alla kommuner i riket) · ' +
       kalla;
-    var draw = api.nyRitning ? Plotly.newPlot : Plotly.react;  // newPlot: the benchmark's baseline
+    // A figure whose content did not change is left as it is (the trend, when only the year within its
+    // comparable years or the palette changed); newPlot for every figure is the benchmark's baseline.
+    var draw = api.nyRitning ? Plotly.newPlot : Plotly.react;
+    function maybe(id, fig, key) {
+      if (!api.nyRitning && drawn[id] === key) { return null; }
+      drawn[id] = key;
+      return draw(id, fig.data, fig.layout, CONFIG);
+    }
     var done = Promise.all([
-      draw('rangordning', rank.data, rank.layout, CONFIG),
-      draw('karta', map.data, map.layout, CONFIG),
-      draw('trend', trend.data, trend.layout, CONFIG)]);
+      maybe('rangordning', rank, viewKey()),
+      maybe('karta', map, viewKey()),
+      maybe('trend', trend, trendKey)]);
     return done.then(function () {
       var ms = performance.now() - t0;
       api.senasteMs = ms; api.tider.push(ms); api.ritningar += 1; api.vy = viewKey(); api.klar = true;
