@@ -334,3 +334,15 @@ def test_oj_kurs_copies_the_course_and_keeps_the_learners_own_files(tmp_path, ca
     (tmp_path / "fil").write_text("x")
     assert main(["kurs", str(tmp_path / "fil"), "--bara-kopiera"]) != 0
     assert "är en fil" in capsys.readouterr().err
+
+
+def test_oj_kurs_opens_jupyterlab_in_the_learners_folder(tmp_path, monkeypatch, capsys):
+    import subprocess
+    import sys
+
+    started = []
+    monkeypatch.setattr(subprocess, "call", lambda args, **kw: started.append(args) or 0)
+    folder = tmp_path / "kurs"
+    assert main(["kurs", str(folder)]) == 0
+    assert started == [[sys.executable, "-m", "jupyterlab", f"--notebook-dir={folder.resolve()}"]]
+    assert (folder / NAMES[0]).is_file() and "Öppnar JupyterLab" in capsys.readouterr().err
