@@ -44,6 +44,34 @@ def os_reason(err: OSError) -> str:
     return _OS_REASONS.get(err.errno) or (f"filsystemsfel {err.errno}" if err.errno else "filsystemsfel")
 
 
+EXCERPT = 80  # characters of a user's or a server's text quoted inside a sentence
+
+
+def excerpt(value, limit: int = EXCERPT) -> str:
+    """Text from data (a cell, a header, a server's answer) as it may be quoted in a sentence.
+
+    One line (every run of whitespace, line breaks included, becomes one space) and at most
+    ``limit`` characters, cut with "…" and the length said, so that no file or server can make
+    an error message or a warning long: a 200 000-character field or a 5 MB status string is
+    quoted as its first words.
+    """
+    text = " ".join(str(value).split())
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()}… ({len(text)} tecken)"
+
+
+def reason(err: BaseException) -> str:
+    """A short Swedish reason for ``err`` to put inside a sentence: never the operating system's
+    English text ("No such file or directory"), never unbounded."""
+    if isinstance(err, OjError):
+        return excerpt(str(err).rstrip("."), 300)
+    if isinstance(err, OSError):
+        where = f" ({excerpt(err.filename, 120)})" if getattr(err, "filename", None) else ""
+        return os_reason(err) + where
+    return type(err).__name__
+
+
 def explain(err: BaseException) -> str:
     """One Swedish sentence for an error that is not an OjError (the CLI's last line of defence).
 

@@ -264,6 +264,18 @@ def import_path(path: Path | str | None = None) -> Path:
 @cache
 def _load(path: Path, _mtime: int, _omraden_path: str = "", _omraden_mtime: int = 0,
           _import_mtime: int = 0) -> Catalogue:
+    indicators = list(_main(path, _mtime, _omraden_path, _omraden_mtime))
+    seen = {ind.kpi: n for n, ind in enumerate(indicators, start=1)}
+    extra = import_path(path)
+    if extra.exists():
+        rows = yamlfile.load(extra, "Filen med importerade indikatorer") or []
+        indicators += _imported(rows, extra, seen)
+    return Catalogue(indicators, source=path)
+
+
+@cache
+def _main(path: Path, _mtime: int, _omraden_path: str = "", _omraden_mtime: int = 0) -> tuple[Indicator, ...]:
+    """The entries of the main catalogue file (without the imported ones)."""
     if not path.exists():
         raise OjError(f"Indikatorkatalogen {path} saknas; återställ den med `git checkout params/`.")
     data = yamlfile.load(path, "Indikatorkatalogen")
@@ -277,13 +289,25 @@ def _load(path: Path, _mtime: int, _omraden_path: str = "", _omraden_mtime: int 
             raise _row_error(n, ind.kpi, path, f"KPI:n finns redan i post {seen[ind.kpi]}; ta bort dubbletten.")
         seen[ind.kpi] = n
         indicators.append(ind)
-    extra = import_path(path)
-    if extra.exists():
-        rows = yamlfile.load(extra, "Filen med importerade indikatorer") or []
-        for n, row in enumerate(rows if isinstance(rows, list) else [None], start=1):
-            ind = _parse_row(n, row, extra, IMPORT_KPI_RE)
-            if ind.kpi in seen:
-                raise _row_error(n, ind.kpi, extra, "KPI:n finns redan i katalogen; ta bort dubbletten.")
-            seen[ind.kpi] = n
-            indicators.append(ind)
-    return Catalogue(indicators, source=path)
+    return tuple(indicators)
+
+
+def _imported(rows, extra: Path, seen: dict[str, int]) -> list[Indicator]:
+    out = []
+    for n, row in enumerate(rows if isinstance(rows, list) else [None], start=1):
+        ind = _parse_row(n, row, extra, IMPORT_KPI_RE)
+        if ind.kpi in seen:
+            raise _row_error(n, ind.kpi, extra, "KPI:n finns redan i katalogen; ta bort dubbletten.")
+        seen[ind.kpi] = n
+        out.append(ind)
+    return out
+
+
+def check_imported(rows: list, path: Path | str | None = None) -> None:
+    """Validate the rows of a new imported-indicators file as ``load_catalogue`` will read them,
+    before it is written (raises the same OjError naming the entry)."""
+    path = (Path(path) if path else paths.catalogue_path()).resolve()
+    om = _omraden.path()
+    main = _main(path, path.stat().st_mtime_ns if path.exists() else 0, str(om.resolve()),
+                 om.stat().st_mtime_ns if om.exists() else 0)
+    _imported(rows, import_path(path), {ind.kpi: n for n, ind in enumerate(main, start=1)})

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ojlib.base import paths, storage
-from ojlib.base.errors import OjError
+from ojlib.base.errors import OjError, excerpt
 from ojlib.base.storage import write_pair_atomic
 from ojlib.data import geo
 from ojlib.data.catalog import Catalogue, Indicator, load_catalogue
@@ -56,9 +56,13 @@ STATUS_TEXT = {
 
 
 def _short_list(values, n: int = 5) -> str:
-    values = [str(v) for v in values]
+    values = [excerpt(v, 40) for v in values]
     more = f" och {len(values) - n} till" if len(values) > n else ""
     return ", ".join(values[:n]) + more
+
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the years a value may be for (the catalogue's ar_fran/ar_till rule too)
+LARGEST = 1e15  # |varde| and antal above this are no statistic (kronor, counts and shares are far below)
 
 
 def validate(df: pd.DataFrame, what: str = "datasetet", known_status: bool = False) -> pd.DataFrame:
@@ -94,18 +98,33 @@ def validate(df: pd.DataFrame, what: str = "datasetet", known_status: bool = Fal
         raise OjError(f"{what} har okända värden i kolumnen kon ({_short_list(bad_kon)}); tillåtna är T, K och M.")
     ar = pd.to_numeric(out.ar, errors="coerce")
     if ar.isna().any() or (ar % 1 != 0).any():
-        raise OjError(f"{what} har år som inte är heltal (t.ex. '{out.ar[ar.isna() | (ar % 1 != 0)].iloc[0]}').")
+        raise OjError(f"{what} har år som inte är heltal (t.ex. "
+                      f"'{excerpt(out.ar[ar.isna() | (ar % 1 != 0)].iloc[0], 40)}').")
+    odd_year = (ar < FIRST_YEAR) | (ar > LAST_YEAR)
+    if odd_year.any():
+        raise OjError(f"{what} har år utanför {FIRST_YEAR}–{LAST_YEAR} (t.ex. "
+                      f"'{excerpt(out.ar[odd_year].iloc[0], 40)}'); "
+                      "rätta året.")
     out["ar"] = ar.astype("int32")
     varde = pd.to_numeric(out.varde, errors="coerce").astype("float64")
     given = out.varde.notna() & (out.varde.astype(str).str.strip() != "")
     if (given & varde.isna()).any():
         raise OjError(f"{what} har värden i kolumnen varde som inte är tal (t.ex. "
-                      f"'{str(out.varde[given & varde.isna()].iloc[0])[:40]}'); rätta dem eller lämna cellen tom.")
+                      f"'{excerpt(out.varde[given & varde.isna()].iloc[0], 40)}'); rätta dem eller lämna cellen tom.")
     if np.isinf(varde).any():
         raise OjError(f"{what} har värden i kolumnen varde som inte är ändliga tal (t.ex. "
-                      f"'{str(out.varde[np.isinf(varde)].iloc[0])[:40]}'); rätta dem eller lämna cellen tom.")
+                      f"'{excerpt(out.varde[np.isinf(varde)].iloc[0], 40)}'); rätta dem eller lämna cellen tom.")
+    huge = varde.abs() > LARGEST
+    if huge.any():
+        raise OjError(f"{what} har värden i kolumnen varde som är orimligt stora (t.ex. "
+                      f"'{excerpt(out.varde[huge].iloc[0], 40)}', större än 10^15); rätta dem eller lämna cellen tom.")
     out["varde"] = varde
-    out["antal"] = pd.to_numeric(out.antal, errors="coerce").astype("Int64")
+    antal = pd.to_numeric(out.antal, errors="coerce")
+    odd_antal = antal.notna() & ((antal < 0) | (antal > LARGEST) | (antal % 1 != 0))
+    if odd_antal.any():
+        raise OjError(f"{what} har antal som inte är heltal mellan 0 och 10^15 (t.ex. "
+                      f"'{excerpt(out.antal[odd_antal].iloc[0], 40)}'); rätta dem eller lämna cellen tom.")
+    out["antal"] = antal.astype("Int64")
     out["status"] = out.status.astype("object").where(out.status.notna() & (out.status != ""), None)
     if known_status:
         odd = sorted({str(x) for x in out.status.dropna().unique()} - set(STATUS_TEXT))
@@ -175,6 +194,14 @@ def fix_hint(kalla: str) -> str:
     keys = [k.strip() for k in str(kalla).split(",") if k.strip()]
     hints = [registry.get(k).fix_hint for k in keys if registry.known(k)]
     return " eller ".join(dict.fromkeys(hints)) if hints else "kör `oj status`"
+
+
+def rebuild_hint(kalla: str) -> str:
+    """What to run when a source's dataset file cannot be read, e.g. "kör `oj importera FIL --ersatt` …"."""
+    if registry.known(kalla):
+        src = registry.get(kalla)
+        return src.rebuild_hint or f"{src.fix_hint} för att bygga om den"
+    return "kör `oj status`"
 
 
 def available(kalla: str) -> bool:
@@ -320,8 +347,7 @@ def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Datase
     try:
         table = pq.read_table(path)
     except Exception:
-        raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {fix_hint(kalla)} för att bygga om den.") \
-            from None
+        raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {rebuild_hint(kalla)}.") from None
     df = validate(table.to_pandas(), what=f"Filen {path.name}")
     if registry.get(kalla).file_rows:  # rows keep a registry key; a file name in the column means this source
         df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), kalla)
@@ -375,8 +401,7 @@ def load_selection(kalla: str = "exempeldata", *, lan=None, kommun=None, omrade=
     try:
         table = lf.collect().to_arrow().cast(SCHEMA)
     except (pl.exceptions.PolarsError, pa.ArrowInvalid, OSError):
-        raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {fix_hint(kalla)} för att bygga om den.") \
-            from None
+        raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {rebuild_hint(kalla)}.") from None
     df = validate(table.to_pandas(), what=f"Filen {path.name}")
     if registry.get(kalla).file_rows:
         df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), kalla)

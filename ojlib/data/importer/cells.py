@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ojlib.base.errors import excerpt
+from ojlib.data.dataset import LARGEST
+
 # Missing-value tokens (after normalisation) -> status (keys of dataset.STATUS_TEXT)
 MISSING = {
     "": "saknas",
@@ -49,6 +52,12 @@ class Cell:
     status: str | None = None  # for missing: bortfall, sekretess, ej_tillampligt, saknas
     token: str = ""  # the raw text, stripped
     percent: bool = False
+    problem: str | None = None  # for error: what is wrong, when it is more than "not a number"
+
+    @property
+    def shown(self) -> str:
+        """The raw text as quoted in a sentence (bounded: a 200 000-character cell is not repeated)."""
+        return excerpt(self.token, 40)
 
 
 _TRANSLATE = str.maketrans({**dict.fromkeys(SPACES, " "), **dict.fromkeys(DASHES, "-")})
@@ -89,9 +98,13 @@ def parse_cell(value, percent_format: bool = False) -> Cell:
     if isinstance(value, datetime | date):
         return Cell("error", token=str(value))
     if isinstance(value, int | float):
+        if isinstance(value, int) and abs(value) > LARGEST:  # float() of a 400-digit int overflows
+            return _too_large(str(value))
         v = float(value)
         if not math.isfinite(v):
             return Cell("error", token=str(value))
+        if abs(v) > LARGEST:
+            return _too_large(str(value))
         if percent_format:
             v = round(v * 100, 10)
         return Cell("number", varde=v, token=str(value), percent=percent_format)
@@ -105,13 +118,17 @@ def parse_cell(value, percent_format: bool = False) -> Cell:
         return Cell("label", label=ANSWERS[low], token=raw)
     number = parse_number(base)
     if number is not None:
-        if not math.isfinite(number):
-            return Cell("error", token=raw)
+        if not math.isfinite(number) or abs(number) > LARGEST:  # a 400-digit text is inf as a float
+            return _too_large(raw)
         return Cell("number", varde=number, token=raw, percent=base.endswith("%"))
     if re.search(r"[a-zåäöé]{2,}", low) and low.lstrip("+-") not in ("inf", "infinity"):
         # a scale label such as 'Inom 3 dagar'; the indicator decides whether it is one of its levels
         return Cell("label", label=base, token=raw)
     return Cell("error", token=raw)
+
+
+def _too_large(token: str) -> Cell:
+    return Cell("error", token=token, problem="talet är orimligt stort (över 10^15)")
 
 
 def label_key(label: str) -> str:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ojlib.base.errors import OjError
+from ojlib.base.errors import OjError, excerpt
 from ojlib.data import catalog
-from ojlib.data.dataset import COLUMNS, STATUS_TEXT
+from ojlib.data.dataset import COLUMNS, FIRST_YEAR, LAST_YEAR, STATUS_TEXT
 from ojlib.data.importer import cells, credit, indicators, units
 from ojlib.data.importer.grid import Sheet, read_sheets
 from ojlib.data.importer.layout import Table, find_table
@@ -34,6 +34,9 @@ TIDY = {"kpi": ("kpi", "kpi-id", "kpi id", "nyckeltal", "nyckeltals-id"),
         "kon": ("kon", "kön", "gender", "sex"), "status": ("status",), "antal": ("antal", "count"),
         "niva": ("niva", "nivå")}
 MAX_ERRORS_SHOWN = 5
+MAX_NEW_INDICATORS = 500  # new indicators one import may add to params/indikatorer_import.yml
+MAX_COLUMNS_SHOWN = 200  # column lines per sheet in --visa
+MAX_KPI_ID = 40  # characters of an indicator id in a long file
 
 
 @dataclass
@@ -80,6 +83,7 @@ class ImportPlan:
     kalla_from: str | None = None  # where it was read ("--kalla", "bladet Information")
     suspects: list[str] = field(default_factory=list)  # rows that look like kommuner but match none
     not_kommuner: list[str] = field(default_factory=list)  # names the user said are not kommuner
+    blocking: str | None = None  # a whole sentence why nothing of the file can be trusted
 
     @property
     def rows_understood(self) -> int:
@@ -113,9 +117,10 @@ class _Builder:
         self.cat = cat
         self.matcher = indicators.Matcher(cat, omrade)
         self.rows: list[dict] = []
-        self.where: dict[tuple, str] = {}
+        self.where: dict[tuple, tuple[str, int]] = {}  # key -> (where, index into rows)
         self.errors: list[str] = []
         self.new: dict[str, dict] = {}  # normalised header -> pending new indicator
+        self.tidy_columns: dict[str, dict[str, ColumnPlan]] = {}  # sheet -> kpi -> its column (long files)
         self.taken: set[str] = set()
 
     def error(self, text: str) -> None:
@@ -124,13 +129,14 @@ class _Builder:
     def add(self, kpi, unit: units.Unit, ar, kon, varde, status, where: str, antal: int | None = None) -> None:
         key = (kpi, unit.kod, int(ar), kon)
         if key in self.where:
-            prev = next(r for r in self.rows if (r["kpi"], r["kod"], r["ar"], r["kon"]) == key)
+            first, n = self.where[key]
+            prev = self.rows[n]
             same = (prev["varde"] == varde or (prev["varde"] is None and varde is None)) and prev["status"] == status
             if not same:
-                self.error(f"{where} och {self.where[key]} ger olika värden för samma indikator ({kpi}), "
-                           f"enhet ({unit.text or unit.kod}) och år ({ar})")
+                self.error(f"{where} och {first} ger olika värden för samma indikator ({kpi}), "
+                           f"enhet ({excerpt(unit.text or unit.kod, 40)}) och år ({ar})")
             return
-        self.where[key] = where
+        self.where[key] = (where, len(self.rows))
         niva = unit.niva
         self.rows.append({"kpi": kpi, "kod": unit.kod, "niva": niva, "ar": int(ar), "kon": kon,
                           "varde": varde, "status": status, "antal": antal, "kalla": "egen"})
@@ -152,9 +158,9 @@ class _Builder:
             if table.year_col is not None:
                 yv = sheet.cell(r, table.year_col)
                 yn = cells.parse_cell(yv)
-                if yn.kind != "number" or not yn.varde.is_integer() or not 1990 <= yn.varde <= 2100:
-                    self.error(f"{_where(sheet.name, r, Column_letter(table.year_col))}: året '{cells.clean_text(yv)}' "
-                               "är inte ett årtal")
+                if yn.kind != "number" or not yn.varde.is_integer() or not FIRST_YEAR <= yn.varde <= LAST_YEAR:
+                    self.error(f"{_where(sheet.name, r, Column_letter(table.year_col))}: året '{excerpt(yv, 40)}' "
+                               f"är inte ett årtal mellan {FIRST_YEAR} och {LAST_YEAR}")
                     continue
                 year = int(yn.varde)
             code = sheet.cell(r, table.code_col) if table.code_col is not None else None
@@ -181,7 +187,7 @@ class _Builder:
             if table.kon_col is not None:
                 kv = units.key(sheet.cell(r, table.kon_col) or "T")
                 if kv not in KON:
-                    self.error(f"{_where(sheet.name, r, Column_letter(table.kon_col))}: okänt kön '{kv}'")
+                    self.error(f"{_where(sheet.name, r, Column_letter(table.kon_col))}: okänt kön '{excerpt(kv, 40)}'")
                     continue
                 kon = KON[kv]
             row_units[r], row_years[r], row_kon[r] = unit, year, kon
@@ -204,8 +210,8 @@ class _Builder:
     def not_understood(self, sp: SheetPlan, r: int, unit: units.Unit, shown: str | None = None) -> None:
         """A row no unit was found for; one that looks like a kommun (a close name) is a suspect
         that refuses the import unless the user named it as not a kommun."""
-        label = unit.text or "(tom)"
-        shown = shown or label
+        label = excerpt(unit.text, 60) or "(tom)"
+        shown = excerpt(shown, 60) if shown else label
         near = [] if units.key(label) in self.not_kommuner else units.closest(label)
         if near:
             self.suspects.append(f"blad {sp.name} rad {r + 1}: '{label}' (närmast: {', '.join(near)})")
@@ -223,7 +229,7 @@ class _Builder:
         if typ is None:
             odd = sorted(labels - {"Ja", "Nej", "Delvis"})
             r = next(r for r, p in parsed.items() if p.kind == "label" and p.label in odd)
-            self.error(f"{_where(sheet.name, r, col.letter)}: texten '{parsed[r].token}' är inget tal, inget "
+            self.error(f"{_where(sheet.name, r, col.letter)}: texten '{parsed[r].shown}' är inget tal, inget "
                        "Ja/Nej/Delvis och ingen symbol för saknat värde")
             return None
         key = indicators.norm(col.header)
@@ -240,9 +246,13 @@ class _Builder:
             matched = {c.match.indicator.omrade for c in sp.columns if c.match and c.match.indicator}
             omrade = matched.pop() if len(matched) == 1 else None
         if omrade is None:
-            raise OjError(f"Kolumnen '{cells.clean_text(col.header)}' i blad {sheet.name} är en ny indikator och "
+            raise OjError(f"Kolumnen '{excerpt(col.header, 60)}' i blad {sheet.name} är en ny indikator och "
                           "området går inte att läsa ut; ange det med --omrade "
                           f"({', '.join(indicators.catalog_omraden())}).")
+        if len(self.new) >= MAX_NEW_INDICATORS:
+            raise OjError(f"Filen {self.path.name} skulle skapa fler än {MAX_NEW_INDICATORS} nya indikatorer (blad "
+                          f"{sheet.name}, kolumn {col.letter} och framåt); inget sparades – kontrollera med "
+                          f"`oj importera {self.path.name} --visa` att rubrikraden är rätt, eller dela upp filen.")
         kpi = self.matcher.new_id(col.header, self.taken)
         self.taken.add(kpi)
         m = indicators.Match(kpi, True, "ny", typ=typ, nivaer=nivaer, omrade=omrade)
@@ -265,17 +275,17 @@ class _Builder:
             where = _where(sheet.name, r, col.letter)
             status = None
             if p.kind == "error":
-                self.error(f"{where}: texten '{p.token}' är inget tal och ingen symbol för saknat värde")
+                self.error(f"{where}: {_bad_cell(p)}")
                 continue
             if p.kind == "missing":
                 varde, status = None, p.status
             elif p.kind == "label":
                 code = by_label.get(cells.label_key(p.label))
                 if not nivaer:
-                    self.error(f"{where}: texten '{p.token}' är inget tal och ingen symbol för saknat värde")
+                    self.error(f"{where}: {_bad_cell(p)}")
                     continue
                 if code is None or unit.niva in ("lan", "riket"):
-                    self.error(f"{where}: svaret '{p.token}' passar inte indikatorn {m.kpi} "
+                    self.error(f"{where}: svaret '{p.shown}' passar inte indikatorn {m.kpi} "
                                f"(nivåerna {', '.join(nivaer.values())})")
                     continue
                 varde = float(code)
@@ -284,7 +294,7 @@ class _Builder:
                 if typ in ("ja_nej", "skala") and unit.niva in ("lan", "riket"):
                     status = "andel_ja" if typ == "ja_nej" else None
                 elif typ in ("ja_nej", "skala") and nivaer and varde not in nivaer:
-                    self.error(f"{where}: värdet {p.token} är ingen av nivåerna för {m.kpi} "
+                    self.error(f"{where}: värdet {p.shown} är ingen av nivåerna för {m.kpi} "
                                f"({', '.join(f'{k}={v}' for k, v in nivaer.items())})")
                     continue
             sp.values += varde is not None
@@ -307,27 +317,34 @@ class _Builder:
                 self.not_understood(sp, r, unit, f"kod '{cells.clean_text(get('kod') or '')}' kpi '{kpi}'")
                 continue
             if unit.niva == "okand" or not kpi:
-                sp.not_understood.append(f"rad {r + 1}: kod '{cells.clean_text(get('kod') or '')}' kpi '{kpi}'"
-                                         f" ({unit.reason or 'kpi saknas'})")
+                sp.not_understood.append(f"rad {r + 1}: kod '{excerpt(cells.clean_text(get('kod') or ''), 40)}' "
+                                         f"kpi '{excerpt(kpi, 40)}' ({unit.reason or 'kpi saknas'})")
+                continue
+            if len(kpi) > MAX_KPI_ID or " " in kpi:
+                self.error(f"{_where(sheet.name, r, Column_letter(cols['kpi']))}: indikatorn '{excerpt(kpi, 40)}' är "
+                           f"inget id (ett ord på högst {MAX_KPI_ID} tecken, t.ex. U35519)")
                 continue
             if "niva" in cols and cells.clean_text(get("niva") or "") not in ("", unit.niva):
                 self.error(f"{_where(sheet.name, r, Column_letter(cols['niva']))}: nivån "
-                           f"'{cells.clean_text(get('niva'))}' passar inte koden {unit.kod} ({unit.niva})")
+                           f"'{excerpt(get('niva'), 40)}' passar inte koden {unit.kod} ({unit.niva})")
                 continue
             sp.counts[unit.niva] += 1
             yv = cells.parse_cell(get("ar"))
-            if yv.kind != "number" or not yv.varde.is_integer():
-                self.error(f"{_where(sheet.name, r, Column_letter(cols['ar']))}: året '{yv.token}' är inte ett årtal")
+            if yv.kind != "number" or not yv.varde.is_integer() or not FIRST_YEAR <= yv.varde <= LAST_YEAR:
+                self.error(f"{_where(sheet.name, r, Column_letter(cols['ar']))}: året '{yv.shown}' är inte ett "
+                           f"årtal mellan {FIRST_YEAR} och {LAST_YEAR}")
                 continue
             kon = KON.get(units.key(get("kon") or "T"))
             if kon is None:
-                self.error(f"{_where(sheet.name, r, Column_letter(cols['kon']))}: okänt kön '{get('kon')}'")
+                self.error(f"{_where(sheet.name, r, Column_letter(cols['kon']))}: okänt kön "
+                           f"'{excerpt(get('kon'), 40)}'")
                 continue
             p = cells.parse_cell(get("varde"))
             letter = Column_letter(cols["varde"])
             st_raw = cells.clean_text(get("status") or "")
             if st_raw and st_raw not in STATUS_TEXT:
-                self.error(f"{_where(sheet.name, r, Column_letter(cols['status']))}: statusen '{st_raw}' är okänd; "
+                self.error(f"{_where(sheet.name, r, Column_letter(cols['status']))}: statusen '{excerpt(st_raw, 40)}' "
+                           "är okänd; "
                            f"tillåtna är {', '.join(STATUS_TEXT)}")
                 continue
             if p.kind == "number":
@@ -335,7 +352,8 @@ class _Builder:
             elif p.kind == "missing":
                 varde, status = None, st_raw or p.status
             else:
-                self.error(f"{_where(sheet.name, r, letter)}: värdet '{p.token}' är inget ändligt tal")
+                self.error(f"{_where(sheet.name, r, letter)}: värdet '{p.shown}' är "
+                           f"{'inget ändligt tal' if p.problem is None else p.problem.replace('talet är ', '')}")
                 continue
             antal = None
             if "antal" in cols:
@@ -343,8 +361,8 @@ class _Builder:
                 if a.kind == "number" and a.varde.is_integer() and a.varde >= 0:
                     antal = int(a.varde)
                 elif a.kind != "missing":
-                    self.error(f"{_where(sheet.name, r, Column_letter(cols['antal']))}: antalet '{a.token}' "
-                               "är inget heltal")
+                    self.error(f"{_where(sheet.name, r, Column_letter(cols['antal']))}: antalet '{a.shown}' "
+                               f"är {'inget heltal från 0' if a.problem is None else 'orimligt stort (över 10^15)'}")
                     continue
             sp.values += varde is not None
             cp = self._tidy_column(sp, kpi)
@@ -352,15 +370,23 @@ class _Builder:
             self.add(kpi, unit, int(yv.varde), kon, varde, status, _where(sheet.name, r, letter), antal)
 
     def _tidy_column(self, sp: SheetPlan, kpi: str) -> ColumnPlan:
-        for c in sp.columns:
-            if c.match.kpi == kpi:
-                return c
+        by_kpi = self.tidy_columns.setdefault(sp.name, {})
+        if kpi in by_kpi:
+            return by_kpi[kpi]
         known = kpi in self.cat
         cp = ColumnPlan(sp.name, "", self.cat[kpi].namn if known else kpi, None, None,
                         indicators.Match(kpi, False, "id", indicator=self.cat[kpi]) if known
                         else indicators.Match(kpi, False, "okand"))
         sp.columns.append(cp)
+        by_kpi[kpi] = cp
         return cp
+
+
+def _bad_cell(p: cells.Cell) -> str:
+    """Why a cell that should hold a value cannot be read, with its text bounded."""
+    if p.problem:
+        return f"texten '{p.shown}' går inte att läsa in: {p.problem}"
+    return f"texten '{p.shown}' är inget tal och ingen symbol för saknat värde"
 
 
 def column_kon(col) -> str | None:
@@ -421,6 +447,7 @@ def build(path, ar=None, omrade=None, blad: str | list[str] | None = None,
             raise OjError(f"Bladet '{unknown[0]}' finns inte i {path.name}; bladen heter {', '.join(names)}.")
         sheets = [s for s in sheets if s.name in blad]
     b = _Builder(path, ar, omrade, cat, inte_kommuner or ())
+    blocking = _unsaved_formulas(path, sheets)
     plans = []
     for sheet in sheets:
         sp = SheetPlan(sheet.name)
@@ -450,12 +477,30 @@ def build(path, ar=None, omrade=None, blad: str | list[str] | None = None,
                       delimiter=sheets[0].delimiter if sheets else None,
                       encoding_why=sheets[0].encoding_why if sheets else None,
                       kalla_text=kalla_text, kalla_from=kalla_from, suspects=b.suspects,
-                      not_kommuner=list(inte_kommuner or []))
+                      not_kommuner=list(inte_kommuner or []), blocking=blocking)
+
+
+
+def _unsaved_formulas(path: Path, sheets: list[Sheet]) -> str | None:
+    """The sentence refusing a workbook with formula cells whose value was never saved, or None.
+
+    openpyxl (and any program that writes a workbook without calculating it) leaves formulas
+    without a value; read as empty they would replace earlier values with "saknas".
+    """
+    found = [(s, rc) for s in sheets for rc in s.unsaved_formulas]
+    if not found:
+        return None
+    sheet, (r, c) = found[0]
+    return (f"Filen {path.name} lästes inte in: den har {len(found)} formelceller utan sparat värde (t.ex. blad "
+            f"{sheet.name}, cell {Column_letter(c)}{r + 1}), som annars skulle läsas som saknade värden; öppna filen "
+            "i Excel eller LibreOffice, spara den igen så att formlernas värden sparas, och försök igen.")
 
 
 def refusal(plan: ImportPlan) -> str | None:
     """The Swedish sentence why this plan must not be imported, or None."""
     name = plan.path.name
+    if plan.blocking:
+        return plan.blocking
     if plan.errors:
         more = f" (och {len(plan.errors) - 1} fel till; se `oj importera {name} --visa`)" \
             if len(plan.errors) > 1 else ""
@@ -524,7 +569,7 @@ def describe(plan: ImportPlan) -> str:
         outside = [c for c in s.columns if c.match and c.match.how == "okand"]
         out.append(f"  indikatorer: {len(matched)} kända, {len(new)} nya"
                    + (f", {len(outside)} utanför katalogen" if outside else ""))
-        for c in s.columns:
+        for c in s.columns[:MAX_COLUMNS_SHOWN]:
             m = c.match
             if m is None:
                 what = "?"
@@ -534,10 +579,13 @@ def describe(plan: ImportPlan) -> str:
                 what = f"{m.kpi} finns inte i katalogen (läses in men visas inte i rapporter förrän den finns där)"
             else:
                 what = f"{m.kpi} (via {m.how})"
-            tokens = ", ".join(f"tal {v}" if k == "tal" else f"tom {v}" if k == "" else f"'{k}' {v}"
-                               for k, v in c.tokens.most_common())
-            head = cells.clean_text(c.header)[:52] + (f" ({c.year})" if c.year else "")
+            common = c.tokens.most_common(6)
+            tokens = ", ".join(f"tal {v}" if k == "tal" else f"tom {v}" if k == "" else f"'{excerpt(k, 30)}' {v}"
+                               for k, v in common) + (" …" if len(c.tokens) > len(common) else "")
+            head = excerpt(c.header, 52) + (f" ({c.year})" if c.year else "")
             out.append(f"    {c.letter:>3} {head!s:<60} {what}; {tokens}")
+        if len(s.columns) > MAX_COLUMNS_SHOWN:
+            out.append(f"    … och {len(s.columns) - MAX_COLUMNS_SHOWN} kolumner till")
         if s.not_understood:
             out.append(f"  rader som inte gick att tolka ({len(s.not_understood)}):")
             out.extend(f"    {x}" for x in s.not_understood[:30])

@@ -22,6 +22,7 @@ from ojlib.data import catalog, dataset
 from ojlib.data.importer import plan as planner
 
 KALLA = "egen"
+MAX_INDICATOR_FILE = yamlfile.MAX_BYTES  # bytes of params/indikatorer_import.yml: what the catalogue reads
 IMPORT_HEADER = """\
 # Indikatorer som `oj importera` har skapat för kolumner som inte fanns i indikatorkatalogen.
 # Filen läses tillsammans med indikatorer.yml. Redigera fritt: byt namn, typ, riktning eller
@@ -41,7 +42,13 @@ def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False, **o
     """Read the file and add its values to the own data (or replace it with ``ersatt``).
 
     Each row keeps the name of the file it came from (the ``kalla`` column of the own data), so
-    the manifest's ``filer`` lists only files that still give values, each with its credit."""
+    the manifest's ``filer`` lists only files that still give values, each with its credit.
+
+    The whole plan is checked before anything is written: the file's rows (``dataset.validate``),
+    the own data they join, and the new text of ``params/indikatorer_import.yml`` parsed and
+    validated as the catalogue will read it. Only then are the two files written, the indicator
+    file first and put back if the dataset cannot be saved.
+    """
     path = Path(path)
     plan = planner.build(path, ar=ar, omrade=omrade, blad=blad, **options)
     why = planner.refusal(plan)
@@ -50,7 +57,7 @@ def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False, **o
     new = dataset.validate(plan.frame.assign(kalla=path.name), what=f"Filen {path.name}", known_status=True)
     old_manifest = {} if ersatt else (dataset.read_manifest(KALLA) or {})
     if not ersatt and dataset.dataset_path(KALLA).exists():
-        old = dataset.load_dataset(KALLA).df
+        old = _own_data(path.name)
         keys = pd.MultiIndex.from_frame(new[dataset.KEY])
         keep = ~pd.MultiIndex.from_frame(old[dataset.KEY]).isin(keys)
         combined = pd.concat([old[keep], new], ignore_index=True)
@@ -75,15 +82,18 @@ def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False, **o
     betydelse = dict(old_manifest.get("tecken_betydelse", {}))
     betydelse.update(planner.token_meanings(plan))
     cat_import = catalog.import_path()
+    text = _new_indicators_text(cat_import, plan.new_entries, path.name) if plan.new_entries else None
     before = cat_import.read_bytes() if cat_import.exists() else None
-    if plan.new_entries:
-        _write_new_indicators(cat_import, plan.new_entries)
+    if text is not None:
+        write_text_atomic(cat_import, text)
     try:
+        if text is not None:
+            catalog.load_catalogue()  # checked above; a file changed meanwhile still must load
         names = ", ".join(dict.fromkeys(f["fil"] for f in filer))  # every file the own data holds
         dataset.save_dataset(combined, KALLA, {"fil": names, "filer": filer, "tecken": tecken,
                                                "tecken_betydelse": betydelse})
     except BaseException:
-        if plan.new_entries:  # put the indicator file back as it was
+        if text is not None:  # put the indicator file back as it was
             if before is None:
                 cat_import.unlink(missing_ok=True)
             else:
@@ -92,10 +102,24 @@ def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False, **o
     return plan
 
 
-def _write_new_indicators(target: Path, entries: list[dict]) -> None:
+def _own_data(fil: str) -> pd.DataFrame:
+    """The own data the file's rows join; a file that cannot be read says how to start over."""
+    try:
+        return dataset.load_dataset(KALLA).df
+    except OjError:
+        raise OjError(f"Den egna datan {dataset.dataset_path(KALLA)} går inte att läsa, så {fil} kan inte läggas "
+                      f"till den; kör `oj importera {fil} --ersatt`, som bygger om den egna datan från {fil} "
+                      "(läs sedan in dina andra filer igen utan --ersatt).") from None
+
+
+def _new_indicators_text(target: Path, entries: list[dict], fil: str) -> str:
+    """The new text of the imported-indicators file, checked as the catalogue will read it."""
     rows = []
     if target.exists():
         rows = yamlfile.load(target, "Filen med importerade indikatorer") or []
+    if not isinstance(rows, list):
+        raise OjError(f"Filen {target.name} ska vara en lista med indikatorer; rätta eller ta bort den och försök "
+                      "igen.")
     have = {r.get("kpi"): r for r in rows if isinstance(r, dict)}
     for e in entries:
         if e["kpi"] in have:
@@ -104,5 +128,10 @@ def _write_new_indicators(target: Path, entries: list[dict]) -> None:
         else:
             rows.append(e)
     text = IMPORT_HEADER + yaml.safe_dump(rows, allow_unicode=True, sort_keys=False, width=110)
-    write_text_atomic(target, text)
-    catalog.load_catalogue()  # the written file must load; raises with the entry named otherwise
+    size = len(text.encode("utf-8"))
+    if size > MAX_INDICATOR_FILE:
+        raise OjError(f"Filen {fil} skulle göra {target.name} {size / 1e6:.1f} MB stor, mer än de "
+                      f"{MAX_INDICATOR_FILE / 1e6:.1f} MB som katalogen läser; inget sparades – kontrollera "
+                      f"rubrikerna med `oj importera {fil} --visa`, eller rensa bland de importerade indikatorerna.")
+    catalog.check_imported(yamlfile.loads(text, target.name, "Filen med importerade indikatorer"))
+    return text

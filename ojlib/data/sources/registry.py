@@ -44,6 +44,7 @@ class Source:
     example: bool = False
     file_rows: bool = False
     beskrivning: str = ""
+    rebuild_hint: str = ""  # what rebuilds a dataset file that cannot be read (default: fix_hint)
     _re: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -277,6 +278,8 @@ register(Source(
     key="egen", label="Egen import", name=_egen_name, date=_egen_date,
     id_pattern=r"^\S+$", fix_hint="kör `oj importera FIL`", loader="ojlib.data.sources.files:import_file",
     file_rows=True,
+    rebuild_hint="kör `oj importera FIL --ersatt`, som bygger om den egna datan från FIL (läs sedan in dina "
+                 "andra filer igen utan --ersatt)",
     beskrivning="Socialstyrelsens ÖJ-arbetsböcker och egna filer, inlästa med `oj importera`",
 ))
 register(Source(
