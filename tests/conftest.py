@@ -43,6 +43,20 @@ def example_home(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def home(example_home, tmp_path, monkeypatch) -> Path:
+    """A writable copy of the example home as OJLIB_HOME, and an empty working directory (the hostile tests)."""
+    h = tmp_path / "home"
+    shutil.copytree(example_home, h)
+    monkeypatch.setenv("OJLIB_HOME", str(h))
+    monkeypatch.delenv("OJLIB_KOLADA_URL", raising=False)
+    monkeypatch.delenv("OJLIB_DEBUG", raising=False)
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    return h
+
+
+@pytest.fixture
 def example_ds(example_home, monkeypatch) -> dataset.Dataset:
     """The example dataset, loaded, with OJLIB_HOME pointing at its home."""
     monkeypatch.setenv("OJLIB_HOME", str(example_home))

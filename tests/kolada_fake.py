@@ -133,7 +133,9 @@ class FakeKolada:
         self.units = units if units is not None else units_for(self.areas)
         self.ou_kpis = ou_kpis if ou_kpis is not None else ou_kpis_from_reference(self.data_kpis)
         self.last_next = "null"  # the last page's next_url: "null", "absent" or "empty"
-        self.next_mode = "normal"  # "normal", "loop" (back to page 2), "foreign" (another host), "endless"
+        # "normal", "loop" (back to page 2), "foreign" (another host), "endless" (empty pages after the data,
+        # each with a next page), "endless_full" (the first page's rows again on every page, for ever)
+        self.next_mode = "normal"
         self.deleted_in_full = False  # whether answers without from_date include deleted values
         self.gone = False  # True: every path answers 410 like a retired API version
         self.faults: list[Fault] = []
@@ -441,13 +443,13 @@ class FakeKolada:
         page = int(query.get("page", 1))
         per_page = min(int(query.get("per_page", self.page_size)), self.page_size)
         start = (page - 1) * per_page
-        chunk = rows[start:start + per_page]
+        chunk = rows[:per_page] if self.next_mode == "endless_full" else rows[start:start + per_page]
         body: dict = {"count": len(chunk), "values": chunk}
 
         def link(n: int, origin: str | None = None) -> str:
             return f"{origin or self.origin}{path}?{urlencode({**query, 'page': n, 'per_page': per_page})}"
 
-        if self.next_mode == "endless":  # a new, distinct next page for ever (empty after the data)
+        if self.next_mode in ("endless", "endless_full"):  # a new, distinct next page for ever
             time.sleep(0.01)  # a real server's latency: the deadline, not the page cap, must end the chain
             body["next_url"] = link(page + 1)
         elif start + per_page < len(rows):

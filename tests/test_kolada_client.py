@@ -128,12 +128,25 @@ def test_429_honours_retry_after(fake):
     assert fake.count == 5  # one 429, then four pages
 
 
-def test_429_retry_after_is_capped(fake):
+def test_429_retry_after_longer_than_ojlib_waits_stops_at_once(fake):
+    """Was: capped and waited (a Retry-After of 999999 gave 20 minutes of silence); now a sentence at once."""
     fake.add_fault("status", status=429, retry_after="3600")
     sleeps = Sleeps()
-    with client_for(fake, sleep=sleeps, max_retry_after=0.5) as c:
+    with client_for(fake, sleep=sleeps, max_retry_after=0.5) as c, pytest.raises(OjError) as err:
         c.municipalities()
-    assert sleeps == [0.5]
+    assert sleeps == [] and fake.count == 1
+    assert "paus på 3600 sekunder (Retry-After)" in str(err.value) and "kör kommandot igen senare" in str(err.value)
+
+
+def test_a_pause_past_the_deadline_stops_at_once_and_says_so(fake):
+    """Was: "nådde tidsgränsen på 60 sekunder" after 1 s. Now the sentence says what was left."""
+    fake.add_fault("status", status=503, retry_after="30")
+    sleeps = Sleeps()
+    with client_for(fake, sleep=sleeps, max_retry_after=60, deadline=10) as c, pytest.raises(OjError) as err:
+        c.municipalities()
+    text = str(err.value)
+    assert sleeps == [] and "nådde" not in text
+    assert "av tidsgränsens 10 sekunder återstår" in text and "30 sekunder" in text
 
 
 def test_500_then_success_with_backoff_and_jitter(fake):

@@ -10,6 +10,8 @@ from ojlib.cli.progress import bar
 from ojlib.data import catalog
 from ojlib.data.omraden import help_text as omraden_help
 
+DEFAULT_DEADLINE = 600.0  # = kolada_client.DEFAULT_DEADLINE (a test checks); not imported: no httpx in `oj --help`
+
 
 @app.command("hamta")
 def hamta(
@@ -28,8 +30,9 @@ def hamta(
     utan_enheter: bool = typer.Option(False, "--utan-enheter",
                                       help="Hämta inte enheternas värden (/oudata) för indikatorer som Kolada "
                                            "redovisar per enhet."),
-    tidsgrans: float = typer.Option(3600.0, "--tidsgrans",  # kolada_client.DEFAULT_DEADLINE
-                                    help="Längsta tid för hela hämtningen, i sekunder (standard 3600); "
+    tidsgrans: float = typer.Option(DEFAULT_DEADLINE, "--tidsgrans",
+                                    help=f"Längsta tid för hela hämtningen, i sekunder (standard {DEFAULT_DEADLINE:g}, "
+                                         f"{DEFAULT_DEADLINE / 60:g} minuter); "
                                          "när den nås avbryts hämtningen med ett meddelande."),
 ) -> None:
     """Hämta verkliga värden från Kolada (API v3) för katalogens indikatorer.

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from ojlib.base.errors import OjError
+from ojlib.base.errors import OjError, excerpt
 from ojlib.data import dataset, enheter, geo
 from ojlib.data.catalog import Catalogue, Indicator, load_catalogue, parse_omraden
 from ojlib.data.source_lines import source_line
@@ -144,11 +144,11 @@ def _status(raw) -> str | None:
     text = str(raw or "").strip()
     if not text:
         return None
-    low = text.lower()
+    low = text[:200].lower()
     for needle, status in STATUS_WORDS:
         if needle in low:
             return status
-    return text
+    return excerpt(text, 40)  # kept as Kolada wrote it, but a 5 MB text is not kept whole
 
 
 def _number(value) -> float | None:
@@ -185,6 +185,9 @@ def _collect(answers: Iterable[Iterable[dict]], area: str = "municipality") -> t
                 except (TypeError, ValueError):
                     invalid += 1
                     continue
+            if values is not None and not isinstance(values, list):
+                invalid += 1
+                continue
             flag = item.get("isdeleted", item.get("is_deleted"))
             item_deleted = bool(flag) and _truthy(flag)
             for v in values or ():
@@ -242,10 +245,10 @@ def normalise(answers: Iterable[Iterable[dict]]) -> Normalised:
     if invalid:
         warnings.append(f"{invalid} poster från Kolada saknade kpi, område, år eller kön och hoppades över.")
     if bad_kon:
-        warnings.append(f"{sum(bad_kon.values())} värden hade okänt kön ({', '.join(sorted(bad_kon))}) "
+        warnings.append(f"{sum(bad_kon.values())} värden hade okänt kön ({_short(sorted(bad_kon))}) "
                         "och hoppades över; ojlib använder T, K och M.")
     if odd_status:
-        warnings.append(f"Okända statuskoder från Kolada behölls som de är: {', '.join(odd_status)}.")
+        warnings.append(f"Okända statuskoder från Kolada behölls som de är: {_short(odd_status)}.")
     if bad_values:
         warnings.append(f"{bad_values} värden från Kolada var inte tal och sparades som saknade.")
     return Normalised(df=df, dropped_codes=dropped, deleted=deleted, warnings=warnings)
@@ -368,6 +371,63 @@ def _items(pages: list[dict]) -> list[dict]:
     return [v for p in pages for v in p["values"]]
 
 
+def shape_problem(pages: list[dict]) -> str | None:
+    """What is wrong with the form of a data answer (pages of ``values``), in Swedish, or None.
+
+    Checked before an answer is cached, and again when a cached one is read: each data item an
+    object whose ``values`` is a list of objects, a ``count`` that is a whole number from 0 to
+    10^15, a number ``value`` within ±10^15, a ``period`` that is a year. Anything else (a
+    ``values`` of 5, a count of 10^25, a value of 1.7e308) is no answer ojlib can trust.
+    """
+    for page in pages:
+        count = page.get("count") if isinstance(page, dict) else None
+        if not isinstance(page, dict) or not isinstance(page.get("values"), list):
+            return "en sida saknar listan 'values'"
+        if count is not None and (type(count) is not int or not 0 <= count <= dataset.LARGEST):
+            return f"sidans antal (count) är {excerpt(count, 30)}, inget rimligt antal"
+        for item in page["values"]:
+            if not isinstance(item, dict):
+                return f"en post är {excerpt(item, 30)}, inte ett objekt"
+            what = f"posten för {excerpt(item.get('kpi'), 20)}, {excerpt(item.get('municipality'), 20)}, " \
+                   f"{excerpt(item.get('period'), 20)}"
+            period = item.get("period")
+            if type(period) is int and not dataset.FIRST_YEAR <= period <= dataset.LAST_YEAR:
+                return f"{what} har året {excerpt(period, 30)}, utanför {dataset.FIRST_YEAR}–{dataset.LAST_YEAR}"
+            values = item.get("values")
+            if values is None:
+                continue
+            if not isinstance(values, list):
+                return f"i {what} är 'values' {excerpt(values, 30)}, inte en lista"
+            for v in values:
+                if not isinstance(v, dict):
+                    return f"i {what} är ett värde {excerpt(v, 30)}, inte ett objekt"
+                n = v.get("count")
+                if n is not None and (type(n) is not int or not 0 <= n <= dataset.LARGEST):
+                    return f"i {what} är antalet (count) {excerpt(n, 30)}, inget heltal från 0 till 10^15"
+                x = v.get("value")
+                if type(x) in (int, float) and not abs(x) <= dataset.LARGEST:
+                    return f"i {what} är värdet {excerpt(x, 30)} orimligt stort (över 10^15)"
+    return None
+
+
+def _check_answer(pages: list[dict], url: str) -> None:
+    """Refuse a fetched answer of the wrong form before it is cached."""
+    problem = shape_problem(pages)
+    if problem:
+        raise OjError(f"Kolada skickade ett svar med fel form på {url}: {problem}; svaret sparades inte – kör "
+                      "kommandot igen, och hör av dig till Kolada om felet består.")
+
+
+def _cached_items(cache: RawCache, entry) -> list[dict]:
+    """The items of one cached answer; one cached by an older ojlib with the wrong form says how to replace it."""
+    pages = cache.read(entry)["sidor"]
+    problem = shape_problem(pages) if isinstance(pages, list) else "sidorna saknas"
+    if problem:
+        raise OjError(f"Ett sparat Kolada-svar i cachen ({entry.path}) har fel form: {problem}; hämta svaret på nytt "
+                      "med `oj hamta --utan-cache`.")
+    return _items(pages)
+
+
 def _answer(req: PlannedRequest, client: KoladaClient, cache: RawCache, today: date, uppdatera: bool,
             utan_cache: bool) -> tuple[list[list[dict]], str, bool]:
     """Items of one planned request (full answer, then changes), the date they reflect, and
@@ -375,15 +435,17 @@ def _answer(req: PlannedRequest, client: KoladaClient, cache: RawCache, today: d
     key = request_key(client.base_url, req.path)
     chain = [] if utan_cache else cache.chain(key)
     if chain and not uppdatera:
-        return [_items(cache.read(e)["sidor"]) for e in chain], chain[-1].day, True
+        return [_cached_items(cache, e) for e in chain], chain[-1].day, True
     if chain and req.kpis:  # a data request: the changes since; a list (``/ou``) is fetched whole again
         since = chain[-1].day
         got = list(client.raw_pages(req.path, {"from_date": since}))
+        _check_answer([p for p, _ in got], client.url(req.path, {"from_date": since}))
         cache.write(key, today, DELTA, client.url(req.path, {"from_date": since}), [r for _, r in got],
                     from_date=since)
-        answers = [_items(cache.read(e)["sidor"]) for e in chain]
+        answers = [_cached_items(cache, e) for e in chain]
         return answers + [_items([p for p, _ in got])], today.isoformat(), False
     got = list(client.raw_pages(req.path))
+    _check_answer([p for p, _ in got], client.url(req.path))
     cache.write(key, today, FULL, client.url(req.path), [r for _, r in got])
     return [_items([p for p, _ in got])], today.isoformat(), False
 
@@ -579,7 +641,7 @@ def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = Non
 
 
 def _short(values, n: int = 8) -> str:
-    values = [str(v) for v in values]
+    values = [excerpt(v, 60) for v in values]
     return ", ".join(values[:n]) + (f" och {len(values) - n} till" if len(values) > n else "")
 
 

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode, urljoin, urlsplit
 import httpx
 
 from ojlib import __version__
-from ojlib.base.errors import OjError
+from ojlib.base.errors import OjError, excerpt
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
 ENV_BASE_URL = "OJLIB_KOLADA_URL"
@@ -30,8 +30,11 @@ MAX_IDS = 25  # Kolada v3 refuses longer comma lists in one path segment
 PER_PAGE = 5000  # the documented default (and v2 maximum) page size
 USER_AGENT = f"ojlib/{__version__} (Oppna jamforelser socialtjanst; python-httpx)"  # headers are ASCII
 RETRY_STATUS = {429, 500, 502, 503, 504}
-DEFAULT_DEADLINE = 3600.0  # seconds for a whole fetch; `oj hamta --tidsgrans`
+DEFAULT_DEADLINE = 600.0  # seconds (10 minutes) for a whole fetch; `oj hamta --tidsgrans`
 MAX_BODY = 200_000_000  # bytes of one answer; a full v3 page of 5 000 values is about 2 MB
+MAX_PAGES = 2_000  # pages of one request's chain; all of a 25 × 25 request is about 40 pages of 5 000
+MAX_EMPTY_PAGES = 3  # empty pages in a row that still point to a next page: the chain is not going anywhere
+REQUEST_SECONDS = 120.0  # one answer, however slowly it trickles in (a 2 MB page takes about a second)
 
 
 def base_url(explicit: str | None = None) -> str:
@@ -106,6 +109,10 @@ def _bounded_int(text: str) -> int | float:
     return int(text)
 
 
+class _TooSlow(Exception):
+    """One answer took longer than ``request_seconds`` (a server that sends a byte now and then)."""
+
+
 def _no_constant(name: str):
     raise ValueError(f"{name} is not a number Kolada sends")
 
@@ -113,7 +120,9 @@ def _no_constant(name: str):
 class KoladaClient:
     """One reused HTTP connection to Kolada v3 with retries and ``next_url`` pagination.
 
-    Retries 429 (honouring Retry-After, capped at ``max_retry_after``), 5xx, connection errors,
+    Retries 429 and 503 (honouring Retry-After up to ``max_retry_after``: a longer pause asked for
+    ends the fetch at once with a sentence, as does a pause that would pass the deadline), 5xx,
+    connection errors,
     timeouts and broken answers ``retries`` times with capped exponential backoff and jitter.
     ``deadline`` bounds the whole fetch in seconds, counted from the first request (None: no
     bound): no read, retry pause or further page goes past it, so an endless chain of pages or a
@@ -125,7 +134,8 @@ class KoladaClient:
 
     def __init__(self, base: str | None = None, *, timeout: float = 60.0, connect_timeout: float = 10.0,
                  retries: int = 4, base_delay: float = 1.0, max_delay: float = 30.0,
-                 max_retry_after: float = 300.0, per_page: int = PER_PAGE, max_pages: int = 10_000,
+                 max_retry_after: float = 60.0, per_page: int = PER_PAGE, max_pages: int = MAX_PAGES,
+                 max_empty_pages: int = MAX_EMPTY_PAGES, request_seconds: float = REQUEST_SECONDS,
                  deadline: float | None = DEFAULT_DEADLINE,
                  sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None):
         self.base_url = base_url(base)
@@ -138,6 +148,8 @@ class KoladaClient:
         self.max_retry_after = max_retry_after
         self.per_page = per_page
         self.max_pages = max_pages
+        self.max_empty_pages = max_empty_pages
+        self.request_seconds = request_seconds
         self.sleep = sleep
         self.requests = 0
         self.warnings: list[str] = []
@@ -198,10 +210,12 @@ class KoladaClient:
         return left
 
     def _fetch(self, url: str) -> tuple[int, dict, bytes]:
-        """One GET: (status, headers, body), read in chunks so the deadline holds during a slow answer."""
+        """One GET: (status, headers, body), read in chunks so that the deadline and the bound on one
+        answer (``request_seconds``) hold during an answer that trickles in a byte at a time."""
         left = self.remaining()
-        read = self.timeout if left is None else min(self.timeout, left)
+        read = min(self.timeout, self.request_seconds, *(() if left is None else (left,)))
         timeout = httpx.Timeout(read, connect=min(self._connect_timeout, read))
+        started = time.monotonic()
         with self._http.stream("GET", url, timeout=timeout) as resp:
             chunks, size = [], 0
             for chunk in resp.iter_bytes():
@@ -211,6 +225,8 @@ class KoladaClient:
                     raise OjError(f"Kolada skickade mer än {MAX_BODY // 1_000_000} MB på {url}; hämtningen "
                                   "avbröts – kontrollera --bas-url.")
                 self.remaining()
+                if time.monotonic() - started > self.request_seconds:
+                    raise _TooSlow
             return resp.status_code, resp.headers, b"".join(chunks)
 
     def get_json(self, url: str) -> dict:
@@ -230,7 +246,10 @@ class KoladaClient:
                 status, headers, body = self._fetch(url)
             except httpx.TimeoutException:
                 self.remaining()  # the deadline, if that is what cut the read short
-                last = f"Kolada svarade inte inom {self.timeout:g} sekunder på {url}"
+                last = f"Kolada svarade inte inom {min(self.timeout, self.request_seconds):g} sekunder på {url}"
+            except _TooSlow:
+                last = (f"Kolada skickade svaret på {url} för långsamt (inte klart på {self.request_seconds:g} "
+                        "sekunder)")
             except httpx.DecodingError:  # like broken JSON: not retried
                 raise OjError(f"Kolada skickade ett trasigt svar (komprimeringen gick inte att packa upp) på {url}; "
                               "kör kommandot igen, och hör av dig till Kolada om felet består.") from None
@@ -248,9 +267,17 @@ class KoladaClient:
             if attempt < self.retries:
                 delay = self._delay(attempt, retry_after)
                 left = self.remaining()
+                if retry_after is not None and retry_after > self.max_retry_after:
+                    self.stop.set()  # Kolada asks for a longer pause than ojlib waits: say so now, not after it
+                    raise OjError(f"{last}; Kolada bad om en paus på {retry_after:.0f} sekunder (Retry-After), längre "
+                                  f"än de {self.max_retry_after:g} sekunder ojlib väntar, så hämtningen avbröts "
+                                  "(det som redan hämtats ligger kvar i cachen); kör kommandot igen senare.")
                 if left is not None and delay >= left:
-                    self._deadline_at = time.monotonic()  # no time for the pause: stop now, with the sentence
-                    self.remaining()
+                    self.stop.set()  # no time for the pause: stop now, and say so truthfully
+                    raise OjError(f"{last}; nästa försök skulle vänta {delay:.0f} sekunder, men bara {left:.0f} av "
+                                  f"tidsgränsens {self.deadline:g} sekunder återstår, så hämtningen avbröts (det som "
+                                  "redan hämtats ligger kvar i cachen); kör kommandot igen senare, eller ge den mer "
+                                  "tid med --tidsgrans.")
                 self.sleep(delay)
         raise OjError(f"{last} efter {self.retries + 1} försök; vänta en stund och kör kommandot igen "
                       "(det som redan hämtats ligger kvar i cachen).")
@@ -294,9 +321,15 @@ class KoladaClient:
             yield page
 
     def raw_pages(self, path: str, params: dict | None = None) -> Iterator[tuple[dict, bytes]]:
-        """Like ``pages``, with the bytes of each page as received (for the raw cache)."""
+        """Like ``pages``, with the bytes of each page as received (for the raw cache).
+
+        Per chain: at most ``max_pages`` pages, and at most ``max_empty_pages`` empty pages in a
+        row that still name a next page (an endless chain of empty pages ends there, not at the
+        deadline).
+        """
         url = self.url(path, {"per_page": self.per_page, **(params or {})})
         seen = {url}
+        empty = 0
         for n in range(1, self.max_pages + 1):
             page, raw = self._get(url)
             values = page.get("values")
@@ -304,8 +337,13 @@ class KoladaClient:
                 hint = " (det ser ut som API v2)" if "next_page" in page else ""
                 raise OjError(f"Kolada skickade ett svar utan listan 'values' på {url}{hint}; "
                               "kontrollera att --bas-url går till Koladas API v3.")
-            yield page, raw
             nxt = page.get("next_url")
+            empty = empty + 1 if not values and nxt else 0
+            if empty > self.max_empty_pages:
+                raise OjError(f"Kolada skickade {empty} tomma sidor i rad som ändå pekade vidare till en nästa sida "
+                              f"(senast {excerpt(url, 120)}); hämtningen avbröts för att inte fortsätta i det "
+                              "oändliga – kör kommandot igen senare.")
+            yield page, raw
             if nxt is None or nxt == "":
                 if "next_page" in page and page.get("next_page"):
                     raise OjError(f"Kolada svarade med v2-sidnumrering (next_page) på {url}; "
@@ -314,7 +352,7 @@ class KoladaClient:
                     self.warn(f"Sidan {url} var full ({len(values)} rader) men saknade next_url; "
                                          "svaret kan vara ofullständigt.")
                 return
-            bad = OjError(f"Kolada skickade en ogiltig next_url ({str(nxt)[:100]!r}) på {url}; kör kommandot igen.")
+            bad = OjError(f"Kolada skickade en ogiltig next_url ('{excerpt(nxt, 100)}') på {url}; kör kommandot igen.")
             if not isinstance(nxt, str):
                 raise bad
             try:
@@ -324,14 +362,15 @@ class KoladaClient:
             except (ValueError, httpx.InvalidURL):
                 raise bad from None
             if origin != self._origin:
-                raise OjError(f"Kolada pekade nästa sida till en annan server ({nxt}) på {url}; "
+                raise OjError(f"Kolada pekade nästa sida till en annan server ({excerpt(nxt, 120)}) på {url}; "
                               "ojlib följer den inte – kontrollera --bas-url.")
             if nxt in seen:
-                raise OjError(f"Kolada skickade samma nästa sida två gånger ({nxt}) efter sida {n}; "
+                raise OjError(f"Kolada skickade samma nästa sida två gånger ({excerpt(nxt, 120)}) efter sida {n}; "
                               "hämtningen avbröts för att inte gå i cirkel – kör kommandot igen senare.")
             seen.add(nxt)
             url = nxt
-        raise OjError(f"Kolada skickade fler än {self.max_pages} sidor för {path}; hämtningen avbröts.")
+        raise OjError(f"Kolada skickade fler än {self.max_pages} sidor för {excerpt(path, 120)}; hämtningen avbröts "
+                      "för att inte fortsätta i det oändliga – kör kommandot igen senare.")
 
     def warn(self, text: str) -> None:
         with self._lock:
