@@ -78,14 +78,21 @@ def _table(ws, rows=(("Aneby", 71), ("Gnosjö", 64)), header=HEADER, top: int = 
             ws.cell(i, j, v)
 
 
-def _workbook(path: Path, fill=None, title: str = "Missbruk 2024") -> Path:
+def _workbook(path: Path, fill=None, title: str = "Missbruk 2024", large: bool = False) -> Path:
+    """The two-kommun table; ``large``: over ``grid.CALAMINE_FROM_BYTES`` (a second sheet of random text,
+    no table), so that the workbook takes the scan-then-calamine way instead of the streaming reader."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = title
     _table(ws)
     if fill:
         fill(ws)
+    if large:
+        filler = wb.create_sheet("Anteckningar")
+        for i in range(1, 40_000):
+            filler.cell(i, 1, os.urandom(24).hex())
     wb.save(path)
+    assert (path.stat().st_size >= grid.CALAMINE_FROM_BYTES) == large
     return path
 
 
@@ -133,10 +140,11 @@ def test_the_indicator_file_is_checked_before_it_is_written(ojhome, tmp_path, ca
     assert not (ojhome / "params" / "indikatorer_import.yml").exists()
 
 
-def test_one_cell_at_xfd1048576_is_refused_without_padding(ojhome, tmp_path):
+@pytest.mark.parametrize("large", [False, True], ids=["strommande", "calamine"])
+def test_one_cell_at_xfd1048576_is_refused_without_padding(ojhome, tmp_path, large):
     """Was: a 5 kB workbook that took over 5 GB in under two minutes and kept growing."""
-    path = _workbook(tmp_path / "hornet.xlsx", lambda ws: ws.cell(1_048_576, 16_384, 1))
-    assert path.stat().st_size < 10_000
+    path = _workbook(tmp_path / "hornet.xlsx", lambda ws: ws.cell(1_048_576, 16_384, 1), large=large)
+    assert large or path.stat().st_size < 10_000
     _refused_limited(ojhome, ["importera", str(path)], tmp_path, "XFD1048576", "1 048 576 rader")
 
 
@@ -153,10 +161,11 @@ def _patch_sheet(path: Path, change) -> Path:
     return path
 
 
-def test_a_merged_range_to_the_end_of_the_sheet_costs_nothing(ojhome, tmp_path):
+@pytest.mark.parametrize("large", [False, True], ids=["strommande", "calamine"])
+def test_a_merged_range_to_the_end_of_the_sheet_costs_nothing(ojhome, tmp_path, large):
     """Was: E10:XFD1048576 merged took over 5 GB. Merges are clipped to the used range; the table imports.
     (Written into the XML: openpyxl itself would make a cell object for each of the 17 billion cells.)"""
-    path = _workbook(tmp_path / "sammanslagen.xlsx", lambda ws: ws.cell(10, 5, "Anteckning"))
+    path = _workbook(tmp_path / "sammanslagen.xlsx", lambda ws: ws.cell(10, 5, "Anteckning"), large=large)
     _patch_sheet(path, lambda x: x.replace("</sheetData>",
                                            '</sheetData><mergeCells count="1"><mergeCell ref="E10:XFD1048576"/>'
                                            "</mergeCells>"))
@@ -199,29 +208,29 @@ def test_limits_hold_for_csv_too(ojhome, tmp_path, capsys, monkeypatch):
 
 # ---------------------------------------------------------------- formulas without a saved value
 
-def _with_formulas(path: Path, saved: bool) -> Path:
+def _with_formulas(path: Path, saved: bool, large: bool = False) -> Path:
     """Values as formulas (=70+1); ``saved`` adds the value Excel would store beside each formula."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Missbruk 2024"
-    _table(ws, rows=(("Aneby", "=70+1"), ("Gnosjö", "=60+4")))
-    wb.save(path)
+    def formulas(ws):
+        ws["B2"], ws["B3"] = "=70+1", "=60+4"
+
+    _workbook(path, formulas, large=large)
     if saved:
         _patch_sheet(path, lambda x: re.sub(r"<f>(\d+)\+(\d+)</f>(<v\s*/>|<v></v>)?",
                                             lambda m: f"<f>{m[1]}+{m[2]}</f><v>{int(m[1]) + int(m[2])}</v>", x))
     return path
 
 
-def test_formulas_without_a_saved_value_do_not_replace_values(ojhome, tmp_path, capsys):
+@pytest.mark.parametrize("large", [False, True], ids=["strommande", "calamine"])
+def test_formulas_without_a_saved_value_do_not_replace_values(ojhome, tmp_path, capsys, large):
     """Was: 4 own values replaced by "saknas", exit 0, no warning."""
     first = _workbook(tmp_path / "forst.xlsx")
     assert main(["importera", str(first)]) == 0
-    bad = _with_formulas(tmp_path / "formler.xlsx", saved=False)
+    bad = _with_formulas(tmp_path / "formler.xlsx", saved=False, large=large)
     _refused(capsys, ojhome, ["importera", str(bad)], "formelceller utan sparat värde", "B2", "spara den igen")
     capsys.readouterr()
-    assert main(["importera", str(bad), "--visa"]) == 0
+    assert main(["importera", str(bad), "--visa"]) == 1  # --visa shows it and exits 1: the import would be refused
     assert "formelceller utan sparat värde" in capsys.readouterr().out
-    good = _with_formulas(tmp_path / "formler_sparade.xlsx", saved=True)
+    good = _with_formulas(tmp_path / "formler_sparade.xlsx", saved=True, large=large)
     assert main(["importera", str(good)]) == 0
     df = pd.read_parquet(ojhome / "data" / "processed" / "egen.parquet")
     assert sorted(zip(df.kod, df.varde, strict=True)) == [("0604", 71.0), ("0617", 64.0)]
