@@ -10,7 +10,7 @@ import pytest
 
 from ojlib.analysis import ranking, units
 from ojlib.render import figures, views
-from ojlib.report import lansrapport
+from ojlib.report import build, lansrapport, params
 
 
 @pytest.fixture
@@ -79,3 +79,21 @@ def test_the_chapter_renders_a_sortable_table_and_a_figure_with_lan_and_riket(ch
 def test_no_units_chapter_without_unit_indicators(example_ds):
     table = ranking.lan_table(example_ds, "06", "missbruk")
     assert lansrapport.unit_chapter(example_ds, "06", table) is None
+
+
+def test_the_report_model_has_a_units_section_for_funktionsnedsattning_only(example_ds):
+    p, _ = params.lansanalys("06", "alla", None, "riket", "rang_kvartil", "exempeldata")
+    report = build.lansrapport(p, example_ds)
+    (section,) = report.of_kind("enheter")
+    assert section.omrade == "funktionsnedsattning" and section.rubrik.startswith("Enheter")
+    assert "unktionsneds" in section.rubrik  # three områden: the heading names the område
+    assert "Gruppbostad LSS 1, Jönköping (exempel)" in set(section.data["kapitel"].values.enhet)
+    assert section.rubrik in report.rubriker
+
+
+def test_a_kommun_lists_its_units_beside_kommun_lan_and_riket(example_ds):
+    values = lansrapport.kommun_units(example_ds, "Jönköping", "funktionsnedsattning")
+    assert set(values.kommunkod) == {"0680"} and values.ou.nunique() == 20  # 7 + 5 + 8 units
+    html = views.unit_matrix(values[values.typ == "Gruppbostad LSS"], example_ds.kalla).html
+    assert "Kommunen (Jönköping)" in html and "Länet" in html and "Riket" in html
+    assert lansrapport.kommun_units(example_ds, "0680", "missbruk").empty

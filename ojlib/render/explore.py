@@ -47,7 +47,8 @@ from ojlib.data import geo, omraden
 from ojlib.data.catalog import OMRADEN, load_catalogue
 from ojlib.data.dataset import Dataset
 from ojlib.data.source_lines import source_line
-from ojlib.render import figures, writers
+from ojlib.render import figures, views, writers
+from ojlib.report import lansrapport
 
 INGEN = ""
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -373,6 +374,20 @@ class Utforskare:
             self.render()
         lista = lan_lista(self.table)
         return visa(lista, lista.attrs["rubrik"], self.ds.kalla)
+
+    def enheter(self):
+        """The chosen kommun's units in the chosen område: a sortable table per unit type, each unit's
+        values beside the kommun's, länet's and riket's (a unit without a value says why). In a cell:
+        ``u.enheter()``."""
+        if not self.kommun.value:
+            raise OjError("Välj en kommun först; enheterna visas för en kommun i taget.")
+        values = lansrapport.kommun_units(self.ds, self.kommun.value, self.omrade.value)
+        if values.empty:
+            namn = dict((c, n) for n, c in self.kommun.options).get(self.kommun.value, self.kommun.value)
+            return views.HtmlTable(f"<p>{html.escape(namn)} har inga enheter med värden i {self.ds.kalla} för "
+                                   f"{html.escape(OMRADEN[self.omrade.value])}.</p>")
+        return views.HtmlTable("".join(views.unit_matrix(rows, self.ds.kalla, title=typ).html
+                                       for typ, rows in values.groupby("typ", sort=False)))
 
     def describe(self) -> str:
         """The current choice in one plain Swedish line."""

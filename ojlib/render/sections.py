@@ -52,6 +52,20 @@ def _kapitel(r: Report, s: Section) -> None:
             figures.ranked_bars(tabell, kpi=k, jamforelse=r.request.jamforelse, kompakt=True).show()
 
 
+def _enheter(r: Report, s: Section) -> None:
+    tabell, kapitel = r.omraden[s.omrade].tabell, s.data["kapitel"]
+    display(Markdown(f"## {s.rubrik}\n\nVarje kommuns enheter: hur många de är och hur långt isär deras resultat "
+                     "ligger, med länets och rikets värde som linjer; sist varje enhet med sina värden (klicka på "
+                     "en rubrik för att sortera)."))
+    if r.kommentarer is not None:
+        notebook.show_comment(r.kommentarer, s.rubrik)
+    display(views.unit_counts(kapitel.counts, kapitel.kalla))
+    for k in kapitel.kpis:
+        figures.unit_spread(kapitel.spread[k], kapitel.values, tabell, k, kompakt=True).show()
+    for typ, rader in kapitel.by_type():
+        display(views.unit_matrix(rader, kapitel.kalla, title=typ))
+
+
 def _omradesrubrik(s: Section) -> None:
     if s.data.get("omradesrubrik"):
         display(Markdown(f"### {notebook.omrade_title(s.omrade)}"))
@@ -93,6 +107,13 @@ def _profil(r: Report, s: Section) -> None:
     display(tables.profile(r.omraden[s.omrade].profil))
 
 
+def _enheter_kommun(r: Report, s: Section) -> None:
+    display(Markdown(f"### Enheter: {notebook.omrade_title(s.omrade)}\n\nKommunens enheter med sina värden, under "
+                     "dem kommunens, länets och rikets värde (klicka på en rubrik för att sortera)."))
+    for typ, rader in s.data["enheter"].groupby("typ", sort=False):
+        display(views.unit_matrix(rader, r.ds.kalla, title=typ))
+
+
 def _jamforelsegrupp(r: Report, s: Section) -> None:
     grupp = r.omraden[s.omrade].grupp
     display(Markdown(f"### {notebook.omrade_title(s.omrade)}"))
@@ -111,19 +132,19 @@ def _om_data(r: Report, s: Section) -> None:
 
 # What each kind of section draws in the notebook: a new kind is one function here.
 DRAW = {"saknas": _saknas, "inledning": _inledning, "sammanfattning": _sammanfattning, "oversikt": _oversikt,
-        "kapitel": _kapitel, "sammanfattande_bild": _sammanfattande_bild,
+        "kapitel": _kapitel, "enheter": _enheter, "sammanfattande_bild": _sammanfattande_bild,
         "forbattringsomraden": _forbattringsomraden, "karta": _karta, "kon": _kon, "datatackning": _datatackning,
-        "rubrik": _rubrik, "profil": _profil, "jamforelsegrupp": _jamforelsegrupp, "utveckling": _utveckling,
-        "om_data": _om_data}
+        "rubrik": _rubrik, "profil": _profil, "enheter_kommun": _enheter_kommun, "jamforelsegrupp": _jamforelsegrupp,
+        "utveckling": _utveckling, "om_data": _om_data}
 assert set(DRAW) == set(SECTION_KINDS), "every kind of section needs a drawing"
 
 
 def show(report: Report, typ: str) -> None:
     """Draw every section of this kind, in order, after the analyst's comment for its heading.
 
-    (A chapter shows its comment under its own heading and introduction.)"""
+    (A chapter and the units chapter show their comment under their own heading and introduction.)"""
     sections = report.of_kind(typ)
-    if typ != "kapitel" and report.kommentarer is not None:
+    if typ not in ("kapitel", "enheter") and report.kommentarer is not None:
         for rubrik in dict.fromkeys(s.rubrik for s in sections if s.rubrik):
             notebook.show_comment(report.kommentarer, rubrik)
     for s in sections:

@@ -432,8 +432,9 @@ def _sortable(head: list[str], body: list[str], foot: list[str], title: str) -> 
 
 
 def unit_matrix(values: pd.DataFrame, kalla: str, title: str = "") -> HtmlTable:
-    """A län's units (``units.unit_values`` of one unit type) as one sortable table: a row per unit, a
-    column per indicator; a unit without a value says why (Kolada's status); länet and riket last."""
+    """Units (``units.unit_values`` of one unit type, a län's or one kommun's) as one sortable table: a
+    row per unit, a column per indicator; a unit without a value says why (Kolada's status); the
+    kommun (when all units are one kommun's), länet and riket last."""
     if values.empty:
         return HtmlTable("<p>Inga enheter har värden för indikatorerna.</p>")
     kpis = list(dict.fromkeys(values.kpi))
@@ -445,30 +446,15 @@ def unit_matrix(values: pd.DataFrame, kalla: str, title: str = "") -> HtmlTable:
         body.append(f"<tr><td data-v='{_e(r.kommun)}'>{_e(r.kommun)}</td><td data-v='{_e(r.enhet)}'>{_e(r.enhet)}</td>"
                     + "".join(_unit_cell(*cells.get((r.ou, k), (None, "Ingen uppgift för enheten"))) for k in kpis)
                     + "</tr>")
-    foot = [f"<tr><th colspan='2'>{label}</th>" + "".join(
+    rows = (("Länet", "länet"), ("Riket", "riket"))
+    if values.kommunkod.nunique() == 1:  # one kommun's units: its own value first
+        rows = ((f"Kommunen ({values.kommun.iloc[0]})", "kommunens_värde"), *rows)
+    foot = [f"<tr><th colspan='2'>{_e(label)}</th>" + "".join(
         _num_cell(names.at[k, col], formatting.short_num(names.at[k, col]) if names.at[k, col] == names.at[k, col]
-                  else "–") for k in kpis) + "</tr>" for label, col in (("Länet", "länet"), ("Riket", "riket"))]
+                  else "–") for k in kpis) + "</tr>" for label, col in rows]
     notes = ["Klicka på en rubrik för att sortera. En enhet utan värde visar varför (för få svar: sekretess; "
              "deltog inte: bortfall). Länet och riket är samma värden som i rapportens övriga tabeller."]
     return HtmlTable(f"<div class='oj-enheter'>{_sortable(head, body, foot, title)}{_notes(notes, kalla)}"
-                     f"<script>{SORT_JS}</script></div>")
-
-
-def unit_list(values: pd.DataFrame, kalla: str, title: str = "") -> HtmlTable:
-    """A kommun's units (``units.unit_values``): each unit's value per indicator beside the kommun's,
-    länet's and riket's, sortable; a unit without a value says why."""
-    if values.empty:
-        return HtmlTable("<p>Kommunen har inga enheter med värden för indikatorerna.</p>")
-    head = ["Enhet", "Typ", "Indikator", "År", "Enhetens värde", "Kommunen", "Länet", "Riket"]
-    body = []
-    for r in values.itertuples(index=False):
-        body.append(f"<tr><td data-v='{_e(r.enhet)}'>{_e(r.enhet)}</td><td data-v='{_e(r.typ)}'>{_e(r.typ)}</td>"
-                    f"<td data-v='{_e(r.indikator)}'>{_e(r.indikator)}</td><td data-v='{r.år}'>{r.år}</td>"
-                    + _unit_cell(r.värde, r.saknas_orsak)
-                    + "".join(_num_cell(x, formatting.short_num(x) if x == x and x is not None else "–")
-                              for x in (r.kommunens_värde, r.länet, r.riket)) + "</tr>")
-    notes = ["Klicka på en rubrik för att sortera. En enhet utan värde visar varför (Koladas status)."]
-    return HtmlTable(f"<div class='oj-enheter'>{_sortable(head, body, [], title)}{_notes(notes, kalla)}"
                      f"<script>{SORT_JS}</script></div>")
 
 

@@ -49,6 +49,12 @@ def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "sta
         for key, titel, kpis in f.kapitel:
             sections.append(Section("kapitel", rules.chapter_heading(titel, o, len(omraden)), o,
                                     {"key": key, "titel": titel, "kpis": kpis}))
+    if "enheter" in kinds:  # units, for an område whose indicators Kolada has per unit (and the data has them)
+        for o, f in omraden.items():
+            chapter = rules.unit_chapter(ds, p.lan, f.tabell)
+            if chapter is not None:
+                sections.append(Section("enheter", rules.chapter_heading("Enheter", o, len(omraden)), o,
+                                        {"kapitel": chapter}))
     sections += [Section("sammanfattande_bild", "Sammanfattande bild", o,
                          {"kommuner": rules.kommun_summary(ds, f.tabell), "omradesrubrik": many})
                  for o, f in omraden.items()]
@@ -87,6 +93,10 @@ def kommunprofil(p, ds) -> Report:
                             {k: levels.trend(ds, k, kommun=p.kommun, lan=p.lan) for k in directed})
     sections = [Section("rubrik", ""), Section("saknas", "")]
     sections += [Section("profil", "Profil", o) for o in omraden]
+    for o in omraden:  # the kommun's units, for an område whose indicators Kolada has per unit
+        values = rules.kommun_units(ds, p.kommun, o, p.ar)
+        if not values.empty:
+            sections.append(Section("enheter_kommun", "Kommunens enheter", o, {"enheter": values}))
     sections += [Section("jamforelsegrupp", "Kommunen bland jämförelsegruppen", o) for o in omraden]
     sections += [Section("utveckling", "Utveckling över tid", o) for o in omraden]
     sections.append(Section("om_data", "Om data"))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ojlib.analysis import findings, levels, trends, units
+from ojlib.analysis import findings, levels, ranking, trends, units
 from ojlib.analysis.aggregate import ANSWER_TYPES, Distribution, distribution, top_level
 from ojlib.analysis.formatting import num
 from ojlib.base import memo
@@ -309,3 +309,14 @@ def unit_chapter(ds: Dataset, lan, table: pd.DataFrame) -> UnitChapter | None:
     return UnitChapter(kpis=kpis, counts=units.counts(data, table, kpis),
                        spread={k: units.spread(data, table, k) for k in kpis}, values=values,
                        kalla=table.attrs.get("kalla") or ds.kalla)
+
+
+def kommun_units(ds: Dataset, kommun, omrade, ar=None) -> pd.DataFrame:
+    """A kommun's units with their values for the område's unit indicators (``units.unit_values``:
+    each beside the kommun's, länet's and riket's value of the same year); empty when it has none."""
+    kod = geo.normalise_kommun(kommun)
+    lan = geo.kommuner().set_index("kommun_kod").at[kod, "lan_kod"]
+    full = ranking.lan_table(ds, lan, omrade, ar)
+    table = full[full.kommunkod == kod]
+    data = enheter.select(ds.kalla, kommun=kod, kpi=list(dict.fromkeys(table.kpi)), kon="T", catalogue=ds.cat)
+    return units.unit_values(data, table, units.unit_kpis(table, ds.cat, data))
