@@ -226,9 +226,9 @@
     var layout = {font: FONT, paper_bgcolor: 'white', plot_bgcolor: 'white', height: height,
                   title: head(ind.namn + ' (' + state.ar + ')', subtitle), xaxis: xaxis,
                   yaxis: {autorange: 'reversed', type: 'category', automargin: false, dtick: 1},
-                  margin: {t: 118, b: 70, l: nameMargin(order), r: ind.typ === 'ja_nej' ? 20 : 70}, showlegend: true,
+                  margin: {t: 118, b: 84, l: nameMargin(order), r: ind.typ === 'ja_nej' ? 20 : 70}, showlegend: true,
                   legend: {orientation: 'h', x: 0, xanchor: 'left', y: 1, yanchor: 'bottom'},
-                  annotations: notes(kalla, exempel, ind.typ === 'ja_nej' ? 14 : 48),
+                  annotations: notes(kalla, exempel, ind.typ === 'ja_nej' ? 14 : 60),
                   meta: {vy: viewKey(), kommuner: order.map(function (r) { return r.kod; })}};
     return {data: data, layout: layout, order: order};
   }
@@ -314,9 +314,9 @@
                   title: head(ind.namn + ' över tid: ' + k.namn, sub),
                   xaxis: {title: {text: 'År'}, tickmode: 'array', tickvals: years, ticktext: years.map(String),
                           gridcolor: '#E5E5E5', automargin: false}, yaxis: yaxis,
-                  margin: {t: 150, b: 80, l: 70, r: 30},
+                  margin: {t: 150, b: 92, l: 70, r: 30},
                   legend: {orientation: 'h', x: 0, xanchor: 'left', y: 1, yanchor: 'bottom'},
-                  annotations: notes(kalla, exempel, 48), meta: {vy: viewKey(), ar: years}};
+                  annotations: notes(kalla, exempel, 60), meta: {vy: viewKey(), ar: years}};
     var note = 'Trenden visar år som är jämförbara med ' + state.ar + '.';
     if (ind.brott) {
       note += ' Definitionsändring ' + ind.brott + ': ' + (state.ar >= ind.brott ?
