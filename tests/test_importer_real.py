@@ -194,6 +194,7 @@ def test_portal_csv_with_metadata_years_as_columns_and_code_name_cells(ojhome, t
     assert main(["importera", str(path), "--visa"]) == 0
     out = capsys.readouterr().out
     assert "år: ett per kolumn" in out and "U35538 (via titel)" in out and "textrader (fotnoter, källor): 3" in out
+    assert "indikatorer: 1 kända, 0 nya" in out  # one indicator, its four years as columns
     assert main(["importera", str(path)]) == 0
     want = {k: (v, None) if v is not None else (None, "sekretess") for k, v in exp.items()}
     assert _values(dataset.load_dataset("egen").df) == want

@@ -534,7 +534,7 @@ def describe(plan: ImportPlan) -> str:
     if plan.encoding_why:
         out.append(f"Teckenkodning: {plan.encoding_why}.")
     out.append(f"Källa: {plan.kalla_text} (från {plan.kalla_from})" if plan.kalla_text else
-               f"Källa: filen {plan.path.name} (arbetsboken säger inte vem som publicerat värdena; ange --kalla "
+               f"Källa: filen {plan.path.name} (filen säger inte vem som publicerat värdena; ange --kalla "
                "för att ange det)")
     if plan.not_kommuner:
         out.append(f"Inte kommuner (--inte-kommuner): {', '.join(plan.not_kommuner)}")
@@ -564,9 +564,10 @@ def describe(plan: ImportPlan) -> str:
                            (("riket", "riket"), ("lan", "län"), ("kommun", "kommuner"), ("stadsdel", "stadsdelar"),
                             ("regi", "regivarianter (offentlig/enskild, läses inte in)")))
         out.append(f"  rader: {counts}")
-        matched = [c for c in s.columns if c.match and not c.match.ny and c.match.how != "okand"]
-        new = [c for c in s.columns if c.match and c.match.ny]
-        outside = [c for c in s.columns if c.match and c.match.how == "okand"]
+        # one indicator per KPI, also when its years are columns
+        matched = {c.match.kpi for c in s.columns if c.match and not c.match.ny and c.match.how != "okand"}
+        new = {c.match.kpi for c in s.columns if c.match and c.match.ny}
+        outside = {c.match.kpi for c in s.columns if c.match and c.match.how == "okand"}
         out.append(f"  indikatorer: {len(matched)} kända, {len(new)} nya"
                    + (f", {len(outside)} utanför katalogen" if outside else ""))
         for c in s.columns[:MAX_COLUMNS_SHOWN]:
