@@ -291,6 +291,8 @@ def test_the_course_exports_to_html_with_its_figures(korda, chromium, tmp_path):
     pages = material.export_html(tmp_path / "html", solutions=True, executed=executed)
     index, *course = pages
     assert [p.name for p in course] == [n.replace(".ipynb", ".html") for n in NAMES]
+    assert sorted(p.name for p in index.parent.iterdir()) == sorted([index.name, *(p.name for p in course),
+                                                                     "plotly.min.js"])
     with Browser(chromium, window=(1200, 900), watch_network=True) as browser:
         browser.open(index, figures=False)
         text = browser.evaluate("document.body.innerText")

@@ -13,6 +13,7 @@ import copy
 import html
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,11 +193,13 @@ def export_html(target: Path, solutions: bool = False, executed: dict | None = N
     target.mkdir(parents=True, exist_ok=True)
     pages = []
     meta = {"exempeldata": True, "datakalla": "exempeldata"}
-    for path in notebooks():
-        nb = (executed or {}).get(path.name) or run(path, target, solutions)
-        page = target / f"{path.stem}.html"
-        write_text_atomic(page, render_page(_code_shown(nb), {**meta, "titel": describe(path).titel}, index_link=False))
-        pages.append(page)
+    with tempfile.TemporaryDirectory(prefix="ojkurs-") as work:  # the runs' own files (executed notebooks …)
+        for path in notebooks():
+            nb = (executed or {}).get(path.name) or run(path, Path(work), solutions)
+            page = target / f"{path.stem}.html"
+            write_text_atomic(page, render_page(_code_shown(nb), {**meta, "titel": describe(path).titel},
+                                                index_link=False))
+            pages.append(page)
     body = markdown(teacher_page(), trusted=True)
     for page in pages:  # the notebook names on the teacher's page link to their pages
         body = body.replace(f"<code>{page.stem}.ipynb</code>",
