@@ -55,7 +55,8 @@ def test_committed_notebook_is_small_and_stable(path):
 
 @pytest.mark.parametrize("name,expected", [
     ("lansanalys", {"lan": "06", "omrade": "missbruk", "ar": None, "jamforelse": "riket",
-                    "fargstrategi": "rang_kvartil", "datakalla": "exempeldata", "kommentarer": None}),
+                    "fargstrategi": "rang_kvartil", "datakalla": "exempeldata", "kommentarer": None,
+                    "delregioner": False}),
     ("kommunprofil", {"kommun": "0680", "ar": None, "omraden": "alla", "jamforelsegrupp": "liknande",
                       "datakalla": "exempeldata"}),
 ])

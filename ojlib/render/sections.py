@@ -66,6 +66,15 @@ def _enheter(r: Report, s: Section) -> None:
         display(views.unit_matrix(rader, kapitel.kalla, title=typ))
 
 
+def _delregioner(r: Report, s: Section) -> None:
+    display(Markdown(f"## {s.rubrik}\n\nLänets kommuner i sina delregioner, och varje delregions ovägda medel "
+                     "bredvid länet och riket."))
+    if r.kommentarer is not None:
+        notebook.show_comment(r.kommentarer, s.rubrik)
+    kalla = r.omraden[s.omrade].tabell.attrs.get("kalla") or r.ds.kalla
+    display(views.delregion_overview(s.data["medel"], s.data["kommuner"], kalla))
+
+
 def _omradesrubrik(s: Section) -> None:
     if s.data.get("omradesrubrik"):
         display(Markdown(f"### {notebook.omrade_title(s.omrade)}"))
@@ -132,7 +141,8 @@ def _om_data(r: Report, s: Section) -> None:
 
 # What each kind of section draws in the notebook: a new kind is one function here.
 DRAW = {"saknas": _saknas, "inledning": _inledning, "sammanfattning": _sammanfattning, "oversikt": _oversikt,
-        "kapitel": _kapitel, "enheter": _enheter, "sammanfattande_bild": _sammanfattande_bild,
+        "kapitel": _kapitel, "enheter": _enheter, "delregioner": _delregioner,
+        "sammanfattande_bild": _sammanfattande_bild,
         "forbattringsomraden": _forbattringsomraden, "karta": _karta, "kon": _kon, "datatackning": _datatackning,
         "rubrik": _rubrik, "profil": _profil, "enheter_kommun": _enheter_kommun, "jamforelsegrupp": _jamforelsegrupp,
         "utveckling": _utveckling, "om_data": _om_data}
@@ -144,7 +154,7 @@ def show(report: Report, typ: str) -> None:
 
     (A chapter and the units chapter show their comment under their own heading and introduction.)"""
     sections = report.of_kind(typ)
-    if typ not in ("kapitel", "enheter") and report.kommentarer is not None:
+    if typ not in ("kapitel", "enheter", "delregioner") and report.kommentarer is not None:
         for rubrik in dict.fromkeys(s.rubrik for s in sections if s.rubrik):
             notebook.show_comment(report.kommentarer, rubrik)
     for s in sections:

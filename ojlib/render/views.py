@@ -471,3 +471,28 @@ def unit_counts(counts: pd.DataFrame, kalla: str) -> HtmlTable:
     return HtmlTable(f"<div class='oj-enheter'><table class='oj-tabell'><caption>Antal enheter per kommun</caption>"
                      f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody><tfoot><tr><th>Länet</th>{total}</tr>"
                      f"</tfoot></table>{_notes([COUNT_NOTE], kalla)}</div>")
+
+
+# ---------------------------------------------------------------- delregioner
+
+def delregion_overview(means: pd.DataFrame, members: pd.DataFrame, kalla: str, title: str = "") -> HtmlTable:
+    """The län's kommuner grouped by delregion, and a table of each delregion's ovägt medel per indicator
+    (``delregion.means``) beside länet and riket; an indicator without a delregion value shows –."""
+    groups = list(dict.fromkeys(members.delregion))
+    lists = "".join(f"<li><strong>{_e(g)}</strong> ({int((members.delregion == g).sum())} kommuner): "
+                    f"{_e(', '.join(members.loc[members.delregion == g, 'kommun']))}</li>" for g in groups)
+    head = "".join(f"<th>{_e(h)}</th>" for h in ["Indikator", "Värdet avser"] + [f"{g} (ovägt medel)" for g in groups]
+                   + ["Länet", "Riket"])
+
+    def cell(x) -> str:
+        return f"<td class='tal'>{'–' if x is None or x != x else _e(formatting.short_num(x))}</td>"
+
+    rows = "".join(f"<tr><td>{_e(r['indikator'])} ({int(r['år'])})</td><td>{_e(r['avser'])}</td>"
+                   + "".join(cell(r[g]) for g in groups) + cell(r["länet"]) + cell(r["riket"]) + "</tr>"
+                   for _, r in means.iterrows())
+    caption = f"<caption>{_e(title)}</caption>" if title else ""
+    notes = ["Delregionens värde är det ovägda medlet av dess kommuners värden (utan vikt efter folkmängd); för "
+             "Ja/Nej-frågor och skalor andelen av dess kommuner med Ja eller skalans högsta nivå. Länet och riket "
+             "är samma värden som i rapportens övriga tabeller. Indelningen: params/delregioner.yml."]
+    return HtmlTable(f"<div class='oj-delregioner'><ul>{lists}</ul><table class='oj-tabell'>{caption}<thead><tr>"
+                     f"{head}</tr></thead><tbody>{rows}</tbody></table>{_notes(notes, kalla)}</div>")

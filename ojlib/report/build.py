@@ -8,7 +8,7 @@ report (:mod:`ojlib.render.sections`, :mod:`ojlib.render.presentation`); neither
 
 from __future__ import annotations
 
-from ojlib.analysis import colours, findings, kon, levels, peers, summary, trends
+from ojlib.analysis import colours, delregion, findings, kon, levels, peers, summary, trends
 from ojlib.data import geo
 from ojlib.data import omraden as omrade_info
 from ojlib.data.answers import ANSWER_TYPES
@@ -31,12 +31,14 @@ def facts(ds, lan: str, omrade: str, ar, fargstrategi: str = "rang_kvartil", pal
     )
 
 
-def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "standard") -> Report:
+def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "standard",
+                delregioner: bool = False) -> Report:
     """The länsrapport of a validated request ``p`` (:class:`ojlib.report.params.Lansanalys`).
 
     ``kinds`` limits the section data computed to the kinds a renderer draws (the deck draws no
     over-time panels or kön figures); every section is listed, and the facts per område are
-    always complete. With ``kommentarer`` (an
+    always complete. ``delregioner``: a section grouping the län's kommuner by delregion
+    (``params/delregioner.yml``) with each delregion's ovägt medel per indicator. With ``kommentarer`` (an
     analyst's comment file) every heading it uses is checked against the report's sections.
     """
     omraden = {o: facts(ds, p.lan, o, p.ar, p.fargstrategi, palett) for o in p.omraden}
@@ -55,6 +57,10 @@ def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "sta
             if chapter is not None:
                 sections.append(Section("enheter", rules.chapter_heading("Enheter", o, len(omraden)), o,
                                         {"kapitel": chapter}))
+    if delregioner:
+        sections += [Section("delregioner", rules.chapter_heading("Delregioner", o, len(omraden)), o,
+                             {"kommuner": delregion.membership(f.tabell, p.lan),
+                              "medel": delregion.means(f.tabell, p.lan, ds.cat)}) for o, f in omraden.items()]
     sections += [Section("sammanfattande_bild", "Sammanfattande bild", o,
                          {"kommuner": rules.kommun_summary(ds, f.tabell), "omradesrubrik": many})
                  for o, f in omraden.items()]

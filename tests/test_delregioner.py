@@ -1,0 +1,82 @@
+"""Delregioner: the shipped file's groups (Västra Götaland's four hold its 49 kommuner), a broken
+file named in one sentence, and a län report grouped by delregion with each one's ovägt medel."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import yaml
+
+from ojlib.analysis import delregion, ranking
+from ojlib.base.errors import OjError
+from ojlib.data import delregioner, geo
+from ojlib.render import views
+from ojlib.report import build, params
+
+
+def test_vastra_gotalands_four_delregioner_hold_its_49_kommuner(ojhome):
+    groups = delregioner.for_lan("14")
+    assert [d.titel for d in groups] == ["Göteborgsregionen", "Fyrbodal", "Skaraborg", "Sjuhärad"]
+    members = [k for d in groups for k in d.kommuner]
+    assert len(members) == len(set(members)) == 49 and set(members) == set(geo.kommuner_i_lan("14"))
+    assert [len(d.kommuner) for d in groups] == [12, 14, 15, 8]
+    assert "1480" in delregioner.of_kommun("Göteborg").kommuner and delregioner.of_kommun("1384") is None  # Kungsbacka
+    jkp = delregioner.for_lan("Jönköping")
+    assert [d.titel for d in jkp] == ["Höglandet", "Jönköpingsregionen", "Värnamoregionen"]
+    assert sorted(k for d in jkp for k in d.kommuner) == sorted(geo.kommuner_i_lan("06"))
+    assert all(d.kalla for d in groups + jkp)
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda rows: rows[0]["kommuner"].append("0680"), "kommunen '0680' ligger inte i län 14"),
+    (lambda rows: rows[1]["kommuner"].append("1480"), "kommunen 1480 finns redan i delregionen goteborgsregionen"),
+    (lambda rows: rows[1].update(key="goteborgsregionen"), "nyckeln finns redan"),
+    (lambda rows: rows[0].pop("kalla"), "fältet kalla saknas"),
+])
+def test_a_broken_file_is_one_sentence_naming_the_row(ojhome, change, message):
+    path = ojhome / "params" / "delregioner.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data["delregioner"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OjError, match=message):
+        delregioner.load()
+
+
+def test_a_lan_without_delregioner_says_so(ojhome):
+    with pytest.raises(OjError, match="inga delregioner för län 01"):
+        delregioner.grouping("01")
+
+
+def test_vg_report_grouped_by_delregion_with_ovagt_medel(example_ds):
+    p, _ = params.lansanalys("14", "missbruk", None, "riket", "rang_kvartil", "exempeldata")
+    report = build.lansrapport(p, example_ds, delregioner=True)
+    (section,) = report.of_kind("delregioner")
+    members = section.data["kommuner"]
+    assert list(dict.fromkeys(members.delregion)) == ["Göteborgsregionen", "Fyrbodal", "Skaraborg", "Sjuhärad"]
+    assert len(members) == 49 and set(members.kommunkod) == set(geo.kommuner_i_lan("14"))
+    means = section.data["medel"].set_index("kpi")
+    table = report.omraden["missbruk"].tabell
+    # a number: the plain mean of the delregion's kommuner's values
+    numeric = table[~table.typ.isin(["ja_nej", "skala"])].kpi.iloc[0]
+    fyrbodal = [k for d in delregioner.for_lan("14") if d.titel == "Fyrbodal" for k in d.kommuner]
+    values = table[(table.kpi == numeric) & table.kommunkod.isin(fyrbodal)]["värde"].dropna()
+    assert math.isclose(means.at[numeric, "Fyrbodal"], round(values.mean(), 2))
+    assert means.at[numeric, "avser"] == "ovägt medel av kommunerna"
+    assert means.at[numeric, "Fyrbodal (antal)"] == len(values)
+    # Ja/Nej: the share of its kommuner that answered Ja, never a mean of codes labelled as one
+    ja = table[table.typ == "ja_nej"].kpi.iloc[0]
+    answers = table[(table.kpi == ja) & table.kommunkod.isin(fyrbodal)]["värde"].dropna()
+    assert math.isclose(means.at[ja, "Fyrbodal"], round(100 * np.mean(answers == 1), 2))
+    assert means.at[ja, "avser"] == "andel kommuner med Ja (%)"
+    html = views.delregion_overview(section.data["medel"], members, example_ds.kalla).html
+    assert "Göteborgsregionen (ovägt medel)" in html and "(12 kommuner)" in html and "Exempeldata" in html
+    assert not build.lansrapport(p, example_ds).of_kind("delregioner")  # only when asked for
+
+
+def test_delregion_means_match_a_direct_computation_for_jonkoping(example_ds):
+    table = ranking.lan_table(example_ds, "06", "funktionsnedsattning")
+    means = delregion.means(table, "06", example_ds.cat).set_index("kpi")
+    row = table[(table.kpi == "U28518") & table.kommunkod.isin(["0642", "0643", "0680"])]
+    assert math.isclose(means.at["U28518", "Jönköpingsregionen"], round(row["värde"].mean(), 2))
