@@ -18,7 +18,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as err:  # a read-only folder: name the folder, not the temporary file nobody knows of
+        raise _renamed(err, target.parent) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -27,9 +30,18 @@ def atomic_path(target: Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
         os.replace(tmp_path, target)
+    except OSError as err:
+        if err.filename is not None and str(err.filename) == str(tmp_path):
+            raise _renamed(err, target) from None
+        raise
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _renamed(err: OSError, where: Path) -> OSError:
+    """The same error about ``where`` (what the user knows) instead of an internal temporary file."""
+    return type(err)(err.errno, err.strerror, str(where))
 
 
 def _umask() -> int:

@@ -70,6 +70,10 @@ def _entries(data: dict, name: str, fields: tuple[str, ...], optional: tuple[str
         if unknown:
             raise _err(p, f"{name} post {n} har okänt fält {', '.join(unknown)}; tillåtna är "
                        f"{', '.join(fields + optional)}.")
+        for f in fields:  # shown to readers as they are: "{'a': 1}" must not become a title
+            if isinstance(row[f], dict | list | bool):
+                raise _err(p, f"{name} post {n}: fältet {f} ska vara en text, inte en lista, tabell eller sant/falskt; "
+                           f"skriv t.ex. {f}: Missbruk.")
         key = row["key"]
         if not isinstance(key, str) or not KEY_RE.match(key):
             raise _err(p, f"{name} post {n}: nyckeln '{key}' ska vara små bokstäver, siffror och _.")

@@ -18,7 +18,7 @@ from pathlib import Path
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_incrementing
 
 from ojlib.base import paths, yamlfile
-from ojlib.base.errors import DEBUG_ENV, OjError
+from ojlib.base.errors import DEBUG_ENV, OjError, reason
 from ojlib.base.storage import write_text_atomic
 from ojlib.data import dataset, geo
 from ojlib.publish.kernels import PooledKernel
@@ -283,9 +283,9 @@ def failure_message(exc: BaseException, timeout: int | None = None) -> str:
         return f"En cell tog mer än {timeout or CELL_TIMEOUT} sekunder och avbröts; kärnan startades om."
     tries = getattr(exc, "attempts", 1)
     if isinstance(exc, DeadKernelError):
-        return f"Jupyter-kärnan dog under körningen, {tries} gånger (minnet slut?): {exc}."
+        return f"Jupyter-kärnan dog under körningen, {tries} gånger (minnet slut?)."
     if _is_start_failure(exc):
-        return f"Jupyter-kärnan gick inte att starta efter {tries} försök ({type(exc).__name__}: {exc})."
+        return f"Jupyter-kärnan gick inte att starta efter {tries} försök ({reason(exc)})."
     if os.environ.get(DEBUG_ENV):
         return f"Ett oväntat fel inträffade: {type(exc).__name__}: {exc}"
     return f"Ett oväntat fel inträffade ({type(exc).__name__}); kör igen med {DEBUG_ENV}=1 för detaljer."

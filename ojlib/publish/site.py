@@ -41,7 +41,7 @@ from urllib.parse import quote
 from ojlib import __version__
 from ojlib.analysis import colours
 from ojlib.base import paths
-from ojlib.base.errors import OjError
+from ojlib.base.errors import OjError, excerpt, os_reason
 from ojlib.base.storage import atomic_path, write_text_atomic
 from ojlib.data import catalog, dataset, geo
 from ojlib.data.source_lines import EXEMPELDATA
@@ -157,7 +157,7 @@ def prepare_folder(folder: Path, site: bool = True) -> Path:
         why = "du saknar behörighet att skapa den"
     except OSError as err:
         why = "filsystemet är skrivskyddat" if err.errno == errno.EROFS else \
-            f"systemet svarade: {err.strerror or err}"
+            f"systemet svarade: {os_reason(err)}"
     if why is None and not os.access(folder, os.W_OK | os.X_OK):
         why = "den är skrivskyddad"
     if why is None:
@@ -977,10 +977,18 @@ class SiteBuild:
         return self.folder / INDEX
 
 
-def check_map_choice(karta: str | None) -> None:
-    """An indicator asked for the index map must be in the catalogue."""
-    if karta:
-        catalog.load_catalogue()[karta]  # raises the Swedish error with suggestions
+def check_map_choice(karta: str | None, saved_in: Path | None = None) -> None:
+    """An indicator asked for the index map must be in the catalogue. ``saved_in``: the site folder
+    whose settings hold the choice (an earlier --karta), named in the sentence when it is gone."""
+    if not karta:
+        return
+    cat = catalog.load_catalogue()
+    if saved_in is None or isinstance(karta, str) and karta in cat:
+        cat[karta]  # raises the Swedish error with suggestions
+        return
+    raise OjError(f"Webbplatsen {saved_in} visar {excerpt(karta, 40)} på översiktskartan (valt med --karta vid ett "
+                  f"tidigare bygge och sparat i {saved_in / MARKER}), men {excerpt(karta, 40)} finns inte längre i "
+                  "indikatorkatalogen; välj en annan indikator med --karta KPI (lista: `oj indikatorer`).")
 
 
 def _record_result(record: dict, res: reports.Result, folder: Path, build: SiteBuild | None = None) -> None:
@@ -1109,6 +1117,8 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
         if on_plan:
             on_plan(len(todo), len(build.up_to_date))
         new_karta = karta if karta is not None else settings.get("karta")
+        if karta is None:
+            check_map_choice(new_karta, saved_in=folder)
         needs_decks = presentation is not None and \
             any(not (folder / f"{j.name}.pptx").is_file() for j in build.up_to_date)
         if not todo and not needs_decks and (folder / INDEX).exists() and new_karta == settings.get("karta"):

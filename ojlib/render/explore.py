@@ -41,7 +41,7 @@ from plotly.io.json import to_json_plotly
 from ojlib import EXEMPELDATA_MARK
 from ojlib.analysis import colours, formatting, levels
 from ojlib.base import memo, paths
-from ojlib.base.errors import OjError
+from ojlib.base.errors import OjError, os_reason
 from ojlib.base.outputs import default_output_dir
 from ojlib.data import geo, omraden
 from ojlib.data.catalog import OMRADEN, load_catalogue
@@ -455,8 +455,8 @@ class Utforskare:
             else:
                 writers.to_csv(table, target)
         except OSError as err:
-            self.meddelande.value = html.escape(f"Kunde inte spara {target.name}: {err.strerror or err}.")
-            raise OjError(f"Kunde inte spara {target}: {err.strerror or err}; välj en annan mapp.") from None
+            self.meddelande.value = html.escape(f"Kunde inte spara {target.name}: {os_reason(err)}.")
+            raise OjError(f"Kunde inte spara {target}: {os_reason(err)}; välj en annan mapp.") from None
         self.sparad = target
         note = " Exempeldata – inte verkliga resultat." if self.ds.is_example else ""
         self.meddelande.value = html.escape(f"Sparad: {target}.{note}")
