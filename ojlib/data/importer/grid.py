@@ -203,10 +203,14 @@ def _scan(path: Path) -> dict[str, list[tuple[int, int]]] | None:
                 if b"<c>" in data or re.search(rb"<[A-Za-z_]\w*:c[\s>]", data):
                     return None
                 seen = rows = cols = any_rows = any_cols = 0
-                unsaved = []
+                unsaved, index = [], {}
                 for m in _CELL.finditer(data):
                     seen += 1
-                    r, c = int(m.group(2)), column_index(m.group(1).decode())
+                    letters = m.group(1)
+                    c = index.get(letters)
+                    if c is None:
+                        c = index[letters] = column_index(letters.decode())
+                    r = int(m.group(2))
                     any_rows, any_cols = max(any_rows, r), max(any_cols, c + 1)
                     body = m.group(4)
                     if not body:
