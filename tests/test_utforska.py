@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from ojlib.analysis import colours, levels
+from ojlib.analysis.formatting import num
 from ojlib.data import geo, shared
 from ojlib.render import dashboard, figures, html_export
 from ojlib.render.pdf import Browser
@@ -79,7 +80,7 @@ def _shown(data: dict, kpi: str, rec: dict, i: int) -> str:
     if ind["typ"] in ("ja_nej", "skala"):
         v = rec["v"][i]
         return (rec.get("m") or {}).get(str(i), "saknas") if v is None else ind["nivaer"][str(v)]
-    t = rec["t"][i]
+    t = rec["t"][i] if "t" in rec else (None if rec["n"][i] is None else num(rec["n"][i], rec["d"]))
     return (rec.get("m") or {}).get(str(i), "saknas") if t is None else t + ind["enhet"]
 
 
@@ -281,6 +282,11 @@ def test_dashboard_in_the_browser_every_menu_redraws_and_the_address_reopens_the
     year = year if year in other["ar"] else other["ar"][-1]
     _expect(view, ds, "barn_och_unga", other["kpi"], "14", "1480", year, "fargblind")
     assert view["hash"] == f"#omrade=barn_och_unga&kpi={other['kpi']}&lan=14&kommun=1480&ar={year}&palett=fargblind"
+    kronor = next(i for i in _read(folder, "barn_och_unga")["indikatorer"] if i["typ"] == "kr_per_inv")
+    view = _change(browser, "v-indikator", kronor["kpi"])  # thousands spaced as the reports write them
+    year = year if year in kronor["ar"] else kronor["ar"][-1]
+    _expect(view, ds, "barn_och_unga", kronor["kpi"], "14", "1480", year, "fargblind")
+    assert any(re.fullmatch(r"\d{1,3}\u00a0\d{3}\u00a0kr", t) for t in view["rang"]["text"]), view["rang"]["text"]
 
     # the address reopens the same view, drawn the same
     url = browser.evaluate("location.href")

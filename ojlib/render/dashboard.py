@@ -10,8 +10,9 @@ calls the länsrapport makes (``colours.coloured_kommun_table``: values and thei
 kommungrupp values with what they are, Ja/Nej and scale answers as shares of kommuner, ranks, colour
 classes against all kommuner in riket); the page only picks and draws. Per indikator and year (exactly
 that year, so a trend never mixes years) it holds, for all 290 kommuner: the value as the reports
-write it (numbers without their unit, which is stated once per indikator; answers as their code, shown
-by their label), the colour class, the rank in the län, and the län's, riket's and kommungrupp's values.
+write it (numbers as the numbers their texts show, with the decimals and the unit stated once per
+indikator; answers as their code, shown by their label), the colour class, the rank in the län, and the
+län's, riket's and kommungrupp's values.
 
 :func:`site_files` is what the site calls when it publishes: the page, one data file per område of the
 site's reports (kept as they are when their inputs have not changed) and the stale data files to remove.
@@ -33,7 +34,7 @@ import pandas as pd
 import ojlib.analysis
 from ojlib import EXEMPELDATA_MARK, __version__
 from ojlib.analysis import colours
-from ojlib.analysis.formatting import format_number
+from ojlib.analysis.formatting import format_number, num
 from ojlib.analysis.ranking import rang_avser
 from ojlib.base import memo
 from ojlib.base.errors import OjError
@@ -45,7 +46,7 @@ PAGE = "utforska.html"
 DATA_PREFIX = "utforska-"
 CALLBACK = "ojlibUtforskaData"
 _FP_RE = re.compile(r"^/\* ojlib-utforska ([0-9a-f]{32}) \*/")
-_NUMBER = re.compile(r"^[\u2212-]?[\d\u00a0]+(,\d+)?")
+_NUMBER = re.compile(r"^[\u2212-]?\d{1,3}(\u00a0\d{3})*(,\d+)?")  # a number as formatting.num writes it
 
 
 def data_name(omrade: str) -> str:
@@ -80,6 +81,29 @@ def indicator_info(ind) -> dict:
             "enhet": unit_suffix(ind), "nivaer": {str(k): v for k, v in sorted((ind.nivaer or {}).items())},
             "ar_fran": int(ind.ar_fran), "ar_till": int(ind.ar_till), "brott": brott,
             "anmarkning": ind.anmarkning, "rang_avser": rang_avser(riktning, ind.typ), "ar": []}
+
+
+def _as_numbers(shown: list) -> dict:
+    """A record's number texts ("82,3", "12 345", None when missing) as numbers and their decimals
+    (``{"n": [...], "d": 1}``) when every text is exactly ``formatting.num`` of its number, so the page
+    writes each one back as the reports do (decimal comma, spaced thousands); else the texts (``{"t": ...}``)."""
+    have = [t for t in shown if t is not None]
+    if not have:
+        return {"t": shown}
+    d = len(have[0].split(",", 1)[1]) if "," in have[0] else 0
+    out = []
+    for t in shown:
+        if t is None:
+            out.append(None)
+            continue
+        try:
+            x = float(t.replace("\u00a0", "").replace(",", ".").replace("\u2212", "-"))
+        except ValueError:
+            return {"t": shown}
+        if num(x, d) != t or (x == 0 and t.startswith(("-", "\u2212"))):
+            return {"t": shown}
+        out.append(int(x) if d == 0 else x)
+    return {"n": out, "d": d}
 
 
 def _first_index(codes: np.ndarray, order: list[str]) -> np.ndarray:
@@ -164,7 +188,7 @@ def omrade_data(ds, omrade: str, strategi: str = "rang_kvartil") -> dict:
                         raise ValueError(f"{kpi}: value text {t!r} lacks the unit {suffix!r}")  # pragma: no cover
                     else:
                         shown.append(str(t)[: len(str(t)) - len(suffix)] if suffix else str(t))
-                rec["t"] = shown
+                rec.update(_as_numbers(shown))
                 rec["rl"] = [None if m else int(r) for r, m in zip(cols["rang_i_länet"][start:end], missing,
                                                                      strict=True)]
             odd = {str(i): str(t) for i, (t, m) in enumerate(zip(text, missing, strict=True)) if m and t != "saknas"}

@@ -122,7 +122,10 @@
                rank: rec.rl ? rec.rl[i] : null, value: null, text: null};
     if (isAnswer(ind)) {
       if (rec.v[i] !== null) { out.value = rec.v[i]; out.text = ind.nivaer[String(rec.v[i])] || String(rec.v[i]); }
-    } else if (rec.t[i] !== null) {
+    } else if (rec.n && rec.n[i] !== null) {
+      out.value = rec.n[i];
+      out.text = swedish(rec.n[i], rec.d) + ind.enhet;
+    } else if (rec.t && rec.t[i] !== null) {
       out.text = rec.t[i] + ind.enhet;
       out.value = Number(rec.t[i].replace(/\u00a0/g, '').replace(',', '.').replace('\u2212', '-'));
     }
@@ -131,6 +134,13 @@
       out.klass = 'Saknas (' + out.text + ')';
     }
     return out;
+  }
+  // A number the data holds as its report text showed it ("82,3" is 82.3 with one decimal) written back the
+  // same way: decimal comma, non-breaking space between thousands (the data file checked each one).
+  function swedish(x, decimals) {
+    var parts = x.toFixed(decimals).split('.');
+    parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
+    return parts.join(',');
   }
   function avser(value, i) { return Array.isArray(value) ? value[i] : value; }
   // Best first in the desired direction (largest first without one), as the reports' ranked bars;
