@@ -88,7 +88,7 @@ def run(cmd: list[str], env: dict) -> tuple[float, float, str, str]:
 
 
 def pages(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.html") if p.name != "index.html")
+    return sorted(p for p in folder.glob("*.html") if p.name.startswith(("lansanalys-", "kommunprofil-")))
 
 
 def load() -> str:

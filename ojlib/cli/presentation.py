@@ -41,24 +41,19 @@ def presentation_command(
     from ojlib.data.source_lines import EXEMPELDATA
     from ojlib.publish import reports
     from ojlib.render import presentation
+    from ojlib.report import request
 
-    values: dict = {}
+    file_values: dict = {}
     if fil:
         sets = reports.load_params_file(fil)
         if len(sets) != 1:
             raise OjError(f"Filen {fil} innehåller {len(sets)} rapporter; välj en fil med en rapport.")
-        values = {k: v for k, v in sets[0].items() if v is not None}
-    given = {"lan": lan, "kommun": kommun, "omrade": omrade, "ar": ar, "datakalla": datakalla,
-             "fargstrategi": fargstrategi, "palett": palett, "max_bilder": max_bilder,
-             "per_kvalitetsomrade": per_kvalitetsomrade, "indikatorer": indikatorer}
-    if omrade is not None:
-        values.pop("omraden", None)
-    if lan is not None:
-        values.pop("kommun", None)
-    if kommun is not None:
-        values.pop("lan", None)
-    values.update({k: v for k, v in given.items() if v is not None})
-    presentation.check_params(values)  # before the output place and the work
+        file_values = sets[0]
+    values = request.merge(file_values, {
+        "lan": lan, "kommun": kommun, "omrade": omrade, "ar": ar, "datakalla": datakalla,
+        "fargstrategi": fargstrategi, "palett": palett, "max_bilder": max_bilder,
+        "per_kvalitetsomrade": per_kvalitetsomrade, "indikatorer": indikatorer})
+    request.parse(values)  # before the output place and the work
     target = Path(ut).expanduser() if ut else None
     if target is not None:
         if target.suffix.lower() != ".pptx":

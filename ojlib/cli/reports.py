@@ -18,7 +18,7 @@ from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
 from ojlib.publish import reports, site
 from ojlib.render import html_export
-from ojlib.report import templates
+from ojlib.report import request, templates
 
 HELP_OMRADE = f"Område: {omraden_help()}."
 HELP_AR = "År (standard: senaste året med data)."
@@ -42,18 +42,10 @@ def _write_pdfs(pages: list[Path], webblasare: str | None) -> None:
         typer.echo(f"PDF: {path.resolve()}")
 
 
-def _year(text: str | None):
-    if text is None or text.strip().lower() in ("", "senaste"):
-        return None
-    if not text.strip().isdigit():
-        raise OjError(f"Året '{text}' är inte ett årtal; ange t.ex. --ar 2024 eller utelämna --ar för senaste året.")
-    return int(text)
-
-
 def _options(ar, datakalla, jamforelse, fargstrategi, parameter, mall) -> dict:
     """Parameters given as options (only those actually given)."""
     values = dict(reports.parse_assignment(p) for p in parameter or [])
-    given = {"ar": _year(ar) if ar is not None else None, "datakalla": datakalla, "jamforelse": jamforelse,
+    given = {"ar": request.year(ar) if ar is not None else None, "datakalla": datakalla, "jamforelse": jamforelse,
              "fargstrategi": fargstrategi, "mall": mall}
     values.update({k: v for k, v in given.items() if v is not None})
     return values

@@ -33,7 +33,6 @@ import pandas as pd
 
 from ojlib import EXEMPELDATA_MARK, __version__
 from ojlib.analysis import aggregate, colours, findings, formatting, levels, ranking, summary
-from ojlib.base import paths
 from ojlib.base.errors import OjError
 from ojlib.base.storage import atomic_path
 from ojlib.data import dataset, geo
@@ -41,7 +40,7 @@ from ojlib.data.catalog import OMRADEN, RIKTNINGAR, parse_omraden
 from ojlib.data.source_lines import source_line
 from ojlib.data.sources import registry
 from ojlib.render import figures, notebook
-from ojlib.report import build, templates
+from ojlib.report import build, request
 from ojlib.report.model import Report
 
 DEFAULT_OMRADE = "missbruk"  # as the lansanalys template; a kommun's deck takes "alla" as the kommunprofil
@@ -1130,92 +1129,26 @@ def write(deck: Deck, path) -> Path:
 
 # Keys of a parameter file the deck uses; the report-only ones are accepted so that one file
 # (e.g. params/lansanalys_jonkoping.yml) makes both the report and its deck.
-DECK_KEYS = ("lan", "kommun", "omrade", "omraden", "ar", "datakalla", "fargstrategi", "palett", "max_bilder",
-             "per_kvalitetsomrade", "indikatorer")
-REPORT_ONLY = ("mall", "jamforelse", "jamforelsegrupp")
-
-
-def _year(text) -> int | None:
-    """The year as `oj rapport` reads it (same sentence for a year that is not one)."""
-    if text is None or str(text).strip().lower() in ("", "senaste", "none"):
-        return None
-    if isinstance(text, int):
-        return text
-    if not str(text).strip().isdigit():
-        raise OjError(f"Året '{text}' är inte ett årtal; ange t.ex. --ar 2024 eller utelämna --ar för senaste året.")
-    return int(text)
-
-
-def _int(name: str, value) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if not str(value).strip().isdigit():
-        raise OjError(f"--{name.replace('_', '-')} ska vara ett positivt heltal, inte '{value}'.")
-    return int(value)
-
-
-def _list(value) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = value if isinstance(value, list | tuple) else str(value).split(",")
-    return tuple(str(x).strip() for x in items if str(x).strip())
-
-
-def _report_parameters() -> set[str]:
-    """The report templates' own parameters (e.g. kommentarer): accepted in a shared file, not used."""
-
-    names: set[str] = set()
-    for template in ("lansanalys.ipynb", "kommunprofil.ipynb"):
-        path = paths.notebooks_dir() / template
-        if path.exists():
-            names |= set(templates.template_parameters(path))
-    return names
-
-
-def check_params(values: dict) -> dict:
-    """Check a parameter set (file and options merged) and return the deck's arguments."""
-    unknown = set(values) - set(DECK_KEYS) - set(REPORT_ONLY)
-    if unknown:  # only then read the templates (a batch checks every deck's parameters)
-        unknown = sorted(unknown - _report_parameters())
-    if unknown:
-        raise OjError(f"Presentationen har ingen parameter {', '.join(unknown)}; dess parametrar är "
-                      f"{', '.join(DECK_KEYS)}.")
-    if values.get("lan") in (None, "") and values.get("kommun") in (None, ""):
-        raise OjError("Ange --lan (länets presentation), --kommun (kommunens) eller en parameterfil med -f.")
-    if values.get("lan") not in (None, "") and values.get("kommun") not in (None, ""):
-        raise OjError("Ange antingen --lan eller --kommun, inte båda.")
-    omrade = values.get("omrade", values.get("omraden"))
-    return {"lan": values.get("lan"), "kommun": values.get("kommun"), "omrade": omrade,
-            "ar": _year(values.get("ar")), "datakalla": values.get("datakalla") or "exempeldata",
-            "max_bilder": _int("max_bilder", values.get("max_bilder")),
-            "per_kvalitetsomrade": _int("per_kvalitetsomrade", values.get("per_kvalitetsomrade")),
-            "fargstrategi": values.get("fargstrategi"), "palett": values.get("palett"),
-            "indikatorer": _list(values.get("indikatorer"))}
-
-
 def from_params(values: dict, ds=None) -> tuple[Deck, str]:
-    """The deck of a parameter set (a report's parameters, a file's or the CLI's) and its file name.
+    """The deck of a parameter set (a report's parameters, a file's or the CLI's) and its file name,
+    read as one request (:func:`ojlib.report.request.parse`).
 
     ``ds`` reuses a loaded dataset (a batch makes many decks from one); it must be the
     parameters' ``datakalla``.
     """
-
-    args = check_params(values)
-
-    lan = geo.normalise_lan(args["lan"]) if args["lan"] not in (None, "") else None
-    kommun = geo.normalise_kommun(args["kommun"]) if args["kommun"] not in (None, "") else None
-    omrade = args["omrade"] or ("alla" if kommun else DEFAULT_OMRADE)
+    req = request.parse(values)
+    lan = geo.normalise_lan(req.lan) if req.lan else None
+    kommun = geo.normalise_kommun(req.kommun) if req.kommun else None
+    omrade = req.omrade or ("alla" if kommun else DEFAULT_OMRADE)
     omraden = parse_omraden(omrade)
-    val = Val(**{k: args[k] for k in ("max_bilder", "per_kvalitetsomrade", "fargstrategi", "palett")
-                              if args.get(k) is not None}, indikatorer=args["indikatorer"])
-    if ds is None or ds.kalla != args["datakalla"]:
-        ds = dataset.load_dataset(args["datakalla"])
-    name = default_name(lan, kommun, omraden, args["ar"])
+    val = Val(**{k: getattr(req, k) for k in ("max_bilder", "per_kvalitetsomrade", "fargstrategi", "palett")
+                 if getattr(req, k) is not None}, indikatorer=req.indikatorer)
+    if ds is None or ds.kalla != req.datakalla:
+        ds = dataset.load_dataset(req.datakalla)
+    name = default_name(lan, kommun, omraden, req.ar)
     if kommun:
-        return kommun_deck(ds, kommun, omrade, args["ar"], val), name
-    return lan_deck(ds, lan, omrade, args["ar"], val), name
+        return kommun_deck(ds, kommun, omrade, req.ar, val), name
+    return lan_deck(ds, lan, omrade, req.ar, val), name
 
 
 def write_for_report(kind: str, params: dict, target: Path, datasets: dict | None = None) -> Path | None:
@@ -1227,7 +1160,7 @@ def write_for_report(kind: str, params: dict, target: Path, datasets: dict | Non
     """
     if kind not in ("lansanalys", "kommunprofil"):
         return None
-    values = {k: v for k, v in params.items() if k in DECK_KEYS and v is not None}
+    values = {k: v for k, v in params.items() if k in request.DECK_KEYS and v is not None}
     if kind == "lansanalys":
         values.pop("kommun", None)
 
