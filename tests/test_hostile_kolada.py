@@ -117,3 +117,13 @@ def test_the_default_deadline_is_minutes_not_an_hour():
     assert 60 <= kolada_client.DEFAULT_DEADLINE <= 900
     assert cli_kolada.DEFAULT_DEADLINE == kolada_client.DEFAULT_DEADLINE
     assert KoladaClient.__init__.__kwdefaults__["deadline"] == kolada_client.DEFAULT_DEADLINE
+
+
+def test_a_5_mb_title_in_the_catalogue_check_is_quoted_short(home, capsys, fake):
+    fake.kpi_meta["N33001"]["title"] = "Kostnad " + "x" * 5_000_000
+    fake.kpi_meta["U35538"]["title"] = "y" * 5_000_000 + " (-2024)"
+    capsys.readouterr()
+    assert main(["indikatorer", "--kontrollera", "--bas-url", fake.base_url, "--omrade", "alla"]) == 0
+    out = capsys.readouterr().out
+    assert "N33001: katalogen" in out and "U35538: sista år 2024" in out
+    assert max(len(line) for line in out.splitlines()) < 2_000

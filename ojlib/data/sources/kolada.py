@@ -784,7 +784,8 @@ def check_text(c: CatalogueCheck) -> str:
                      "och ange upphord: ÅR i params/indikatorer.yml (eller ta bort posten).")
     if c.renamed:
         lines.append(f"Annan titel i Kolada ({len(c.renamed)}):")
-        lines += [f"  {k}: katalogen \"{a}\" – Kolada \"{b}\"" for k, a, b in c.renamed]
+        lines += [f"  {excerpt(k, 20)}: katalogen \"{excerpt(a, 200)}\" – Kolada \"{excerpt(b, 200)}\""
+                  for k, a, b in c.renamed]
     if c.changed:
         lines.append(f"Ändrad fråga under samma id – ett definitionsbrott att registrera ({len(c.changed)}):")
         for k, ours, theirs in c.changed:
@@ -800,7 +801,7 @@ def check_text(c: CatalogueCheck) -> str:
             ind = c.indicators.get(k)
             note = ("" if ind is None else " – katalogen anger samma år" if ind.upphord == y
                     else f" – ändra till upphord: {y} i katalogen")
-            lines.append(f"  {k}: sista år {y} (\"{t}\"){note}")
+            lines.append(f"  {k}: sista år {y} (\"{excerpt(t, 200)}\"){note}")
     if c.not_kolada:
         lines.append(f"Egna importerade indikatorer jämförs inte med Kolada ({len(c.not_kolada)}): "
                      f"{', '.join(c.not_kolada[:10])}{' …' if len(c.not_kolada) > 10 else ''}.")
