@@ -48,14 +48,21 @@ def test_ranked_bars_show_the_lan_ranked_with_labelled_lines(example_ds, lan_tab
     # missing kommuner last, with their reason as the bar text
     n_missing = int(rows["värde"].isna().sum())
     assert n_missing and all(t in ("sekretess", "bortfall") for t in bars[0].text[-n_missing:])
-    lines = {t.name.split(":")[0]: t.name for t in fig.data if isinstance(t, go.Scatter)}
+    lines = {t.name.split(":")[0]: t.name for t in fig.data if isinstance(t, go.Scatter) and t.mode == "lines"}
     assert set(lines) == {"Länet", "Riket"}
     assert "ovägt medel av kommunerna" in lines["Länet"]
+    # the values stand in a column right of the bars (a second axis over the same kommuner), not on the bars
+    # where the länet and riket lines would cross them
+    assert bars[0].textposition == "none"
+    assert list(fig.layout.yaxis2.ticktext) == list(bars[0].text)
+    assert list(fig.layout.yaxis2.tickvals) == list(bars[0].y)
     assert "Brukarbedömning: få kontakt (2025)" in fig.layout.title.text
     assert fig.layout.xaxis.title.text == "Procent"
     notes = annotations(fig)
-    assert notes["exempeldata"] == f"<b>{EXEMPELDATA_MARK}</b>"
-    assert notes["kalla"] == EXEMPELDATA_MARK
+    # the source line of example data is the mark: shown once, red and bold, no second mark beside it
+    assert notes["kalla"] == f"<b><span style='color:#B00020'>{EXEMPELDATA_MARK}</span></b>"
+    assert "exempeldata" not in notes and sum(EXEMPELDATA_MARK in n for n in notes.values()) == 1
+    assert fig.layout.separators == ", "  # decimal comma and space between thousands on axes and hovers
     assert colours.FORKLARING in notes["forklaring"].replace("<br>", " ")
     assert fig.layout.meta == {"kalla": "exempeldata", "exempeldata": True}
     assert list(bars[0].marker.color) == list(rows.set_index("kommun").loc[list(bars[0].y), "färg"])
@@ -135,7 +142,7 @@ def test_sweden_map_is_one_trace_with_290_kommuner(example_ds):
     assert trace.zmin == 0 and trace.zmax == 4
     size = len(fig.to_json())
     assert size < 300_000, size
-    assert "Exempeldata" in annotations(fig)["exempeldata"]
+    assert EXEMPELDATA_MARK in annotations(fig)["kalla"]
 
 
 def test_lan_map_holds_only_the_lans_kommuner(lan_table):

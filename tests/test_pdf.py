@@ -160,7 +160,7 @@ def _overlaps(items: list[dict]) -> list[tuple[int, int]]:
 
 @needs_chromium
 def test_small_figures_sit_side_by_side_at_1400_and_stack_when_narrow(lan_pdf):
-    """At 1400 px the ranked bars and the K/M charts sit four to a row (a chapter with one or two of
+    """At 1400 px the ranked bars and the K/M charts sit three to a row (a chapter with one or two of
     them: beside its list of indicators), none overlapping another, no text of a figure outside it,
     every kommun named on its axis (nor in any other figure); at 700 px they stack one or two to a row,
     still without overlap or text outside them."""
@@ -171,7 +171,7 @@ def test_small_figures_sit_side_by_side_at_1400_and_stack_when_narrow(lan_pdf):
         browser.open(lan_pdf, width=700)
         narrow = browser.evaluate(GRID_LAYOUT)
     assert len(wide["grids"]) >= 3, "no grid of small figures on the page"
-    assert max(g["cols"] for g in wide["grids"]) == 4, wide["grids"]
+    assert max(g["cols"] for g in wide["grids"]) == 3, wide["grids"]  # at most three: each readable (issue 21)
     assert any(g["n"] < len(g["items"]) for g in wide["grids"]), "no chapter list beside its figures"
     for g in wide["grids"] + narrow["grids"]:
         assert _overlaps(g["items"]) == [], g

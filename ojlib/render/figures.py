@@ -56,6 +56,9 @@ TEMPLATE = go.layout.Template(layout={
     "colorway": LINJEFARGER, "hoverlabel": {"font": {"size": 12}}, "legend": {"bgcolor": "rgba(255,255,255,0)"},
 })
 
+# decimal comma and a space between thousands, on every axis and in every hover
+SEPARATORS = ", "
+
 AXEL = {"andel": "Procent", "kr_per_inv": "Kronor per invånare", "ja_nej": "Svar (Ja/Nej)",
         "skala": "Nivå på skalan"}
 RIKTNING_TEXT = {"hogre_battre": "högre värde är bättre", "lagre_battre": "lägre värde är bättre",
@@ -213,30 +216,20 @@ def _finish(data: list[dict], layout: dict, title: str, kalla: str, derived: boo
         height += 22 * (rows - 1)
     rule_html = _wrap(rule, rule_width) if rule else ""
     n_rule = rule_html.count("<br>") + 1 if rule else 0
-    line_px, note_size = (13, 10) if small else (15, 11)
+    line_px, note_size = 15, 11  # 11 px: the smallest text a report shows (8 pt printed)
     notes = list(layout.get("annotations", []))
     if rule:
         notes.append({"name": "forklaring", "text": rule_html, "x": 0, "y": 0, "xref": "paper", "yref": "paper",
                       "xanchor": "left", "yanchor": "top", "yshift": -below, "showarrow": False, "align": "left",
                       "font": {"size": note_size, "color": "#333333"}})
-    notes.append({"name": "kalla", "text": _text(source_line(kalla, derived=derived)), "x": 0, "y": 0, "xref": "paper",
+    example = has_example(kalla)
+    notes.append({"name": "kalla", "text": _source_text(kalla, derived, example), "x": 0, "y": 0, "xref": "paper",
                   "yref": "paper", "xanchor": "left", "yanchor": "top",
                   "yshift": -(below + line_px * n_rule + 6 * bool(rule)),
                   "showarrow": False, "font": {"size": note_size, "color": "#555555"}})
-    bottom = below + line_px * n_rule + (28 if small else 34)
+    bottom = below + line_px * n_rule + 34
     if plot_height:  # the plot area is given: the figure grows by its margins
         height = plot_height + top + bottom
-    example = has_example(kalla)
-    if example and small:  # a small figure: the mark at the bottom right, clear of the title
-        notes.append({"name": "exempeldata", "text": f"<b>{EXEMPELDATA_MARK}</b>", "x": 1, "y": 0, "xref": "paper",
-                      "yref": "paper", "xanchor": "right", "yanchor": "top",
-                      "yshift": -(below + line_px * n_rule + 6 * bool(rule)) - 14, "showarrow": False,
-                      "font": {"size": 10, "color": "#B00020"}})
-    elif example:
-        notes.append({"name": "exempeldata", "text": f"<b>{EXEMPELDATA_MARK}</b>", "x": 1, "y": 1, "xref": "paper",
-                      "yref": "paper", "xanchor": "right", "yanchor": "bottom", "yshift": top - 62,
-                      "showarrow": False, "font": {"size": 13, "color": "#B00020"}, "bordercolor": "#B00020",
-                      "borderwidth": 1, "borderpad": 3, "bgcolor": "#FFF3F3"})
     layout = {
         **layout,
         "annotations": notes,
@@ -245,16 +238,30 @@ def _finish(data: list[dict], layout: dict, title: str, kalla: str, derived: boo
                   **({"y": 1 - 28 / (height or 450), "yanchor": "middle" if subtitle else "top"}
                      if head.count("<br>") <= bool(subtitle) else  # a longer head: plotly puts its first line at
                      {"y": 1 - 24 / (height or 450), "yanchor": "middle"})},  # y, top-anchored it is cut at the top
-        "margin": {"t": top, "b": bottom + (14 if small and example else 0), "l": left, "r": right},
+        "margin": {"t": top, "b": bottom, "l": left, "r": right},
         "meta": {"kalla": kalla, "exempeldata": example, **(meta or {})},
+        "separators": SEPARATORS,
     }
     if legend:
         layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"}
     if height:
         layout["height"] = height
+        if layout["meta"].get("rader"):  # printed, a row per kommun of PRINT_BAR_PX: the figure's height on paper
+            layout["meta"]["utskriftshojd"] = height - layout["meta"]["rader"] * (BAR_PX - PRINT_BAR_PX)
     if width:
         layout["width"] = width
     return go.Figure(data=data, layout=layout)
+
+
+def _source_text(kalla: str, derived: bool, example: bool) -> str:
+    """The source line under a figure; with example data the mark in it, once, red and bold (the line of
+    example data is the mark itself, so a second mark beside it said the same thing twice)."""
+    line = _text(source_line(kalla, derived=derived))
+    if not example:
+        return line
+    if EXEMPELDATA_MARK not in line:
+        line = f"{line} · {EXEMPELDATA_MARK}"
+    return line.replace(EXEMPELDATA_MARK, f"<b><span style='color:#B00020'>{EXEMPELDATA_MARK}</span></b>", 1)
 
 
 def _vline(x: float, line: dict, xref: str = "x", yref: str = "y") -> dict:
@@ -291,9 +298,11 @@ def _level_ticks(table: pd.DataFrame, kpi: str, catalogue=None):
 
 # ---------------------------------------------------------------- ranked bars
 
-# A compact figure sits four to a row at 1400 px (about 290 px wide; two to a row printed, 340 px):
+# A compact figure sits three to a row at 1400 px (about 390 px wide; two to a row printed, 340 px):
 # its title, subtitle and colour rule wrap at these many characters, its legend at this width in px.
-KOMPAKT_TITEL, KOMPAKT_RAD, KOMPAKT_REGEL, KOMPAKT_BREDD = 28, 36, 42, 280
+KOMPAKT_TITEL, KOMPAKT_RAD, KOMPAKT_REGEL, KOMPAKT_BREDD = 36, 46, 50, 360
+PRINT_BAR_PX = 12  # printed: 12 px (9 pt) a kommun, so a chart of 49 fits an A4 page
+BAR_PX = 20  # a compact chart's row per kommun: a bar at least 14 px thick (49 kommuner in Västra Götaland)
 
 @_escaped
 def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None = None,
@@ -306,7 +315,7 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
     riket), each labelled with what it is; ``jamforelse="kommungrupp"`` adds each kommun's
     kommungrupp value as a marker. Bars take the ``färg`` column when the table is coloured.
     Ja/Nej: bars show the answer, and the share of kommuner with Ja is given in the subtitle.
-    ``kompakt`` makes a small figure that a report page sets four to a row at 1400 px (it carries
+    ``kompakt`` makes a small figure that a report page sets three to a row at 1400 px (it carries
     ``layout.meta["rutnat"] = True``, read by ``html_export``; printed two to a row).
     """
     kalla = _kalla(table, kalla)
@@ -403,20 +412,32 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
     if typ != "ja_nej" and not kompakt:
         xaxis["title"] = {"text": _axis_title(typ, first.enhet)}
     yaxis = {"autorange": "reversed", "type": "category"}
-    height = max(320, 28 * len(order) + 200) if not kompakt else max(240, 16 * len(order) + 110)
+    extra = {}
+    if typ not in ("ja_nej", "skala"):
+        # the values in a column right of the plot, where no länet/riket line can cross them: the ticks of a
+        # second category axis over the same bars (an invisible trace gives it its categories)
+        bar["textposition"] = "none"
+        data.append({"type": "scatter", "x": x, "y": names, "yaxis": "y2", "mode": "markers", "showlegend": False,
+                     "marker": {"opacity": 0, "size": 1}, "hoverinfo": "skip", "name": "Värden"})
+        extra["yaxis2"] = {"overlaying": "y", "side": "right", "type": "category", "autorange": "reversed",
+                           "tickmode": "array", "tickvals": names, "ticktext": list(ordered["värde_text"]),
+                           "showgrid": False, "automargin": True, "ticks": "", "dtick": 1,
+                           "tickfont": {"size": 11, "color": "#333333"}}
+    height = max(320, 28 * len(order) + 200) if not kompakt else max(240, BAR_PX * len(order) + 110)
     rule = first.get("färgregel") if "färgregel" in rows.columns else None
     rule = f"{rule} {colours.FORKLARING}" if rule else None
     if kompakt:
         bar["textfont"] = {"size": 11}
         yaxis.update(tickfont={"size": 11}, dtick=1)  # every kommun named, none skipped
-    fig = _finish(data, {"xaxis": xaxis, "yaxis": yaxis},
+    fig = _finish(data, {"xaxis": xaxis, "yaxis": yaxis, **extra},
                   _wrap(f"{first.indikator} ({first['år']})", KOMPAKT_TITEL) if kompakt else
                   f"{first.indikator} ({first['år']})", kalla, True,
                   _wrap(subtitle, KOMPAKT_RAD) if kompakt else subtitle,
                   rule, height, below=30 if typ == "ja_nej" else (34 if kompakt else 80), legend=True,
                   legend_width=KOMPAKT_BREDD if kompakt else 900, rule_width=KOMPAKT_REGEL if kompakt else 140,
-                  small=kompakt, plot_height=14 * len(order) + 12 if kompakt else None,
-                  right=48 if kompakt and typ != "ja_nej" else 20, meta={"rutnat": True} if kompakt else None)
+                  small=kompakt, plot_height=BAR_PX * len(order) + 12 if kompakt else None,
+                  right=48 if kompakt and typ == "skala" else 10,
+                  meta={"rutnat": True, "rader": len(order)} if kompakt else None)
     return fig
 
 
@@ -566,7 +587,7 @@ def overview(table: pd.DataFrame, kalla: str | None = None, comparison_rows: boo
                         text, cls])
     shown = np.vectorize(lambda t: _wrap(t, 12))(text.astype(str))
     data = [{"type": "heatmap", "z": z.tolist(), "x": xlabels, "y": row_names, "text": shown.tolist(),
-             "texttemplate": "%{text}", "textfont": {"size": 10}, "colorscale": _stepped(palette), "zmin": 0,
+             "texttemplate": "%{text}", "textfont": {"size": 11}, "colorscale": _stepped(palette), "zmin": 0,
              "zmax": len(palette), "showscale": False, "xgap": 2, "ygap": 2, "customdata": custom.tolist(),
              "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}: %{customdata[2]}"
                               "<br>%{customdata[3]}<extra></extra>", "name": "Översikt"}]
@@ -690,7 +711,7 @@ def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | No
          "marker": {"color": FARG_MAN, "size": 11, "symbol": "diamond"}},
     ]
     layout = {"yaxis": {"autorange": "reversed", "type": "category",
-                        **({"dtick": 1, "tickfont": {"size": 10}} if kompakt else {})},  # every name, none skipped
+                        **({"dtick": 1, "tickfont": {"size": 11}} if kompakt else {})},  # every name, none skipped
               "xaxis": {"title": {"text": _axis_title("andel" if first.enhet == "procent" else "", first.enhet)}}}
     sub = f"Kvinnor och män, {first['år']}"
     if missing:
@@ -699,7 +720,8 @@ def sex_differences(frame: pd.DataFrame, kpi: str | None = None, kalla: str | No
     return _finish(data, layout, _wrap(first.indikator, KOMPAKT_TITEL) if kompakt else first.indikator, kalla, True,
                    _wrap(sub, KOMPAKT_RAD) if kompakt else sub, None, height, below=58 if kompakt else 80,
                    legend=True, legend_width=150 if kompakt else 900, small=kompakt,  # plotly wraps at the plot's width
-                   plot_height=15 * len(names) + 12 if kompakt else None, meta={"rutnat": True} if kompakt else None)
+                   plot_height=BAR_PX * len(names) + 12 if kompakt else None,
+                   meta={"rutnat": True, "rader": len(names)} if kompakt else None)
 
 
 # ---------------------------------------------------------------- small multiples over time
@@ -732,6 +754,9 @@ def _grid(n_rows: int, columns: int, horizontal_spacing: float, vertical_spacing
     return axes, [(a["x"], a["y"]) for a in layout["annotations"]]
 
 
+PANELS_PER_ROW = 4  # over_time's most panels to a row: about 170 px each on an A4 page
+
+
 @_escaped
 def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | None = None,
               title: str = "Länet och riket över tid", kalla: str | None = None, columns: int = 5) -> go.Figure:
@@ -740,7 +765,8 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
     ``answers`` (from ``lansrapport.answer_shares_over_time``) gives the share of kommuner with Ja
     (or at a scale's top level) per year — a share of kommuner, never a mean of answer codes;
     ``trends`` (``levels.trend`` frames of other indicators, län and riket) give the values in
-    their unit. A definition break is a gap in the line and a dotted mark.
+    their unit. A definition break is a gap in the line and a dotted mark. ``columns`` panels to a row,
+    at most ``PANELS_PER_ROW`` (narrower panels cannot hold their titles at a legible size).
     """
     # (title, unit text, [(name, colour, dash, xs, ys, (hover template, text per point))], break year)
     panels = []
@@ -778,16 +804,16 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
     if not panels:
         raise ValueError("over_time() needs answers or trends.")
     kalla = _kalla(pd.DataFrame(), kalla)
+    columns = min(columns, PANELS_PER_ROW)  # narrower panels cannot hold their 11 px titles (printed: 8 pt)
     n_rows = -(-len(panels) // columns)
-    narrow = columns > 5  # panels about 150 px wide at 1400 px: titles wrap shorter
-    titles = [f"<b>{_wrap(t, 22 if narrow else 26)}</b><br><span style='font-size:82%;color:#555'>"
-              f"{_wrap(u, 30 if narrow else 36)}</span>" for t, u, *_ in panels]
+    titles = [f"<b>{_wrap(t, 22)}</b><br><span style='font-size:11px;color:#555'>"
+              f"{_wrap(u, 30)}</span>" for t, u, *_ in panels]
     # plot height, and the space above it for the panel's title (11 px lines), unit (9 px) and the x ticks above
     row_px, gap_px = 96, max(66, max(14 * (t.count("<br>") - 1) + 24 for t in titles) + 22)
     plot_h = n_rows * row_px + (n_rows - 1) * gap_px
-    axes, spots = _grid(n_rows, columns, 0.05 if narrow else 0.06, gap_px / plot_h if n_rows > 1 else 0.0)
+    axes, spots = _grid(n_rows, columns, 0.07, gap_px / plot_h if n_rows > 1 else 0.0)
     data, shapes, years_all = [], [], set()
-    layout = {k: {**v, "tickfont": {"size": 10}} for k, v in axes.items()}
+    layout = {k: {**v, "tickfont": {"size": 11}} for k, v in axes.items()}
     for n, (_t, _u, lines, brott, yrange) in enumerate(panels):
         xref, yref = ("x", "y") if n == 0 else (f"x{n + 1}", f"y{n + 1}")
         for name, colour, dash, xs, ys, hover in lines:

@@ -39,6 +39,40 @@ GEO_ASSETS_STUB = (
     "return {topojson:t};})();"
 )
 
+# Plotly in Swedish, registered here (plotly.min.js has only English and no locale is fetched): the
+# toolbar's texts, and decimal comma and space between thousands wherever plotly formats a number itself
+# (the figures also say so in layout.separators).
+PLOTLY_SV = {
+    "moduleType": "locale", "name": "sv",
+    "dictionary": {
+        "Autoscale": "Autoskala", "Box Select": "Välj med rektangel", "Lasso Select": "Välj med lasso",
+        "Compare data on hover": "Jämför värden vid hovring", "Show closest data on hover": "Visa närmaste värde",
+        "Toggle show closest data on hover": "Visa närmaste värde av/på", "Toggle Spike Lines": "Stödlinjer av/på",
+        "Double-click to zoom back out": "Dubbelklicka för att zooma ut igen", "Download plot": "Ladda ner diagrammet",
+        "Download plot as a png": "Ladda ner diagrammet som PNG",
+        "Download plot as a PNG": "Ladda ner diagrammet som PNG",
+        "Download plot as JSON": "Ladda ner diagrammet som JSON", "Image download succeeded": "Bilden är nedladdad",
+        "Sorry, there was a problem downloading your image!": "Bilden kunde tyvärr inte laddas ner.",
+        "Double-click on legend to isolate one trace": "Dubbelklicka på en förklaring för att visa bara den serien",
+        "Drag to rotate map, click to reset north": "Dra för att vrida kartan, klicka för norr uppåt",
+        "Reset views": "Återställ vyerna", "Pan": "Panorera", "Zoom": "Zooma",
+        "Zoom in": "Zooma in", "Zoom out": "Zooma ut", "Reset": "Återställ", "Reset axes": "Återställ axlarna",
+        "Reset view": "Återställ vyn", "Produced with Plotly.js": "Skapad med Plotly.js",
+        "Snapshot succeeded": "Bilden är sparad", "Taking snapshot - this may take a few seconds":
+            "Bilden sparas – det kan ta några sekunder",
+        "Sorry, there was a problem downloading your snapshot!": "Bilden kunde tyvärr inte laddas ner.",
+        "Click to enter Plot title": "Klicka för att skriva en titel", "trace": "serie",
+    },
+    "format": {
+        "days": ["söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"],
+        "shortDays": ["sön", "mån", "tis", "ons", "tor", "fre", "lör"],
+        "months": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+                   "oktober", "november", "december"],
+        "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+        "date": "%Y-%m-%d", "decimal": ",", "thousands": " ",
+    },
+}
+
 RENDER_FIGURES_JS = """(function () {
   var divs = document.querySelectorAll('div.ojfig');
   if (typeof Plotly === 'undefined') {
@@ -47,12 +81,15 @@ RENDER_FIGURES_JS = """(function () {
     });
     return;
   }
+  Plotly.register(PLOTLY_SV);
   var shared = JSON.parse(document.getElementById('ojlib-mallar').textContent);
   divs.forEach(function (div) {
     var spec = JSON.parse(document.getElementById(div.getAttribute('data-spec')).textContent);
     var layout = spec.layout || {};
     if (spec.mall !== undefined && spec.mall !== null) { layout.template = shared[spec.mall]; }
-    var config = Object.assign({responsive: true, displaylogo: false}, spec.config || {});
+    // no "Share chart" button: it would send the data to a server, and the page is offline
+    var config = Object.assign({responsive: true, displaylogo: false, locale: 'sv',
+                                modeBarButtonsToRemove: ['sendChartToCloud']}, spec.config || {});
     Plotly.newPlot(div, spec.data || [], layout, config).then(function (gd) {
       if (window.ojlibOnPlot) { window.ojlibOnPlot(gd, spec); }
     });
@@ -62,24 +99,26 @@ RENDER_FIGURES_JS = """(function () {
     if (window.ojlibOpenDetails) { window.ojlibOpenDetails(on); }
     return Promise.all([...divs].map(function (div) {
       if (!div._fullLayout) { return null; }
-      var panels = ((div.layout.meta || {}).paneler) ? (div.layout.annotations || []).map(function (a, i) {
-        return [i, a]; }).filter(function (p) { return !p[1].name; }) : [];
-      if (on) {
-        if (!('ojSkarm' in div)) { div.ojSkarm = div.layout.width === undefined ? null : div.layout.width; }
+      var printed = (div.layout.meta || {}).utskriftshojd;  // a compact chart of kommuner: lower on paper
+      if (on) {  // 1 px is 0,75 pt on paper: the figures' 11 px texts print at 8 pt
+        if (!('ojSkarm' in div)) {
+          div.ojSkarm = [div.layout.width === undefined ? null : div.layout.width, div.layout.height];
+        }
         var upd = {width: div.closest('.rutnat:not(.bred)') ? PRINT_HALF : PRINT_WIDTH};
-        panels.forEach(function (p) { upd['annotations[' + p[0] + '].font.size'] = 8; });
+        if (printed) { upd.height = printed; }
         return Plotly.relayout(div, upd);
       }
       if (!('ojSkarm' in div)) { return null; }
-      var w = div.ojSkarm; delete div.ojSkarm;
+      var w = div.ojSkarm[0], h = div.ojSkarm[1]; delete div.ojSkarm;
       var back = w === null ? {width: null, autosize: true} : {width: w};
-      panels.forEach(function (p) { back['annotations[' + p[0] + '].font.size'] = 11; });
+      if (printed && h) { back.height = h; }
       return Plotly.relayout(div, back);
     }));
   };
   window.addEventListener('beforeprint', function () { window.ojlibForPrint(true); });
   window.addEventListener('afterprint', function () { window.ojlibForPrint(false); });
-})();""".replace("PRINT_WIDTH", "690").replace("PRINT_HALF", "340")
+})();""".replace("PRINT_WIDTH", "690").replace("PRINT_HALF", "340").replace(
+    "PLOTLY_SV", json.dumps(PLOTLY_SV, ensure_ascii=False))
 
 CSS = """
 :root { --text: #1d1d1b; --muted: #5b5b5b; --line: #d9d9d9; --accent: #1f4e79; --warn-bg: #fff3cd;
@@ -164,8 +203,8 @@ p.oj-exempeldata, .oj-not.oj-exempeldata { color: #B00020; font-weight: bold; }
 .oj-forbattring h4 { margin: .5rem 0 .2rem; }
 .oj-forbattring .listor { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 0 2rem; }
 .oj-forbattring details { margin-top: .6rem; }
-/* small figures (ranked bars, K/M) four to a row at 1400 px, fewer in a narrower window, two printed */
-.rutnat { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: .3rem 1rem; }
+/* small figures (ranked bars, K/M) at most three to a row at 1400 px, fewer in a narrower window, two printed */
+.rutnat { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: .3rem 1rem; }
 .rutnat .halv { min-width: 0; }
 .rutnat.bred { grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); }
 /* a small figure's toolbar only while the pointer is on it (it would cover the title) */
@@ -190,13 +229,17 @@ details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
   header, main, footer { max-width: none; padding: 0; }
   .output, .rulla { overflow: visible; }
   .output table tr > th:first-child { position: static; box-shadow: none; }
-  table { font-size: 7.5pt; width: 100%; }
-  table.matris { font-size: 7pt; }
-  table.matris thead th { font-size: 7pt; min-width: 0; }
+  table { font-size: 8pt; width: 100%; }
+  table.matris { font-size: 8pt; }
+  table.matris thead th { font-size: 8pt; min-width: 0; }
   .output thead th, .output td { overflow-wrap: break-word; }  /* too wide for A4: break, never overlap */
-  table.matris tr.jamforelse th, table.matris tr.jamforelse td { font-size: 6.5pt; }
-  table.matris td { font-size: 7pt; }
+  table.matris tr.jamforelse th, table.matris tr.jamforelse td { font-size: 8pt; }
+  table.matris td { font-size: 8pt; }
   table.matris td { min-width: 0; padding: 2px 2px; }
+  /* the matrix fits the page at 8 pt: headers and answer texts may break anywhere (a table wider than the
+     paper made Chromium shrink the whole page, every text with it) */
+  table.matris th, table.matris td, table.matris tr.jamforelse td.skala { overflow-wrap: anywhere; min-width: 0; }
+  table.matris .år { white-space: normal; }
   th, td { padding: 2px 4px; }
   .rutnat { grid-template-columns: 1fr 1fr; gap: 0 4mm; }
   .rutnat.bred { grid-template-columns: 1fr; }
@@ -211,12 +254,21 @@ details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
   h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
   main h2 { margin-top: 5mm; }
   .oj-oversikt, .oj-tabell:not(:has(.oj-profil)), .oj-forbattring .listor > div, .oj-kapitel { break-inside: avoid; }
+  /* a table longer than about half a page (Västra Götaland's 49 kommuner) starts where its heading is and
+     breaks between rows, the header repeated on the next page (thead); never before its Länet and Riket
+     rows (the last two of a table of values; tr.jamforelse in the matrix), and its notes follow it */
+  .oj-oversikt:has(tbody > tr:nth-child(26)), .oj-tabell:has(tbody > tr:nth-child(26)),
+  .oj-tabell:has(li:nth-child(15)) { break-inside: auto; }
+  thead { display: table-header-group; }
+  .oj-oversikt tbody > tr:nth-last-child(-n+2), tr.jamforelse { break-before: avoid; }
+  .rulla + *, table + *, .oj-tabell + .oj-not { break-before: avoid; }
+  footer { display: none; }  /* its line is in every page's margin (page_css); alone it made a page of its own */
   /* the kommun profile on A4: the four columns of answer distributions share the width evenly (left to
      the browser, länet and riket got a fifth of what the empty placement columns got, nine lines a cell) */
   table.oj-profil:has(> thead > tr > th:nth-child(9)) { table-layout: fixed; }
   table.oj-profil:has(> thead > tr > th:nth-child(9)) th, table.oj-profil:has(> thead > tr > th:nth-child(9)) td {
     padding: 2px 3px; min-width: 0; }
-  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th { font-size: 7pt; overflow-wrap: normal; }
+  table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th { font-size: 8pt; overflow-wrap: normal; }
   table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(1) { width: 17%; }
   table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(2) { width: 5%; }
   table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(3) { width: 10%; }
@@ -475,15 +527,20 @@ def footer_text(meta: dict) -> str:
 
 
 def page_css(title: str, meta: dict) -> str:
-    """The A4 page for printing: title at the top, mark and source at the bottom, page numbers."""
+    """The A4 page for printing: title and the ojlib version at the top, mark and source at the bottom,
+    page numbers."""
+    from ojlib import __version__
+
     foot = footer_text(meta)
     return ("\n@page { size: A4; margin: 13mm 11mm 15mm 11mm;"
-            f" @top-left {{ content: {_css_string(title)}; font: 7.5pt 'DejaVu Sans', Arial, sans-serif;"
+            f" @top-left {{ content: {_css_string(title)}; font: 8pt 'DejaVu Sans', Arial, sans-serif;"
             " color: #555; }"
-            + (f" @bottom-left {{ content: {_css_string(foot)}; font: bold 7.5pt 'DejaVu Sans', Arial, sans-serif;"
+            f" @top-right {{ content: {_css_string('Skapad med ojlib ' + __version__)};"
+            " font: 8pt 'DejaVu Sans', Arial, sans-serif; color: #555; }"
+            + (f" @bottom-left {{ content: {_css_string(foot)}; font: bold 8pt 'DejaVu Sans', Arial, sans-serif;"
                " color: #7a0015; }" if foot else "")
             + " @bottom-right { content: 'Sida ' counter(page) ' av ' counter(pages);"
-              " font: 7.5pt 'DejaVu Sans', Arial, sans-serif; color: #555; } }\n")
+              " font: 8pt 'DejaVu Sans', Arial, sans-serif; color: #555; } }\n")
 
 
 def page_document(title: str, body: str, meta: dict | None = None, templates: list[str] | None = None,
