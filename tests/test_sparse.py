@@ -63,7 +63,16 @@ def test_sparse_lan_value_is_marked_and_held_against_nothing(sparse_ds):
 
 
 def test_figure_and_deck_say_how_few_kommuner(sparse_ds):
+    from ojlib.analysis import levels
     from ojlib.render import figures, presentation
+
+    # over time: only the sparse year of the län says so (its point label in the over-time panels)
+    tr = levels.trend(sparse_ds, KPI, lan="06")
+    lan = tr[tr["nivå"] == "län"].set_index("år")
+    last = int(lan.index.max())
+    assert lan.at[last, "värde_text"].endswith("(2 av 13 kommuner)") and "92,5" in lan.at[last, "värde_text"]
+    assert not lan.loc[lan.index < last, "värde_text"].str.contains("av 13 kommuner").any()
+    assert not tr.loc[tr["nivå"] == "riket", "värde_text"].str.contains("kommuner").any()
 
     t = ranking.lan_table(sparse_ds, "06", "missbruk")
     fig = figures.ranked_bars(t, KPI)

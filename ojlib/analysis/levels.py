@@ -11,7 +11,15 @@ import numpy as np
 import pandas as pd
 
 from ojlib.analysis import selection
-from ojlib.analysis.aggregate import ANSWER_TYPES, avser_beraknat, group_frame, share_input, top_level
+from ojlib.analysis.aggregate import (
+    ANSWER_TYPES,
+    avser_beraknat,
+    group_frame,
+    share_input,
+    sparse,
+    top_level,
+    underlag_text,
+)
 from ojlib.analysis.formatting import format_value
 from ojlib.analysis.selection import NIVA_NAMN
 from ojlib.base import memo
@@ -20,14 +28,15 @@ from ojlib.data import geo
 from ojlib.data.catalog import Indicator
 from ojlib.data.dataset import Dataset
 
-LEVEL_COLUMNS = ["kpi", "ar", "kon", "niva", "kod", "varde", "status", "avser"]
+LEVEL_COLUMNS = ["kpi", "ar", "kon", "niva", "kod", "varde", "status", "avser", "antal_med_varde"]
 
 
 def levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicerat",
            kommungrupp: bool = False) -> pd.DataFrame:
     """Long frame over all years: kommun, län, riket (and kommungrupp) values per indicator.
 
-    Columns: kpi, ar, kon, niva, kod, varde, status, avser.
+    Columns: kpi, ar, kon, niva, kod, varde, status, avser, antal_med_varde (how many kommuner
+    have a value behind a län, riket or kommungrupp value that year; also for a published one).
     """
     selection.check_medel(medel)
     by = {i.kpi: i for i in inds}
@@ -38,7 +47,7 @@ def levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicerat
     kom["kommungruppkod"] = kom.kod.map(ref.kommungrupp_kod)
     kom["_in"] = share_input(kom.varde.to_numpy(), kom.kpi.map(lambda k: by[k].typ).to_numpy(dtype=object),
                              kom.kpi.map(lambda k: top_level(by[k])).to_numpy(dtype=float))
-    parts = [kom.assign(niva="kommun", avser=None)[LEVEL_COLUMNS]]
+    parts = [kom.assign(niva="kommun", avser=None, antal_med_varde=np.nan)[LEVEL_COLUMNS]]
     specs = [("lan", ["region_kod"]), ("riket", [])] + ([("kommungrupp", ["kommungruppkod"])] if kommungrupp else [])
     answer_kpis = [k for k, i in by.items() if i.typ in ANSWER_TYPES]
     for niva, key in specs:
@@ -46,6 +55,7 @@ def levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicerat
         agg = agg.rename(columns={"_medel": "varde", **({key[0]: "kod"} if key else {})})
         if not key:
             agg["kod"] = geo.RIKET
+        counts = agg[["kpi", "ar", "kon", "kod", "_n"]].rename(columns={"_n": "antal_med_varde"})
         agg["niva"] = niva
         agg["status"] = None
         agg["avser"] = agg.kpi.map(lambda k: avser_beraknat(by[k].typ, by[k]))
@@ -58,8 +68,24 @@ def levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicerat
                 agg = pd.concat([pub[k + ["niva", "varde", "status", "avser"]],
                                  agg.merge(pub[k], on=k, how="left", indicator=True)
                                  .query("_merge == 'left_only'").drop(columns="_merge")], ignore_index=True)
+        agg = agg.drop(columns=["_n", "antal_med_varde"], errors="ignore").merge(
+            counts, on=["kpi", "ar", "kon", "kod"], how="left")
+        agg["antal_med_varde"] = agg["antal_med_varde"].fillna(0)
         parts.append(agg[LEVEL_COLUMNS])
     return pd.concat(parts, ignore_index=True)
+
+
+def _texts(lv: pd.DataFrame, ind) -> list[str]:
+    """Each value as a reader sees it; a län value from fewer than half of the län's kommuner that
+    year says on how many ("92,5 % (2 av 13 kommuner)")."""
+    n_lan = geo.kommuner().groupby("region_kod").size()
+    out = []
+    for v, niva, kod, k in zip(lv.varde, lv.niva, lv.kod, lv.antal_med_varde, strict=True):
+        text = format_value(v, ind, aggregate=niva != "kommun")
+        if niva == "lan" and pd.notna(v) and kod in n_lan.index and sparse(0 if pd.isna(k) else k, n_lan[kod]):
+            text += f" ({underlag_text(0 if pd.isna(k) else k, n_lan[kod])})"
+        out.append(text)
+    return out
 
 
 def unit_names(lv: pd.DataFrame) -> pd.Series:
@@ -111,7 +137,7 @@ def trend(ds: Dataset, kpi: str, kommun=None, lan=None, riket: bool = True, kon:
         "kpi": ind.kpi, "indikator": ind.namn, "typ": ind.typ, "riktning": ind.riktning, "enhet": ind.enhet,
         "nivå": lv.niva.map(NIVA_NAMN), "kod": lv.kod, "namn": unit_names(lv), "år": lv.ar.astype(int),
         "värde": lv.varde,
-        "värde_text": [format_value(v, ind, aggregate=n != "kommun") for v, n in zip(lv.varde, lv.niva, strict=True)],
+        "värde_text": _texts(lv, ind),
         "status": lv.status.where(lv.varde.notna() | lv.status.notna(), "saknas"),
         "avser": lv.avser.where(lv.niva != "kommun", None),
         "jämförbar": lv.ar >= ind.jamforbara_ar[0],
