@@ -1,5 +1,6 @@
-"""Delregioner: the shipped file's groups (Västra Götaland's four hold its 49 kommuner), a broken
-file named in one sentence, and a län report grouped by delregion with each one's ovägt medel."""
+"""Delregioner: the shipped file's groups (Västra Götaland's four hold its 49 kommuner), a broken file
+named in one sentence, a län report grouped by delregion with each one's ovägt medel; and stadsdelar
+from an imported workbook under their kommun in the län report."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import math
 
 import numpy as np
 import pytest
+import workbooks as wb
 import yaml
 
 from ojlib.analysis import delregion, ranking
 from ojlib.base.errors import OjError
-from ojlib.data import delregioner, geo
+from ojlib.cli import main
+from ojlib.data import dataset, delregioner, geo
 from ojlib.render import views
 from ojlib.report import build, params
 
@@ -80,3 +83,25 @@ def test_delregion_means_match_a_direct_computation_for_jonkoping(example_ds):
     means = delregion.means(table, "06", example_ds.cat).set_index("kpi")
     row = table[(table.kpi == "U28518") & table.kommunkod.isin(["0642", "0643", "0680"])]
     assert math.isclose(means.at["U28518", "Jönköpingsregionen"], round(row["värde"].mean(), 2))
+
+
+def test_stockholm_report_shows_imported_stadsdelar_under_their_kommun(ojhome, tmp_path):
+    """A workbook with stadsdel rows (Rinkeby-Kista and Hässelby-Vällingby in Stockholm, Nordost in
+    Göteborg): Stockholms län's report lists them under Stockholm, indented; VG's under Göteborg."""
+    assert main(["importera", str(wb.layout_a(tmp_path / "oj_missbruk.xlsx"))]) == 0
+    ds = dataset.load_dataset("egen")
+    p, _ = params.lansanalys("01", "missbruk", None, "riket", "rang_kvartil", "egen")
+    report = build.lansrapport(p, ds, kinds=("stadsdelar",))
+    (section,) = report.of_kind("stadsdelar")
+    rows = section.data["rader"]
+    assert set(rows.kod) == {"018001", "018008"} and set(rows.kommun) == {"Stockholm"}
+    want = ds.df[(ds.df.kod == "018001") & (ds.df.kpi == "U35548")].varde.iloc[0]
+    got = rows[(rows.kod == "018001") & (rows.kpi == "U35548")].iloc[0]
+    assert got["värde"] == want and got["stadsdel"] == "Rinkeby-Kista"
+    html = views.stadsdel_table(rows, "egen").html
+    assert html.index("<th>Stockholm</th>") < html.index("↳ Rinkeby-Kista") and "padding-left" in html
+    p14, _ = params.lansanalys("14", "missbruk", None, "riket", "rang_kvartil", "egen")
+    (vg,) = build.lansrapport(p14, ds, kinds=("stadsdelar",)).of_kind("stadsdelar")
+    assert set(vg.data["rader"].kod) == {"148001"} and set(vg.data["rader"].kommun) == {"Göteborg"}
+    p06, _ = params.lansanalys("06", "missbruk", None, "riket", "rang_kvartil", "egen")
+    assert not build.lansrapport(p06, ds, kinds=("stadsdelar",)).of_kind("stadsdelar")

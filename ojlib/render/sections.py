@@ -66,6 +66,15 @@ def _enheter(r: Report, s: Section) -> None:
         display(views.unit_matrix(rader, kapitel.kalla, title=typ))
 
 
+def _stadsdelar(r: Report, s: Section) -> None:
+    display(Markdown(f"## {s.rubrik}\n\nStadsdelar och socialförvaltningar med egna värden i datan, under sin "
+                     "kommun (indragna, märkta ↳)."))
+    if r.kommentarer is not None:
+        notebook.show_comment(r.kommentarer, s.rubrik)
+    kalla = r.omraden[s.omrade].tabell.attrs.get("kalla") or r.ds.kalla
+    display(views.stadsdel_table(s.data["rader"], kalla))
+
+
 def _delregioner(r: Report, s: Section) -> None:
     display(Markdown(f"## {s.rubrik}\n\nLänets kommuner i sina delregioner, och varje delregions ovägda medel "
                      "bredvid länet och riket."))
@@ -141,7 +150,7 @@ def _om_data(r: Report, s: Section) -> None:
 
 # What each kind of section draws in the notebook: a new kind is one function here.
 DRAW = {"saknas": _saknas, "inledning": _inledning, "sammanfattning": _sammanfattning, "oversikt": _oversikt,
-        "kapitel": _kapitel, "enheter": _enheter, "delregioner": _delregioner,
+        "kapitel": _kapitel, "enheter": _enheter, "stadsdelar": _stadsdelar, "delregioner": _delregioner,
         "sammanfattande_bild": _sammanfattande_bild,
         "forbattringsomraden": _forbattringsomraden, "karta": _karta, "kon": _kon, "datatackning": _datatackning,
         "rubrik": _rubrik, "profil": _profil, "enheter_kommun": _enheter_kommun, "jamforelsegrupp": _jamforelsegrupp,
@@ -154,7 +163,7 @@ def show(report: Report, typ: str) -> None:
 
     (A chapter and the units chapter show their comment under their own heading and introduction.)"""
     sections = report.of_kind(typ)
-    if typ not in ("kapitel", "enheter", "delregioner") and report.kommentarer is not None:
+    if typ not in ("kapitel", "enheter", "stadsdelar", "delregioner") and report.kommentarer is not None:
         for rubrik in dict.fromkeys(s.rubrik for s in sections if s.rubrik):
             notebook.show_comment(report.kommentarer, rubrik)
     for s in sections:

@@ -496,3 +496,27 @@ def delregion_overview(means: pd.DataFrame, members: pd.DataFrame, kalla: str, t
              "är samma värden som i rapportens övriga tabeller. Indelningen: params/delregioner.yml."]
     return HtmlTable(f"<div class='oj-delregioner'><ul>{lists}</ul><table class='oj-tabell'>{caption}<thead><tr>"
                      f"{head}</tr></thead><tbody>{rows}</tbody></table>{_notes(notes, kalla)}</div>")
+
+
+# ---------------------------------------------------------------- stadsdelar
+
+def stadsdel_table(rows: pd.DataFrame, kalla: str) -> HtmlTable:
+    """Each kommun with stadsdelar in the data (``lansrapport.stadsdel_rows``): the kommun's row, then its
+    stadsdelar indented and marked ↳, a column per indicator (its year in the heading)."""
+    kpis = list(dict.fromkeys(rows.kpi))
+    heads = rows.drop_duplicates("kpi").set_index("kpi")
+    head = "".join(f"<th>{_e(h)}</th>" for h in ["Kommun / stadsdel"]
+                   + [f"{heads.at[k, 'indikator']} ({heads.at[k, 'år']})" for k in kpis])
+    body = []
+    for kommun, part in rows.groupby("kommun", sort=False):
+        own = part.drop_duplicates("kpi").set_index("kpi").kommunens_text
+        body.append(f"<tr class='oj-kommunrad'><th>{_e(kommun)}</th>"
+                    + "".join(f"<td class='tal'>{_e(own.get(k, '–'))}</td>" for k in kpis) + "</tr>")
+        for name, sd in part.groupby("stadsdel", sort=False):
+            vals = sd.set_index("kpi").värde_text
+            body.append(f"<tr class='oj-stadsdel'><td style='padding-left:2em'>↳ {_e(name)}</td>"
+                        + "".join(f"<td class='tal'>{_e(vals.get(k, '–'))}</td>" for k in kpis) + "</tr>")
+    notes = ["Stadsdelarnas värden kommer ur inlästa arbetsböcker (oj importera); kommunens rad är samma värde som i "
+             "rapportens övriga tabeller. Stadsdelarna ingår inte i länets eller rikets värden."]
+    return HtmlTable(f"<div class='oj-stadsdelar'><table class='oj-tabell'><thead><tr>{head}</tr></thead>"
+                     f"<tbody>{''.join(body)}</tbody></table>{_notes(notes, kalla)}</div>")

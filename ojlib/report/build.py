@@ -57,6 +57,11 @@ def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "sta
             if chapter is not None:
                 sections.append(Section("enheter", rules.chapter_heading("Enheter", o, len(omraden)), o,
                                         {"kapitel": chapter}))
+    for o, f in omraden.items():  # stadsdelar/socialförvaltningar under their kommun, when the data has them
+        rows = rules.stadsdel_rows(ds, f.tabell) if "stadsdelar" in kinds else None
+        if rows is not None and not rows.empty:
+            sections.append(Section("stadsdelar", rules.chapter_heading("Stadsdelar", o, len(omraden)), o,
+                                    {"rader": rows}))
     if delregioner:
         sections += [Section("delregioner", rules.chapter_heading("Delregioner", o, len(omraden)), o,
                              {"kommuner": delregion.membership(f.tabell, p.lan),

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ojlib.analysis import findings, levels, ranking, trends, units
 from ojlib.analysis.aggregate import ANSWER_TYPES, Distribution, distribution, top_level
-from ojlib.analysis.formatting import num
+from ojlib.analysis.formatting import format_column, num
 from ojlib.base import memo
 from ojlib.data import enheter, geo, omraden
 from ojlib.data.catalog import OMRADEN
@@ -320,3 +320,43 @@ def kommun_units(ds: Dataset, kommun, omrade, ar=None) -> pd.DataFrame:
     table = full[full.kommunkod == kod]
     data = enheter.select(ds.kalla, kommun=kod, kpi=list(dict.fromkeys(table.kpi)), kon="T", catalogue=ds.cat)
     return units.unit_values(data, table, units.unit_kpis(table, ds.cat, data))
+
+
+STADSDEL_COLUMNS = ["kommunkod", "kommun", "kod", "stadsdel", "kpi", "indikator", "år", "värde", "värde_text",
+                    "kommunens_text"]
+
+
+def stadsdel_rows(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
+    """The stadsdelar (Stockholm) and socialförvaltningar (Göteborg) of the table's kommuner that have
+    rows in the data (``niva`` stadsdel, from workbook imports), for the table's indicators in each
+    indicator's year: kommun, stadsdel, indicator, the value as text (or why it is missing) and the
+    kommun's own value text beside it. Empty when the data has none."""
+    sd = geo.stadsdelar()
+    sd = sd[sd.kommun_kod.isin(set(table.kommunkod))]
+    heads = table.drop_duplicates("kpi").set_index("kpi")
+    if sd.empty or heads.empty:
+        return pd.DataFrame(columns=STADSDEL_COLUMNS)
+    df = ds.df
+    rows = df[(df.niva == "stadsdel") & df.kod.isin(set(sd.kod)) & (df.kon == "T") & df.kpi.isin(heads.index)]
+    rows = rows[rows.ar.to_numpy() == heads["år"].reindex(rows.kpi).to_numpy()]
+    if rows.empty:
+        return pd.DataFrame(columns=STADSDEL_COLUMNS)
+    names = sd.set_index("kod")
+    kommun_text = table.set_index(["kpi", "kommunkod"])["värde_text"]
+    text = format_column(rows.varde.reset_index(drop=True), rows.kpi.reset_index(drop=True), ds.cat)
+    out = pd.DataFrame({
+        "kommunkod": names.kommun_kod.reindex(rows.kod).to_numpy(),
+        "kod": rows.kod.to_numpy(),
+        "stadsdel": names.namn.reindex(rows.kod).to_numpy(),
+        "kpi": rows.kpi.to_numpy(),
+        "år": rows.ar.to_numpy().astype(int),
+        "värde": rows.varde.to_numpy(),
+        "värde_text": [t if v == v else str(st or "saknas").replace("_", " ")
+                       for t, v, st in zip(text, rows.varde, rows.status, strict=True)],
+    })
+    out["kommun"] = out.kommunkod.map(table.drop_duplicates("kommunkod").set_index("kommunkod").kommun)
+    out["indikator"] = out.kpi.map(heads.indikator)
+    out["kommunens_text"] = [kommun_text.get((k, m), "–") for k, m in zip(out.kpi, out.kommunkod, strict=True)]
+    out["_ordning"] = out.kpi.map({k: n for n, k in enumerate(heads.index)})
+    out = out.sort_values(["kommun", "stadsdel", "_ordning"], kind="mergesort")
+    return out[STADSDEL_COLUMNS].reset_index(drop=True)
