@@ -99,3 +99,19 @@ def test_a_read_only_data_folder_as_a_user(example_home, tmp_path):
     finally:
         (base / "home" / "data" / "processed").chmod(0o755)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_saved_value_of_1_7e308_is_refused_with_how_to_rebuild(home, capsys):
+    """Was: `oj export` failed with "Ett oväntat fel" and `oj presentation` exited 0 with 300-digit labels.
+    A saved file an older ojlib wrote: the sentence says how to rebuild it, not to edit cells."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = home / "data" / "processed" / "exempeldata.parquet"
+    table = pq.read_table(path)
+    df = table.to_pandas()
+    df.loc[df.index[(df.kpi == "U35548") & df.varde.notna()][:2], "varde"] = 1.7e308
+    pq.write_table(pa.Table.from_pandas(df, schema=table.schema, preserve_index=False), path)
+    line, _ = refused(capsys, ["export", "--lan", "06", "--omrade", "missbruk"], "orimligt stora",
+                      "oj exempeldata", home=home)
+    assert "rätta dem" not in line

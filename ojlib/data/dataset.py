@@ -196,6 +196,16 @@ def fix_hint(kalla: str) -> str:
     return " eller ".join(dict.fromkeys(hints)) if hints else "kör `oj status`"
 
 
+def _validate_saved(df: pd.DataFrame, kalla: str, path: Path) -> pd.DataFrame:
+    """``validate`` for a saved dataset: its fix is to rebuild the file, not to edit cells (a file an
+    older ojlib wrote may hold what the checks now refuse, e.g. a value of 1.7e308)."""
+    try:
+        return validate(df, what=f"Filen {path.name}")
+    except OjError as err:
+        what = excerpt(str(err).split("; ")[0].rstrip("."), 300)
+        raise OjError(f"{what}; {rebuild_hint(kalla)}.") from None
+
+
 def rebuild_hint(kalla: str) -> str:
     """What to run when a source's dataset file cannot be read, e.g. "kör `oj importera FIL --ersatt` …"."""
     if registry.known(kalla):
@@ -348,7 +358,7 @@ def load_dataset(kalla: str = "exempeldata", path: Path | None = None) -> Datase
         table = pq.read_table(path)
     except Exception:
         raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {rebuild_hint(kalla)}.") from None
-    df = validate(table.to_pandas(), what=f"Filen {path.name}")
+    df = _validate_saved(table.to_pandas(), kalla, path)
     if registry.get(kalla).file_rows:  # rows keep a registry key; a file name in the column means this source
         df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), kalla)
     return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {})
@@ -402,7 +412,7 @@ def load_selection(kalla: str = "exempeldata", *, lan=None, kommun=None, omrade=
         table = lf.collect().to_arrow().cast(SCHEMA)
     except (pl.exceptions.PolarsError, pa.ArrowInvalid, OSError):
         raise OjError(f"Filen {path.name} går inte att läsa som Parquet; {rebuild_hint(kalla)}.") from None
-    df = validate(table.to_pandas(), what=f"Filen {path.name}")
+    df = _validate_saved(table.to_pandas(), kalla, path)
     if registry.get(kalla).file_rows:
         df["kalla"] = df.kalla.where(df.kalla.isin(registry.keys()), kalla)
     return Dataset(df=df, kalla=kalla, info=read_manifest(kalla) or {}, catalogue=cat)
