@@ -173,11 +173,14 @@
     }
     return out;
   }
+  // Title and subtitle; a long subtitle wraps (at about 80 characters: a figure is half the page wide).
   function head(title, subtitle) {
-    return {text: '<b>' + esc(title) + '</b>' + (subtitle ? '<br><span style="font-size:12px">' + esc(subtitle) +
-            '</span>' : ''), x: 0.01, xanchor: 'left', xref: 'container', y: 1, yref: 'container', yanchor: 'top',
-            pad: {t: 34}};
+    var lines = subtitle ? wrap(subtitle, 80).split('<br>') : [];
+    return {text: '<b>' + esc(title) + '</b>' + lines.map(function (l) {
+              return '<br><span style="font-size:12px">' + esc(l) + '</span>'; }).join(''),
+            x: 0.01, xanchor: 'left', xref: 'container', y: 1, yref: 'container', yanchor: 'top', pad: {t: 34}};
   }
+  function subtitleLines(subtitle) { return wrap(subtitle, 80).split('<br>').length; }
   function stepped(cols) {
     var k = cols.length, out = [];
     cols.forEach(function (c, i) { out.push([i / k, c], [(i + 1) / k, c]); });
@@ -207,7 +210,7 @@
                           line: {color: order.map(function (r) { return r.kod === state.kommun ? '#000000' : 'rgba(0,0,0,0)'; }),
                                  width: 1.5}},
                  text: order.map(function (r) { return r.text; }),
-                 textposition: ind.typ === 'ja_nej' ? 'inside' : 'outside', insidetextanchor: 'middle',
+                 textposition: ind.typ === 'ja_nej' ? 'inside' : 'outside', insidetextanchor: 'middle', textangle: 0,
                  cliponaxis: false, customdata: order.map(function (r) { return [r.namn, r.klass, r.kod]; }),
                  hovertemplate: '%{customdata[0]}: %{text} (%{customdata[1]})<extra></extra>'}];
     var li = LAN[lan].i;
@@ -232,11 +235,13 @@
       });
       xaxis.title = {text: ind.axel};
     }
-    var height = Math.max(320, 24 * order.length + 230);
+    var title = head(ind.namn + ' (' + state.ar + ')', subtitle);
+    var top = (ind.typ === 'ja_nej' || ind.typ === 'skala' ? 84 : 118) + 16 * (subtitleLines(subtitle) - 1);
+    var height = Math.max(320, 24 * order.length + 112 + top);
     var layout = {font: FONT, paper_bgcolor: 'white', plot_bgcolor: 'white', height: height,
-                  title: head(ind.namn + ' (' + state.ar + ')', subtitle), xaxis: xaxis,
+                  title: title, xaxis: xaxis,
                   yaxis: {autorange: 'reversed', type: 'category', automargin: false, dtick: 1},
-                  margin: {t: 118, b: 84, l: nameMargin(order), r: ind.typ === 'ja_nej' ? 20 : 70}, showlegend: true,
+                  margin: {t: top, b: 84, l: nameMargin(order), r: ind.typ === 'ja_nej' ? 20 : 70}, showlegend: true,
                   legend: {orientation: 'h', x: 0, xanchor: 'left', y: 1, yanchor: 'bottom'},
                   annotations: notes(kalla, exempel, ind.typ === 'ja_nej' ? 14 : 60),
                   meta: {vy: viewKey(), kommuner: order.map(function (r) { return r.kod; })}};
