@@ -10,6 +10,12 @@ warm-up round (the national tables are computed once per process either way), al
 the CPU seconds per report and their ratio are printed.
 
     .venv/bin/python benchmarks/report_build.py [--omrade missbruk] [--rundor 2]
+
+Measured 2026-12-03 19:30 at fbffabc (load average 9–12, other sessions' tests running), one round:
+  notebook cells (before) 0.838 CPU s per report, report.build (after) 0.701: 1.20× less CPU.
+With benchmarks/batch.py --lan 01,05,06,10,14,20,25 --utan-nationell (same load): oj rapporter
+  before the report model (0c1cc3d) 82.7 s wall / 30.1 CPU s (kernels 26.0), after (fbffabc)
+  72.7 s / 28.5 CPU s (kernels 22.0; the main process now also writes the site's utforska page).
 """
 
 from __future__ import annotations
