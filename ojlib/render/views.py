@@ -426,9 +426,10 @@ def _unit_cell(value, reason) -> str:
 def _sortable(head: list[str], body: list[str], foot: list[str], title: str) -> str:
     caption = f"<caption>{_e(title)}</caption>" if title else ""
     tfoot = f"<tfoot>{''.join(foot)}</tfoot>" if foot else ""
-    return (f"<table class='oj-tabell oj-sorterbar'>{caption}<thead><tr>"
-            + "".join(f"<th>{_e(h)}</th>" for h in head) + f"</tr></thead><tbody>{''.join(body)}</tbody>"
-            f"{tfoot}</table>")
+    # fixed layout at the page's width, long headings hyphenated: a wide table never shrinks a printed page
+    return (f"<table class='oj-tabell oj-sorterbar' style='width:100%;table-layout:fixed;overflow-wrap:anywhere'>"
+            f"{caption}<thead><tr>" + "".join(f"<th>{_e(soft_hyphens(h))}</th>" for h in head)
+            + f"</tr></thead><tbody>{''.join(body)}</tbody>{tfoot}</table>")
 
 
 def unit_matrix(values: pd.DataFrame, kalla: str, title: str = "") -> HtmlTable:
