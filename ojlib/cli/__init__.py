@@ -48,8 +48,9 @@ def _lazy(name: str) -> None:
     setattr(sys.modules[parent], child, module)
 
 
-for _name in ("ojlib.data.catalog", "ojlib.data.dataset", "ojlib.data.geo", "ojlib.analysis.colours", "ojlib.base.outputs",
-              "ojlib.render.html_export", "ojlib.publish.reports", "ojlib.publish.site"):
+for _name in ("ojlib.data.catalog", "ojlib.data.dataset", "ojlib.data.enheter", "ojlib.data.geo",
+              "ojlib.analysis.colours", "ojlib.base.outputs", "ojlib.render.html_export", "ojlib.publish.reports",
+              "ojlib.publish.site"):
     _lazy(_name)
 
 # Command modules register themselves on ``app`` when imported.
