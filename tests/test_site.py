@@ -37,8 +37,9 @@ def built(tmp_path_factory):
 
 def test_site_has_one_page_per_report_and_one_shared_plotly_js(built):
     names = sorted(p.name for p in built.iterdir())
-    assert names == sorted([".ojlib-las", ".ojlib-webbplats.json", "index.html", "plotly.min.js", "utforska.html",
+    assert names == sorted([".ojlib", ".ojlib-webbplats.json", "index.html", "plotly.min.js", "utforska.html",
                             "utforska-missbruk.js", *(f"mini_lansanalys-{k}-missbruk.html" for k in LAN)])
+    assert [p.name for p in (built / ".ojlib").iterdir()] == ["las"]  # the lock; nothing left of the build
     assert (built / "plotly.min.js").read_bytes() == site.plotly_js_source().read_bytes()
     for page in built.glob("*.html"):
         text = page.read_text(encoding="utf-8")

@@ -293,7 +293,11 @@ def test_kill_9_leaves_a_whole_site_no_debris_and_no_orphan_kernels(tmp_path, ca
     (folder / "notes.txt").write_text("mina anteckningar", encoding="utf-8")
     before = _hashes(folder)
     old_id = _one_generation(folder)
-    (tmp_path / ".reports.ny-gammalt").mkdir()  # debris of a killed run
+    users = [tmp_path / ".reports.ny-gammalt", tmp_path / ".reports.gammal-backup2024", folder / ".ojlib-ny-mitt"]
+    for path in users:  # the user's folders, named like a build's: never taken for debris
+        path.mkdir()
+        (path / "mitt.txt").write_text("mitt", encoding="utf-8")
+    (folder / ".utkast.html.v2.tmp").write_text("utkast", encoding="utf-8")
     cmd = [str(OJ), "rapporter", "--lan", "06,07", "--omrade", "missbruk", "--mall", str(FIXTURE),
            "--ut", str(folder), "--jobb", "2", "--alla-om"]
     env = dict(os.environ)
@@ -312,14 +316,14 @@ def test_kill_9_leaves_a_whole_site_no_debris_and_no_orphan_kernels(tmp_path, ca
             return None
 
     def at_moment() -> bool:
-        trees = [p for p in tmp_path.glob(".reports.ny-*") if p.name != ".reports.ny-gammalt"]
+        trees = [p for p in tmp_path.glob(".reports.ny-*") if p not in users]
         if moment == "staging":
             return bool(kernels) and any((p / site.WORK).is_dir() for p in trees)
         if moment == "fore":
             return live_id() == old_id and any((p / site.MARKER).is_file() for p in trees)
         if moment == "efter":
             return live_id() not in (None, old_id)
-        return not folder.exists() and bool(list(tmp_path.glob(".reports.gammal-*")))
+        return not folder.exists() and bool([p for p in tmp_path.glob(".reports.gammal-*") if p not in users])
 
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and proc.poll() is None:
@@ -331,6 +335,11 @@ def test_kill_9_leaves_a_whole_site_no_debris_and_no_orphan_kernels(tmp_path, ca
     kernels |= set(_children(proc.pid))
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    # the guard removes the staging tree at once, before any next build (the site moved aside stays)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and [p for p in tmp_path.glob(".reports.ny-*") if p not in users]:
+        time.sleep(0.1)
+    assert [p for p in tmp_path.glob(".reports.ny-*") if p not in users] == []
     if moment == "staging":
         assert kernels
         deadline = time.monotonic() + 20
@@ -350,8 +359,11 @@ def test_kill_9_leaves_a_whole_site_no_debris_and_no_orphan_kernels(tmp_path, ca
         assert _hashes(folder) == before  # the previous site is back
     _one_generation(folder)
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mina anteckningar"
-    assert not list(tmp_path.glob(".reports.*")), list(tmp_path.glob(".reports.*"))
-    assert not list(folder.glob(".ojlib-ny-*")) and not list(folder.glob(".*.tmp"))
+    assert sorted(tmp_path.glob(".reports.*")) == sorted(users[:2])  # only the user's
+    assert [p.name for p in (folder / ".ojlib").iterdir()] == ["las"]
+    for path in users:
+        assert (path / "mitt.txt").read_text(encoding="utf-8") == "mitt"
+    assert (folder / ".utkast.html.v2.tmp").read_text(encoding="utf-8") == "utkast"
 
 
 def test_a_reader_never_sees_two_generations_at_once(tmp_path, capsys):
@@ -512,10 +524,16 @@ def test_exchange_swaps_two_folders_in_one_step_or_says_it_cannot(tmp_path, monk
 
 def test_a_swap_cut_between_its_two_renames_is_undone(tmp_path):
     folder = tmp_path / "reports"
-    aside = tmp_path / ".reports.gammal-123"
-    aside.mkdir()
-    (aside / site.MARKER).write_text("{}", encoding="utf-8")
-    (aside / "notes.txt").write_text("mina", encoding="utf-8")
+    folder.mkdir()
+    (folder / site.MARKER).write_text("{}", encoding="utf-8")
+    (folder / "notes.txt").write_text("mina", encoding="utf-8")
+    backup = tmp_path / ".reports.gammal-backup2024"  # the user's copy of the site, named like an aside
+    shutil.copytree(folder, backup)
+    with site.locked(folder) as lock:
+        aside = lock.record("bredvid", ".reports.gammal-0123ab")
+        os.rename(folder, aside)  # the first rename of the swap, then killed
+    shutil.copytree(aside, tmp_path / ".reports.gammal-00ff")  # a copy: its record does not name it
     assert site.recover_interrupted_swap(folder) is True
+    assert backup.is_dir() and (tmp_path / ".reports.gammal-00ff").is_dir()
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mina" and not aside.exists()
     assert site.recover_interrupted_swap(folder) is False  # nothing to do when the folder is there

@@ -14,10 +14,13 @@ rebuilt from the metadata each page carries, so it lists exactly the report page
 The build owns only its pages, their decks, ``index.html``, ``plotly.min.js`` and ``MARKER``: other
 files in the folder (notes, images, folders) are carried into each new generation unchanged (hard
 links, looked at again just before the swap). A folder that holds files but is no site made here is
-refused, and a lock (``LOCK``, the same file in every generation) serialises builds into one folder.
-A killed build leaves at most a staging tree beside the folder (or the previous generation, killed
-just after the swap), removed when the next build starts; the published site is whole either way.
-A killed build publishes nothing: the next one runs its reports again.
+refused, and a lock (``DOT/LOCK``, the same file in every generation, never followed through a link)
+serialises builds into one folder.
+A staging tree's name is written to the lock's record before it is made, and a guard process
+(``base.guard``) removes the tree at once when the build is killed (even by ``kill -9``); what the
+guard could not remove, the next build removes by that record, and nothing merely named like it.
+The published site is whole either way. A killed build publishes nothing: the next one runs its
+reports again.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -40,7 +44,7 @@ from urllib.parse import quote
 
 from ojlib import __version__
 from ojlib.analysis import colours
-from ojlib.base import paths
+from ojlib.base import guard, paths
 from ojlib.base.errors import OjError, excerpt, os_reason
 from ojlib.base.storage import atomic_path, write_text_atomic
 from ojlib.data import catalog, dataset, geo
@@ -48,7 +52,7 @@ from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
 from ojlib.publish import reports
 from ojlib.render import dashboard, figures, html_export
-from ojlib.report import templates
+from ojlib.report import comments, templates
 
 MARKER = ".ojlib-webbplats.json"
 INDEX = "index.html"
@@ -106,17 +110,73 @@ def check_replaceable(folder: Path) -> None:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise OjError(f"{folder} är en fil, inte en mapp; välj en mapp med --ut.")
-    ours = (LOCK, ".ojlib-ny-", ".ojlib-prov-")  # a build that started here and has not written MARKER yet
-    if folder.is_dir() and any(not p.name.startswith(ours) for p in folder.iterdir()) and not is_site(folder):
+    def ours(name: str) -> bool:  # a build that started here and has not written MARKER yet (or an older one's)
+        return name in (DOT, LEGACY_LOCK) or name.startswith((".ojlib-ny-", ".ojlib-prov-"))
+
+    if folder.is_dir() and any(not ours(p.name) for p in folder.iterdir()) and not is_site(folder):
         raise OjError(f"Mappen {folder} innehåller annat än en rapportwebbplats från oj; välj en tom eller ny "
                       "mapp med --ut.")
 
 
-def read_settings(folder: Path) -> dict:
+O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+MAX_MARKER = 64 * 1024 * 1024  # the record of a national site is about 200 kB
+STATUSES = ("ok", "inte_uppdaterad", "misslyckad")
+
+
+def _settings_problem(settings) -> str | None:
+    """What is wrong with the shape of a site's record (None: nothing), in Swedish."""
+    if not isinstance(settings, dict):
+        return "den är ingen JSON-tabell"
+    for key in ("karta", "bygge", "index"):
+        if settings.get(key) is not None and not isinstance(settings[key], str):
+            return f"fältet {key} är ingen text"
+    pages = settings.get("sidor", {})
+    if not isinstance(pages, dict):
+        return "fältet sidor är ingen tabell"
+    for name, page in pages.items():
+        if not isinstance(page, dict):
+            return f"sidan {name[:80]} beskrivs inte av en tabell"
+        if page.get("status") not in STATUSES:
+            return f"sidan {name[:80]} har en okänd status"
+        for key, value in page.items():
+            if value is not None and not isinstance(value, str):
+                return f"fältet {key[:40]} för sidan {name[:80]} är ingen text"
+    return None
+
+
+def read_settings(folder: Path, tolerate: bool = False) -> dict:
+    """The site's record (``MARKER``): its pages with their fingerprints and status, the map, the
+    generation. A record that is missing is empty; one that is damaged or tampered with (not JSON,
+    another shape, a link, larger than any site's) is one Swedish sentence, or with ``tolerate``
+    (``--alla-om``, which rebuilds every page and writes a new record) empty."""
+    path = Path(folder) / MARKER
+    problem = None
     try:
-        return json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        fd = os.open(path, os.O_RDONLY | O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
         return {}
+    except OSError as err:
+        fd, problem = None, "den är en symbolisk länk" if err.errno == errno.ELOOP else \
+            f"den kan inte läsas ({err.strerror or err})"
+    if fd is not None:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                problem = "den är ingen vanlig fil"
+            elif st.st_size > MAX_MARKER:
+                problem = f"den är större än {MAX_MARKER // 1024 // 1024} MB"
+            else:
+                try:
+                    settings = json.loads(fh.read(MAX_MARKER + 1).decode("utf-8"))
+                    problem = _settings_problem(settings)
+                except (UnicodeDecodeError, ValueError, RecursionError):
+                    problem = "den är ingen giltig JSON-fil"
+    if problem is None:
+        return settings
+    if tolerate:
+        return {}
+    raise OjError(f"Webbplatsens register {path} är skadat: {problem}; kör `oj rapporter` med --alla-om mot "
+                  "mappen för att bygga om alla sidor och skriva ett nytt register.")
 
 
 def write_settings(folder: Path, settings: dict) -> None:
@@ -134,8 +194,10 @@ def share_permissions(path: Path) -> None:
         p.chmod((0o755 if p.is_dir() else 0o644) & ~umask)
 
 
-LOCK = ".ojlib-las"
-STAGING_PREFIX = ".ojlib-ny-"
+DOT = ".ojlib"  # the site's own folder: its lock and, where no tree can lie beside the site, the staging tree
+LOCK = "las"  # in DOT: the lock, and the record of the names the build holding it creates
+LEGACY_LOCK = ".ojlib-las"  # the lock of older versions, at the top of the site (now left alone)
+MAX_RECORD = 1 << 16  # bytes of the lock's record read at most
 
 
 def prepare_folder(folder: Path, site: bool = True) -> Path:
@@ -171,43 +233,125 @@ def prepare_folder(folder: Path, site: bool = True) -> Path:
     return folder
 
 
+class SiteLock:
+    """The lock of a site folder, held while a build runs, and the record of the names it creates.
+
+    The lock is the file ``DOT/LOCK`` in the site's own folder, opened without following a link
+    (``O_NOFOLLOW``, the folder as well), and only when it is a regular file: a link or a FIFO put
+    there is refused with a sentence and left as it is. The file is the same in every generation
+    (hard links), so builds into one folder wait for each other whichever generation they open.
+
+    Every name a build creates outside the published site (its staging tree, the previous generation
+    moved aside) is written to the lock file before it is made (``record``). The next build, holding
+    the lock, removes exactly those (``clean``) and nothing that merely looks like them, so a user's
+    ``.SITE.gammal-backup2024`` or ``.utkast.html.v2.tmp`` is never touched.
+    """
+
+    KINDS = ("bredvid", "inuti")  # beside the site (in its parent), inside the site's DOT
+
+    def __init__(self, folder: Path, fd: int):
+        self.folder, self.fd = Path(folder), fd
+
+    def record(self, kind: str, name: str) -> Path:
+        """Note ``name`` (to be created next, ``kind`` says where) so a build killed before it is gone
+        leaves it for the next build to remove; returns its path."""
+        if kind not in self.KINDS or not self._valid(kind, name):  # pragma: no cover - names are made here
+            raise ValueError(f"not a name a build makes: {kind} {name}")
+        os.lseek(self.fd, 0, os.SEEK_END)
+        os.write(self.fd, f"{kind} {name}\n".encode())
+        os.fsync(self.fd)
+        return self.path(kind, name)
+
+    def path(self, kind: str, name: str) -> Path:
+        return (self.folder.parent if kind == "bredvid" else self.folder / DOT) / name
+
+    def _valid(self, kind: str, name: str) -> bool:
+        pattern = rf"\.{re.escape(self.folder.name)}\.(ny|gammal)-[0-9a-f]+" if kind == "bredvid" else r"ny-[0-9a-f]+"
+        return re.fullmatch(pattern, name) is not None
+
+    def recorded(self) -> list[Path]:
+        """The paths the record names (only well-formed ones: the record never points elsewhere)."""
+        text = os.pread(self.fd, MAX_RECORD, 0).decode("utf-8", "replace")
+        out = []
+        for line in text.splitlines():
+            kind, _, name = line.partition(" ")
+            if kind in self.KINDS and self._valid(kind, name):
+                out.append(self.path(kind, name))
+        return out
+
+    def clean(self) -> list[Path]:
+        """Remove what the record names (folders of this user, never through a link) and start a new record."""
+        gone = []
+        for path in self.recorded():
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid():
+                shutil.rmtree(path, ignore_errors=True)
+                gone.append(path)
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
+        return gone
+
+
+def _not_usable(path: Path, what: str) -> OjError:
+    return OjError(f"{path} är {what}, inte webbplatsens egen {'mapp' if path.name == DOT else 'låsfil'}; den "
+                   "lämnas orörd. Ta bort den eller välj en annan mapp med --ut.")
+
+
+def _open_lock(folder: Path) -> int:
+    """The lock file's descriptor, opened without following links; a sentence for anything else there."""
+    dot = Path(folder) / DOT
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(dot, 0o755)  # never follows a link at ``dot``
+    try:
+        dot_fd = os.open(dot, os.O_RDONLY | os.O_DIRECTORY | O_NOFOLLOW)
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise _not_usable(dot, "en symbolisk länk" if dot.is_symlink() else "en fil") from None
+        raise
+    try:
+        try:
+            fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL | O_NOFOLLOW, 0o644, dir_fd=dot_fd)
+        except FileExistsError:
+            try:  # non-blocking: a FIFO opens at once (and is refused below) instead of waiting for a writer
+                fd = os.open(LOCK, os.O_RDWR | O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dot_fd)
+            except OSError as err:
+                if err.errno == errno.ELOOP:
+                    raise _not_usable(dot / LOCK, "en symbolisk länk") from None
+                if err.errno in (errno.EACCES, errno.EPERM):
+                    raise OjError(f"Du saknar behörighet att skriva webbplatsens låsfil {dot / LOCK}; be den som "
+                                  "byggde webbplatsen om skrivrätt eller välj en annan mapp med --ut.") from None
+                raise
+    finally:
+        os.close(dot_fd)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise _not_usable(dot / LOCK, "ingen vanlig fil (t.ex. en FIFO eller en enhet)")
+    os.set_blocking(fd, True)
+    return fd
+
+
 @contextlib.contextmanager
 def locked(folder: Path):
-    """Hold the site's lock while building; a second build into the same folder gets a sentence."""
+    """Hold the site's lock while building (a ``SiteLock``, its record cleaned: what a killed build left
+    is gone); a second build into the same folder gets a sentence."""
     import fcntl
 
-    fd = os.open(Path(folder) / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(folder)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OjError(f"En annan körning bygger redan webbplatsen i {folder}; vänta tills den är klar och "
                           "kör sedan igen.") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield
+        lock = SiteLock(folder, fd)
+        lock.clean()
+        yield lock
     finally:
         os.close(fd)  # closing releases the lock (and so does the kernel if the process is killed)
-
-
-def remove_debris(folder: Path) -> list[Path]:
-    """Remove what a killed build left (call with the lock held): staging trees beside the folder and
-    the previous generation of a swap that was cut short, staging folders inside it (older versions
-    and the in-place mode), and atomic writes cut short."""
-    folder = Path(folder)
-    gone = []
-    candidates = list(folder.glob(f"{STAGING_PREFIX}*"))
-    for pattern in (".*.html.*.tmp", f".{html_export.PLOTLY_JS}.*.tmp", f".{MARKER}.*.tmp", ".ojlib-prov-*"):
-        candidates += list(folder.glob(pattern))  # atomic writes cut short
-    for pattern in (f".{folder.name}.ny-*", f".{folder.name}.gammal-*"):
-        candidates += list(folder.parent.glob(pattern))
-    for path in candidates:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-        gone.append(path)
-    return gone
 
 
 # --------------------------------------------------------------------------- one generation of the site
@@ -254,16 +398,39 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+def _records_itself(aside: Path) -> bool:
+    """True when ``aside`` is a site moved aside by a build: its lock's record names it (a user's
+    copy of the site, or any other folder named like it, is never taken for one)."""
+    try:
+        dot_fd = os.open(aside / DOT, os.O_RDONLY | os.O_DIRECTORY | O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fd = os.open(LOCK, os.O_RDONLY | O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dot_fd)
+    except OSError:
+        return False
+    finally:
+        os.close(dot_fd)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        lines = os.pread(fd, MAX_RECORD, 0).decode("utf-8", "replace").splitlines()
+    finally:
+        os.close(fd)
+    return f"bredvid {aside.name}" in lines and (aside / MARKER).is_file()
+
+
 def recover_interrupted_swap(folder: Path) -> bool:
     """Put the previous site back when a two-rename swap was killed between its renames.
 
-    The fallback swap moves the site aside (``.<mapp>.gammal-<pid>``) and then moves the new tree
-    in; killed in between, the folder is missing and its previous generation lies beside it.
+    The fallback swap moves the site aside (``.<mapp>.gammal-<nummer>``, named in the lock's record
+    first) and then moves the new tree in; killed in between, the folder is missing and its previous
+    generation lies beside it, its own record naming it.
     """
     folder = Path(folder)
     if folder.exists() or folder.is_symlink():
         return False
-    old = [p for p in folder.parent.glob(f".{folder.name}.gammal-*") if (p / MARKER).is_file()]
+    old = [p for p in folder.parent.glob(f".{folder.name}.gammal-*") if _records_itself(p)]
     for path in sorted(old, key=lambda p: p.stat().st_mtime, reverse=True):
         try:
             os.rename(path, folder)
@@ -349,15 +516,23 @@ class Generation:
     first and ``index.html`` and ``MARKER`` last: the behaviour before swaps, not atomic as a whole.
     """
 
-    def __init__(self, live: Path):
+    def __init__(self, live: Path, lock: SiteLock):
         self.live = Path(live)
+        self.lock = lock
         self.build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{os.urandom(3).hex()}"
         self.written: set[str] = set()  # top-level names this build wrote into the tree
         self.removed: set[str] = set()  # top-level names this build removed (stale decks)
         self.swap = self._beside_possible()
-        where = self.live.parent if self.swap else self.live
-        prefix = f".{self.live.name}.ny-" if self.swap else STAGING_PREFIX
-        self.tree = Path(tempfile.mkdtemp(prefix=prefix, dir=where))
+        while True:  # a new name, recorded before the folder is made (a kill at any moment leaves it named)
+            kind, name = ("bredvid", f".{self.live.name}.ny-{os.urandom(6).hex()}") if self.swap else \
+                ("inuti", f"ny-{os.urandom(6).hex()}")
+            self.tree = lock.record(kind, name)
+            try:
+                os.mkdir(self.tree, 0o700)
+                break
+            except FileExistsError:  # pragma: no cover - 48 random bits
+                continue
+        guard.folder(self.tree)  # removed at once if this process is killed
         self.work = self.tree / WORK
         self.work.mkdir()
         self.filled = False
@@ -373,8 +548,11 @@ class Generation:
     # ---------------------------------------------------------------- filling the tree
     def fill(self, new_names: set[str]) -> None:
         """Carry the site's current files into the tree (but not the names about to be replaced)."""
-        skip = {*new_names, self.tree.name, WORK}
+        skip = {*new_names, self.tree.name, WORK, DOT}
         _mirror(self.live, self.tree, frozenset(skip))
+        if self.swap:  # the same lock in every generation; nothing else of DOT is carried
+            (self.tree / DOT).mkdir(mode=0o755)
+            os.link(self.live / DOT / LOCK, self.tree / DOT / LOCK, follow_symlinks=False)
         os.chmod(self.tree, self.live.stat().st_mode & 0o7777)
         for name in new_names:  # the jobs' pages take their places
             os.replace(self.work / name, self.tree / name)
@@ -432,17 +610,23 @@ class Generation:
         if exchange(self.tree, self.live):
             old = self.tree  # the previous generation now lies where the tree was
         else:
-            old = self.live.parent / f".{self.live.name}.gammal-{os.getpid()}"
+            old = self.lock.record("bredvid", f".{self.live.name}.gammal-{os.urandom(6).hex()}")
             os.rename(self.live, old)
-            _pause()
-            os.rename(self.tree, self.live)
+            try:
+                _pause()
+                os.rename(self.tree, self.live)
+            except BaseException:
+                os.rename(old, self.live)  # the site back in its place
+                raise
         _pause()
         _rescue(old, self.live, keep)
         shutil.rmtree(old, ignore_errors=True)
+        guard.release_folder(self.tree)
 
     def discard(self) -> None:
         if self.tree.exists():
             shutil.rmtree(self.tree, ignore_errors=True)
+        guard.release_folder(self.tree)
 
 
 # --------------------------------------------------------------------------- the index
@@ -794,34 +978,100 @@ def _file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+VOLATILE = ("byggd", "senast_hamtad")  # manifest fields that tell when a file was written, not what it holds
+
+
 class Fingerprints:
-    """What a page depends on, hashed: template, parameters, its data source, catalogue, ojlib version."""
+    """What a page reads, hashed by content: its template and parameters, the data of every source it
+    combines (``egen,exempeldata``, ``alla``: each source's data and what the page shows of its
+    manifest, never the time a file was written), the analyst's comment file, the project's
+    parameter files (catalogue, områden), the reference data, and ojlib itself (its source files).
+
+    A regenerated identical dataset changes nothing, so nothing is rebuilt; an import into one of
+    the sources a page combines, or an edited comment file, rebuilds exactly the pages that read it.
+    """
 
     def __init__(self):
-
-        self.version = __version__
-        self.catalogue = _file_hash(paths.params_dir() / "indikatorer.yml")
         self._files: dict[Path, str] = {}
         self._defaults: dict[Path, dict] = {}
+        self._sources: dict[str, str] = {}
+        self.shared = _hash_text(json.dumps({
+            "parametrar": self._folder(paths.params_dir()),
+            "referens": self._folder(paths.reference_dir()),
+            "ojlib": _package_hash(),
+        }, sort_keys=True))
 
     def _hash(self, path: Path) -> str:
         if path not in self._files:
             self._files[path] = _file_hash(path)
         return self._files[path]
 
-    def of(self, job: reports.Job) -> str:
+    def _folder(self, folder: Path) -> dict[str, str]:
+        folder = Path(folder)
+        if not folder.is_dir():
+            return {}
+        return {str(p.relative_to(folder)): self._hash(p) for p in sorted(folder.rglob("*"))
+                if p.is_file() and not p.name.startswith(".")}
 
+    def source(self, kalla: str) -> str:
+        """One source's data as a page reads it: the data file's content and its manifest without the
+        time it was written (what the page shows of it, the source's date text, is included)."""
+        if kalla not in self._sources:
+            info = {}
+            with contextlib.suppress(OSError, ValueError):
+                info = json.loads(dataset.manifest_path(kalla).read_text(encoding="utf-8"))
+            if not isinstance(info, dict):
+                info = {}
+            shown = registry.get(kalla).date(info) if registry.known(kalla) else ""
+            info = {k: v for k, v in info.items() if k not in VOLATILE}
+            self._sources[kalla] = _hash_text(json.dumps(
+                {"data": self._hash(dataset.dataset_path(kalla)), "manifest": info, "visas": shown},
+                sort_keys=True, ensure_ascii=False, default=str))
+        return self._sources[kalla]
+
+    def data(self, spec: str) -> str:
+        """The data of every source a ``--datakalla`` value combines (``alla``: those on this computer)."""
+        try:
+            kallor = dataset.parse_kallor(spec) if spec else []
+        except OjError as err:  # the report fails with this sentence; run it again once that changes
+            return f"fel: {err}"
+        return ",".join(f"{k}:{self.source(k)}" for k in kallor)
+
+    def of(self, job: reports.Job) -> str:
         template = job.template
         if template not in self._defaults:
             self._defaults[template] = templates.template_parameters(template)
-        kalla = str(job.params.get("datakalla") or self._defaults[template].get("datakalla") or "")
-        data = "okänd"
-        if kalla in dataset.KALLOR:
-            data = self._hash(dataset.dataset_path(kalla)) + self._hash(dataset.manifest_path(kalla))
-        parts = {"mall": self._hash(template), "parametrar": job.params, "data": data,
-                 "katalog": self.catalogue, "ojlib": self.version, "namn": job.name}
-        text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+        defaults = self._defaults[template]
+        kalla = str(job.params.get("datakalla") or defaults.get("datakalla") or "")
+        kommentarer = job.params.get("kommentarer", defaults.get("kommentarer"))
+        parts = {"mall": self._hash(template), "parametrar": job.params, "data": self.data(kalla),
+                 "kommentarer": comments.fingerprint(kommentarer), "delat": self.shared, "namn": job.name}
+        return _hash_text(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str))
+
+    def index(self, karta: str | None) -> str:
+        """What the index reads besides the pages: the map's choice and the data it may be drawn from."""
+        kallor = [k for k in dataset.KALLOR if dataset.available(k)]
+        return _hash_text(json.dumps({"karta": karta, "data": [self.source(k) for k in kallor],
+                                      "delat": self.shared}, sort_keys=True))
+
+
+def _hash_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+_PACKAGE: list[str] = []
+
+
+def _package_hash() -> str:
+    """ojlib's own files (code, styles, shipped data) hashed once per process: a changed ojlib rebuilds."""
+    if not _PACKAGE:
+        root = Path(__file__).resolve().parents[1]
+        h = hashlib.sha256(__version__.encode())
+        for p in sorted(root.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
+                h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
+        _PACKAGE.append(h.hexdigest())
+    return _PACKAGE[0]
 
 
 # --------------------------------------------------------------------------- navigation on every page
@@ -1057,7 +1307,7 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
                       ensure_ascii=False, indent=2, sort_keys=True)
     gen.write_text(MARKER, text + "\n")
     t = time.perf_counter()
-    owned = {INDEX, MARKER, LOCK, html_export.PLOTLY_JS, *(n for n, _ in meta_pages),
+    owned = {INDEX, MARKER, DOT, html_export.PLOTLY_JS, *(n for n, _ in meta_pages),
              *(f"{n[:-5]}.pptx" for n, _ in meta_pages), *dash.names}
     gen.publish(owned)
     stages["byte"] = time.perf_counter() - t
@@ -1098,9 +1348,8 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
     recover_interrupted_swap(folder)
     prepare_folder(folder)
     build = SiteBuild(folder)
-    with locked(folder):
-        remove_debris(folder)
-        settings = read_settings(folder)
+    with locked(folder) as lock:
+        settings = read_settings(folder, tolerate=force)
         record: dict = dict(settings.get("sidor") or {})
         jobs = reports.assign_names(list(jobs))
         fps = Fingerprints()
@@ -1121,10 +1370,13 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
             check_map_choice(new_karta, saved_in=folder)
         needs_decks = presentation is not None and \
             any(not (folder / f"{j.name}.pptx").is_file() for j in build.up_to_date)
-        if not todo and not needs_decks and (folder / INDEX).exists() and new_karta == settings.get("karta"):
+        index_fp = fps.index(new_karta)
+        if not todo and not needs_decks and (folder / INDEX).exists() and new_karta == settings.get("karta") \
+                and index_fp == settings.get("index"):
             build.seconds = time.perf_counter() - start
             return build  # nothing changed: nothing to publish
-        gen = Generation(folder)
+        settings = {**settings, "index": index_fp}
+        gen = Generation(folder, lock)
         try:
             def note(res: reports.Result) -> None:
                 _record_result(record, res, folder, build)
@@ -1223,20 +1475,22 @@ def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None) -
     site_dir = prepare_folder(folder).resolve()
     result = _add_locked(job, site_dir, kernel_name)
     if not result.ok and created:  # leave no empty folder behind for a report that failed
-        (site_dir / LOCK).unlink(missing_ok=True)
+        if (site_dir / DOT).is_dir() and not (site_dir / DOT).is_symlink():
+            shutil.rmtree(site_dir / DOT, ignore_errors=True)
         with contextlib.suppress(OSError):
             site_dir.rmdir()
     return result
 
 
 def _add_locked(job: reports.Job, site_dir: Path, kernel_name: str | None) -> reports.Result:
-    with locked(site_dir):
-        remove_debris(site_dir)
+    with locked(site_dir) as lock:
         settings = read_settings(site_dir)
         record = dict(settings.get("sidor") or {})
         job = reports.assign_names([job])[0]
-        job.fingerprint = Fingerprints().of(job)  # type: ignore[attr-defined]
-        gen = Generation(site_dir)
+        fps = Fingerprints()
+        job.fingerprint = fps.of(job)  # type: ignore[attr-defined]
+        settings = {**settings, "index": fps.index(settings.get("karta"))}
+        gen = Generation(site_dir, lock)
         try:
             result = reports.run_job(job, gen.work, kernel_name=kernel_name, index_link=True)
             if not result.ok:

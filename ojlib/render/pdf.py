@@ -21,16 +21,19 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+from ojlib.base import guard
 from ojlib.base.errors import OjError
 from ojlib.base.storage import write_bytes_atomic
 
 ENV = "OJLIB_WEBBLASARE"
+TIMEOUT_ENV = "OJLIB_WEBBLASARE_TIDSGRANS"  # seconds the browser has for each step (default 60; tests set less)
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "microsoft-edge",
          "microsoft-edge-stable", "msedge")
 
@@ -101,16 +104,20 @@ class Browser:
     ``viewport``, ``screenshot``, ``height``, ``print_pdf``; ``send`` for any other DevTools command.
     """
 
-    def __init__(self, executable: str | os.PathLike | None = None, timeout: float = 60, *,
+    def __init__(self, executable: str | os.PathLike | None = None, timeout: float | None = None, *,
                  window: tuple[int, int] = (1400, 900), local_server: bool = False, watch_network: bool = False):
         import websocket  # websocket-client
 
         self.window = self.size = window
         self.watch_network = watch_network
+        self.timeout = float(timeout or os.environ.get(TIMEOUT_ENV) or 60)
         program = find_browser(executable)
         self.profile = Path(tempfile.mkdtemp(prefix="ojlib-webblasare-"))
+        guard.folder(self.profile)  # removed, and the browser ended, even if this process is killed
         resolve = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" if local_server else "MAP * ~NOTFOUND"
         self.proc = self.ws = None
+        own_tmp = self.profile / "tmp"
+        own_tmp.mkdir()
         try:
             self.proc = subprocess.Popen(
                 [str(program), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -119,19 +126,27 @@ class Browser:
                  f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "--remote-allow-origins=*",
                  "--proxy-server=127.0.0.1:9", f"--host-resolver-rules={resolve}",  # loopback bypasses the proxy
                  "--allow-file-access-from-files", f"--window-size={window[0]},{window[1]}", "about:blank"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # helpers end with it
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,  # helpers end with it
+                env={**os.environ, "TMPDIR": str(own_tmp)})  # its temporary files go with the profile
+            guard.group(self.proc.pid)
             port_file = self.profile / "DevToolsActivePort"
-            deadline = time.monotonic() + timeout
+            deadline = time.monotonic() + self.timeout
             while not (port_file.exists() and port_file.read_text().strip()):
                 if time.monotonic() > deadline or self.proc.poll() is not None:
                     raise OjError("Webbläsaren startade inte i tid, så ingen PDF skrevs; försök igen eller ange en "
                                   "annan webbläsare med --webblasare.")
                 time.sleep(0.1)
-            port = int(port_file.read_text().split()[0])
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
-                page = next(t for t in json.load(resp) if t.get("type") == "page")
-            self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=timeout,
-                                                  suppress_origin=True)
+            try:
+                port = int(port_file.read_text().split()[0])
+                left = max(deadline - time.monotonic(), 1.0)
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=min(left, 10)) as resp:
+                    page = next(t for t in json.load(resp) if t.get("type") == "page")
+                left = max(deadline - time.monotonic(), 1.0)
+                self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=left,
+                                                      suppress_origin=True)
+            except (OSError, ValueError, StopIteration, KeyError, TypeError, AttributeError,
+                    websocket.WebSocketException) as err:
+                raise self._no_answer("sin DevTools-port", err) from None
             self.next_id = 0
             self.events: list[dict] = []
             for domain in ("Page", "Runtime", "Log", *(["Network"] if watch_network else [])):
@@ -144,26 +159,47 @@ class Browser:
             self.close()
             raise
 
+    def _no_answer(self, what: str, err: BaseException | None = None) -> OjError:
+        closed = err is not None and not isinstance(err, TimeoutError | socket.timeout) and \
+            "timed out" not in str(err).lower()
+        how = "stängde förbindelsen" if closed else f"svarade inte inom {self.timeout:.0f} sekunder"
+        return OjError(f"Webbläsaren {how} ({what}), så ingen PDF skrevs; försök igen eller ange en annan "
+                       "webbläsare med --webblasare.")
+
     def __enter__(self) -> Browser:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def send(self, method: str, **params):
+    def send(self, method: str, _seconds: float | None = None, **params):
         """One DevTools command and its result; the events that arrive meanwhile go to ``events``.
-        Navigated when the page was replaced while it ran, RuntimeError for any other error."""
+        Navigated when the page was replaced while it ran, RuntimeError for any other error, and a
+        Swedish sentence (OjError) when the browser has not answered within ``_seconds`` (the
+        browser's timeout), however many events it sends meanwhile, or closed the connection."""
+        import websocket
+
         self.next_id += 1
         msg_id = self.next_id
-        self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == msg_id:
-                if "error" in msg:
-                    text = f"{method}: {msg['error']}"
-                    raise Navigated(text) if any(m in text for m in NAVIGATED) else RuntimeError(text)
-                return msg.get("result", {})
-            self.events.append(msg)
+        deadline = time.monotonic() + (_seconds or self.timeout)
+        try:
+            self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(method)
+                self.ws.settimeout(left)
+                msg = json.loads(self.ws.recv())
+                if msg.get("id") == msg_id:
+                    if "error" in msg:
+                        text = f"{method}: {msg['error']}"
+                        raise Navigated(text) if any(m in text for m in NAVIGATED) else RuntimeError(text)
+                    return msg.get("result", {})
+                self.events.append(msg)
+        except (OSError, ValueError, websocket.WebSocketException) as err:
+            if isinstance(err, websocket.WebSocketTimeoutException):
+                err = TimeoutError(str(err))
+            raise self._no_answer(method, err) from None
 
     def evaluate(self, expression: str, *, retry: float = 0):
         """The value of a JavaScript expression in the page (promises awaited, returned as JSON).
@@ -282,8 +318,8 @@ class Browser:
         try:
             self.evaluate("window.ojlibForPrint ? window.ojlibForPrint(true).then(() => true) : true")
             time.sleep(0.2)
-            res = self.send("Page.printToPDF", paperWidth=8.27, paperHeight=11.69, printBackground=True,
-                            preferCSSPageSize=True, displayHeaderFooter=False)
+            res = self.send("Page.printToPDF", self.timeout * 3, paperWidth=8.27, paperHeight=11.69,
+                            printBackground=True, preferCSSPageSize=True, displayHeaderFooter=False)
         finally:  # the page (and the next one opened) is laid out for the screen again
             self.send("Emulation.setEmulatedMedia", media="")
             self.evaluate("window.ojlibForPrint ? window.ojlibForPrint(false).then(() => true) : true")
@@ -292,7 +328,8 @@ class Browser:
     def close(self) -> None:
         try:
             if self.ws is not None:
-                self.ws.close()
+                with contextlib.suppress(Exception):  # a browser that no longer answers is ended below
+                    self.ws.close(timeout=1)
         finally:
             if self.proc is not None:  # None: the browser did not start
                 self._stop(force=False)
@@ -300,8 +337,12 @@ class Browser:
                     self.proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     self._stop(force=True)
-                    self.proc.wait(timeout=10)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self.proc.wait(timeout=10)
+                self._stop(force=True)  # helpers that outlived the browser (its group) end too
+                guard.release_group(self.proc.pid)
             shutil.rmtree(self.profile, ignore_errors=True)
+            guard.release_folder(self.profile)
 
     def _stop(self, force: bool) -> None:
         """End the browser and its helper processes (its own process group; on Windows the browser)."""

@@ -16,6 +16,8 @@ heading that names no section of the report, stops the report with one Swedish s
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,14 +99,35 @@ def parse(text: str, path: Path | None = None) -> Kommentarer:
     return out
 
 
+def read(path: Path, given: str | Path | None = None) -> bytes:
+    """The comment file's bytes; a file larger than ``MAX_BYTES`` is refused by its size before any
+    of it is read (a 3 GB sparse file is never read whole), and never more than that is read."""
+    too_big = OjError(f"Kommentarsfilen {given or path} är större än {MAX_BYTES // 1_000_000} MB; korta den.")
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_BYTES:
+            raise too_big
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:  # a file that grew, or one whose size the system does not tell
+        raise too_big
+    return data
+
+
+def fingerprint(given: str | Path | None) -> str:
+    """What a report page reads of the comment file, hashed (its content, or why it cannot be read)."""
+    if given is None or str(given).strip() == "":
+        return ""
+    try:
+        return hashlib.sha256(read(find(given), given)).hexdigest()
+    except (OjError, OSError) as err:
+        return f"fel: {err}"
+
+
 def load(given: str | Path | None) -> Kommentarer:
     """The comment file given as a template parameter (an empty set of comments for None or "")."""
     if given is None or str(given).strip() == "":
         return Kommentarer()
     path = find(given)
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise OjError(f"Kommentarsfilen {given} är större än {MAX_BYTES // 1_000_000} MB; korta den.")
+    data = read(path, given)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
