@@ -76,3 +76,33 @@ def chromium() -> Path:
         if os.environ.get("OJLIB_KRAV_CHROMIUM") == "1":
             raise
         pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+NOBODY = 65534
+
+
+@pytest.fixture(scope="session")
+def unprivileged() -> list[str]:
+    """A command prefix that runs a program without root's power over files, for tests of read-only
+    places: nothing when the tests do not run as root; as root, setpriv to the user nobody when nobody
+    can run this Python and import ojlib where they lie, else root without the capabilities that
+    override file permissions (CAP_DAC_OVERRIDE and the rest: the mode bits then hold for root too).
+    The second serves a clone in a private folder (mode 700, or root's home), which nobody cannot
+    reach. Skips, saying why, only when neither can run the interpreter."""
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("the tests run as root and setpriv is missing: read-only places cannot be simulated")
+    probe = [sys.executable, "-c", "import ojlib.cli"]
+    why = []
+    for prefix in ([setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"],
+                   [setpriv, "--inh-caps=-all", "--bounding-set=-all", "--"]):
+        run = subprocess.run([*prefix, *probe], capture_output=True, text=True, timeout=120, cwd="/")
+        if run.returncode == 0:
+            return prefix
+        why.append(f"{' '.join(prefix[1:])}: {run.stderr.strip().splitlines()[-1:] or run.returncode}")
+    pytest.skip(f"no unprivileged way to run {sys.executable} ({'; '.join(why)})")

@@ -9,7 +9,8 @@ processed data and Kolada cache byte-identical afterwards. Classes:
 - spreadsheet formulas from data (catalogue name, kommun name) in every sheet and the CSV;
 - hangs: an overall Kolada deadline (endless next_url chain, slow drip) and YAML limits (alias bomb).
 
-Read-only places are tested as an unprivileged user (setpriv to nobody) when the tests run as root.
+Read-only places are tested without root's power over files (the ``unprivileged`` fixture) when the
+tests run as root.
 """
 
 from __future__ import annotations
@@ -127,14 +128,6 @@ def test_rapport_to_impossible_places(home, capsys, ut):
     refused(capsys, ["rapport", "--lan", "06", "--omrade", "missbruk", "--ut", ut], "--ut", home=home)
 
 
-def _as_nobody() -> list[str]:
-    if os.geteuid() != 0:
-        return []
-    if not shutil.which("setpriv"):
-        pytest.skip("root without setpriv: cannot test read-only places")  # pragma: no cover
-    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-
-
 def _oj_subprocess(args, cwd, env_home, extra_env=None, timeout=240, user=()):
     env = {k: v for k, v in os.environ.items() if not k.startswith("OJLIB_")}
     env.update({"OJLIB_HOME": str(env_home), "HOME": str(env_home), **(extra_env or {})})
@@ -155,8 +148,8 @@ def public_home(example_home):
     shutil.rmtree(base, ignore_errors=True)
 
 
-def test_read_only_places_as_an_unprivileged_user(public_home):
-    user = _as_nobody()
+def test_read_only_places_as_an_unprivileged_user(public_home, unprivileged):
+    user = unprivileged
     ro = public_home.parent / "skrivskyddad"
     ro.mkdir()
     ro.chmod(0o555)
@@ -177,13 +170,13 @@ def test_read_only_places_as_an_unprivileged_user(public_home):
     assert snapshot(public_home / "data") == before
 
 
-def test_export_without_ut_from_a_read_only_cwd_writes_to_the_output_folder(public_home):
+def test_export_without_ut_from_a_read_only_cwd_writes_to_the_output_folder(public_home, unprivileged):
     """Not an error any more: the default place is utdata/ in the project, not the working directory."""
-    user = _as_nobody()
+    user = unprivileged
     ro = public_home.parent / "skrivskyddad"
     ro.mkdir()
     ro.chmod(0o555)
-    if user:
+    if "--reuid=65534" in user:  # nobody writes the output folder (root without capabilities owns it already)
         os.chown(public_home, 65534, 65534)
     r = _oj_subprocess(EXPORT, ro, public_home, user=user)
     assert r.returncode == 0, r.stderr

@@ -482,3 +482,12 @@ def _processes_using(profile: Path) -> list[int]:
         except OSError:
             continue
     return sorted(out)
+
+
+def test_a_saved_map_indicator_gone_from_the_catalogue_says_where_it_comes_from(built_site, capsys):
+    marker = built_site / site.MARKER
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    marker.write_text(json.dumps({**record, "karta": "U99999"}), encoding="utf-8")
+    _refused(capsys, ["rapporter", *SITE_ARGS, "--ut", str(built_site)], "U99999", site.MARKER, "--karta")
+    rc, err = _oj(capsys, "rapporter", *SITE_ARGS, "--ut", str(built_site), "--karta", "U35538")
+    assert rc == 0, err
