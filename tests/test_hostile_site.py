@@ -491,3 +491,34 @@ def test_a_saved_map_indicator_gone_from_the_catalogue_says_where_it_comes_from(
     _refused(capsys, ["rapporter", *SITE_ARGS, "--ut", str(built_site)], "U99999", site.MARKER, "--karta")
     rc, err = _oj(capsys, "rapporter", *SITE_ARGS, "--ut", str(built_site), "--karta", "U35538")
     assert rc == 0, err
+
+
+def test_markup_in_data_draws_no_link_or_styled_text_in_the_browser(example_ds, chromium, tmp_path):
+    """The figures drawn by plotly in Chromium: no <a> to ev.il anywhere in them, no bold or red text
+    made from the header, and the hostile name shown as the text it is."""
+    from ojlib.render import html_export, pdf
+
+    page = html_export.Page()
+    figs = _figures(example_ds)
+    body = "\n".join(page.figure(json.loads(figs[k].to_json()))
+                     for k in ("ranked_bars marked, kompakt", "choropleth", "overview", "trend"))
+    doc = html_export.page_document("Fientliga namn", body, None, page.templates, has_figures=True)
+    target = tmp_path / "sida.html"
+    target.write_text(doc, encoding="utf-8")
+    site.copy_plotly_js(tmp_path)
+    with pdf.Browser(chromium) as browser:
+        browser.open(target)
+        found = browser.evaluate("""(() => {
+          const figs = [...document.querySelectorAll('div.ojfig')];
+          const links = figs.flatMap(f => [...f.querySelectorAll('a')])
+            .map(a => a.getAttribute('href') || a.getAttribute('xlink:href') || '');
+          // rendered markup would make 'fet', 'röd' and 'kursiv' pieces of their own (bold, red, italic)
+          const styled = figs.flatMap(f => [...f.querySelectorAll('tspan')])
+            .filter(t => ['fet', 'röd', 'kursiv'].includes(t.textContent.trim()));
+          const text = figs.map(f => f.textContent).join(' ');
+          return {figs: figs.length, links: links, styled: styled.length,
+                  literal: text.includes('<a href="https://ev.il/">Gnosjö</a>'), header: text.includes('<b>fet</b>')};
+        })()""")
+    assert found["figs"] == 4, found
+    assert found["links"] == [], found  # not even a link without its address
+    assert found["styled"] == 0 and found["literal"] and found["header"], found
