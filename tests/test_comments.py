@@ -30,12 +30,15 @@ Text med <script>alert('x')</script> och <b>fet</b> markering, samt [länk](java
 
 ##   Kunskapsbaserad   VERKSAMHET
 Kapitelkommentar.
+
+## Diskussion
+Analytikerns egen diskussion om <i>läget</i>.
 """
 
 
 def test_sections_are_split_at_headings():
     k = comments.parse(FILE, Path("k.md"))
-    assert k.titles == ["Inledning", "Förbättringsområden", "Kunskapsbaserad   VERKSAMHET"]
+    assert k.titles == ["Inledning", "Förbättringsområden", "Kunskapsbaserad   VERKSAMHET", "Diskussion"]
     assert k.text("inledning") == "Länet har **tre** nya samverkansavtal."
     assert "## inte en rubrik" in k.text("Förbättringsområden")  # a heading inside a code block is text
     assert k.text("Kunskapsbaserad verksamhet") == "Kapitelkommentar."
@@ -69,11 +72,16 @@ def test_malformed_file(text, message):
         comments.parse(text, Path("k.md"))
 
 
-def test_unknown_heading_names_the_choices():
+def test_a_misspelt_heading_names_the_choices():
     k = comments.parse("## Inledningen\nx", Path("k.md"))
-    with pytest.raises(OjError, match=r"Rubriken ”Inledningen” .* matchar inget avsnitt.*”Inledning”"):
+    with pytest.raises(OjError, match=r"Rubriken ”Inledningen” .* matchar inget avsnitt.*liknar ”Inledning”"):
         k.check(["Inledning", "Sammanfattning"])
-    k.check(["inledningen"])  # case does not matter
+    assert k.check(["inledningen"]) == []  # case does not matter
+
+
+def test_other_headings_are_the_analysts_own_sections():
+    k = comments.parse("## Inledning\nx\n## Diskussion\ny\n## Slutsatser för länet\nz", Path("k.md"))
+    assert k.check(["Inledning", "Sammanfattande bild"]) == ["Diskussion", "Slutsatser för länet"]
 
 
 def _section(page: str, title: str) -> str:
@@ -96,7 +104,12 @@ def test_comments_appear_in_their_sections_of_the_report(tmp_path):
     assert "&lt;script&gt;alert" in forb and "<script>alert" not in text
     assert "Kapitelkommentar." in _section(text, "Kunskapsbaserad verksamhet")
     assert "Kapitelkommentar." not in _section(text, "Inledning")
-    assert text.count("class='oj-kommentar-rubrik'") == 3
+    # "## Diskussion" names no section: the analyst's own section, after the sammanfattande bild
+    own = _section(text, "Diskussion")
+    assert "Analytikerns egen diskussion" in own and "&lt;i&gt;läget" in own and "<i>läget" not in text
+    assert text.index(">Sammanfattande bild</h2>") < text.index(">Diskussion</h2>") < text.index(
+        ">Förbättringsområden</h2>")
+    assert text.count("class='oj-kommentar-rubrik'") == 4
     assert html_export.read_page_metadata(page)["lan"] == "06"
 
 
@@ -114,4 +127,5 @@ def test_example_comment_file_matches_the_jonkoping_report():
     k = comments.load(ROOT / "params" / "kommentarer" / "06-missbruk.md")
     assert k.titles and all(k.text(t) for t in k.titles)
     ds = load_dataset("exempeldata")
-    k.check(lansrapport.section_titles(ds, {"missbruk": colours.coloured_lan_table(ds, "06", "missbruk")}))
+    own = k.check(lansrapport.section_titles(ds, {"missbruk": colours.coloured_lan_table(ds, "06", "missbruk")}))
+    assert own == ["Diskussion"]  # every other heading is one of the report's sections

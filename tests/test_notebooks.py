@@ -165,3 +165,20 @@ def test_bad_parameter_stops_the_template_at_once(tmp_path, name, parameters, me
     shown = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert len(shown) == 1 and shown[0].traceback == [f"Fel: {err.value.evalue}"]
 
+
+
+def test_teaching_notebooks_first_figure_survives_export_to_html():
+    """JupyterLab's "Save and Export Notebook As → HTML" (nbconvert) cannot draw plotly's own output:
+    the saved first figure carries a PNG of itself beside the interactive figure, and the exported
+    page shows it under "En första figur" (before, the section's figure was simply missing)."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(ROOT / "notebooks" / "01_introduktion.ipynb", as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" and "visa_figur(" in c.source for o in c.outputs]
+    assert outputs and all({"application/vnd.plotly.v1+json", "image/png"} <= set(o.get("data", {}))
+                           for o in outputs)
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    heading = page.index('id="En-f%C3%B6rsta-figur"')  # the heading "En första figur"
+    cell = page.index('<span class="n">visa_figur</span><span class="p">(</span><span class="n">figures', heading)
+    output = page[cell:page.index('<div class="jp-Cell ', cell)]  # up to the next cell
+    assert re.search(r'<img [^>]*src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}', output)

@@ -26,6 +26,7 @@ filters and draws; ``senaste_ms`` is the kernel time of the last update (``bench
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import json
 import re
@@ -193,6 +194,19 @@ def visa(frame: pd.DataFrame, rubrik: str | None = None, kalla: str | None = Non
     if kalla:
         caption.append(source_line(kalla, derived=derived) + ".")
     return Tabell(frame, " ".join(caption))
+
+
+def visa_figur(fig: go.Figure) -> None:
+    """Show a figure in the notebook, interactive, with a static image of it beside (PNG, drawn by the
+    report pages' plotly in headless Chromium), so that the notebook saved and exported to HTML
+    (JupyterLab's "Save and Export Notebook As → HTML", nbconvert) still shows it; JupyterLab itself
+    draws the interactive one. Without Chromium only the interactive figure is shown."""
+    from ojlib.render import pdf
+
+    bundle = {"application/vnd.plotly.v1+json": json.loads(to_json_plotly(fig)), "text/plain": "Figur"}
+    with contextlib.suppress(OjError):  # no browser: JupyterLab still draws the figure, an HTML export will not
+        bundle["image/png"] = base64.b64encode(pdf.figure_png(fig)).decode()
+    display(bundle, raw=True)
 
 
 def lan_lista(table: pd.DataFrame, kpi: str | None = None) -> pd.DataFrame:

@@ -397,3 +397,29 @@ def page_height(page: Path, width: int = 1400, browser: Browser | None = None) -
     finally:
         if own:
             browser.close()
+
+
+def figure_png(fig, executable=None, width: int = 900) -> bytes:
+    """A PNG of a plotly figure as a report page draws it (the page's own plotly.min.js, headless
+    Chromium, ``width`` px wide unless the figure sets its width): the static copy a notebook keeps
+    beside the interactive figure, for an export that cannot run plotly (nbconvert's HTML)."""
+    import plotly
+
+    from ojlib.render import html_export
+
+    with tempfile.TemporaryDirectory(prefix="ojlib-figur-") as tmp:
+        folder = Path(tmp)
+        (folder / html_export.PLOTLY_JS).symlink_to(Path(plotly.__file__).parent / "package_data"
+                                                    / html_export.PLOTLY_JS)
+        page = html_export.Page()
+        body = page.figure({**fig.to_plotly_json(), "config": {"displayModeBar": False}})  # no toolbar
+        (folder / "figur.html").write_text(html_export.page_document("Figur", body, {}, page.templates),
+                                           encoding="utf-8")
+        w = int(fig.layout.width or width)
+        with Browser(executable, window=(w + 40, int(fig.layout.height or 450) + 400)) as browser:
+            browser.open(folder / "figur.html", width=w + 40)
+            box = browser.evaluate("(() => { const r = document.querySelector('.ojfig').getBoundingClientRect();"
+                                   " return {x: r.x, y: r.y + scrollY, width: r.width, height: r.height}; })()")
+            data = browser.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                                clip={**box, "scale": 1})["data"]
+    return base64.b64decode(data)

@@ -14,7 +14,7 @@ from IPython.display import Markdown, display
 
 from ojlib.render import figures, notebook, tables, views
 from ojlib.report.lansrapport import ANSWER_TYPES
-from ojlib.report.model import SECTION_KINDS, Report, Section
+from ojlib.report.model import FOLLOWING_KINDS, SECTION_KINDS, Report, Section
 
 
 def _saknas(r: Report, s: Section) -> None:
@@ -34,6 +34,10 @@ def _oversikt(r: Report, s: Section) -> None:
     tabell, title = r.omraden[s.omrade].tabell, notebook.omrade_title(s.omrade)
     display(views.answer_matrix(r.ds, tabell, title=f"{title}: Ja/Nej- och skalfrågor"))
     figures.over_time(*s.data["over_time"], title=f"{title}: länet och riket över tid", columns=6).show()
+    numeric = [k for k in dict.fromkeys(tabell.kpi) if r.ds.cat[k].typ not in ANSWER_TYPES]
+    for t in views.kommun_trend_tables(r.omraden[s.omrade].trender, numeric,
+                                       title=f"{title}: kommunernas utveckling sedan föregående jämförbara år"):
+        display(t)
     for t in views.numeric_overviews(tabell, title=f"{title}: övriga mått"):
         display(t)
     saknas = views.missing_indicators(r.ds, tabell, s.omrade)
@@ -50,6 +54,11 @@ def _kapitel(r: Report, s: Section) -> None:
     for k in s.data["kpis"]:
         if r.ds.cat[k].typ not in ANSWER_TYPES:
             figures.ranked_bars(tabell, kpi=k, jamforelse=r.request.jamforelse, kompakt=True).show()
+    # the chapter's Ja/Nej and scale questions: each kommun's answer, with länet and riket under them
+    matris = views.answer_matrix(r.ds, tabell[tabell.kpi.isin(s.data["kpis"])],
+                                 title=f"{s.data['titel']}: kommunernas svar")
+    if matris is not None:
+        display(matris)
 
 
 def _enheter(r: Report, s: Section) -> None:
@@ -148,23 +157,36 @@ def _om_data(r: Report, s: Section) -> None:
     display(Markdown(notebook.about_data(r.ds, "rang_kvartil")))
 
 
+def _egen(r: Report, s: Section) -> None:
+    # the analyst's own section: the heading and text of the comment file (Markdown, its HTML escaped)
+    display(Markdown(f"## {s.rubrik}"))
+    notebook.show_comment(r.kommentarer, s.rubrik)
+
+
 # What each kind of section draws in the notebook: a new kind is one function here.
 DRAW = {"saknas": _saknas, "inledning": _inledning, "sammanfattning": _sammanfattning, "oversikt": _oversikt,
         "kapitel": _kapitel, "enheter": _enheter, "stadsdelar": _stadsdelar, "delregioner": _delregioner,
         "sammanfattande_bild": _sammanfattande_bild,
         "forbattringsomraden": _forbattringsomraden, "karta": _karta, "kon": _kon, "datatackning": _datatackning,
         "rubrik": _rubrik, "profil": _profil, "enheter_kommun": _enheter_kommun, "jamforelsegrupp": _jamforelsegrupp,
-        "utveckling": _utveckling, "om_data": _om_data}
+        "utveckling": _utveckling, "om_data": _om_data, "egen": _egen}
 assert set(DRAW) == set(SECTION_KINDS), "every kind of section needs a drawing"
 
 
 def show(report: Report, typ: str) -> None:
     """Draw every section of this kind, in order, after the analyst's comment for its heading.
 
-    (A chapter and the units chapter show their comment under their own heading and introduction.)"""
+    (A chapter and the units chapter show their comment under their own heading and introduction.) The
+    analyst's own sections (kinds in ``FOLLOWING_KINDS``, which no template calls) follow the section
+    placed before them."""
     sections = report.of_kind(typ)
-    if typ not in ("kapitel", "enheter", "stadsdelar", "delregioner") and report.kommentarer is not None:
+    own_heading = ("kapitel", "enheter", "stadsdelar", "delregioner", *FOLLOWING_KINDS)  # comment under their heading
+    if typ not in own_heading and report.kommentarer is not None:
         for rubrik in dict.fromkeys(s.rubrik for s in sections if s.rubrik):
             notebook.show_comment(report.kommentarer, rubrik)
     for s in sections:
         DRAW[typ](report, s)
+    at = max((i for i, s in enumerate(report.sections) if s.typ == typ), default=None)
+    while at is not None and at + 1 < len(report.sections) and report.sections[at + 1].typ in FOLLOWING_KINDS:
+        at += 1
+        DRAW[report.sections[at].typ](report, report.sections[at])

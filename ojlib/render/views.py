@@ -252,6 +252,59 @@ def kommun_summary_table(summary: pd.DataFrame) -> HtmlTable:
                      f"{_notes(lines, kalla)}</div>")
 
 
+# the arrow and class of a change as trends.trend_table judges it (ökning/minskning: no desired direction)
+_CHANGE = {"förbättring": (UPP, "upp"), "försämring": (NED, "ned"), "oförändrad": (LIKA, "lika"),
+           "ökning": ("↗", "lika"), "minskning": ("↘", "lika")}
+
+
+TREND_COLUMNS = 6  # indicators to a table of kommunernas utveckling (wider does not fit 1400 px or A4)
+
+
+def kommun_trend_tables(trender: pd.DataFrame, kpis: list[str], title: str = "") -> list[HtmlTable]:
+    """Each kommun's development on the numeric indicators ``kpis``, ``TREND_COLUMNS`` indicators to a
+    table: per kommun and indicator the value, an arrow for the change since the previous comparable
+    year (as ``trends.trend_table`` judges it) and the change itself; länet and riket last."""
+    order = [k for k in kpis if k in set(trender.kpi)]
+    chunks = [order[i:i + TREND_COLUMNS] for i in range(0, len(order), TREND_COLUMNS)]
+    return [_kommun_trend_table(trender, part, title + (f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""))
+            for n, part in enumerate(chunks, start=1)]
+
+
+def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str) -> HtmlTable:
+    t = trender[trender.kpi.isin(order)]
+    kalla = trender.attrs.get("kalla", "")
+    heads = t.drop_duplicates("kpi").set_index("kpi")
+    cells = {(r.kod, r.kpi): r for r in t.itertuples(index=False)}
+    units = t.drop_duplicates("kod")[["kod", "namn", "nivå"]]
+
+    def cell(r) -> str:
+        if r is None or pd.isna(r.värde):
+            return f"<td class='tal'>{_e(getattr(r, 'kommentar', '') or 'saknas') if r is not None else 'saknas'}</td>"
+        arrow, cls = _CHANGE.get(r.bedömning, ("", "lika"))
+        change = ""
+        if pd.notna(r.jämfört_med_år) and pd.notna(r.förändring):
+            diff = formatting.format_number(abs(r.förändring), r.typ, r.enhet)
+            sign = "+" if r.förändring > 0 else "−" if r.förändring < 0 else "±"
+            change = f" <span class='{cls}' title='{_e(r.bedömning)} sedan {int(r.jämfört_med_år)}'>{arrow}&nbsp;" \
+                     f"{sign}{_e(diff)}</span>"
+        return f"<td class='tal'>{_e(r.värde_text)}{change}</td>"
+
+    rows = {"body": [], "foot": []}
+    for u in units.itertuples(index=False):
+        label = {"län": "Länet", "riket": "Riket"}.get(u.nivå, u.namn)
+        row = f"<tr><th scope='row'>{_e(label)}</th>" + "".join(cell(cells.get((u.kod, k))) for k in order) + "</tr>"
+        rows["body" if u.nivå == "kommun" else "foot"].append(row)
+    head = "".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator']))} "
+                   f"<span class='år'>({_e(heads.at[k, 'år'])})</span></th>" for k in order)
+    lines = [f"Värdet senaste året och förändringen sedan föregående jämförbara år: {UPP} förbättring, {NED} "
+             f"försämring, {LIKA} oförändrad (inom toleransen, {lansrapport.TOLERANS_KORT}); ↗ ökning och ↘ minskning "
+             "för mått utan önskvärd riktning."]
+    h = f"<h4>{_e(title)}</h4>" if title else ""
+    return HtmlTable(f"<div class='oj-tabell oj-utveckling'>{h}{_mark(kalla)}<div class='rulla'><table>"
+                     f"<thead><tr><th scope='col'>Kommun</th>{head}</tr></thead><tbody>{''.join(rows['body'])}"
+                     f"{''.join(rows['foot'])}</tbody></table></div>{_notes(lines, kalla)}</div>")
+
+
 # ---------------------------------------------------------------- förbättringsområden
 
 def improvement_list(areas: pd.DataFrame) -> HtmlTable:

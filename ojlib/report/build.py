@@ -39,7 +39,8 @@ def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "sta
     over-time panels or kön figures); every section is listed, and the facts per område are
     always complete. ``delregioner``: a section grouping the län's kommuner by delregion
     (``params/delregioner.yml``) with each delregion's ovägt medel per indicator. With ``kommentarer`` (an
-    analyst's comment file) every heading it uses is checked against the report's sections.
+    analyst's comment file) every heading it uses is checked against the report's sections; a heading
+    that names none is the analyst's own section ("egen"), placed after the (last) sammanfattande bild.
     """
     omraden = {o: facts(ds, p.lan, o, p.ar, p.fargstrategi, palett) for o in p.omraden}
     many = len(omraden) > 1
@@ -77,7 +78,9 @@ def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "sta
     sections += [Section("datatackning", "Datatäckning", o) for o in omraden]
     report = Report(p, ds, omraden, sections, kommentarer)
     if kommentarer is not None:
-        kommentarer.check(report.rubriker)
+        own = [Section("egen", rubrik) for rubrik in kommentarer.check(report.rubriker)]
+        after = max(i for i, s in enumerate(sections) if s.typ == "sammanfattande_bild") + 1
+        report.sections[after:after] = own
     return report
 
 

@@ -9,13 +9,16 @@ The file has one heading (``#`` or ``##``) per report section, e.g.::
     …
 
 A heading names a section by its title as the report shows it (case and extra spaces do not
-matter). Each section's text is shown in a framed box marked "Analytikerns kommentar", rendered
-from Markdown with any HTML in it escaped, so markup in the file stays text. A missing file, or a
-heading that names no section of the report, stops the report with one Swedish sentence.
+matter). Any other heading (``## Diskussion``, ``## Slutsatser för länet`` …) is the analyst's own
+section: the report shows it, heading and text, after the sammanfattande bild, in the file's order.
+Each text is shown in a framed box marked "Analytikerns kommentar", rendered from Markdown with any
+HTML in it escaped, so markup in the file stays text. A missing file, or a heading so like one of
+the report's that it is most likely a misspelling of it, stops the report with one Swedish sentence.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -28,6 +31,7 @@ from ojlib.base.errors import OjError
 EXAMPLE = "params/kommentarer/06-missbruk.md"
 _HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
 MAX_BYTES = 1_000_000
+LIKE = 0.85  # a heading this like a section's title (difflib's ratio) is taken for a misspelling of it
 
 
 def _norm(title: str) -> str:
@@ -45,14 +49,19 @@ class Kommentarer:
     def text(self, section: str) -> str:
         return self.avsnitt.get(_norm(section), "")
 
-    def check(self, sections) -> None:
-        """Every heading of the file must name one of the report's ``sections``."""
-        known = {_norm(s) for s in sections}
-        unknown = [h for h in self.titles if _norm(h) not in known]
-        if unknown:
-            names = ", ".join(f"”{s}”" for s in sections)
-            raise OjError(f"Rubriken ”{unknown[0]}” i kommentarsfilen {self.path} matchar inget avsnitt i rapporten; "
-                          f"använd en av rubrikerna {names}.")
+    def check(self, sections) -> list[str]:
+        """The file's own sections: its headings that name none of the report's ``sections``, in file
+        order. A heading that is nearly one of them (a misspelling, most likely) is an error."""
+        known = {_norm(s): s for s in sections}
+        own = [h for h in self.titles if _norm(h) not in known]
+        for h in own:
+            near = difflib.get_close_matches(_norm(h), list(known), n=1, cutoff=LIKE)
+            if near:
+                names = ", ".join(f"”{s}”" for s in sections)
+                raise OjError(f"Rubriken ”{h}” i kommentarsfilen {self.path} matchar inget avsnitt i rapporten men "
+                              f"liknar ”{known[near[0]]}”; skriv rubriken som avsnittet heter (rubrikerna är "
+                              f"{names}), eller ge ditt eget avsnitt ett namn som inte liknar dem.")
+        return own
 
 
 def find(given: str | Path) -> Path:

@@ -26,10 +26,13 @@ from ojlib.analysis.summary import Sammanfattning
 # once per område or per kvalitetsområde). Renderers look a section's drawing up by its kind.
 SECTION_KINDS = (
     "saknas", "inledning", "sammanfattning", "oversikt", "kapitel", "enheter", "stadsdelar", "delregioner",
-    "sammanfattande_bild", "forbattringsomraden", "karta", "kon", "datatackning",
+    "sammanfattande_bild", "forbattringsomraden", "karta", "kon", "datatackning", "egen",
     # a kommun profile's
     "rubrik", "profil", "enheter_kommun", "jamforelsegrupp", "utveckling", "om_data",
 )
+# Kinds a template need not call: each such section is drawn right after the section before it
+# ("egen": a section of the analyst's own, from the comment file, placed after the sammanfattande bild).
+FOLLOWING_KINDS = ("egen",)
 
 
 @dataclass
