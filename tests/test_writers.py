@@ -4,6 +4,7 @@ the .xlsx is set up for printing."""
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -86,9 +87,10 @@ def test_xlsx_print_setup(example_ds, tmp_path):
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4)
-        # fit to the page width; the long table (40+ columns) to at most three pages across
+        # fit to the page width; the long table (40+ columns) to at most three pages across, Översikt to as
+        # many as keep its text readable (27 indicators: four), the kommun column repeated on each
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == (
-            3 if ws.title == "Tabell" else 1)
+            {"Tabell": 3, "Översikt": 4}.get(ws.title, 1))
         assert ws.page_setup.fitToHeight == 0
         assert ws.print_title_rows and ws.auto_filter.ref
     ws = wb["Översikt"]
@@ -100,9 +102,11 @@ def test_xlsx_print_setup(example_ds, tmp_path):
     assert ws.column_dimensions["A"].width >= 16
 
 
-def test_libreoffice_prints_the_overview_on_one_a4_landscape_page(example_ds, tmp_path):
-    """A real office suite reads the .xlsx: Översikt is one A4 landscape page with every header word
-    whole, the whole file a handful of pages (it was 60); page images saved in test-artifacts/."""
+def test_libreoffice_prints_the_overview_readably_on_a4_landscape(example_ds, tmp_path):
+    """A real office suite reads the .xlsx: Översikt prints on A4 landscape at least 8 pt, as many pages
+    across as that takes (fitted to one page, 27 indicators printed at 3 pt), every page with the kommun
+    column and the header row, every header word whole; the whole file a couple of dozen pages (it was
+    60); page images saved in test-artifacts/."""
     import os
     import shutil
     import subprocess
@@ -123,18 +127,27 @@ def test_libreoffice_prints_the_overview_on_one_a4_landscape_page(example_ds, tm
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     size = next(line for line in info.splitlines() if line.startswith("Page size:")).split()
     assert float(size[2]) > float(size[4]) and "A4" in info  # landscape A4
-    assert pages <= 20, pages
-    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], check=True, capture_output=True,
-                           text=True).stdout
-    second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], check=True, capture_output=True,
-                            text=True).stdout
-    assert "Öppna jämförelser" in first and "Riket" in first and "Riket" not in second.split("\n")[0]
-    tokens = set(first.split())
+    assert pages <= 24, pages
+    across = load_workbook(path)["Översikt"].page_setup.fitToWidth
+    assert across >= 2  # 27 indicators do not fit one page width at a readable size
+
+    def page(n: int) -> str:
+        return subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], check=True,
+                              capture_output=True, text=True).stdout
+
+    overview = [page(n) for n in range(1, across + 1)]
+    assert "Öppna jämförelser" in overview[0] and "Riket" not in page(across + 1).split("\n")[0]
+    for text in overview:  # the kommun column and Länet/Riket on every page across
+        assert all(k in text for k in t.drop_duplicates("kommunkod").kommun) and "Riket" in text
+    tokens = set(" ".join(overview).split())
     headers = t.drop_duplicates("kpi").apply(lambda r: f"{r.indikator} ({r['år']})", axis=1)
-    for header in headers:  # every header word printed whole on page 1 (no break mid-word)
+    for header in headers:  # every header word printed whole (no break mid-word)
         for word in header.split():
             assert word in tokens, (word, header)
-    assert all(k in first for k in t.drop_duplicates("kommunkod").kommun)  # all kommuner on page 1
+    xml = subprocess.run(["pdftohtml", "-f", "1", "-l", str(across), "-xml", "-i", "-stdout", "-zoom", "1", str(pdf)],
+                         check=True, capture_output=True, text=True).stdout
+    sizes = [float(x) for x in re.findall(r'<fontspec id="\d+" size="([\d.]+)"', xml)]
+    assert sizes and min(sizes) >= 8, sizes  # pt at zoom 1
     artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     stem = artifacts / "export-xlsx-oversikt"

@@ -256,7 +256,11 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
         text_row(ws, row, line, ncols, total)
         row += 1
     ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
-    print_setup(ws, (header_row, header_row), f"A1:{get_column_letter(ncols)}{row - 1}")
+    # as many pages across as keep the text readable (about 8 pt; fitted to one page, 27 indicators printed
+    # at 3 pt), the kommun column and the header row on every page
+    print_setup(ws, (header_row, header_row), f"A1:{get_column_letter(ncols)}{row - 1}",
+                pages_wide=math.ceil(_widths(ws, ncols) / PAGE_CHARS))
+    ws.print_title_cols = "A:A"
 
     # the long table, one row per kommun and indicator
     wt = wb.create_sheet("Tabell")
