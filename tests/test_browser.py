@@ -323,9 +323,11 @@ def test_page_height_at_1400(small_site, browser, name):
     (ARTIFACTS / f"sidhojd-{name.removesuffix('.html')}.txt").write_text(f"{height} px vid 1400 px bredd\n",
                                                                           encoding="utf-8")
     if name.startswith("lansanalys"):
-        # the issue's Jönköping missbruk page: about 28 000 px for 18 indicators, 1 550 px per indicator
+        # the issue's Jönköping missbruk page: about 28 000 px for 18 indicators, 1 550 px per indicator; at most
+        # 60 % of that now that each chapter shows its kommuner's answers and the översikt each kommun's
+        # development, in charts sized to be read (issue 21; 21 700 px for 27 indicators, was under half)
         n = int(browser.evaluate("document.querySelectorAll('ul.oj-kapitel > li').length"))  # the chapters' lists
-        assert n >= 18 and height < 1550 * n / 2, (height, n)
+        assert n >= 18 and height < 1550 * n * 0.6, (height, n)
     else:
         assert 1000 < height < 14000, height
     for width in (1400, 1200):  # no header overlaps another or leaves its cell, at 1400 px and in the window

@@ -240,6 +240,7 @@ details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
      paper made Chromium shrink the whole page, every text with it) */
   table.matris th, table.matris td, table.matris tr.jamforelse td.skala { overflow-wrap: anywhere; min-width: 0; }
   table.matris .år { white-space: normal; }
+  table.oj-sorterbar th, table.oj-sorterbar td { overflow-wrap: anywhere; min-width: 0; white-space: normal; }
   th, td { padding: 2px 4px; }
   .rutnat { grid-template-columns: 1fr 1fr; gap: 0 4mm; }
   .rutnat.bred { grid-template-columns: 1fr; }
