@@ -640,6 +640,16 @@ def kommun_geojson(codes, tolerance: float | None = None) -> dict:
 
 
 @_escaped
+def _names(rows: pd.DataFrame) -> dict:
+    """The kommuner's names on a map, each at a point inside its kommun, 11 px on a white halo."""
+    gdf = geo.kommun_boundaries().set_index("kommun_kod").loc[rows.kommunkod.tolist()]
+    points = gdf.geometry.representative_point()
+    return {"type": "scattergeo", "lon": [round(p.x, 3) for p in points], "lat": [round(p.y, 3) for p in points],
+            "text": rows.kommun.tolist(), "mode": "text", "hoverinfo": "skip", "showlegend": False,
+            "name": "Kommunnamn", "textfont": {"size": 11, "color": "#111111",
+                                               "shadow": "1px 1px 1px #fff, -1px -1px 1px #fff"}}
+
+
 def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = None) -> go.Figure:
     """A map of the table's kommuner coloured by their colour class on one indicator.
 
@@ -671,7 +681,9 @@ def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = 
     layout = {"geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}}}
     scope = first["län"] if rows["länskod"].nunique() == 1 else "Sveriges kommuner"
     rule = f"{first['färgregel']} {colours.FORKLARING}"
-    height = 640 if rows["länskod"].nunique() > 1 else 380
+    height = 640 if rows["länskod"].nunique() > 1 else 520
+    if rows["länskod"].nunique() == 1:  # a län's map names its kommuner (on paper there is no hover)
+        data.append(_names(rows))
     return _finish(data, layout, f"{first.indikator} ({first['år']})", kalla, True, scope, rule, height, below=10)
 
 
