@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_hostile import _as_nobody, _oj_subprocess, assert_one_swedish_sentence, refused
+from test_hostile import _oj_subprocess, assert_one_swedish_sentence, refused
 
 from ojlib.base import storage
 from ojlib.base.errors import OjError, excerpt, explain, reason
@@ -70,14 +70,14 @@ def test_a_read_only_folder_is_named_not_the_temporary_file(tmp_path, monkeypatc
     assert ".tmp" not in text and str(target.parent) in text and "behörighet saknas" in text
 
 
-def test_a_read_only_data_folder_as_a_user(example_home, tmp_path):
+def test_a_read_only_data_folder_as_a_user(example_home, tmp_path, unprivileged):
     """The real thing: `oj importera` into a read-only data/processed, as an unprivileged user (setpriv to
-    nobody when the tests run as root, as tests/test_hostile.py does)."""
+    nobody or root without its power over files when the tests run as root: the ``unprivileged`` fixture)."""
     import os
     import shutil
     import tempfile
 
-    user = _as_nobody()
+    user = unprivileged
     base = Path(tempfile.mkdtemp(prefix="oj-ordval-"))
     try:
         base.chmod(0o755)
