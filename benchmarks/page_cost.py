@@ -65,7 +65,8 @@ def worker(notebooks: Path, kind: str, n: int) -> None:
     params = ([{"kommun": k} for k in PROFILES] if kind == "profil" else
               [{"lan": lan, "omrade": o} for lan, o in LAN])[: n + 1]
     shell.run_cell("import pandas, plotly.graph_objects, IPython.display, ojlib.render.notebook, ojlib.report.params, "
-                   "ojlib.analysis.colours, ojlib.render.figures, ojlib.render.tables, ojlib.analysis.summary, ojlib.data.shared")
+                   "ojlib.analysis.colours, ojlib.render.figures, ojlib.render.tables, ojlib.analysis.summary, "
+                   "ojlib.data.shared")
 
     def page(values: dict) -> None:
         for cell in nb["cells"]:

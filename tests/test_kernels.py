@@ -55,7 +55,8 @@ def test_a_job_sees_nothing_of_the_previous_job_in_the_same_kernel(kernel, tmp_p
 
 
 def test_a_module_changed_by_a_job_is_restored_for_the_next(kernel, tmp_path):
-    breaker = _template(tmp_path, "breaker", "import ojlib.data.geo\nojlib.data.geo.lan = None\nojlib.data.geo.extra = 1")
+    breaker = _template(tmp_path, "breaker",
+                        "import ojlib.data.geo\nojlib.data.geo.lan = None\nojlib.data.geo.extra = 1")
     checker = _template(tmp_path, "checker",
                         "import ojlib.data.geo\nprint(callable(ojlib.data.geo.lan), hasattr(ojlib.data.geo, 'extra'))")
     kernel.execute(breaker, {}, execution_timeout=60)

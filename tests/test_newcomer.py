@@ -97,7 +97,8 @@ def test_csv_export_is_the_long_table_the_help_promises(example_ds, tmp_path, ca
 
 def test_environment_yml_is_generated_from_pyproject(tmp_path):
     """environment.yml is what `make environment` writes from pyproject.toml, and the check notices an edit."""
-    r = subprocess.run([sys.executable, str(ROOT / ".ci" / "environment.py"), "--check"], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, str(ROOT / ".ci" / "environment.py"), "--check"],
+                       capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     names = {re.match(r"[A-Za-z0-9_.\-]+", d).group(0) for d in env["dependencies"] if isinstance(d, str)}
@@ -107,8 +108,10 @@ def test_environment_yml_is_generated_from_pyproject(tmp_path):
     (copy / ".ci").mkdir(parents=True)
     shutil.copy(ROOT / ".ci" / "environment.py", copy / ".ci")
     shutil.copy(ROOT / "pyproject.toml", copy)
-    (copy / "environment.yml").write_text((ROOT / "environment.yml").read_text(encoding="utf-8").replace("pandas", "pandaz"))
-    r = subprocess.run([sys.executable, str(copy / ".ci" / "environment.py"), "--check"], capture_output=True, text=True)
+    edited = (ROOT / "environment.yml").read_text(encoding="utf-8").replace("pandas", "pandaz")
+    (copy / "environment.yml").write_text(edited)
+    r = subprocess.run([sys.executable, str(copy / ".ci" / "environment.py"), "--check"],
+                       capture_output=True, text=True)
     assert r.returncode == 1 and "make environment" in r.stderr
 
 

@@ -1,7 +1,7 @@
 """What a comparison is computed on: the indicators, the dataset rows and the year per indicator.
 
-Shared by the comparison modules (:mod:`ojlib.analysis.ranking`, :mod:`ojlib.analysis.trends`, :mod:`ojlib.analysis.kon`,
-:mod:`ojlib.analysis.peers`), so every table chooses indicators and years the same way.
+Shared by the comparison modules (:mod:`ojlib.analysis.ranking`, :mod:`ojlib.analysis.trends`,
+:mod:`ojlib.analysis.kon`, :mod:`ojlib.analysis.peers`), so every table chooses indicators and years the same way.
 """
 
 from __future__ import annotations

@@ -167,7 +167,8 @@ def _escaped(fn):
 def _kalla(frame: pd.DataFrame, kalla: str | None) -> str:
     kalla = kalla or frame.attrs.get("kalla")
     if not kalla:
-        raise ValueError("The data source is unknown: pass kalla= or a frame from ojlib.analysis.ranking (attrs['kalla']).")
+        raise ValueError("The data source is unknown: pass kalla= or a frame from ojlib.analysis.ranking "
+                         "(attrs['kalla']).")
     return kalla
 
 

@@ -35,7 +35,8 @@ def _require_colours(table: pd.DataFrame) -> None:
 def _kalla(table: pd.DataFrame) -> str:
     kalla = table.attrs.get("kalla")
     if not kalla:
-        raise ValueError("The table has no attrs['kalla']; make it with ojlib.analysis.ranking / ojlib.analysis.colours.")
+        raise ValueError("The table has no attrs['kalla']; make it with ojlib.analysis.ranking / "
+                         "ojlib.analysis.colours.")
     return kalla
 
 
