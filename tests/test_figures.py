@@ -95,6 +95,7 @@ def test_trend_leaves_a_gap_at_the_definition_break(example_ds):
     for t in fig.data:  # 2018 | gap | 2019–2024: the line never joins the two definitions
         assert list(t.x) == [2018, None, 2019, 2020, 2021, 2022, 2023, 2024]
         assert t.y[1] is None and t.connectgaps is False
+        assert t.hovertext[1] == "" and not any("None" in h for h in t.hovertext)  # the gap has no label
     assert "Definitionsändring 2019" in annotations(fig)["brott"]
     assert fig.layout.xaxis.title.text == "År" and fig.layout.yaxis.title.text == "Andel kommuner med Ja (%)"
     kommun = fig.data[0]

@@ -495,7 +495,8 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
         elif answer and niva == "kommun":
             name += " (svar: högsta nivån = 100, lägsta = 0)"
         trace = {"type": "scatter", "name": name, "x": xs, "y": ys, "mode": mode, "textposition": "top center",
-                 "hovertext": [f"{namn} {x}: {t}" for x, t in zip(xs, texts, strict=True)], "hoverinfo": "text",
+                 "hovertext": [f"{namn} {x}: {t}" if x is not None else ""  # "" at a definition break's gap
+                               for x, t in zip(xs, texts, strict=True)], "hoverinfo": "text",
                  "line": {"color": colour, "dash": dash, "width": 2.5 if niva == "kommun" else 2},
                  "marker": {"color": colour, "size": 9 if niva == "kommun" else 6}, "connectgaps": False}
         if mode == "markers+text":
