@@ -204,8 +204,9 @@ def visa_figur(fig: go.Figure) -> None:
     from ojlib.render import pdf
 
     bundle = {"application/vnd.plotly.v1+json": json.loads(to_json_plotly(fig)), "text/plain": "Figur"}
-    with contextlib.suppress(OjError):  # no browser: JupyterLab still draws the figure, an HTML export will not
-        bundle["image/png"] = base64.b64encode(pdf.figure_png(fig)).decode()
+    if not live_frontend():  # a saved run (make notebooks, papermill): the static copy for an export
+        with contextlib.suppress(OjError):  # no browser: JupyterLab still draws the figure, an HTML export will not
+            bundle["image/png"] = base64.b64encode(pdf.figure_png(fig)).decode()
     display(bundle, raw=True)
 
 

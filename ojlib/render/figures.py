@@ -641,9 +641,9 @@ def kommun_geojson(codes, tolerance: float | None = None) -> dict:
     return json.loads(_geojson_text(codes, tolerance))
 
 
-@_escaped
 def _names(rows: pd.DataFrame) -> dict:
-    """The kommuner's names on a map, each at a point inside its kommun, 11 px on a white halo."""
+    """The kommuner's names on a map, each at a point inside its kommun, 11 px on a white halo (``rows`` as
+    :func:`choropleth` has them: their texts already escaped)."""
     gdf = geo.kommun_boundaries().set_index("kommun_kod").loc[rows.kommunkod.tolist()]
     points = gdf.geometry.representative_point()
     return {"type": "scattergeo", "lon": [round(p.x, 3) for p in points], "lat": [round(p.y, 3) for p in points],
@@ -652,6 +652,7 @@ def _names(rows: pd.DataFrame) -> dict:
                                                "shadow": "1px 1px 1px #fff, -1px -1px 1px #fff"}}
 
 
+@_escaped
 def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = None) -> go.Figure:
     """A map of the table's kommuner coloured by their colour class on one indicator.
 
