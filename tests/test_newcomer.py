@@ -138,7 +138,8 @@ def test_route_without_make_python_m_ojlib_demo(tmp_path):
                        text=True, timeout=900)
     assert r.returncode == 0, r.stderr[-2000:]
     pages = sorted(p.name for p in site.iterdir() if not p.name.startswith("."))
-    assert pages == ["index.html", "kommunprofil-0680-missbruk.html", "lansanalys-06-missbruk.html", "plotly.min.js"]
+    assert pages == ["index.html", "kommunprofil-0680-missbruk.html", "lansanalys-06-missbruk.html", "plotly.min.js",
+                     "utforska-missbruk.js", "utforska.html"]
     assert f"Klart. Öppna {site / 'index.html'}" in r.stdout
     assert "Exempeldata – inte verkliga resultat" in r.stdout
     assert (home / "data" / "processed" / "exempeldata.parquet").exists()
