@@ -156,9 +156,12 @@ def test_the_comment_file_exercise_checks_the_file_against_the_report(kursen, tm
     missing = kurs.kontrollera("4a", str(tmp_path / "saknas.md"), lan="08")
     assert missing.utfall == svar.FEL and "finns inte" in str(missing)
     bad = tmp_path / "fel.md"
-    bad.write_text("## Inledning\n\nText.\n\n## Slutord\n\nText.\n", encoding="utf-8")
+    bad.write_text("## Inledning\n\nText.\n\n## Förbättringsområdena\n\nText.\n", encoding="utf-8")  # misspelt
     wrong = kurs.kontrollera("4a", str(bad), lan="08")
-    assert wrong.utfall == svar.FEL and "”Slutord”" in str(wrong)
+    assert wrong.utfall == svar.FEL and "”Förbättringsområdena”" in str(wrong)
+    own = tmp_path / "egen.md"  # a section of the analyst's own is welcome
+    own.write_text("## Inledning\n\nText.\n\n## Diskussion\n\nText.\n", encoding="utf-8")
+    assert kurs.kontrollera("4a", str(own), lan="08")
     good = tmp_path / "bra.md"
     good.write_text("## Inledning\n\nText.\n\n## Förbättringsområden\n\nText.\n", encoding="utf-8")
     assert kurs.kontrollera("4a", str(good), lan="08")

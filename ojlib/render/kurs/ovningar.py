@@ -414,7 +414,8 @@ OVNINGAR: dict[str, Ovning] = {o.id: o for o in [
                    '    encoding="utf-8")\n'
                    'svar = "mina_kommentarer.md"',
            forklaring="Rubrikerna Inledning, Förbättringsområden och kapitlens namn (kvalitetsområdena) går "
-                      "att kommentera. En rubrik som inte finns i rapporten stoppar rapporten med ett fel."),
+                      "att kommentera; en egen rubrik (t.ex. Diskussion) blir ett eget avsnitt. En rubrik som "
+                      "nästan heter som ett avsnitt (ett stavfel) stoppar rapporten med ett fel."),
     Ovning("4b", EGEN, _rapport,
            tips="Kör mallen med papermill och parametrarna lan, omrade och kommentarer, och spara sedan "
                 "den körda notebooken som HTML med spara_html.",
