@@ -792,13 +792,42 @@ def _draw_matrix(slide, bild: Bild) -> None:
             _cell(table.cell(i, j), text, 7 if small or n_cols > 5 else 8, False, "F2F2F2")
 
 
+def _xml(chart_or_axis):
+    """The XML element behind a python-pptx chart (``c:chartSpace``) or axis (``c:catAx``/``c:valAx``).
+
+    python-pptx has no API for three things the deck needs: reference lines over bars in one chart
+    (:func:`_lines_from_bars`), the chart's language (:func:`_swedish_chart`) and rotated tick labels
+    (:func:`_style_axis_labels`), so they edit the chart's XML, and every such edit reaches it here. The
+    library keeps the chart's root as the private ``Chart._chartSpace``; the same element is reached through
+    the public ``element`` of its proxies: the chart's own, and for an axis (not a proxy itself) the one of
+    its ``format``, which wraps the axis element.
+    """
+    proxy = chart_or_axis.format if not hasattr(chart_or_axis, "element") else chart_or_axis
+    return proxy.element
+
+
+def _legend_below(chart, title: str | None = None) -> None:
+    """The legend under the plot (9 pt, outside the plot area) and, given one, the chart's title (11 pt)."""
+    from pptx.enum.chart import XL_LEGEND_POSITION
+    from pptx.util import Pt
+
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(9)
+    if title:
+        chart.has_title = True
+        chart.chart_title.text_frame.text = title
+        chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+
+
 def _style_axis_labels(axis, size: float = 9, rotate: bool = False) -> None:
     from pptx.oxml.ns import qn
     from pptx.util import Pt
 
     axis.tick_labels.font.size = Pt(size)
     if rotate:
-        body = axis._element.find(qn("c:txPr")).find(qn("a:bodyPr"))
+        body = _xml(axis).find(qn("c:txPr")).find(qn("a:bodyPr"))
         body.set("rot", "-2700000")
         body.set("vert", "horz")
 
@@ -813,7 +842,7 @@ def _lines_from_bars(chart, keep: int) -> None:
     from lxml import etree
     from pptx.oxml.ns import qn
 
-    plot_area = chart._chartSpace.chart.plotArea
+    plot_area = _xml(chart).chart.plotArea
     bar = plot_area.find(qn("c:barChart"))
     moved = bar.findall(qn("c:ser"))[keep:]
     line = etree.Element(qn("c:lineChart"))
@@ -855,7 +884,7 @@ def _swedish_chart(chart) -> None:
     from lxml import etree
     from pptx.oxml.ns import qn
 
-    space = chart._chartSpace
+    space = _xml(chart)
     if space.find(qn("c:lang")) is None:
         lang = etree.Element(qn("c:lang"))
         lang.set("val", "sv-SE")
@@ -905,7 +934,7 @@ def _outlined(fmt, colour: str = "7F7F7F", width: float = 0.75) -> None:
 
 def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
     from pptx.chart.data import CategoryChartData
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+    from pptx.enum.chart import XL_CHART_TYPE, XL_MARKER_STYLE
     from pptx.enum.dml import MSO_LINE
     from pptx.util import Pt
 
@@ -941,10 +970,7 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
             ser.format.line.width = Pt(2.25)
             ser.format.line.dash_style = MSO_LINE.DASH
             ser.smooth = False
-    chart.has_legend = True
-    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-    chart.legend.include_in_layout = False
-    chart.legend.font.size = Pt(9)
+    _legend_below(chart)
     _style_axis_labels(chart.category_axis, 8 if len(b["kategorier"]) > 20 else 9, rotate=True)
     percent = bild.data.get("typ") == "andel"
     _scale_to_data(chart.value_axis, [*b["värden"], *(v for _, v, _ in lines)], percent)
@@ -971,13 +997,7 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
             ser.marker.style = XL_MARKER_STYLE.CIRCLE
             ser.marker.format.fill.solid()
             ser.marker.format.fill.fore_color.rgb = _rgb(colour)
-        tchart.has_legend = True
-        tchart.legend.position = XL_LEGEND_POSITION.BOTTOM
-        tchart.legend.include_in_layout = False
-        tchart.legend.font.size = Pt(9)
-        tchart.has_title = True
-        tchart.chart_title.text_frame.text = "Utveckling, jämförbara år"
-        tchart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+        _legend_below(tchart, "Utveckling, jämförbara år")
         _style_axis_labels(tchart.category_axis, 9)
         _scale_to_data(tchart.value_axis, [v for _, vs in tr["serier"] for v in vs], percent)
         tchart.value_axis.tick_labels.font.size = Pt(9)
@@ -990,7 +1010,7 @@ def _draw_indicator(slide, bild: Bild, deck: Deck) -> None:
 
 def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     from pptx.chart.data import CategoryChartData
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.enum.chart import XL_CHART_TYPE
     from pptx.util import Pt
 
     pal = colours.PALETTER[deck.palett]
@@ -1012,13 +1032,7 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     chart.plots[0].gap_width = 40
     chart.plots[0].overlap = 100
     chart.category_axis.reverse_order = True
-    chart.has_legend = True
-    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-    chart.legend.include_in_layout = False
-    chart.legend.font.size = Pt(9)
-    chart.has_title = True
-    chart.chart_title.text_frame.text = "Antal svar per nivå (Ja/Nej-frågor och skalor)"
-    chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+    _legend_below(chart, "Antal svar per nivå (Ja/Nej-frågor och skalor)")
     _style_axis_labels(chart.category_axis, 9)
     chart.value_axis.tick_labels.font.size = Pt(9)
     _scale_to_data(chart.value_axis, [sum(r[key] for key, _, _ in series) for r in rows])  # the stacked totals

@@ -218,18 +218,8 @@ def normalise(answers: Iterable[Iterable[dict]]) -> Normalised:
     cols: dict[str, list] = {c: [] for c in dataset.COLUMNS if c != "kalla"}
     kpi_, kod_, niva_, ar_, kon_ = cols["kpi"], cols["kod"], cols["niva"], cols["ar"], cols["kon"]
     varde_, status_, antal_ = cols["varde"], cols["status"], cols["antal"]
-    dropped, bad_kon, status_of = Counter(), Counter(), {}
-    bad_values = 0
-    for (kpi, kod, ar, kon), (value, status, count) in state.items():
-        niva = niva_of.get(kod)
-        if niva is None:
-            dropped[kod] += 1
-            continue
-        if kon not in GENDERS:
-            bad_kon[str(kon)] += 1
-            continue
-        varde, text, bad = _value_and_status(value, status, status_of)
-        bad_values += bad
+    tally = _Tally()
+    for kpi, kod, ar, kon, niva, varde, text, count in _kept_values(state, niva_of.get, tally):
         kpi_.append(kpi)
         kod_.append(kod)
         niva_.append(niva)
@@ -240,18 +230,45 @@ def normalise(answers: Iterable[Iterable[dict]]) -> Normalised:
         antal_.append(count if type(count) is int else None)
     df = pd.DataFrame({**cols, "varde": np.array(varde_, dtype="float64"), "antal": pd.array(antal_, dtype="Int64"),
                        "kalla": KALLA}, columns=dataset.COLUMNS)
-    odd_status = sorted({s for s in status_of.values() if s is not None and s not in dataset.STATUS_TEXT})
+    odd_status = sorted({s for s in tally.status_of.values() if s is not None and s not in dataset.STATUS_TEXT})
     warnings = []
     if invalid:
         warnings.append(f"{invalid} poster från Kolada saknade kpi, område, år eller kön och hoppades över.")
-    if bad_kon:
-        warnings.append(f"{sum(bad_kon.values())} värden hade okänt kön ({_short(sorted(bad_kon))}) "
+    if tally.bad_kon:
+        warnings.append(f"{sum(tally.bad_kon.values())} värden hade okänt kön ({_short(sorted(tally.bad_kon))}) "
                         "och hoppades över; ojlib använder T, K och M.")
     if odd_status:
         warnings.append(f"Okända statuskoder från Kolada behölls som de är: {_short(odd_status)}.")
-    if bad_values:
-        warnings.append(f"{bad_values} värden från Kolada var inte tal och sparades som saknade.")
-    return Normalised(df=df, dropped_codes=dropped, deleted=deleted, warnings=warnings)
+    if tally.bad_values:
+        warnings.append(f"{tally.bad_values} värden från Kolada var inte tal och sparades som saknade.")
+    return Normalised(df=df, dropped_codes=tally.dropped, deleted=deleted, warnings=warnings)
+
+
+@dataclass
+class _Tally:
+    """What :func:`_kept_values` left out or could not read, for the warnings of ``normalise``/``normalise_units``."""
+
+    dropped: Counter = field(default_factory=Counter)  # area code -> values whose area is not shown
+    bad_kon: Counter = field(default_factory=Counter)  # gender other than T/K/M -> values
+    bad_values: int = 0  # values that were not numbers (kept as missing)
+    status_of: dict = field(default_factory=dict)  # Kolada's status text -> ojlib's status
+
+
+def _kept_values(state: dict, place: Callable[[str], object], tally: _Tally):
+    """The values of ``_collect``'s state that ``place(area)`` places (not None) and whose gender is
+    T/K/M, as ``(kpi, area, ar, kon, place, varde, status, count)``; the rest is counted in ``tally``."""
+    status_of = tally.status_of
+    for (kpi, kod, ar, kon), (value, status, count) in state.items():
+        where = place(kod)
+        if where is None:
+            tally.dropped[kod] += 1
+            continue
+        if kon not in GENDERS:
+            tally.bad_kon[str(kon)] += 1
+            continue
+        varde, text, bad = _value_and_status(value, status, status_of)
+        tally.bad_values += bad
+        yield kpi, kod, ar, kon, where, varde, text, count
 
 
 def _value_and_status(value, status, status_of: dict) -> tuple[float, str | None, bool]:
@@ -286,18 +303,13 @@ def normalise_units(answers: Iterable[Iterable[dict]], units: dict[str, dict]) -
     state, deleted, invalid = _collect(answers, area="ou")
     kommuner = set(geo.kommuner().kommun_kod)
     rows: dict[str, list] = {c: [] for c in enheter.COLUMNS}
-    dropped, bad_kon, status_of = Counter(), Counter(), {}
-    bad_values = 0
-    for (kpi, ou, ar, kon), (value, status, _count) in state.items():
+
+    def placed(ou: str) -> dict | None:  # a Kolada unit id of a unit Kolada places in a kommun
         meta = units.get(ou)
-        if not enheter.OU_RE.match(ou) or meta is None or meta["kod"] not in kommuner:
-            dropped[ou] += 1
-            continue
-        if kon not in GENDERS:
-            bad_kon[str(kon)] += 1
-            continue
-        varde, text, bad = _value_and_status(value, status, status_of)
-        bad_values += bad
+        return meta if enheter.OU_RE.match(ou) and meta is not None and meta["kod"] in kommuner else None
+
+    tally = _Tally()
+    for kpi, ou, ar, kon, meta, varde, text, _count in _kept_values(state, placed, tally):
         for col, v in zip(enheter.COLUMNS, (kpi, ou, meta["kod"], ar, kon, None if varde != varde else varde, text,
                                             meta["titel"], enheter.unit_type(ou), KALLA), strict=True):
             rows[col].append(v)
@@ -305,11 +317,11 @@ def normalise_units(answers: Iterable[Iterable[dict]], units: dict[str, dict]) -
     warnings = []
     if invalid:
         warnings.append(f"{invalid} enhetsposter från Kolada saknade kpi, enhet, år eller kön och hoppades över.")
-    if bad_kon:
-        warnings.append(f"{sum(bad_kon.values())} enhetsvärden hade okänt kön och hoppades över.")
-    if bad_values:
-        warnings.append(f"{bad_values} enhetsvärden från Kolada var inte tal och sparades som saknade.")
-    return Normalised(df=df, dropped_codes=dropped, deleted=deleted, warnings=warnings)
+    if tally.bad_kon:
+        warnings.append(f"{sum(tally.bad_kon.values())} enhetsvärden hade okänt kön och hoppades över.")
+    if tally.bad_values:
+        warnings.append(f"{tally.bad_values} enhetsvärden från Kolada var inte tal och sparades som saknade.")
+    return Normalised(df=df, dropped_codes=tally.dropped, deleted=deleted, warnings=warnings)
 
 
 # -- fetch -----------------------------------------------------------------------------------
