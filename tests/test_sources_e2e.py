@@ -101,8 +101,6 @@ def test_oj_hamta_against_todays_kolada_names_what_it_no_longer_has(ojhome, caps
     assert "Borttagna ur Kolada (" not in check  # no surprises: the catalogue matches today's Kolada
 
 
-@pytest.mark.xfail(strict=True, reason="known gap, see the closing note: after the legibility change one or more "
-                   "places show the sparse län value 92,5 without '2 av 13 kommuner' (issue 20 item 6 reopened)")
 def test_lan_report_from_kolada_and_an_imported_workbook(ojhome, tmp_path, capsys):
     with kolada_2026() as fake:
         assert main(["hamta", "--bas-url", fake.base_url, "--omrade", "missbruk"]) == 0

@@ -144,7 +144,8 @@ def test_scale_and_ja_nej_aggregates_are_distributions_never_a_mean_of_codes(sca
     tt = trends.trend_table(scale_ds, lan="06", omrade="missbruk")
     lan = tt[(tt.kpi == "S1") & (tt["nivå"] == "län")].iloc[0]
     assert lan["värde_då"] == 75.0 and lan["värde"] == 50.0 and lan["förändring"] == -25.0
-    assert lan["värde_text"] == "50\u00a0% Ja"
+    # as in the comparison table: the län value rests on 4 of 13 kommuner and says so
+    assert lan["värde_text"] == "50\u00a0% Ja (4 av 13 kommuner)"
 
 
 def test_distribution_counts_every_level_and_names_no_answer():

@@ -76,16 +76,21 @@ def levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicerat
 
 
 def _texts(lv: pd.DataFrame, ind) -> list[str]:
-    """Each value as a reader sees it; a län value from fewer than half of the län's kommuner that
+    """Each value as a reader sees it (see :func:`value_text`)."""
+    return [value_text(v, ind, niva, kod, k)
+            for v, niva, kod, k in zip(lv.varde, lv.niva, lv.kod, lv.antal_med_varde, strict=True)]
+
+
+def value_text(v, ind, niva: str, kod: str, antal_med_varde) -> str:
+    """A value as a reader sees it; a län value from fewer than half of the län's kommuner that
     year says on how many ("92,5 % (2 av 13 kommuner)")."""
-    n_lan = geo.kommuner().groupby("region_kod").size()
-    out = []
-    for v, niva, kod, k in zip(lv.varde, lv.niva, lv.kod, lv.antal_med_varde, strict=True):
-        text = format_value(v, ind, aggregate=niva != "kommun")
-        if niva == "lan" and pd.notna(v) and kod in n_lan.index and sparse(0 if pd.isna(k) else k, n_lan[kod]):
-            text += f" ({underlag_text(0 if pd.isna(k) else k, n_lan[kod])})"
-        out.append(text)
-    return out
+    text = format_value(v, ind, aggregate=niva != "kommun")
+    n_lan = geo.kommuner_per_region()
+    if niva == "lan" and pd.notna(v) and kod in n_lan:
+        k = 0 if pd.isna(antal_med_varde) else antal_med_varde
+        if sparse(k, n_lan[kod]):
+            text += f" ({underlag_text(k, n_lan[kod])})"
+    return text
 
 
 def unit_names(lv: pd.DataFrame) -> pd.Series:

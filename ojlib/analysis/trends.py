@@ -12,7 +12,7 @@ import pandas as pd
 from ojlib.analysis import selection
 from ojlib.analysis.aggregate import TOLERANS
 from ojlib.analysis.formatting import format_value
-from ojlib.analysis.levels import levels, wanted_units
+from ojlib.analysis.levels import levels, value_text, wanted_units
 from ojlib.analysis.selection import NIVA_NAMN
 from ojlib.base import memo
 from ojlib.data import geo
@@ -76,7 +76,8 @@ def trend_table(ds: Dataset, lan=None, kommun=None, omrade=None, ar=None, kon: s
     units = pd.DataFrame({"kod": kommuner + regions,
                           "niva": ["kommun"] * len(kommuner) + ["riket" if r == geo.RIKET else "lan" for r in regions]})
     cur = units.merge(years.rename("ar").reset_index(), how="cross")
-    cur = cur.merge(lv[["kpi", "kod", "ar", "varde", "status", "avser"]], on=["kpi", "kod", "ar"], how="left")
+    cur = cur.merge(lv[["kpi", "kod", "ar", "varde", "status", "avser", "antal_med_varde"]], on=["kpi", "kod", "ar"],
+                    how="left")
     earlier = lv[lv.varde.notna() & (lv.ar < lv._cur)]
     comparable = earlier[earlier.ar >= earlier._jf]
     prev = comparable.sort_values("ar").groupby(["kpi", "kod"]).tail(1)[["kpi", "kod", "ar", "varde"]]
@@ -107,7 +108,7 @@ def trend_table(ds: Dataset, lan=None, kommun=None, omrade=None, ar=None, kon: s
         rows.append({
             "kpi": r.kpi, "indikator": ind.namn, "typ": ind.typ, "riktning": ind.riktning, "enhet": ind.enhet,
             "nivå": NIVA_NAMN[r.niva], "kod": r.kod, "år": int(r.ar), "värde": r.varde,
-            "värde_text": format_value(r.varde, ind, agg),
+            "värde_text": value_text(r.varde, ind, r.niva, r.kod, r.antal_med_varde),
             "jämfört_med_år": None if pd.isna(r.jämfört_med_år) else int(r.jämfört_med_år),
             "värde_då": r.värde_då, "värde_då_text": format_value(r.värde_då, ind, agg),
             "förändring": None if pd.isna(change) else round(float(change), 2),

@@ -56,6 +56,12 @@ def _lan() -> pd.DataFrame:
     return out.sort_values("lan_kod").reset_index(drop=True)
 
 
+@cache
+def kommuner_per_region() -> dict[str, int]:
+    """Kolada region code ("0006") -> the number of kommuner in that län."""
+    return dict(zip(_lan().region_kod, _lan().antal_kommuner, strict=True))
+
+
 def lan() -> pd.DataFrame:
     """The 21 län: ``lan_kod`` (two digits), name, Kolada region code (``00`` + länskod)."""
     return _lan().copy()
