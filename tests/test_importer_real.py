@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from ojlib.cli import main
+from ojlib.base import paths
 from ojlib.data import catalog, dataset, geo
 from ojlib.data.importer import cells
 from ojlib.data.source_lines import source_line
@@ -212,6 +213,35 @@ def test_portal_workbook_with_years_as_columns(ojhome, tmp_path):
     book.save(path)
     assert main(["importera", str(path)]) == 0
     assert _values(dataset.load_dataset("egen").df) == _as_loaded(exp)
+
+
+def test_kolada_kpi_outside_the_catalogue_is_typed_and_titled_from_kolada(ojhome, tmp_path, capsys):
+    """A Kolada export of a KPI the catalogue lacks (N04159 is in Kolada's 2026-03 list, not in
+    params/indikatorer.yml): whole numbers 3–60 alone would make it a count; Kolada's title
+    ("…, andel (%)") makes it a share, named in Kolada's words and credited to Kolada."""
+    kpi = "N04159"
+    ref = pd.read_csv(paths.reference_dir() / "kolada_kpi_catalogue_2026-03.csv", dtype=str)
+    title = ref.set_index("id").at[kpi, "title"]
+    assert "andel" in title and kpi not in catalog.load_catalogue()
+    rng = random.Random(7)
+    codes = list(KOMMUNER.kommun_kod[:50])
+    exp = {(kod, ar): rng.randint(3, 60) for kod in codes for ar in (2023, 2024)}
+    path = tmp_path / "kolada_n04159.csv"
+    path.write_text(_csv([["geo", "year", kpi.lower()]] + [[k, a, str(v)] for (k, a), v in exp.items()]),
+                    encoding="utf-8")
+    assert main(["importera", str(path), "--omrade", "missbruk"]) == 0
+    ind = catalog.load_catalogue()[kpi]  # Kolada's id kept, in Kolada's upper case
+    assert ind.typ == "andel" and ind.titel == title and ind.kalla == "kolada", ind
+    assert not any(i.kpi.startswith("egen_") for i in catalog.load_catalogue())
+    df = dataset.load_dataset("egen").df
+    assert {(r.kod, int(r.ar)): r.varde for r in df[df.kpi == kpi].itertuples()} == exp
+    # the same column under a header of its own words, with no Kolada id, stays a count
+    other = tmp_path / "egen_siffror.csv"
+    other.write_text(_csv([["geo", "year", "Köp av vård"]] + [[k, a, str(v)] for (k, a), v in exp.items()]),
+                     encoding="utf-8")
+    assert main(["importera", str(other), "--omrade", "missbruk"]) == 0
+    assert [i.typ for i in catalog.load_catalogue() if i.kpi.startswith("egen_")] == ["antal"]
+    assert catalog.load_catalogue()[kpi].typ == "andel"
 
 
 # ---- credit: the file, or what the workbook or the user says ---------------------------------
