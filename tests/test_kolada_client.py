@@ -160,8 +160,13 @@ def test_500_then_success_with_backoff_and_jitter(fake):
 
 
 def test_backoff_is_capped(fake):
-    with client_for(fake, base_delay=1.0, max_delay=3.0) as c:
-        assert all(1.5 <= c._delay(n, None) <= 3.0 for n in range(3, 10))
+    fake.add_fault("status", status=503, times=99)
+    sleeps = Sleeps()
+    with client_for(fake, sleep=sleeps, base_delay=1.0, max_delay=3.0, retries=9) as c, pytest.raises(OjError):
+        c.municipalities()
+    assert len(sleeps) == 9 and 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0  # base·2^n, jittered
+    assert all(1.5 <= s <= 3.0 for s in sleeps[2:])  # 4, 8, … capped at 3, jittered to [½, 1]
+    assert len(set(sleeps[2:])) > 1  # jitter: parallel clients do not retry in step
 
 
 def test_persistent_5xx_gives_up_after_the_cap(fake):

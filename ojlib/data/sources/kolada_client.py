@@ -12,7 +12,6 @@ import email.utils
 import json
 import math
 import os
-import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +19,16 @@ from datetime import UTC, datetime
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import httpx
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random_exponential,
+)
+from tenacity.wait import wait_base
 
 from ojlib import __version__
 from ojlib.base.errors import OjError, excerpt
@@ -109,6 +118,27 @@ def _bounded_int(text: str) -> int | float:
     return int(text)
 
 
+class _Transient(Exception):
+    """A failure worth another try (a timeout, a lost connection, HTTP 429/5xx), with its Swedish
+    sentence and the pause Kolada asked for (Retry-After, seconds) if it did."""
+
+    def __init__(self, text: str, retry_after: float | None = None):
+        super().__init__(text)
+        self.retry_after = retry_after
+
+
+class _RetryAfterOr(wait_base):
+    """Kolada's Retry-After (at most ``cap`` seconds) when the failed answer had one, else ``backoff``."""
+
+    def __init__(self, cap: float, backoff: wait_base):
+        self.cap = cap
+        self.backoff = backoff
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        after = getattr(retry_state.outcome.exception(), "retry_after", None)
+        return self.backoff(retry_state) if after is None else min(after, self.cap)
+
+
 class _TooSlow(Exception):
     """One answer took longer than ``request_seconds`` (a server that sends a byte now and then)."""
 
@@ -146,6 +176,10 @@ class KoladaClient:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.max_retry_after = max_retry_after
+        # base·2^n capped at max_delay, jittered to [½, 1] of it (spreads retries of parallel clients):
+        # the fixed half plus tenacity's uniformly random half
+        self._backoff = (wait_exponential(multiplier=base_delay / 2, max=max_delay / 2)
+                         + wait_random_exponential(multiplier=base_delay / 2, max=max_delay / 2))
         self.per_page = per_page
         self.max_pages = max_pages
         self.max_empty_pages = max_empty_pages
@@ -183,12 +217,6 @@ class KoladaClient:
         url = self.base_url + "/" + path.lstrip("/")
         query = urlencode({k: v for k, v in (params or {}).items() if v is not None})
         return f"{url}?{query}" if query else url
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_retry_after)
-        backoff = min(self.max_delay, self.base_delay * 2 ** attempt)
-        return backoff * (0.5 + random.random() / 2)  # jitter: spread retries of parallel clients
 
     def start_deadline(self) -> None:
         """Start (or restart) the clock of ``deadline``; the first request does it otherwise."""
@@ -234,53 +262,64 @@ class KoladaClient:
         return self._get(url)[0]
 
     def _get(self, url: str) -> tuple[dict, bytes]:
-        """The parsed JSON object of ``url`` and the bytes it came in."""
-        last = ""
-        for attempt in range(self.retries + 1):
-            if self.stop.is_set():
-                raise OjError("Hämtningen från Kolada avbröts.")
-            retry_after = None
-            with self._lock:
-                self.requests += 1
-            try:
-                status, headers, body = self._fetch(url)
-            except httpx.TimeoutException:
-                self.remaining()  # the deadline, if that is what cut the read short
-                last = f"Kolada svarade inte inom {min(self.timeout, self.request_seconds):g} sekunder på {url}"
-            except _TooSlow:
-                last = (f"Kolada skickade svaret på {url} för långsamt (inte klart på {self.request_seconds:g} "
-                        "sekunder)")
-            except httpx.DecodingError:  # like broken JSON: not retried
-                raise OjError(f"Kolada skickade ett trasigt svar (komprimeringen gick inte att packa upp) på {url}; "
-                              "kör kommandot igen, och hör av dig till Kolada om felet består.") from None
-            except httpx.InvalidURL:
-                raise OjError(f"Adressen {url} är inte en giltig webbadress; kontrollera --bas-url.") from None
-            except httpx.TransportError as err:
-                last = f"Det gick inte att nå Kolada på {url} ({type(err).__name__})"
-            else:
-                if status == 200:
-                    return self._parse(body, url), body
-                if status not in RETRY_STATUS:
-                    raise self._http_error(status, headers, body, url)
-                retry_after = _retry_after(headers.get("Retry-After"))
-                last = f"Kolada svarade HTTP {status} på {url}"
-            if attempt < self.retries:
-                delay = self._delay(attempt, retry_after)
-                left = self.remaining()
-                if retry_after is not None and retry_after > self.max_retry_after:
-                    self.stop.set()  # Kolada asks for a longer pause than ojlib waits: say so now, not after it
-                    raise OjError(f"{last}; Kolada bad om en paus på {retry_after:.0f} sekunder (Retry-After), längre "
-                                  f"än de {self.max_retry_after:g} sekunder ojlib väntar, så hämtningen avbröts "
-                                  "(det som redan hämtats ligger kvar i cachen); kör kommandot igen senare.")
-                if left is not None and delay >= left:
-                    self.stop.set()  # no time for the pause: stop now, and say so truthfully
-                    raise OjError(f"{last}; nästa försök skulle vänta {delay:.0f} sekunder, men bara {left:.0f} av "
-                                  f"tidsgränsens {self.deadline:g} sekunder återstår, så hämtningen avbröts (det som "
-                                  "redan hämtats ligger kvar i cachen); kör kommandot igen senare, eller ge den mer "
-                                  "tid med --tidsgrans.")
-                self.sleep(delay)
-        raise OjError(f"{last} efter {self.retries + 1} försök; vänta en stund och kör kommandot igen "
-                      "(det som redan hämtats ligger kvar i cachen).")
+        """The parsed JSON object of ``url`` and the bytes it came in, retried by tenacity: a
+        :class:`_Transient` failure is tried again after Kolada's Retry-After or the jittered backoff,
+        at most ``retries`` times; any other failure (an OjError) ends the fetch at once."""
+        retrying = Retrying(stop=stop_after_attempt(self.retries + 1), wait=_RetryAfterOr(self.max_retry_after,
+                            self._backoff), retry=retry_if_exception_type(_Transient), sleep=self.sleep,
+                            before_sleep=self._check_pause, reraise=False)
+        try:
+            return retrying(self._attempt, url)
+        except RetryError as err:
+            last = err.last_attempt.exception()
+            raise OjError(f"{last} efter {self.retries + 1} försök; vänta en stund och kör kommandot igen "
+                          "(det som redan hämtats ligger kvar i cachen).") from None
+
+    def _attempt(self, url: str) -> tuple[dict, bytes]:
+        """One try of ``_get``: the answer, an OjError that is final, or a _Transient worth another try."""
+        if self.stop.is_set():
+            raise OjError("Hämtningen från Kolada avbröts.")
+        with self._lock:
+            self.requests += 1
+        try:
+            status, headers, body = self._fetch(url)
+        except httpx.TimeoutException:
+            self.remaining()  # the deadline, if that is what cut the read short
+            raise _Transient(f"Kolada svarade inte inom {min(self.timeout, self.request_seconds):g} sekunder "
+                             f"på {url}") from None
+        except _TooSlow:
+            raise _Transient(f"Kolada skickade svaret på {url} för långsamt (inte klart på "
+                             f"{self.request_seconds:g} sekunder)") from None
+        except httpx.DecodingError:  # like broken JSON: not retried
+            raise OjError(f"Kolada skickade ett trasigt svar (komprimeringen gick inte att packa upp) på {url}; "
+                          "kör kommandot igen, och hör av dig till Kolada om felet består.") from None
+        except httpx.InvalidURL:
+            raise OjError(f"Adressen {url} är inte en giltig webbadress; kontrollera --bas-url.") from None
+        except httpx.TransportError as err:
+            raise _Transient(f"Det gick inte att nå Kolada på {url} ({type(err).__name__})") from None
+        if status == 200:
+            return self._parse(body, url), body
+        if status not in RETRY_STATUS:
+            raise self._http_error(status, headers, body, url)
+        raise _Transient(f"Kolada svarade HTTP {status} på {url}", _retry_after(headers.get("Retry-After")))
+
+    def _check_pause(self, state: RetryCallState) -> None:
+        """Before tenacity pauses: a pause Kolada asks for that is longer than ojlib waits, or one that would
+        pass the deadline, ends the fetch now with a sentence saying so (not after the pause)."""
+        failure: _Transient = state.outcome.exception()
+        delay = state.upcoming_sleep
+        left = self.remaining()
+        if failure.retry_after is not None and failure.retry_after > self.max_retry_after:
+            self.stop.set()
+            raise OjError(f"{failure}; Kolada bad om en paus på {failure.retry_after:.0f} sekunder (Retry-After), "
+                          f"längre än de {self.max_retry_after:g} sekunder ojlib väntar, så hämtningen avbröts "
+                          "(det som redan hämtats ligger kvar i cachen); kör kommandot igen senare.")
+        if left is not None and delay >= left:
+            self.stop.set()
+            raise OjError(f"{failure}; nästa försök skulle vänta {delay:.0f} sekunder, men bara {left:.0f} av "
+                          f"tidsgränsens {self.deadline:g} sekunder återstår, så hämtningen avbröts (det som "
+                          "redan hämtats ligger kvar i cachen); kör kommandot igen senare, eller ge den mer "
+                          "tid med --tidsgrans.")
 
     @staticmethod
     def _parse(body: bytes, url: str) -> dict:
