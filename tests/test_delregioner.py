@@ -4,7 +4,9 @@ from an imported workbook under their kommun in the län report."""
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ from ojlib.analysis import delregion, ranking
 from ojlib.base.errors import OjError
 from ojlib.cli import main
 from ojlib.data import dataset, delregioner, geo
-from ojlib.render import views
+from ojlib.render import tables, views
 from ojlib.report import build, params
 
 
@@ -105,3 +107,63 @@ def test_stockholm_report_shows_imported_stadsdelar_under_their_kommun(ojhome, t
     assert set(vg.data["rader"].kod) == {"148001"} and set(vg.data["rader"].kommun) == {"Göteborg"}
     p06, _ = params.lansanalys("06", "missbruk", None, "riket", "rang_kvartil", "egen")
     assert not build.lansrapport(p06, ds, kinds=("stadsdelar",)).of_kind("stadsdelar")
+
+
+def test_kommun_profile_compares_with_its_delregion(example_ds):
+    """Gnosjö's profile with delregioner: a column for Värnamoregionen, its ovägt medel (for Ja/Nej the
+    share of its kommuner with Ja), worked out here from the län table; without the option no column."""
+    p, _ = params.kommunprofil("0617", None, "funktionsnedsattning", "liknande", "exempeldata")
+    profil = build.kommunprofil(p, example_ds, delregioner=True).omraden["funktionsnedsattning"].profil
+    region = delregioner.of_kommun("0617")
+    assert region.titel == "Värnamoregionen" and "0617" in region.kommuner
+    assert profil.attrs["delregion"] == {"titel": "Värnamoregionen", "kommuner": len(region.kommuner)}
+    lan = ranking.lan_table(example_ds, "06", "funktionsnedsattning")
+    own = lan[lan.kommunkod.isin(region.kommuner)]
+    row = profil.set_index("kpi")
+    andel = own[own.kpi == "U28518"]["värde"].dropna()  # a share (%) per kommun: the plain mean
+    assert len(andel) and math.isclose(row.at["U28518", "delregion"], round(andel.mean(), 2))
+    assert row.at["U28518", "delregion_antal"] == len(andel)
+    ja = profil[profil.typ == "ja_nej"].kpi.iloc[0]
+    answers = own[own.kpi == ja]["värde"].dropna()
+    assert math.isclose(row.at[ja, "delregion"], round(100 * np.mean(answers == 1), 2))
+    assert row.at[ja, "delregion_text"].endswith("% Ja")
+    frame = tables.profile_frame(profil)
+    assert list(frame.columns[2:5]) == ["Kommunen", "Värnamoregionen (ovägt medel)", "Länet"]
+    html = tables.profile(profil).html
+    assert "Värnamoregionen: delregionen kommunen hör till (4 kommuner" in html
+    plain = build.kommunprofil(p, example_ds).omraden["funktionsnedsattning"].profil
+    assert "delregion" not in plain.columns and "Värnamoregionen" not in tables.profile(plain).html
+
+
+def test_a_kommun_outside_every_delregion_says_so(example_ds):
+    p, _ = params.kommunprofil("0180", None, "missbruk", "liknande", "exempeldata")
+    profil = build.kommunprofil(p, example_ds, delregioner=True).omraden["missbruk"].profil
+    assert "delregion" not in profil.columns and profil.attrs["delregion"] is None
+    assert "ovägt medel)" not in " ".join(tables.profile_frame(profil).columns)
+    assert "Stockholm hör inte till någon delregion i params/delregioner.yml" in tables.profile(profil).html
+
+
+def test_oj_rapport_delregioner_groups_vastra_gotaland_in_four(example_home, monkeypatch, tmp_path, capsys):
+    """`oj rapport --lan 14 --delregioner`: the page lists four delregioner that together hold the län's
+    49 kommuner, each once, with each one's ovägt medel as a column."""
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))
+    page = tmp_path / "vg.html"
+    assert main(["rapport", "--lan", "14", "--omrade", "missbruk", "--delregioner", "--ut", str(page)]) == 0, \
+        capsys.readouterr()
+    text = page.read_text(encoding="utf-8")
+    box = text[text.index("<div class='oj-delregioner'>"):]
+    groups = re.findall(r"<li><strong>([^<]+)</strong> \((\d+) kommuner\): ([^<]+)</li>", box[:box.index("</ul>")])
+    assert [g for g, _, _ in groups] == ["Göteborgsregionen", "Fyrbodal", "Skaraborg", "Sjuhärad"]
+    names = [html.unescape(n) for _, _, members in groups for n in members.split(", ")]
+    assert [int(n) for _, n, _ in groups] == [12, 14, 15, 8]
+    lan = geo.kommuner().query("lan_kod == '14'").kommun_namn
+    assert len(names) == len(set(names)) == 49 and set(names) == set(lan)
+    assert all(f"<th>{g} (ovägt medel)</th>" in box for g, _, _ in groups)
+
+
+def test_oj_rapport_delregioner_for_a_lan_without_them_is_one_sentence(example_home, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))
+    rc = main(["rapport", "--lan", "01", "--omrade", "missbruk", "--delregioner", "--ut", str(tmp_path / "s")])
+    err = capsys.readouterr().err
+    assert rc == OjError.exit_code and not (tmp_path / "s").exists()
+    assert err.startswith("Fel: Det finns inga delregioner för län 01") and len(err.strip().splitlines()) == 1

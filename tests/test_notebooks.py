@@ -58,7 +58,7 @@ def test_committed_notebook_is_small_and_stable(path):
                     "fargstrategi": "rang_kvartil", "datakalla": "exempeldata", "kommentarer": None,
                     "delregioner": False}),
     ("kommunprofil", {"kommun": "0680", "ar": None, "omraden": "alla", "jamforelsegrupp": "liknande",
-                      "datakalla": "exempeldata"}),
+                      "datakalla": "exempeldata", "delregioner": False}),
 ])
 def test_templates_have_one_parameters_cell(name, expected):
     nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)

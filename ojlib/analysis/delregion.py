@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ojlib.analysis.aggregate import avser_beraknat, group_frame
+from ojlib.analysis import ranking
+from ojlib.analysis.aggregate import avser_beraknat, group_frame, sparse, underlag_text
+from ojlib.analysis.formatting import format_column
 from ojlib.data import delregioner
 from ojlib.data.answers import share_input, top_level
 
@@ -44,3 +46,25 @@ def means(table: pd.DataFrame, lan, catalogue) -> pd.DataFrame:
         out[name] = wide[name].reindex(out.index) if name in wide else float("nan")
         out[f"{name} (antal)"] = count[name].reindex(out.index).fillna(0).astype(int) if name in count else 0
     return out.reset_index()
+
+
+def kommun_comparison(ds, kommun, omrade, ar=None) -> pd.DataFrame | None:
+    """A kommun's delregion for its profile: one row per indicator of the område with the delregion's
+    value exactly as in :func:`means` (``delregion``), how many of its kommuner have a value
+    (``delregion_antal``) and the text a reader sees (``delregion_text``; a value resting on fewer than
+    half of its kommuner says on how many, as a län value does). ``attrs``: the delregion's ``titel``
+    and ``kommuner`` (how many). None when the kommun is in no delregion of ``params/delregioner.yml``."""
+    d = delregioner.of_kommun(kommun)
+    if d is None:
+        return None
+    table = ranking.lan_table(ds, d.lan, omrade, ar)
+    m = means(table, d.lan, ds.cat)
+    n = len(d.kommuner)
+    out = pd.DataFrame({"kpi": m.kpi, "år": m["år"], "delregion": m[d.titel].astype(float),
+                        "delregion_antal": m[f"{d.titel} (antal)"].astype(int)})
+    text = format_column(out.delregion, out.kpi, ds.cat, aggregate=True).to_numpy(dtype=object)
+    thin = sparse(out.delregion_antal, n) & out.delregion.notna().to_numpy()
+    text[thin] = [f"{t} ({underlag_text(k, n)})" for t, k in zip(text[thin], out.delregion_antal[thin], strict=True)]
+    out["delregion_text"] = text
+    out.attrs = {"titel": d.titel, "kommuner": n}
+    return out

@@ -13,6 +13,7 @@ from ojlib.base.errors import OjError
 from ojlib.cli import app
 from ojlib.cli.progress import bar
 from ojlib.data import catalog, geo
+from ojlib.data import delregioner as delregioner_file
 from ojlib.data.omraden import help_text as omraden_help
 from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
@@ -28,6 +29,9 @@ HELP_FIL = "YAML-fil med parametrar (sökväg, eller ett namn i params/)."
 HELP_MALL = "Notebookmall: lansanalys, kommunprofil eller sökväg till en egen .ipynb."
 PARAMETER_OPTION = typer.Option(None, "--parameter", "-p", help=HELP_PARAM)  # a list: one shared default
 HELP_PDF = "Skriv också en PDF (A4) bredvid varje HTML-sida, utskriven med Chromium, Chrome eller Edge."
+HELP_DELREGIONER = ("Delregioner (params/delregioner.yml): en länsrapport grupperar länets kommuner efter delregion "
+                    "med varje delregions ovägda medel, en kommunprofil jämförs också med kommunens delregion.")
+DELREGIONER_OPTION = typer.Option(False, "--delregioner", help=HELP_DELREGIONER)
 HELP_WEBBLASARE = "Sökväg till Chromium, Chrome eller Edge för --pdf (annars OJLIB_WEBBLASARE eller sökning)."
 
 
@@ -75,6 +79,7 @@ def rapport(
     fil: str = typer.Option(None, "--fil", "-f", help=HELP_FIL),
     mall: str = typer.Option(None, "--mall", help=HELP_MALL),
     ut: str = typer.Option(None, "--ut", help="Webbplatsens mapp (standard reports/) eller en .html-fil."),
+    delregioner: bool = DELREGIONER_OPTION,
     pdf: bool = typer.Option(False, "--pdf", help=HELP_PDF),
     webblasare: str = typer.Option(None, "--webblasare", help=HELP_WEBBLASARE),
 ) -> None:
@@ -91,6 +96,10 @@ def rapport(
         values = sets[0]
     values.update({k: v for k, v in {"lan": lan, "kommun": kommun, "omrade": omrade}.items() if v is not None})
     values.update(_options(ar, datakalla, jamforelse, fargstrategi, parameter, mall))
+    if delregioner:  # the templates' parameter of that name (as -p delregioner=true)
+        values["delregioner"] = True
+        if values.get("lan") not in (None, ""):
+            delregioner_file.grouping(values["lan"])  # a län without delregioner: one sentence before any kernel
     if values.get("lan") in (None, "") and values.get("kommun") in (None, "") and not values.get("mall"):
         raise OjError("Ange --lan (länsanalys), --kommun (kommunprofil) eller en parameterfil med -f.")
     target = Path(ut).expanduser() if ut else paths.reports_dir()
@@ -172,8 +181,11 @@ def plan(lan: str | None, kommun: str | None, omrade: str | None, fil: str | Non
     lan_options = dict(options)
     kommun_options = {k: v for k, v in options.items() if k != "mall"}
     for lk in lans:
+        own = dict(lan_options)
+        if own.get("delregioner") is True and not delregioner_file.for_lan(lk):
+            del own["delregioner"]  # --delregioner groups the län that have delregioner; the others as usual
         for om in _omraden(omrade or "alla"):
-            jobs.append(reports.make_job({**lan_options, "mall": options.get("mall") or "lansanalys",
+            jobs.append(reports.make_job({**own, "mall": options.get("mall") or "lansanalys",
                                           "lan": lk, "omrade": om}))
     for kk in kommuner:
         extra = {"omrade": omrade} if omrade is not None else {}
@@ -227,6 +239,7 @@ def rapporter(
     alla_om: bool = typer.Option(False, "--alla-om", help="Bygg om alla sidor, även de som redan är aktuella."),
     presentation: bool = typer.Option(False, "--presentation",
                                       help="Skriv också en PowerPoint-presentation (.pptx) bredvid varje rapport."),
+    delregioner: bool = DELREGIONER_OPTION,
     pdf: bool = typer.Option(False, "--pdf", help=HELP_PDF),
     webblasare: str = typer.Option(None, "--webblasare", help=HELP_WEBBLASARE),
 ) -> None:
@@ -237,6 +250,8 @@ def rapporter(
     som misslyckas behåller sin förra sida (märkt som inte uppdaterad). Andra filer i mappen följer med orörda.
     """
     options = _options(ar, datakalla, jamforelse, fargstrategi, parameter, mall)
+    if delregioner:
+        options["delregioner"] = True
     jobs = _prepared(plan(lan, kommun, omrade, fil, options))
     if not jobs:
         raise OjError("Det finns inga rapporter att köra; ange --lan, --kommun eller -f.")

@@ -262,16 +262,31 @@ def profile_frame(table: pd.DataFrame) -> pd.DataFrame:
         return [p if p == "–" else f"{p} ({placement_meaning(r, typ)})"
                 for p, r, typ in zip(values, t.riktning, t.typ, strict=True)]
 
-    view = pd.DataFrame({
-        "indikator": t.indikator, "år": t["år"].astype(str), "värde_text": t.värde_text,
-        "länet": agg("länet_text", "länet_fördelning"), "riket": agg("riket_text", "riket_fördelning"),
-        "kommungrupp": agg("kommungrupp_text", "kommungrupp_fördelning"),
-    })
+    view = pd.DataFrame({"indikator": t.indikator, "år": t["år"].astype(str), "värde_text": t.värde_text})
+    names = dict(PROFILE_COLUMNS)
+    delregion = table.attrs.get("delregion")
+    if delregion and "delregion_text" in t.columns:  # the kommun's delregion (build.kommunprofil(delregioner=True))
+        view["delregion"] = t["delregion_text"].fillna("–")
+        names["delregion"] = f"{delregion['titel']} (ovägt medel)"
+    view["länet"] = agg("länet_text", "länet_fördelning")
+    view["riket"] = agg("riket_text", "riket_fördelning")
+    view["kommungrupp"] = agg("kommungrupp_text", "kommungrupp_fördelning")
     if "jämförelsegrupp_text" in t.columns:
         view["jämförelsegrupp"] = agg("jämförelsegrupp_text", "jämförelsegrupp_fördelning")
     view["placering_i_länet"] = place("placering_i_länet")
     view["placering_i_riket"] = place("placering_i_riket")
-    return view.rename(columns=PROFILE_COLUMNS)
+    return view.rename(columns=names)
+
+
+def delregion_note(delregion: dict | None, kommun: str | None = None) -> str:
+    """What the profile's delregion column is, or that the kommun is in no delregion."""
+    if not delregion:
+        return (f"{kommun or 'Kommunen'} hör inte till någon delregion i params/delregioner.yml; därför "
+                "ingen jämförelse med en delregion.")
+    return (f"{delregion['titel']}: delregionen kommunen hör till ({delregion['kommuner']} kommuner, "
+            "params/delregioner.yml), ovägt medel av dess kommuners värden (utan vikt efter folkmängd), "
+            "kommunen själv inräknad; för Ja/Nej-frågor och skalor andelen av dess kommuner med Ja eller "
+            "skalans högsta nivå.")
 
 
 # Where a narrow profile column (printed on A4) may break its header: at the compound's joint (soft hyphen)
@@ -311,6 +326,8 @@ def profile(table: pd.DataFrame) -> HtmlTable:
     peer = t["jämförelsegrupp"].dropna().unique() if "jämförelsegrupp" in t.columns else []
     if len(peer):
         lines.append(f"Jämförelsegruppen: {peer[0]}, kommunen själv inte inräknad.")
+    if "delregion" in table.attrs:
+        lines.append(delregion_note(table.attrs["delregion"], t["kommun"].iloc[0] if len(t) else None))
     lines.append("Placering: inom parentes står vad plats 1 betyder för indikatorn; utan önskvärd riktning "
                  "(t.ex. kostnader) är plats 1 högst värde, vilket inte betyder bäst. Lika värden delar den bästa "
                  "platsen. Ja/Nej- och skalfrågor placeras inte; för dem visas hur kommunerna svarat.")

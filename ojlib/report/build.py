@@ -95,12 +95,16 @@ def lan_report(ds, lan, omrade, ar=None, fargstrategi: str = "rang_kvartil", pal
     return lansrapport(p, ds, kinds=kinds, palett=palett)
 
 
-def kommunprofil(p, ds) -> Report:
+def kommunprofil(p, ds, delregioner: bool = False) -> Report:
     """The kommun profile of a validated request ``p`` (:class:`ojlib.report.params.Kommunprofil`):
-    per område the coloured profile, the peer group and the trends of the indicators with a direction."""
+    per område the coloured profile, the peer group and the trends of the indicators with a direction.
+    ``delregioner``: the profile also compares with the kommun's delregion (its ovägt medel, columns of
+    :func:`ojlib.analysis.delregion.kommun_comparison`), or says that the kommun is in none."""
     omraden = {}
     for o in p.omraden:
         profil = colours.coloured_kommun_profile(ds, p.kommun, o, p.ar, peers=p.peers)
+        if delregioner:
+            profil = _with_delregion(profil, delregion.kommun_comparison(ds, p.kommun, o, p.ar))
         grupp = colours.classify(peers.peer_table(ds, p.kommun, o, p.ar, peers=p.peers), inom="tabellen")
         directed = list(dict.fromkeys(profil.loc[profil.riktning.notna() & ~profil.typ.isin(ANSWER_TYPES), "kpi"]))
         omraden[o] = Profil(o, omrade_info.get(o).titel, profil, grupp,
@@ -115,3 +119,20 @@ def kommunprofil(p, ds) -> Report:
     sections += [Section("utveckling", "Utveckling över tid", o) for o in omraden]
     sections.append(Section("om_data", "Om data"))
     return Report(p, ds, omraden, sections)
+
+
+def _with_delregion(profil, comparison):
+    """The profile with its delregion's columns (``attrs["delregion"]``: titel and number of kommuner),
+    or marked as a kommun in no delregion (``attrs["delregion"] = None``)."""
+    attrs = dict(profil.attrs)
+    if comparison is None:
+        profil = profil.copy()
+        profil.attrs = {**attrs, "delregion": None}
+        return profil
+    same_year = comparison.rename(columns={"år": "_år"})
+    out = profil.merge(same_year, on="kpi", how="left")
+    other = out["_år"].notna() & (out["_år"] != out["år"])  # never expected: the same table picks the years
+    out.loc[other, ["delregion", "delregion_antal", "delregion_text"]] = [float("nan"), 0, "–"]
+    out = out.drop(columns="_år")
+    out.attrs = {**attrs, "delregion": dict(comparison.attrs)}
+    return out
