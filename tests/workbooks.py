@@ -246,3 +246,58 @@ def layout_f(path: Path) -> Path:
     ws.append(["2023", "Dalarnas län", None, None, None])  # a code that looks like a year or a kommun: not a län
     wb.save(path)
     return path
+
+
+# Socialstyrelsen's ÖJ workbook as it comes with stadsdel rows: an "Information" sheet, then "Kommun, län,
+# riket" with title and legend rows, a kvalitetsområde row over the indicator row, riket and the län rows
+# first, every kommun with its code, and after Stockholm and Göteborg their stadsdelsområden and
+# socialförvaltningar (named "Stockholm – Spånga-Tensta", code left empty, as the workbooks write them).
+OJ_HEADERS = [  # (kvalitetsområde, column header, kpi)
+    ("Kunskapsbaserad verksamhet", "Minst ett stödprogram till närstående till personer med missbruk eller beroende",
+     "U35519"),
+    ("Kunskapsbaserad verksamhet", "Minst en av manualbaserade rekommenderade insatser till personer med missbruk "
+     "eller beroende", "U35518"),
+    ("Helhetssyn och samordning", "Aktuell överenskommelse om samverkan mellan missbruk- och beroendevård och region",
+     "U35513"),
+    ("Kunskapsbaserad verksamhet", "Handläggare inom skadligt bruk- och beroendevården som har socionomexamen",
+     "U35548"),
+]
+OJ_STADSDELAR = {"0180": ["Rinkeby-Kista", "Spånga-Tensta", "Södermalm", "Farsta"],
+                 "1480": ["Nordost", "Hisingen"]}
+OJ_STADSDEL_ROWS = {"0180": ["018001", "018002", "018008", "018011"], "1480": ["148001", "148004"]}
+
+
+def _oj_values(seed: int) -> tuple:
+    """A row's four values from a number (deterministic): Ja/Nej answers and a share with a decimal comma."""
+    return ("Ja" if seed % 3 else "Nej", "Nej" if seed % 4 == 1 else "Ja", "Ja" if seed % 5 else "Nej",
+            f"{55 + seed % 40},{seed % 10}")
+
+
+def oj_workbook_with_stadsdelar(path: Path, kommuner: list[tuple[str, str]], year: int = 2025) -> Path:
+    """The ÖJ workbook (``OJ_HEADERS``) for ``kommuner`` (code, name) with the stadsdel rows of
+    ``OJ_STADSDELAR`` right after their kommun. Returns the path; values are ``_oj_values`` of the
+    code (kommuner) or of 7 × the stadsdel's place + 1 (stadsdelar), so a test can recompute them."""
+    wb, info = _new("Information")
+    info["A1"] = f"Öppna jämförelser {year} – Missbruks- och beroendevård"
+    info["A2"] = "Resultat per kommun, stadsdelsområde (Stockholm) och socialförvaltning (Göteborg)."
+    ws = wb.create_sheet("Kommun, län, riket")
+    for r, line in enumerate([f"Öppna jämförelser {year} – Missbruks- och beroendevård",
+                              f"Källa: Socialstyrelsen, kommunenkäten {year}", "Teckenförklaring: - = bortfall",
+                              None], start=1):
+        if line:
+            ws.cell(r, 1, line)
+    for j, (group, header, _kpi) in enumerate(OJ_HEADERS, start=3):
+        ws.cell(5, j, group)
+        ws.cell(6, j, header)
+    ws["A6"], ws["B6"] = "Kod", "Kommun"
+    rows = [("0000", "Riket", "71 %", "64 %", "80 %", "72,5"),  # riket and län: shares of kommuner with Ja
+            ("0001", "Stockholms län", "69 %", "65 %", "81 %", "70,1"),
+            ("0014", "Västra Götalands län", "73 %", "60 %", "79 %", "74,0")]
+    for kod, namn in kommuner:
+        rows.append((kod, namn, *_oj_values(int(kod))))
+        for n, sd in enumerate(OJ_STADSDELAR.get(kod, [])):
+            rows.append((None, f"{namn} \u2013 {sd}", *_oj_values(7 * n + 1)))
+    _put(ws, 7, rows)
+    ws.cell(7 + len(rows) + 1, 1, "Källa: Socialstyrelsen")
+    wb.save(path)
+    return path

@@ -11,6 +11,9 @@ from ojlib.base.errors import OjError
 from ojlib.data import geo
 from ojlib.data.dataset import Dataset
 
+COLUMNS = ["kpi", "indikator", "enhet", "år", "nivå", "kod", "namn", "kvinnor", "män", "totalt", "skillnad",
+           "skillnad_avser", "avser"]
+
 
 def sex_differences(ds: Dataset, lan=None, kommun=None, omrade=None, ar=None,
                     medel: str = "publicerat") -> pd.DataFrame:
@@ -24,6 +27,9 @@ def sex_differences(ds: Dataset, lan=None, kommun=None, omrade=None, ar=None,
     if not inds:
         raise OjError("Inga indikatorer i området redovisas uppdelat på kön.")
     kom_rows = selection.kommun_rows(ds, [i.kpi for i in inds], ["K", "M"])
+    if not kom_rows.varde.notna().any():  # the source has none of them by sex (e.g. an imported workbook)
+        empty = pd.DataFrame(columns=COLUMNS)
+        return selection.attrs(empty, ds, omrade=omrade, ar=ar, medel=medel, lan=lan, kommun=kommun)
     years = selection.years(ds, inds, kom_rows, omrade, ar, exakt_ar=False)
     inds = [i for i in inds if i.kpi in years.index]
     if lan is not None and kommun is None:

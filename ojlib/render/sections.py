@@ -32,13 +32,15 @@ def _sammanfattning(r: Report, s: Section) -> None:
 
 def _oversikt(r: Report, s: Section) -> None:
     tabell, title = r.omraden[s.omrade].tabell, notebook.omrade_title(s.omrade)
-    display(views.answer_matrix(r.ds, tabell, title=f"{title}: Ja/Nej- och skalfrågor"))
+    stadsdelar = r.omraden[s.omrade].stadsdelar  # shown under their kommun, counted nowhere
+    display(views.answer_matrix(r.ds, tabell, title=f"{title}: Ja/Nej- och skalfrågor", stadsdelar=stadsdelar))
     figures.over_time(*s.data["over_time"], title=f"{title}: länet och riket över tid", columns=6).show()
     numeric = [k for k in dict.fromkeys(tabell.kpi) if r.ds.cat[k].typ not in ANSWER_TYPES]
     for t in views.kommun_trend_tables(r.omraden[s.omrade].trender, numeric,
-                                       title=f"{title}: kommunernas utveckling sedan föregående jämförbara år"):
+                                       title=f"{title}: kommunernas utveckling sedan föregående jämförbara år",
+                                       stadsdelar=stadsdelar):
         display(t)
-    for t in views.numeric_overviews(tabell, title=f"{title}: övriga mått"):
+    for t in views.numeric_overviews(tabell, title=f"{title}: övriga mått", stadsdelar=stadsdelar):
         display(t)
     saknas = views.missing_indicators(r.ds, tabell, s.omrade)
     if saknas:
@@ -56,7 +58,8 @@ def _kapitel(r: Report, s: Section) -> None:
             figures.ranked_bars(tabell, kpi=k, jamforelse=r.request.jamforelse, kompakt=True).show()
     # the chapter's Ja/Nej and scale questions: each kommun's answer, with länet and riket under them
     matris = views.answer_matrix(r.ds, tabell[tabell.kpi.isin(s.data["kpis"])],
-                                 title=f"{s.data['titel']}: kommunernas svar")
+                                 title=f"{s.data['titel']}: kommunernas svar",
+                                 stadsdelar=r.omraden[s.omrade].stadsdelar)
     if matris is not None:
         display(matris)
 
@@ -100,7 +103,7 @@ def _omradesrubrik(s: Section) -> None:
 
 def _sammanfattande_bild(r: Report, s: Section) -> None:
     _omradesrubrik(s)
-    display(views.kommun_summary_table(s.data["kommuner"]))
+    display(views.kommun_summary_table(s.data["kommuner"], s.data.get("stadsdelar")))
 
 
 def _forbattringsomraden(r: Report, s: Section) -> None:

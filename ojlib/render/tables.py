@@ -72,11 +72,55 @@ def comparison_text(row, col: str) -> str:
     return format_number(row[col], row["typ"], row["enhet"])
 
 
-def overview_frames(table: pd.DataFrame, comparison_rows: bool = True) -> tuple[pd.DataFrame, ...]:
+# Stadsdelar (Stockholm) and socialförvaltningar (Göteborg) in a län's tables: a row right under their kommun's
+STADSDEL_MARK = "↳ "
+STADSDEL_STYLE = "padding-left:1.6em !important;font-weight:normal !important;font-style:italic"
+STADSDEL_NOTE = ("↳ Stadsdelar (Stockholm) och socialförvaltningar (Göteborg) står indragna under sin kommun: de är "
+                 "delar av kommunen, med värden ur inlästa arbetsböcker (oj importera). De räknas inte in i länets "
+                 "värde, i rangordningen, i färggränserna eller i förbättringsområdena.")
+STADSDEL_NOT_COLOURED = "Stadsdelarnas värden färgas inte: färgerna jämför kommuner."
+STADSDEL_CLASS = "stadsdel"  # the colour class of a stadsdel's cell in the overview frames (it has none)
+
+
+def stadsdel_label(name) -> str:
+    return f"{STADSDEL_MARK}{name}"
+
+
+def _with_stadsdelar(frames: list[pd.DataFrame], order: pd.DataFrame, stadsdelar: pd.DataFrame | None,
+                     names: dict[str, str]) -> list[pd.DataFrame]:
+    """The wide (text, fill, klass, numbers) frames with a row per stadsdel right under its kommun's
+    (``lansrapport.stadsdel_rows`` of the table's kommuner and indicators): its value text, no fill."""
+    if stadsdelar is None or stadsdelar.empty:
+        return frames
+    sd = stadsdelar[stadsdelar.kpi.isin(set(names)) & stadsdelar.kommunkod.isin(set(order.kommunkod))]
+    if sd.empty:
+        return frames
+    labels: list[str] = []
+    extra: list[dict] = [{}, {}, {}, {}]
+    for kod, kommun in zip(order.kommunkod, order.kommun, strict=True):
+        labels.append(kommun)
+        for name, part in sd[sd.kommunkod == kod].groupby("stadsdel", sort=False):
+            label = stadsdel_label(name)
+            labels.append(label)
+            cols = [names[k] for k in part.kpi]
+            extra[0][label] = dict(zip(cols, part["värde_text"], strict=True))
+            extra[1][label] = {c: "#FFFFFF" for c in names.values()}
+            extra[2][label] = {c: STADSDEL_CLASS for c in cols}
+            extra[3][label] = dict(zip(cols, part["värde"], strict=True))
+    out = []
+    for n, (f, rows) in enumerate(zip(frames, extra, strict=True)):
+        add = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=f.columns)
+        out.append(pd.concat([f, add.fillna("–") if n == 0 else add]).reindex(labels))
+    return out
+
+
+def overview_frames(table: pd.DataFrame, comparison_rows: bool = True,
+                    stadsdelar: pd.DataFrame | None = None) -> tuple[pd.DataFrame, ...]:
     """Wide kommun × indicator frames: display text, fill colour, colour class, and numbers.
 
     Rows are kommuner (by kommunkod) and, with ``comparison_rows``, "Länet" and "Riket" with
     their values (not coloured; what they are is in ``avser``). Columns are "Indikator (år)".
+    ``stadsdelar`` (``lansrapport.stadsdel_rows``): a row "↳ name" under its kommun, not coloured.
     Returns (text, fill, klass, numbers, avser) where ``avser`` has one row per comparison row.
     """
     _require_colours(table)
@@ -90,7 +134,8 @@ def overview_frames(table: pd.DataFrame, comparison_rows: bool = True) -> tuple[
         w.index = list(order.kommun)
         return w.rename(columns=names)
 
-    text, fill, klass, num = wide("värde_text"), wide("färg"), wide("färgklass"), wide("värde")
+    text, fill, klass, num = _with_stadsdelar([wide("värde_text"), wide("färg"), wide("färgklass"), wide("värde")],
+                                              order, stadsdelar, names)
     avser = pd.DataFrame(index=[], columns=list(names.values()), dtype=object)
     if comparison_rows:
         for col, label in (("länet", "Länet"), ("riket", "Riket")):
@@ -150,17 +195,21 @@ def _between_tags(markup: str) -> str:
 
 
 def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: bool = True,
-             rule_note: bool | str = True) -> HtmlTable:
+             rule_note: bool | str = True, stadsdelar: pd.DataFrame | None = None) -> HtmlTable:
     """The coloured overview table (kommuner × indicators) as HTML, with its notes under it.
 
     Each indicator's colour limits are in a ``<details>`` under the table (closed on screen, opened
     for print); ``rule_note`` as a text stands instead of the general colour rule, for a table that
-    shares it with the next one on the page ("Färgerna förklaras under …")."""
+    shares it with the next one on the page ("Färgerna förklaras under …"). ``stadsdelar``: rows under
+    their kommun, indented, marked ↳ and not coloured (see ``overview_frames``), with a note saying so."""
     kalla = _kalla(table)
-    text, fill, klass, _, _ = overview_frames(table, comparison_rows)
+    text, fill, klass, _, _ = overview_frames(table, comparison_rows, stadsdelar)
     css = fill.map(lambda c: f"background-color: {c}; color: {colours.text_colour(c)}")
     if comparison_rows:
         css.loc[["Länet", "Riket"]] = "background-color: #FFFFFF; color: #000000; font-style: italic"
+    sd_rows = [r for r in text.index if r in set(klass.index[(klass == STADSDEL_CLASS).any(axis=1)])]
+    if sd_rows:
+        css.loc[sd_rows] = "background-color: #FFFFFF; color: #333333; font-style: italic"
     # One class per distinct cell style (a handful of colours) and one CSS rule each, instead of an
     # id and a CSS selector per cell: a län with 49 kommuner has about a thousand coloured cells.
     styles = list(dict.fromkeys(css.to_numpy().ravel()))
@@ -182,6 +231,8 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
                                               "white-space: nowrap"},
                   *({"selector": f"td.f{i}", "props": s} for i, s in enumerate(styles)),
               ]))
+    if sd_rows:  # a stadsdel's row heading: indented under its kommun's
+        styler = styler.map_index(lambda v: STADSDEL_STYLE if v in sd_rows else "", axis=0)
     styler.cell_ids = False
     # short class names of the cells ("d r12 c3", not "data row12 col3"; nothing styles by them)
     styler.css = {**styler.css, "data": "d", "row": "r", "col": "c"}
@@ -192,6 +243,8 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
         mark = (f"<p class='oj-exempeldata' style='color:#B00020;font-weight:bold;border:1px solid #B00020;"
                 f"display:inline-block;padding:2px 6px'>{html.escape(EXEMPELDATA_MARK)}</p>")
     lines = [n for n in notes(table) if n != EXEMPELDATA_MARK]
+    if sd_rows:
+        lines.insert(1, f"{STADSDEL_NOTE} {STADSDEL_NOT_COLOURED}")
     foot = "".join(f"<p style='font-size:11px;color:#444;margin:2px 0'>{html.escape(n)}</p>"
                    for n in (lines if rule_note is True else [rule_note, *lines[1:]] if rule_note else lines[1:]))
     rules = colour_rules(table)

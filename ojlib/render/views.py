@@ -106,11 +106,15 @@ def _fill_rules(cells_html: str) -> str:
 
 # ---------------------------------------------------------------- the answer matrix
 
-def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "standard") -> HtmlTable | None:
+def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "standard",
+                  stadsdelar: pd.DataFrame | None = None) -> HtmlTable | None:
     """Ja/Nej and scale indicators of a län table as one matrix (None when the table has none).
 
     Columns are grouped by kvalitetsområde; headers give the indicator and its year. Under the
     kommuner: "Länet" with how many kommuner gave each answer, and "Riket" with the shares.
+    ``stadsdelar`` (``lansrapport.stadsdel_rows``): each stadsdel's answers in a row right under its
+    kommun's, indented and marked ↳, coloured by the answer as the kommuner are; they are not among
+    the kommuner that Länet counts.
     """
     t = table[table.typ.isin(lansrapport.ANSWER_TYPES)]
     if t.empty:
@@ -119,6 +123,8 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
     grey = colours.check_palette(palett)["saknas"]
     if "färg" not in t.columns:
         t = colours.classify(t, palett=palett)
+    sd = _stadsdelar_for(stadsdelar, t)
+    fills = {(k, v): f for k, v, f in zip(t.kpi, t["värde"], t["färg"], strict=True) if v == v}
     all_groups = lansrapport.chapters(ds, list(dict.fromkeys(t.kpi)))
     heads = t.drop_duplicates("kpi").set_index("kpi")
     dist = lansrapport.answer_distributions(ds, t).set_index("kpi")
@@ -149,6 +155,7 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
                     cells.append(_cell(txt, fill))
             rows.append(f"<tr><th class=\"row_heading\" scope='row'>{_e(part['kommun'].iloc[0])}</th>"
                         f"{''.join(cells)}</tr>")
+            rows += _stadsdel_matrix_rows(sd, _kod, kpis, fills, grey)
         for label, col in (("Länet", "länet"), ("Riket", "riket")):
             cells = "".join(f"<td class='fordelning{' skala' if heads.at[k, 'typ'] == 'skala' else ''}'>"
                             f"<strong>{_e(dist.at[k, f'{col}_andel'])}</strong><br>"
@@ -161,6 +168,8 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
              "Länet och riket: andelen kommuner med det bästa svaret (Ja eller skalans högsta nivå) bland dem som "
              "svarat, och under den hur många av länets kommuner som gett varje svar (för riket andelen per svar). "
              "Inga medelvärden av svarskoder."]
+    if sd is not None:
+        lines.append(f"{STADSDEL_NOTE} Deras svar färgas efter svaret, som kommunernas.")
     head = f"<h4>{_e(title)}</h4>" if title else ""
     return HtmlTable(f"<div class='oj-tabell oj-matris'>{_fill_rules(''.join(tables_html))}{head}{_mark(kalla)}"
                      f"{''.join(tables_html)}"
@@ -168,6 +177,45 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
 
 
 MATRIX_WIDE = 13  # answer columns in one matrix before it is split (at kvalitetsområde borders)
+
+# ---------------------------------------------------------------- stadsdelar under their kommun
+
+STADSDEL_MARK, STADSDEL_STYLE, STADSDEL_NOTE = tables.STADSDEL_MARK, tables.STADSDEL_STYLE, tables.STADSDEL_NOTE
+NO_STADSDEL_VALUE = "Ingen uppgift för stadsdelen i den inlästa filen"
+
+
+def _stadsdelar_for(stadsdelar: pd.DataFrame | None, table: pd.DataFrame) -> pd.DataFrame | None:
+    """The stadsdel rows of the table's kommuner and indicators, or None when there are none."""
+    if stadsdelar is None or stadsdelar.empty:
+        return None
+    sd = stadsdelar[stadsdelar.kpi.isin(set(table.kpi)) & stadsdelar.kommunkod.isin(set(table.kommunkod))]
+    return None if sd.empty else sd
+
+
+def _stadsdel_matrix_rows(sd: pd.DataFrame | None, kommunkod: str, kpis: list[str], fills: dict, grey: str) \
+        -> list[str]:
+    """The matrix rows of one kommun's stadsdelar (those with an answer in these columns). A cell takes the
+    colour the kommuner's same answer has in the column (answers are coloured by level, not by rank; an
+    answer no kommun gave stays white)."""
+    if sd is None:
+        return []
+    own = sd[(sd.kommunkod == kommunkod) & sd.kpi.isin(kpis)]
+    out = []
+    for name, part in own.groupby("stadsdel", sort=False):
+        values = part.set_index("kpi")
+        cells = []
+        for k in kpis:
+            if k not in values.index:
+                cells.append(f"<td title='{_e(NO_STADSDEL_VALUE)}'>–</td>")
+                continue
+            v, txt = values.at[k, "värde"], values.at[k, "värde_text"]
+            if pd.isna(v):
+                cells.append(_cell(f"Saknas ({txt})" if txt and txt != "saknas" else "Saknas", grey))
+            else:
+                cells.append(_cell(txt, fills.get((k, v), "#FFFFFF")))
+        out.append(f"<tr class='oj-stadsdel'><th class=\"row_heading oj-stadsdel\" scope='row' "
+                   f"style='{STADSDEL_STYLE}'>{_e(STADSDEL_MARK + str(name))}</th>{''.join(cells)}</tr>")
+    return out
 
 
 def _column_chunks(groups: list[tuple[str, str, list[str]]], most: int) -> list[list[tuple[str, str, list[str]]]]:
@@ -187,8 +235,9 @@ def _column_chunks(groups: list[tuple[str, str, list[str]]], most: int) -> list[
 TYPE_TITLES = {"andel": "Andelar", "kr_per_inv": "Kostnader (kronor per invånare)", "antal": "Antal och medelvärden"}
 
 
-def numeric_overviews(table: pd.DataFrame, title: str = "") -> list[HtmlTable]:
-    """The coloured overview of the indicators that are not answers; split by value type when wide."""
+def numeric_overviews(table: pd.DataFrame, title: str = "", stadsdelar: pd.DataFrame | None = None) -> list[HtmlTable]:
+    """The coloured overview of the indicators that are not answers; split by value type when wide.
+    ``stadsdelar`` (``lansrapport.stadsdel_rows``): rows under their kommun in each part that has their values."""
 
     t = table[~table.typ.isin(lansrapport.ANSWER_TYPES)]
     if t.empty:
@@ -210,7 +259,7 @@ def numeric_overviews(table: pd.DataFrame, title: str = "") -> list[HtmlTable]:
         part = part.copy()
         part.attrs = dict(table.attrs)  # the colour rule is the same for every part: said once, under the last
         note = True if n == len(parts) else f"Färgerna förklaras under tabellen ”{parts[-1][0]}”."
-        out.append(tables.overview(part, title=part_title or None, rule_note=note))
+        out.append(tables.overview(part, title=part_title or None, rule_note=note, stadsdelar=stadsdelar))
     return out
 
 
@@ -224,9 +273,11 @@ def _arrows(up: int, down: int, same: int) -> str:
             f"<span class='lika' title='oförändrad'>{LIKA}&nbsp;{same}</span>")
 
 
-def kommun_summary_table(summary: pd.DataFrame) -> HtmlTable:
+def kommun_summary_table(summary: pd.DataFrame, stadsdelar: pd.DataFrame | None = None) -> HtmlTable:
     """The sammanfattande bild: per kommun Ja of N answered (headed by the answers' years) and the
-    changes, with arrows."""
+    changes, with arrows. ``stadsdelar`` (``lansrapport.stadsdel_summary``): their answer counts under
+    their kommun, without changes."""
+    sd = stadsdelar if stadsdelar is not None and not stadsdelar.empty else None
     kalla = summary.attrs.get("kalla", "")
     has_scale = summary.topp_med_svar.sum() > 0
     years = " och ".join(str(y) for y in summary.attrs.get("ja_år", []))
@@ -240,12 +291,21 @@ def kommun_summary_table(summary: pd.DataFrame) -> HtmlTable:
         cells += [f"<td>{_arrows(r.svar_upp, r.svar_ned, r.svar_lika)}</td>",
                   f"<td>{_arrows(r.tal_upp, r.tal_ned, r.tal_lika)}</td>", f"<td>{_e(r.jamfort_med)}</td>"]
         body.append(f"<tr><th scope='row'>{_e(r.kommun)}</th>{''.join(cells)}</tr>")
+        for s in (sd[sd.kommunkod == r.kommunkod].itertuples(index=False) if sd is not None else ()):
+            cells = [f"<td class='tal'>{s.ja} av {s.ja_med_svar}</td>"]
+            if has_scale:
+                cells.append(f"<td class='tal'>{s.topp} av {s.topp_med_svar}</td>")
+            cells += ["<td><span class='ingen'>–</span></td>"] * 2 + ["<td>–</td>"]
+            body.append(f"<tr class='oj-stadsdel'><th scope='row' style='{STADSDEL_STYLE}'>"
+                        f"{_e(STADSDEL_MARK + str(s.stadsdel))}</th>{''.join(cells)}</tr>")
     lines = [f"Ja-svar: antal Ja-frågor som kommunen svarat Ja på, av dem den besvarat. {UPP} förbättring, "
              f"{NED} försämring, {LIKA} oförändrad: för svar att kommunen gått från Nej till Ja eller till en högre "
              "nivå på skalan (eller tvärtom); för nyckeltal med önskvärd riktning en förändring större än "
              f"toleransen ({lansrapport.TOLERANS_KORT}). Jämförelsen görs med föregående "
              "år med jämförbart värde; indikatorer utan tidigare jämförbart värde och kostnader utan önskvärd "
              "riktning räknas inte."]
+    if sd is not None:
+        lines.append(f"{STADSDEL_NOTE} För dem visas inga förändringar.")
     html_head = "".join(f"<th scope='col'>{_e(h)}</th>" for h in head)
     return HtmlTable(f"<div class='oj-tabell oj-sammanfattande'>{_mark(kalla)}<div class='rulla'><table>"
                      f"<thead><tr>{html_head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
@@ -260,17 +320,33 @@ _CHANGE = {"förbättring": (UPP, "upp"), "försämring": (NED, "ned"), "oförä
 TREND_COLUMNS = 6  # indicators to a table of kommunernas utveckling (wider does not fit 1400 px or A4)
 
 
-def kommun_trend_tables(trender: pd.DataFrame, kpis: list[str], title: str = "") -> list[HtmlTable]:
+def kommun_trend_tables(trender: pd.DataFrame, kpis: list[str], title: str = "",
+                        stadsdelar: pd.DataFrame | None = None) -> list[HtmlTable]:
     """Each kommun's development on the numeric indicators ``kpis``, ``TREND_COLUMNS`` indicators to a
     table: per kommun and indicator the value, an arrow for the change since the previous comparable
-    year (as ``trends.trend_table`` judges it) and the change itself; länet and riket last."""
+    year (as ``trends.trend_table`` judges it) and the change itself; länet and riket last.
+    ``stadsdelar`` (``lansrapport.stadsdel_rows``): their latest value under their kommun (no change)."""
     order = [k for k in kpis if k in set(trender.kpi)]
     chunks = [order[i:i + TREND_COLUMNS] for i in range(0, len(order), TREND_COLUMNS)]
-    return [_kommun_trend_table(trender, part, title + (f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""))
-            for n, part in enumerate(chunks, start=1)]
+    return [_kommun_trend_table(trender, part, title + (f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""),
+                                stadsdelar) for n, part in enumerate(chunks, start=1)]
 
 
-def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str) -> HtmlTable:
+def _stadsdel_trend_rows(sd: pd.DataFrame | None, kommunkod: str, order: list[str]) -> list[str]:
+    if sd is None:
+        return []
+    out = []
+    for name, part in sd[sd.kommunkod == kommunkod].groupby("stadsdel", sort=False):
+        values = part.set_index("kpi")["värde_text"]
+        cells = "".join(f"<td class='tal'>{_e(values[k])}</td>" if k in values.index
+                        else f"<td class='tal' title='{_e(NO_STADSDEL_VALUE)}'>–</td>" for k in order)
+        out.append(f"<tr class='oj-stadsdel'><th scope='row' style='{STADSDEL_STYLE}'>"
+                   f"{_e(STADSDEL_MARK + str(name))}</th>{cells}</tr>")
+    return out
+
+
+def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
+                        stadsdelar: pd.DataFrame | None = None) -> HtmlTable:
     t = trender[trender.kpi.isin(order)]
     kalla = trender.attrs.get("kalla", "")
     heads = t.drop_duplicates("kpi").set_index("kpi")
@@ -290,15 +366,20 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str) -> 
         return f"<td class='tal'>{_e(r.värde_text)}{change}</td>"
 
     rows = {"body": [], "foot": []}
+    sd = _stadsdelar_for(stadsdelar, t.assign(kommunkod=t.kod))
     for u in units.itertuples(index=False):
         label = {"län": "Länet", "riket": "Riket"}.get(u.nivå, u.namn)
         row = f"<tr><th scope='row'>{_e(label)}</th>" + "".join(cell(cells.get((u.kod, k))) for k in order) + "</tr>"
         rows["body" if u.nivå == "kommun" else "foot"].append(row)
+        if u.nivå == "kommun":
+            rows["body"] += _stadsdel_trend_rows(sd, u.kod, order)
     head = "".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator']))} "
                    f"<span class='år'>({_e(heads.at[k, 'år'])})</span></th>" for k in order)
     lines = [f"Värdet senaste året och förändringen sedan föregående jämförbara år: {UPP} förbättring, {NED} "
              f"försämring, {LIKA} oförändrad (inom toleransen, {lansrapport.TOLERANS_KORT}); ↗ ökning och ↘ minskning "
              "för mått utan önskvärd riktning."]
+    if sd is not None:
+        lines.append(STADSDEL_NOTE + " Stadsdelarna visar senaste årets värde, utan förändring.")
     h = f"<h4>{_e(title)}</h4>" if title else ""
     return HtmlTable(f"<div class='oj-tabell oj-utveckling'>{h}{_mark(kalla)}<div class='rulla'><table>"
                      f"<thead><tr><th scope='col'>Kommun</th>{head}</tr></thead><tbody>{''.join(rows['body'])}"
@@ -564,11 +645,12 @@ def stadsdel_table(rows: pd.DataFrame, kalla: str) -> HtmlTable:
     body = []
     for kommun, part in rows.groupby("kommun", sort=False):
         own = part.drop_duplicates("kpi").set_index("kpi").kommunens_text
-        body.append(f"<tr class='oj-kommunrad'><th>{_e(kommun)}</th>"
+        body.append(f"<tr class='oj-kommunrad'><th scope='row'>{_e(kommun)}</th>"
                     + "".join(f"<td class='tal'>{_e(own.get(k, '–'))}</td>" for k in kpis) + "</tr>")
         for name, sd in part.groupby("stadsdel", sort=False):
             vals = sd.set_index("kpi").värde_text
-            body.append(f"<tr class='oj-stadsdel'><td style='padding-left:2em'>↳ {_e(name)}</td>"
+            body.append(f"<tr class='oj-stadsdel'><th scope='row' style='{STADSDEL_STYLE}'>"
+                        f"{_e(STADSDEL_MARK + name)}</th>"
                         + "".join(f"<td class='tal'>{_e(vals.get(k, '–'))}</td>" for k in kpis) + "</tr>")
     notes = ["Stadsdelarnas värden kommer ur inlästa arbetsböcker (oj importera); kommunens rad är samma värde som i "
              "rapportens övriga tabeller. Stadsdelarna ingår inte i länets eller rikets värden."]

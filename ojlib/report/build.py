@@ -28,6 +28,7 @@ def facts(ds, lan: str, omrade: str, ar, fargstrategi: str = "rang_kvartil", pal
         sammanfattning=summary.lan_summary(ds, lan, omrade, ar, facts={omrade: (tabell, trender, rang)}),
         forbattringsomraden=rules.improvement_areas(ds, tabell, rang),
         kapitel=rules.chapters(ds, list(dict.fromkeys(tabell.kpi))),
+        stadsdelar=rules.stadsdel_rows(ds, tabell),
     )
 
 
@@ -59,16 +60,16 @@ def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "sta
                 sections.append(Section("enheter", rules.chapter_heading("Enheter", o, len(omraden)), o,
                                         {"kapitel": chapter}))
     for o, f in omraden.items():  # stadsdelar/socialförvaltningar under their kommun, when the data has them
-        rows = rules.stadsdel_rows(ds, f.tabell) if "stadsdelar" in kinds else None
-        if rows is not None and not rows.empty:
+        if "stadsdelar" in kinds and not f.stadsdelar.empty:
             sections.append(Section("stadsdelar", rules.chapter_heading("Stadsdelar", o, len(omraden)), o,
-                                    {"rader": rows}))
+                                    {"rader": f.stadsdelar}))
     if delregioner:
         sections += [Section("delregioner", rules.chapter_heading("Delregioner", o, len(omraden)), o,
                              {"kommuner": delregion.membership(f.tabell, p.lan),
                               "medel": delregion.means(f.tabell, p.lan, ds.cat)}) for o, f in omraden.items()]
     sections += [Section("sammanfattande_bild", "Sammanfattande bild", o,
-                         {"kommuner": rules.kommun_summary(ds, f.tabell), "omradesrubrik": many})
+                         {"kommuner": rules.kommun_summary(ds, f.tabell), "omradesrubrik": many,
+                          "stadsdelar": rules.stadsdel_summary(ds, f.tabell, f.stadsdelar)})
                  for o, f in omraden.items()]
     sections += [Section("forbattringsomraden", "Förbättringsområden", o, {"omradesrubrik": many}) for o in omraden]
     sections += [Section("karta", "Karta", o) for o in omraden]

@@ -360,3 +360,22 @@ def stadsdel_rows(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
     out["_ordning"] = out.kpi.map({k: n for n, k in enumerate(heads.index)})
     out = out.sort_values(["kommun", "stadsdel", "_ordning"], kind="mergesort")
     return out[STADSDEL_COLUMNS].reset_index(drop=True)
+
+
+def stadsdel_summary(ds: Dataset, table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The sammanfattande bild's answer counts for the stadsdelar of ``rows`` (``stadsdel_rows``): per
+    stadsdel kommunkod, stadsdel, ja, ja_med_svar, topp, topp_med_svar, counted as ``kommun_summary``
+    counts a kommun's (no changes: a stadsdel's earlier years are not compared)."""
+    cols = ["kommunkod", "stadsdel", "ja", "ja_med_svar", "topp", "topp_med_svar"]
+    typ = table.drop_duplicates("kpi").set_index("kpi").typ
+    rows = rows[rows.kpi.map(typ).isin(ANSWER_TYPES)] if not rows.empty else rows
+    out = []
+    for (kod, name), part in rows.groupby(["kommunkod", "stadsdel"], sort=False):
+        jn = part[part.kpi.map(typ) == "ja_nej"]
+        sk = part[part.kpi.map(typ) == "skala"]
+        out.append({"kommunkod": kod, "stadsdel": name, "ja": int((jn["värde"] == 1).sum()),
+                    "ja_med_svar": int(jn["värde"].notna().sum()),
+                    "topp": int(sum(1 for r in sk.itertuples() if pd.notna(r.värde)
+                                    and round(r.värde) == top_level(ds.cat[r.kpi]))),
+                    "topp_med_svar": int(sk["värde"].notna().sum())})
+    return pd.DataFrame(out, columns=cols)

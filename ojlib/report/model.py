@@ -47,6 +47,9 @@ class Omrade:
     sammanfattning: Sammanfattning
     forbattringsomraden: pd.DataFrame
     kapitel: list[tuple[str, str, list[str]]]   # (key, title, kpis) per kvalitetsområde
+    # the stadsdelar/socialförvaltningar of the län's kommuner with values (lansrapport.stadsdel_rows): shown
+    # under their kommun, never part of the table, länet, the ranking or the colours
+    stadsdelar: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass

@@ -1,0 +1,91 @@
+"""Stadsdelar (Stockholm) and socialförvaltningar (Göteborg) from an imported ÖJ workbook in the län report:
+a row right under their kommun in the answer matrix and the tables, marked ↳ and with a note, and never
+counted in länet's value, the ranking, the colour limits or the förbättringsområden."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import workbooks as wb
+
+from ojlib.cli import main
+from ojlib.data import dataset, geo
+from ojlib.render import tables, views
+from ojlib.report import build
+
+ROW_HEADING = re.compile(r"<tr[^>]*>\s*<th[^>]*>(.*?)</th>", re.DOTALL)
+
+
+def _import_workbook(tmp_path) -> None:
+    kommuner = geo.kommuner()
+    book = wb.oj_workbook_with_stadsdelar(tmp_path / "oj_missbruk_2025.xlsx",
+                                          list(zip(kommuner.kommun_kod, kommuner.kommun_namn, strict=True)))
+    assert main(["importera", str(book)]) == 0
+
+
+def _row_headings(table_html: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in ROW_HEADING.findall(table_html)]
+
+
+def _tables_with(page: str, kommun: str) -> list[list[str]]:
+    """The row headings of every table on the page that has a row headed by the kommun."""
+    out = []
+    for t in re.findall(r"<table.*?</table>", page, re.DOTALL):
+        heads = _row_headings(t)
+        if kommun in heads:
+            out.append(heads)
+    return out
+
+
+def test_stockholm_lan_report_shows_imported_stadsdelar_under_stockholm(ojhome, tmp_path):
+    _import_workbook(tmp_path)
+    page_path = tmp_path / "lan01.html"
+    assert main(["rapport", "--lan", "01", "--omrade", "missbruk", "--datakalla", "egen",
+                 "--ut", str(page_path)]) == 0
+    page = page_path.read_text(encoding="utf-8")
+    want = [f"↳ {n}" for n in sorted(wb.OJ_STADSDELAR["0180"])]
+    found = _tables_with(page, "Stockholm")
+    # the answer matrix of the overview and of each chapter, the trend table and the numeric overview
+    assert len(found) >= 5, [h[:3] for h in found]
+    for heads in found:
+        at = heads.index("Stockholm")
+        assert heads[at + 1:at + 1 + len(want)] == want, heads  # each stadsdel right after Stockholm, in order
+        assert not any(h.startswith("↳") for h in heads[at + 1 + len(want):at + 2 + len(want)])  # then a kommun
+        assert sum(h.startswith("↳") for h in heads) == len(want)  # no other kommun got them
+    # the overview matrix: Rinkeby-Kista's answers are the workbook's, in the matrix's column order
+    matrix = page[page.index("Ja/Nej- och skalfrågor</h4>"):]
+    matrix = matrix[:matrix.index("</table>")]
+    row = re.search(r"↳ Rinkeby-Kista</th>(.*?)</tr>", matrix, re.DOTALL).group(1)
+    answers = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    ja_kunskap_1, ja_kunskap_2, ja_helhet, andel = wb._oj_values(1)  # U35519, U35518, U35513, U35548
+    assert answers == [ja_helhet, ja_kunskap_1, ja_kunskap_2]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert f"↳ Rinkeby-Kista {andel} %" in text  # the share in the overview table
+    assert "står indragna under sin kommun" in text and "De räknas inte in i länets värde" in text
+    assert "Göteborg" not in _row_headings(matrix)
+
+
+def test_the_lan_value_ranking_and_colours_are_the_same_with_and_without_stadsdel_rows(ojhome, tmp_path):
+    _import_workbook(tmp_path)
+    ds = dataset.load_dataset("egen")
+    assert (ds.df.niva == "stadsdel").sum() == 4 * 6
+    without = dataset.Dataset(df=ds.df[ds.df.niva != "stadsdel"].reset_index(drop=True), kalla=ds.kalla,
+                              info=ds.info, catalogue=ds.catalogue)
+    for lan, kommun in (("01", "0180"), ("14", "1480")):
+        a, b = build.facts(ds, lan, "missbruk", None), build.facts(without, lan, "missbruk", None)
+        assert set(a.stadsdelar.kommunkod) == {kommun} and b.stadsdelar.empty
+        cols = ["kommunkod", "kpi", "värde", "länet", "riket", "länet_text", "riket_text", "färg", "färgklass",
+                "färgregel"]
+        pd.testing.assert_frame_equal(a.tabell[cols], b.tabell[cols])
+        assert a.rangordning == b.rangordning
+        pd.testing.assert_frame_equal(a.forbattringsomraden, b.forbattringsomraden)
+        pd.testing.assert_frame_equal(a.trender, b.trender)
+        # the rows are in the tables, but the tables' own rows are the kommuner's
+        html_a = views.answer_matrix(ds, a.tabell, stadsdelar=a.stadsdelar).html
+        html_b = views.answer_matrix(without, b.tabell, stadsdelar=b.stadsdelar).html
+        assert "↳" in html_a and "↳" not in html_b
+        assert re.sub(r"<tr class='oj-stadsdel'>.*?</tr>", "", html_a).replace(
+            f"<p class='oj-not'>{html.escape(tables.STADSDEL_NOTE)} Deras svar färgas efter svaret, som "
+            "kommunernas.</p>", "") == html_b
