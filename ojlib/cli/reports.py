@@ -273,8 +273,8 @@ def rapporter(
 
     def done(result: reports.Result) -> None:
         if progress is not None:
+            progress.set_postfix_str(result.job.describe(), refresh=False)
             progress.update(1)
-            progress.set_postfix_str(result.job.name, refresh=False)
 
     decks = None
     if presentation:
