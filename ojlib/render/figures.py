@@ -24,6 +24,7 @@ import functools
 import html
 import inspect
 import json
+import math
 import re
 import textwrap
 from functools import cache
@@ -38,6 +39,7 @@ from ojlib import EXEMPELDATA_MARK
 from ojlib.analysis import aggregate, colours, formatting
 from ojlib.data import geo
 from ojlib.data.source_lines import has_example, source_line
+from ojlib.render import maplabels
 
 FARG_KOMMUN = "#0072B2"   # Okabe–Ito: safe for colour-vision deficiencies
 FARG_LAN = "#E69F00"
@@ -641,15 +643,38 @@ def kommun_geojson(codes, tolerance: float | None = None) -> dict:
     return json.loads(_geojson_text(codes, tolerance))
 
 
-def _names(rows: pd.DataFrame) -> dict:
-    """The kommuner's names on a map, each at a point inside its kommun, 11 px on a white halo (``rows`` as
-    :func:`choropleth` has them: their texts already escaped)."""
-    gdf = geo.kommun_boundaries().set_index("kommun_kod").loc[rows.kommunkod.tolist()]
-    points = gdf.geometry.representative_point()
-    return {"type": "scattergeo", "lon": [round(p.x, 3) for p in points], "lat": [round(p.y, 3) for p in points],
-            "text": rows.kommun.tolist(), "mode": "text", "hoverinfo": "skip", "showlegend": False,
-            "name": "Kommunnamn", "textfont": {"size": 11, "color": "#111111",
-                                               "shadow": "1px 1px 1px #fff, -1px -1px 1px #fff"}}
+LEGEND_COLUMNS = 4  # the numbered legend under a län map: four columns (about 130 px each printed)
+
+
+def _names(rows: pd.DataFrame) -> tuple[list[dict], list[dict], int]:
+    """A län map's kommun labels (``maplabels.place``): the traces (thin lines to the numbers moved off their
+    kommun, then the names and numbers, 11 px on a white halo), the numbered legend under the map as
+    annotations, and its height in px (``rows`` as :func:`choropleth` has them: their texts already escaped)."""
+    labels = maplabels.place(rows.kommunkod.tolist(), rows.kommun.tolist())
+    lon, lat = [], []
+    for lab in labels:
+        if lab.leader:
+            lon += [lab.leader[0][0], lab.leader[1][0], None]
+            lat += [lab.leader[0][1], lab.leader[1][1], None]
+    traces = []
+    if lon:
+        traces.append({"type": "scattergeo", "lon": lon, "lat": lat, "mode": "lines", "hoverinfo": "skip",
+                       "showlegend": False, "name": "Kommunnummer", "line": {"color": "#111111", "width": 0.8}})
+    traces.append({"type": "scattergeo", "lon": [lab.lon for lab in labels], "lat": [lab.lat for lab in labels],
+                   "text": [lab.text for lab in labels], "mode": "text", "hoverinfo": "skip", "showlegend": False,
+                   "name": "Kommunnamn", "textfont": {"size": maplabels.FONT_PX, "color": "#111111",
+                                                      "shadow": "1px 1px 1px #fff, -1px -1px 1px #fff"}})
+    numbered = sorted((lab for lab in labels if lab.numbered), key=lambda lab: int(lab.text))
+    name = dict(zip(rows.kommunkod, rows.kommun, strict=True))
+    entries = [f"<b>{lab.text}</b> {name[lab.kommunkod]}" for lab in numbered]
+    if not entries:
+        return traces, [], 0
+    per = math.ceil(len(entries) / LEGEND_COLUMNS)
+    notes = [{"name": "kommunnummer", "text": "<br>".join(entries[c * per:(c + 1) * per]), "x": c / LEGEND_COLUMNS,
+              "y": 0, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "top", "yshift": -8,
+              "showarrow": False, "align": "left", "font": {"size": 11, "color": "#111111"}}
+             for c in range(LEGEND_COLUMNS) if entries[c * per:(c + 1) * per]]
+    return traces, notes, 15 * per + 12
 
 
 @_escaped
@@ -684,10 +709,16 @@ def choropleth(table: pd.DataFrame, kpi: str | None = None, kalla: str | None = 
     layout = {"geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}}}
     scope = first["län"] if rows["länskod"].nunique() == 1 else "Sveriges kommuner"
     rule = f"{first['färgregel']} {colours.FORKLARING}"
-    height = 640 if rows["länskod"].nunique() > 1 else 520
-    if rows["länskod"].nunique() == 1:  # a län's map names its kommuner (on paper there is no hover)
-        data.append(_names(rows))
-    return _finish(data, layout, f"{first.indikator} ({first['år']})", kalla, True, scope, rule, height, below=10)
+    if rows["länskod"].nunique() > 1:
+        return _finish(data, layout, f"{first.indikator} ({first['år']})", kalla, True, scope, rule, 640, below=10)
+    # a län's map names its kommuner (on paper there is no hover): names where they fit, numbers where not
+    traces, notes, legend_px = _names(rows)
+    data += traces
+    layout["annotations"] = notes
+    if notes:
+        scope += "; kommuner med nummer på kartan är namngivna under den"
+    return _finish(data, layout, f"{first.indikator} ({first['år']})", kalla, True, scope, rule,
+                   below=10 + legend_px, plot_height=maplabels.FRAME_PX)
 
 
 # ---------------------------------------------------------------- sex differences
