@@ -74,6 +74,7 @@ def _figures(ds) -> dict[str, object]:
         "trend kompakt": figures.trend(_hostile(levels.trend(ds, "U35538", kommun="0617", lan="06")), kompakt=True),
         "overview": figures.overview(lan),
         "choropleth": figures.choropleth(nat, "U35538"),
+        "choropleth län": figures.choropleth(lan, "U35538"),  # its labels and numbered legend name kommuner
         "sex_differences": figures.sex_differences(_hostile(kon.sex_differences(ds, lan="06", omrade="missbruk")),
                                                    "U35538"),
         "over_time": figures.over_time(_hostile(answers) if answers is not None else None,
@@ -501,7 +502,7 @@ def test_markup_in_data_draws_no_link_or_styled_text_in_the_browser(example_ds, 
     page = html_export.Page()
     figs = _figures(example_ds)
     body = "\n".join(page.figure(json.loads(figs[k].to_json()))
-                     for k in ("ranked_bars marked, kompakt", "choropleth", "overview", "trend"))
+                     for k in ("ranked_bars marked, kompakt", "choropleth", "choropleth län", "overview", "trend"))
     doc = html_export.page_document("Fientliga namn", body, None, page.templates, has_figures=True)
     target = tmp_path / "sida.html"
     target.write_text(doc, encoding="utf-8")
@@ -519,6 +520,6 @@ def test_markup_in_data_draws_no_link_or_styled_text_in_the_browser(example_ds, 
           return {figs: figs.length, links: links, styled: styled.length,
                   literal: text.includes('<a href="https://ev.il/">Gnosjö</a>'), header: text.includes('<b>fet</b>')};
         })()""")
-    assert found["figs"] == 4, found
+    assert found["figs"] == 5, found
     assert found["links"] == [], found  # not even a link without its address
     assert found["styled"] == 0 and found["literal"] and found["header"], found
