@@ -49,8 +49,8 @@ def _lazy(name: str) -> None:
 
 
 for _name in ("ojlib.data.catalog", "ojlib.data.dataset", "ojlib.data.enheter", "ojlib.data.geo",
-              "ojlib.analysis.colours", "ojlib.base.outputs", "ojlib.render.html_export", "ojlib.publish.reports",
-              "ojlib.publish.site"):
+              "ojlib.analysis.colours", "ojlib.base.outputs", "ojlib.render.html_export", "ojlib.render.presentation",
+              "ojlib.render.writers", "ojlib.publish.reports", "ojlib.publish.site"):
     _lazy(_name)
 
 # Command modules register themselves on ``app`` when imported.

@@ -13,8 +13,9 @@ from ojlib.cli import app
 from ojlib.data import catalog, geo
 from ojlib.data.omraden import help_text as omraden_help
 from ojlib.data.sources import registry
+from ojlib.render import formats
 
-FORMAT = ("xlsx", "csv")
+FORMAT = formats.table_formats()  # the formats that save the coloured län table (xlsx, csv)
 
 
 @app.command("export")
@@ -29,7 +30,7 @@ def export(
                                      help="rang_kvartil, rang_tertil, avstand_median, troskel eller neutral."),
     palett: str = typer.Option("standard", "--palett", help="standard eller fargblind."),
     inom: str = typer.Option("riket", "--inom", help="Färgen jämför med: riket eller lanet."),
-    format: str = typer.Option("xlsx", "--format", help="xlsx eller csv."),
+    format: str = typer.Option(FORMAT[0], "--format", help=formats.help_text(FORMAT) + "."),
     ut: str = typer.Option(None, "--ut", help="Filen att skriva (standard: utdata/oj_<län>_<område>_<år>.<format> "
                                               "i projektmappen)."),
 ) -> None:
@@ -41,17 +42,15 @@ def export(
     med semikolon och decimalkomma för svenskt Excel. Text som börjar med = + - @ skrivs som text.
     """
     from ojlib.data import dataset
-    from ojlib.render import writers
 
-    if format not in FORMAT:
-        raise OjError(f"Okänt format '{format}'; välj xlsx eller csv.")
+    fmt = formats.get(format, among=FORMAT)
     colours.check_strategy(fargstrategi)
     colours.check_palette(palett)
     if inom not in ("riket", "lanet"):
         raise OjError(f"Okänd jämförelse för färgen '{inom}'; välj riket eller lanet.")
     if ut is not None:
-        if Path(ut).suffix.lstrip(".").lower() != format:
-            raise OjError(f"Filen {Path(ut).name} har inte ändelsen .{format}; ändra --ut eller --format.")
+        if Path(ut).suffix.lower() != fmt.suffix:
+            raise OjError(f"Filen {Path(ut).name} har inte ändelsen {fmt.suffix}; ändra --ut eller --format.")
         outputs.file_target(ut)  # before the work: a bad place is one sentence at once
     lk = geo.normalise_lan(lan)
     omraden = catalog.parse_omraden(omrade)
@@ -62,12 +61,9 @@ def export(
     if ut is None:
         years = sorted(table["år"].unique())
         span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
-        ut = outputs.default_output_dir() / f"oj_{lk}_{omrade}_{span}.{format}"
+        ut = outputs.default_output_dir() / f"oj_{lk}_{omrade}_{span}{fmt.suffix}"
     ut = outputs.file_target(ut)
-    if format == "xlsx":
-        writers.to_excel(table, ut, ds.cat)
-    else:
-        writers.to_csv(table, ut)
+    fmt.table(table, ut, ds.cat)
     lan_namn = table["län"].iloc[0]
     typer.echo(f"Länstabellen för {lan_namn} ({table.kommunkod.nunique()} kommuner, {table.kpi.nunique()} "
                f"indikatorer) sparad i {ut}.")

@@ -18,7 +18,7 @@ from ojlib.data.omraden import help_text as omraden_help
 from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
 from ojlib.publish import reports, site
-from ojlib.render import html_export
+from ojlib.render import formats, html_export
 from ojlib.report import request, templates
 
 HELP_OMRADE = f"Område: {omraden_help()}."
@@ -28,22 +28,26 @@ HELP_PARAM = "Annan mallparameter som namn=värde, t.ex. -p fargstrategi=rang_kv
 HELP_FIL = "YAML-fil med parametrar (sökväg, eller ett namn i params/)."
 HELP_MALL = "Notebookmall: lansanalys, kommunprofil eller sökväg till en egen .ipynb."
 PARAMETER_OPTION = typer.Option(None, "--parameter", "-p", help=HELP_PARAM)  # a list: one shared default
-HELP_PDF = "Skriv också en PDF (A4) bredvid varje HTML-sida, utskriven med Chromium, Chrome eller Edge."
 HELP_DELREGIONER = ("Delregioner (params/delregioner.yml): en länsrapport grupperar länets kommuner efter delregion "
                     "med varje delregions ovägda medel, en kommunprofil jämförs också med kommunens delregion.")
 DELREGIONER_OPTION = typer.Option(False, "--delregioner", help=HELP_DELREGIONER)
+HELP_FORMAT = f"Fler format bredvid varje HTML-sida, med kommatecken: {formats.help_text(formats.beside())}."
+HELP_PDF = f"Skriv också {formats.FORMATS['pdf'].beskrivning}, bredvid varje HTML-sida (som --format pdf)."
 HELP_WEBBLASARE = "Sökväg till Chromium, Chrome eller Edge för --pdf (annars OJLIB_WEBBLASARE eller sökning)."
 
 
-def _write_pdfs(pages: list[Path], webblasare: str | None) -> None:
-    """PDFs beside the (already written) HTML pages; OjError saying what to install without a browser."""
-    from ojlib.render import pdf
-
-    pdf.find_browser(webblasare)  # one Swedish sentence on what to install, the HTML stays
-    with bar(total=len(pages), desc="PDF", unit="sida") as progress:
-        written = pdf.write_pdfs(pages, webblasare, on_done=lambda _page: progress.update(1))
-    for path in written:
-        typer.echo(f"PDF: {path.resolve()}")
+def _write_formats(chosen: list[formats.Format], written: list[tuple[str, dict, Path]], webblasare: str | None) -> None:
+    """The chosen formats beside the (already written) HTML pages, ``written`` as (kind, parameters, page).
+    A missing tool (no browser for pdf) is one Swedish sentence on what to install; the HTML stays."""
+    options = formats.Options(webblasare)
+    formats.check_tools(chosen, options)
+    for fmt in chosen:
+        items = formats.items_for(fmt, written)
+        with bar(total=len(items), desc=fmt.name.upper(), unit="fil") as progress:
+            options.on_done = lambda _path, progress=progress: progress.update(1)
+            paths_ = fmt.write(items, options)
+        for path in paths_:
+            typer.echo(f"{fmt.name.upper()}: {path.resolve()}")
 
 
 def _options(ar, datakalla, jamforelse, fargstrategi, parameter, mall) -> dict:
@@ -80,14 +84,16 @@ def rapport(
     mall: str = typer.Option(None, "--mall", help=HELP_MALL),
     ut: str = typer.Option(None, "--ut", help="Webbplatsens mapp (standard reports/) eller en .html-fil."),
     delregioner: bool = DELREGIONER_OPTION,
+    format: str = typer.Option(None, "--format", help=HELP_FORMAT),
     pdf: bool = typer.Option(False, "--pdf", help=HELP_PDF),
     webblasare: str = typer.Option(None, "--webblasare", help=HELP_WEBBLASARE),
 ) -> None:
     """Kör en rapport (länsanalys eller kommunprofil) och spara den som HTML utan kod.
 
     I en webbplatsmapp läggs sidan till och index.html byggs om; med en .html-fil skrivs bara den sidan
-    (och plotly.min.js bredvid).
+    (och plotly.min.js bredvid). Med --format skrivs fler format bredvid sidan, med sidans namn.
     """
+    chosen = formats.parse(format, *(["pdf"] if pdf else []))  # an unknown format: one sentence before the work
     values: dict = {}
     if fil:
         sets = reports.load_params_file(fil)
@@ -108,6 +114,7 @@ def rapport(
     else:
         outputs.folder_target(target, "Webbplatsens mapp")
     job = _prepared([reports.make_job(values)])[0]
+    formats.check_kind(chosen, job.kind, job.describe())
     typer.echo(f"Kör {job.describe()} …", err=True)
     result = site.add_report(job, target)
     if not result.ok:
@@ -117,8 +124,8 @@ def rapport(
         typer.echo(f"Webbplatsen: {(target / site.INDEX).resolve()}")
     if html_export.is_example(result.meta):
         typer.echo(f"Obs: {EXEMPELDATA}.")
-    if pdf:
-        _write_pdfs([result.page], webblasare)
+    if chosen:
+        _write_formats(chosen, [(job.kind, {**job.defaults, **job.params}, result.page)], webblasare)
 
 
 def _codes(text: str | None, all_codes: list[str], normalise) -> list[str]:
@@ -238,8 +245,10 @@ def rapporter(
     karta: str = typer.Option(None, "--karta", help="Indikator (KPI) för översiktskartan i index.html."),
     alla_om: bool = typer.Option(False, "--alla-om", help="Bygg om alla sidor, även de som redan är aktuella."),
     presentation: bool = typer.Option(False, "--presentation",
-                                      help="Skriv också en PowerPoint-presentation (.pptx) bredvid varje rapport."),
+                                      help=f"Skriv också {formats.FORMATS['pptx'].beskrivning} bredvid varje "
+                                           "rapport (som --format pptx)."),
     delregioner: bool = DELREGIONER_OPTION,
+    format: str = typer.Option(None, "--format", help=HELP_FORMAT),
     pdf: bool = typer.Option(False, "--pdf", help=HELP_PDF),
     webblasare: str = typer.Option(None, "--webblasare", help=HELP_WEBBLASARE),
 ) -> None:
@@ -248,7 +257,11 @@ def rapporter(
     Bara sidor vars indata ändrats (mall, parametrar, data, indikatorkatalog, ojlib-version) byggs om; --alla-om
     bygger om alla. Den nya webbplatsen byggs färdig vid sidan av och ersätter den gamla i ett steg; en rapport
     som misslyckas behåller sin förra sida (märkt som inte uppdaterad). Andra filer i mappen följer med orörda.
+    Med --format skrivs fler format bredvid varje sida (--presentation är --format pptx, --pdf är --format pdf).
     """
+    chosen = formats.parse(format, *(["pdf"] if pdf else []), *(["pptx"] if presentation else []))
+    deck_format = formats.FORMATS["pptx"] if formats.FORMATS["pptx"] in chosen else None  # linked from the site
+    beside = [f for f in chosen if f is not deck_format]  # written beside the published pages afterwards
     options = _options(ar, datakalla, jamforelse, fargstrategi, parameter, mall)
     if delregioner:
         options["delregioner"] = True
@@ -277,13 +290,13 @@ def rapporter(
             progress.update(1)
 
     decks = None
-    if presentation:
-        from ojlib.render import presentation as deck
-
-        datasets: dict = {}
+    if deck_format is not None:
+        deck_options = formats.Options()
 
         def decks(job: reports.Job, target: Path) -> Path | None:
-            return deck.write_for_report(job.kind, {**job.defaults, **job.params}, target, datasets)
+            item = formats.Item(job.kind, {**job.defaults, **job.params}, target.with_suffix(".html"), target)
+            written = deck_format.write([item], deck_options) if deck_format.serves(job.kind) else []
+            return written[0] if written else None
 
     try:
         build = site.build_site(jobs, folder, workers=workers, karta=karta, on_done=done, force=alla_om,
@@ -318,12 +331,12 @@ def rapporter(
     if build.deck_failures:
         raise OjError(f"{len(build.deck_failures)} presentationer kunde inte skrivas (se listan ovan); rätta felet "
                       "och kör igen.")
-    if presentation:
+    if deck_format is not None:
         typer.echo(f"Presentationer (.pptx) bredvid rapporterna: {len(list(build.folder.glob('*.pptx')))}.")
     metas = [r.meta for r in build.built] or [m for _, m in site.pages(build.folder)]
     if any(html_export.is_example(m) for m in metas):
         typer.echo(f"Obs: {EXEMPELDATA}.")
-    if pdf:  # every page of this run, also those that were already up to date
-        pages = [r.page for r in build.built if r.page is not None]
-        pages += [p for p in (build.folder / f"{j.name}.html" for j in build.up_to_date) if p.is_file()]
-        _write_pdfs(pages, webblasare)
+    if beside:  # every page of this run, also those that were already up to date
+        written = [(r.job, r.page) for r in build.built if r.page is not None]
+        written += [(j, p) for j, p in ((j, build.folder / f"{j.name}.html") for j in build.up_to_date) if p.is_file()]
+        _write_formats(beside, [(j.kind, {**j.defaults, **j.params}, p) for j, p in written], webblasare)

@@ -387,6 +387,13 @@ def write_pdfs(pages: list[Path], executable=None, on_done=None) -> list[Path]:
     return out
 
 
+def write_reports(items, options) -> list[Path]:
+    """The ``pdf`` format (:mod:`ojlib.render.formats`): each report's page printed beside it, with one browser."""
+    on_done = options.on_done
+    return write_pdfs([item.page for item in items], options.webblasare,
+                      on_done=None if on_done is None else lambda page: on_done(page.with_suffix(".pdf")))
+
+
 def page_height(page: Path, width: int = 1400, browser: Browser | None = None) -> int:
     """The page's height in CSS pixels at ``width`` px, once its figures are drawn."""
     own = browser is None

@@ -1186,6 +1186,18 @@ def write_for_report(kind: str, params: dict, target: Path, datasets: dict | Non
     return write(deck, target)
 
 
+def write_reports(items, options) -> list[Path]:
+    """The ``pptx`` format (:mod:`ojlib.render.formats`): each report's deck beside its page."""
+    written = []
+    for item in items:
+        path = write_for_report(item.kind, item.params, item.target, options.datasets)
+        if path is not None:
+            written.append(path)
+            if options.on_done:
+                options.on_done(path)
+    return written
+
+
 def default_name(lan: str | None = None, kommun: str | None = None, omraden=None, ar=None) -> str:
     """A file name like ``presentation-06-missbruk.pptx`` (the report's naming, with .pptx)."""
     bits = ["presentation", kommun or lan]

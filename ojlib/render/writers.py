@@ -28,6 +28,7 @@ from ojlib import EXEMPELDATA_MARK
 from ojlib.analysis import aggregate, colours
 from ojlib.base.outputs import saving
 from ojlib.base.storage import atomic_path
+from ojlib.data import dataset
 from ojlib.data.catalog import OMRADEN
 from ojlib.data.source_lines import has_example, source_line
 from ojlib.render import tables
@@ -350,3 +351,22 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
     with saving(path), atomic_path(path) as tmp:
         wb.save(tmp)
     return path
+
+
+def write_lan_tables(items, options, save) -> list[Path]:
+    """The ``xlsx`` and ``csv`` formats (:mod:`ojlib.render.formats`): each län report's coloured län table
+    (the one of its overview: its län, område, year, source, colour strategy and palette) saved beside its
+    page by ``save(table, path, catalogue)``. Datasets are loaded once per run (``options.datasets``)."""
+    written = []
+    for item in items:
+        p = item.params
+        kalla = p.get("datakalla") or "exempeldata"
+        if kalla not in options.datasets:
+            options.datasets[kalla] = dataset.load_dataset(kalla)
+        ds = options.datasets[kalla]
+        table = colours.coloured_lan_table(ds, p["lan"], p.get("omrade"), p.get("ar"),
+                                           p.get("fargstrategi") or "rang_kvartil", p.get("palett") or "standard")
+        written.append(save(table, item.target, ds.cat))
+        if options.on_done:
+            options.on_done(item.target)
+    return written
