@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from ojlib.analysis.formatting import format_share, level_text, short_num
 from ojlib.data.answers import ANSWER_TYPES, STATUS_ANDEL_TOPP, is_answer, share_input, top_level  # noqa: F401
@@ -57,30 +58,55 @@ def avser_publicerat(kalla: str) -> str:
 
 # ---------------------------------------------------------------- comparison values
 
-def group_values(values: np.ndarray, gid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Comparison value (mean of :func:`share_input`, rounded to 2 decimals) and count per group.
+def _float_series(name: str, values) -> pl.Series:
+    """A float column for polars with numpy's NaN as null (polars' mean, count and rank skip nulls, not NaN)."""
+    return pl.Series(name, np.asarray(values, dtype=float), dtype=pl.Float64, nan_to_null=True)
 
-    ``gid`` are dense group ids 0..k-1; both results have one entry per group.
-    """
-    g = pd.Series(values).groupby(gid)
-    return g.mean().round(2).to_numpy(), g.count().to_numpy()
+
+def group_stats(values: np.ndarray, groups: dict[str, np.ndarray], score: np.ndarray | None = None) -> dict:
+    """For each row and each grouping (name -> group id per row) in one polars pass: its group's
+    comparison value (the mean of :func:`share_input` ``values``, rounded to 2 decimals), how many
+    rows of the group have a value, and (with ``score``) the row's rank in its group, "min" method,
+    1 = highest score, none without a score. Returns name -> (mean, count, rank) arrays per row;
+    the rank as pandas ``Int64`` (missing where the row has no score), or None without ``score``."""
+    frame = pl.DataFrame([_float_series("v", values), *([_float_series("s", score)] if score is not None else []),
+                          *(pl.Series(f"g{n}", np.asarray(gid)) for n, gid in enumerate(groups.values()))])
+    exprs = []
+    for n in range(len(groups)):
+        exprs += [pl.col("v").mean().over(f"g{n}").alias(f"m{n}"), pl.col("v").count().over(f"g{n}").alias(f"c{n}")]
+        if score is not None:
+            exprs.append(pl.col("s").rank("min", descending=True).over(f"g{n}").alias(f"r{n}"))
+    out = frame.select(exprs)
+    result = {}
+    for n, name in enumerate(groups):
+        mean = np.round(out[f"m{n}"].to_numpy().astype(float), 2)  # numpy's rounding, as pandas' round(2)
+        count = out[f"c{n}"].to_numpy().astype("int64")
+        rank = (pd.Series(out[f"r{n}"].to_numpy().astype(float)).astype("Int64") if score is not None else None)
+        result[name] = (mean, count, rank)
+    return result
 
 
 def group_frame(frame: pd.DataFrame, keys: list[str], column: str = "_in") -> pd.DataFrame:
-    """:func:`group_values` for a long frame: columns ``keys`` + ``_medel`` and ``_n``."""
-    agg = frame.groupby(keys, observed=True, sort=False).agg(_medel=(column, "mean"), _n=(column, "count"))
-    agg["_medel"] = agg["_medel"].round(2)
-    return agg.reset_index()
+    """:func:`group_stats`' comparison value and count for a long frame: columns ``keys`` + ``_medel``
+    and ``_n``, one row per combination of keys in order of first appearance (a row with a missing key
+    belongs to no group). Computed with polars; the key columns keep their pandas types."""
+    present = frame[keys].notna().all(axis=1).to_numpy()
+    part = frame.loc[present, keys]
+    codes = pd.MultiIndex.from_frame(part).factorize()[0] if len(keys) > 1 else pd.factorize(part[keys[0]])[0]
+    lf = pl.DataFrame([pl.Series("g", codes), _float_series("v", frame.loc[present, column])])
+    agg = (lf.group_by("g", maintain_order=True)
+             .agg(pl.col("v").mean().alias("m"), pl.col("v").count().alias("n"))
+             .sort("g"))
+    first = np.unique(codes, return_index=True)[1]
+    out = part.iloc[first].reset_index(drop=True)
+    out["_medel"] = np.round(agg["m"].to_numpy().astype(float), 2)
+    out["_n"] = agg["n"].to_numpy().astype("int64")
+    return out
 
 
 def rank_scores(varde: np.ndarray, riktning: np.ndarray) -> np.ndarray:
     """The score ranked highest-first: the value, negated where lower is better."""
     return np.where(riktning == "lagre_battre", -varde, varde)
-
-
-def rank_min(score: np.ndarray, gid: np.ndarray) -> pd.Series:
-    """Rank within each group, 1 = highest score, ties share the best place ("min")."""
-    return pd.Series(score).groupby(gid).rank(method="min", ascending=False).astype("Int64")
 
 
 # ---------------------------------------------------------------- distributions

@@ -16,8 +16,7 @@ from ojlib.analysis.aggregate import (
     ANSWER_TYPES,
     avser_beraknat,
     distribution_from_counts,
-    group_values,
-    rank_min,
+    group_stats,
     rank_scores,
     share_input,
     sparse,
@@ -158,11 +157,10 @@ def kommun_table(ds: Dataset, omrade=None, ar=None, kon: str = "T", medel: str =
     groups = {"länet": ki * len(lan_codes) + lan_j[kj], "riket": ki, "kommungruppen": ki * len(grp_codes) + grp_j[kj]}
 
     ranks, means, counts = {}, {}, {}
-    for name, gid in groups.items():
-        mean, count = group_values(comparison_in, gid)  # ids run 0..k-1 densely: every kommun × indicator is a row
-        means[name], counts[name] = mean[gid], count[gid]
-        ranks[f"rang_i_{name}"] = rank_min(score, gid)
-        ranks[f"antal_med_värde_i_{name}"] = counts[name].astype("int64")
+    for name, (mean, count, rank) in group_stats(comparison_in, groups, score).items():  # one polars pass
+        means[name], counts[name] = mean, count
+        ranks[f"rang_i_{name}"] = rank
+        ranks[f"antal_med_värde_i_{name}"] = count
     ranks["antal_kommuner_i_länet"] = np.bincount(groups["länet"])[groups["länet"]].astype("int64")
     ranks = {k: ranks[k] for k in ("rang_i_länet", "antal_med_värde_i_länet", "antal_kommuner_i_länet",
                                    "rang_i_riket", "antal_med_värde_i_riket", "rang_i_kommungruppen",
