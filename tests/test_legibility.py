@@ -25,7 +25,7 @@ from ojlib.render.pdf import FIGURES_DRAWN, Browser
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 REPORTS = {"06": ["--lan", "06", "--omrade", "missbruk"], "14": ["--lan", "14", "--omrade", "missbruk"],
-           "0617": ["--kommun", "0617"]}
+           "0617": ["--kommun", "0617", "--delregioner"]}  # the profile with its delregion's column too
 
 
 @pytest.fixture(scope="module")

@@ -173,6 +173,13 @@ footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--lin
   table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+5):nth-child(-n+6) { width: 14%; }
   table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(7) { width: 15%; }
   table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+8) { width: 9.5%; }
+  /* with the kommun's delregion (--delregioner) as the fourth column: one more, all a little narrower */
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(1) { width: 11%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(3) { width: 8%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(4) { width: 10%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(n+5):nth-child(-n+7) { width: 13%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(8) { width: 12%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(n+9) { width: 8%; }
 }
 table.oj-profil td, table.oj-profil th { padding: .25rem .5rem; }
 .oj-tabell h4, .oj-oversikt h4 { margin: .3rem 0; }
