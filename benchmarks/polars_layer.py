@@ -6,8 +6,11 @@
    polars: ``dataset.load_selection`` (a lazy scan with the filters pushed into the Parquet reader,
    only the selected rows validated) + ``enheter.select`` (a lazy scan of the unit file).
 2. The national table of one område (every kommun with län, riket and ranks):
-   pandas: ``load_dataset`` + ``ranking.kommun_table``; polars: ``load_selection(omrade=…)`` +
-   ``ranking.kommun_table`` (the same table code, on the område's rows only).
+   pandas: ``load_dataset`` + ``ranking.kommun_table`` with the group means, counts and ranks computed
+   by pandas as before (the reference in tests/test_polars_national.py swapped in); polars:
+   ``load_selection(omrade=…)`` + ``ranking.kommun_table`` as it is (polars group statistics).
+3. The national levels of one område (every year: kommun, län, riket, kommungrupp; behind the trends):
+   ``levels.levels`` with pandas' groupby against polars' (on the same loaded rows).
 
 Both paths are checked to give equal frames before the times are printed (best of ``--upprepa``).
 The data is the example data built in a temporary home; ``--enheter-skala`` multiplies its units
@@ -32,7 +35,12 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ojlib.analysis import ranking  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_polars_national import pandas_group_frame, pandas_group_stats  # noqa: E402
+
+from ojlib.analysis import levels, ranking  # noqa: E402
+from ojlib.base import memo  # noqa: E402
 from ojlib.data import dataset, enheter, geo  # noqa: E402
 from ojlib.data.catalog import load_catalogue  # noqa: E402
 from ojlib.data.sources import example  # noqa: E402
@@ -78,12 +86,35 @@ def polars_lan():
     return ds.df, u
 
 
+class pandas_groups:  # noqa: N801 - a context: the pandas group statistics swapped in, as before polars
+    def __enter__(self):
+        self.saved = ranking.group_stats, levels.group_frame
+        ranking.group_stats, levels.group_frame = pandas_group_stats, pandas_group_frame
+        memo.clear()
+
+    def __exit__(self, *exc):
+        ranking.group_stats, levels.group_frame = self.saved
+        memo.clear()
+
+
 def pandas_national():
-    return ranking.kommun_table(dataset.load_dataset("exempeldata"), OMRADE, _shared=False)
+    with pandas_groups():
+        return ranking.kommun_table(dataset.load_dataset("exempeldata"), OMRADE, _shared=False)
 
 
 def polars_national():
+    memo.clear()
     return ranking.kommun_table(dataset.load_selection("exempeldata", omrade=OMRADE), OMRADE, _shared=False)
+
+
+def national_levels(ds):
+    memo.clear()
+    return levels.levels(ds, ds.cat.for_omrade(OMRADE), kommungrupp=True)
+
+
+def pandas_levels(ds):
+    with pandas_groups():
+        return levels.levels(ds, ds.cat.for_omrade(OMRADE), kommungrupp=True)
 
 
 def best(fn, n: int) -> tuple[float, object]:
@@ -124,6 +155,14 @@ def main(argv=None) -> None:
         assert table_pl.attrs == table_pd.attrs
         print(f"Nationell tabell ({OMRADE}, {len(table_pl)} rader): pandas {t_pd * 1000:.0f} ms, "
               f"polars {t_pl * 1000:.0f} ms, {t_pd / t_pl:.1f}× (lika)")
+
+        ds = dataset.load_selection("exempeldata", omrade=OMRADE)
+        t_pd, lv_pd = best(lambda: pandas_levels(ds), args.upprepa)
+        t_pl, lv_pl = best(lambda: national_levels(ds), args.upprepa)
+        pd.testing.assert_frame_equal(lv_pl, lv_pd)
+        print(f"Nationella nivåer ({OMRADE}, alla år, {len(lv_pl)} rader): pandas {t_pd * 1000:.0f} ms, "
+              f"polars {t_pl * 1000:.0f} ms, {t_pd / t_pl:.1f}× (lika)")
+        print(f"Belastning (load average 1/5/15 min): {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(h, ignore_errors=True)
 

@@ -90,17 +90,12 @@ def group_frame(frame: pd.DataFrame, keys: list[str], column: str = "_in") -> pd
     """:func:`group_stats`' comparison value and count for a long frame: columns ``keys`` + ``_medel``
     and ``_n``, one row per combination of keys in order of first appearance (a row with a missing key
     belongs to no group). Computed with polars; the key columns keep their pandas types."""
-    present = frame[keys].notna().all(axis=1).to_numpy()
-    part = frame.loc[present, keys]
-    codes = pd.MultiIndex.from_frame(part).factorize()[0] if len(keys) > 1 else pd.factorize(part[keys[0]])[0]
-    lf = pl.DataFrame([pl.Series("g", codes), _float_series("v", frame.loc[present, column])])
-    agg = (lf.group_by("g", maintain_order=True)
-             .agg(pl.col("v").mean().alias("m"), pl.col("v").count().alias("n"))
-             .sort("g"))
-    first = np.unique(codes, return_index=True)[1]
-    out = part.iloc[first].reset_index(drop=True)
-    out["_medel"] = np.round(agg["m"].to_numpy().astype(float), 2)
-    out["_n"] = agg["n"].to_numpy().astype("int64")
+    lf = pl.from_pandas(frame[keys]).with_columns(_float_series("v", frame[column]))
+    agg = (lf.drop_nulls(keys).group_by(keys, maintain_order=True)
+             .agg(pl.col("v").mean().alias("_medel"), pl.col("v").count().alias("_n")))
+    out = pd.DataFrame({k: pd.Series(agg[k].to_numpy(), dtype=frame[k].dtype) for k in keys})
+    out["_medel"] = np.round(agg["_medel"].to_numpy().astype(float), 2)  # numpy's rounding, as pandas' round(2)
+    out["_n"] = agg["_n"].to_numpy().astype("int64")
     return out
 
 

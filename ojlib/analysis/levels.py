@@ -45,8 +45,9 @@ def levels(ds: Dataset, inds: list[Indicator], kon="T", medel: str = "publicerat
     ref = geo.kommuner().set_index("kommun_kod")
     kom["region_kod"] = kom.kod.map(ref.region_kod)
     kom["kommungruppkod"] = kom.kod.map(ref.kommungrupp_kod)
-    kom["_in"] = share_input(kom.varde.to_numpy(), kom.kpi.map(lambda k: by[k].typ).to_numpy(dtype=object),
-                             kom.kpi.map(lambda k: top_level(by[k])).to_numpy(dtype=float))
+    typ, top = {k: i.typ for k, i in by.items()}, {k: top_level(i) for k, i in by.items()}
+    kom["_in"] = share_input(kom.varde.to_numpy(), kom.kpi.map(typ).to_numpy(dtype=object),
+                             kom.kpi.map(top).to_numpy(dtype=float))
     parts = [kom.assign(niva="kommun", avser=None, antal_med_varde=np.nan)[LEVEL_COLUMNS]]
     specs = [("lan", ["region_kod"]), ("riket", [])] + ([("kommungrupp", ["kommungruppkod"])] if kommungrupp else [])
     answer_kpis = [k for k, i in by.items() if i.typ in ANSWER_TYPES]
