@@ -492,10 +492,12 @@ def test_batch_writes_a_deck_beside_each_report_and_the_site_links_it(example_ho
     monkeypatch.setenv("OJLIB_HOME", str(example_home))
     out = tmp_path / "site"
     rc, stdout, err = _run(["rapporter", "--lan", "06", "--omrade", "missbruk", "--presentation", "--ut", str(out),
-                            "--jobb", "1"], capsys)
+                            "--jobb", "1", "--format", "csv"], capsys)
     assert rc == 0, err
     page, deck = out / "lansanalys-06-missbruk.html", out / "lansanalys-06-missbruk.pptx"
     assert page.exists() and deck.exists() and "Presentationer (.pptx) bredvid rapporterna: 1." in stdout
+    table = page.with_suffix(".csv")  # --format: the registry's other formats beside the site's pages
+    assert f"CSV: {table.resolve()}" in stdout and "Jönköping" in table.read_text(encoding="utf-8-sig")
     prs = Presentation(str(deck))
     assert 0 < len(prs.slides) <= presentation.MAX_BILDER
     assert "Jönköpings län" in prs.slides[0].shapes.title.text

@@ -30,7 +30,7 @@ def export(
                                      help="rang_kvartil, rang_tertil, avstand_median, troskel eller neutral."),
     palett: str = typer.Option("standard", "--palett", help="standard eller fargblind."),
     inom: str = typer.Option("riket", "--inom", help="Färgen jämför med: riket eller lanet."),
-    format: str = typer.Option(FORMAT[0], "--format", help=formats.help_text(FORMAT) + "."),
+    format: str = typer.Option(FORMAT[0], "--format", help=formats.help_text(FORMAT, kinds=False) + "."),
     ut: str = typer.Option(None, "--ut", help="Filen att skriva (standard: utdata/oj_<län>_<område>_<år>.<format> "
                                               "i projektmappen)."),
 ) -> None:

@@ -106,9 +106,10 @@ def table_formats() -> list[str]:
     return [n for n, f in FORMATS.items() if f.table is not None]
 
 
-def help_text(among: list[str] | None = None) -> str:
-    """The formats for a help text: ``pdf: sidan som PDF …; xlsx: länstabellen … (bara länsanalyser)``."""
-    return "; ".join(f"{n}: {FORMATS[n].beskrivning}{_only(FORMATS[n])}" for n in names(among))
+def help_text(among: list[str] | None = None, kinds: bool = True) -> str:
+    """The formats for a help text: ``pdf: sidan som PDF …; xlsx: länstabellen … (bara länsanalyser)``;
+    without the reports a format is limited to when ``kinds`` is false (a command for one kind)."""
+    return "; ".join(f"{n}: {FORMATS[n].beskrivning}{_only(FORMATS[n]) if kinds else ''}" for n in names(among))
 
 
 def _only(fmt: Format) -> str:
