@@ -36,7 +36,12 @@ def test_every_catalogue_entry_states_source_discontinuation_and_kvalitetsomrade
             assert ind.upphord is not None
     assert cat["U35519"].kalla == "socialstyrelsen" and cat["U35519"].upphord == 2024
     assert cat["U35537"].kalla == "kolada" and cat["U35537"].upphord is None
-    assert {i.kvalitetsomrade for i in cat if i.typ == "kr_per_inv"} == {"kostnader"}
+    # costs per invånare: the kostnader chapter, or context among the bakgrundsmått (never compared)
+    assert {i.kvalitetsomrade for i in cat if i.typ == "kr_per_inv"} == {"kostnader", "bakgrund"}
+    for o in omraden.keys():  # every område has its bakgrundsmått, none of them with a direction
+        bakgrund = cat.bakgrund(o)
+        assert len(bakgrund) >= 3 and all(i.riktning is None and i.kalla == "kolada" for i in bakgrund), o
+        assert not {i.kpi for i in bakgrund} & {i.kpi for i in cat.jamforda(o)}, o
 
 
 def _add_omrade(home: Path, key="ekonomiskt_bistand", liknande="Liknande kommuner IFO"):

@@ -209,6 +209,8 @@ def rank(ds, table: pd.DataFrame, trends: pd.DataFrame, kommun: str | None = Non
     riket_items, change_items, without, glesa = [], [], [], []
     for h in heads.itertuples(index=False):
         ind = ds.cat[h.kpi]
+        if ind.bakgrund:  # context, never better or worse, not even "without direction"
+            continue
         if not isinstance(h.riktning, str):
             without.append(h.kpi)
             continue

@@ -19,12 +19,13 @@ NIVA_NAMN = {"kommun": "kommun", "lan": "län", "riket": "riket", "kommungrupp":
 
 
 def indicators(ds: Dataset, omrade=None, kpi=None, kon: str = "T") -> list[Indicator]:
-    """The catalogue's indicators of an område (or the given KPI ids), for a sex."""
+    """The catalogue's indicators of an område (or the given KPI ids), for a sex. An område's
+    bakgrundsmått are not compared (they have a table of their own, ``ojlib.report.lansrapport``)."""
     if kpi is not None:
         kpis = [kpi] if isinstance(kpi, str) else list(kpi)
         inds = [ds.cat[k] for k in kpis]
     else:
-        inds = ds.cat.for_omrade(omrade)
+        inds = ds.cat.jamforda(omrade)
     if kon != "T":
         if kon not in ("K", "M"):
             raise OjError(f"Okänt kön '{kon}'; välj T (totalt), K (kvinnor) eller M (män).")

@@ -88,6 +88,11 @@ class Indicator:
         return self.upphord is None
 
     @property
+    def bakgrund(self) -> bool:
+        """True for a bakgrundsmått (kvalitetsomrade ``bakgrund``): context, never compared as better/worse."""
+        return self.kvalitetsomrade == _omraden.BAKGRUND
+
+    @property
     def ar(self) -> list[int]:
         """The years the indicator has data for."""
         return list(range(self.ar_fran, self.ar_till + 1))
@@ -137,6 +142,15 @@ class Catalogue:
         """Indicators of one område, or all for ``None``/"alla"."""
         wanted = set(parse_omraden(omrade))
         return [i for i in self.indicators if i.omrade in wanted]
+
+    def jamforda(self, omrade: str | None = None) -> list[Indicator]:
+        """The indicators a comparison (tables, colours, ranking, findings) uses: the område's without
+        its bakgrundsmått."""
+        return [i for i in self.for_omrade(omrade) if not i.bakgrund]
+
+    def bakgrund(self, omrade: str | None = None) -> list[Indicator]:
+        """The område's bakgrundsmått (kvalitetsomrade ``bakgrund``), in catalogue order."""
+        return [i for i in self.for_omrade(omrade) if i.bakgrund]
 
     def to_frame(self) -> pd.DataFrame:
         rows = []

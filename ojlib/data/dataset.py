@@ -284,8 +284,9 @@ class Dataset:
         return sorted(int(a) for a in self.df.ar.unique())
 
     def latest_year(self, omrade: str | list[str] | None = None) -> int:
-        """The latest year with at least one kommun value in the område(n)."""
-        kpis = [i.kpi for i in self.cat.for_omrade(omrade)]
+        """The latest year with at least one kommun value in the område(n) (its compared indicators: a
+        bakgrundsmått published earlier, such as the population, does not move the report's year)."""
+        kpis = [i.kpi for i in self.cat.jamforda(omrade)]
         d = self.df[self.df.kpi.isin(kpis) & self.df.varde.notna() & (self.df.niva == "kommun")]
         if d.empty:
             raise OjError(f"Datakällan {self.kalla} har inga värden för området {omrade}; {fix_hint(self.kalla)}.")

@@ -17,6 +17,9 @@ from ojlib.base import paths, yamlfile
 from ojlib.base.errors import OjError, did_you_mean
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# The kvalitetsområde of the bakgrundsmått: context for a reader (population, ekonomiskt bistånd,
+# unemployment, cost per invånare), shown in its own table, never coloured, ranked or a chapter.
+BAKGRUND = "bakgrund"
 OVERGRIPANDE = "Liknande kommuner, övergripande"
 
 

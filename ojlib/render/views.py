@@ -432,7 +432,7 @@ def coverage_table(ds, table: pd.DataFrame) -> HtmlTable:
 def missing_indicators(ds, table: pd.DataFrame, omrade: str) -> str:
     """Markdown naming the catalogue's indicators of the område that have no values (or '')."""
     shown = set(table.kpi)
-    gone = [i for i in ds.cat.for_omrade(omrade) if i.kpi not in shown]
+    gone = [i for i in ds.cat.jamforda(omrade) if i.kpi not in shown]
     if not gone:
         return ""
     names = ", ".join(f"{i.namn} ({i.kpi})" for i in gone)

@@ -82,11 +82,12 @@ def _latent(rng, kom: pd.DataFrame, n_years: int, gruppeffekt: float) -> np.ndar
     return group[:, None] + lan[:, None] + z
 
 
-def _missing(rng, kom: pd.DataFrame, ind: Indicator, n_years: int) -> np.ndarray:
-    """Status per kommun and year: None (value present), 'bortfall' or 'sekretess'."""
+def _missing(rng, kom: pd.DataFrame, ind: Indicator, n_years: int, sekretess: bool = True) -> np.ndarray:
+    """Status per kommun and year: None (value present), 'bortfall' or 'sekretess' (``sekretess=False``:
+    a register count such as unemployment, never too few answers)."""
     status = np.full((len(kom), n_years), None, dtype=object)
     status[rng.random((len(kom), n_years)) < BORTFALL] = "bortfall"
-    if ind.typ == "andel" and ind.kon:  # user surveys: small kommuner get too few answers
+    if ind.typ == "andel" and ind.kon and sekretess:  # user surveys: small kommuner get too few answers
         p = kom.kommungrupp_kod.map(SEKRETESS).fillna(0.02).to_numpy()[:, None]
         status[(rng.random((len(kom), n_years)) < p) & (status == None)] = "sekretess"  # noqa: E711
     return status
@@ -98,7 +99,7 @@ def generate_indicator(ind: Indicator, kom: pd.DataFrame) -> pd.DataFrame:
     conf = settings(ind)
     years = ind.ar
     y = _latent(rng, kom, len(years), float(conf.get("gruppeffekt", 0.5)))
-    status = _missing(rng, kom, ind, len(years))
+    status = _missing(rng, kom, ind, len(years), bool(conf.get("sekretess", True)))
     present = status == None  # noqa: E711
     values = np.full(y.shape, np.nan)
     for t in range(len(years)):
@@ -127,7 +128,7 @@ def generate_indicator(ind: Indicator, kom: pd.DataFrame) -> pd.DataFrame:
             values[:, t] = base * np.exp(conf["spridning"] * (col - col[ok].mean()) / col[ok].std()
                                          - conf["spridning"] ** 2 / 2)
     values[~present] = np.nan
-    decimals = 0 if ind.typ in ("kr_per_inv", "ja_nej", "skala") else 1
+    decimals = int(conf.get("decimaler", 0 if ind.typ in ("kr_per_inv", "ja_nej", "skala") else 1))
     values = np.round(values, decimals)
     frame = pd.DataFrame({
         "kpi": ind.kpi,
@@ -138,10 +139,19 @@ def generate_indicator(ind: Indicator, kom: pd.DataFrame) -> pd.DataFrame:
         "status": status.ravel(),
     })
     parts = [frame]
-    if ind.kon:
+    if ind.kon and ind.typ == "antal" and conf.get("summa"):
+        # a count such as Invånare totalt: kvinnor and män add up to the total (about half each)
+        total = frame.varde.to_numpy()
+        women = np.round(total * rng.normal(0.5 + conf.get("konsskillnad", 0.0) / 100, 0.005, size=total.shape))
+        for kon, part_values in (("K", women), ("M", total - women)):
+            part = frame.copy()
+            part["kon"] = kon
+            part["varde"] = part_values
+            parts.append(part)
+    elif ind.kon:
         # kvinnor and män the same distance either side of the total, so the total lies between
         # them, also for län and riket means (a share stays within 0-100, a count or cost above 0)
-        diff = rng.normal(conf.get("konsskillnad", 2.0), 3.0, size=values.shape).ravel()
+        diff = rng.normal(conf.get("konsskillnad", 2.0), conf.get("konsspridning", 3.0), size=values.shape).ravel()
         high = 100 if ind.typ == "andel" else np.inf
         total = frame.varde.to_numpy()
         room = np.minimum(total, high - total)  # the same distance both ways: never clipped on one side only
