@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ojlib.analysis import colours, findings, summary
+from ojlib.analysis import colours, findings, ranking, summary, trends
 from ojlib.data import geo
 from ojlib.render import presentation
 from ojlib.report import build, lansrapport
@@ -125,3 +125,28 @@ def test_the_summary_alone_is_the_reports_summary(example_ds):
         assert summary.lan_summary(example_ds, lan, omr).text == report.omraden[omr].sammanfattning.text
         table = colours.coloured_lan_table(example_ds, lan, omr)
         assert lansrapport.improvement_areas(example_ds, table).equals(report.omraden[omr].forbattringsomraden)
+
+
+def test_bakgrundsmatt_are_never_compared(example_ds):
+    """The bakgrundsmått (catalogue kvalitetsomrade bakgrund) are context: not in the coloured tables, the
+    chapters, the trends, the ranking, the summary or the förbättringsområden (issue 21)."""
+    for omrade in OMRADEN:
+        bakgrund = {i.kpi for i in example_ds.cat.bakgrund(omrade)}
+        names = {example_ds.cat[k].namn for k in bakgrund}
+        assert len(bakgrund) >= 3, omrade
+        f = build.lan_report(example_ds, "06", omrade, kinds=()).omraden[omrade]
+        assert not bakgrund & set(f.tabell.kpi), omrade
+        assert not bakgrund & set(f.trender.kpi), omrade
+        assert not bakgrund & {k for _, _, kpis in f.kapitel for k in kpis}, omrade
+        assert "bakgrund" not in {key for key, _, _ in f.kapitel}, omrade
+        rang = f.rangordning
+        assert not bakgrund & ({i.kpi for i in rang.mot_riket + rang.forandring} | set(rang.utan_riktning)), omrade
+        assert not bakgrund & set(f.forbattringsomraden.kpi), omrade
+        assert not any(n in f.sammanfattning.text for n in names), omrade
+    # handed a table that holds them, the ranking still leaves them out (not even "utan riktning")
+    kpis = [i.kpi for i in example_ds.cat.bakgrund("missbruk")] + ["N35001", "U35538"]
+    table = ranking.lan_table(example_ds, "06", kpi=kpis)
+    rang = findings.rank(example_ds, table, trends.trend_table(example_ds, lan="06", kpi=kpis))
+    ranked = {i.kpi for i in rang.mot_riket + rang.forandring} | set(rang.utan_riktning)
+    assert "N35001" in rang.utan_riktning and "U35538" in ranked
+    assert not ranked & set(kpis[:-2])

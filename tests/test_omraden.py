@@ -38,7 +38,7 @@ def test_every_catalogue_entry_states_source_discontinuation_and_kvalitetsomrade
     assert cat["U35537"].kalla == "kolada" and cat["U35537"].upphord is None
     # costs per invånare: the kostnader chapter, or context among the bakgrundsmått (never compared)
     assert {i.kvalitetsomrade for i in cat if i.typ == "kr_per_inv"} == {"kostnader", "bakgrund"}
-    for o in omraden.keys():  # every område has its bakgrundsmått, none of them with a direction
+    for o in [x.key for x in omraden.all()]:  # every område has its bakgrundsmått, none of them with a direction
         bakgrund = cat.bakgrund(o)
         assert len(bakgrund) >= 3 and all(i.riktning is None and i.kalla == "kolada" for i in bakgrund), o
         assert not {i.kpi for i in bakgrund} & {i.kpi for i in cat.jamforda(o)}, o

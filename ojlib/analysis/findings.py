@@ -36,7 +36,14 @@ from ojlib.analysis.aggregate import (
     top_level,
     underlag_text,
 )
-from ojlib.analysis.formatting import format_difference, format_percent_change, format_value, level_text, num
+from ojlib.analysis.formatting import (
+    and_list,
+    format_difference,
+    format_percent_change,
+    format_value,
+    level_text,
+    num,
+)
 from ojlib.data import geo
 
 # Förbättringsområden: the limits, stated in the report as written here.
@@ -278,7 +285,7 @@ def top(items: list[Item], places: int = TOPP) -> list[Item]:
 
 
 def _and(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+    return and_list(parts)
 
 
 def _q(name: str) -> str:

@@ -38,6 +38,11 @@ def num(x: float, decimals: int = 1) -> str:
     return text.replace(",", NBSP).replace(".", ",")
 
 
+def and_list(parts: list[str]) -> str:
+    """Words in a Swedish list: "A", "A och B", "A, B och C"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+
+
 def short_num(x: float, decimals: int = 2) -> str:
     """A number with at most ``decimals`` decimals and no trailing zeros ("0,05", "1", "2,5")."""
     text = num(x, decimals)

@@ -200,6 +200,12 @@ table.matris .år { font-weight: normal; color: var(--muted); white-space: nowra
 p.oj-exempeldata, .oj-not.oj-exempeldata { color: #B00020; font-weight: bold; }
 .oj-sammanfattande td { white-space: nowrap; }
 .oj-sammanfattande td, .oj-sammanfattande tbody th { padding: .15rem .6rem; }
+/* bakgrundsmått: plain numbers, never coloured; länet and riket set apart under the kommuner */
+.oj-bakgrund table { width: auto; }
+.oj-bakgrund td, .oj-bakgrund tbody th { padding: .15rem .6rem; white-space: nowrap; }
+.oj-bakgrund thead .år, .oj-bakgrund thead .enhet { font-weight: normal; color: var(--muted); }
+.output .oj-bakgrund tr.jamforelse th, .oj-bakgrund tr.jamforelse td { font-style: italic; background: #fafafa; }
+.oj-bakgrund tr.forsta th, .oj-bakgrund tr.forsta td { border-top: 2px solid #999; }
 .cell.md ul li, .output ul li { margin: .1rem 0; }
 .oj-kapitel.tva { columns: 2 30rem; column-gap: 2rem; padding-left: 1.2rem; }
 .oj-kapitel li { break-inside: avoid; }

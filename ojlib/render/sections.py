@@ -26,6 +26,11 @@ def _inledning(r: Report, s: Section) -> None:
     display(views.inledning(r.request, r.ds, r.tabeller))
 
 
+def _bakgrund(r: Report, s: Section) -> None:
+    _omradesrubrik(s)
+    display(views.bakgrund_table(s.data["rader"]))
+
+
 def _sammanfattning(r: Report, s: Section) -> None:
     display(r.omraden[s.omrade].sammanfattning)
 
@@ -167,7 +172,8 @@ def _egen(r: Report, s: Section) -> None:
 
 
 # What each kind of section draws in the notebook: a new kind is one function here.
-DRAW = {"saknas": _saknas, "inledning": _inledning, "sammanfattning": _sammanfattning, "oversikt": _oversikt,
+DRAW = {"saknas": _saknas, "inledning": _inledning, "bakgrund": _bakgrund, "sammanfattning": _sammanfattning,
+        "oversikt": _oversikt,
         "kapitel": _kapitel, "enheter": _enheter, "stadsdelar": _stadsdelar, "delregioner": _delregioner,
         "sammanfattande_bild": _sammanfattande_bild,
         "forbattringsomraden": _forbattringsomraden, "karta": _karta, "kon": _kon, "datatackning": _datatackning,

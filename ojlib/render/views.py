@@ -37,10 +37,10 @@ def _e(x) -> str:
     return html.escape(str(x))
 
 
-def _notes(lines: list[str], kalla: str) -> str:
+def _notes(lines: list[str], kalla: str, derived: bool = True) -> str:
     out = [f"<p class='oj-not'>{_e(line)}</p>" for line in lines]
-    out.append(f"<p class='oj-not oj-kalla'>{_e(source_line(kalla, derived=True))}</p>")
-    if kalla == "exempeldata" and source_line(kalla, derived=True) != EXEMPELDATA_MARK:
+    out.append(f"<p class='oj-not oj-kalla'>{_e(source_line(kalla, derived=derived))}</p>")
+    if kalla == "exempeldata" and source_line(kalla, derived=derived) != EXEMPELDATA_MARK:
         out.append(f"<p class='oj-not oj-exempeldata'>{_e(EXEMPELDATA_MARK)}</p>")
     return "".join(out)
 
@@ -384,6 +384,73 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
     return HtmlTable(f"<div class='oj-tabell oj-utveckling'>{h}{_mark(kalla)}<div class='rulla'><table>"
                      f"<thead><tr><th scope='col'>Kommun</th>{head}</tr></thead><tbody>{''.join(rows['body'])}"
                      f"{''.join(rows['foot'])}</tbody></table></div>{_notes(lines, kalla)}</div>")
+
+
+# ---------------------------------------------------------------- bakgrundsmått
+
+BAKGRUND_NOT = ("Bakgrundsmått ger sammanhang före jämförelsen: de färgas inte och rangordnas inte, och ett högre "
+                "eller lägre värde är varken bättre eller sämre.")
+BERAKNAT = "*"
+
+
+def bakgrund_table(rader: pd.DataFrame, title: str = "") -> HtmlTable:
+    """The bakgrundsmått (``lansrapport.bakgrund``) as one compact table: the kommuner (or the one kommun)
+    and under them länet and riket, one column per indicator headed by its year and unit. Plain cells:
+    never a colour, a rank or an arrow. Indicators without values are named under the table."""
+    kalla = rader.attrs.get("kalla", "")
+    shown = rader[rader["nivå"].notna()]
+    gone = rader[rader["nivå"].isna()].drop_duplicates("kpi")
+    lines = [BAKGRUND_NOT]
+    if rader.empty:
+        lines.append("Indikatorkatalogen har inga bakgrundsmått för området (kvalitetsomrade: bakgrund).")
+    if len(gone):
+        names = ", ".join(f"{r.indikator} ({r.kpi})" for r in gone.itertuples(index=False))
+        lines.append(f"Utan värden i datakällan: {names}.")
+    table = ""
+    computed = False
+    if not shown.empty:
+        order = list(dict.fromkeys(shown.kpi))
+        heads = shown.drop_duplicates("kpi").set_index("kpi")
+        cells = {(r.kod, r.kpi): r for r in shown.itertuples(index=False)}
+        units = shown.drop_duplicates("kod")[["kod", "namn", "nivå"]]
+
+        missing: dict[tuple[str, str], list[str]] = {}
+
+        def cell(r) -> str:
+            nonlocal computed
+            if r is None:
+                return "<td class='tal'>–</td>"
+            if pd.isna(r.värde):  # why, once under the table: a long reason in a cell breaks the compact table
+                missing.setdefault((r.indikator, r.värde_text), []).append(r.namn)
+                return f"<td class='tal' title='{_e(r.värde_text)}'>–</td>"
+            mark = ""
+            if r.avser == aggregate.AVSER_OVAGT:
+                computed = True
+                mark = f"<sup title='{_e(r.avser)}'>{BERAKNAT}</sup>"
+            return f"<td class='tal'>{_e(r.värde_text)}{mark}</td>"
+
+        body = []
+        for u in units.itertuples(index=False):
+            label = {"län": "Länet", "riket": "Riket"}.get(u.nivå, u.namn)
+            cls = {"län": " class='jamforelse forsta'", "riket": " class='jamforelse'"}.get(u.nivå, "")
+            body.append(f"<tr{cls}><th scope='row'>{_e(label)}</th>"
+                        + "".join(cell(cells.get((u.kod, k))) for k in order) + "</tr>")
+        head = "".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator']))} "
+                       f"<span class='år'>({int(heads.at[k, 'år'])})</span><br>"
+                       f"<span class='enhet'>{_e(heads.at[k, 'enhet'])}</span></th>" for k in order)
+        years = sorted({int(y) for y in heads["år"]})
+        lines.insert(1, "Senaste år med värden för varje mått: " + " och ".join(str(y) for y in years)
+                     + " (året står i kolumnens rubrik).")
+        table = (f"<div class='rulla'><table><thead><tr><th scope='col'>Kommun</th>{head}</tr></thead>"
+                 f"<tbody>{''.join(body)}</tbody></table></div>")
+        for (indikator, why), names in missing.items():
+            lines.append(f"Saknas (–): {indikator} för {formatting.and_list(names)} – {why}.")
+    if computed:
+        lines.append(f"{BERAKNAT} Ovägt medel av kommunernas värden, inte länets eller rikets eget värde (för ett "
+                     "antal: antalet i en genomsnittlig kommun).")
+    h = f"<h4>{_e(title)}</h4>" if title else ""
+    return HtmlTable(f"<div class='oj-tabell oj-bakgrund'>{h}{_mark(kalla)}{table}"
+                     f"{_notes(lines, kalla, derived=computed)}</div>")
 
 
 # ---------------------------------------------------------------- förbättringsområden

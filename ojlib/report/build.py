@@ -46,6 +46,10 @@ def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "sta
     omraden = {o: facts(ds, p.lan, o, p.ar, p.fargstrategi, palett) for o in p.omraden}
     many = len(omraden) > 1
     sections = [Section("saknas", ""), Section("inledning", "Inledning")]
+    # context before any comparison: each område's bakgrundsmått, never coloured or ranked
+    sections += [Section("bakgrund", "Bakgrundsmått", o, {"rader": rules.bakgrund(ds, p.lan, o, p.ar),
+                                                          "omradesrubrik": many} if "bakgrund" in kinds else {})
+                 for o in omraden]
     sections += [Section("sammanfattning", "Sammanfattning", o) for o in omraden]
     sections += [Section("oversikt", "Översikt", o, {"over_time": rules.over_time_frames(ds, p.lan, f.tabell)}
                          if "oversikt" in kinds else {}) for o, f in omraden.items()]
@@ -111,6 +115,9 @@ def kommunprofil(p, ds, delregioner: bool = False) -> Report:
         omraden[o] = Profil(o, omrade_info.get(o).titel, profil, grupp,
                             {k: levels.trend(ds, k, kommun=p.kommun, lan=p.lan) for k in directed})
     sections = [Section("rubrik", ""), Section("saknas", "")]
+    # the kommun's bakgrundsmått beside länet's and riket's: context, never coloured or ranked
+    sections += [Section("bakgrund", "Bakgrundsmått", o, {"rader": rules.bakgrund(ds, p.lan, o, p.ar, kommun=p.kommun),
+                                                          "omradesrubrik": True}) for o in omraden]
     sections += [Section("profil", "Profil", o) for o in omraden]
     for o in omraden:  # the kommun's units, for an område whose indicators Kolada has per unit
         values = rules.kommun_units(ds, p.kommun, o, p.ar)

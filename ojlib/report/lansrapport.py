@@ -23,7 +23,7 @@ import pandas as pd
 
 from ojlib.analysis import findings, levels, ranking, trends, units
 from ojlib.analysis.aggregate import ANSWER_TYPES, Distribution, distribution, top_level
-from ojlib.analysis.formatting import format_column, num
+from ojlib.analysis.formatting import and_list, format_column, format_number, num
 from ojlib.base import memo
 from ojlib.data import enheter, geo, omraden
 from ojlib.data.catalog import OMRADEN
@@ -176,6 +176,67 @@ def chapters(ds: Dataset, kpis) -> list[tuple[str, str, list[str]]]:
     return ordered
 
 
+# ---------------------------------------------------------------- bakgrundsmått
+
+BAKGRUND_COLUMNS = ["kpi", "indikator", "typ", "enhet", "år", "nivå", "kod", "namn", "värde", "värde_text", "avser"]
+
+
+def bakgrund_text(value, typ: str) -> str:
+    """A bakgrundsmått's value in its table, the unit stated in the column head: "12 345" (a count, whole
+    from 100), "4,1 %", "7 782 kr"."""
+    if pd.isna(value):
+        return "–"
+    if typ == "antal":
+        return num(float(value), 0 if abs(float(value)) >= 100 else 1)
+    return format_number(value, typ)
+
+
+def bakgrund(ds: Dataset, lan, omrade: str, ar=None, kommun=None) -> pd.DataFrame:
+    """The område's bakgrundsmått (catalogue ``kvalitetsomrade: bakgrund``) for the län's kommuner, or
+    for ``kommun`` alone, then länet and riket: context for a reader, never coloured or ranked.
+
+    Each indicator is shown for its latest year with kommun values (up to ``ar``). Tidy rows
+    (``BAKGRUND_COLUMNS``): kpi, indikator, typ, enhet, år, nivå (kommun, län, riket), kod, namn,
+    värde, värde_text (the value, or why it is missing), avser (for länet and riket: the source's own
+    value or the ovägt medel of the kommuner). An indicator without kommun values has one row with
+    ``år`` None and no nivå, so the table can name it. ``attrs``: kalla, exempeldata.
+    """
+    inds = ds.cat.bakgrund(omrade)
+    df = ds.df
+    have = df[(df.niva == "kommun") & df.kpi.isin([i.kpi for i in inds]) & df.varde.notna()]
+    if ar is not None:
+        have = have[have.ar <= int(ar)]
+    with_values = [i.kpi for i in inds if i.kpi in set(have.kpi)]
+    table = ranking.lan_table(ds, lan, ar=ar, kpi=with_values) if with_values else None
+    if table is not None and kommun is not None:
+        table = table[table.kommunkod == geo.normalise_kommun(kommun)]
+    lk = geo.normalise_lan(lan)
+    lan_namn = geo.lan().set_index("lan_kod").at[lk, "lan_namn"]
+    rows = []
+    for ind in inds:
+        base = {"kpi": ind.kpi, "indikator": ind.namn, "typ": ind.typ, "enhet": ind.enhet}
+        part = table[table.kpi == ind.kpi] if table is not None else None
+        if part is None or part.empty:
+            rows.append({**base, "år": None, "nivå": None, "kod": None, "namn": None, "värde": None,
+                         "värde_text": "saknas", "avser": ""})
+            continue
+        year = int(part["år"].iloc[0])
+        for r in part.itertuples(index=False):
+            rows.append({**base, "år": year, "nivå": "kommun", "kod": r.kommunkod, "namn": r.kommun,
+                         "värde": r.värde, "avser": "",
+                         "värde_text": bakgrund_text(r.värde, ind.typ) if pd.notna(r.värde)
+                         else (r.saknas_orsak or "saknas")})
+        head = part.iloc[0]
+        for niva, kod, namn, col in (("län", geo.region_kod(lk), lan_namn, "länet"), ("riket", geo.RIKET, "Riket",
+                                                                                      "riket")):
+            rows.append({**base, "år": year, "nivå": niva, "kod": kod, "namn": namn, "värde": head[col],
+                         "värde_text": bakgrund_text(head[col], ind.typ), "avser": head[f"{col}_avser"] or ""})
+    out = pd.DataFrame(rows, columns=BAKGRUND_COLUMNS)
+    out.attrs = {"kalla": (table.attrs.get("kalla") if table is not None else None) or ds.kalla,
+                 "exempeldata": ds.is_example}
+    return out
+
+
 # ---------------------------------------------------------------- sammanfattande bild
 
 def kommun_summary(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
@@ -250,7 +311,7 @@ def period_text(table: pd.DataFrame) -> str:
     """The measurement period in words: "2025 (16 indikatorer) och 2024 (2 indikatorer)"."""
     years = table.drop_duplicates("kpi")["år"].value_counts().sort_index(ascending=False)
     parts = [f"{int(y)} ({n} indikator{'er' if n != 1 else ''})" for y, n in years.items()]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+    return and_list(parts)
 
 
 def year_span(ds: Dataset, kpis) -> tuple[int, int]:
@@ -261,7 +322,7 @@ def year_span(ds: Dataset, kpis) -> tuple[int, int]:
 
 # ---------------------------------------------------------------- sections
 
-FASTA_AVSNITT_FORE = ["Inledning", "Sammanfattning", "Översikt"]
+FASTA_AVSNITT_FORE = ["Inledning", "Bakgrundsmått", "Sammanfattning", "Översikt"]
 FASTA_AVSNITT_EFTER = ["Sammanfattande bild", "Förbättringsområden", "Karta", "Skillnader mellan kvinnor och män",
                        "Datatäckning"]
 

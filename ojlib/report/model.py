@@ -25,7 +25,7 @@ from ojlib.analysis.summary import Sammanfattning
 # The kinds of section a länsrapport has, in the order the report shows them (a kind may occur
 # once per område or per kvalitetsområde). Renderers look a section's drawing up by its kind.
 SECTION_KINDS = (
-    "saknas", "inledning", "sammanfattning", "oversikt", "kapitel", "enheter", "stadsdelar", "delregioner",
+    "saknas", "inledning", "bakgrund", "sammanfattning", "oversikt", "kapitel", "enheter", "stadsdelar", "delregioner",
     "sammanfattande_bild", "forbattringsomraden", "karta", "kon", "datatackning", "egen",
     # a kommun profile's
     "rubrik", "profil", "enheter_kommun", "jamforelsegrupp", "utveckling", "om_data",
