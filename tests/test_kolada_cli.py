@@ -16,6 +16,8 @@ from ojlib.data.catalog import load_catalogue
 from ojlib.data.source_lines import source_line
 from ojlib.data.sources.kolada import survey_question
 from ojlib.data.sources.kolada_client import KoladaClient
+from ojlib.render import views
+from ojlib.report import lansrapport
 
 
 @pytest.fixture
@@ -55,6 +57,10 @@ def test_oj_hamta_then_status_and_the_analysis_api(ojhome, fake, capsys):
     assert set(table["kommunkod"]) == set(geo.kommuner_i_lan("06"))
     published = table[~table.typ.isin(["ja_nej", "skala"])]  # answers are shown as distributions
     assert set(published["länet_avser"].dropna()) == {"publicerat värde (Kolada)"}
+    # the bakgrundsmått are fetched like every catalogue KPI, and shown as Kolada published them
+    bakgrund = lansrapport.bakgrund(ds, "06", "missbruk", 2024)
+    assert list(dict.fromkeys(bakgrund.kpi)) == [i.kpi for i in load_catalogue().bakgrund("missbruk")]
+    assert set(bakgrund["år"]) == {2024} and "Källa: Kolada" in views.bakgrund_table(bakgrund).html
 
     # a rerun answers from the cache
     assert main(["hamta", "--bas-url", fake.base_url, "--omrade", "missbruk"]) == 0

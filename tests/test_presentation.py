@@ -60,8 +60,14 @@ def test_slide_count_is_within_the_cap_and_follows_the_report(lan06):
     ds, deck, prs, _ = lan06
     assert len(prs.slides) == len(deck) <= presentation.MAX_BILDER
     kinds = [b.typ for b in deck.bilder]
-    assert kinds[:2] == ["titel", "lasanvisning"]
+    assert kinds[:3] == ["titel", "lasanvisning", "bakgrund"]
     assert kinds[-1] == "kallor"
+    # the bakgrundsmått: the 13 kommuner, länet and riket in plain cells (white, länet and riket light grey)
+    bak = deck.bilder[2]
+    assert [r["namn"] for r in bak.data["rader"]][-2:] == ["Länet", "Riket"] and len(bak.data["rader"]) == 15
+    table = next(s for s in prs.slides[2].shapes if s.name == "Bakgrundsmått").table
+    fills = {str(c.fill.fore_color.rgb) for row in list(table.rows)[1:] for c in row.cells}
+    assert fills == {"FFFFFF", "F2F2F2"}
     for kind in ("matris", "indikator", "kommuner", "forbattring"):
         assert kind in kinds
     assert prs.slide_width == Emu(int(13.333 * 914400)) and prs.slide_height == Emu(7.5 * 914400)  # 16:9

@@ -39,7 +39,7 @@ from ojlib.data import dataset, geo
 from ojlib.data.catalog import OMRADEN, RIKTNINGAR, parse_omraden
 from ojlib.data.source_lines import source_line
 from ojlib.data.sources import registry
-from ojlib.render import figures, notebook
+from ojlib.render import figures, notebook, views
 from ojlib.report import build, request
 from ojlib.report.model import Report
 
@@ -47,6 +47,7 @@ DEFAULT_OMRADE = "missbruk"  # as the lansanalys template; a kommun's deck takes
 MAX_BILDER = 30            # default cap on slides per deck
 PER_KVALITETSOMRADE = 2    # default: numeric indicator slides per kvalitetsområde
 RADER_PER_BILD = 25        # kommuner per matrix / summary slide at most (a larger län continues on the next)
+BAKGRUND_RADER = 18        # kommuner per bakgrundsmått slide (a table of text rows: länet and riket under them)
 KOLUMNER_PER_BILD = 8      # indicators per matrix slide
 OVRIGA_PER_BILD = 14      # rows of the "Övriga indikatorer" table per slide
 FORBATTRING_RADER = 10     # rows on the förbättringsområden slide (the rest go to the notes)
@@ -433,6 +434,55 @@ def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
     return slides
 
 
+def _bakgrund_slides(ctx: _Context) -> list[Bild]:
+    """The report's bakgrundsmått per område (``lansrapport.bakgrund``): the kommuner (at most
+    ``BAKGRUND_RADER`` a slide), länet and riket, plain numbers never coloured or ranked; a kommun's deck
+    marks its kommun. An indicator without values is named in the notes."""
+    from ojlib.data import omraden  # a parameter elsewhere in this module is called omraden
+
+    slides = []
+    for s in ctx.report.of_kind("bakgrund"):
+        rader = s.data.get("rader")
+        if rader is None or rader.empty:
+            continue
+        shown = rader[rader["nivå"].notna()]
+        gone = rader[rader["nivå"].isna()].drop_duplicates("kpi")
+        notes = [views.BAKGRUND_NOT] + [f"Utan värden i datakällan: {r.indikator} ({r.kpi})."
+                                        for r in gone.itertuples(index=False)]
+        if shown.empty:
+            continue
+        order = list(dict.fromkeys(shown.kpi))
+        heads = shown.drop_duplicates("kpi").set_index("kpi")
+        computed = bool((shown["avser"] == aggregate.AVSER_OVAGT).any())
+        if computed:
+            notes.append(f"{views.BERAKNAT} Ovägt medel av kommunernas värden, inte länets eller rikets eget värde.")
+        kolumner = [f"{heads.at[k, 'indikator']} ({int(heads.at[k, 'år'])}), {heads.at[k, 'enhet']}" for k in order]
+        cells = {(r.kod, r.kpi): r for r in shown.itertuples(index=False)}
+
+        def row(kod, namn, niva, order=order, cells=cells):
+            texts = []
+            for k in order:
+                r = cells.get((kod, k))
+                mark = views.BERAKNAT if r is not None and r.avser == aggregate.AVSER_OVAGT else ""
+                texts.append("–" if r is None or pd.isna(r.värde) else f"{r.värde_text}{mark}")
+            return {"kod": kod, "namn": namn, "nivå": niva, "värden": texts}
+
+        units = shown.drop_duplicates("kod")
+        kommuner = [row(u.kod, u.namn, u.nivå) for u in units.itertuples(index=False) if u.nivå == "kommun"]
+        jmf = [row(u.kod, "Länet" if u.nivå == "län" else "Riket", u.nivå)
+               for u in units.itertuples(index=False) if u.nivå != "kommun"]
+        titel = "Bakgrundsmått" + (f" · {omraden.get(s.omrade).kort}" if len(ctx.omraden) > 1 else "")
+        chunks = _chunks(kommuner, BAKGRUND_RADER)
+        years = sorted({int(y) for y in heads["år"]})
+        for n, chunk in enumerate(chunks, start=1):
+            suffix = f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""
+            slides.append(Bild("bakgrund", f"{titel}{suffix}", ctx.kalla(years, derived=computed, kpis=order), notes,
+                               "Sammanhang före jämförelsen: färgas inte och rangordnas inte"
+                               + (f" · {views.BERAKNAT} ovägt medel av kommunerna" if computed else ""),
+                               {"kolumner": kolumner, "rader": chunk + jmf, "markera": ctx.kommun}))
+    return slides
+
+
 def _improvement_slide(ctx: _Context) -> Bild:
     """The förbättringsområden of the län (or the kommun): the head of the one ranking per område, as
     the report lists them (``findings.improvement_areas``), with the ranking's "Störst …" in the notes."""
@@ -533,7 +583,7 @@ def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]
     from ojlib.data import omraden
 
     val = ctx.val
-    fixed_front = [_title_slide(ctx, titel, undertitel, summary_points), _reading_slide(ctx)]
+    fixed_front = [_title_slide(ctx, titel, undertitel, summary_points), _reading_slide(ctx), *_bakgrund_slides(ctx)]
     sections = []  # (matrix slides, [(score, omrade, kvo title, ind)])
     candidates = []
     for omrade in ctx.omraden:
@@ -588,7 +638,7 @@ def _build(ctx: _Context, titel: str, undertitel: str, summary_points: list[str]
 
 
 # What of the report a deck draws (the rest it shows its own way: matrices, indicator slides).
-DECK_SECTIONS = ("sammanfattning", "sammanfattande_bild", "forbattringsomraden")
+DECK_SECTIONS = ("bakgrund", "sammanfattning", "sammanfattande_bild", "forbattringsomraden")
 
 
 def _summary_points(report: Report) -> list[str]:
@@ -1095,6 +1145,21 @@ def _draw_others(slide, bild: Bild) -> None:
             _cell(table.cell(i, j), str(r[key]), size)
 
 
+def _draw_bakgrund(slide, bild: Bild) -> None:
+    rows = bild.data["rader"]
+    heads = ["Kommun", *bild.data["kolumner"]]
+    table = _table(slide, "Bakgrundsmått", len(rows) + 1, len(heads), MARGIN, CONTENT_TOP + 0.05,
+                   W - 2 * MARGIN, min(5.3, 0.3 * (len(rows) + 1) + 0.3))
+    for j, h in enumerate(heads):
+        _cell(table.cell(0, j), h, 10, True, "1F3864")
+    size = 10 if len(rows) <= 16 else 9
+    for i, r in enumerate(rows, start=1):
+        fill = "FFFFFF" if r["nivå"] == "kommun" else "F2F2F2"  # länet and riket set apart, never a verdict
+        bold = r["kod"] == bild.data.get("markera")
+        for j, text in enumerate([r["namn"], *r["värden"]]):
+            _cell(table.cell(i, j), text, size, bold, fill)
+
+
 def render(deck: Deck):
     """The deck as a ``pptx.Presentation`` (16:9, Swedish, native charts and tables)."""
     from pptx import Presentation
@@ -1123,6 +1188,8 @@ def render(deck: Deck):
             _draw_improvements(slide, bild)
         elif bild.typ == "ovriga":
             _draw_others(slide, bild)
+        elif bild.typ == "bakgrund":
+            _draw_bakgrund(slide, bild)
         _frame(slide, bild, deck, number)
     return prs
 
