@@ -426,7 +426,7 @@ def bakgrund_table(rader: pd.DataFrame, title: str = "") -> HtmlTable:
             mark = ""
             if r.avser == aggregate.AVSER_OVAGT:
                 computed = True
-                mark = f"<sup title='{_e(r.avser)}'>{BERAKNAT}</sup>"
+                mark = f"<span class='beraknat' title='{_e(r.avser)}'>{BERAKNAT}</span>"
             return f"<td class='tal'>{_e(r.värde_text)}{mark}</td>"
 
         body = []
