@@ -16,6 +16,7 @@ import yaml
 from ojlib.analysis import delregion, ranking
 from ojlib.base.errors import OjError
 from ojlib.cli import main
+from ojlib.cli import reports as cli_reports
 from ojlib.data import dataset, delregioner, geo
 from ojlib.render import tables, views
 from ojlib.report import build, params
@@ -167,3 +168,13 @@ def test_oj_rapport_delregioner_for_a_lan_without_them_is_one_sentence(example_h
     err = capsys.readouterr().err
     assert rc == OjError.exit_code and not (tmp_path / "s").exists()
     assert err.startswith("Fel: Det finns inga delregioner för län 01") and len(err.strip().splitlines()) == 1
+
+
+def test_oj_rapporter_delregioner_groups_the_lan_that_have_them(ojhome):
+    """`oj rapporter --delregioner`: Jönköping's and VG's reports are grouped, Stockholm's runs as usual
+    (not a failed report), and every kommun profile gets the option (it says when a kommun is in none)."""
+    jobs = cli_reports.plan("01,06,14", "0180,0617", "missbruk", None, {"delregioner": True})
+    by_lan = {j.params["lan"]: j.params for j in jobs if "lan" in j.params}
+    assert by_lan["06"]["delregioner"] is True and by_lan["14"]["delregioner"] is True
+    assert "delregioner" not in by_lan["01"]
+    assert all(j.params["delregioner"] is True for j in jobs if "kommun" in j.params)

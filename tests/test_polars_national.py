@@ -10,6 +10,8 @@ import pytest
 
 from ojlib.analysis import aggregate, delregion, levels, ranking
 from ojlib.base import memo
+from ojlib.data import shared
+from ojlib.report import build, params
 
 
 def pandas_group_stats(values, groups, score=None):
@@ -72,3 +74,19 @@ def test_group_stats_skip_missing_values_and_share_tied_places():
     assert rank.tolist() == [3, pd.NA, 1, 1, 1, pd.NA]
     frame = pd.DataFrame({"k": ["b", "a", "b", None], "_in": [1.0, 2.0, np.nan, 4.0]})
     assert aggregate.group_frame(frame, ["k"]).to_dict("list") == {"k": ["b", "a"], "_medel": [1.0, 2.0], "_n": [1, 1]}
+
+
+def test_a_lan_report_reads_only_its_omradens_rows_and_gets_the_same_table(example_ds):
+    """params.lansanalys loads its områden with polars (shared.dataset(…, omrade=…) → load_selection),
+    once per process; the report's table on those rows equals the one on the whole dataset."""
+    memo.clear()
+    p, ds = params.lansanalys("06", "missbruk", None, "riket", "rang_kvartil", "exempeldata")
+    kpis = {i.kpi for i in example_ds.cat.for_omrade("missbruk")}
+    assert set(ds.df.kpi) <= kpis and len(ds.df) < len(example_ds.df) / 2
+    expected = example_ds.select(omrade="missbruk")
+    pd.testing.assert_frame_equal(ds.df, expected)
+    _, again = params.lansanalys("06", "missbruk", None, "riket", "rang_kvartil", "exempeldata")
+    assert memo.fingerprint(again) == memo.fingerprint(ds) and again.df is not ds.df  # cached, own view
+    assert len(shared.dataset("exempeldata", omrade="alla").df) == len(example_ds.df)
+    pd.testing.assert_frame_equal(build.facts(ds, "06", "missbruk", p.ar).tabell,
+                                  build.facts(example_ds, "06", "missbruk", p.ar).tabell)

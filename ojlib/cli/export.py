@@ -54,7 +54,7 @@ def export(
         outputs.file_target(ut)  # before the work: a bad place is one sentence at once
     lk = geo.normalise_lan(lan)
     omraden = catalog.parse_omraden(omrade)
-    ds = dataset.load_dataset(datakalla)
+    ds = dataset.load_selection(datakalla, omrade=omraden)  # the områden's rows (every kommun: ranks in riket)
     if ar is not None:
         ds.check_year(ar, omraden)
     table = colours.coloured_lan_table(ds, lk, omrade, ar, fargstrategi, palett, inom)

@@ -1225,7 +1225,7 @@ def from_params(values: dict, ds=None) -> tuple[Deck, str]:
     val = Val(**{k: getattr(req, k) for k in ("max_bilder", "per_kvalitetsomrade", "fargstrategi", "palett")
                  if getattr(req, k) is not None}, indikatorer=req.indikatorer)
     if ds is None or ds.kalla != req.datakalla:
-        ds = dataset.load_dataset(req.datakalla)
+        ds = dataset.load_selection(req.datakalla, omrade=omraden)  # the deck's områden, read with polars
     name = default_name(lan, kommun, omraden, req.ar)
     if kommun:
         return kommun_deck(ds, kommun, omrade, req.ar, val), name

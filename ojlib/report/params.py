@@ -85,7 +85,7 @@ def lansanalys(lan, omrade="alla", ar=None, jamforelse="riket", fargstrategi="ra
     jamforelse = _jamforelse(jamforelse)
     strategy = _colour_strategy(fargstrategi)
     datakalla = _datakalla(datakalla)
-    ds = shared.dataset(datakalla)
+    ds = shared.dataset(datakalla, omrade=omraden)  # the områden's rows, read with polars
     year = _year(ds, ar, omraden)
     lan_namn = geo.lan().set_index("lan_kod").at[lan_kod, "lan_namn"]
     return Lansanalys(lan_kod, lan_namn, omraden, year, jamforelse, strategy, datakalla), ds
