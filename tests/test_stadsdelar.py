@@ -10,8 +10,10 @@ import re
 import pandas as pd
 import workbooks as wb
 
+from ojlib.analysis import ranking
 from ojlib.cli import main
 from ojlib.data import dataset, geo
+from ojlib.publish import stadsdelar
 from ojlib.render import tables, views
 from ojlib.report import build
 
@@ -89,3 +91,60 @@ def test_the_lan_value_ranking_and_colours_are_the_same_with_and_without_stadsde
         assert re.sub(r"<tr class='oj-stadsdel'>.*?</tr>", "", html_a).replace(
             f"<p class='oj-not'>{html.escape(tables.STADSDEL_NOTE)} Deras svar färgas efter svaret, som "
             "kommunernas.</p>", "") == html_b
+
+
+def _nav(kommun: str, title: str) -> str:
+    return f'<nav class="topp"><a href="index.html">Alla rapporter</a> › {html.escape(title)}</nav>'
+
+
+def test_the_site_has_a_page_per_stadsdel_with_data_linked_from_its_kommun(ojhome, tmp_path):
+    _import_workbook(tmp_path)
+    folder = tmp_path / "webb"
+    assert main(["rapport", "--kommun", "0180", "--omrade", "missbruk", "--datakalla", "egen",
+                 "--ut", str(folder)]) == 0
+    made = sorted(p.name for p in folder.glob("stadsdel-*.html"))
+    # Stockholm's four stadsdelar in the workbook; not Göteborg's (no page of the site covers Göteborg)
+    assert made == [stadsdelar.page_name(k) for k in sorted(wb.OJ_STADSDEL_ROWS["0180"])]
+    page = (folder / "stadsdel-018001.html").read_text(encoding="utf-8")
+    heads = re.findall(r"<th scope='col'>([^<]*)</th>", page)
+    assert heads[:5] == ["Indikator", "Rinkeby-Kista", "Stockholm", "Länet", "Riket"]
+    ds = dataset.load_dataset("egen")
+    table = ranking.lan_table(ds, "01", "missbruk", None)
+    own = table[table.kommunkod == "0180"].set_index("kpi")
+    ja_kunskap_1, ja_kunskap_2, ja_helhet, andel = wb._oj_values(1)
+    for kpi, value in (("U35519", ja_kunskap_1), ("U35518", ja_kunskap_2), ("U35513", ja_helhet),
+                       ("U35548", f"{andel}\xa0%")):  # numbers as formatted: a no-break space
+        row = re.search(rf"{re.escape(html.escape(own.at[kpi, 'indikator']))} <span class='år'>\(2025\)</span></th>"
+                        r"(.*?)</tr>", page, re.DOTALL).group(1)
+        cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", row)]
+        assert cells[:4] == [value, own.at[kpi, "värde_text"], own.at[kpi, "länet_text"], own.at[kpi, "riket_text"]]
+    assert "räknas inte in i dem" in page and "Kommunprofil" not in page.split("<main>")[1][:200]
+    assert re.search(r'<nav class="topp"[^>]*>.*href="kommunprofil-0180-missbruk\.html">Stockholm</a>', page, re.DOTALL)
+    # linked from the kommun's profile and the index
+    profile = (folder / "kommunprofil-0180-missbruk.html").read_text(encoding="utf-8")
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    for name in made:
+        assert f'href="{name}"' in profile and f'href="{name}"' in index
+    # built only while stadsdel data exists: without the rows, the next build removes the pages
+    df = ds.df[ds.df.niva != "stadsdel"].reset_index(drop=True)
+    dataset.save_dataset(df, "egen", dataset.read_manifest("egen"))
+    assert main(["rapport", "--kommun", "0180", "--omrade", "missbruk", "--datakalla", "egen",
+                 "--ut", str(folder)]) == 0
+    assert not list(folder.glob("stadsdel-*.html"))
+    assert "stadsdel-" not in (folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_stadsdel_name_with_markup_is_text_on_its_page_and_in_the_report(ojhome, tmp_path, monkeypatch):
+    _import_workbook(tmp_path)
+    ds = dataset.load_dataset("egen")
+    evil = '<a href="https://ev.il/">Rinkeby</a><script>alert(1)</script>'
+    ref = geo.stadsdelar().copy()
+    ref.loc[ref.kod == "018001", "namn"] = evil
+    monkeypatch.setattr(geo, "stadsdelar", lambda: ref)  # a tampered reference list
+    page = stadsdelar.page(ds, "018001", _nav("0180", evil))
+    f = build.facts(ds, "01", "missbruk", None)
+    shown = [page, views.answer_matrix(ds, f.tabell, stadsdelar=f.stadsdelar).html,
+             tables.overview(f.tabell, stadsdelar=f.stadsdelar).html]
+    for text in shown:
+        assert "<script>alert" not in text and '<a href="https://ev.il/"' not in text
+        assert f"↳ {evil}" in html.unescape(text) or f"{evil}, Stockholm" in html.unescape(text)  # shown as text

@@ -50,7 +50,7 @@ from ojlib.base.storage import atomic_path, write_text_atomic
 from ojlib.data import catalog, dataset, geo
 from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
-from ojlib.publish import reports
+from ojlib.publish import reports, stadsdelar
 from ojlib.render import dashboard, figures, html_export
 from ojlib.report import comments, templates
 
@@ -846,6 +846,8 @@ def _profile_lists(sitemap: SiteMap) -> str:
                 deck = (f' (<a href="{html.escape(quote(page[:-5] + ".pptx"))}" aria-label="Presentation '
                         f'{html.escape(kname)}">pptx</a>)') if page in sitemap.decks else ""
                 items.append(f'<li><a href="{html.escape(quote(page))}">{html.escape(kname)}</a>{deck}</li>')
+            items += [f'<li class="stadsdel">↳ <a href="{html.escape(quote(p))}">{html.escape(n)}</a></li>'
+                      for n, p in sitemap.stadsdelar.get(kod, [])]
         if items:
             parts.append(f'<h3 id="kommuner-{lan}">{html.escape(_lan_name(lan))}</h3>'
                          f'<ul class="kommuner">{"".join(items)}</ul>')
@@ -854,13 +856,14 @@ def _profile_lists(sitemap: SiteMap) -> str:
 
 def index_html(folder: Path, karta: str | None = None, record: dict | None = None,
                meta_pages: list[tuple[str, dict]] | None = None, build_id: str | None = None,
-               utforska: bool = False) -> str:
+               utforska: bool = False, stadsdel_pages: dict | None = None) -> str:
     """The overview page: search, the län × område matrix, the map, kommun profiles and every report
     (and, with ``utforska``, a link to the dashboard)."""
     record = record if record is not None else (read_settings(folder).get("sidor") or {})
     meta_pages = sorted(pages(folder) if meta_pages is None else meta_pages, key=_sort_key)
     metas = [m for _, m in meta_pages]
     sitemap = SiteMap(meta_pages, record, _decks(folder), build_id)
+    sitemap.stadsdelar = stadsdel_pages or {}
     example = any(html_export.is_example(m) for m in metas)
     body = [nav_open(build_id)
             + breadcrumb_list(['<span aria-current="page">Alla rapporter</span>']) + "</nav>", INDEX_CSS]
@@ -1124,6 +1127,7 @@ class SiteMap:
         self.decks = decks or set()  # pages with a PowerPoint deck beside them
         self.utforska = False  # the site has the dashboard (utforska.html): every report links to it
         self.profiles: dict[str, str] = {}  # kommun code -> page
+        self.stadsdelar: dict[str, list[tuple[str, str]]] = {}  # kommun code -> its stadsdel pages (name, page)
         self._links_by_lan: dict = {}  # lan -> _profile_links(lan), made on first use
         self.lan_reports: dict[str, dict[str, str]] = {}  # lan -> område -> page
         for name, m in sorted(meta_pages, key=_sort_key):
@@ -1141,6 +1145,8 @@ class SiteMap:
         if lan:
             lan_text = html.escape(str(meta.get("lan_namn") or _lan_name(lan)))
             crumbs.append(f'<a href="index.html#lan-{html.escape(lan)}">{lan_text}</a>')
+            for namn, page in self.stadsdelar.get(str(meta.get("kommun") or ""), []):
+                related.append(f'<a class="stadsdel" href="{html.escape(quote(page))}">{html.escape(namn)}</a>')
             if meta.get("typ") == "kommunprofil":
                 for om, page in self.lan_reports.get(lan, {}).items():
                     text = f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}"
@@ -1292,6 +1298,7 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     stages["navigering"] = time.perf_counter() - t
     t = time.perf_counter()
     dash = _dashboard(gen, sitemap)
+    parts = _stadsdel_pages(gen, sitemap)
     stages["utforska"] = time.perf_counter() - t
     t = time.perf_counter()
     for name, meta, text in items:
@@ -1301,14 +1308,14 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     stages["navigering"] += time.perf_counter() - t
     t = time.perf_counter()
     gen.write_text(INDEX, index_html(gen.tree, karta, record, meta_pages=meta_pages, build_id=gen.build_id,
-                                     utforska=dash.has_page))
+                                     utforska=dash.has_page, stadsdel_pages=parts.links))
     stages["index"] = time.perf_counter() - t
     text = json.dumps({"ojlib": "webbplats", **settings, "karta": karta, "sidor": record, "bygge": gen.build_id},
                       ensure_ascii=False, indent=2, sort_keys=True)
     gen.write_text(MARKER, text + "\n")
     t = time.perf_counter()
     owned = {INDEX, MARKER, DOT, html_export.PLOTLY_JS, *(n for n, _ in meta_pages),
-             *(f"{n[:-5]}.pptx" for n, _ in meta_pages), *dash.names}
+             *(f"{n[:-5]}.pptx" for n, _ in meta_pages), *dash.names, *parts.write}
     gen.publish(owned)
     stages["byte"] = time.perf_counter() - t
     for res in build.built:
@@ -1329,6 +1336,35 @@ def _dashboard(gen: Generation, sitemap: SiteMap) -> dashboard.SiteFiles:
         gen.remove(name)
     sitemap.utforska = files.has_page
     return files
+
+
+def _stadsdel_pages(gen: Generation, sitemap: SiteMap) -> stadsdelar.StadsdelPages:
+    """A page per stadsdel with values, for the kommuner the site covers (a profile, or a län report of its
+    län), in the new generation; the kommun's profile and the index link to them (``sitemap.stadsdelar``)."""
+    kommuner = geo.kommuner()
+    covered = set(sitemap.profiles) | set(kommuner.loc[kommuner.lan_kod.isin(set(sitemap.lan_reports)), "kommun_kod"])
+
+    def nav(kommun: str, title: str) -> str:
+        lan = kommun[:2]
+        crumbs = ['<a href="index.html">Alla rapporter</a>',
+                  f'<a href="index.html#lan-{html.escape(lan)}">{html.escape(_lan_name(lan))}</a>']
+        if kommun in sitemap.profiles:
+            crumbs.append(f'<a href="{html.escape(quote(sitemap.profiles[kommun]))}">'
+                          f'{html.escape(geo.area_names().get(kommun, kommun))}</a>')
+        crumbs.append(f'<span aria-current="page">{html.escape(title)}</span>')
+        related = [f'<a href="{html.escape(quote(page))}">Länsanalys '
+                   f'{html.escape(catalog.OMRADEN.get(om, "alla områden"))}</a>'
+                   for om, page in sitemap.lan_reports.get(lan, {}).items()]
+        also = '<p class="relaterat">Se även: ' + " · ".join(related) + "</p>" if related else ""
+        return nav_open(gen.build_id) + breadcrumb_list(crumbs) + also + "</nav>"
+
+    parts = stadsdelar.site_pages(gen.tree, sitemap.meta_pages, covered, nav)
+    for name, text in parts.write.items():
+        gen.write_text(name, text)
+    for name in parts.remove:
+        gen.remove(name)
+    sitemap.stadsdelar = parts.links
+    return parts
 
 
 def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None, karta: str | None = None,

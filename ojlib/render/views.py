@@ -23,9 +23,9 @@ import pandas as pd
 from ojlib import EXEMPELDATA_MARK
 from ojlib.analysis import aggregate, colours, coverage, formatting
 from ojlib.data.catalog import RIKTNINGAR
-from ojlib.data.source_lines import source_line
+from ojlib.data.source_lines import has_example, source_line
 from ojlib.render import tables
-from ojlib.render.notebook import data_date, markdown
+from ojlib.render.notebook import data_date, markdown, omrade_title
 from ojlib.render.tables import HtmlTable
 from ojlib.report import lansrapport
 
@@ -723,3 +723,23 @@ def stadsdel_table(rows: pd.DataFrame, kalla: str) -> HtmlTable:
              "rapportens övriga tabeller. Stadsdelarna ingår inte i länets eller rikets värden."]
     return HtmlTable(f"<div class='oj-stadsdelar'><table class='oj-tabell'><thead><tr>{head}</tr></thead>"
                      f"<tbody>{''.join(body)}</tbody></table>{_notes(notes, kalla)}</div>")
+
+
+def stadsdel_profile(profile: pd.DataFrame, stadsdel: str, kommun: str, kalla: str) -> HtmlTable:
+    """A stadsdel's values (``lansrapport.stadsdel_profile``) per område: a row per indicator with the
+    stadsdel's value beside its kommun's, länet's and riket's (what länet and riket are in the last column)."""
+    parts = []
+    for omrade, rows in profile.groupby("område", sort=False):
+        head = "".join(f"<th scope='col'>{_e(h)}</th>" for h in ["Indikator", stadsdel, kommun, "Länet", "Riket",
+                                                                 "Länet och riket avser"])
+        body = "".join(
+            f"<tr><th scope='row'>{_e(r.indikator)} <span class='år'>({int(r.år)})</span></th>"
+            + "".join(f"<td class='tal'>{_e(v)}</td>" for v in (r.stadsdel, r.kommun, r.länet, r.riket))
+            + f"<td>{_e(r.länet_avser if r.länet_avser == r.riket_avser else f'{r.länet_avser}; {r.riket_avser}')}"
+              "</td></tr>" for r in rows.itertuples(index=False))
+        parts.append(f"<h2>{_e(omrade_title(omrade))}</h2><div class='rulla'><table class='oj-tabell'>"
+                     f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+    notes = [f"{stadsdel} är en del av {kommun}; värdena kommer ur inlästa arbetsböcker (oj importera). Kommunens, "
+             "länets och rikets värden är desamma som i länsrapporten: stadsdelen räknas inte in i dem."]
+    mark = f"<p class='oj-exempeldata'>{_e(EXEMPELDATA_MARK)}</p>" if has_example(kalla) else ""
+    return HtmlTable(f"<div class='oj-stadsdelsprofil'>{mark}{''.join(parts)}{_notes(notes, kalla)}</div>")

@@ -440,3 +440,43 @@ def stadsdel_summary(ds: Dataset, table: pd.DataFrame, rows: pd.DataFrame) -> pd
                                     and round(r.värde) == top_level(ds.cat[r.kpi]))),
                     "topp_med_svar": int(sk["värde"].notna().sum())})
     return pd.DataFrame(out, columns=cols)
+
+
+def stadsdelar_with_values(ds: Dataset) -> list[str]:
+    """The codes of the stadsdelar and socialförvaltningar (reference list order) the data has a value for."""
+    df = ds.df
+    have = set(df.loc[(df.niva == "stadsdel") & df.varde.notna(), "kod"])
+    return [k for k in geo.stadsdelar().kod if k in have]
+
+
+STADSDEL_PROFILE_COLUMNS = ["område", "kpi", "indikator", "år", "stadsdel", "kommun", "länet", "riket",
+                            "länet_avser", "riket_avser"]
+
+
+def stadsdel_profile(ds: Dataset, kod: str) -> pd.DataFrame:
+    """One stadsdel's values (``stadsdel_rows``: each indicator's year in its län's table), per område of the
+    catalogue, beside its kommun's, länet's and riket's value as the län report shows them (texts), with
+    what länet and riket are. Empty when it has no value for an indicator of the län table."""
+    sd = geo.stadsdelar().set_index("kod")
+    kommun = str(sd.at[kod, "kommun_kod"])
+    lan = geo.kommuner().set_index("kommun_kod").at[kommun, "lan_kod"]
+    kpis = set(ds.df.loc[(ds.df.niva == "stadsdel") & (ds.df.kod == kod), "kpi"])
+    wanted = [o for o in OMRADEN if any(k in ds.cat and ds.cat[k].omrade == o for k in kpis)]
+    parts = []
+    for o in wanted:
+        table = ranking.lan_table(ds, lan, o, None)
+        rows = stadsdel_rows(ds, table)
+        rows = rows[rows.kod == kod]
+        if rows.empty:
+            continue
+        own = table[table.kommunkod == kommun].set_index("kpi")
+        parts.append(pd.DataFrame({
+            "område": o, "kpi": rows.kpi.to_numpy(), "indikator": rows.indikator.to_numpy(),
+            "år": rows["år"].to_numpy(),
+            "stadsdel": rows["värde_text"].to_numpy(), "kommun": rows.kommunens_text.to_numpy(),
+            **{c: own[c].reindex(rows.kpi).to_numpy() for c in ("länet_text", "riket_text", "länet_avser",
+                                                                 "riket_avser")}}))
+    if not parts:
+        return pd.DataFrame(columns=STADSDEL_PROFILE_COLUMNS)
+    out = pd.concat(parts, ignore_index=True).rename(columns={"länet_text": "länet", "riket_text": "riket"})
+    return out[STADSDEL_PROFILE_COLUMNS]
