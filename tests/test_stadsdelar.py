@@ -91,6 +91,17 @@ def test_the_lan_value_ranking_and_colours_are_the_same_with_and_without_stadsde
         assert re.sub(r"<tr class='oj-stadsdel'>.*?</tr>", "", html_a).replace(
             f"<p class='oj-not'>{html.escape(tables.STADSDEL_NOTE)} Deras svar färgas efter svaret, som "
             "kommunernas.</p>", "") == html_b
+    # two units of one name in one kommun (Göteborg's Centrum, stadsdelsförvaltning until 2020 and
+    # socialförvaltning since): each its own row, told apart by its code
+    twice = ds.df[ds.df.kod.isin(["148001", "148004"])].assign(kod=lambda d: d.kod.map({"148001": "148002",
+                                                                                       "148004": "148014"}))
+    both = dataset.Dataset(df=pd.concat([ds.df, twice], ignore_index=True), kalla=ds.kalla, info=ds.info,
+                           catalogue=ds.catalogue)
+    f = build.facts(both, "14", "missbruk", None)
+    assert set(f.stadsdelar.stadsdel) == {"Centrum (148002)", "Centrum (148014)", "Hisingen", "Nordost"}
+    heads = _row_headings(tables.overview(f.tabell, stadsdelar=f.stadsdelar).html)
+    at = heads.index("Göteborg")
+    assert heads[at + 1:at + 5] == ["↳ Centrum (148002)", "↳ Centrum (148014)", "↳ Hisingen", "↳ Nordost"]
 
 
 def _nav(kommun: str, title: str) -> str:

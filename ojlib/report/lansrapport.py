@@ -416,6 +416,10 @@ def stadsdel_rows(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
                        for t, v, st in zip(text, rows.varde, rows.status, strict=True)],
     })
     out["kommun"] = out.kommunkod.map(table.drop_duplicates("kommunkod").set_index("kommunkod").kommun)
+    codes = out.drop_duplicates("kod")
+    same = set(codes.stadsdel[codes.duplicated(["kommunkod", "stadsdel"], keep=False)])
+    if same:  # one name, two units (Göteborg's Centrum before and after 2021): the code tells them apart
+        out["stadsdel"] = [f"{n} ({k})" if n in same else n for n, k in zip(out.stadsdel, out.kod, strict=True)]
     out["indikator"] = out.kpi.map(heads.indikator)
     out["kommunens_text"] = [kommun_text.get((k, m), "–") for k, m in zip(out.kpi, out.kommunkod, strict=True)]
     out["_ordning"] = out.kpi.map({k: n for n, k in enumerate(heads.index)})
