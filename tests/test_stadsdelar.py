@@ -111,7 +111,7 @@ def _nav(kommun: str, title: str) -> str:
 def test_the_site_has_a_page_per_stadsdel_with_data_linked_from_its_kommun(ojhome, tmp_path):
     _import_workbook(tmp_path)
     folder = tmp_path / "webb"
-    assert main(["rapport", "--kommun", "0180", "--omrade", "missbruk", "--datakalla", "egen",
+    assert main(["rapporter", "--lan", "01", "--kommun", "0180", "--omrade", "missbruk", "--datakalla", "egen",
                  "--ut", str(folder)]) == 0
     made = sorted(p.name for p in folder.glob("stadsdel-*.html"))
     # Stockholm's four stadsdelar in the workbook; not Göteborg's (no page of the site covers Göteborg)
@@ -131,11 +131,18 @@ def test_the_site_has_a_page_per_stadsdel_with_data_linked_from_its_kommun(ojhom
         assert cells[:4] == [value, own.at[kpi, "värde_text"], own.at[kpi, "länet_text"], own.at[kpi, "riket_text"]]
     assert "räknas inte in i dem" in page and "Kommunprofil" not in page.split("<main>")[1][:200]
     assert re.search(r'<nav class="topp"[^>]*>.*href="kommunprofil-0180-missbruk\.html">Stockholm</a>', page, re.DOTALL)
-    # linked from the kommun's profile and the index
+    assert re.search(r'Se även: <a href="lansanalys-01[^"]*">Länsanalys Missbruks', page)
+    # linked from the kommun's profile, the index, and its row in every table of the län report
     profile = (folder / "kommunprofil-0180-missbruk.html").read_text(encoding="utf-8")
     index = (folder / "index.html").read_text(encoding="utf-8")
+    (lan_page,) = folder.glob("lansanalys-01*.html")
+    report = lan_page.read_text(encoding="utf-8")
     for name in made:
         assert f'href="{name}"' in profile and f'href="{name}"' in index
+    for heads in _tables_with(report, "Stockholm"):
+        assert "↳ Rinkeby-Kista" in heads
+    linked = re.findall(r'<a class="stadsdel" href="stadsdel-018001\.html">↳ Rinkeby-Kista</a></th>', report)
+    assert len(linked) == len(_tables_with(report, "Stockholm"))
     # built only while stadsdel data exists: without the rows, the next build removes the pages
     df = ds.df[ds.df.niva != "stadsdel"].reset_index(drop=True)
     dataset.save_dataset(df, "egen", dataset.read_manifest("egen"))

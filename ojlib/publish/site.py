@@ -1128,6 +1128,7 @@ class SiteMap:
         self.utforska = False  # the site has the dashboard (utforska.html): every report links to it
         self.profiles: dict[str, str] = {}  # kommun code -> page
         self.stadsdelar: dict[str, list[tuple[str, str]]] = {}  # kommun code -> its stadsdel pages (name, page)
+        self.stadsdel_rows: dict[str, dict[str, str]] = {}  # län -> stadsdel row heading -> page
         self._links_by_lan: dict = {}  # lan -> _profile_links(lan), made on first use
         self.lan_reports: dict[str, dict[str, str]] = {}  # lan -> område -> page
         for name, m in sorted(meta_pages, key=_sort_key):
@@ -1187,6 +1188,7 @@ class SiteMap:
             pattern, links = self._profile_links(str(meta["lan"]))
             if links:  # one pass over the page for all the län's kommuner
                 text = pattern.sub(lambda m: m.group(1) + links[m.group(2)] + m.group(3), text)
+            text = stadsdelar.link_rows(text, self.stadsdel_rows.get(str(meta["lan"]), {}))
         return text
 
     def _profile_links(self, lan: str):
@@ -1363,7 +1365,7 @@ def _stadsdel_pages(gen: Generation, sitemap: SiteMap) -> stadsdelar.StadsdelPag
         gen.write_text(name, text)
     for name in parts.remove:
         gen.remove(name)
-    sitemap.stadsdelar = parts.links
+    sitemap.stadsdelar, sitemap.stadsdel_rows = parts.links, parts.rows
     return parts
 
 

@@ -15,10 +15,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from ojlib.base.errors import OjError
 from ojlib.data import dataset, geo, shared
-from ojlib.render import html_export, views
+from ojlib.render import html_export, tables, views
 from ojlib.report import lansrapport
 
 PREFIX = "stadsdel-"
@@ -34,6 +35,7 @@ class StadsdelPages:
     write: dict[str, str] = field(default_factory=dict)
     remove: list[str] = field(default_factory=list)
     links: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    rows: dict[str, dict[str, str]] = field(default_factory=dict)  # län -> row heading in its report -> page
 
 
 def page_name(kod: str) -> str:
@@ -94,5 +96,19 @@ def site_pages(folder: Path, meta_pages: list[tuple[str, dict]], kommuner: set[s
                 if text is not None:
                     out.write[page_name(kod)] = text
                     out.links.setdefault(kommun, []).append((f"{namn} ({sd.at[kod, 'typ']})", page_name(kod)))
+                    for label in (f"{tables.STADSDEL_MARK}{namn}", f"{tables.STADSDEL_MARK}{namn} ({kod})"):
+                        for shown in {html.escape(label), html.escape(label, quote=False)}:
+                            out.rows.setdefault(kommun[:2], {})[shown] = page_name(kod)
     out.remove = [n for n in old if n not in out.write]
     return out
+
+
+def link_rows(text: str, rows: dict[str, str]) -> str:
+    """A län report's page with each stadsdel's row heading (``rows``: heading as in the page -> stadsdel
+    page) a link to its page, in every table that shows it."""
+    if not rows:
+        return text
+    names = "|".join(re.escape(n) for n in sorted(rows, key=len, reverse=True))
+    pattern = re.compile(rf"(<th[^>]*>)({names})(</th>)")
+    return pattern.sub(lambda m: f'{m.group(1)}<a class="stadsdel" href="{html.escape(quote(rows[m.group(2)]))}">'
+                                 f"{m.group(2)}</a>{m.group(3)}", text)
