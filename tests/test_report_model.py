@@ -59,7 +59,7 @@ def test_bakgrundsmatt_for_jonkoping(example_ds):
     assert f"({year})" in html and "Jönköping" in html and ">Länet<" in html and ">Riket<" in html
     assert jkp.värde_text in html and "färgas inte och rangordnas inte" in html
     assert "background" not in html and "style=" not in html and "rang" not in html.lower().replace("rangordnas", "")
-    assert "Exempeldata – inte verkliga resultat" in html and "ovägt medel" in html.lower()
+    assert "Exempeldata – inte verkliga resultat" in html and "ovägt medel" in html.lower() and "summan av" in html
     # from Kolada, as published: "Källa: Kolada" and no mark of a computed value
     kdf = df.copy()
     kdf["kalla"] = "kolada"

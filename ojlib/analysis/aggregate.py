@@ -32,6 +32,7 @@ from ojlib.data.sources import registry
 # Labels for what a comparison value is.
 AVSER_ANDEL_JA = "andel kommuner med Ja (%)"
 AVSER_OVAGT = "ovägt medel av kommunerna"
+AVSER_SUMMA = "summan av kommunerna"
 
 
 def avser_andel(level_label: str) -> str:

@@ -10,7 +10,13 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ojlib.analysis.aggregate import AVSER_ANDEL_JA, STATUS_ANDEL_TOPP, avser_beraknat, avser_publicerat
+from ojlib.analysis.aggregate import (
+    AVSER_ANDEL_JA,
+    AVSER_SUMMA,
+    STATUS_ANDEL_TOPP,
+    avser_beraknat,
+    avser_publicerat,
+)
 from ojlib.base.errors import OjError
 from ojlib.data.catalog import Indicator
 from ojlib.data.dataset import Dataset
@@ -93,7 +99,7 @@ def avser_from_status(status: pd.Series, typ: pd.Series, kalla) -> pd.Series:
     """Label a published row: exempeldata's rows say themselves what they are; others name the
     source they came from (``kalla``: the dataset's key, or the rows' own ``kalla`` column, so a
     dataset of several sources names the one each value came from)."""
-    computed = status.isin(["ovagt_medel", "andel_ja", STATUS_ANDEL_TOPP])
+    computed = status.isin(["ovagt_medel", "andel_ja", STATUS_ANDEL_TOPP, "summa"])
     if isinstance(kalla, pd.Series):
         names = {k: avser_publicerat(str(k)) for k in kalla.unique()}
         label = kalla.map(names).astype(object)
@@ -101,6 +107,7 @@ def avser_from_status(status: pd.Series, typ: pd.Series, kalla) -> pd.Series:
         label = pd.Series(avser_publicerat(kalla), index=status.index, dtype=object)
     label[computed & (typ == "ja_nej")] = AVSER_ANDEL_JA
     label[computed & (typ != "ja_nej")] = [avser_beraknat(t) for t in typ[computed & (typ != "ja_nej")]]
+    label[status == "summa"] = AVSER_SUMMA  # a count the kommuner add up to (a population)
     return label
 
 

@@ -50,6 +50,7 @@ STATUS_TEXT = {
     "ej_tillampligt": "Ej tillämpligt",
     "saknas": "Värde saknas i källan",
     "ovagt_medel": "Ovägt medel av kommunernas värden",
+    "summa": "Summan av kommunernas värden",
     "andel_ja": "Andel kommuner som svarat Ja (%)",
     "andel_hogsta_niva": "Andel kommuner som svarat med skalans högsta nivå (%)",
 }

@@ -453,9 +453,10 @@ def _bakgrund_slides(ctx: _Context) -> list[Bild]:
             continue
         order = list(dict.fromkeys(shown.kpi))
         heads = shown.drop_duplicates("kpi").set_index("kpi")
-        computed = bool((shown["avser"] == aggregate.AVSER_OVAGT).any())
+        marked = set(shown["avser"]) & set(views.BERAKNADE)
+        computed = bool(marked)
         if computed:
-            notes.append(f"{views.BERAKNAT} Ovägt medel av kommunernas värden, inte länets eller rikets eget värde.")
+            notes.append(views.beraknat_text(marked))
         kolumner = [f"{heads.at[k, 'indikator']} ({int(heads.at[k, 'år'])}), {heads.at[k, 'enhet']}" for k in order]
         cells = {(r.kod, r.kpi): r for r in shown.itertuples(index=False)}
 
@@ -463,7 +464,7 @@ def _bakgrund_slides(ctx: _Context) -> list[Bild]:
             texts = []
             for k in order:
                 r = cells.get((kod, k))
-                mark = views.BERAKNAT if r is not None and r.avser == aggregate.AVSER_OVAGT else ""
+                mark = views.BERAKNAT if r is not None and r.avser in views.BERAKNADE else ""
                 texts.append("–" if r is None or pd.isna(r.värde) else f"{r.värde_text}{mark}")
             return {"kod": kod, "namn": namn, "nivå": niva, "värden": texts}
 
@@ -478,7 +479,7 @@ def _bakgrund_slides(ctx: _Context) -> list[Bild]:
             suffix = f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""
             slides.append(Bild("bakgrund", f"{titel}{suffix}", ctx.kalla(years, derived=computed, kpis=order), notes,
                                "Sammanhang före jämförelsen: färgas inte och rangordnas inte"
-                               + (f" · {views.BERAKNAT} ovägt medel av kommunerna" if computed else ""),
+                               + (f" · {views.BERAKNAT} beräknat ur kommunerna" if computed else ""),
                                {"kolumner": kolumner, "rader": chunk + jmf, "markera": ctx.kommun}))
     return slides
 

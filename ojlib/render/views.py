@@ -391,6 +391,14 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
 BAKGRUND_NOT = ("Bakgrundsmått ger sammanhang före jämförelsen: de färgas inte och rangordnas inte, och ett högre "
                 "eller lägre värde är varken bättre eller sämre.")
 BERAKNAT = "*"
+BERAKNADE = {aggregate.AVSER_OVAGT: "ovägt medel av kommunernas värden",
+             aggregate.AVSER_SUMMA: "summan av kommunernas värden (för antal invånare)"}
+
+
+def beraknat_text(avser) -> str:
+    """The note under a bakgrundsmått table for its marked län/riket values, computed from the kommuner."""
+    kinds = formatting.and_list([BERAKNADE[a] for a in BERAKNADE if a in set(avser)])
+    return f"{BERAKNAT} Beräknat ur kommunerna, inte länets eller rikets eget värde: {kinds}."
 
 
 def bakgrund_table(rader: pd.DataFrame, title: str = "") -> HtmlTable:
@@ -407,7 +415,7 @@ def bakgrund_table(rader: pd.DataFrame, title: str = "") -> HtmlTable:
         names = ", ".join(f"{r.indikator} ({r.kpi})" for r in gone.itertuples(index=False))
         lines.append(f"Utan värden i datakällan: {names}.")
     table = ""
-    computed = False
+    computed: set[str] = set()  # what the marked län/riket values are: ovägt medel, summa
     if not shown.empty:
         order = list(dict.fromkeys(shown.kpi))
         heads = shown.drop_duplicates("kpi").set_index("kpi")
@@ -424,8 +432,8 @@ def bakgrund_table(rader: pd.DataFrame, title: str = "") -> HtmlTable:
                 missing.setdefault((r.indikator, r.värde_text), []).append(r.namn)
                 return f"<td class='tal' title='{_e(r.värde_text)}'>–</td>"
             mark = ""
-            if r.avser == aggregate.AVSER_OVAGT:
-                computed = True
+            if r.avser in BERAKNADE:
+                computed.add(r.avser)
                 mark = f"<span class='beraknat' title='{_e(r.avser)}'>{BERAKNAT}</span>"
             return f"<td class='tal'>{_e(r.värde_text)}{mark}</td>"
 
@@ -446,11 +454,10 @@ def bakgrund_table(rader: pd.DataFrame, title: str = "") -> HtmlTable:
         for (indikator, why), names in missing.items():
             lines.append(f"Saknas (–): {indikator} för {formatting.and_list(names)} – {why}.")
     if computed:
-        lines.append(f"{BERAKNAT} Ovägt medel av kommunernas värden, inte länets eller rikets eget värde (för ett "
-                     "antal: antalet i en genomsnittlig kommun).")
+        lines.append(beraknat_text(computed))
     h = f"<h4>{_e(title)}</h4>" if title else ""
     return HtmlTable(f"<div class='oj-tabell oj-bakgrund'>{h}{_mark(kalla)}{table}"
-                     f"{_notes(lines, kalla, derived=computed)}</div>")
+                     f"{_notes(lines, kalla, derived=bool(computed))}</div>")
 
 
 # ---------------------------------------------------------------- förbättringsområden

@@ -82,11 +82,13 @@ def _latent(rng, kom: pd.DataFrame, n_years: int, gruppeffekt: float) -> np.ndar
     return group[:, None] + lan[:, None] + z
 
 
-def _missing(rng, kom: pd.DataFrame, ind: Indicator, n_years: int, sekretess: bool = True) -> np.ndarray:
+def _missing(rng, kom: pd.DataFrame, ind: Indicator, n_years: int, sekretess: bool = True,
+             bortfall: bool = True) -> np.ndarray:
     """Status per kommun and year: None (value present), 'bortfall' or 'sekretess' (``sekretess=False``:
-    a register count such as unemployment, never too few answers)."""
+    a register count such as unemployment, never too few answers; ``bortfall=False``: a register every
+    kommun is in, such as the population)."""
     status = np.full((len(kom), n_years), None, dtype=object)
-    status[rng.random((len(kom), n_years)) < BORTFALL] = "bortfall"
+    status[rng.random((len(kom), n_years)) < (BORTFALL if bortfall else 0.0)] = "bortfall"
     if ind.typ == "andel" and ind.kon and sekretess:  # user surveys: small kommuner get too few answers
         p = kom.kommungrupp_kod.map(SEKRETESS).fillna(0.02).to_numpy()[:, None]
         status[(rng.random((len(kom), n_years)) < p) & (status == None)] = "sekretess"  # noqa: E711
@@ -99,7 +101,7 @@ def generate_indicator(ind: Indicator, kom: pd.DataFrame) -> pd.DataFrame:
     conf = settings(ind)
     years = ind.ar
     y = _latent(rng, kom, len(years), float(conf.get("gruppeffekt", 0.5)))
-    status = _missing(rng, kom, ind, len(years), bool(conf.get("sekretess", True)))
+    status = _missing(rng, kom, ind, len(years), bool(conf.get("sekretess", True)), bool(conf.get("bortfall", True)))
     present = status == None  # noqa: E711
     values = np.full(y.shape, np.nan)
     for t in range(len(years)):
@@ -200,20 +202,26 @@ def aggregate_kommuner(df: pd.DataFrame, catalogue, kalla: str) -> pd.DataFrame:
     """Tidy län (``niva='lan'``, region codes) and riket rows computed from the kommun rows of ``df``.
 
     The same rule as the comparison tables: Ja/Nej the share Ja (status ``andel_ja``), scales
-    the share at the top level (status ``andel_hogsta_niva``), other types the ovägt medel
-    (status ``ovagt_medel``). ``antal`` is the number of kommuner that contributed. This is what
-    the example data stores as its län and riket values.
+    the share at the top level (status ``andel_hogsta_niva``), other types the ovägt medel (status
+    ``ovagt_medel``); in the example data a count the levels file marks ``summa`` (the population) is the
+    sum (status ``summa``). ``antal`` is the number of kommuner that contributed. This is what the
+    example data stores as its län and riket values.
     """
     k = df[(df.niva == "kommun") & df.varde.notna()]
     k = k.merge(geo.kommuner()[["kommun_kod", "region_kod"]], left_on="kod", right_on="kommun_kod")
     by = {i.kpi: i for i in catalogue}
+    sums = [kpi for kpi, i in by.items() if kalla == KALLA and i.typ == "antal" and settings(i).get("summa")]
     typ = k.kpi.map(lambda x: by[x].typ if x in by else "antal")
     top = k.kpi.map(lambda x: top_level(by[x]) if x in by else 1)
     k = k.assign(_v=share_input(k.varde.to_numpy(), typ.to_numpy(dtype=object), top.to_numpy(dtype=float)))
     out = []
     for niva, key in (("lan", "region_kod"), ("riket", None)):
         groups = ["kpi", "ar", "kon"] + ([key] if key else [])
-        agg = k.groupby(groups, as_index=False).agg(varde=("_v", "mean"), antal=("_v", "size"))
+        agg = k.groupby(groups, as_index=False).agg(varde=("_v", "mean"), antal=("_v", "size"),
+                                                    _summa=("_v", "sum"))
+        summed = agg.kpi.isin(sums)
+        agg.loc[summed, "varde"] = agg.loc[summed, "_summa"]  # a count the kommuner add up to (a population)
+        agg = agg.drop(columns="_summa")
         agg["kod"] = agg[key] if key else geo.RIKET
         agg["niva"] = niva
         out.append(agg)
@@ -221,6 +229,7 @@ def aggregate_kommuner(df: pd.DataFrame, catalogue, kalla: str) -> pd.DataFrame:
     res["varde"] = res.varde.round(2)
     status = {"ja_nej": "andel_ja", "skala": STATUS_ANDEL_TOPP}
     res["status"] = res.kpi.map(lambda x: status.get(by[x].typ, "ovagt_medel") if x in by else "ovagt_medel")
+    res.loc[res.kpi.isin(sums), "status"] = "summa"
     res["kalla"] = kalla
     return res[["kpi", "kod", "niva", "ar", "kon", "varde", "status", "antal", "kalla"]]
 
