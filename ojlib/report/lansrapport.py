@@ -432,8 +432,10 @@ def stadsdel_summary(ds: Dataset, table: pd.DataFrame, rows: pd.DataFrame) -> pd
     stadsdel kommunkod, stadsdel, ja, ja_med_svar, topp, topp_med_svar, counted as ``kommun_summary``
     counts a kommun's (no changes: a stadsdel's earlier years are not compared)."""
     cols = ["kommunkod", "stadsdel", "ja", "ja_med_svar", "topp", "topp_med_svar"]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
     typ = table.drop_duplicates("kpi").set_index("kpi").typ
-    rows = rows[rows.kpi.map(typ).isin(ANSWER_TYPES)] if not rows.empty else rows
+    rows = rows[rows.kpi.map(typ).isin(ANSWER_TYPES)]
     out = []
     for (kod, name), part in rows.groupby(["kommunkod", "stadsdel"], sort=False):
         jn = part[part.kpi.map(typ) == "ja_nej"]
