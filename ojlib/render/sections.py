@@ -85,7 +85,8 @@ def _enheter(r: Report, s: Section) -> None:
 
 def _stadsdelar(r: Report, s: Section) -> None:
     display(Markdown(f"## {s.rubrik}\n\nStadsdelar och socialförvaltningar med egna värden i datan, under sin "
-                     "kommun (indragna, märkta ↳)."))
+                     "kommun (indragna, märkta ↳): samma värden som under kommunen i matrisen och tabellerna ovan, "
+                     "här samlade för alla indikatorer. De räknas inte in i länets värde."))
     if r.kommentarer is not None:
         notebook.show_comment(r.kommentarer, s.rubrik)
     kalla = r.omraden[s.omrade].tabell.attrs.get("kalla") or r.ds.kalla
