@@ -94,6 +94,9 @@ def test_every_value_of_the_lansrapport_table_is_in_the_data(folder, ds):
     index = {k: i for i, k in enumerate(geo.kommuner().kommun_kod)}
     li = list(geo.lan().lan_kod).index("06")
     assert len(table) == 13 * table.kpi.nunique() and table.kpi.nunique() >= 20
+    # the bakgrundsmått are context, not a coloured map, and not "missing" either (issue 21)
+    bakgrund = {i.kpi for i in ds.cat.bakgrund("missbruk")}
+    assert bakgrund and not bakgrund & ({i["kpi"] for i in data["indikatorer"]} | {i["kpi"] for i in data["saknas"]})
     for row in table.itertuples(index=False):
         rec = data["varden"][row.kpi][str(row.år)]
         i = index[row.kommunkod]

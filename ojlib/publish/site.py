@@ -660,7 +660,7 @@ def _choose_indicator(ds, metas: list[dict], kpi: str | None):
     wanted: list[str] = []
     for m in metas:
         wanted += [o for o in _omraden_of(m) if o not in wanted]
-    candidates = ds.cat.for_omrade(wanted or None)
+    candidates = ds.cat.jamforda(wanted or None)  # a coloured map: never a bakgrundsmått
     have = set(ds.df.loc[(ds.df.niva == "kommun") & ds.df.varde.notna(), "kpi"])
     for pick in ([i for i in candidates if i.typ == "andel"], candidates):
         for ind in pick:

@@ -304,7 +304,7 @@ class Utforskare:
     # ------------------------------------------------------------ menus
 
     def _fill_indicators(self, kpi: str | None = None) -> None:
-        inds = self.ds.cat.for_omrade(self.omrade.value)
+        inds = self.ds.cat.jamforda(self.omrade.value)  # bakgrundsmått: never coloured or ranked
         options = [(f"{i.namn} ({i.kpi})", i.kpi) for i in inds]
         self._updating = True
         try:
