@@ -230,3 +230,25 @@ def test_no_stray_pages(written, key):
                                                     encoding="utf-8")
     stray = [n for n, c in enumerate(counts, start=1) if c < 150]
     assert len(pages) >= 3 and stray == [], f"{pdf.name}: sidor med under 150 tecken: {stray} ({counts})"
+
+
+@pytest.mark.parametrize("key", ["06", "14"])
+def test_printed_matrix_headers_break_only_between_words_or_at_soft_hyphens(written, key):
+    """The answer matrix's headers on A4 (13 columns at 8 pt): a word breaks at a soft hyphen, where the
+    page shows "Tillgäng-", never inside a syllable ("Bruka" / "rstyrd", as before)."""
+    html = written[key].read_text(encoding="utf-8")
+    heads = re.findall(r"<th scope='col'>(.*?)<", html) + re.findall(r"<th class='grupp'[^>]*>(.*?)</th>", html)
+    words = {w for h in heads for w in re.findall(r"[\wÅÄÖåäö\u00ad]+", h)}
+    whole = set(re.findall(r"[\wÅÄÖåäö]+", re.sub(r"<[^>]+>", " ", html.replace("\u00ad", ""))))
+    text = subprocess.run(["pdftotext", str(_pdf(written, key)), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    found = set(re.findall(r"[\wÅÄÖåäö]+[-‐]?", text.replace("\u00ad", "")))  # a hyphen where a word broke
+    cut = set()
+    for w in words:
+        clean = w.replace("\u00ad", "")
+        joints = {len(part) for part in (w[:i].replace("\u00ad", "") for i, c in enumerate(w) if c == "\u00ad")}
+        cut |= {clean[:n] for n in range(3, len(clean)) if n not in joints and clean[:n] in found
+                and clean[:n] not in whole}
+    cut = sorted(cut)
+    assert len(words) > 20 and any("\u00ad" in w for w in words), words  # long headers, hyphenation marked
+    assert cut == [], f"matrix header words cut inside a syllable on paper: {cut}"

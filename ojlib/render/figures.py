@@ -524,8 +524,8 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
     derived = any(not (isinstance(a, str) and a.startswith("publicerat"))
                   for a, n in zip(col["avser"], col["nivå"], strict=True) if n != "kommun")
     subtitle = f"{RIKTNING_TEXT[_riktning(first.riktning)].capitalize()}; {years[0]}–{years[-1]}"
-    if kompakt:  # two to a row (about 590 px wide at 1400 px): the legend wraps at that width
-        return _finish(data, layout, _wrap(f"{first.indikator} över tid", 48), kalla, bool(derived), subtitle, None,
+    if kompakt:  # two to a row (about 590 px wide at 1400 px, 340 px printed): the title wraps at the printed width
+        return _finish(data, layout, _wrap(f"{first.indikator} över tid", 36), kalla, bool(derived), subtitle, None,
                        330, below=40, legend=True, legend_width=430, meta={"rutnat": "bred"})
     return _finish(data, layout, f"{first.indikator} över tid", kalla, bool(derived), subtitle, None, 480,
                    below=80, legend=True)

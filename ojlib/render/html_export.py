@@ -104,7 +104,7 @@ RENDER_FIGURES_JS = """(function () {
         if (!('ojSkarm' in div)) {
           div.ojSkarm = [div.layout.width === undefined ? null : div.layout.width, div.layout.height];
         }
-        var upd = {width: div.closest('.rutnat:not(.bred)') ? PRINT_HALF : PRINT_WIDTH};
+        var upd = {width: div.closest('.rutnat') ? PRINT_HALF : PRINT_WIDTH};  // a grid: two to a row
         if (printed) { upd.height = printed; }
         return Plotly.relayout(div, upd);
       }
@@ -249,14 +249,16 @@ details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
   table.matris tr.jamforelse th, table.matris tr.jamforelse td { font-size: 8pt; }
   table.matris td { font-size: 8pt; }
   table.matris td { min-width: 0; padding: 2px 2px; }
-  /* the matrix fits the page at 8 pt: headers and answer texts may break anywhere (a table wider than the
-     paper made Chromium shrink the whole page, every text with it) */
+  /* the matrix fits the page at 8 pt (a table wider than the paper made Chromium shrink the whole page, every
+     text with it): answer texts may break anywhere, headers only between words and at their soft hyphens
+     (views.soft_hyphens marks every syllable joint of a long word) */
   table.matris th, table.matris td, table.matris tr.jamforelse td.skala { overflow-wrap: anywhere; min-width: 0; }
+  table.matris thead th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
   table.matris .år { white-space: normal; }
   table.oj-sorterbar th, table.oj-sorterbar td { overflow-wrap: anywhere; min-width: 0; white-space: normal; }
   th, td { padding: 2px 4px; }
-  .rutnat { grid-template-columns: 1fr 1fr; gap: 0 4mm; }
-  .rutnat.bred { grid-template-columns: 1fr; }
+  .rutnat, .rutnat.bred { grid-template-columns: 1fr 1fr; gap: 0 4mm; }  /* trend charts too: one a page was
+     half empty (the Gnosjö profile's 34 trends took 17 pages) */
   .rutnat .halv { break-inside: avoid; }
   .output > ul:has(> li:nth-child(6)) { columns: 1; }
   details::details-content { content-visibility: visible; display: block; }
@@ -268,13 +270,14 @@ details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
   h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
   main h2 { margin-top: 5mm; }
   .oj-oversikt, .oj-tabell:not(:has(.oj-profil)), .oj-forbattring .listor > div, .oj-kapitel { break-inside: avoid; }
-  /* a table longer than about half a page (Västra Götaland's 49 kommuner) starts where its heading is and
-     breaks between rows, the header repeated on the next page (thead); never before its Länet and Riket
-     rows (the last two of a table of values; tr.jamforelse in the matrix), and its notes follow it */
-  .oj-oversikt:has(tbody > tr:nth-child(26)), .oj-tabell:has(tbody > tr:nth-child(26)),
+  /* a table of ten rows or more (Jönköping's 13 kommuner too; whole, it left the rest of a page empty) starts
+     where its heading is and breaks between rows, the header repeated on the next page (thead); never
+     before its third row, nor before its Länet and Riket rows (the last two of a table of values;
+     tr.jamforelse in the matrix), and its notes follow it */
+  .oj-oversikt:has(tbody > tr:nth-child(11)), .oj-tabell:has(tbody > tr:nth-child(11)),
   .oj-tabell:has(li:nth-child(15)) { break-inside: auto; }
   thead { display: table-header-group; }
-  .oj-oversikt tbody > tr:nth-last-child(-n+2), tr.jamforelse { break-before: avoid; }
+  .oj-oversikt tbody > tr:nth-last-child(-n+2), tr.jamforelse, tbody > tr:nth-child(-n+3) { break-before: avoid; }
   .rulla + *, table + *, .oj-tabell + .oj-not { break-before: avoid; }
   footer { display: none; }  /* its line is in every page's margin (page_css); alone it made a page of its own */
   /* the kommun profile on A4: the four columns of answer distributions share the width evenly (left to

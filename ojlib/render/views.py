@@ -19,6 +19,7 @@ import html
 import re
 
 import pandas as pd
+import pyphen
 
 from ojlib import EXEMPELDATA_MARK
 from ojlib.analysis import aggregate, colours, coverage, formatting
@@ -56,30 +57,22 @@ def level_rule(palett: str = "standard") -> str:
     return colours._recolour(colours.NOTE_SVAR, palett) + " Grått: svar saknas (orsaken anges)."
 
 
-CONSONANTS = set("bcdfghjklmnpqrstvwxz")
+
+
+_HYPHENATOR = pyphen.Pyphen(lang="sv_SE", left=3, right=3)  # LibreOffice's Swedish hyphenation patterns
 
 
 def soft_hyphens(text: str, longest: int = 12) -> str:
-    """Text with a soft hyphen (U+00AD) in each word longer than ``longest`` letters, so that a narrow
-    column may break "Överens-kommelse" instead of growing or overflowing. The break goes after an
-    "s" that ends a first part near the middle (Swedish compounds: "bedömnings|metoder"), else
-    between the two consonants nearest the middle ("Brukar|bedömning"); a word with neither stays whole."""
+    """Text with a soft hyphen (U+00AD) at every syllable joint (Swedish hyphenation patterns, at least
+    three letters on each side) of each word longer than ``longest`` letters, so that a narrow column may
+    break "Överens-kommelse" or "Tillgäng-lighet" instead of growing, overflowing or breaking inside a
+    syllable; each part of a hyphenated word ("FREDA-kortfrågor") on its own."""
     def one(word: str) -> str:
-        if len(word) <= longest or "-" in word:
+        if len(word) <= longest:
             return word
-        mid = len(word) // 2
-        low = word.lower()
-        s_joints = [i for i in range(5, len(word) - 4) if low[i - 1] == "s" and low[i - 2] in CONSONANTS
-                    and abs(i - mid) <= 3]
-        if s_joints:  # the first part ends in a genitive s: "vålds|utsatthet", "Överens|kommelse"
-            i = min(s_joints)
-        else:  # a syllable break C|CV nearest the middle: "Brukar|bedömning", "Tillgäng|lighet"
-            cands = [i for i in range(3, len(word) - 3) if low[i - 1] in CONSONANTS and low[i] in CONSONANTS
-                     and low[i + 1] not in CONSONANTS]
-            if not cands:
-                return word
-            i = min(cands, key=lambda k: abs(k - mid))
-        return word[:i] + "\u00ad" + word[i:]
+        if "-" in word:
+            return "-".join(one(part) for part in word.split("-"))
+        return _HYPHENATOR.inserted(word, hyphen="\u00ad")
 
     return " ".join(one(w) for w in str(text).split(" "))
 
@@ -135,11 +128,11 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
         rows = ["<thead>"]
         if grouped:
             rows.append("<tr><th class='hörn' rowspan='2' scope='col'>Kommun</th>"
-                        + "".join(f"<th class='grupp' colspan='{len(ks)}' scope='colgroup'>{_e(soft_hyphens(gt))}</th>"
-                                  for _, gt, ks in groups) + "</tr><tr>")
+                        + "".join(f"<th class='grupp' colspan='{len(ks)}' scope='colgroup'>"
+                                  f"{_e(soft_hyphens(gt, 8))}</th>" for _, gt, ks in groups) + "</tr><tr>")
         else:
             rows.append("<tr><th class='hörn' scope='col'>Kommun</th>")
-        rows.append("".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator']))} "
+        rows.append("".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator'], 8))} "
                             f"<span class='år'>({heads.at[k, 'år']})</span></th>" for k in kpis))
         rows.append("</tr></thead><tbody>")
         for _kod, part in t.groupby("kommunkod", sort=False):
