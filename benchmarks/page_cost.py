@@ -64,7 +64,7 @@ def worker(notebooks: Path, kind: str, n: int) -> None:
     nb = json.loads((notebooks / name).read_text(encoding="utf-8"))
     params = ([{"kommun": k} for k in PROFILES] if kind == "profil" else
               [{"lan": lan, "omrade": o} for lan, o in LAN])[: n + 1]
-    shell.run_cell("import pandas, plotly.graph_objects, IPython.display, ojlib.render.notebook, ojlib.report.params, "
+    shell.run_cell("import pandas, plotly.graph_objects, IPython.display, ojlib.render.notebook, ojlib.report.request, "
                    "ojlib.analysis.colours, ojlib.render.figures, ojlib.render.tables, ojlib.analysis.summary, "
                    "ojlib.data.shared")
 

@@ -63,9 +63,9 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "ojlib", "exempeldata"], check=True, capture_output=True)
     sys.path.insert(0, str(ROOT))
     from ojlib.data import geo
-    from ojlib.report import params
+    from ojlib.report import request
 
-    requests = [params.lansanalys(lan, args.omrade) for lan in geo.lan().lan_kod]
+    requests = [request.load(request.parse({"lan": lan, "omrade": args.omrade})) for lan in geo.lan().lan_kod]
     ds = requests[0][1]
     print(f"{len(requests)} län × {args.omrade}, load average {os.getloadavg()[0]:.1f}")
     for p, _ in requests[:2]:  # warm-up: the national tables, once per process for both ways

@@ -19,7 +19,7 @@ from ojlib.cli import main
 from ojlib.cli import reports as cli_reports
 from ojlib.data import dataset, delregioner, geo
 from ojlib.render import tables, views
-from ojlib.report import build, params
+from ojlib.report import build, request
 
 
 def test_vastra_gotalands_four_delregioner_hold_its_49_kommuner(ojhome):
@@ -56,7 +56,7 @@ def test_a_lan_without_delregioner_says_so(ojhome):
 
 
 def test_vg_report_grouped_by_delregion_with_ovagt_medel(example_ds):
-    p, _ = params.lansanalys("14", "missbruk", None, "riket", "rang_kvartil", "exempeldata")
+    p, _ = request.notebook("lansanalys", lan="14", omrade="missbruk", datakalla="exempeldata")
     report = build.lansrapport(p, example_ds, delregioner=True)
     (section,) = report.of_kind("delregioner")
     members = section.data["kommuner"]
@@ -93,7 +93,7 @@ def test_stockholm_report_shows_imported_stadsdelar_under_their_kommun(ojhome, t
     Göteborg): Stockholms län's report lists them under Stockholm, indented; VG's under Göteborg."""
     assert main(["importera", str(wb.layout_a(tmp_path / "oj_missbruk.xlsx"))]) == 0
     ds = dataset.load_dataset("egen")
-    p, _ = params.lansanalys("01", "missbruk", None, "riket", "rang_kvartil", "egen")
+    p, _ = request.notebook("lansanalys", lan="01", omrade="missbruk", datakalla="egen")
     report = build.lansrapport(p, ds, kinds=("stadsdelar",))
     (section,) = report.of_kind("stadsdelar")
     rows = section.data["rader"]
@@ -103,17 +103,17 @@ def test_stockholm_report_shows_imported_stadsdelar_under_their_kommun(ojhome, t
     assert got["värde"] == want and got["stadsdel"] == "Rinkeby-Kista"
     html = views.stadsdel_table(rows, "egen").html
     assert html.index(">Stockholm</th>") < html.index("↳ Rinkeby-Kista") and "padding-left" in html
-    p14, _ = params.lansanalys("14", "missbruk", None, "riket", "rang_kvartil", "egen")
+    p14, _ = request.notebook("lansanalys", lan="14", omrade="missbruk", datakalla="egen")
     (vg,) = build.lansrapport(p14, ds, kinds=("stadsdelar",)).of_kind("stadsdelar")
     assert set(vg.data["rader"].kod) == {"148001"} and set(vg.data["rader"].kommun) == {"Göteborg"}
-    p06, _ = params.lansanalys("06", "missbruk", None, "riket", "rang_kvartil", "egen")
+    p06, _ = request.notebook("lansanalys", lan="06", omrade="missbruk", datakalla="egen")
     assert not build.lansrapport(p06, ds, kinds=("stadsdelar",)).of_kind("stadsdelar")
 
 
 def test_kommun_profile_compares_with_its_delregion(example_ds):
     """Gnosjö's profile with delregioner: a column for Värnamoregionen, its ovägt medel (for Ja/Nej the
     share of its kommuner with Ja), worked out here from the län table; without the option no column."""
-    p, _ = params.kommunprofil("0617", None, "funktionsnedsattning", "liknande", "exempeldata")
+    p, _ = request.notebook("kommunprofil", kommun="0617", omraden="funktionsnedsattning")
     profil = build.kommunprofil(p, example_ds, delregioner=True).omraden["funktionsnedsattning"].profil
     region = delregioner.of_kommun("0617")
     assert region.titel == "Värnamoregionen" and "0617" in region.kommuner
@@ -137,7 +137,7 @@ def test_kommun_profile_compares_with_its_delregion(example_ds):
 
 
 def test_a_kommun_outside_every_delregion_says_so(example_ds):
-    p, _ = params.kommunprofil("0180", None, "missbruk", "liknande", "exempeldata")
+    p, _ = request.notebook("kommunprofil", kommun="0180", omraden="missbruk")
     profil = build.kommunprofil(p, example_ds, delregioner=True).omraden["missbruk"].profil
     assert "delregion" not in profil.columns and profil.attrs["delregion"] is None
     assert "ovägt medel)" not in " ".join(tables.profile_frame(profil).columns)

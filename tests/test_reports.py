@@ -13,6 +13,7 @@ from ojlib.cli import main
 from ojlib.publish import reports, site
 from ojlib.render import html_export
 from ojlib.render.notebook import REPORT_MIMETYPE
+from ojlib.report import request
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"
@@ -46,18 +47,20 @@ def _code(*outputs, source="x = 1", tags=()):
 
 # ------------------------------------------------------------------ parameters
 
-def test_yaml_codes_stay_text_and_years_become_numbers(tmp_path):
+def test_yaml_codes_stay_text(tmp_path):
     f = tmp_path / "p.yml"
     f.write_text("lan: 06\nkommun: 0114\nar: 2024\nomrade: missbruk\ndatakalla: exempeldata\n", encoding="utf-8")
-    assert reports.load_params_file(f) == [{"lan": "06", "kommun": "0114", "ar": 2024, "omrade": "missbruk",
-                                            "datakalla": "exempeldata"}]
+    assert request.read_file(f) == [{"lan": "06", "kommun": "0114", "ar": "2024", "omrade": "missbruk",
+                                     "datakalla": "exempeldata"}]
+    f.write_text("lan: 06\nar: 2024\n", encoding="utf-8")
+    assert reports.make_job(request.read_file(f)[0]).params["ar"] == 2024  # read as a year by the request
 
 
 def test_yaml_batch_file_shares_keys_and_lists_reports(tmp_path):
     f = tmp_path / "batch.yml"
     f.write_text("omrade: missbruk\nar: null\nrapporter:\n  - lan: 01\n  - lan: 06\n    omrade: barn_och_unga\n",
                  encoding="utf-8")
-    sets = reports.load_params_file(f)
+    sets = request.read_file(f)
     assert sets == [{"omrade": "missbruk", "ar": None, "lan": "01"},
                     {"omrade": "barn_och_unga", "ar": None, "lan": "06"}]
     jobs = [reports.make_job(s) for s in sets]
@@ -71,41 +74,43 @@ def test_params_files_are_found_in_params_dir_and_bad_files_say_why(tmp_path, mo
     (home / "params" / "min.yml").write_text("lan: 25\n", encoding="utf-8")
     (home / "params" / "trasig.yml").write_text("lan: [06\n", encoding="utf-8")
     monkeypatch.setenv("OJLIB_HOME", str(home))
-    assert reports.load_params_file("min") == [{"lan": "25"}]
+    assert request.read_file("min") == [{"lan": "25"}]
     with pytest.raises(OjError, match="inte giltig YAML"):
-        reports.load_params_file("trasig.yml")
+        request.read_file("trasig.yml")
     with pytest.raises(OjError, match="finns inte"):
-        reports.load_params_file("saknas.yml")
+        request.read_file("saknas.yml")
 
 
 def test_example_params_files_in_repo_load():
     for f in sorted((ROOT / "params").glob("*.yml")):
-        if f.name in ("indikatorer.yml", "omraden.yml"):  # metadata, not report parameters
+        if f.name in ("indikatorer.yml", "omraden.yml", "delregioner.yml"):  # metadata, not report parameters
             continue
-        for values in reports.load_params_file(f):
+        for values in request.read_file(f):
             assert reports.make_job(values).mall in reports.TEMPLATES
 
 
 def test_assignments_and_job_names():
-    assert reports.parse_assignment("ar=2023") == ("ar", 2023)
-    assert reports.parse_assignment("lan=06") == ("lan", "06")
-    assert reports.parse_assignment("jamforelsegrupp=[0680, 0180]") == ("jamforelsegrupp", ["0680", "0180"])
+    assert request.assignment("ar=2023") == ("ar", "2023")  # text, as in a file: the request reads it
+    assert request.assignment("lan=06") == ("lan", "06")
+    assert request.assignment("jamforelsegrupp=[0680, 0180]") == ("jamforelsegrupp", ["0680", "0180"])
     with pytest.raises(OjError, match="namn=värde"):
-        reports.parse_assignment("ar2023")
+        request.assignment("ar2023")
     job = reports.make_job({"kommun": "Jönköping"})
-    assert (job.mall, job.params, job.slug()) == ("kommunprofil", {"kommun": "0680"}, "kommunprofil-0680")
+    assert (job.mall, job.params["kommun"], job.slug()) == ("kommunprofil", "0680", "kommunprofil-0680-alla")
+    assert job.request.kommun_namn == "Jönköping"
     jobs = reports.assign_names([reports.make_job({"lan": "6"}), reports.make_job({"lan": "06"})])
-    assert [j.name for j in jobs] == ["lansanalys-06", "lansanalys-06-2"]
+    assert [j.name for j in jobs] == ["lansanalys-06-missbruk", "lansanalys-06-missbruk-2"]
     with pytest.raises(OjError, match="Okänd länskod"):
         reports.make_job({"lan": "99"})
 
 
-def test_prepare_maps_option_names_and_rejects_unknown_parameters():
-    job = reports.make_job({"mall": str(FIXTURE), "omrade": "missbruk"})
+def test_a_custom_template_gets_its_own_names_and_rejects_unknown_parameters():
+    job = reports.make_job({"mall": str(FIXTURE), "lan": "6", "ar": "2024", "omrade": "missbruk", "extra": "[1, 2]"})
+    assert job.request is None and job.params == {"lan": "06", "ar": 2024, "omrade": "missbruk", "extra": [1, 2]}
     known = {"kommun": None, "omraden": "alla", "jamforelsegrupp": "kommungrupp", "datakalla": "exempeldata"}
-    job.params["jamforelse"] = "liknande"
-    reports.prepare(job, known)
-    assert job.params == {"omraden": "missbruk", "jamforelsegrupp": "liknande"}
+    job = reports.make_job({"mall": str(FIXTURE), "omrade": "missbruk"})
+    with pytest.raises(OjError, match="har ingen parameter omrade; dess parametrar är kommun, omraden"):
+        reports.prepare(job, known)  # omrade is not omraden: no alias
     with pytest.raises(OjError, match="har ingen parameter farg"):
         reports.prepare(fixture_job(farg="röd"))
 

@@ -24,7 +24,7 @@ from ojlib.analysis import peers
 from ojlib.cli import main
 from ojlib.data import geo
 from ojlib.publish import site
-from ojlib.report import params
+from ojlib.report import request
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"
@@ -461,7 +461,7 @@ def test_every_kommun_profile_has_valid_default_parameters_and_peer_groups():
     """All 290 profiles with the template's defaults (liknande kommuner), without running 290 kernels."""
     fallbacks = []
     for kod in geo.kommuner().kommun_kod:
-        p, ds = params.kommunprofil(kod, None, "alla", "liknande", "exempeldata")
+        p, ds = request.notebook("kommunprofil", kommun=kod)
         for o in p.omraden:
             members, label = peers.peer_members(p.kommun, p.peers, o)
             assert members and kod not in members and label, (kod, o)

@@ -11,7 +11,7 @@ from ojlib.data import dataset, shared
 from ojlib.data.source_lines import EXEMPELDATA, source_line
 from ojlib.data.sources import registry
 from ojlib.render import notebook
-from ojlib.report import params
+from ojlib.report import request
 
 
 def _rows(kalla, kpi, values: dict, ar=2024):
@@ -88,7 +88,7 @@ def test_example_data_mixed_in_stays_marked(two_sources):
 
 
 def test_missing_indicators_are_named(two_sources):
-    p, ds = params.lansanalys("06", "missbruk", 2024, datakalla="kolada,egen")
+    p, ds = request.notebook("lansanalys", lan="06", omrade="missbruk", ar=2024, datakalla="kolada,egen")
     assert p.datakalla == "kolada,egen"
     missing = {i.kpi for i in ds.missing_indicators("missbruk", 2024)}
     assert "U35519" not in missing and "U35538" not in missing and "U35518" in missing
@@ -100,7 +100,7 @@ def test_missing_indicators_are_named(two_sources):
     assert text.count(workbooks) == 1  # one sentence per reason, not one per indicator
     assert "Kostnad missbruksvård vuxna (N35001)" in text and ": hämtas från Kolada med `oj hamta`." in text
     with pytest.raises(OjError, match="Det finns ingen data från exempeldata ännu"):
-        params.lansanalys("06", "missbruk", datakalla=["kolada", "exempeldata"])
+        request.notebook("lansanalys", lan="06", omrade="missbruk", datakalla=["kolada", "exempeldata"])
 
 
 def test_published_values_are_labelled_with_their_own_source(ojhome):

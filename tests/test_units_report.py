@@ -10,7 +10,7 @@ import pytest
 
 from ojlib.analysis import ranking, units
 from ojlib.render import figures, views
-from ojlib.report import build, lansrapport, params
+from ojlib.report import build, lansrapport, request
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_no_units_chapter_without_unit_indicators(example_ds):
 
 
 def test_the_report_model_has_a_units_section_for_funktionsnedsattning_only(example_ds):
-    p, _ = params.lansanalys("06", "alla", None, "riket", "rang_kvartil", "exempeldata")
+    p, _ = request.notebook("lansanalys", lan="06", omrade="alla")
     report = build.lansrapport(p, example_ds)
     (section,) = report.of_kind("enheter")
     assert section.omrade == "funktionsnedsattning" and section.rubrik.startswith("Enheter")

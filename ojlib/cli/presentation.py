@@ -39,21 +39,14 @@ def presentation_command(
     """
     from ojlib.base import outputs
     from ojlib.data.source_lines import EXEMPELDATA
-    from ojlib.publish import reports
     from ojlib.render import presentation
     from ojlib.report import request
 
-    file_values: dict = {}
-    if fil:
-        sets = reports.load_params_file(fil)
-        if len(sets) != 1:
-            raise OjError(f"Filen {fil} innehåller {len(sets)} rapporter; välj en fil med en rapport.")
-        file_values = sets[0]
-    values = request.merge(file_values, {
+    values = request.merge(request.read_one(fil, "välj en fil med en rapport"), {
         "lan": lan, "kommun": kommun, "omrade": omrade, "ar": ar, "datakalla": datakalla,
         "fargstrategi": fargstrategi, "palett": palett, "max_bilder": max_bilder,
         "per_kvalitetsomrade": per_kvalitetsomrade, "indikatorer": indikatorer})
-    request.parse(values)  # before the output place and the work
+    req = request.parse(values, deck=True)  # before the output place and the work
     target = Path(ut).expanduser() if ut else None
     if target is not None:
         if target.suffix.lower() != ".pptx":
@@ -61,7 +54,7 @@ def presentation_command(
                           "presentation.pptx.")
         outputs.file_target(target, "Presentationen")  # before the work: a bad place is one sentence at once
     typer.echo("Bygger presentationen …", err=True)
-    deck, name = presentation.from_params(values)
+    deck, name = presentation.from_request(req)
     if target is None:
         target = outputs.file_target(outputs.default_output_dir() / name, "Presentationen")
     with outputs.saving(target, "Presentationen"):

@@ -24,6 +24,8 @@ from ojlib.report import request, templates
 HELP_OMRADE = f"Område: {omraden_help()}."
 HELP_AR = "År (standard: senaste året med data)."
 HELP_DATAKALLA = f"{registry.help_text()} (standard: mallens)."
+HELP_JAMFORELSE = "Länsanalysens jämförelselinje i stapeldiagrammen: riket eller kommungrupp."
+HELP_JAMFORELSEGRUPP = "Kommunprofilens jämförelsegrupp: liknande, kommungrupp eller kommunkoder (0680,0180)."
 HELP_PARAM = "Annan mallparameter som namn=värde, t.ex. -p fargstrategi=rang_kvartil (kan upprepas)."
 HELP_FIL = "YAML-fil med parametrar (sökväg, eller ett namn i params/)."
 HELP_MALL = "Notebookmall: lansanalys, kommunprofil eller sökväg till en egen .ipynb."
@@ -50,13 +52,20 @@ def _write_formats(chosen: list[formats.Format], written: list[tuple[str, dict, 
             typer.echo(f"{fmt.name.upper()}: {path.resolve()}")
 
 
-def _options(ar, datakalla, jamforelse, fargstrategi, parameter, mall) -> dict:
-    """Parameters given as options (only those actually given)."""
-    values = dict(reports.parse_assignment(p) for p in parameter or [])
-    given = {"ar": request.year(ar) if ar is not None else None, "datakalla": datakalla, "jamforelse": jamforelse,
+def _options(ar, datakalla, jamforelse, jamforelsegrupp, fargstrategi, parameter, mall) -> dict:
+    """Parameters given as options (only those actually given; an option over the same ``-p``)."""
+    values = dict(request.assignment(p) for p in parameter or [])
+    given = {"ar": ar, "datakalla": datakalla, "jamforelse": jamforelse, "jamforelsegrupp": jamforelsegrupp,
              "fargstrategi": fargstrategi, "mall": mall}
     values.update({k: v for k, v in given.items() if v is not None})
     return values
+
+
+def _for(kind: str, options: dict) -> dict:
+    """A batch's options for one kind of report: a län report's reference line (jamforelse) is not a
+    kommun profile's peer group (jamforelsegrupp), nor the other way round."""
+    drop = {"jamforelse", "mall"} if kind == "kommunprofil" else {"jamforelsegrupp"}
+    return {k: v for k, v in options.items() if k not in drop}
 
 
 def _prepared(jobs: list[reports.Job]) -> list[reports.Job]:
@@ -77,7 +86,8 @@ def rapport(
     omrade: str = typer.Option(None, "--omrade", "-o", help=HELP_OMRADE),
     ar: str = typer.Option(None, "--ar", help=HELP_AR),
     datakalla: str = typer.Option(None, "--datakalla", "-d", help=HELP_DATAKALLA),
-    jamforelse: str = typer.Option(None, "--jamforelse", help="Jämförelse: riket eller kommungrupp."),
+    jamforelse: str = typer.Option(None, "--jamforelse", help=HELP_JAMFORELSE),
+    jamforelsegrupp: str = typer.Option(None, "--jamforelsegrupp", help=HELP_JAMFORELSEGRUPP),
     fargstrategi: str = typer.Option(None, "--fargstrategi", help="Färgstrategi för tabellerna."),
     parameter: list[str] = PARAMETER_OPTION,
     fil: str = typer.Option(None, "--fil", "-f", help=HELP_FIL),
@@ -94,19 +104,10 @@ def rapport(
     (och plotly.min.js bredvid). Med --format skrivs fler format bredvid sidan, med sidans namn.
     """
     chosen = formats.parse(format, *(["pdf"] if pdf else []))  # an unknown format: one sentence before the work
-    values: dict = {}
-    if fil:
-        sets = reports.load_params_file(fil)
-        if len(sets) != 1:
-            raise OjError(f"Filen {fil} innehåller {len(sets)} rapporter; kör den med `oj rapporter -f {fil}`.")
-        values = sets[0]
-    values.update({k: v for k, v in {"lan": lan, "kommun": kommun, "omrade": omrade}.items() if v is not None})
-    values.update(_options(ar, datakalla, jamforelse, fargstrategi, parameter, mall))
-    if delregioner:  # the templates' parameter of that name (as -p delregioner=true)
-        values["delregioner"] = True
-        if values.get("lan") not in (None, ""):
-            delregioner_file.grouping(values["lan"])  # a län without delregioner: one sentence before any kernel
-    if values.get("lan") in (None, "") and values.get("kommun") in (None, "") and not values.get("mall"):
+    values = request.merge(request.read_one(fil, f"kör den med `oj rapporter -f {fil}`"),
+                           {"lan": lan, "kommun": kommun, "omrade": omrade, "delregioner": True if delregioner else None,
+                            **_options(ar, datakalla, jamforelse, jamforelsegrupp, fargstrategi, parameter, mall)})
+    if values.get("lan") is None and values.get("kommun") is None and not values.get("mall"):
         raise OjError("Ange --lan (länsanalys), --kommun (kommunprofil) eller en parameterfil med -f.")
     target = Path(ut).expanduser() if ut else paths.reports_dir()
     if target.suffix == ".html":
@@ -176,17 +177,20 @@ def plan(lan: str | None, kommun: str | None, omrade: str | None, fil: str | Non
     if fil:
         if lan is not None or kommun is not None:
             raise OjError("Med -f bestämmer parameterfilen vilka rapporter som körs; ta bort --lan och --kommun.")
-        sets = reports.load_params_file(fil)
         if omrade is not None:
             options = {**options, "omrade": omrade}
-        return [reports.make_job({**s, **options}) for s in sets]
+        jobs = []
+        for s in request.read_file(fil):
+            kind = "kommunprofil" if s.get("kommun") is not None and s.get("mall") in (None, "kommunprofil") \
+                else "lansanalys"
+            jobs.append(reports.make_job(request.merge(s, _for(kind, options))))
+        return jobs
     if lan is None and kommun is None:
         lan = "alla"
     lans = _codes(lan, list(geo.lan().lan_kod), geo.normalise_lan)
     kommuner = _kommun_codes(kommun)
     jobs = []
-    lan_options = dict(options)
-    kommun_options = {k: v for k, v in options.items() if k != "mall"}
+    lan_options, kommun_options = _for("lansanalys", options), _for("kommunprofil", options)
     for lk in lans:
         own = dict(lan_options)
         if own.get("delregioner") is True and not delregioner_file.for_lan(lk):
@@ -235,7 +239,8 @@ def rapporter(
                                help="Kommunprofiler också: koder (0680,0180), alla, eller ett läns kommuner (lan:06)."),
     ar: str = typer.Option(None, "--ar", help=HELP_AR),
     datakalla: str = typer.Option(None, "--datakalla", "-d", help=HELP_DATAKALLA),
-    jamforelse: str = typer.Option(None, "--jamforelse", help="Jämförelse: riket eller kommungrupp."),
+    jamforelse: str = typer.Option(None, "--jamforelse", help=HELP_JAMFORELSE),
+    jamforelsegrupp: str = typer.Option(None, "--jamforelsegrupp", help=HELP_JAMFORELSEGRUPP),
     fargstrategi: str = typer.Option(None, "--fargstrategi", help="Färgstrategi för tabellerna."),
     parameter: list[str] = PARAMETER_OPTION,
     fil: str = typer.Option(None, "--fil", "-f", help="YAML-fil med en lista 'rapporter' (eller en rapport)."),
@@ -262,7 +267,7 @@ def rapporter(
     chosen = formats.parse(format, *(["pdf"] if pdf else []), *(["pptx"] if presentation else []))
     deck_format = formats.FORMATS["pptx"] if formats.FORMATS["pptx"] in chosen else None  # linked from the site
     beside = [f for f in chosen if f is not deck_format]  # written beside the published pages afterwards
-    options = _options(ar, datakalla, jamforelse, fargstrategi, parameter, mall)
+    options = _options(ar, datakalla, jamforelse, jamforelsegrupp, fargstrategi, parameter, mall)
     if delregioner:
         options["delregioner"] = True
     jobs = _prepared(plan(lan, kommun, omrade, fil, options))

@@ -35,7 +35,7 @@ from jupyter_core.utils import ensure_event_loop
 
 ENGINE = "ojlib-pool"
 # Imported once per kernel: what the templates use.
-WARM_IMPORTS = ("pandas", "plotly.graph_objects", "IPython.display", "ojlib.render.notebook", "ojlib.report.params",
+WARM_IMPORTS = ("pandas", "plotly.graph_objects", "IPython.display", "ojlib.render.notebook", "ojlib.report.request",
                 "ojlib.analysis.colours", "ojlib.render.figures", "ojlib.render.tables", "ojlib.analysis.summary",
                 "ojlib.data.shared")
 

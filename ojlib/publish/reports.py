@@ -1,6 +1,7 @@
 """One report: run a notebook template with papermill and export it as a static HTML page.
 
-A *job* is a template plus parameters (from CLI options or a YAML file in ``params/``). Running
+A *job* is a template plus parameters (a request read by :mod:`ojlib.report.request` from CLI
+options or a YAML file in ``params/``). Running
 it executes the notebook in a fresh kernel (retrying a kernel that fails to start) and turns
 the executed notebook into one HTML page with :mod:`ojlib.render.html_export`. ``run_jobs`` runs many
 jobs in parallel threads (one kernel each) and isolates failures.
@@ -17,21 +18,19 @@ from pathlib import Path
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_incrementing
 
-from ojlib.base import paths, yamlfile
+from ojlib.base import paths
 from ojlib.base.errors import DEBUG_ENV, OjError, reason
 from ojlib.base.storage import write_text_atomic
-from ojlib.data import dataset, geo
+from ojlib.data import geo
 from ojlib.publish.kernels import PooledKernel
 from ojlib.render.html_export import render_page
 from ojlib.render.notebook import read_report_metadata
-from ojlib.report import comments
+from ojlib.report import request
+from ojlib.report.request import Request
 from ojlib.report.templates import skip_iri_grammar, template_parameters
 
 TEMPLATES = {"lansanalys": "lansanalys.ipynb", "kommunprofil": "kommunprofil.ipynb"}
 TYPE_TEXT = {"lansanalys": "Länsanalys", "kommunprofil": "Kommunprofil"}
-# Parameters that are codes or names: kept as text even when YAML would read a number.
-TEXT_PARAMS = {"mall", "lan", "kommun", "omrade", "omraden", "datakalla", "jamforelse", "fargstrategi", "kommentarer",
-               "jamforelsegrupp"}
 START_RETRIES = 2
 CELL_TIMEOUT = 900
 # Kernels log a warning per start (unencrypted TCP) and an error at each normal shutdown
@@ -48,7 +47,8 @@ class Job:
     mall: str
     params: dict = field(default_factory=dict)
     name: str = ""
-    defaults: dict = field(default_factory=dict)  # the template's own område, for names only
+    defaults: dict = field(default_factory=dict)  # a custom template's own område, for names only
+    request: Request | None = None  # the checked request, for ojlib's templates
 
     def _naming(self) -> dict:
         return {**self.defaults, **self.params}
@@ -91,107 +91,28 @@ class Job:
         return re.sub(r"[^a-z0-9_-]+", "-", text).strip("-") or "rapport"
 
 
-def typed_value(key: str, value):
-    """A parameter value read as text (from YAML's base loader or ``-p namn=värde``), typed."""
-    if isinstance(value, list):
-        return [typed_value(key, v) for v in value]
-    if isinstance(value, dict):
-        return {k: typed_value(k, v) for k, v in value.items()}
-    text = str(value).strip()
-    if text.lower() in ("null", "~", "none", ""):
-        return None
-    if key in TEXT_PARAMS:
-        return text
-    try:
-        return yamlfile.loads(text, base=False)
-    except OjError:
-        return text
-
-
-def parse_assignment(text: str) -> tuple[str, object]:
-    """``namn=värde`` from the command line, typed like a YAML parameter file."""
-    if "=" not in text:
-        raise OjError(f"Parametern '{text}' saknar '='; skriv namn=värde, t.ex. -p jamforelse=kommungrupp.")
-    key, _, value = text.partition("=")
-    key = key.strip()
-    if not key.isidentifier():
-        raise OjError(f"'{key}' är inte ett giltigt parameternamn; skriv namn=värde.")
-    try:
-        raw = yamlfile.loads(value, base=True)  # text, or a list of texts: codes keep their zeros
-    except OjError:
-        raw = value
-    return key, typed_value(key, value if raw is None else raw)
-
-
-def find_params_file(name: str | Path) -> Path:
-    """A parameter file as given, or by name in ``params/``."""
-    path = Path(name).expanduser()
-    for candidate in (path, paths.params_dir() / path, paths.params_dir() / f"{path}.yml"):
-        if candidate.is_file():
-            return candidate
-    raise OjError(f"Parameterfilen {name} finns inte (sökte även i {paths.params_dir()}).")
-
-
-def load_params_file(name: str | Path) -> list[dict]:
-    """The parameter sets in a YAML file: one mapping, or shared keys plus a list ``rapporter``.
-
-    Values are read as text first, so ``lan: 06`` and ``kommun: 0114`` stay codes; ``ar`` and
-    other values are then typed like YAML (``null``, numbers, lists).
-    """
-    path = find_params_file(name)
-    raw = yamlfile.load(path, "Parameterfilen", base=True)
-    if raw is None:
-        raise OjError(f"Parameterfilen {path.name} är tom.")
-    if not isinstance(raw, dict):
-        raise OjError(f"Parameterfilen {path.name} ska innehålla namn: värde-par (eller en lista 'rapporter').")
-    shared = {k: typed_value(k, v) for k, v in raw.items() if k != "rapporter"}
-    sets = raw.get("rapporter")
-    if sets is None:
-        return [shared]
-    if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
-        raise OjError(f"'rapporter' i {path.name} ska vara en lista med namn: värde-par.")
-    return [{**shared, **{k: typed_value(k, v) for k, v in s.items()}} for s in sets]
-
-
 def make_job(values: dict) -> Job:
-    """A job from a parameter set; ``mall`` defaults to kommunprofil when a kommun is given."""
-    params = {k: v for k, v in values.items() if v is not None and k != "mall"}
-    mall = values.get("mall") or ("kommunprofil" if params.get("kommun") not in (None, "") else "lansanalys")
-    if "lan" in params:
-        params["lan"] = geo.normalise_lan(params["lan"])
-    if "kommun" in params:
-        params["kommun"] = geo.normalise_kommun(params["kommun"])
-    return Job(mall=str(mall), params=params)
+    """A job from a parameter set (a file's with the options on top).
 
-
-# CLI options with one name for both templates, and what each template calls them.
-ALIASES = {"omrade": "omraden", "jamforelse": "jamforelsegrupp"}
+    For ojlib's templates (``mall`` lansanalys, or kommunprofil when a kommun is given) the set is
+    read and checked as one request (:func:`ojlib.report.request.parse`) and the job carries it; a
+    custom template (``mall`` a path) gets the values as its parameters, checked by :func:`prepare`.
+    """
+    mall = values.get("mall")
+    if mall in (None, "") or str(mall).strip() in TEMPLATES:
+        req = request.parse(values)
+        return Job(mall=req.mall, params=req.template_parameters(), request=req)
+    return Job(mall=str(mall), params=request.custom_parameters(values))
 
 
 def prepare(job: Job, known: dict | None = None) -> Job:
-    """Fit the parameters to the template and catch mistakes before a kernel starts.
-
-    ``omrade``/``jamforelse`` become ``omraden``/``jamforelsegrupp`` for a template that uses
-    those names; unknown parameters and a data source with no data raise OjError.
-    """
-
+    """Catch a custom template's mistakes before a kernel starts (ojlib's templates' requests are
+    checked when the job is made): unknown parameters, a missing comment file, a source without data."""
+    if job.request is not None:
+        return job
     known = template_parameters(job.template) if known is None else known
-    for short, long in ALIASES.items():
-        if short in job.params and short not in known and long in known:
-            job.params[long] = job.params.pop(short)
     job.defaults = {k: known[k] for k in ("omrade", "omraden") if k in known and k not in job.params and known[k]}
-    unknown = sorted(set(job.params) - set(known))
-    if known and unknown:
-        raise OjError(f"Mallen {job.template.name} har ingen parameter {', '.join(unknown)}; "
-                      f"dess parametrar är {', '.join(known)}.")
-    if job.params.get("kommentarer"):  # the analyst's comment file: found from here, read by the kernel
-
-        job.params["kommentarer"] = str(comments.find(job.params["kommentarer"]))
-    kalla = job.params.get("datakalla", known.get("datakalla"))
-    if isinstance(kalla, str | list):
-        for k in dataset.parse_kallor(kalla):  # unknown source, or one without data: stop before running
-            if not dataset.available(k):
-                raise OjError(f"Det finns ingen data från {k} ännu; {dataset.fix_hint(k)}.")
+    request.check_custom(job.params, known, job.template)
     return job
 
 

@@ -43,7 +43,6 @@ from ojlib.render import figures, notebook, views
 from ojlib.report import build, request
 from ojlib.report.model import Report
 
-DEFAULT_OMRADE = "missbruk"  # as the lansanalys template; a kommun's deck takes "alla" as the kommunprofil
 MAX_BILDER = 30            # default cap on slides per deck
 PER_KVALITETSOMRADE = 2    # default: numeric indicator slides per kvalitetsområde
 RADER_PER_BILD = 25        # kommuner per matrix / summary slide at most (a larger län continues on the next)
@@ -1209,48 +1208,38 @@ def write(deck: Deck, path) -> Path:
 
 # ---------------------------------------------------------------- parameters
 
-# Keys of a parameter file the deck uses; the report-only ones are accepted so that one file
-# (e.g. params/lansanalys_jonkoping.yml) makes both the report and its deck.
-def from_params(values: dict, ds=None) -> tuple[Deck, str]:
-    """The deck of a parameter set (a report's parameters, a file's or the CLI's) and its file name,
-    read as one request (:func:`ojlib.report.request.parse`).
+def from_request(req: request.Request, ds=None) -> tuple[Deck, str]:
+    """The deck of a checked request (:func:`ojlib.report.request.parse`: the CLI's, a parameter
+    file's or a report's) and its file name.
 
     ``ds`` reuses a loaded dataset (a batch makes many decks from one); it must be the
-    parameters' ``datakalla``.
+    request's ``datakalla``.
     """
-    req = request.parse(values)
-    lan = geo.normalise_lan(req.lan) if req.lan else None
-    kommun = geo.normalise_kommun(req.kommun) if req.kommun else None
-    omrade = req.omrade or ("alla" if kommun else DEFAULT_OMRADE)
-    omraden = parse_omraden(omrade)
-    val = Val(**{k: getattr(req, k) for k in ("max_bilder", "per_kvalitetsomrade", "fargstrategi", "palett")
-                 if getattr(req, k) is not None}, indikatorer=req.indikatorer)
+    val = Val(**{k: getattr(req, k) for k in ("max_bilder", "per_kvalitetsomrade") if getattr(req, k) is not None},
+              fargstrategi=req.fargstrategi, palett=req.palett, indikatorer=req.indikatorer)
     if ds is None or ds.kalla != req.datakalla:
-        ds = dataset.load_selection(req.datakalla, omrade=omraden)  # the deck's områden, read with polars
-    name = default_name(lan, kommun, omraden, req.ar)
-    if kommun:
-        return kommun_deck(ds, kommun, omrade, req.ar, val), name
-    return lan_deck(ds, lan, omrade, req.ar, val), name
+        ds = dataset.load_selection(req.datakalla, omrade=list(req.omraden))  # the deck's områden, read with polars
+    name = default_name(req.lan if req.kommun is None else None, req.kommun, req.omraden, req.ar)
+    if req.kommun:
+        return kommun_deck(ds, req.kommun, list(req.omraden), req.ar, val), name
+    return lan_deck(ds, req.lan, list(req.omraden), req.ar, val), name
 
 
 def write_for_report(kind: str, params: dict, target: Path, datasets: dict | None = None) -> Path | None:
-    """The deck of a report (``kind`` lansanalys or kommunprofil, its parameters), written to ``target``.
+    """The deck of a report (``kind`` lansanalys or kommunprofil, its template parameters), written
+    to ``target``; a custom template gets no deck (None).
 
-    Used by ``oj rapporter --presentation`` to put ``<sida>.pptx`` beside ``<sida>.html``. A custom
-    template gets no deck (None). ``datasets`` caches loaded datasets by source across a batch.
-    Parameters only a report has (comments, peer groups, ...) are left out.
+    Used by ``oj rapporter --presentation`` to put ``<sida>.pptx`` beside ``<sida>.html``. The
+    parameters are read as the report's request (:func:`ojlib.report.request.parse`). ``datasets``
+    caches loaded datasets by source across a batch.
     """
-    if kind not in ("lansanalys", "kommunprofil"):
+    if kind not in request.TEMPLATES:
         return None
-    values = {k: v for k, v in params.items() if k in request.DECK_KEYS and v is not None}
-    if kind == "lansanalys":
-        values.pop("kommun", None)
-
-    kalla = values.get("datakalla") or "exempeldata"
+    req = request.parse({**params, "mall": kind})
     cache = datasets if datasets is not None else {}
-    if kalla not in cache:
-        cache[kalla] = dataset.load_dataset(kalla)
-    deck, _ = from_params(values, cache[kalla])
+    if req.datakalla not in cache:
+        cache[req.datakalla] = dataset.load_dataset(req.datakalla)
+    deck, _ = from_request(req, cache[req.datakalla])
     return write(deck, target)
 
 

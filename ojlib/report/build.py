@@ -15,7 +15,7 @@ from ojlib.data.answers import ANSWER_TYPES
 from ojlib.data.catalog import parse_omraden
 from ojlib.report import lansrapport as rules
 from ojlib.report.model import SECTION_KINDS, Omrade, Profil, Report, Section
-from ojlib.report.params import Lansanalys
+from ojlib.report.request import Request
 
 
 def facts(ds, lan: str, omrade: str, ar, fargstrategi: str = "rang_kvartil", palett: str = "standard") -> Omrade:
@@ -34,7 +34,7 @@ def facts(ds, lan: str, omrade: str, ar, fargstrategi: str = "rang_kvartil", pal
 
 def lansrapport(p, ds, kommentarer=None, kinds=SECTION_KINDS, palett: str = "standard",
                 delregioner: bool = False) -> Report:
-    """The länsrapport of a validated request ``p`` (:class:`ojlib.report.params.Lansanalys`).
+    """The länsrapport of a validated request ``p`` (:class:`ojlib.report.request.Request`).
 
     ``kinds`` limits the section data computed to the kinds a renderer draws (the deck draws no
     over-time panels or kön figures); every section is listed, and the facts per område are
@@ -96,12 +96,13 @@ def lan_report(ds, lan, omrade, ar=None, fargstrategi: str = "rang_kvartil", pal
     lk = geo.normalise_lan(lan)
     omraden = tuple(parse_omraden(omrade))
     lan_namn = geo.lan().set_index("lan_kod").at[lk, "lan_namn"]
-    p = Lansanalys(lk, lan_namn, omraden, ar, "riket", fargstrategi, ds.kalla)
+    p = Request("lansanalys", lk, str(lan_namn), None, None, omraden, ar, ds.kalla, fargstrategi=fargstrategi,
+                palett=palett)
     return lansrapport(p, ds, kinds=kinds, palett=palett)
 
 
 def kommunprofil(p, ds, delregioner: bool = False) -> Report:
-    """The kommun profile of a validated request ``p`` (:class:`ojlib.report.params.Kommunprofil`):
+    """The kommun profile of a validated request ``p`` (:class:`ojlib.report.request.Request`):
     per område the coloured profile, the peer group and the trends of the indicators with a direction.
     ``delregioner``: the profile also compares with the kommun's delregion (its ovägt medel, columns of
     :func:`ojlib.analysis.delregion.kommun_comparison`), or says that the kommun is in none."""
