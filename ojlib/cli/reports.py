@@ -105,7 +105,7 @@ def rapport(
     """
     chosen = formats.parse(format, *(["pdf"] if pdf else []))  # an unknown format: one sentence before the work
     values = request.merge(request.read_one(fil, f"kör den med `oj rapporter -f {fil}`"),
-                           {"lan": lan, "kommun": kommun, "omrade": omrade, "delregioner": True if delregioner else None,
+                           {"lan": lan, "kommun": kommun, "omrade": omrade, "delregioner": delregioner or None,
                             **_options(ar, datakalla, jamforelse, jamforelsegrupp, fargstrategi, parameter, mall)})
     if values.get("lan") is None and values.get("kommun") is None and not values.get("mall"):
         raise OjError("Ange --lan (länsanalys), --kommun (kommunprofil) eller en parameterfil med -f.")
