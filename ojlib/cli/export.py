@@ -10,10 +10,10 @@ from ojlib.analysis import colours
 from ojlib.base import outputs
 from ojlib.base.errors import OjError
 from ojlib.cli import app
-from ojlib.data import catalog, geo
 from ojlib.data.omraden import help_text as omraden_help
 from ojlib.data.sources import registry
 from ojlib.render import formats
+from ojlib.report import request
 
 FORMAT = formats.table_formats()  # the formats that save the coloured län table (xlsx, csv)
 
@@ -44,20 +44,19 @@ def export(
     from ojlib.data import dataset
 
     fmt = formats.get(format, among=FORMAT)
-    colours.check_strategy(fargstrategi)
-    colours.check_palette(palett)
+    req = request.parse({"lan": lan, "omrade": omrade, "ar": ar, "datakalla": datakalla,
+                         "fargstrategi": fargstrategi, "palett": palett})  # the reports' checks and sentences
     if inom not in ("riket", "lanet"):
         raise OjError(f"Okänd jämförelse för färgen '{inom}'; välj riket eller lanet.")
     if ut is not None:
         if Path(ut).suffix.lower() != fmt.suffix:
             raise OjError(f"Filen {Path(ut).name} har inte ändelsen {fmt.suffix}; ändra --ut eller --format.")
         outputs.file_target(ut)  # before the work: a bad place is one sentence at once
-    lk = geo.normalise_lan(lan)
-    omraden = catalog.parse_omraden(omrade)
-    ds = dataset.load_selection(datakalla, omrade=omraden)  # the områden's rows (every kommun: ranks in riket)
-    if ar is not None:
-        ds.check_year(ar, omraden)
-    table = colours.coloured_lan_table(ds, lk, omrade, ar, fargstrategi, palett, inom)
+    ds = dataset.load_selection(req.datakalla, omrade=list(req.omraden))  # the områden's rows (every kommun: ranks in riket)
+    if req.ar is not None:
+        ds.check_year(req.ar, list(req.omraden))
+    lk = req.lan
+    table = colours.coloured_lan_table(ds, lk, omrade, req.ar, req.fargstrategi, req.palett, inom)
     if ut is None:
         years = sorted(table["år"].unique())
         span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
