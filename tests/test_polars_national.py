@@ -11,7 +11,7 @@ import pytest
 from ojlib.analysis import aggregate, delregion, levels, ranking
 from ojlib.base import memo
 from ojlib.data import shared
-from ojlib.report import build, params
+from ojlib.report import build, request
 
 
 def pandas_group_stats(values, groups, score=None):
@@ -77,15 +77,15 @@ def test_group_stats_skip_missing_values_and_share_tied_places():
 
 
 def test_a_lan_report_reads_only_its_omradens_rows_and_gets_the_same_table(example_ds):
-    """params.lansanalys loads its områden with polars (shared.dataset(…, omrade=…) → load_selection),
+    """request.load (a län report) loads its områden with polars (shared.dataset(…, omrade=…) → load_selection),
     once per process; the report's table on those rows equals the one on the whole dataset."""
     memo.clear()
-    p, ds = params.lansanalys("06", "missbruk", None, "riket", "rang_kvartil", "exempeldata")
+    p, ds = request.notebook("lansanalys", lan="06", omrade="missbruk")
     kpis = {i.kpi for i in example_ds.cat.for_omrade("missbruk")}
     assert set(ds.df.kpi) <= kpis and len(ds.df) < len(example_ds.df) / 2
     expected = example_ds.select(omrade="missbruk")
     pd.testing.assert_frame_equal(ds.df, expected)
-    _, again = params.lansanalys("06", "missbruk", None, "riket", "rang_kvartil", "exempeldata")
+    _, again = request.notebook("lansanalys", lan="06", omrade="missbruk")
     assert memo.fingerprint(again) == memo.fingerprint(ds) and again.df is not ds.df  # cached, own view
     assert len(shared.dataset("exempeldata", omrade="alla").df) == len(example_ds.df)
     pd.testing.assert_frame_equal(build.facts(ds, "06", "missbruk", p.ar).tabell,

@@ -6,6 +6,7 @@ from ojlib.analysis import colours
 from ojlib.render import sections
 from ojlib.report import build, lansrapport
 from ojlib.report.model import SECTION_KINDS
+from ojlib.report.request import Request
 
 
 def test_every_kind_of_section_has_a_drawing():
@@ -79,6 +80,4 @@ def test_bakgrundsmatt_for_jonkoping(example_ds):
 
 
 def _profil_request(ds):
-    from ojlib.report.params import Kommunprofil
-
-    return Kommunprofil("0680", "Jönköping", "06", "Jönköpings län", ("missbruk",), None, "liknande", ds.kalla)
+    return Request("kommunprofil", "06", "Jönköpings län", "0680", "Jönköping", ("missbruk",), None, ds.kalla)

@@ -48,7 +48,7 @@ def _lazy(name: str) -> None:
     setattr(sys.modules[parent], child, module)
 
 
-for _name in ("ojlib.data.catalog", "ojlib.data.dataset", "ojlib.data.enheter", "ojlib.data.geo",
+for _name in ("ojlib.data.catalog", "ojlib.data.dataset", "ojlib.data.enheter", "ojlib.data.geo", "ojlib.data.shared",
               "ojlib.analysis.colours", "ojlib.base.outputs", "ojlib.render.html_export", "ojlib.render.presentation",
               "ojlib.render.writers", "ojlib.publish.reports", "ojlib.publish.site"):
     _lazy(_name)

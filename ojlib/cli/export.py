@@ -52,7 +52,7 @@ def export(
         if Path(ut).suffix.lower() != fmt.suffix:
             raise OjError(f"Filen {Path(ut).name} har inte ändelsen {fmt.suffix}; ändra --ut eller --format.")
         outputs.file_target(ut)  # before the work: a bad place is one sentence at once
-    ds = dataset.load_selection(req.datakalla, omrade=list(req.omraden))  # the områden's rows (every kommun: ranks in riket)
+    ds = dataset.load_selection(req.datakalla, omrade=list(req.omraden))  # the områden's rows (every kommun ranked)
     if req.ar is not None:
         ds.check_year(req.ar, list(req.omraden))
     lk = req.lan
