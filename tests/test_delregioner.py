@@ -170,11 +170,12 @@ def test_oj_rapport_delregioner_for_a_lan_without_them_is_one_sentence(example_h
     assert err.startswith("Fel: Det finns inga delregioner för län 01") and len(err.strip().splitlines()) == 1
 
 
-def test_oj_rapporter_delregioner_groups_the_lan_that_have_them(ojhome):
+def test_oj_rapporter_delregioner_groups_the_lan_that_have_them(example_home, monkeypatch):
     """`oj rapporter --delregioner`: Jönköping's and VG's reports are grouped, Stockholm's runs as usual
     (not a failed report), and every kommun profile gets the option (it says when a kommun is in none)."""
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))  # the requests are checked as the jobs are planned
     jobs = cli_reports.plan("01,06,14", "0180,0617", "missbruk", None, {"delregioner": True})
     by_lan = {j.params["lan"]: j.params for j in jobs if "lan" in j.params}
     assert by_lan["06"]["delregioner"] is True and by_lan["14"]["delregioner"] is True
-    assert "delregioner" not in by_lan["01"]
+    assert by_lan["01"]["delregioner"] is False
     assert all(j.params["delregioner"] is True for j in jobs if "kommun" in j.params)
