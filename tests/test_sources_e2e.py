@@ -49,7 +49,7 @@ def test_a_fourth_omrade_from_data_files_alone_gets_its_report(ojhome, tmp_path)
                                                    encoding="utf-8")
     k2026 = _catalogue_2026()
     rows = yaml.safe_load((ojhome / "params" / "indikatorer.yml").read_text(encoding="utf-8"))
-    for kpi, namn, typ, enhet in (("N31807", "Invånare med ekonomiskt bistånd", "andel", "%"),
+    for kpi, namn, typ, enhet in (("N31825", "Vuxna biståndsmottagare", "andel", "%"),
                                   ("N31816", "Långvarigt ekonomiskt bistånd, vuxna", "andel", "%"),
                                   ("N31001", "Kostnad ekonomiskt bistånd", "kr_per_inv", "kr/inv")):
         rows.append({"kpi": kpi, "omrade": "ekonomiskt_bistand", "namn": namn, "titel": k2026[kpi]["title"],
@@ -61,7 +61,7 @@ def test_a_fourth_omrade_from_data_files_alone_gets_its_report(ojhome, tmp_path)
     (ojhome / "params" / "indikatorer.yml").write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False),
                                                        encoding="utf-8")
     assert main(["exempeldata"]) == 0
-    assert [i.kpi for i in catalog.load_catalogue().for_omrade("ekonomiskt_bistand")] == ["N31807", "N31816",
+    assert [i.kpi for i in catalog.load_catalogue().for_omrade("ekonomiskt_bistand")] == ["N31825", "N31816",
                                                                                           "N31001"]
     out = tmp_path / "ek.ipynb"
     pm.execute_notebook(str(ROOT / "notebooks" / "lansanalys.ipynb"), str(out),
@@ -71,7 +71,7 @@ def test_a_fourth_omrade_from_data_files_alone_gets_its_report(ojhome, tmp_path)
     text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) + str(o.get("data", {}).get("text/html", ""))
                      for c in nb.cells for o in c.get("outputs", []))
     assert not any(o.output_type == "error" for c in nb.cells for o in c.get("outputs", []))
-    assert "Ekonomiskt bistånd" in text and "Invånare med ekonomiskt bistånd" in text
+    assert "Ekonomiskt bistånd" in text and "Vuxna biståndsmottagare" in text
     assert "Kostnad ekonomiskt bistånd" in text and "Jönköping" in text
     assert "Saknas i datakällan (" in text and "inget – alla 3 indikatorer" in text
     assert "Exempeldata – inte verkliga resultat" in text
