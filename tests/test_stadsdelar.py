@@ -14,7 +14,7 @@ from ojlib.analysis import ranking
 from ojlib.cli import main
 from ojlib.data import dataset, geo
 from ojlib.publish import stadsdelar
-from ojlib.render import tables, views
+from ojlib.render import presentation, tables, views
 from ojlib.report import build
 
 ROW_HEADING = re.compile(r"<tr[^>]*>\s*<th[^>]*>(.*?)</th>", re.DOTALL)
@@ -166,3 +166,27 @@ def test_a_stadsdel_name_with_markup_is_text_on_its_page_and_in_the_report(ojhom
     for text in shown:
         assert "<script>alert" not in text and '<a href="https://ev.il/"' not in text
         assert f"↳ {evil}" in html.unescape(text) or f"{evil}, Stockholm" in html.unescape(text)  # shown as text
+
+
+def test_the_decks_answer_matrix_has_the_stadsdelar_under_their_kommun(ojhome, tmp_path):
+    _import_workbook(tmp_path)
+    ds = dataset.load_dataset("egen")
+    deck = presentation.lan_deck(ds, "01", "missbruk")
+    matrices = [b for b in deck.bilder if b.typ == "matris"]
+    assert matrices
+    ja_kunskap_1, ja_kunskap_2, ja_helhet, _ = wb._oj_values(1)
+    want = {"U35519": ja_kunskap_1, "U35518": ja_kunskap_2, "U35513": ja_helhet}
+    with_stockholm = [b for b in matrices if any(namn == "Stockholm" for namn, _, _ in b.data["rader"])]
+    assert with_stockholm
+    for b in matrices:  # the slide with Stockholm has its stadsdelar right under it; no other slide has any
+        names = [namn for namn, _, _ in b.data["rader"]]
+        if b not in with_stockholm:
+            assert not any(n.startswith("↳") for n in names)
+            continue
+        at = names.index("Stockholm")
+        assert names[at + 1:at + 5] == [f"↳ {n}" for n in sorted(wb.OJ_STADSDELAR["0180"])]
+        assert sum(n.startswith("↳") for n in names) == 4
+        row = next(r for namn, _, r in b.data["rader"] if namn == "↳ Rinkeby-Kista")
+        assert [text for text, _ in row] == [want[k] for k in b.data["kpi"]]
+    assert any(tables.STADSDEL_NOTE in " ".join(b.anteckningar) for b in matrices)
+    presentation.write(deck, tmp_path / "lan01.pptx")  # it draws

@@ -39,7 +39,7 @@ from ojlib.data import dataset, geo
 from ojlib.data.catalog import OMRADEN, RIKTNINGAR, parse_omraden
 from ojlib.data.source_lines import source_line
 from ojlib.data.sources import registry
-from ojlib.render import figures, notebook, views
+from ojlib.render import figures, notebook, tables, views
 from ojlib.report import build, request
 from ojlib.report.model import Report
 
@@ -273,6 +273,15 @@ def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[B
     kommuner = t.drop_duplicates("kommunkod")[["kommunkod", "kommun"]].values.tolist()
     cell = {(k, kod): (v, text, colour) for k, kod, v, text, colour in
             zip(t.kpi, t.kommunkod, t["värde"], t["värde_text"], t["färg"], strict=True)}
+    sd = ctx.report.omraden[omrade].stadsdelar  # each under its kommun, its answers coloured as the kommuner's
+    sd = sd[sd.kpi.isin([i.kpi for i in inds])] if not sd.empty else sd
+    if not sd.empty:
+        fill = {(k, v): c for k, v, c in zip(t.kpi, t["värde"], t["färg"], strict=True) if v == v}
+        for r in sd.itertuples(index=False):
+            cell[(r.kpi, r.kod)] = (r.värde, r.värde_text, fill.get((r.kpi, r.värde), "#FFFFFF") if r.värde == r.värde
+                                    else ctx.pal["saknas"])
+    under = {kod: [[k, f"{tables.STADSDEL_MARK}{n}"] for k, n in sd.loc[sd.kommunkod == kod, ["kod", "stadsdel"]]
+                   .drop_duplicates("kod").values.tolist()] for kod, _ in kommuner} if not sd.empty else {}
     slides = []
     col_chunks = [inds[i:i + KOLUMNER_PER_BILD] for i in range(0, len(inds), KOLUMNER_PER_BILD)]
     row_chunks = _chunks(kommuner, RADER_PER_BILD)
@@ -289,13 +298,15 @@ def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[B
             agg_rows["Länet"].append(lan_text)
             agg_rows["Riket"].append(rik_text)
             notes.append(f"{ind.namn} ({year}): i länet {lan_text}; i riket {rik_text}.")
+        if not sd.empty:
+            notes.append(tables.STADSDEL_NOTE)
         for ri, rows in enumerate(row_chunks):
             cells = []
-            for kod, namn in rows:
+            for kod, namn in [r for kommun in rows for r in [kommun, *under.get(kommun[0], [])]]:
                 row = []
                 for ind in cols:
-                    value, value_text, colour = cell[(ind.kpi, kod)]
-                    text = value_text if pd.notna(value) else f"Saknas ({value_text})"
+                    value, value_text, colour = cell.get((ind.kpi, kod), (None, "–", "#FFFFFF"))
+                    text = value_text if pd.notna(value) or value_text == "–" else f"Saknas ({value_text})"
                     row.append((text, str(colour)))
                 cells.append((namn, kod == ctx.kommun, row))
             suffix = ""
