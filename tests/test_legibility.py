@@ -252,3 +252,23 @@ def test_printed_matrix_headers_break_only_between_words_or_at_soft_hyphens(writ
     cut = sorted(cut)
     assert len(words) > 20 and any("\u00ad" in w for w in words), words  # long headers, hyphenation marked
     assert cut == [], f"matrix header words cut inside a syllable on paper: {cut}"
+
+
+def test_profile_with_its_delregion_prints_whole_words(written):
+    """Gnosjö's profile with the Värnamoregionen column: ten columns on A4, and still no header word cut
+    ("Värnamo-regionen" breaks at its soft hyphen) and no year split over two lines."""
+    page = written["0617"]
+    html = page.read_text(encoding="utf-8")
+    head = re.search(r"<table class='oj-profil'><thead><tr>(.*?)</tr></thead>", html).group(1)
+    heads = [h.replace("\u00ad", "") for h in re.findall(r"<th>(.*?)</th>", head)]
+    assert len(heads) == 10 and heads[3] == "Värnamoregionen (ovägt medel)"
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "4", str(page.with_suffix(".pdf")), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    whole = set(re.findall(r"[\wÅÄÖåäö]+", re.sub(r"<[^>]+>", " ", html)))
+    found = set(re.findall(r"[\wÅÄÖåäö]+", text))
+    words = {w for h in heads for w in re.findall(r"[\wÅÄÖåäö]+", h)}
+    cut = [w[:n] for w in words if len(w) >= 7 for n in (len(w) - 1, len(w) - 2) if w[:n] in found and
+           w[:n] not in whole]
+    assert cut == [], f"header words cut on paper: {cut}"
+    assert re.search("Värnamo\u00ad?[-\u2010]\n", text) and "(ovägt" in text  # broken at the soft hyphen
+    assert not re.search(r"\b20[12]\n\d\b", text), "a year split over two lines"

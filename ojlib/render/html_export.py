@@ -291,6 +291,13 @@ details.oj-fargregler summary { cursor: pointer; color: var(--accent); }
   table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(3) { width: 10%; }
   table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+4):nth-child(-n+7) { width: 12.5%; }
   table.oj-profil:has(> thead > tr > th:nth-child(9)) > thead > tr > th:nth-child(n+8) { width: 9%; }
+  /* with the kommun's delregion as the fourth column (--delregioner): ten columns on the same width */
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(1) { width: 17%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(2) { width: 5.5%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(3) { width: 10%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(4) { width: 9%; }
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(n+5):nth-child(-n+8) {width: 10.25%}
+  table.oj-profil:has(> thead > tr > th:nth-child(10)) > thead > tr > th:nth-child(n+9) { width: 8.75%; }
   .cell.md:has(h2, h3, h4) { break-after: avoid; }
   tr, .oj-kommentar, .oj-not, li { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }

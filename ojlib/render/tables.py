@@ -342,6 +342,11 @@ def delregion_note(delregion: dict | None, kommun: str | None = None) -> str:
             "skalans högsta nivå.")
 
 
+def _soft_breaks(head: str) -> str:
+    """A delregion's long name may break before "regionen" in a narrow column ("Värnamo-regionen")."""
+    return head.replace("regionen (", "\u00adregionen (") if len(head.split()[0]) > 12 else head
+
+
 # Where a narrow profile column (printed on A4) may break its header: at the compound's joint (soft hyphen)
 HEAD_BREAKS = {"Kommungruppen": "Kommun\u00adgruppen", "Jämförelsegruppen": "Jämförelse\u00adgruppen"}
 
@@ -357,7 +362,7 @@ def profile(table: pd.DataFrame) -> HtmlTable:
     t = table.reset_index(drop=True)
     view = profile_frame(t)
     fills = list(t["färg"]) if "färg" in t.columns else [None] * len(t)
-    head = "".join(f"<th>{html.escape(HEAD_BREAKS.get(str(c), str(c)))}</th>" for c in view.columns)
+    head = "".join(f"<th>{html.escape(HEAD_BREAKS.get(str(c), _soft_breaks(str(c))))}</th>" for c in view.columns)
     body_rows = []
     for rec, fill in zip(view.itertuples(index=False), fills, strict=True):
         cells = []
