@@ -76,7 +76,7 @@ class Bild:
 
     typ: str
     rubrik: str
-    kalla: str
+    kallrad: str  # the credit line under the slide (source and years), not the data source choice
     anteckningar: list[str]
     underrubrik: str = ""
     data: dict = field(default_factory=dict)
@@ -178,7 +178,7 @@ class _Context:
         y = self.years
         return str(y[0]) if len(y) == 1 else f"{y[0]}–{y[-1]}"
 
-    def kalla(self, years=None, derived: bool = True, kpis=None) -> str:
+    def kallrad(self, years=None, derived: bool = True, kpis=None) -> str:
         """The slide's source line: every source that gave values to its indicators and years, and the years."""
         ys = sorted({int(y) for y in (years if years is not None else self.years)})
         when = str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
@@ -230,7 +230,7 @@ def _discontinued(ind, year: int) -> bool:
 # ---------------------------------------------------------------- slides
 
 def _title_slide(ctx: _Context, titel: str, undertitel: str, notes: list[str]) -> Bild:
-    return Bild("titel", titel, ctx.kalla(derived=False), notes, undertitel,
+    return Bild("titel", titel, ctx.kallrad(derived=False), notes, undertitel,
                 {"datum": _data_date(ctx.ds)})
 
 
@@ -257,7 +257,7 @@ def _reading_slide(ctx: _Context) -> Bild:
         URVALSREGLER.format(per=ctx.val.per_kvalitetsomrade, max=ctx.val.max_bilder),
     ]
     notes = [colours.describe(ctx.val.fargstrategi, ctx.val.palett), *punkter]
-    return Bild("lasanvisning", "Läsanvisning", ctx.kalla(), notes, data={"punkter": punkter})
+    return Bild("lasanvisning", "Läsanvisning", ctx.kallrad(), notes, data={"punkter": punkter})
 
 
 def _chunks(items: list, most: int) -> list[list]:
@@ -313,7 +313,7 @@ def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[B
             if len(col_chunks) > 1 or len(row_chunks) > 1:
                 suffix = f" ({ci * len(row_chunks) + ri + 1} av {len(col_chunks) * len(row_chunks)})"
             slides.append(Bild(
-                "matris", f"{titel}: svar per kommun{suffix}", ctx.kalla(years, kpis=[i.kpi for i in cols]), notes,
+                "matris", f"{titel}: svar per kommun{suffix}", ctx.kallrad(years, kpis=[i.kpi for i in cols]), notes,
                 f"{OMRADEN[omrade]} · Ja/Nej-frågor och skalor, färg efter svar",
                 {"kolumner": headers, "kpi": [i.kpi for i in cols], "rader": cells, "aggregat": agg_rows},
             ))
@@ -395,7 +395,7 @@ def _indicator_slide(ctx: _Context, omrade: str, kvo_titel: str, ind) -> Bild:
     if trend["brott"]:
         notes.append(f"Definitionsändring {trend['brott']}: trenden visar bara åren från {trend['brott']}.")
     sub = f"{kvo_titel} · {year} · {RIKTNINGAR[ind.riktning].lower()}"
-    return Bild("indikator", ind.namn, ctx.kalla(sorted({year, *have_years}), kpis=[ind.kpi]), notes, sub,
+    return Bild("indikator", ind.namn, ctx.kallrad(sorted({year, *have_years}), kpis=[ind.kpi]), notes, sub,
                 {"kpi": ind.kpi, "omrade": omrade, "staplar": bars, "trend": trend, "markera": ctx.kommun,
                  "typ": ind.typ})
 
@@ -438,7 +438,7 @@ def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
                  f"{r['upp']} förbättringar och {r['ned']} försämringar sedan föregående jämförbara år; "
                  f"bättre än riket på {r['bättre']} och sämre på {r['sämre']} av {r['numeriska']} mätvärden."
                  for r in chunk]
-        slides.append(Bild("kommuner", f"Sammanfattande bild per kommun{suffix}", ctx.kalla(), notes,
+        slides.append(Bild("kommuner", f"Sammanfattande bild per kommun{suffix}", ctx.kallrad(), notes,
                            "Svar efter nivå, förändring sedan föregående jämförbara år och läget mot riket",
                            {"rader": chunk, "markera": ctx.kommun}))
     return slides
@@ -487,7 +487,7 @@ def _bakgrund_slides(ctx: _Context) -> list[Bild]:
         years = sorted({int(y) for y in heads["år"]})
         for n, chunk in enumerate(chunks, start=1):
             suffix = f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""
-            slides.append(Bild("bakgrund", f"{titel}{suffix}", ctx.kalla(years, derived=computed, kpis=order), notes,
+            slides.append(Bild("bakgrund", f"{titel}{suffix}", ctx.kallrad(years, derived=computed, kpis=order), notes,
                                "Sammanhang före jämförelsen: färgas inte och rangordnas inte"
                                + (f" · {views.BERAKNAT} beräknat ur kommunerna" if computed else ""),
                                {"kolumner": kolumner, "rader": chunk + jmf, "markera": ctx.kommun}))
@@ -518,7 +518,7 @@ def _improvement_slide(ctx: _Context) -> Bild:
     years = sorted({r["år"] for r in found}) or ctx.years
     sub = ("Där länet ligger längst under riket eller har försämrats mest (samma regler som rapporten)"
            if not ctx.kommun else f"Där {ctx.kommun_namn} ligger längst under riket eller har försämrats mest")
-    return Bild("forbattring", "Förbättringsområden", ctx.kalla(years, kpis=[r["kpi"] for r in found] or None),
+    return Bild("forbattring", "Förbättringsområden", ctx.kallrad(years, kpis=[r["kpi"] for r in found] or None),
                 notes, sub,
                 {"rader": shown, "alla": found, "fler": [r["indikator"] for r in rest], "regel": rules, "tom": empty,
                  "kolumner": ["Indikator", "År", "Regel", "Siffrorna"], "bredder": (3.6, 0.8, 1.8, 6.23),
@@ -555,7 +555,7 @@ def _others_slide(ctx: _Context, others: list[tuple[str, object]]) -> list[Bild]
     for n, chunk in enumerate(chunks, start=1):
         suffix = f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""
         years = sorted({r["år"] for r in chunk})
-        out.append(Bild("ovriga", f"Övriga indikatorer{suffix}", ctx.kalla(years), notes,
+        out.append(Bild("ovriga", f"Övriga indikatorer{suffix}", ctx.kallrad(years), notes,
                         "Mätvärden utan egen bild i presentationen (se urvalsreglerna)", {"rader": chunk}))
     return out
 
@@ -585,7 +585,7 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
             punkter.append(f"Saknas i datakällan ({omraden.get(o).kort}): " + "; ".join(
                 f"{i.namn} ({i.kpi}, finns i {registry.publisher(i.kalla).short})" for i in missing) + ".")
     punkter.append(f"Skapad med ojlib {__version__} (oj presentation).")
-    return Bild("kallor", "Källor", ctx.kalla(derived=False), punkter + ([
+    return Bild("kallor", "Källor", ctx.kallrad(derived=False), punkter + ([
         "Utan egen bild: " + ", ".join(utan_egen_bild) + "."] if utan_egen_bild else []),
         data={"punkter": punkter})
 
@@ -750,7 +750,7 @@ def _frame(slide, bild: Bild, deck: Deck, number: int) -> None:
         _text(title.text_frame, bild.rubrik, 26 if n <= 40 else 22 if n <= 52 else 18, True, "1F3864", align="left")
         if bild.underrubrik:
             _box(slide, "Underrubrik", MARGIN, 0.95, 10.2, 0.4, bild.underrubrik, 13, colour="555555")
-    _box(slide, "Källa", MARGIN, 6.95, 10.5, 0.35, bild.kalla, 10, colour="555555")
+    _box(slide, "Källa", MARGIN, 6.95, 10.5, 0.35, bild.kallrad, 10, colour="555555")
     num = _box(slide, "Bildnummer", W - MARGIN - 1.2, 6.95, 1.2, 0.35, f"{number} / {len(deck)}", 10,
                colour="777777")
     num.text_frame.paragraphs[0].alignment = _align("right")
