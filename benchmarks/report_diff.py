@@ -18,6 +18,7 @@ Speed is not measured here; see benchmarks/batch.py.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import html.parser
 import os
@@ -103,15 +104,14 @@ def deck_lines(path: Path) -> list[str]:
     return [IDS.sub("<id>", x) for x in lines]
 
 
-def build(tree: Path, work: Path, rapporter: list[tuple[str, str]], kommuner: list[str]) -> dict[str, Path]:
-    """Example data, report pages and decks made by the code in ``tree``; returns name -> file."""
+def side(tree: Path, work: Path):
+    """``oj`` run with the code in ``tree`` (``PYTHONPATH``) in a project home of its own under ``work``,
+    with example data made by that code."""
     home = work / "home"
     (home / "data" / "processed").mkdir(parents=True, exist_ok=True)
     (home / "data" / "raw").mkdir(parents=True, exist_ok=True)
     shutil.copytree(tree / "params", home / "params", dirs_exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(tree), "OJLIB_HOME": str(home)}
-    out = work / "ut"
-    out.mkdir(exist_ok=True)
 
     def oj(*args):
         r = subprocess.run([sys.executable, "-m", "ojlib", *args], env=env, cwd=tree, capture_output=True, text=True)
@@ -119,6 +119,25 @@ def build(tree: Path, work: Path, rapporter: list[tuple[str, str]], kommuner: li
             raise SystemExit(f"{tree.name}: oj {' '.join(args)} misslyckades:\n{r.stdout}\n{r.stderr}")
 
     oj("exempeldata")
+    return oj
+
+
+@contextlib.contextmanager
+def checkout(ref: str, where: Path):
+    """The tree of git ``ref`` in a temporary worktree at ``where`` (removed afterwards)."""
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), ref],
+                   check=True, capture_output=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)], capture_output=True)
+
+
+def build(tree: Path, work: Path, rapporter: list[tuple[str, str]], kommuner: list[str]) -> dict[str, Path]:
+    """Example data, report pages and decks made by the code in ``tree``; returns name -> file."""
+    oj = side(tree, work)
+    out = work / "ut"
+    out.mkdir(exist_ok=True)
     files = {}
     for lan, omrade in rapporter:
         page = out / f"lansanalys-{lan}-{omrade}.html"
@@ -172,17 +191,11 @@ def main(argv=None) -> int:
     kommuner = args.kommun or ["0680"]
     base = Path(args.behall) if args.behall else Path(tempfile.mkdtemp(prefix="report_diff-"))
     base.mkdir(parents=True, exist_ok=True)
-    before_tree = base / "fore-tree"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(before_tree), args.ref],
-                   check=True, capture_output=True)
-    try:
+    with checkout(args.ref, base / "fore-tree") as before_tree:
         (base / "fore").mkdir(exist_ok=True)
         (base / "efter").mkdir(exist_ok=True)
         before = build(before_tree, base / "fore", rapporter, kommuner)
         after = build(ROOT, base / "efter", rapporter, kommuner)
-    finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before_tree)],
-                       capture_output=True)
     total = 0
     for name in after:
         deck = name.endswith(".pptx")

@@ -2,8 +2,10 @@
 
 ``build_site`` runs the reports whose inputs changed (``fingerprint``: template, parameters, data,
 catalogue, ojlib version) and prepares the whole next version of the site in a staging tree
-(``Generation``): the new pages, every other file of the site carried over by hard links, the
-navigation of every page, ``index.html``, ``plotly.min.js`` and the site's record (``MARKER``).
+(``Generation``): the new pages, their decks and PDFs (``--pdf``: printed there, before the swap), every
+other file of the site carried over by hard links, the navigation of every page, ``index.html``,
+``plotly.min.js`` and the site's record (``MARKER``). Pages, navigation and index come from the Jinja2
+templates in ``render/pages`` (``render.templating``, autoescape on).
 The tree then takes the site's place in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``;
 a documented fallback elsewhere), so a reader sees either the old site or the new one, never a
 mixture: every page and the index name their generation (``data-bygge`` on ``nav.topp``).
@@ -11,7 +13,7 @@ A report that failed keeps its previous page, marked as not updated, or is liste
 ``add_report`` puts one page into an existing site (``oj rapport``) the same way. The index is
 rebuilt from the metadata each page carries, so it lists exactly the report pages in the folder.
 
-The build owns only its pages, their decks, ``index.html``, ``plotly.min.js`` and ``MARKER``: other
+The build owns only its pages, their decks and PDFs, ``index.html``, ``plotly.min.js`` and ``MARKER``: other
 files in the folder (notes, images, folders) are carried into each new generation unchanged (hard
 links, looked at again just before the swap). A folder that holds files but is no site made here is
 refused, and a lock (``DOT/LOCK``, the same file in every generation, never followed through a link)
@@ -42,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from ojlib import __version__
 from ojlib.analysis import colours
 from ojlib.base import guard, paths
@@ -51,7 +55,8 @@ from ojlib.data import catalog, dataset, geo
 from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
 from ojlib.publish import reports, stadsdelar
-from ojlib.render import dashboard, figures, html_export
+from ojlib.render import dashboard, figures, html_export, templating
+from ojlib.render import pdf as pdf_print
 from ojlib.report import comments, templates
 
 MARKER = ".ojlib-webbplats.json"
@@ -730,54 +735,12 @@ def overview_map(meta_pages: list[tuple[str, dict]], kpi: str | None = None):
     return json.loads(fig.to_json()), None
 
 
-# Clicking a kommun on the index map opens its report (layout.meta.lankar: kommun code -> page).
-MAP_CLICK_JS = """window.ojlibOnPlot = function (gd, spec) {
-  if (!gd.classList.contains('oversikt')) { return; }
-  gd.on('plotly_click', function (ev) {
-    var point = ev && ev.points && ev.points[0];
-    var links = (gd.layout.meta || {}).lankar || {};
-    if (point && links[point.location]) { window.location.href = links[point.location]; }
-  });
-};"""
+# The index's own style sheet and scripts are files in render/pages: index.css, search.js (the search box)
+# and map-click.js (clicking a kommun on the map opens its report: layout.meta.lankar, kommun code -> page).
 
 
-def _cell(value) -> str:
-    return html.escape("" if value in (None, "") else str(value))
-
-
-SEARCH_JS = """(function () {
-  var box = document.getElementById('sok'), list = document.getElementById('sokresultat');
-  var data = JSON.parse(document.getElementById('ojlib-sok').textContent);
-  var status = document.getElementById('sokstatus');
-  function norm(t) { return t.toLowerCase().normalize('NFD').replace(/[\\u0300-\\u036f]/g, ''); }
-  function show() {
-    var q = norm(box.value.trim());
-    list.textContent = '';
-    if (!q) { status.textContent = ''; return; }
-    var hits = data.filter(function (d) { return norm(d.namn).indexOf(q) !== -1; }).slice(0, 30);
-    hits.forEach(function (d) {
-      var li = document.createElement('li'), a = document.createElement('a');
-      a.href = d.href; a.textContent = d.namn + ' – ' + d.typ; li.appendChild(a); list.appendChild(li);
-    });
-    status.textContent = hits.length ? hits.length + ' träffar' : 'Inga träffar för ' + box.value.trim();
-  }
-  box.addEventListener('input', show);
-  box.form.addEventListener('submit', function (ev) {
-    ev.preventDefault();
-    var first = list.querySelector('a');
-    if (first) { window.location.href = first.getAttribute('href'); }
-  });
-  show();
-})();"""
-
-INDEX_CSS = """<style>
-table.matris th[scope=row] { white-space: nowrap; }
-table.matris td { text-align: center; }
-.sok input { font-size: 1rem; padding: .35rem .5rem; width: min(24rem, 100%); }
-.sok ul { margin: .3rem 0; }
-ul.kommuner { columns: 4 12rem; margin: .2rem 0 1rem; }
-.fel { color: #8a1c12; }
-</style>"""
+def _text(value) -> str:
+    return "" if value in (None, "") else str(value)
 
 
 def _search_entries(sitemap: SiteMap) -> list[dict]:
@@ -792,8 +755,18 @@ def _search_entries(sitemap: SiteMap) -> list[dict]:
     return out
 
 
-def _matrix(sitemap: SiteMap, record: dict) -> str:
-    """Län rows × område columns of län reports, and a column of kommun profiles per län."""
+def _also(sitemap: SiteMap, page: str, about: str) -> list[dict]:
+    """The files beside a page a reader may open instead (its PDF, its deck), as links for the index."""
+    out = []
+    if page in sitemap.pdfs:
+        out.append({"href": quote(page[:-5] + ".pdf"), "label": f"PDF {about}", "text": "pdf"})
+    if page in sitemap.decks:
+        out.append({"href": quote(page[:-5] + ".pptx"), "label": f"Presentation {about}", "text": "pptx"})
+    return out
+
+
+def _matrix(sitemap: SiteMap, record: dict) -> dict | None:
+    """Län rows × område columns of län reports, and a column of kommun profiles per län (for index.html)."""
     omraden = [o for o in catalog.OMRADEN if any(o in by for by in sitemap.lan_reports.values())]
     if any("alla" in by for by in sitemap.lan_reports.values()):
         omraden.append("alla")
@@ -805,70 +778,96 @@ def _matrix(sitemap: SiteMap, record: dict) -> str:
             profiles_by_lan[lk] = profiles_by_lan.get(lk, 0) + 1
     lans = sorted(set(sitemap.lan_reports) | set(profiles_by_lan))
     if not lans:
-        return ""
-    head = "".join(f'<th scope="col">{html.escape(catalog.OMRADEN.get(o, "Alla områden"))}</th>' for o in omraden)
+        return None
     rows = []
     for lan in lans:
         cells = []
         for o in omraden:
             page = sitemap.lan_reports.get(lan, {}).get(o)
-            if page:
-                note = ""
-                if record.get(page[:-5], {}).get("status") == "inte_uppdaterad":
-                    note = ' <span class="fel">(inte uppdaterad)</span>'
-                label = f"Länsanalys {catalog.OMRADEN.get(o, 'alla områden')}, {_lan_name(lan)}"
-                deck = ""
-                if page in sitemap.decks:
-                    deck = (f' · <a href="{html.escape(quote(page[:-5] + ".pptx"))}" '
-                            f'aria-label="{html.escape("Presentation " + label[len("Länsanalys "):])}">pptx</a>')
-                cells.append(f'<td><a href="{html.escape(quote(page))}" aria-label="{html.escape(label)}">'
-                             f"Länsanalys</a>{deck}{note}</td>")
-            else:
-                cells.append('<td><span aria-label="ingen rapport">–</span></td>')
+            if not page:
+                cells.append(None)
+                continue
+            about = f"{catalog.OMRADEN.get(o, 'alla områden')}, {_lan_name(lan)}"
+            cells.append({"href": quote(page), "label": f"Länsanalys {about}", "also": _also(sitemap, page, about),
+                          "not_updated": record.get(page[:-5], {}).get("status") == "inte_uppdaterad"})
         n = profiles_by_lan.get(lan, 0)
-        text = f"{n} kommunprofil{'' if n == 1 else 'er'}"
-        cells.append(f'<td><a href="#kommuner-{lan}">{text}</a></td>' if n else "<td>–</td>")
-        rows.append(f'<tr id="lan-{lan}"><th scope="row">{html.escape(_lan_name(lan))} ({lan})</th>'
-                    + "".join(cells) + "</tr>")
-    return ('<table class="matris"><caption>Länsrapporter per län och område, och kommunprofiler</caption>'
-            f'<thead><tr><th scope="col">Län</th>{head}<th scope="col">Kommuner</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+        rows.append({"lan": lan, "name": _lan_name(lan), "cells": cells,
+                     "profiles": f"{n} kommunprofil{'' if n == 1 else 'er'}" if n else None})
+    return {"omraden": [catalog.OMRADEN.get(o, "Alla områden") for o in omraden], "rows": rows}
 
 
-def _profile_lists(sitemap: SiteMap) -> str:
+def _profile_lists(sitemap: SiteMap) -> list[dict]:
+    """Per län, its kommuner with a profile (for index.html)."""
     kommuner = geo.kommuner()
-    parts = []
+    out = []
     for lan in sorted(kommuner.lan_kod.unique()):
         items = []
         for kod, kname in kommuner.loc[kommuner.lan_kod == lan, ["kommun_kod", "kommun_namn"]].values:
             page = sitemap.profiles.get(kod)
             if page:
-                deck = (f' (<a href="{html.escape(quote(page[:-5] + ".pptx"))}" aria-label="Presentation '
-                        f'{html.escape(kname)}">pptx</a>)') if page in sitemap.decks else ""
-                items.append(f'<li><a href="{html.escape(quote(page))}">{html.escape(kname)}</a>{deck}</li>')
-            items += [f'<li class="stadsdel">↳ <a href="{html.escape(quote(p))}">{html.escape(n)}</a></li>'
-                      for n, p in sitemap.stadsdelar.get(kod, [])]
+                items.append({"href": quote(page), "name": kname, "also": _also(sitemap, page, kname),
+                              "stadsdel": False})
+            items += [{"href": quote(p), "name": n, "stadsdel": True} for n, p in sitemap.stadsdelar.get(kod, [])]
         if items:
-            parts.append(f'<h3 id="kommuner-{lan}">{html.escape(_lan_name(lan))}</h3>'
-                         f'<ul class="kommuner">{"".join(items)}</ul>')
-    return "".join(parts)
+            out.append({"lan": lan, "name": _lan_name(lan), "kommuner": items})
+    return out
+
+
+def _failed(folder: Path, record: dict) -> list[dict]:
+    out = []
+    for n, r in sorted(record.items()):
+        if r.get("status") not in ("misslyckad", "inte_uppdaterad"):
+            continue
+        kept = r.get("status") == "inte_uppdaterad" and (Path(folder) / f"{n}.html").exists()
+        out.append({"what": str(r.get("rapport") or n), "why": str(r.get("fel") or "okänt fel"),
+                    "href": quote(n + ".html") if kept else None})
+    return out
+
+
+def _report_list(meta_pages: list[tuple[str, dict]], pdfs: set[str]) -> dict | None:
+    """Every report with its type, län, kommun, område, year, source and PDF; a column empty for every
+    report is left out."""
+    if not meta_pages:
+        return None
+    metas = [m for _, m in meta_pages]
+    columns = [  # (heading, cell text)
+        ("Typ", lambda m: reports.TYPE_TEXT.get(str(m.get("typ")), m.get("typ"))),
+        ("Län", lambda m: m.get("lan_namn") or m.get("lan")),
+        ("Kommun", lambda m: m.get("kommun_namn") or m.get("kommun")),
+        ("Område", lambda m: html_export.omrade_text(m.get("omrade") or m.get("omraden") or "") or None),
+        ("År", lambda m: m.get("ar")),
+        ("Datakälla", lambda m: DATAKALLA_TEXT.get(str(m.get("datakalla")), m.get("datakalla"))),
+    ]
+    columns = [(h, f) for h, f in columns if any(f(m) not in (None, "") for m in metas)]
+    rows = [{"href": quote(name), "title": _text(m.get("titel") or name), "cells": [_text(f(m)) for _, f in columns],
+             "pdf": quote(name[:-5] + ".pdf") if name in pdfs else None} for name, m in meta_pages]
+    return {"columns": [(h, h == "År") for h, _ in columns], "rows": rows, "pdf": any(r["pdf"] for r in rows)}
+
+
+def _map(meta_pages: list[tuple[str, dict]], karta: str | None) -> tuple[dict | None, list[str]]:
+    """The index's map as the template shows it (or the reason there is none), and the plotly templates."""
+    fig, reason = overview_map(meta_pages, karta)
+    if fig is None:
+        return {"reason": reason}, []
+    about = fig["layout"]["meta"]["oversikt"]
+    page = html_export.Page()
+    alt = (f"Karta över Sveriges kommuner färgade efter {about['indikator']} ({about['kpi']}), "
+           f"område {about['omrade_titel']}. Samma länkar finns i tabellen och listorna på sidan.")
+    title = f"{about['omrade_titel']}: {about['indikator']}" + (f", {about['ar']}" if about.get("ar") else "")
+    return {"title": title, "indikator": about["indikator"], "omrade": about["omrade_titel"],
+            "figure": page.figure(fig, css_class="ojfig oversikt", label=alt)}, page.templates
 
 
 def index_html(folder: Path, karta: str | None = None, record: dict | None = None,
                meta_pages: list[tuple[str, dict]] | None = None, build_id: str | None = None,
                utforska: bool = False, stadsdel_pages: dict | None = None) -> str:
-    """The overview page: search, the län × område matrix, the map, kommun profiles and every report
-    (and, with ``utforska``, a link to the dashboard)."""
+    """The overview page (template ``pages/index.html``): search, the län × område matrix, the map, kommun
+    profiles (with their stadsdelar's pages) and every report (and, with ``utforska``, a link to the dashboard)."""
     record = record if record is not None else (read_settings(folder).get("sidor") or {})
     meta_pages = sorted(pages(folder) if meta_pages is None else meta_pages, key=_sort_key)
     metas = [m for _, m in meta_pages]
-    sitemap = SiteMap(meta_pages, record, _decks(folder), build_id)
+    sitemap = SiteMap(meta_pages, record, _decks(folder), build_id, _pdfs(folder))
     sitemap.stadsdelar = stadsdel_pages or {}
-    example = any(html_export.is_example(m) for m in metas)
-    body = [nav_open(build_id)
-            + breadcrumb_list(['<span aria-current="page">Alla rapporter</span>']) + "</nav>", INDEX_CSS]
-    if example:
-        body.append(f'<p class="exempeldata" role="note">{html.escape(EXEMPELDATA)}</p>')
     kallor = sorted({str(m.get("datakalla")) for m in metas if m.get("datakalla")})
     datum = sorted({str(m.get("data_datum")) for m in metas if m.get("data_datum")})
     facts = [f"{len(meta_pages)} {'rapport' if len(meta_pages) == 1 else 'rapporter'}"]
@@ -876,96 +875,19 @@ def index_html(folder: Path, karta: str | None = None, record: dict | None = Non
         facts.append("datakälla: " + ", ".join(DATAKALLA_TEXT.get(k, k) for k in kallor))
     if datum:
         facts.append("data från: " + ", ".join(datum))
-    body.append(f'<p class="meta">{html.escape(" · ".join(facts))}.</p>')
-
-    failed = [(n, r) for n, r in sorted(record.items()) if r.get("status") in ("misslyckad", "inte_uppdaterad")]
-    if failed:
-        items = []
-        for n, r in failed:
-            what = html.escape(str(r.get("rapport") or n))
-            why = html.escape(str(r.get("fel") or "okänt fel"))
-            if r.get("status") == "inte_uppdaterad" and (Path(folder) / f"{n}.html").exists():
-                items.append(f'<li><a href="{html.escape(quote(n + ".html"))}">{what}</a>: inte uppdaterad, '
-                             f"den senaste körningen misslyckades ({why}).</li>")
-            else:
-                items.append(f"<li>{what}: misslyckades, ingen sida ({why}).</li>")
-        body.append('<section aria-labelledby="misslyckade"><h2 id="misslyckade" class="fel">'
-                    f'Rapporter som misslyckades</h2><ul>{"".join(items)}</ul></section>')
-
-    templates: list[str] = []
-    has_map = False
     search = _search_entries(sitemap)
-    if search:
-        body.append('<form class="sok" role="search" action="#"><label for="sok">Sök kommun eller län: </label>'
-                    '<input type="search" id="sok" autocomplete="off" placeholder="t.ex. Gnosjö">'
-                    '<p id="sokstatus" class="meta" aria-live="polite"></p><ul id="sokresultat"></ul></form>')
-        body.append(f'<script type="application/json" id="ojlib-sok">{html_export.script_json(search)}</script>')
-    matrix = _matrix(sitemap, record)
-    if matrix:
-        body.append('<h2 id="oversikt">Rapporter per län och område</h2>')
-        body.append(matrix)
-    if utforska:
-        body.append(f'<p class="utforska"><a href="{dashboard.PAGE}"><strong>Utforska indikatorerna</strong></a>: välj '
-                    "område, indikator, län, kommun och år och se kommunerna rangordnade, på karta och över tid.</p>")
-    if meta_pages:
-        fig, reason = overview_map(meta_pages, karta)
-        if fig is None:
-            body.append('<h2 id="karta">Karta</h2>')
-            body.append(f"<p>{html.escape(reason)}</p>")
-        else:
-            has_map = True
-            about = fig["layout"]["meta"]["oversikt"]
-            title = f"{about['omrade_titel']}: {about['indikator']}" + (f", {about['ar']}" if about.get("ar") else "")
-            body.append(f'<h2 id="karta">Karta – {html.escape(title)}</h2>')
-            page = html_export.Page()
-            alt = (f"Karta över Sveriges kommuner färgade efter {about['indikator']} ({about['kpi']}), "
-                   f"område {about['omrade_titel']}. Samma länkar finns i tabellen och listorna på sidan.")
-            fig_html = page.figure(fig).replace('class="ojfig"', f'class="ojfig oversikt" role="img" '
-                                                f'aria-label="{html.escape(alt)}"', 1)
-            templates = page.templates
-            body.append(f"<p>Kartan visar {html.escape(about['indikator'])} inom området "
-                        f"{html.escape(about['omrade_titel'])}. För muspekaren över en kommun för att se dess namn; "
-                        "klicka för att öppna kommunprofilen, annars länets rapport för "
-                        f"{html.escape(about['omrade_titel'].lower())}.</p>")
-            body.append(fig_html)
-    profiles = _profile_lists(sitemap)
-    if profiles:
-        body.append('<h2 id="kommunprofiler">Kommunprofiler</h2>')
-        body.append(profiles)
-
-    body.append('<h2 id="rapporter">Alla rapporter</h2>')
-    if not meta_pages:
-        body.append("<p>Inga rapporter ännu. Skapa dem med <code>oj rapporter</code>.</p>")
-    else:
-        columns = [  # (heading, cell text) – a column is left out when it is empty for every report
-            ("Typ", lambda m: reports.TYPE_TEXT.get(str(m.get("typ")), m.get("typ"))),
-            ("Län", lambda m: m.get("lan_namn") or m.get("lan")),
-            ("Kommun", lambda m: m.get("kommun_namn") or m.get("kommun")),
-            ("Område", lambda m: html_export.omrade_text(m.get("omrade") or m.get("omraden") or "") or None),
-            ("År", lambda m: m.get("ar")),
-            ("Datakälla", lambda m: DATAKALLA_TEXT.get(str(m.get("datakalla")), m.get("datakalla"))),
-        ]
-        columns = [(h, f) for h, f in columns if any(f(m) not in (None, "") for m in metas)]
-        num = {"År": ' class="tal"'}
-        head = "".join(f'<th scope="col"{num.get(h, "")}>{h}</th>' for h, _ in columns)
-        rows = []
-        for name, m in meta_pages:
-            cells = "".join(f"<td{num.get(h, '')}>{_cell(f(m))}</td>" for h, f in columns)
-            rows.append(f'<tr><td><a href="{html.escape(quote(name))}">{_cell(m.get("titel") or name)}</a></td>'
-                        f"{cells}</tr>")
-        body.append(f'<details{" open" if len(meta_pages) <= 30 else ""}><summary>Lista med alla '
-                    f"{len(meta_pages)} rapporter</summary>"
-                    f'<table class="rapporter"><thead><tr><th scope="col">Rapport</th>{head}</tr></thead><tbody>'
-                    + "".join(rows) + "</tbody></table></details>")
-    body.append('<h2 id="om">Om sidorna</h2>')
-    body.append("<p>Sidorna fungerar utan server och utan internet: öppna filerna direkt från mappen. "
-                "Alla sidor delar filen <code>plotly.min.js</code>, som måste ligga kvar i samma mapp.</p>")
-    extra = (MAP_CLICK_JS if has_map else "")
-    doc = html_export.page_document("Öppna jämförelser – rapporter", "\n".join(body), None, templates,
-                                    has_figures=has_map, extra_js=extra)
-    if search:
-        doc = doc.replace("</body>", f"<script>{SEARCH_JS}</script>\n</body>", 1)
-    return doc
+    shown_map, templates = _map(meta_pages, karta) if meta_pages else (None, [])
+    has_map = bool(shown_map and "figure" in shown_map)
+    body = templating.render(
+        "index.html", build_id=build_id, crumbs=[("Alla rapporter", None)], related=[], not_updated=None,
+        example=any(html_export.is_example(m) for m in metas), exempeldata=EXEMPELDATA, facts=facts,
+        failed=_failed(folder, record), search=search, matrix=_matrix(sitemap, record),
+        utforska=dashboard.PAGE if utforska else None,
+        map_reason=shown_map.get("reason") if shown_map else None, map=shown_map if has_map else None,
+        profiles=_profile_lists(sitemap), reports=_report_list(meta_pages, sitemap.pdfs))
+    return html_export.page_document("Öppna jämförelser – rapporter", body, None, templates, has_figures=has_map,
+                                     scripts_before_figures=("map-click.js",) if has_map else (),
+                                     scripts_after=("search.js",) if search else ())
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -1079,25 +1001,17 @@ def _package_hash() -> str:
 
 # --------------------------------------------------------------------------- navigation on every page
 
-# Inline styles: the report pages' own stylesheet (html_export) knows nothing of breadcrumbs.
-_OL_STYLE = "list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem;font-size:.95rem"
-
-
-def breadcrumb_list(crumbs: list[str]) -> str:
-    """Breadcrumb items (HTML) as an ordered list separated by › (the separator hidden from screen readers)."""
-    sep = '<span aria-hidden="true" style="color:#5b5b5b"> › </span>'
-    items = "".join(f"<li>{sep if i else ''}{c}</li>" for i, c in enumerate(crumbs))
-    return f'<ol class="brodsmulor" style="{_OL_STYLE}">{items}</ol>'
-
-
-def nav_open(build_id: str | None) -> str:
-    """The opening tag of a page's navigation; ``data-bygge`` names the site generation the page belongs to."""
-    bygge = f' data-bygge="{html.escape(build_id)}"' if build_id else ""
-    return f'<nav class="topp" aria-label="Brödsmulor"{bygge}>'
+def nav_html(build_id: str | None, crumbs: list[tuple[str, str | None]], related=(), not_updated=None) -> str:
+    """A page's navigation (template ``pages/nav.html``): breadcrumbs ((text, href), the page itself
+    without href), related links ((text, href, class)), and the error of a failed last run;
+    ``data-bygge`` names the site generation the page belongs to."""
+    return templating.render("nav.html", build_id=build_id, crumbs=crumbs, related=list(related),
+                             not_updated=not_updated)
 
 
 NAV_RE = re.compile(r'<nav class="topp"[^>]*>.*?</nav>', re.DOTALL)
 PROFILE_LINK_RE = r'(<th class="row_heading[^"]*"[^>]*>)({name})(</th>)'
+PROFILE_LINK = Markup('<a class="profil" href="{}">{}</a>')  # a kommun's name in a län report, to its profile
 
 
 def _lan_name(code: str) -> str:
@@ -1120,11 +1034,12 @@ class SiteMap:
     """Which pages the site has, for links between them (profiles ↔ län reports)."""
 
     def __init__(self, meta_pages: list[tuple[str, dict]], status: dict | None = None, decks: set[str] | None = None,
-                 build_id: str | None = None):
+                 build_id: str | None = None, pdfs: set[str] | None = None):
         self.meta_pages = meta_pages
         self.build_id = build_id  # the generation of the site the pages are published in
         self.status = status or {}
         self.decks = decks or set()  # pages with a PowerPoint deck beside them
+        self.pdfs = pdfs or set()  # pages with a PDF beside them
         self.utforska = False  # the site has the dashboard (utforska.html): every report links to it
         self.profiles: dict[str, str] = {}  # kommun code -> page
         self.stadsdelar: dict[str, list[tuple[str, str]]] = {}  # kommun code -> its stadsdel pages (name, page)
@@ -1140,46 +1055,30 @@ class SiteMap:
 
     def nav(self, name: str, meta: dict) -> str:
         """The breadcrumb and related links of one page (a ``nav.topp``)."""
-        crumbs = ['<a href="index.html">Alla rapporter</a>']
+        crumbs: list[tuple[str, str | None]] = [("Alla rapporter", "index.html")]
         lan = str(meta.get("lan") or "")
         related = []
         if lan:
-            lan_text = html.escape(str(meta.get("lan_namn") or _lan_name(lan)))
-            crumbs.append(f'<a href="index.html#lan-{html.escape(lan)}">{lan_text}</a>')
+            crumbs.append((str(meta.get("lan_namn") or _lan_name(lan)), f"index.html#lan-{lan}"))
             for namn, page in self.stadsdelar.get(str(meta.get("kommun") or ""), []):
-                related.append(f'<a class="stadsdel" href="{html.escape(quote(page))}">{html.escape(namn)}</a>')
-            if meta.get("typ") == "kommunprofil":
-                for om, page in self.lan_reports.get(lan, {}).items():
-                    text = f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}"
-                    related.append(f'<a href="{html.escape(quote(page))}">{html.escape(text)}</a>')
-            else:
-                for om, page in self.lan_reports.get(lan, {}).items():
-                    if page != name:
-                        text = f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}"
-                        related.append(f'<a href="{html.escape(quote(page))}">{html.escape(text)}</a>')
+                related.append((namn, quote(page), "stadsdel"))
+            for om, page in self.lan_reports.get(lan, {}).items():
+                if page != name or meta.get("typ") == "kommunprofil":
+                    related.append((f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}", quote(page), None))
         if self.utforska and lan:
             omrade = _single_omrade(meta) or next(iter(_omraden_of(meta)), None)
             href = dashboard.link(omrade, lan, meta.get("kommun") if meta.get("typ") == "kommunprofil" else None)
             what = "kommunen" if meta.get("typ") == "kommunprofil" else "länet"
-            related.append(f'<a class="utforska" href="{html.escape(href)}">Utforska {what} (alla indikatorer '
-                           "och år)</a>")
+            related.append((f"Utforska {what} (alla indikatorer och år)", href, "utforska"))
         if name in self.decks:
-            deck = name.removesuffix(".html") + ".pptx"
-            related.insert(0, f'<a class="presentation" href="{html.escape(quote(deck))}">Presentation '
-                              "(PowerPoint)</a>")
-        title = html.escape(str(meta.get("titel") or name))
-        crumbs.append(f'<span aria-current="page">{title}</span>')
-        parts = [nav_open(self.build_id), breadcrumb_list(crumbs)]
-        if related:
-            parts.append('<p class="relaterat">Se även: ' + " · ".join(related) + "</p>")
+            related.insert(0, ("Presentation (PowerPoint)", quote(name.removesuffix(".html") + ".pptx"),
+                               "presentation"))
+        if name in self.pdfs:
+            related.insert(0, ("PDF (A4)", quote(name.removesuffix(".html") + ".pdf"), "pdf"))
+        crumbs.append((str(meta.get("titel") or name), None))
         st = self.status.get(name.removesuffix(".html"), {})
-        if st.get("status") == "inte_uppdaterad":
-            parts.append('<p class="inte-uppdaterad" role="alert" style="background:#fff3cd;color:#7a5a00;'
-                         'border:1px solid #e6d28a;padding:.4rem .7rem"><strong>Inte uppdaterad:</strong> den senaste '
-                         f"körningen av den här rapporten misslyckades ({html.escape(str(st.get('fel', '')))}); "
-                         "sidan visar den förra versionen.</p>")
-        parts.append("</nav>")
-        return "".join(parts)
+        failed = str(st.get("fel", "")) if st.get("status") == "inte_uppdaterad" else None
+        return nav_html(self.build_id, crumbs, related, failed)
 
     def decorate(self, name: str, text: str, meta: dict) -> str:
         """The page with its navigation and, for a län report, kommun names linked to their profiles."""
@@ -1199,8 +1098,7 @@ class SiteMap:
             for kod, kname in kommuner.loc[kommuner.lan_kod == lan, ["kommun_kod", "kommun_namn"]].values:
                 page = self.profiles.get(kod)
                 if page:
-                    links[html.escape(kname)] = \
-                        f'<a class="profil" href="{html.escape(quote(page))}">{html.escape(kname)}</a>'
+                    links[html.escape(kname)] = str(PROFILE_LINK.format(quote(page), kname))
             names = "|".join(re.escape(n) for n in sorted(links, key=len, reverse=True))
             self._links_by_lan[lan] = (re.compile(PROFILE_LINK_RE.format(name=names)) if links else None, links)
         return self._links_by_lan[lan]
@@ -1217,6 +1115,7 @@ class SiteBuild:
     up_to_date: list[reports.Job] = field(default_factory=list)
     kept_previous: list[str] = field(default_factory=list)  # failed pages that keep their old version
     deck_failures: list[tuple[reports.Job, str]] = field(default_factory=list)  # --presentation decks that failed
+    pdfs: list[Path] = field(default_factory=list)  # --pdf: the PDFs this build printed (in the published site)
     replaced: bool = False
     build_id: str | None = None  # the generation published (None: nothing changed, nothing published)
     seconds: float = 0.0
@@ -1277,7 +1176,7 @@ def _read_pages(folder: Path) -> list[tuple[str, dict, str]]:
 
 
 def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, karta: str | None,
-             presentation=None) -> None:
+             presentation=None, pdf: Pdf | None = None) -> None:
     """Complete the new generation (pages in place, decks, decoration, index, record) and publish it.
 
     ``settings``: the site's record as read; its pages, map and generation are replaced by this build's.
@@ -1292,11 +1191,12 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     write_decks(gen, build, presentation)
     copy_plotly_js(gen.tree)
     gen.wrote(html_export.PLOTLY_JS)
+    printed = write_pdfs(gen, build, pdf)
     stages["kopiera"] = time.perf_counter() - t
     t = time.perf_counter()
     items = _read_pages(gen.tree)
     meta_pages = [(n, m) for n, m, _ in items]
-    sitemap = SiteMap(meta_pages, record, _decks(gen.tree), gen.build_id)
+    sitemap = SiteMap(meta_pages, record, _decks(gen.tree), gen.build_id, _pdfs(gen.tree))
     stages["navigering"] = time.perf_counter() - t
     t = time.perf_counter()
     dash = _dashboard(gen, sitemap)
@@ -1317,19 +1217,20 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     gen.write_text(MARKER, text + "\n")
     t = time.perf_counter()
     owned = {INDEX, MARKER, DOT, html_export.PLOTLY_JS, *(n for n, _ in meta_pages),
-             *(f"{n[:-5]}.pptx" for n, _ in meta_pages), *dash.names, *parts.write}
+             *(f"{n[:-5]}.pptx" for n, _ in meta_pages), *(f"{n[:-5]}.pdf" for n, _ in meta_pages), *dash.names,
+             *parts.write}
     gen.publish(owned)
     stages["byte"] = time.perf_counter() - t
     for res in build.built:
         res.page = build.folder / res.page.name
+    build.pdfs = [build.folder / name for name in printed]
     build.build_id = gen.build_id
 
 
 def _dashboard(gen: Generation, sitemap: SiteMap) -> dashboard.SiteFiles:
     """The dashboard (``render.dashboard``: utforska.html and a data file per område) in the new generation;
     a data file whose inputs did not change stays as it is, one of an område the site no longer has goes."""
-    nav = nav_open(gen.build_id) + breadcrumb_list(['<a href="index.html">Alla rapporter</a>',
-                                                    '<span aria-current="page">Utforska</span>']) + "</nav>"
+    nav = nav_html(gen.build_id, [("Alla rapporter", "index.html"), ("Utforska", None)])
     files = dashboard.site_files(gen.tree, sitemap.meta_pages, sitemap.lan_reports, sitemap.profiles, gen.build_id,
                                  nav)
     for name, text in files.write.items():
@@ -1348,17 +1249,13 @@ def _stadsdel_pages(gen: Generation, sitemap: SiteMap) -> stadsdelar.StadsdelPag
 
     def nav(kommun: str, title: str) -> str:
         lan = kommun[:2]
-        crumbs = ['<a href="index.html">Alla rapporter</a>',
-                  f'<a href="index.html#lan-{html.escape(lan)}">{html.escape(_lan_name(lan))}</a>']
+        crumbs = [("Alla rapporter", "index.html"), (_lan_name(lan), f"index.html#lan-{lan}")]
         if kommun in sitemap.profiles:
-            crumbs.append(f'<a href="{html.escape(quote(sitemap.profiles[kommun]))}">'
-                          f'{html.escape(geo.area_names().get(kommun, kommun))}</a>')
-        crumbs.append(f'<span aria-current="page">{html.escape(title)}</span>')
-        related = [f'<a href="{html.escape(quote(page))}">Länsanalys '
-                   f'{html.escape(catalog.OMRADEN.get(om, "alla områden"))}</a>'
+            crumbs.append((geo.area_names().get(kommun, kommun), quote(sitemap.profiles[kommun])))
+        crumbs.append((title, None))
+        related = [(f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}", quote(page), None)
                    for om, page in sitemap.lan_reports.get(lan, {}).items()]
-        also = '<p class="relaterat">Se även: ' + " · ".join(related) + "</p>" if related else ""
-        return nav_open(gen.build_id) + breadcrumb_list(crumbs) + also + "</nav>"
+        return nav_html(gen.build_id, crumbs, related)
 
     parts = stadsdelar.site_pages(gen.tree, sitemap.meta_pages, covered, nav)
     for name, text in parts.write.items():
@@ -1373,11 +1270,14 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
                kernel_name: str | None = None, on_done: Callable[[reports.Result], None] | None = None,
                force: bool = False, timeout: int | None = None,
                on_plan: Callable[[int, int], None] | None = None,
-               presentation: Callable[[reports.Job, Path], Path | None] | None = None) -> SiteBuild:
+               presentation: Callable[[reports.Job, Path], Path | None] | None = None,
+               pdf: Pdf | None = None) -> SiteBuild:
     """Run the jobs whose inputs changed (all with ``force``) and publish the new site in one step.
 
     ``presentation(job, target)`` writes a report's PowerPoint deck beside its page (``oj rapporter
-    --presentation``); the site then links each report to its deck (see :func:`write_decks`).
+    --presentation``); the site then links each report to its deck (see :func:`write_decks`). With
+    ``pdf`` each report is printed as an A4 PDF beside its page, in the new generation before it is
+    published, and the index and the page link it (see :func:`write_pdfs`).
     Nothing is published when nothing changed (every page up to date, decks and map as before).
     """
     start = time.perf_counter()
@@ -1408,6 +1308,8 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
             check_map_choice(new_karta, saved_in=folder)
         needs_decks = presentation is not None and \
             any(not (folder / f"{j.name}.pptx").is_file() for j in build.up_to_date)
+        needs_decks = needs_decks or pdf is not None and \
+            any(not (folder / f"{j.name}.pdf").is_file() for j in build.up_to_date)
         index_fp = fps.index(new_karta)
         if not todo and not needs_decks and (folder / INDEX).exists() and new_karta == settings.get("karta") \
                 and index_fp == settings.get("index"):
@@ -1426,7 +1328,7 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
                 build.results = reports.run_jobs(todo, gen.work, workers=workers, kernel_name=kernel_name,
                                                  on_done=note, timeout=timeout)
             build.stages["rapporter"] = time.perf_counter() - t
-            _publish(gen, build, record, settings, new_karta, presentation)
+            _publish(gen, build, record, settings, new_karta, presentation, pdf)
             build.replaced = bool(build.built)
         finally:
             gen.discard()
@@ -1489,15 +1391,57 @@ def _decks(folder: Path) -> set[str]:
     return {f"{p.stem}.html" for p in Path(folder).glob("*.pptx")}
 
 
+@dataclass
+class Pdf:
+    """``--pdf``: print every report as an A4 PDF beside its page (``render.pdf``, a local Chromium,
+    Chrome or Edge: ``webblasare`` or found); ``on_done(pdf, total)`` after each one."""
+
+    webblasare: str | None = None
+    on_done: Callable[[Path, int], None] | None = None
+
+
+def write_pdfs(gen: Generation, build: SiteBuild, pdf: Pdf | None) -> list[str]:
+    """PDFs (``<sida>.pdf``) of the pages just built and of up-to-date pages that lack one, printed in
+    the new generation, so they are published with their pages or not at all; returns their names.
+
+    Without ``pdf`` a rebuilt page's old PDF is removed, since it no longer matches the page. A browser
+    that fails is one sentence (OjError) and the build publishes nothing."""
+    if pdf is None:
+        for res in build.built:
+            name = f"{res.job.name}.pdf"
+            if gen.path(name).is_file():
+                gen.remove(name)
+        return []
+    names = [r.page.name for r in build.built] + \
+        [f"{j.name}.html" for j in build.up_to_date if not gen.path(f"{j.name}.pdf").is_file()]
+    pages = [gen.path(n) for n in names if gen.path(n).is_file()]
+    if not pages:
+        return []
+    for page in pages:  # a hard link to the published PDF: never written through
+        page.with_suffix(".pdf").unlink(missing_ok=True)
+    done = pdf_print.write_pdfs(pages, pdf.webblasare,
+                                on_done=lambda page: pdf.on_done(page.with_suffix(".pdf"), len(pages))
+                                if pdf.on_done else None)
+    for path in done:
+        gen.wrote(path.name)
+    return [p.name for p in done]
+
+
+def _pdfs(folder: Path) -> set[str]:
+    """Pages (file names) that have a PDF beside them."""
+    return {f"{p.stem}.html" for p in Path(folder).glob("*.pdf") if (Path(folder) / f"{p.stem}.html").is_file()}
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None) -> reports.Result:
-    """Run one job into an existing (or new) site folder and publish the site with it; or to a single
-    ``.html`` file."""
+def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None,
+               pdf: Pdf | None = None) -> reports.Result:
+    """Run one job into an existing (or new) site folder and publish the site with it (``pdf``: with its
+    PDF, linked); or to a single ``.html`` file (its PDF is then the caller's)."""
     folder = Path(folder)
     single = folder.suffix == ".html"
     if single:
@@ -1511,7 +1455,7 @@ def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None) -
     created = not folder.exists()
     recover_interrupted_swap(folder.resolve())
     site_dir = prepare_folder(folder).resolve()
-    result = _add_locked(job, site_dir, kernel_name)
+    result = _add_locked(job, site_dir, kernel_name, pdf)
     if not result.ok and created:  # leave no empty folder behind for a report that failed
         if (site_dir / DOT).is_dir() and not (site_dir / DOT).is_symlink():
             shutil.rmtree(site_dir / DOT, ignore_errors=True)
@@ -1520,7 +1464,7 @@ def add_report(job: reports.Job, folder: Path, kernel_name: str | None = None) -
     return result
 
 
-def _add_locked(job: reports.Job, site_dir: Path, kernel_name: str | None) -> reports.Result:
+def _add_locked(job: reports.Job, site_dir: Path, kernel_name: str | None, pdf: Pdf | None) -> reports.Result:
     with locked(site_dir) as lock:
         settings = read_settings(site_dir)
         record = dict(settings.get("sidor") or {})
@@ -1535,7 +1479,7 @@ def _add_locked(job: reports.Job, site_dir: Path, kernel_name: str | None) -> re
                 return result
             _record_result(record, result, site_dir)
             build = SiteBuild(site_dir, results=[result])
-            _publish(gen, build, record, settings, settings.get("karta"))
+            _publish(gen, build, record, settings, settings.get("karta"), pdf=pdf)
         finally:
             gen.discard()
     return result

@@ -21,7 +21,6 @@ site's reports (kept as they are when their inputs have not changed) and the sta
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 import ojlib.analysis
 from ojlib import EXEMPELDATA_MARK, __version__
@@ -40,7 +40,7 @@ from ojlib.base import memo
 from ojlib.base.errors import OjError
 from ojlib.data import catalog, dataset, geo, shared
 from ojlib.data.source_lines import has_example, source_line
-from ojlib.render import figures, html_export
+from ojlib.render import figures, html_export, templating
 
 PAGE = "utforska.html"
 DATA_PREFIX = "utforska-"
@@ -246,13 +246,6 @@ def inputs_fingerprint(ds, omrade: str, strategi: str) -> str:
     return h.hexdigest()[:32]
 
 
-ASSETS = Path(__file__).resolve().parent / "utforska"  # the page, its script and style (package data)
-
-
-def _asset(name: str) -> str:
-    return (ASSETS / name).read_text(encoding="utf-8")
-
-
 def base_config(omraden: list[str], sidor: dict, strategi: str, kalla: str, build_id: str | None) -> dict:
     """What every view needs, in the page: kommuner, län, kommungrupper, boundaries, links, labels."""
     ref = geo.kommuner()
@@ -274,18 +267,10 @@ def base_config(omraden: list[str], sidor: dict, strategi: str, kalla: str, buil
 
 
 def page_html(config: dict, nav: str, example: bool) -> str:
-    """The dashboard page: controls, three figures, the table; its script and style from the package."""
-    body = _asset("utforska.html").replace("<!--NAV-->", nav)
-    if example:
-        body = body.replace("<!--EXEMPELDATA-->",
-                            f'<p class="exempeldata" role="note">{html.escape(EXEMPELDATA_MARK)}</p>')
-        body = body.replace("<!--EXEMPELDATA-FOT-->", f" {html.escape(EXEMPELDATA_MARK)}.")
-    return (body.replace("/*CSS*/", html_export.CSS + _asset("utforska.css"))
-            .replace("<!--KONFIG-->", f'<script type="application/json" id="ojlib-utforska">'
-                                      f"{html_export.script_json(config)}</script>")
-            .replace("/*GEO*/", html_export.GEO_ASSETS_STUB)
-            .replace("/*JS*/", _asset("utforska.js"))
-            .replace("<!--VERSION-->", html.escape(__version__)))
+    """The dashboard page (template ``utforska/utforska.html``): controls, three figures, the table; its
+    script and style from the package. ``nav``: the site's navigation (markup)."""
+    return templating.render("utforska.html", config=config, nav=Markup(nav), example=example,
+                             exempeldata=EXEMPELDATA_MARK, plotly_js=html_export.PLOTLY_JS) + "\n"
 
 
 # --------------------------------------------------------------------------- the site's files

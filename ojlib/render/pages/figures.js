@@ -1,0 +1,45 @@
+(function () {
+  var divs = document.querySelectorAll('div.ojfig');
+  if (typeof Plotly === 'undefined') {
+    divs.forEach(function (d) {
+      d.textContent = 'Figuren kan inte visas: filen plotly.min.js saknas i samma mapp som sidan.';
+    });
+    return;
+  }
+  Plotly.register({% include "plotly-sv.json" %});
+  var shared = JSON.parse(document.getElementById('ojlib-mallar').textContent);
+  divs.forEach(function (div) {
+    var spec = JSON.parse(document.getElementById(div.getAttribute('data-spec')).textContent);
+    var layout = spec.layout || {};
+    if (spec.mall !== undefined && spec.mall !== null) { layout.template = shared[spec.mall]; }
+    // no "Share chart" button: it would send the data to a server, and the page is offline
+    var config = Object.assign({responsive: true, displaylogo: false, locale: 'sv',
+                                modeBarButtonsToRemove: ['sendChartToCloud']}, spec.config || {});
+    Plotly.newPlot(div, spec.data || [], layout, config).then(function (gd) {
+      if (window.ojlibOnPlot) { window.ojlibOnPlot(gd, spec); }
+    });
+  });
+  // Printing: every figure redrawn at the width of an A4 page (and back afterwards), so no chart is cut.
+  window.ojlibForPrint = function (on) {
+    if (window.ojlibOpenDetails) { window.ojlibOpenDetails(on); }
+    return Promise.all([...divs].map(function (div) {
+      if (!div._fullLayout) { return null; }
+      var printed = (div.layout.meta || {}).utskriftshojd;  // a compact chart of kommuner: lower on paper
+      if (on) {  // 1 px is 0,75 pt on paper: the figures' 11 px texts print at 8 pt
+        if (!('ojSkarm' in div)) {
+          div.ojSkarm = [div.layout.width === undefined ? null : div.layout.width, div.layout.height];
+        }
+        var upd = {width: div.closest('.rutnat') ? 340 : 690};  // a grid: two to a row
+        if (printed) { upd.height = printed; }
+        return Plotly.relayout(div, upd);
+      }
+      if (!('ojSkarm' in div)) { return null; }
+      var w = div.ojSkarm[0], h = div.ojSkarm[1]; delete div.ojSkarm;
+      var back = w === null ? {width: null, autosize: true} : {width: w};
+      if (printed && h) { back.height = h; }
+      return Plotly.relayout(div, back);
+    }));
+  };
+  window.addEventListener('beforeprint', function () { window.ojlibForPrint(true); });
+  window.addEventListener('afterprint', function () { window.ojlibForPrint(false); });
+})();

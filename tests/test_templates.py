@@ -1,0 +1,70 @@
+"""The HTML pages come from Jinja2 templates (ojlib/render/pages): autoescape on everywhere, so a title, a
+kommun name or an error from the data is text in every page, never markup; the templates, style sheets
+and scripts are shipped with the package."""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ojlib.publish import site
+from ojlib.render import html_export, templating
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = "<img src=x onerror=alert(1)>\"'&</script>"
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_autoescape_is_on_for_every_template():
+    env = templating.environment()
+    names = env.list_templates()
+    assert {"page.html", "index.html", "nav.html", "utforska.html"} <= set(names)
+    for name in names:
+        assert env.get_template(name).environment.autoescape is True
+    assert env.from_string("{{ x }}").render(x=HOSTILE).startswith(ESCAPED)
+
+
+def test_a_hostile_title_and_metadata_are_text_in_a_report_page():
+    meta = {"titel": HOSTILE, "lan": "06", "lan_namn": HOSTILE, "ar": 2024, "datakalla": "exempeldata",
+            "kommun_namn": HOSTILE}
+    doc = html_export.page_document(HOSTILE, "<p>kroppen</p>", meta, [], toc=[("avsnitt-1", HOSTILE)],
+                                    has_figures=False)
+    assert "<img" not in doc and doc.count(ESCAPED) == 5  # title, h1, the meta line twice, the contents list
+    assert "</script>\"" not in doc and "\\u003c/script\\u003e" in doc  # the metadata JSON cannot end its script
+    assert html_export.page_metadata(doc) == meta
+    # the printed page's margin repeats the title as a CSS string: quotes and < cannot leave it
+    page_rule = doc[doc.index("@page"):doc.index("</style>")]
+    assert "<" not in page_rule and '"' not in page_rule.split("content:")[1].split(";")[0].strip()[1:-1]
+
+
+def test_a_hostile_page_title_and_failure_are_text_in_the_navigation_and_index(tmp_path):
+    sitemap = site.SiteMap([("a.html", {"titel": HOSTILE, "lan": "06", "lan_namn": HOSTILE})],
+                           {"a": {"status": "inte_uppdaterad", "fel": HOSTILE}}, set(), 'x" onload="y')
+    nav = sitemap.nav("a.html", {"titel": HOSTILE, "lan": "06", "lan_namn": HOSTILE})
+    assert "<img" not in nav and nav.count(ESCAPED) == 3 and 'data-bygge="x&#34; onload=&#34;y"' in nav
+    record = {"b": {"status": "misslyckad", "fel": HOSTILE, "rapport": HOSTILE}}
+    index = site.index_html(tmp_path, record=record, meta_pages=[], build_id="1")
+    assert "<img" not in index and index.count(ESCAPED) == 2
+    assert "Inga rapporter ännu" in index
+
+
+def test_every_template_style_and_script_is_package_data():
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["ojlib"]
+    files = [p for folder in (templating.PAGES, templating.UTFORSKA) for p in folder.iterdir() if p.is_file()]
+    assert len(files) >= 12
+    for path in files:
+        rel = path.relative_to(ROOT / "ojlib").as_posix()
+        assert any(fnmatch.fnmatch(rel, g) for g in globs), f"{rel} is not shipped (package-data)"
+
+
+@pytest.mark.parametrize("name", ["report.css", "figures.js", "search.js", "geo-assets.js"])
+def test_assets_are_files_not_python_strings(name):
+    text = (templating.PAGES / name).read_text(encoding="utf-8")
+    assert len(text) > 200
+    for module in (html_export, site):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        assert max(text.splitlines(), key=len) not in source  # the file's lines live in the file only
