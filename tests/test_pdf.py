@@ -247,3 +247,57 @@ def test_printed_profile_table_breaks_no_header_word(tmp_path):
     # länet, riket, kommungruppen, jämförelsegruppen: equally wide (left to the browser on paper, länet
     # and riket got 70 px and nine lines a cell while the mostly empty placement columns got as much)
     assert len(widths) == 4 and max(widths) - min(widths) < 2, widths
+
+
+@needs_chromium
+def test_site_with_pdfs_links_each_one_and_every_link_leads_to_a_file(tmp_path, capsys, monkeypatch):
+    """`oj rapporter --pdf`: the PDFs are printed in the build's staging tree (published with their pages,
+    never written into the live site afterwards), and the index and each page link the PDF exactly
+    when it exists; a page rebuilt without --pdf loses its PDF and the links to it."""
+    from test_site_build import FIXTURE, _links_resolve
+
+    from ojlib.publish import site
+
+    printed_in: list[Path] = []
+    real = site.pdf_print.write_pdfs
+
+    def watched(pages, *args, **kwargs):
+        printed_in.extend(Path(p).parent for p in pages)
+        return real(pages, *args, **kwargs)
+
+    monkeypatch.setattr(site.pdf_print, "write_pdfs", watched)
+    folder = tmp_path / "webbplats"
+    batch = tmp_path / "batch.yml"
+    batch.write_text("omrade: missbruk\nrapporter:\n  - lan: '06'\n  - lan: '07'\n", encoding="utf-8")
+    args = ["rapporter", "--mall", str(FIXTURE), "-f", str(batch), "--ut", str(folder)]
+    assert main([*args, "--pdf"]) == 0, capsys.readouterr().err
+    assert printed_in and all(p != folder and p.name.startswith(".webbplats.ny-") for p in printed_in)
+    names = sorted(p.stem for p in folder.glob("mini_lansanalys-*.html"))
+    assert len(names) == 2 and sorted(p.stem for p in folder.glob("*.pdf")) == names
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    for name, lan in zip(names, ("Jönköpings län", "Kronobergs län"), strict=True):
+        target = folder / f"{name}.pdf"
+        assert target.read_bytes()[:5] == b"%PDF-"
+        text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+        assert lan in text and MARK in text  # the PDF prints this page
+        page = (folder / f"{name}.html").read_text(encoding="utf-8")
+        assert f'<a class="pdf" href="{name}.pdf">PDF (A4)</a>' in page
+        assert index.count(f'href="{name}.pdf"') == 2  # the län × område matrix and the list of reports
+    assert _links_resolve(folder) > 10
+
+    # one page rebuilt without --pdf: its PDF (no longer this page) goes, with every link to it
+    batch.write_text("omrade: missbruk\nrapporter:\n  - lan: '06'\n  - lan: '07'\n    jamforelse: kommungrupp\n",
+                     encoding="utf-8")
+    assert main(args) == 0, capsys.readouterr().err
+    assert sorted(p.stem for p in folder.glob("*.pdf")) == [names[0]]
+    for page in folder.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert f'href="{names[1]}.pdf"' not in text, page.name
+    assert f'href="{names[0]}.pdf"' in (folder / "index.html").read_text(encoding="utf-8")
+    assert _links_resolve(folder) > 10
+
+    # a site built without --pdf has no PDF and no link to one
+    plain = tmp_path / "utan"
+    assert main(["rapporter", "--mall", str(FIXTURE), "-f", str(batch), "--ut", str(plain)]) == 0
+    assert not list(plain.glob("*.pdf"))
+    assert not [p.name for p in plain.glob("*.html") if re.search(r'href="[^"]*\.pdf"', p.read_text(encoding="utf-8"))]

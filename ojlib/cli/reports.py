@@ -34,7 +34,8 @@ HELP_DELREGIONER = ("Delregioner (params/delregioner.yml): en länsrapport grupp
                     "med varje delregions ovägda medel, en kommunprofil jämförs också med kommunens delregion.")
 DELREGIONER_OPTION = typer.Option(False, "--delregioner", help=HELP_DELREGIONER)
 HELP_FORMAT = f"Fler format bredvid varje HTML-sida, med kommatecken: {formats.help_text(formats.beside())}."
-HELP_PDF = f"Skriv också {formats.FORMATS['pdf'].beskrivning}, bredvid varje HTML-sida (som --format pdf)."
+HELP_PDF = (f"Skriv också {formats.FORMATS['pdf'].beskrivning}, bredvid varje HTML-sida (som --format pdf); "
+            "webbplatsen länkar den.")
 HELP_WEBBLASARE = "Sökväg till Chromium, Chrome eller Edge för --pdf (annars OJLIB_WEBBLASARE eller sökning)."
 
 
@@ -50,6 +51,25 @@ def _write_formats(chosen: list[formats.Format], written: list[tuple[str, dict, 
             paths_ = fmt.write(items, options)
         for path in paths_:
             typer.echo(f"{fmt.name.upper()}: {path.resolve()}")
+
+
+class _PdfProgress:
+    """The pdf format in a site build (``site.Pdf``): the browser checked before any report runs, a bar
+    while the PDFs print in the new generation."""
+
+    def __init__(self, webblasare: str | None):
+        formats.check_tools([formats.FORMATS["pdf"]], formats.Options(webblasare))  # one sentence, before the work
+        self.progress = None
+        self.options = site.Pdf(webblasare, on_done=self.done)
+
+    def done(self, _path: Path, total: int) -> None:
+        if self.progress is None:
+            self.progress = bar(total=total, desc="PDF", unit="sida").__enter__()
+        self.progress.update(1)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
 
 
 def _options(ar, datakalla, jamforelse, jamforelsegrupp, fargstrategi, parameter, mall) -> dict:
@@ -116,8 +136,15 @@ def rapport(
         outputs.folder_target(target, "Webbplatsens mapp")
     job = _prepared([reports.make_job(values)])[0]
     formats.check_kind(chosen, job.kind, job.describe())
+    in_site = target.suffix != ".html" and formats.FORMATS["pdf"] in chosen  # the site prints and links it
+    printing = _PdfProgress(webblasare) if in_site else None
+    chosen = [f for f in chosen if not (in_site and f is formats.FORMATS["pdf"])]
     typer.echo(f"Kör {job.describe()} …", err=True)
-    result = site.add_report(job, target)
+    try:
+        result = site.add_report(job, target, pdf=printing.options if printing else None)
+    finally:
+        if printing:
+            printing.close()
     if not result.ok:
         raise OjError(result.error or "Rapporten misslyckades.")
     typer.echo(f"Rapporten är klar ({result.seconds:.0f} s): {result.page.resolve()}")
@@ -125,6 +152,8 @@ def rapport(
         typer.echo(f"Webbplatsen: {(target / site.INDEX).resolve()}")
     if html_export.is_example(result.meta):
         typer.echo(f"Obs: {EXEMPELDATA}.")
+    if printing is not None and result.page.with_suffix(".pdf").is_file():
+        typer.echo(f"PDF: {result.page.with_suffix('.pdf').resolve()}")
     if chosen:
         _write_formats(chosen, [(job.kind, {**job.defaults, **job.params}, result.page)], webblasare)
 
@@ -266,7 +295,8 @@ def rapporter(
     """
     chosen = formats.parse(format, *(["pdf"] if pdf else []), *(["pptx"] if presentation else []))
     deck_format = formats.FORMATS["pptx"] if formats.FORMATS["pptx"] in chosen else None  # linked from the site
-    beside = [f for f in chosen if f is not deck_format]  # written beside the published pages afterwards
+    pdf_format = formats.FORMATS["pdf"] if formats.FORMATS["pdf"] in chosen else None  # printed in the build, linked
+    beside = [f for f in chosen if f not in (deck_format, pdf_format)]  # written beside the published pages afterwards
     options = _options(ar, datakalla, jamforelse, jamforelsegrupp, fargstrategi, parameter, mall)
     if delregioner:
         options["delregioner"] = True
@@ -276,6 +306,7 @@ def rapporter(
     workers = _workers(jobb)
     folder = Path(ut).expanduser() if ut else paths.reports_dir()
     site.check_map_choice(karta)
+    printing = _PdfProgress(webblasare) if pdf_format is not None else None
     progress = None
 
     def planned(n_todo: int, n_current: int) -> None:
@@ -305,10 +336,12 @@ def rapporter(
 
     try:
         build = site.build_site(jobs, folder, workers=workers, karta=karta, on_done=done, force=alla_om,
-                                on_plan=planned, presentation=decks)
+                                on_plan=planned, presentation=decks, pdf=printing.options if printing else None)
     finally:
         if progress is not None:
             progress.close()
+        if printing is not None:
+            printing.close()
     if os.environ.get(TIMES_ENV):
         _print_times(build)
     retried = [r for r in build.results if r.attempts > 1]
@@ -341,6 +374,9 @@ def rapporter(
     metas = [r.meta for r in build.built] or [m for _, m in site.pages(build.folder)]
     if any(html_export.is_example(m) for m in metas):
         typer.echo(f"Obs: {EXEMPELDATA}.")
+    if pdf_format is not None:
+        typer.echo(f"PDF (A4) bredvid rapporterna, länkade från dem och från index.html: "
+                   f"{len(list(build.folder.glob('*.pdf')))} ({len(build.pdfs)} nya).")
     if beside:  # every page of this run, also those that were already up to date
         written = [(r.job, r.page) for r in build.built if r.page is not None]
         written += [(j, p) for j, p in ((j, build.folder / f"{j.name}.html") for j in build.up_to_date) if p.is_file()]
