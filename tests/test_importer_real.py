@@ -18,8 +18,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ojlib.cli import main
 from ojlib.base import paths
+from ojlib.cli import main
 from ojlib.data import catalog, dataset, geo
 from ojlib.data.importer import cells
 from ojlib.data.source_lines import source_line

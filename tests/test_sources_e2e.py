@@ -11,7 +11,6 @@ from pathlib import Path
 
 import nbformat
 import papermill as pm
-import pytest
 import yaml
 from kolada_fake import REF, FakeKolada, kpi_meta_from_reference
 from workbooks import wide
