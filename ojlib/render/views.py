@@ -418,7 +418,6 @@ def bakgrund_table(rader: pd.DataFrame, title: str = "") -> HtmlTable:
         missing: dict[tuple[str, str], list[str]] = {}
 
         def cell(r) -> str:
-            nonlocal computed
             if r is None:
                 return "<td class='tal'>–</td>"
             if pd.isna(r.värde):  # why, once under the table: a long reason in a cell breaks the compact table
@@ -440,8 +439,8 @@ def bakgrund_table(rader: pd.DataFrame, title: str = "") -> HtmlTable:
                        f"<span class='år'>({int(heads.at[k, 'år'])})</span><br>"
                        f"<span class='enhet'>{_e(heads.at[k, 'enhet'])}</span></th>" for k in order)
         years = sorted({int(y) for y in heads["år"]})
-        lines.insert(1, "Senaste år med värden för varje mått: " + " och ".join(str(y) for y in years)
-                     + " (året står i kolumnens rubrik).")
+        lines.insert(1, f"Senaste år med värden för varje mått: {formatting.and_list([str(y) for y in years])} "
+                        "(året står i kolumnens rubrik).")
         table = (f"<div class='rulla'><table><thead><tr><th scope='col'>Kommun</th>{head}</tr></thead>"
                  f"<tbody>{''.join(body)}</tbody></table></div>")
         for (indikator, why), names in missing.items():
