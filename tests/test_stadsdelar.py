@@ -181,8 +181,9 @@ def test_the_decks_answer_matrix_has_the_stadsdelar_under_their_kommun(ojhome, t
     for b in matrices:  # the slide with Stockholm has its stadsdelar right under it; no other slide has any
         names = [namn for namn, _, _ in b.data["rader"]]
         if b not in with_stockholm:
-            assert not any(n.startswith("↳") for n in names)
+            assert not any(n.startswith("↳") for n in names) and "stadsdel" not in b.underrubrik
             continue
+        assert "↳ stadsdel, räknas inte i länet" in b.underrubrik  # said on the slide itself
         at = names.index("Stockholm")
         assert names[at + 1:at + 5] == [f"↳ {n}" for n in sorted(wb.OJ_STADSDELAR["0180"])]
         assert sum(n.startswith("↳") for n in names) == 4

@@ -314,7 +314,9 @@ def _matrix_slides(ctx: _Context, omrade: str, titel: str, inds: list) -> list[B
                 suffix = f" ({ci * len(row_chunks) + ri + 1} av {len(col_chunks) * len(row_chunks)})"
             slides.append(Bild(
                 "matris", f"{titel}: svar per kommun{suffix}", ctx.kallrad(years, kpis=[i.kpi for i in cols]), notes,
-                f"{OMRADEN[omrade]} · Ja/Nej-frågor och skalor, färg efter svar",
+                f"{OMRADEN[omrade]} · Ja/Nej-frågor och skalor, färg efter svar"
+                + (" · ↳ stadsdel, räknas inte i länet" if any(c[0].startswith(tables.STADSDEL_MARK)
+                                                                          for c in cells) else ""),
                 {"kolumner": headers, "kpi": [i.kpi for i in cols], "rader": cells, "aggregat": agg_rows},
             ))
     return slides
