@@ -30,7 +30,12 @@ def test_the_command_line_replaces_what_means_the_same_in_the_file():
     file = {"lan": "06", "omraden": ["missbruk"], "ar": 2023, "palett": "fargblind", "kommentarer": None}
     merged = request.merge(file, {"kommun": "0680", "omrade": "alla", "ar": None})
     assert merged == {"kommun": "0680", "omrade": "alla", "ar": 2023, "palett": "fargblind"}
-    assert request.merge({"kommun": "0680", "mall": "kommunprofil"}, {"lan": "Jönköping"}) == {"lan": "Jönköping"}
+    assert request.merge({"kommun": "0680", "mall": "kommunprofil", "jamforelsegrupp": "kommungrupp"},
+                         {"lan": "Jönköping"}) == {"lan": "Jönköping"}
+    assert request.merge({"lan": "06", "mall": "lansanalys", "jamforelse": "kommungrupp", "ar": "2024"},
+                         {"kommun": "0680"}) == {"kommun": "0680", "ar": "2024"}
+    kommun_file = request.read_file("kommunprofil_jonkoping")[0]
+    assert request.parse(request.merge(kommun_file, {"lan": "07"})).mall == "lansanalys"
 
 
 def test_a_deck_request_is_checked_before_any_work():

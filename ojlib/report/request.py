@@ -178,19 +178,19 @@ def merge(file_values: dict, given: dict) -> dict:
     """A parameter file's values with the options given on the command line on top.
 
     An option replaces what stands for the same thing in the file: ``--omrade`` the file's
-    ``omrade`` or ``omraden``, ``--lan`` the file's ``kommun`` (and its kommun template) and
-    ``--kommun`` its ``lan``.
+    ``omrade`` or ``omraden``, ``--lan`` the file's ``kommun`` (with its template and peer group)
+    and ``--kommun`` its ``lan`` (with its template and comparison line).
     """
     values = {k: v for k, v in file_values.items() if not _absent(v)}
     if given.get("omrade") is not None or given.get("omraden") is not None:
         values.pop("omraden", None)
         values.pop("omrade", None)
-    if given.get("lan") is not None:
-        values.pop("kommun", None)
+    if given.get("lan") is not None and values.pop("kommun", None) is not None:  # a kommun's file, for a län
+        values.pop("jamforelsegrupp", None)
         if values.get("mall") == "kommunprofil":
             values.pop("mall")
-    if given.get("kommun") is not None:
-        values.pop("lan", None)
+    if given.get("kommun") is not None and values.pop("lan", None) is not None:  # a län's file, for a kommun
+        values.pop("jamforelse", None)
         if values.get("mall") == "lansanalys":
             values.pop("mall")
     values.update({k: v for k, v in given.items() if v is not None})
