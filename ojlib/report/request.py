@@ -23,6 +23,7 @@ One name per concept:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
 
 from ojlib.analysis import colours
@@ -237,17 +238,30 @@ class Request:
         return self.jamforelsegrupp if isinstance(self.jamforelsegrupp, str) else list(self.jamforelsegrupp)
 
     def _omraden_value(self):
-        if len(self.omraden) == len(catalog.OMRADEN) and set(self.omraden) == set(catalog.OMRADEN):
+        if set(self.omraden) == set(catalog.OMRADEN):
             return "alla"
         return self.omraden[0] if len(self.omraden) == 1 else list(self.omraden)
 
     def template_parameters(self) -> dict:
         """The values of the template's ``parameters`` cell that make this request (for papermill)."""
-        values = {"lan": self.lan, "kommun": self.kommun, "omrade": self._omraden_value(),
-                  "omraden": self._omraden_value(), "ar": self.ar, "jamforelse": self.jamforelse,
-                  "jamforelsegrupp": self.peers, "fargstrategi": self.fargstrategi, "datakalla": self.datakalla,
-                  "kommentarer": self.kommentarer, "delregioner": self.delregioner}
+        omraden = self._omraden_value()
+        values = {"lan": self.lan, "kommun": self.kommun, "omrade": omraden, "omraden": omraden, "ar": self.ar,
+                  "jamforelse": self.jamforelse, "jamforelsegrupp": self.peers, "fargstrategi": self.fargstrategi,
+                  "datakalla": self.datakalla, "kommentarer": self.kommentarer, "delregioner": self.delregioner}
         return {k: values[k] for k in TEMPLATE_PARAMETERS[self.mall]}
+
+
+@cache
+def _lan_names() -> dict[str, str]:
+    """län code -> name (the reference ships with ojlib: read once per process)."""
+    return {str(k): str(n) for k, n in zip(geo.lan().lan_kod, geo.lan().lan_namn, strict=True)}
+
+
+@cache
+def _kommuner() -> dict[str, tuple[str, str]]:
+    """kommun code -> (its län's code, its name)."""
+    k = geo.kommuner()
+    return {str(c): (str(lk), str(n)) for c, lk, n in zip(k.kommun_kod, k.lan_kod, k.kommun_namn, strict=True)}
 
 
 def _sources(value) -> str:
@@ -315,11 +329,10 @@ def parse(values: dict, deck: bool = False) -> Request:
     if kind == "lansanalys":
         lan = geo.normalise_lan(given["lan"])
         kommun = kommun_namn = None
-        lan_namn = geo.lan().set_index("lan_kod").at[lan, "lan_namn"]
     else:
         kommun = geo.normalise_kommun(given["kommun"])
-        row = geo.kommuner().set_index("kommun_kod").loc[kommun]
-        lan, lan_namn, kommun_namn = row.lan_kod, row.lan_namn, row.kommun_namn
+        lan, kommun_namn = _kommuner()[kommun]
+    lan_namn = _lan_names()[lan]
     choice = given.get("omrade", given.get("omraden"))
     if choice is None:
         choice = DEFAULTS["omrade"] if kind == "lansanalys" else DEFAULTS["omraden"]
@@ -342,8 +355,7 @@ def parse(values: dict, deck: bool = False) -> Request:
     if grouped and kind == "lansanalys":
         delregion_file.grouping(lan)  # a län without delregioner: one sentence
     return Request(
-        mall=kind, lan=lan, lan_namn=str(lan_namn), kommun=kommun,
-        kommun_namn=None if kommun_namn is None else str(kommun_namn), omraden=omraden,
+        mall=kind, lan=lan, lan_namn=lan_namn, kommun=kommun, kommun_namn=kommun_namn, omraden=omraden,
         ar=year(given.get("ar")), datakalla=_sources(given.get("datakalla", DEFAULTS["datakalla"])),
         jamforelse=jamforelse, jamforelsegrupp=_peer_group(given.get("jamforelsegrupp", DEFAULTS["jamforelsegrupp"])),
         fargstrategi=strategy, palett=palett, kommentarer=kommentarer,
