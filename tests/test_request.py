@@ -47,6 +47,8 @@ def test_a_deck_request_is_checked_before_any_work():
         request.parse({"omrade": "missbruk"}, deck=True)
     with pytest.raises(OjError, match="--max-bilder ska vara ett positivt heltal, inte 'tolv'"):
         request.parse({"lan": "06", "max_bilder": "tolv"}, deck=True)
+    with pytest.raises(OjError, match="--max-bilder ska vara ett positivt heltal, inte '0'"):
+        request.parse({"lan": "06", "max_bilder": "0"}, deck=True)  # a deck of no slides is not one
     with pytest.raises(OjError, match="Presentationen har ingen parameter farg;"):
         request.parse({"lan": "06", "farg": "blå"}, deck=True)
     # a report template's own parameter is accepted in a shared file (and checked: the file is there)

@@ -111,9 +111,8 @@ class Val:
     def checked(self, cat) -> Val:
         colours.check_strategy(self.fargstrategi)
         colours.check_palette(self.palett)
-        for name, value in (("max_bilder", self.max_bilder), ("per_kvalitetsomrade", self.per_kvalitetsomrade)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "max_bilder" else 0):
-                raise OjError(f"{name} ska vara ett positivt heltal, inte '{value}'.")
+        request.positive_int("max_bilder", self.max_bilder, least=1)  # the request's sentence, for direct callers
+        request.positive_int("per_kvalitetsomrade", self.per_kvalitetsomrade)
         for kpi in self.indikatorer:
             cat[kpi]  # an unknown KPI raises the catalogue's Swedish sentence
         return self

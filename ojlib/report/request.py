@@ -68,15 +68,15 @@ def year(value) -> int | None:
     return int(text)
 
 
-def positive_int(name: str, value) -> int | None:
-    """An option that is a whole number ("--max-bilder 12"); None when not given."""
+def positive_int(name: str, value, least: int = 0) -> int | None:
+    """An option that is a whole number of at least ``least`` ("--max-bilder 12"); None when not given."""
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if not str(value).strip().isdigit():
+    number = value if isinstance(value, int) and not isinstance(value, bool) else \
+        int(str(value).strip()) if str(value).strip().isdigit() else None
+    if number is None or number < least:
         raise OjError(f"--{name.replace('_', '-')} ska vara ett positivt heltal, inte '{value}'.")
-    return int(value)
+    return number
 
 
 def flag(name: str, value) -> bool:
@@ -360,7 +360,7 @@ def parse(values: dict, deck: bool = False) -> Request:
         jamforelse=jamforelse, jamforelsegrupp=_peer_group(given.get("jamforelsegrupp", DEFAULTS["jamforelsegrupp"])),
         fargstrategi=strategy, palett=palett, kommentarer=kommentarer,
         delregioner=grouped,
-        max_bilder=positive_int("max_bilder", given.get("max_bilder")),
+        max_bilder=positive_int("max_bilder", given.get("max_bilder"), least=1),
         per_kvalitetsomrade=positive_int("per_kvalitetsomrade", given.get("per_kvalitetsomrade")),
         indikatorer=indikatorer, given=frozenset(given) - {"mall"})
 
@@ -389,7 +389,7 @@ def notebook(mall: str, **parameters):
 # (geo is loaded on first use, not at import: `oj --help` stays without pandas.)
 _READERS = {"lan": lambda v: geo.normalise_lan(v), "kommun": lambda v: geo.normalise_kommun(v), "ar": year,
             "delregioner": lambda v: flag("delregioner", v),
-            "max_bilder": lambda v: positive_int("max_bilder", v),
+            "max_bilder": lambda v: positive_int("max_bilder", v, least=1),
             "per_kvalitetsomrade": lambda v: positive_int("per_kvalitetsomrade", v)}
 _TEXT = {"omrade", "omraden", "datakalla", "jamforelse", "jamforelsegrupp", "fargstrategi", "palett",
          "kommentarer", "indikatorer"}
