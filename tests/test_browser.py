@@ -284,12 +284,13 @@ def test_tables_fit_at_1400(wide_report, small_site, browser, which):
 
 
 def test_first_column_stays_when_a_table_scrolls(wide_report, browser):
-    """In a narrower window (1000 px) the matrix is wider than the page: scrolled all the way right,
-    the kommun column is still in view, where it was."""
-    _at_width(browser, wide_report, 1000)
+    """In a narrow window (700 px: half a laptop screen, a tablet on end) the matrix is wider than the
+    page: scrolled all the way right, the kommun column is still in view, where it was. (At 1000 px the
+    matrix fits since its headers break at syllables, so the check needs the narrower window.)"""
+    _at_width(browser, wide_report, 700)
     tables = browser.evaluate(TABLE_LAYOUT)
     wide = [t for t in tables if t["scrollable"]]
-    assert wide, "no table is wider than the page at 1000 px, so the scroll check checked nothing"
+    assert wide, "no table is wider than the page at 700 px, so the scroll check checked nothing"
     for t in tables:
         assert t["firstVisible"], f"the first column ({t['firstText']}) scrolled out of view"
         assert t["overlaps"] == [] and t["outside"] == [], t
@@ -304,7 +305,7 @@ def test_sticky_check_detects_a_first_column_that_scrolls_away(wide_report, brow
     text = wide_report.read_text(encoding="utf-8")
     assert "position: sticky" in text
     copy.write_text(text.replace("position: sticky", "position: static"), encoding="utf-8")
-    _at_width(browser, copy, 1000)
+    _at_width(browser, copy, 700)
     wide = [t for t in browser.evaluate(TABLE_LAYOUT) if t["scrollable"]]
     assert wide and not all(t["firstVisible"] for t in wide)
 
