@@ -78,6 +78,16 @@ def chromium() -> Path:
         pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
+@pytest.fixture(scope="module")
+def browser(chromium):
+    """One headless Chromium per test module, laid out 1400 px wide (the width the issues measure at).
+    A module that needs other options (network watching, another width) defines its own."""
+    from ojlib.render.pdf import Browser
+
+    with Browser(chromium, window=(1400, 900)) as chrome:
+        yield chrome
+
+
 NOBODY = 65534
 
 

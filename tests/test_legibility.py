@@ -47,12 +47,6 @@ def written(example_home, tmp_path_factory, chromium) -> dict[str, Path]:
     return pages
 
 
-@pytest.fixture(scope="module")
-def browser(chromium):
-    with Browser(chromium, window=(1400, 900)) as chrome:
-        yield chrome
-
-
 # Every text a reader sees, with its size: text nodes of the HTML (not in an SVG, not hidden) and the
 # SVG texts plotly draws; the offending ones named.
 TEXT_SIZES = """(() => {

@@ -56,12 +56,6 @@ def maps(example_home, tmp_path_factory) -> dict[str, dict]:
     return out
 
 
-@pytest.fixture(scope="module")
-def browser(chromium):
-    with Browser(chromium, window=(1400, 900)) as chrome:
-        yield chrome
-
-
 def _page(fig: dict, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     js = folder / html_export.PLOTLY_JS
