@@ -142,11 +142,16 @@ def test_batch_plan_expands_lan_and_omraden():
     jobs = plan(None, None, None, None, {})
     assert len(jobs) == 21 * 3 and {j.mall for j in jobs} == {"lansanalys"}
     jobs = plan("06,7", "0680", "missbruk", None, {"ar": 2024})
-    assert [(j.mall, j.params) for j in jobs] == [
-        ("lansanalys", {"ar": 2024, "lan": "06", "omrade": "missbruk"}),
-        ("lansanalys", {"ar": 2024, "lan": "07", "omrade": "missbruk"}),
-        ("kommunprofil", {"ar": 2024, "omrade": "missbruk", "kommun": "0680"}),
+    expected = [
+        ("lansanalys", {"ar": 2024, "lan": "06", "omrade": "missbruk", "jamforelse": "riket"}),
+        ("lansanalys", {"ar": 2024, "lan": "07", "omrade": "missbruk", "jamforelse": "riket"}),
+        ("kommunprofil", {"ar": 2024, "omraden": "missbruk", "kommun": "0680", "jamforelsegrupp": "liknande"}),
     ]
+    assert [(j.mall, {k: j.params.get(k) for k in want}) for j, (_, want) in zip(jobs, expected, strict=True)] \
+        == expected
+    # each job carries the whole checked request (its defaults filled in), each kind only its own options
+    assert all("datakalla" in j.params and "delregioner" in j.params for j in jobs)
+    assert "jamforelse" not in jobs[2].params and "jamforelsegrupp" not in jobs[0].params
     assert len(plan(None, "alla", None, None, {})) == 290
     with pytest.raises(OjError, match="ta bort --lan"):
         plan("06", None, None, "params/rapporter_smaland.yml", {})
