@@ -906,17 +906,15 @@ def unit_spread(spread: pd.DataFrame, units: pd.DataFrame, table: pd.DataFrame, 
     order = spread.sort_values("kommun", key=lambda s: s.str.lower(), ascending=False)
     labels = {k: f"{n} ({int(m)} av {int(e)})" for k, n, m, e in
               zip(order.kommunkod, order.kommun, order["med_värde"], order.enheter, strict=True)}
-    data = []
-    for kod in order.kommunkod:
-        v = pts[pts.kommunkod == kod]
-        if v.empty:
-            continue
-        data.append({"type": "box", "x": v["värde"].tolist(), "y": [labels[kod]] * len(v), "name": labels[kod],
-                     "orientation": "h", "boxpoints": "all", "jitter": 0.4, "pointpos": 0,
-                     "marker": {"color": FARG_KOMMUN, "size": 6, "opacity": 0.75},
-                     "line": {"color": FARG_KOMMUN, "width": 1.5}, "fillcolor": "rgba(0,114,178,0.12)",
-                     "text": v["enhet"].tolist(), "showlegend": False,
-                     "hovertemplate": "%{text}: %{x}<extra></extra>"})
+    # one box trace for all kommuner (plotly draws a box per y category): 49 traces of the same
+    # style made a Västra Götaland page 0,6 MB heavier
+    shown = pts[pts.kommunkod.isin(labels)]
+    data = [{"type": "box", "x": shown["värde"].tolist(), "y": shown.kommunkod.map(labels).tolist(),
+             "name": "Enheter", "orientation": "h", "boxpoints": "all", "jitter": 0.4, "pointpos": 0,
+             "marker": {"color": FARG_KOMMUN, "size": 6, "opacity": 0.75},
+             "line": {"color": FARG_KOMMUN, "width": 1.5}, "fillcolor": "rgba(0,114,178,0.12)",
+             "text": shown["enhet"].tolist(), "showlegend": False,
+             "hovertemplate": "%{text}: %{x}<extra>%{y}</extra>"}] if not shown.empty else []
     shapes, marks = [], []
     for col, colour, name, dash in (("länet", FARG_LAN, "Länet", "dash"), ("riket", FARG_RIKET, "Riket", "dot")):
         value = r.get(col)
@@ -924,7 +922,7 @@ def unit_spread(spread: pd.DataFrame, units: pd.DataFrame, table: pd.DataFrame, 
             continue
         shapes.append(_vline(float(value), {"color": colour, "width": 2, "dash": dash}))
         marks.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines",
-                      "name": f"{name} {formatting.short_num(float(value))}",
+                      "name": f"{name} {formatting.format_number(float(value), r['typ'], r['enhet'])}",
                       "line": {"color": colour, "width": 2, "dash": dash}})
     n_rows = max(1, len(labels))
     missing = [labels[k].split(" (")[0] for k in order.kommunkod if not (pts.kommunkod == k).any()]
