@@ -93,6 +93,29 @@ def test_invalid_yaml_is_a_clear_error(tmp_path):
         catalog.load_catalogue(p)
 
 
+def test_older_files_that_say_kalla_still_load(tmp_path):
+    """The publisher field was called kalla; users' catalogues and import files still say so."""
+    rows = _rows()
+    for r in rows:
+        r["kalla"] = r.pop("utgivare")
+    path = _write_catalogue(tmp_path, rows)
+    own = {"kpi": "egen_andel_x", "omrade": "missbruk", "namn": "X", "titel": "X", "beskrivning": "Importerad.",
+           "typ": "andel", "riktning": None, "enhet": "%", "ar_fran": 2024, "ar_till": 2024, "kon": False,
+           "katalog": "import x.csv", "kalla": "egen"}
+    catalog.import_path(path).write_text(yaml.safe_dump([own], allow_unicode=True), encoding="utf-8")
+    cat = catalog.load_catalogue(path)
+    assert [cat[r["kpi"]].utgivare for r in rows] == [r["kalla"] for r in rows]
+    assert "socialstyrelsen" in [r["kalla"] for r in rows] and cat["egen_andel_x"].utgivare == "egen"
+    assert "utgivare" in cat.to_frame().columns and "kalla" not in cat.to_frame().columns
+    rows[0]["utgivare"] = "kolada"  # both names in one entry: which one counts is not guessed
+    with pytest.raises(OjError, match=r"post 1 \(U35519\): fälten kalla och utgivare betyder samma sak"):
+        catalog.load_catalogue(_write_catalogue(tmp_path, rows))
+    rows[0].pop("kalla")
+    rows[0]["utgivare"] = "scb"
+    with pytest.raises(OjError, match=r"post 1 \(U35519\): okänd utgivare 'scb'; tillåtna är kolada"):
+        catalog.load_catalogue(_write_catalogue(tmp_path, rows))
+
+
 def test_cli_reports_bad_catalogue_and_exits_nonzero(ojhome, tmp_path, capsys, monkeypatch):
     rows = _rows()
     rows[0]["typ"] = "okand"

@@ -129,7 +129,7 @@ def test_mac_roman_r_csv_with_na_finds_its_encoding_and_every_kommun(ojhome, tmp
     df = dataset.load_dataset("egen").df
     assert _values(df) == _as_loaded(exp)  # all 290 kommuner × 4 years, every value once
     ind = catalog.load_catalogue()["egen_andel_hemtjanst"]
-    assert ind.typ == "andel" and ind.kalla == "egen"  # 0–100 and "andel" in the header: a share
+    assert ind.typ == "andel" and ind.utgivare == "egen"  # 0–100 and "andel" in the header: a share
     manifest = dataset.read_manifest("egen")
     assert manifest["tecken"]["egen_andel_hemtjanst"]["NA"] == sum(v is None for v in exp.values())
     assert manifest["tecken_betydelse"]["NA"] == dataset.STATUS_TEXT["saknas"]
@@ -231,7 +231,7 @@ def test_kolada_kpi_outside_the_catalogue_is_typed_and_titled_from_kolada(ojhome
                     encoding="utf-8")
     assert main(["importera", str(path), "--omrade", "missbruk"]) == 0
     ind = catalog.load_catalogue()[kpi]  # Kolada's id kept, in Kolada's upper case
-    assert ind.typ == "andel" and ind.titel == title and ind.kalla == "kolada", ind
+    assert ind.typ == "andel" and ind.titel == title and ind.utgivare == "kolada", ind
     assert not any(i.kpi.startswith("egen_") for i in catalog.load_catalogue())
     df = dataset.load_dataset("egen").df
     assert {(r.kod, int(r.ar)): r.varde for r in df[df.kpi == kpi].itertuples()} == exp
@@ -246,12 +246,12 @@ def test_kolada_kpi_outside_the_catalogue_is_typed_and_titled_from_kolada(ojhome
 
 # ---- credit: the file, or what the workbook or the user says ---------------------------------
 
-def test_own_file_is_credited_by_its_name_and_oj_only_when_said(ojhome, tmp_path):
+def test_own_file_is_credited_by_its_name_and_oj_only_when_said(ojhome, tmp_path, capsys):
     path = tmp_path / "hemtjanst.csv"
     path.write_text("Kommun;Andel hemtjänst (%)\nAneby;41\nGnosjö;38\n", encoding="utf-8")
     assert main(["importera", str(path), "--omrade", "funktionsnedsattning", "--ar", "2024"]) == 0
     assert source_line("egen") == "Källa: egen fil hemtjanst.csv"
-    assert catalog.load_catalogue()["egen_andel_hemtjanst"].kalla == "egen"
+    assert catalog.load_catalogue()["egen_andel_hemtjanst"].utgivare == "egen"
     # a workbook whose title says Öppna jämförelser 2025 is Socialstyrelsen's
     book = openpyxl.Workbook()
     ws = book.active
@@ -266,8 +266,30 @@ def test_own_file_is_credited_by_its_name_and_oj_only_when_said(ojhome, tmp_path
                                    "(importerad fil oj_missbruk.xlsx)")
     # the user's word, and a later import of the same file replaces its credit
     assert main(["importera", str(path), "--omrade", "funktionsnedsattning", "--ar", "2024",
-                 "--kalla", "Region Jönköpings län, hemtjänstenkät 2024"]) == 0
+                 "--utgivare", "Region Jönköpings län, hemtjänstenkät 2024"]) == 0
     line = source_line("egen")
     assert "Region Jönköpings län, hemtjänstenkät 2024 (importerad fil hemtjanst.csv)" in line
     assert "egen fil hemtjanst.csv" not in line
-    assert json.loads((ojhome / "data" / "processed" / "egen.json").read_text())["filer"][-1]["kalla_fran"] == "--kalla"
+    manifest = ojhome / "data" / "processed" / "egen.json"
+    assert json.loads(manifest.read_text())["filer"][-1]["kalla_fran"] == "--utgivare"
+    # --kalla, the option's earlier name, still works (not shown in --help)
+    assert main(["importera", str(path), "--omrade", "funktionsnedsattning", "--ar", "2024",
+                 "--kalla", "Region Jönköpings län, hemtjänstenkät 2023"]) == 0
+    assert "hemtjänstenkät 2023 (importerad fil hemtjanst.csv)" in source_line("egen")
+    assert json.loads(manifest.read_text())["filer"][-1]["kalla_fran"] == "--utgivare"
+    capsys.readouterr()
+    assert main(["importera", str(path), "--kalla", "A", "--utgivare", "B"]) == 2
+    assert "ange bara --utgivare" in capsys.readouterr().err
+    assert main(["importera", "--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert "--utgivare" in help_text and "--kalla" not in help_text
+    # an import file that still says kalla: loads, and the next import writes it as utgivare:
+    extra = catalog.import_path()
+    extra.write_text(extra.read_text(encoding="utf-8").replace("utgivare:", "kalla:"), encoding="utf-8")
+    assert "kalla: egen" in extra.read_text(encoding="utf-8")
+    assert catalog.load_catalogue()["egen_andel_hemtjanst"].utgivare == "egen"
+    other = tmp_path / "matdistribution.csv"
+    other.write_text("Kommun;Andel med matdistribution (%)\nAneby;12\nGnosjö;9\n", encoding="utf-8")
+    assert main(["importera", str(other), "--omrade", "funktionsnedsattning", "--ar", "2024"]) == 0
+    text = extra.read_text(encoding="utf-8")
+    assert "kalla:" not in text and text.count("utgivare: egen") == 2, text

@@ -30,7 +30,7 @@ def test_oj_hamta_then_status_and_the_analysis_api(ojhome, fake, capsys):
     assert main(["hamta", "--bas-url", fake.base_url, "--omrade", "missbruk"]) == 0
     out = capsys.readouterr().out
     today = date.today().isoformat()
-    served = [i for i in load_catalogue().for_omrade("missbruk") if i.kalla == "kolada"]
+    served = [i for i in load_catalogue().for_omrade("missbruk") if i.utgivare == "kolada"]
     assert "Hämtade " in out and f"för {len(served)} indikatorer, år 2018–2025 (1 fråga, 0 ur cachen" in out
     assert f"hämtad från Kolada: {today}" in out and out.rstrip().endswith("Källa: Kolada.")
     # only what Kolada serves is asked for; the rest is named once
@@ -111,11 +111,11 @@ def test_oj_indikatorer_kontrollera(ojhome, fake, capsys):
     assert fake.count == 1  # one page
     assert f"jämförd med Koladas nyckeltalslista ({n_kolada} nyckeltal" in out
     # the ÖJ questions that left Kolada's catalogue after 2024-04, as the catalogue already says …
-    gone = [i.kpi for i in cat if i.kalla == "socialstyrelsen"]
+    gone = [i.kpi for i in cat if i.utgivare == "socialstyrelsen"]
     known = next(line for line in out.splitlines() if line.startswith("Borttagna ur Kolada, som katalogen"))
-    assert f"kalla: socialstyrelsen ({len(gone)};" in known and all(k in known for k in gone)
+    assert f"utgivare: socialstyrelsen ({len(gone)};" in known and all(k in known for k in gone)
     # … and the one removed here, which the catalogue still says comes from Kolada
-    assert "Borttagna ur Kolada (1): U35540 – ändra till kalla: socialstyrelsen" in out
+    assert "Borttagna ur Kolada (1): U35540 – ändra till utgivare: socialstyrelsen" in out
     assert ('  N33001: katalogen "Kostnad barn och ungdomsvård, kr/inv" – '
             'Kolada "Kostnad barn- och ungdomsvård, kr/inv"') in out
     assert "Markerade som upphörda i Kolada (2):" in out

@@ -246,7 +246,7 @@ def test_utan_cache_fetches_everything_again(ojhome, small):
 
 
 def test_more_than_25_kpis_are_chunked_and_missing_kpis_warned(ojhome):
-    served = [i.kpi for i in load_catalogue() if i.kalla == "kolada"]  # the rest is not asked for
+    served = [i.kpi for i in load_catalogue() if i.utgivare == "kolada"]  # the rest is not asked for
     assert len(served) > 25
     data = data_kpis_from_reference()
     del data["U35538"], data["N33001"]
@@ -266,7 +266,7 @@ def test_more_than_25_kpis_are_chunked_and_missing_kpis_warned(ojhome):
     assert f"Kolada gav inga värden för 2 av {len(served)} indikatorer: U35538, N33001." in result.warnings
     assert "Indikatorer utan värden: U35538, N33001" in kolada.summary_text(result)
     df = dataset.load_dataset("kolada").df
-    plan = kolada.plan_requests(kolada.resolve_years([i for i in load_catalogue() if i.kalla == "kolada"]))
+    plan = kolada.plan_requests(kolada.resolve_years([i for i in load_catalogue() if i.utgivare == "kolada"]))
     want = {c for r in plan for c in r.covers if c[0] not in ("U35538", "N33001")}
     assert set(zip(df.kpi, df.ar.astype(int), strict=True)) == want
     assert set(df.kod) == {"0000", "0006", "0680", "0604"}
@@ -302,8 +302,8 @@ def test_progress_gets_every_planned_request(ojhome):
                 yield x
 
         kolada.fetch(client=client_for(fake), today=DAY1, progress=progress)
-    chunks = -(-sum(i.kalla == "kolada" for i in load_catalogue()) // 25)
-    units = -(-sum(i.enheter for i in load_catalogue() if i.kalla == "kolada") // 25) + 1  # + the unit list
+    chunks = -(-sum(i.utgivare == "kolada" for i in load_catalogue()) // 25)
+    units = -(-sum(i.enheter for i in load_catalogue() if i.utgivare == "kolada") // 25) + 1  # + the unit list
     assert seen == [chunks + units] + ["done"] * (chunks + units)
 
 

@@ -27,20 +27,20 @@ def test_shipped_omraden_and_kvalitetsomraden(ojhome):
 def test_every_catalogue_entry_states_source_discontinuation_and_kvalitetsomrade():
     raw = yaml.safe_load((ROOT / "params" / "indikatorer.yml").read_text(encoding="utf-8"))
     for row in raw:
-        assert {"kalla", "upphord", "kvalitetsomrade"} <= set(row), row["kpi"]
+        assert {"utgivare", "upphord", "kvalitetsomrade"} <= set(row), row["kpi"]
     cat = catalog.load_catalogue(ROOT / "params" / "indikatorer.yml")
     kv = {k.key for k in omraden.kvalitetsomraden()}
     for ind in cat:
-        assert ind.kalla in ("kolada", "socialstyrelsen") and ind.kvalitetsomrade in kv, ind.kpi
-        if ind.kalla == "socialstyrelsen":  # gone from Kolada: the year it was last published is stated
+        assert ind.utgivare in ("kolada", "socialstyrelsen") and ind.kvalitetsomrade in kv, ind.kpi
+        if ind.utgivare == "socialstyrelsen":  # gone from Kolada: the year it was last published is stated
             assert ind.upphord is not None
-    assert cat["U35519"].kalla == "socialstyrelsen" and cat["U35519"].upphord == 2024
-    assert cat["U35537"].kalla == "kolada" and cat["U35537"].upphord is None
+    assert cat["U35519"].utgivare == "socialstyrelsen" and cat["U35519"].upphord == 2024
+    assert cat["U35537"].utgivare == "kolada" and cat["U35537"].upphord is None
     # costs per invånare: the kostnader chapter, or context among the bakgrundsmått (never compared)
     assert {i.kvalitetsomrade for i in cat if i.typ == "kr_per_inv"} == {"kostnader", "bakgrund"}
     for o in [x.key for x in omraden.all()]:  # every område has its bakgrundsmått, none of them with a direction
         bakgrund = cat.bakgrund(o)
-        assert len(bakgrund) >= 3 and all(i.riktning is None and i.kalla == "kolada" for i in bakgrund), o
+        assert len(bakgrund) >= 3 and all(i.riktning is None and i.utgivare == "kolada" for i in bakgrund), o
         assert not {i.kpi for i in bakgrund} & {i.kpi for i in cat.jamforda(o)}, o
 
 
@@ -79,7 +79,7 @@ def test_broken_omraden_file_is_one_sentence(ojhome):
         omraden.all()
 
 
-def test_unknown_kvalitetsomrade_and_kalla_name_the_row(tmp_path, ojhome):
+def test_unknown_kvalitetsomrade_and_utgivare_name_the_row(tmp_path, ojhome):
     rows = yaml.safe_load((ROOT / "params" / "indikatorer.yml").read_text(encoding="utf-8"))[:2]
     rows[1]["kvalitetsomrade"] = "trygg"
     p = tmp_path / "k.yml"
@@ -87,9 +87,9 @@ def test_unknown_kvalitetsomrade_and_kalla_name_the_row(tmp_path, ojhome):
     with pytest.raises(OjError, match=r"post 2 \(U35518\): okänt kvalitetsomrade 'trygg'"):
         catalog.load_catalogue(p)
     rows[1]["kvalitetsomrade"] = "trygghet"
-    rows[1]["kalla"] = "scb"
+    rows[1]["utgivare"] = "scb"
     p.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(OjError, match=r"okänd kalla 'scb'"):
+    with pytest.raises(OjError, match=r"okänd utgivare 'scb'"):
         catalog.load_catalogue(p)
 
 
@@ -107,10 +107,10 @@ def test_each_omrade_keeps_15_indicators_that_todays_kolada_serves():
     for o in omraden.all():
         served = [i for i in cat.for_omrade(o.key) if i.kpi in kolada and not mark.search(kolada[i.kpi])]
         assert len(served) >= 15, o.key
-        assert all(i.kalla == "kolada" and i.upphord is None for i in served), o.key
+        assert all(i.utgivare == "kolada" and i.upphord is None for i in served), o.key
     for i in cat:  # kalla and upphord agree with the 2026-03 catalogue
         if i.kpi not in kolada:
-            assert i.kalla == "socialstyrelsen" and i.upphord is not None, i.kpi
+            assert i.utgivare == "socialstyrelsen" and i.upphord is not None, i.kpi
         elif m := mark.search(kolada[i.kpi]):
             assert i.upphord == int(m.group(0).strip("(- )")), i.kpi
     assert {"N33820", "N33821", "N33822", "N33823", "N33872", "N33873"} <= set(cat.ids)

@@ -56,7 +56,7 @@ def test_a_fourth_omrade_from_data_files_alone_gets_its_report(ojhome, tmp_path)
                      "enhet": enhet,
                      "ar_fran": 2019, "ar_till": 2025, "kon": k2026[kpi]["is_divided_by_gender"] == "True",
                      "katalog": "Kolada 2026-03",
-                     "kalla": "kolada", "upphord": None, "kvalitetsomrade": "kostnader"})
+                     "utgivare": "kolada", "upphord": None, "kvalitetsomrade": "kostnader"})
     (ojhome / "params" / "indikatorer.yml").write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False),
                                                        encoding="utf-8")
     assert main(["exempeldata"]) == 0
@@ -79,7 +79,7 @@ def test_a_fourth_omrade_from_data_files_alone_gets_its_report(ojhome, tmp_path)
 def test_oj_hamta_against_todays_kolada_names_what_it_no_longer_has(ojhome, capsys):
     cat = catalog.load_catalogue()
     gone = [i for i in cat if i.kpi not in _catalogue_2026()]
-    assert len(gone) >= 28 and all(i.kalla == "socialstyrelsen" for i in gone)
+    assert len(gone) >= 28 and all(i.utgivare == "socialstyrelsen" for i in gone)
     with kolada_2026() as fake:
         assert main(["hamta", "--bas-url", fake.base_url]) == 0
         out = capsys.readouterr().out
@@ -93,10 +93,10 @@ def test_oj_hamta_against_todays_kolada_names_what_it_no_longer_has(ojhome, caps
     assert f"Hämtades inte ({len(gone)} indikatorer som Kolada inte längre har" in out and "oj importera" in out
     assert "Indikatorer utan värden" not in out  # everything asked for came back
     ds = dataset.load_dataset("kolada")
-    assert set(ds.df.kpi) == {i.kpi for i in cat if i.kalla == "kolada"}
+    assert set(ds.df.kpi) == {i.kpi for i in cat if i.utgivare == "kolada"}
     for o in ("missbruk", "barn_och_unga", "funktionsnedsattning"):
         assert len({i.kpi for i in cat.for_omrade(o)} & set(ds.df.kpi)) >= 15, o
-    assert f"som katalogen redan anger med kalla: socialstyrelsen ({len(gone)};" in check
+    assert f"som katalogen redan anger med utgivare: socialstyrelsen ({len(gone)};" in check
     assert "Borttagna ur Kolada (" not in check  # no surprises: the catalogue matches today's Kolada
 
 
@@ -145,7 +145,7 @@ def test_lan_report_from_kolada_and_an_imported_workbook(ojhome, tmp_path, capsy
     # what neither source has is named, with where it can be found
     saknas = text[text.index("Saknas i datakällan"):][:3000]
     missing = [i for i in catalog.load_catalogue().for_omrade("missbruk")
-               if i.kalla == "socialstyrelsen" and i.kpi not in ("U35519", "U35513")]
+               if i.utgivare == "socialstyrelsen" and i.kpi not in ("U35519", "U35513")]
     for i in missing:
         assert f"{i.namn} ({i.kpi}" in saknas, i.kpi
     assert "U35519" not in saknas and "U35513" not in saknas

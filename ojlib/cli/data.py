@@ -126,7 +126,7 @@ def indikatorer(
     omraden = catalog.parse_omraden(omrade)
     frame = cat.to_frame()
     frame = frame[frame.omrade.isin(omraden)]
-    cols = ["kpi", "omrade", "namn", "typ", "riktning", "enhet", "ar_fran", "ar_till", "kon", "kalla", "upphord",
+    cols = ["kpi", "omrade", "namn", "typ", "riktning", "enhet", "ar_fran", "ar_till", "kon", "utgivare", "upphord",
             "kvalitetsomrade"]
     if format == "csv":
         from ojlib.render import writers
@@ -138,9 +138,9 @@ def indikatorer(
     shown = frame[cols].assign(riktning=frame.riktning.fillna("–"), kon=frame.kon.map({True: "ja", False: "nej"}),
                                upphord=frame.upphord.map(lambda y: "–" if y is None or y != y else str(int(y))))
     typer.echo(shown.to_string(index=False))
-    typer.echo(f"\n{len(frame)} indikatorer. kalla: var värdena finns (kolada: `oj hamta`; socialstyrelsen: "
-               "ÖJ-arbetsböckerna, `oj importera`); upphord: sista publicerade år. Koladas titel och beskrivning: "
-               "`oj indikatorer --format csv`.")
+    typer.echo(f"\n{len(frame)} indikatorer. utgivare: vem som publicerar värdena (kolada: `oj hamta`; "
+               "socialstyrelsen: ÖJ-arbetsböckerna, `oj importera`); upphord: sista publicerade år. "
+               "Koladas titel och beskrivning: `oj indikatorer --format csv`.")
 
 
 
@@ -155,9 +155,10 @@ def importera(
     ersatt: bool = typer.Option(False, "--ersatt", help="Ersätt all egen data i stället för att lägga till."),
     kodning: str = typer.Option(None, "--kodning", help="CSV-filens teckenkodning, t.ex. utf-8, cp1252 eller "
                                                         "mac_roman (annars provas den fram ur kommunnamnen)."),
-    kalla: str = typer.Option(None, "--kalla", help="Vem som publicerat värdena, för källraden, t.ex. "
-                                                    "\"Socialstyrelsen, Öppna jämförelser 2025\" (annars namnges "
-                                                    "filen)."),
+    utgivare: str = typer.Option(None, "--utgivare", help="Vem som publicerat värdena, för källraden, t.ex. "
+                                                          "\"Socialstyrelsen, Öppna jämförelser 2025\" (annars "
+                                                          "namnges filen)."),
+    kalla: str = typer.Option(None, "--kalla", hidden=True, help="Det tidigare namnet på --utgivare."),
     inte_kommuner: str = typer.Option(None, "--inte-kommuner",
                                       help="Rader som liknar kommunnamn men inte är kommuner (namn, åtskilda "
                                            "med komma); annars vägras importen."),
@@ -172,7 +173,10 @@ def importera(
     from ojlib.data.importer import plan as planner
     from ojlib.data.sources import files
 
-    options = {"kodning": kodning, "kalla": kalla, "inte_kommuner": inte_kommuner}
+    if kalla is not None and utgivare is not None and kalla != utgivare:
+        raise OjError("--kalla är det tidigare namnet på --utgivare; ange bara --utgivare.")
+    options = {"kodning": kodning, "utgivare": utgivare if utgivare is not None else kalla,
+               "inte_kommuner": inte_kommuner}
     if visa:
         plan = files.preview(fil, ar=ar, omrade=omrade, blad=blad, **options)
         typer.echo(planner.describe(plan))

@@ -49,11 +49,12 @@ RIKTNINGAR = {"hogre_battre": "Högre värde är bättre", "lagre_battre": "Läg
               None: "Ingen önskvärd riktning"}
 REQUIRED = ("kpi", "omrade", "namn", "titel", "beskrivning", "typ", "riktning", "enhet",
             "ar_fran", "ar_till", "kon", "katalog")
-OPTIONAL = ("nivaer", "jamforbar_fran", "anmarkning", "kalla", "upphord", "rubriker", "kvalitetsomrade",
+OPTIONAL = ("nivaer", "jamforbar_fran", "anmarkning", "utgivare", "upphord", "rubriker", "kvalitetsomrade",
             "enheter", "enhetstyp")
 ENHETSTYP_RE = re.compile(r"^V\d{2}E$")  # Kolada's unit type: the prefix of a unit id (V29E: gruppbostad LSS)
 IMPORT_FILE = "indikatorer_import.yml"  # indicators made by `oj importera`, beside the catalogue
 IMPORT_KPI_RE = re.compile(r"^([NU]\d{5}|egen_[a-z0-9_]{1,60})$")
+RENAMED = {"kalla": "utgivare"}  # a field's earlier name -> its name now (users' files still say kalla:)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Indicator:
     nivaer: dict[int, str] = field(default_factory=dict)
     jamforbar_fran: int | None = None
     anmarkning: str | None = None
-    kalla: str = "kolada"                 # where values really come from: kolada | socialstyrelsen
+    utgivare: str = "kolada"              # who publishes the values: kolada | socialstyrelsen | egen
     upphord: int | None = None            # last year published, None while still published
     rubriker: tuple[str, ...] = ()        # header aliases the workbook importer matches
     kvalitetsomrade: str | None = None    # key in params/omraden.yml (kvalitetsomraden)
@@ -160,7 +161,7 @@ class Catalogue:
                 "riktning": i.riktning, "enhet": i.enhet, "ar_fran": i.ar_fran, "ar_till": i.ar_till,
                 "jamforbar_fran": i.jamforbar_fran, "kon": i.kon, "katalog": i.katalog,
                 "nivaer": "; ".join(f"{k}={v}" for k, v in i.nivaer.items()), "titel": i.titel,
-                "kalla": i.kalla, "upphord": i.upphord, "kvalitetsomrade": i.kvalitetsomrade,
+                "utgivare": i.utgivare, "upphord": i.upphord, "kvalitetsomrade": i.kvalitetsomrade,
                 "enheter": "; ".join(i.enhetstyp) or ("ja" if i.enheter else ""),
                 "rubriker": "; ".join(i.rubriker),
             })
@@ -182,9 +183,23 @@ def _row_error(n: int, kpi, path: Path, text: str) -> OjError:
     return OjError(f"Indikatorkatalogen {path.name}, {who}: {text}")
 
 
+def current_names(row: dict, n: int = 0, path: Path | None = None) -> dict:
+    """The row with its fields under today's names (``kalla:`` in a user's older file is read as
+    ``utgivare:``); a row that gives both names is an error naming the entry."""
+    out = dict(row)
+    for old, new in RENAMED.items():
+        if old in out:
+            if new in out:
+                raise _row_error(n, out.get("kpi"), path or paths.catalogue_path(),
+                                 f"fälten {old} och {new} betyder samma sak; behåll bara {new}.")
+            out = {(new if k == old else k): v for k, v in out.items()}
+    return out
+
+
 def _parse_row(n: int, row, path: Path, id_re: re.Pattern | None = None) -> Indicator:
     if not isinstance(row, dict):
         raise _row_error(n, None, path, "posten är inte en lista av fält (kpi: …, omrade: …).")
+    row = current_names(row, n, path)
     kpi = row.get("kpi")
     missing = [f for f in REQUIRED if f not in row or (row[f] is None and f != "riktning")]
     if missing:
@@ -193,7 +208,7 @@ def _parse_row(n: int, row, path: Path, id_re: re.Pattern | None = None) -> Indi
     if unknown:
         raise _row_error(n, kpi, path, f"okänt fält {', '.join(unknown)}; tillåtna fält är "
                          f"{', '.join(REQUIRED + OPTIONAL)}.")
-    for f in ("kpi", "omrade", "typ", "riktning", "namn", "titel", "beskrivning", "enhet", "katalog", "kalla",
+    for f in ("kpi", "omrade", "typ", "riktning", "namn", "titel", "beskrivning", "enhet", "katalog", "utgivare",
               "kvalitetsomrade"):
         if isinstance(row.get(f), dict | list):
             raise _row_error(n, kpi if isinstance(kpi, str) else None, path,
@@ -202,12 +217,12 @@ def _parse_row(n: int, row, path: Path, id_re: re.Pattern | None = None) -> Indi
     if row["omrade"] not in omrade_keys:
         raise _row_error(n, kpi, path, f"okänt område '{row['omrade']}'; tillåtna är "
                          f"{', '.join(omrade_keys)} (params/omraden.yml).")
-    kalla = row.get("kalla", "kolada")
+    utgivare = row.get("utgivare", "kolada")
     known = {p.key: p for p in registry.publishers()}
-    if kalla not in known:
-        raise _row_error(n, kpi, path, f"okänd kalla '{kalla}'; tillåtna är {', '.join(known)}.")
-    if not isinstance(kpi, str) or not (id_re.match(kpi) if id_re else known[kalla].valid_id(kpi)):
-        raise _row_error(n, kpi, path, f"KPI-id '{kpi}' ska vara {known[kalla].id_text}.")
+    if utgivare not in known:
+        raise _row_error(n, kpi, path, f"okänd utgivare '{utgivare}'; tillåtna är {', '.join(known)}.")
+    if not isinstance(kpi, str) or not (id_re.match(kpi) if id_re else known[utgivare].valid_id(kpi)):
+        raise _row_error(n, kpi, path, f"KPI-id '{kpi}' ska vara {known[utgivare].id_text}.")
     upphord = row.get("upphord")
     if upphord is not None and (not isinstance(upphord, int) or isinstance(upphord, bool)
                                 or not 1990 <= upphord <= 2100):
@@ -253,7 +268,7 @@ def _parse_row(n: int, row, path: Path, id_re: re.Pattern | None = None) -> Indi
         raise _row_error(n, kpi, path, "ja_nej ska ha nivåerna 1 (Ja) och 0 (Nej).")
     fields = {f: row.get(f) for f in REQUIRED + OPTIONAL}
     fields["nivaer"] = nivaer
-    fields.update(kalla=kalla, upphord=upphord, rubriker=tuple(str(r) for r in rubriker), kvalitetsomrade=kvo,
+    fields.update(utgivare=utgivare, upphord=upphord, rubriker=tuple(str(r) for r in rubriker), kvalitetsomrade=kvo,
                   enheter=enheter, enhetstyp=tuple(enhetstyp))
     for f in ("namn", "titel", "beskrivning", "enhet", "katalog"):
         fields[f] = str(fields[f])

@@ -113,7 +113,7 @@ def saknas_text(p, ds) -> str:
             continue
         groups: dict[str, list[str]] = {}
         for i in missing:
-            where = registry.publisher(i.kalla).where(i.upphord)
+            where = registry.publisher(i.utgivare).where(i.upphord)
             groups.setdefault(where, []).append(f"{i.namn} ({i.kpi})")
         used = registry.labels(ds.kallor).replace(" + ", " och ")
         lines.append(f"{head} {len(missing)} av {len(ds.cat.for_omrade(o))} indikatorer i katalogen har "

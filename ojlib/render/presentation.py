@@ -572,8 +572,8 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
         f"År i presentationen: {ctx.year_text}.",
     ]
     shown = [ctx.ds.cat[k] for t in ctx.tables.values() for k in dict.fromkeys(t.kpi)]
-    counts = {registry.publisher(k).label: sum(1 for i in shown if i.kalla == k)
-              for k in dict.fromkeys(i.kalla for i in shown)}
+    counts = {registry.publisher(k).label: sum(1 for i in shown if i.utgivare == k)
+              for k in dict.fromkeys(i.utgivare for i in shown)}
     punkter.append("Var värdena publiceras enligt indikatorkatalogen: " +
                    ", ".join(f"{name} ({n} indikatorer)" for name, n in counts.items()) + ".")
     discontinued = sorted({i.namn for i in shown if _discontinued(i, max(ctx.years))})
@@ -584,7 +584,7 @@ def _sources_slide(ctx: _Context, utan_egen_bild: list[str]) -> Bild:
         missing = ctx.ds.missing_indicators(o, ctx.ar)
         if missing:
             punkter.append(f"Saknas i datakällan ({omraden.get(o).kort}): " + "; ".join(
-                f"{i.namn} ({i.kpi}, finns i {registry.publisher(i.kalla).short})" for i in missing) + ".")
+                f"{i.namn} ({i.kpi}, finns i {registry.publisher(i.utgivare).short})" for i in missing) + ".")
     punkter.append(f"Skapad med ojlib {__version__} (oj presentation).")
     return Bild("kallor", "Källor", ctx.kallrad(derived=False), punkter + ([
         "Utan egen bild: " + ", ".join(utan_egen_bild) + "."] if utan_egen_bild else []),

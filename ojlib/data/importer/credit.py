@@ -2,7 +2,7 @@
 
 A workbook is credited to "Socialstyrelsen, Öppna jämförelser ÅÅÅÅ" only when its own title
 lines or information sheet say "Öppna jämförelser ÅÅÅÅ" (Socialstyrelsen's publication), or
-when the user says so with ``oj importera --kalla "…"``. Anything else is credited by its file
+when the user says so with ``oj importera --utgivare "…"``. Anything else is credited by its file
 name (``sources.registry``): a researcher's CSV or a Kolada export is never passed off as
 Socialstyrelsen's.
 """

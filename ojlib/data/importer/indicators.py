@@ -202,8 +202,8 @@ def entry(m: Match, header: str, unit: str | None, group: str | None, year: int,
     if m.nivaer:
         row["nivaer"] = dict(m.nivaer)
     known = {f.name for f in dataclasses.fields(catalog.Indicator)}
-    if "kalla" in known:
-        row["kalla"] = "egen"  # build() sets socialstyrelsen or kolada when the file says so
+    if "utgivare" in known:
+        row["utgivare"] = "egen"  # build() sets socialstyrelsen or kolada when the file says so
     if "rubriker" in known:
         row["rubriker"] = [clean_text(header)]
     if "kvalitetsomrade" in known:

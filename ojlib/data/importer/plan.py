@@ -79,8 +79,8 @@ class ImportPlan:
     encoding: str | None = None
     delimiter: str | None = None
     encoding_why: str | None = None
-    kalla_text: str | None = None  # the credit the file or --kalla gives ("Socialstyrelsen, Öppna jämförelser 2025")
-    kalla_from: str | None = None  # where it was read ("--kalla", "bladet Information")
+    utgivare: str | None = None  # the credit the file or --utgivare gives ("Socialstyrelsen, Öppna jämförelser 2025")
+    utgivare_from: str | None = None  # where it was read ("--utgivare", "bladet Information")
     suspects: list[str] = field(default_factory=list)  # rows that look like kommuner but match none
     not_kommuner: list[str] = field(default_factory=list)  # names the user said are not kommuner
     blocking: str | None = None  # a whole sentence why nothing of the file can be trusted
@@ -260,7 +260,7 @@ class _Builder:
         entry = indicators.entry(m, col.header, col.unit, col.group, min(years), self.path.name, sheet.name, col.letter)
         entry["ar_till"] = max(years)
         if kolada_title:  # Kolada's own words for its KPI, and Kolada as where its values come from
-            entry.update(titel=kolada_title, namn=kolada_title[:80], kalla="kolada")
+            entry.update(titel=kolada_title, namn=kolada_title[:80], utgivare="kolada")
         self.new[key] = {"match": m, "entry": entry}
         return m
 
@@ -419,13 +419,13 @@ def _tidy_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
 
 
 def build(path, ar=None, omrade=None, blad: str | list[str] | None = None,
-          cat: catalog.Catalogue | None = None, kodning: str | None = None, kalla: str | None = None,
+          cat: catalog.Catalogue | None = None, kodning: str | None = None, utgivare: str | None = None,
           inte_kommuner=None) -> ImportPlan:
     """Read the file and return what would be imported. Writes nothing.
 
     ``blad``: sheet names as a list, or one text that is a sheet name ("Kommun, län, riket")
     or several names separated by commas. ``kodning``: a CSV's encoding (else found from the
-    kommun names). ``kalla``: the credit the user gives the values ("Socialstyrelsen, Öppna
+    kommun names). ``utgivare``: the credit the user gives the values ("Socialstyrelsen, Öppna
     jämförelser 2025"); else the workbook's own words, else the file is named. ``inte_kommuner``:
     names (a list, or comma-separated) of rows that look like kommuner but are not.
     """
@@ -464,19 +464,20 @@ def build(path, ar=None, omrade=None, blad: str | list[str] | None = None,
             continue
         b.wide(sp, sheet, table)
     frame = pd.DataFrame(b.rows, columns=COLUMNS)
-    if kalla is not None and not cells.clean_text(kalla):
-        raise OjError("--kalla är tom; skriv vem som publicerat värdena, t.ex. --kalla \"Socialstyrelsen, "
+    if utgivare is not None and not cells.clean_text(utgivare):
+        raise OjError("--utgivare är tom; skriv vem som publicerat värdena, t.ex. --utgivare \"Socialstyrelsen, "
                       "Öppna jämförelser 2025\".")
-    kalla_text, kalla_from = (cells.clean_text(kalla), "--kalla") if kalla else credit.from_workbook(all_sheets, plans)
+    credit_text, credit_from = ((cells.clean_text(utgivare), "--utgivare") if utgivare
+                                else credit.from_workbook(all_sheets, plans))
     entries = [v["entry"] for v in b.new.values()]
-    for e in entries:  # where the new indicators' values come from, for the catalogue
-        if e.get("kalla") != "kolada":
-            e["kalla"] = "socialstyrelsen" if credit.is_oj(kalla_text) else "egen"
+    for e in entries:  # who publishes the new indicators' values, for the catalogue
+        if e.get("utgivare") != "kolada":
+            e["utgivare"] = "socialstyrelsen" if credit.is_oj(credit_text) else "egen"
     return ImportPlan(path, plans, frame, entries, b.errors,
                       encoding=sheets[0].encoding if sheets else None,
                       delimiter=sheets[0].delimiter if sheets else None,
                       encoding_why=sheets[0].encoding_why if sheets else None,
-                      kalla_text=kalla_text, kalla_from=kalla_from, suspects=b.suspects,
+                      utgivare=credit_text, utgivare_from=credit_from, suspects=b.suspects,
                       not_kommuner=list(inte_kommuner or []), blocking=blocking)
 
 
@@ -533,8 +534,8 @@ def describe(plan: ImportPlan) -> str:
     out = [f"Fil: {plan.path.name}" + (f" (avgränsare {sep})" if sep else "")]
     if plan.encoding_why:
         out.append(f"Teckenkodning: {plan.encoding_why}.")
-    out.append(f"Källa: {plan.kalla_text} (från {plan.kalla_from})" if plan.kalla_text else
-               f"Källa: filen {plan.path.name} (filen säger inte vem som publicerat värdena; ange --kalla "
+    out.append(f"Källa: {plan.utgivare} (från {plan.utgivare_from})" if plan.utgivare else
+               f"Källa: filen {plan.path.name} (filen säger inte vem som publicerat värdena; ange --utgivare "
                "för att ange det)")
     if plan.not_kommuner:
         out.append(f"Inte kommuner (--inte-kommuner): {', '.join(plan.not_kommuner)}")

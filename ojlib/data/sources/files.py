@@ -34,7 +34,7 @@ IMPORT_HEADER = """\
 def preview(path, ar=None, omrade=None, blad=None, **options) -> planner.ImportPlan:
     """What the file holds and how it would be read (``oj importera --visa``); writes nothing.
 
-    ``options``: ``kodning``, ``kalla`` and ``inte_kommuner`` of :func:`importer.plan.build`."""
+    ``options``: ``kodning``, ``utgivare`` and ``inte_kommuner`` of :func:`importer.plan.build`."""
     return planner.build(path, ar=ar, omrade=omrade, blad=blad, **options)
 
 
@@ -75,7 +75,7 @@ def import_file(path, ar=None, omrade=None, blad=None, ersatt: bool = False, **o
     filer.append({"fil": path.name, "importerad": datetime.now(UTC).isoformat(timespec="seconds"),
                   "blad": [s.name for s in plan.sheets if not s.reason],
                   "ar": sorted({int(a) for a in new.ar.unique()}), "rader": len(new),
-                  "kpi": sorted(new.kpi.unique()), "kalla_text": plan.kalla_text, "kalla_fran": plan.kalla_from,
+                  "kpi": sorted(new.kpi.unique()), "kalla_text": plan.utgivare, "kalla_fran": plan.utgivare_from,
                   "teckenkodning": plan.encoding})
     tecken = dict(old_manifest.get("tecken", {}))
     tecken.update(planner.tokens_by_kpi(plan))
@@ -120,6 +120,7 @@ def _new_indicators_text(target: Path, entries: list[dict], fil: str) -> str:
     if not isinstance(rows, list):
         raise OjError(f"Filen {target.name} ska vara en lista med indikatorer; rätta eller ta bort den och försök "
                       "igen.")
+    rows = [catalog.current_names(r, n, target) if isinstance(r, dict) else r for n, r in enumerate(rows, start=1)]
     have = {r.get("kpi"): r for r in rows if isinstance(r, dict)}
     for e in entries:
         if e["kpi"] in have:

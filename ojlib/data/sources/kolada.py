@@ -346,7 +346,7 @@ class FetchResult:
     dropped_codes: dict[str, int]
     deleted: int
     warnings: list[str]
-    not_in_kolada: list[Indicator] = field(default_factory=list)  # kalla: socialstyrelsen, not asked for
+    not_in_kolada: list[Indicator] = field(default_factory=list)  # utgivare: socialstyrelsen, not asked for
     units: UnitResult | None = None  # the unit values fetched with them (None: no unit KPIs or --utan-enheter)
 
 
@@ -576,8 +576,8 @@ def fetch(omrade: str | list[str] | None = None, kpi: Iterable[str] | None = Non
     cat = catalogue or load_catalogue()
     chosen = select_indicators(cat, omrade, kpi)
     # only what Kolada serves: the ÖJ kommunenkät questions Kolada dropped come from workbooks
-    not_in_kolada = [i for i in chosen if i.kalla != KALLA]
-    indicators = [i for i in chosen if i.kalla == KALLA]
+    not_in_kolada = [i for i in chosen if i.utgivare != KALLA]
+    indicators = [i for i in chosen if i.utgivare == KALLA]
     if not indicators:
         raise OjError(f"Kolada har inte {_short([i.kpi for i in not_in_kolada])} längre; de finns i "
                       "Socialstyrelsens ÖJ-arbetsböcker – läs in dem med `oj importera FIL`.")
@@ -739,7 +739,7 @@ def survey_question(description: str | None) -> str | None:
 
 def kolada_sourced(indicators: list[Indicator]) -> tuple[list[Indicator], list[Indicator]]:
     """(indicators with Kolada ids that come or came from Kolada, the user's own imported ones)."""
-    own = [i for i in indicators if i.kalla == "egen" or not re.fullmatch(r"[NU]\d{5}", i.kpi)]
+    own = [i for i in indicators if i.utgivare == "egen" or not re.fullmatch(r"[NU]\d{5}", i.kpi)]
     return [i for i in indicators if i not in own], own
 
 
@@ -786,13 +786,13 @@ def check_catalogue(indicators: list[Indicator], client: KoladaClient) -> Catalo
 def check_text(c: CatalogueCheck) -> str:
     """The Swedish report of ``oj indikatorer --kontrollera``."""
     lines = [f"Indikatorkatalogen jämförd med Koladas nyckeltalslista ({c.kolada_total} nyckeltal från {c.bas_url}):"]
-    known = [k for k in c.missing if k in c.indicators and c.indicators[k].kalla != KALLA]
+    known = [k for k in c.missing if k in c.indicators and c.indicators[k].utgivare != KALLA]
     news = [k for k in c.missing if k not in known]
     if known:
-        lines.append(f"Borttagna ur Kolada, som katalogen redan anger med kalla: socialstyrelsen ({len(known)}; "
+        lines.append(f"Borttagna ur Kolada, som katalogen redan anger med utgivare: socialstyrelsen ({len(known)}; "
                      f"läs in dem från Socialstyrelsens arbetsböcker med `oj importera`): {', '.join(known)}.")
     if news:
-        lines.append(f"Borttagna ur Kolada ({len(news)}): {', '.join(news)} – ändra till kalla: socialstyrelsen "
+        lines.append(f"Borttagna ur Kolada ({len(news)}): {', '.join(news)} – ändra till utgivare: socialstyrelsen "
                      "och ange upphord: ÅR i params/indikatorer.yml (eller ta bort posten).")
     if c.renamed:
         lines.append(f"Annan titel i Kolada ({len(c.renamed)}):")

@@ -190,7 +190,7 @@ def _span(years) -> str:
 
 def _egen_name(info: dict) -> str:
     """Own imports are credited by the files they came from, each with the credit the file itself
-    (its title or information sheet) or the user (``oj importera --kalla``) gave it:
+    (its title or information sheet) or the user (``oj importera --utgivare``) gave it:
     "Socialstyrelsen, Öppna jämförelser 2025 (importerad fil oj_2025.xlsx); egen fil hemtjanst.csv".
     Nothing is credited to a publisher the file does not name.
     """
@@ -213,7 +213,7 @@ def _egen_date(info: dict) -> str:
 
 @dataclass(frozen=True)
 class Publisher:
-    """Where the catalogue says an indicator's values are published (the catalogue's ``kalla``), and
+    """Where the catalogue says an indicator's values are published (the catalogue's ``utgivare``), and
     how a user gets them: read by the catalogue's check, "Saknas i datakällan" and the deck's sources."""
 
     key: str
@@ -240,9 +240,9 @@ def register_publisher(publisher: Publisher) -> Publisher:
 
 
 def publisher(key: str) -> Publisher:
-    """The publisher of a catalogue ``kalla`` value (an unknown one gives the Swedish sentence)."""
+    """The publisher of a catalogue ``utgivare`` value (an unknown one gives the Swedish sentence)."""
     if key not in _PUBLISHERS:
-        raise OjError(f"Okänd utgivare (kalla) '{key}' i indikatorkatalogen; tillåtna är {', '.join(_PUBLISHERS)}.")
+        raise OjError(f"Okänd utgivare '{key}' i indikatorkatalogen; tillåtna är {', '.join(_PUBLISHERS)}.")
     return _PUBLISHERS[key]
 
 
