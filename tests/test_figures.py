@@ -55,7 +55,9 @@ def test_ranked_bars_show_the_lan_ranked_with_labelled_lines(example_ds, lan_tab
     # where the länet and riket lines would cross them
     assert bars[0].textposition == "none"
     assert list(fig.layout.yaxis2.ticktext) == list(bars[0].text)
-    assert list(fig.layout.yaxis2.tickvals) == list(bars[0].y)
+    # the second axis spans the bars' range, a tick per bar at its place (category i at i), not the names again
+    assert list(fig.layout.yaxis2.tickvals) == list(range(len(bars[0].y)))
+    assert list(fig.layout.yaxis2.range) == list(fig.layout.yaxis.range) == [len(bars[0].y) - 0.5, -0.5]
     assert "Brukarbedömning: få kontakt (2025)" in fig.layout.title.text
     assert fig.layout.xaxis.title.text == "Procent"
     notes = annotations(fig)
@@ -95,7 +97,8 @@ def test_trend_leaves_a_gap_at_the_definition_break(example_ds):
     for t in fig.data:  # 2018 | gap | 2019–2024: the line never joins the two definitions
         assert list(t.x) == [2018, None, 2019, 2020, 2021, 2022, 2023, 2024]
         assert t.y[1] is None and t.connectgaps is False
-        assert t.hovertext[1] == "" and not any("None" in h for h in t.hovertext)  # the gap has no label
+        assert t.text[1] == "" and not any("None" in h for h in t.text)  # the gap has no label
+        assert t.hovertemplate == f"{t.name.split(' (')[0]} %{{x}}: %{{text}}<extra></extra>"
     assert "Definitionsändring 2019" in annotations(fig)["brott"]
     assert fig.layout.xaxis.title.text == "År" and fig.layout.yaxis.title.text == "Andel kommuner med Ja (%)"
     kommun = fig.data[0]
@@ -205,3 +208,17 @@ def test_hover_names_each_point_without_repeating_the_page(example_ds, lan_table
             assert (text == "") == (x is None)
             assert x is None or y is None or text.endswith("% med Ja")
     assert gaps  # U35519 has a definition break in 2019
+
+
+def test_the_marked_kommun_is_outlined_and_bold_in_its_hover(example_ds):
+    """A kommun among its peers: its bar alone outlined (a width per bar, one colour), its name bold on the
+    axis and so in its hover, which comes from the bar's own y, text and colour class like every other bar."""
+    from ojlib.analysis import peers
+
+    grupp = colours.classify(peers.peer_table(example_ds, "0680", "missbruk", None), inom="tabellen")
+    kpi = grupp.loc[grupp.riktning.notna() & (grupp.typ == "andel"), "kpi"].iloc[0]
+    bar = figures.ranked_bars(grupp, kpi=kpi, markera="0680", kompakt=True).data[0]
+    assert bar.hovertemplate == "%{y}: %{text} (%{customdata})<extra></extra>" and bar.hovertext is None
+    outlined = [y for y, w in zip(bar.y, bar.marker.line.width, strict=True) if w]
+    assert outlined == ["<b>Jönköping</b>"] and bar.marker.line.color == "#000000"
+    assert len(bar.y) == len(grupp[grupp.kpi == kpi]) > 2

@@ -350,22 +350,16 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
         if "färg" not in ordered:
             colour = [FARG_STAPEL if v == 1 else ("#BFD3E6" if v == 0 else "#D9D9D9") for v in ordered["värde"]]
     marked = markera in ordered["kommunkod"]
-    # the marked kommun's bar outlined; without one, one transparent outline for all (not one per bar)
-    line = ["#000000" if c == markera else "rgba(0,0,0,0)" for c in ordered["kommunkod"]] if marked \
-        else "rgba(0,0,0,0)"
+    # the marked kommun's bar outlined: one colour, a width per bar (0 for the others); without one, no outline
+    width = [1.5 if c == markera else 0 for c in ordered["kommunkod"]] if marked else 0
     bar = {"type": "bar", "name": "Kommun", "x": x, "y": names, "orientation": "h",
-           "marker": {"color": colour, "line": {"color": line, "width": 1.5}},
+           "marker": {"color": colour, "line": {"color": "#000000", "width": width}},
            "text": ordered["värde_text"], "textposition": "inside" if typ == "ja_nej" else "outside",
            "insidetextanchor": "middle", "cliponaxis": False,
            "showlegend": False}
     # hover "Kommun: value (colour class)"; the name and value come from the bar's own y and text, so a
-    # page does not carry them twice (the marked kommun's name is bold on the axis: its hover is written out)
-    if marked:
-        hover = [f"{k}: {t}" for k, t in zip(ordered["kommun"], ordered["värde_text"], strict=True)]
-        if "färgklass" in ordered:
-            hover = [f"{h} ({k})" for h, k in zip(hover, ordered["färgklass"], strict=True)]
-        bar.update(hovertext=hover, hoverinfo="text")
-    elif "färgklass" in ordered:
+    # page does not carry them twice (the marked kommun's name is bold in its hover as on the axis)
+    if "färgklass" in ordered:
         bar.update(customdata=[str(k) for k in ordered["färgklass"]],
                    hovertemplate="%{y}: %{text} (%{customdata})<extra></extra>")
     else:
@@ -418,14 +412,18 @@ def ranked_bars(table: pd.DataFrame, kpi: str | None = None, markera: str | None
     extra = {}
     if typ not in ("ja_nej", "skala"):
         # the values in a column right of the plot, where no länet/riket line can cross them: the ticks of a
-        # second category axis over the same bars (an invisible trace gives it its categories)
+        # second axis over the same bars. Both axes span the same fixed range (category i sits at i, best
+        # first at the top), so the second needs neither the names again nor the values (an invisible
+        # point gives it a trace)
         bar["textposition"] = "none"
-        data.append({"type": "scatter", "x": x, "y": names, "yaxis": "y2", "mode": "markers", "showlegend": False,
+        span = [len(order) - 0.5, -0.5]
+        yaxis = {"range": span, "autorange": False, "type": "category"}
+        data.append({"type": "scatter", "x": [x[0]], "y": [0], "yaxis": "y2", "mode": "markers", "showlegend": False,
                      "marker": {"opacity": 0, "size": 1}, "hoverinfo": "skip", "name": "Värden"})
-        extra["yaxis2"] = {"overlaying": "y", "side": "right", "type": "category", "autorange": "reversed",
-                           "tickmode": "array", "tickvals": names, "ticktext": list(ordered["värde_text"]),
-                           "showgrid": False, "automargin": True, "ticks": "", "dtick": 1,
-                           "tickfont": {"size": 11, "color": "#333333"}}
+        extra["yaxis2"] = {"overlaying": "y", "side": "right", "type": "linear", "range": span, "autorange": False,
+                           "tickmode": "array", "tickvals": list(range(len(order))),
+                           "ticktext": list(ordered["värde_text"]), "showgrid": False, "zeroline": False,
+                           "automargin": True, "ticks": "", "tickfont": {"size": 11, "color": "#333333"}}
     height = max(320, 28 * len(order) + 200) if not kompakt else max(240, BAR_PX * len(order) + 110)
     rule = first.get("färgregel") if "färgregel" in rows.columns else None
     rule = f"{rule} {colours.FORKLARING}" if rule else None
@@ -497,12 +495,10 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
         elif answer and niva == "kommun":
             name += " (svar: högsta nivån = 100, lägsta = 0)"
         trace = {"type": "scatter", "name": name, "x": xs, "y": ys, "mode": mode, "textposition": "top center",
-                 "hovertext": [f"{namn} {x}: {t}" if x is not None else ""  # "" at a definition break's gap
-                               for x, t in zip(xs, texts, strict=True)], "hoverinfo": "text",
+                 # hover "Namn år: value": the value from the trace's text ("" at a definition break's gap)
+                 "text": texts, "hovertemplate": f"{namn} %{{x}}: %{{text}}<extra></extra>",
                  "line": {"color": colour, "dash": dash, "width": 2.5 if niva == "kommun" else 2},
                  "marker": {"color": colour, "size": 9 if niva == "kommun" else 6}, "connectgaps": False}
-        if mode == "markers+text":
-            trace["text"] = texts
         data.append(trace)
     if brott:
         x = brott - 0.5
