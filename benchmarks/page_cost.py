@@ -92,8 +92,11 @@ def worker(notebooks: Path, kind: str, n: int) -> None:
 
 
 def measure(src: Path, kind: str, n: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(src), "OJLIB_HOME": str(ROOT),
+    env = {**os.environ, "PYTHONPATH": str(src), "OJLIB_HOME": str(src),
            "OJLIB_REFERENS": str(ROOT / "data" / "raw" / "referens")}
+    if not (src / "data" / "processed" / "exempeldata.parquet").exists():  # the baseline's own example data
+        subprocess.run([sys.executable, "-m", "ojlib", "exempeldata"], env=env, cwd=src, check=True,
+                       capture_output=True)
     code = (f"import sys; sys.path.insert(0, {str(src)!r}); sys.path.insert(1, {str(ROOT / 'benchmarks')!r}); "
             f"import page_cost; page_cost.worker(__import__('pathlib').Path({str(src / 'notebooks')!r}), "
             f"{kind!r}, {n})")
@@ -107,10 +110,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", default="8031c89", help="git revision to compare against")
     ap.add_argument("--sidor", type=int, default=4, help="pages per template and side (after one warm-up page)")
+    ap.add_argument("--mall", choices=["kommunprofil", "lansanalys"], action="append",
+                    help="only this template (can be repeated; default both)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="ojlib-page-cost-") as tmp:
         base = Path(tmp)
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline, "ojlib", "notebooks"],
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline, "ojlib", "notebooks",
+                                  "params"],
                                  capture_output=True, check=True).stdout
         archive_path = base / "baseline.tar"
         archive_path.write_bytes(archive)
@@ -119,6 +125,8 @@ def main() -> None:
         print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {args.sidor} pages per template "
               f"and side after one warm-up page", flush=True)
         for kind, label in (("profil", "kommunprofil"), ("lan", "lansanalys")):
+            if args.mall and label not in args.mall:
+                continue
             before = measure(base, kind, args.sidor)
             now = measure(ROOT, kind, args.sidor)
             if not before["ojlib"].startswith(str(base)):
