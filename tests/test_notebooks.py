@@ -182,3 +182,25 @@ def test_teaching_notebooks_first_figure_survives_export_to_html():
     cell = page.index('<span class="n">visa_figur</span><span class="p">(</span><span class="n">figures', heading)
     output = page[cell:page.index('<div class="jp-Cell ', cell)]  # up to the next cell
     assert re.search(r'<img [^>]*src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}', output)
+
+
+@pytest.mark.parametrize("kommun,peers", [("0680", "kommungrupp"), ("0680", ["0180", "1480"]),
+                                          ("0617", "liknande")])  # Gnosjö: no LSS group, its kommungrupp
+def test_kommunprofil_text_holds_for_every_peer_group(kommun, peers):
+    """The template's own sentences and its heading name the peer group as it is: 'liknande kommuner' only
+    where the group is Kolada's Liknande kommuner, for each område."""
+    nb = nbformat.read(ROOT / "notebooks" / "kommunprofil.ipynb", as_version=4)
+    fixed = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"
+                      and "remove-cell" not in c.metadata.get("tags", []))
+    p, ds = request.notebook("kommunprofil", kommun=kommun, omraden="alla", jamforelsegrupp=peers,
+                             datakalla="exempeldata")
+    header = notebook.kommunprofil_header(p, ds)
+    assert "liknande" not in fixed.lower() and "jämförelsegrupp" in fixed
+    groups = header.split("Jämförelsegrupp: ")[1]
+    if peers == "liknande":  # IFO from Kolada, LSS Gnosjö's kommungrupp with the reason
+        assert "Liknande kommuner IFO, Gnosjö" in groups
+        assert "Kommungrupp Pendlingskommun nära mindre tätort (SKR), eftersom Kolada saknar gruppen " \
+               "'Liknande kommuner LSS' för Gnosjö" in groups
+    else:
+        assert "liknande" not in header.lower()
+        assert groups.startswith("Kommungrupp Större stad (SKR)" if peers == "kommungrupp" else "Egen lista (2 kommuner)")
