@@ -23,10 +23,16 @@ from ojlib.cli import main
 from ojlib.data import geo
 from ojlib.data.dataset import Dataset
 from ojlib.render import presentation
+from ojlib.report import request
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 PAL = colours.PALETTER["standard"]
+
+
+def ask(**values) -> request.Request:
+    """A deck's request, checked once as `oj presentation` checks it."""
+    return request.parse(values, deck=True)
 
 
 def _hex(colour) -> str:
@@ -50,7 +56,7 @@ def lan06(example_home, tmp_path_factory):
     from ojlib.data import dataset
 
     ds = dataset.load_dataset("exempeldata")
-    deck = presentation.lan_deck(ds, "06", "missbruk")
+    deck = presentation.lan_deck(ds, ask(lan="06", omrade="missbruk"))
     path = presentation.write(deck, tmp_path_factory.mktemp("deck") / "lan06.pptx")
     yield ds, deck, Presentation(str(path)), path
     mp.undo()
@@ -74,15 +80,15 @@ def test_slide_count_is_within_the_cap_and_follows_the_report(lan06):
 
 
 def test_the_cap_drops_indicator_slides_and_names_them(example_ds):
-    full = presentation.lan_deck(example_ds, "06", "missbruk")
-    small = presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(max_bilder=len(full) - 1))
+    full = presentation.lan_deck(example_ds, ask(lan="06", omrade="missbruk"))
+    small = presentation.lan_deck(example_ds, ask(lan="06", omrade="missbruk", max_bilder=len(full) - 1))
     assert len(small) <= len(full) - 1  # one slide less, or two when the reserved "Övriga" room shifts
     dropped = {b.rubrik for b in full.bilder if b.typ == "indikator"} - {b.rubrik for b in small.bilder}
     assert 1 <= len(dropped) <= 2
     others = next(b for b in small.bilder if b.typ == "ovriga")
     assert dropped <= {r["indikator"] for r in others.data["rader"]}
     with pytest.raises(presentation.OjError, match="höj --max-bilder"):
-        presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(max_bilder=3))
+        presentation.lan_deck(example_ds, ask(lan="06", omrade="missbruk", max_bilder=3))
 
 
 def test_every_numeric_indicator_is_shown_somewhere(lan06):
@@ -157,7 +163,7 @@ def test_value_axes_are_scaled_to_the_data(example_ds, lan):
     """Every chart of the Jönköping and Västra Götaland decks: the value axis starts at zero and ends at a
     rounded number at or above the largest value, at most twice it (or 100 for shares that reach above
     50 %) — a fixed 0–100 axis left "Vuxna i frivillig institutionsvård" (0,1–0,4 %) an empty chart."""
-    deck = presentation.lan_deck(example_ds, lan, "missbruk")
+    deck = presentation.lan_deck(example_ds, ask(lan=lan, omrade="missbruk"))
     prs = presentation.render(deck)
     checked = 0
     for slide, bild in zip(prs.slides, deck.bilder, strict=True):
@@ -189,7 +195,7 @@ def test_axis_maximum_is_a_round_number_above_the_data():
 
 
 def test_trend_leaves_out_years_before_a_definition_break(example_ds):
-    deck = presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(indikatorer=()))
+    deck = presentation.lan_deck(example_ds, ask(lan="06", omrade="missbruk"))
     # U35519 (Ja/Nej) breaks in 2019; check the rule on a numeric indicator with a break if the catalogue has one
     for b in deck.bilder:
         if b.typ == "indikator":
@@ -246,7 +252,7 @@ def test_matrix_cells_are_coloured_by_level(lan06):
 
 
 def test_colour_blind_palette(example_ds, tmp_path):
-    deck = presentation.lan_deck(example_ds, "06", "missbruk", val=presentation.Val(palett="fargblind"))
+    deck = presentation.lan_deck(example_ds, ask(lan="06", omrade="missbruk", palett="fargblind"))
     prs = Presentation(str(presentation.write(deck, tmp_path / "fb.pptx")))
     fills = set()
     for slide in prs.slides:
@@ -336,7 +342,7 @@ def test_summary_and_improvements_are_the_reports_own(lan06):
 def test_real_data_deck_has_no_example_mark_and_names_what_is_missing(example_ds, tmp_path):
     df = example_ds.df[example_ds.df.kpi != "U35538"].assign(kalla="kolada")
     kolada = Dataset(df=df, kalla="kolada", info={"hamtad": "2026-03-01"})
-    deck = presentation.lan_deck(kolada, "06", "missbruk")
+    deck = presentation.lan_deck(kolada, ask(lan="06", omrade="missbruk"))
     prs = Presentation(str(presentation.write(deck, tmp_path / "k.pptx")))
     for slide in prs.slides:
         assert _shape(slide, "Exempeldata") is None
@@ -350,7 +356,7 @@ def test_mixed_sources_name_each_and_keep_the_example_mark(example_ds, tmp_path)
     df = example_ds.df.copy()
     df["kalla"] = df.kalla.where(df.kpi.str.startswith("U"), "kolada")  # costs (N…) from "Kolada"
     mixed = Dataset(df=df, kalla="kolada,exempeldata", info={"kallor": {"kolada": {"hamtad": "2026-03-01"}}})
-    deck = presentation.lan_deck(mixed, "06", "missbruk")
+    deck = presentation.lan_deck(mixed, ask(lan="06", omrade="missbruk"))
     prs = Presentation(str(presentation.write(deck, tmp_path / "m.pptx")))
     seen = set()
     for slide, bild in zip(prs.slides, deck.bilder, strict=True):
@@ -364,7 +370,7 @@ def test_mixed_sources_name_each_and_keep_the_example_mark(example_ds, tmp_path)
 
 
 def test_kommun_deck(example_ds, tmp_path):
-    deck = presentation.kommun_deck(example_ds, "0680", "missbruk")
+    deck = presentation.kommun_deck(example_ds, ask(kommun="0680", omrade="missbruk"))
     prs = Presentation(str(presentation.write(deck, tmp_path / "k.pptx")))
     assert "Jönköping" in prs.slides[0].shapes.title.text
     improvements = next(b for b in deck.bilder if b.typ == "forbattring")
@@ -445,7 +451,7 @@ def test_bad_input_is_one_swedish_sentence(args, text, example_home, monkeypatch
 def test_a_failed_write_leaves_the_old_file_and_no_debris(example_ds, tmp_path, monkeypatch):
     target = tmp_path / "deck.pptx"
     target.write_bytes(b"old deck")
-    deck = presentation.lan_deck(example_ds, "06", "missbruk")
+    deck = presentation.lan_deck(example_ds, ask(lan="06", omrade="missbruk"))
 
     def broken_save(self, path):
         Path(path).write_bytes(b"half")

@@ -14,7 +14,7 @@ import pytest
 
 from ojlib.analysis import aggregate, findings, ranking, summary, trends
 from ojlib.data import dataset, geo
-from ojlib.report import lansrapport
+from ojlib.report import lansrapport, request
 
 KPI = "U35538"  # Brukarbedömning missbruksvård IFO - få kontakt, andel (%)
 
@@ -62,7 +62,7 @@ def test_sparse_lan_value_is_marked_and_held_against_nothing(sparse_ds):
     assert aggregate.GLES_REGEL in text and s.fakta["glesa"] == {KPI: "2 av 13 kommuner"}
 
 
-def test_figure_and_deck_say_how_few_kommuner(sparse_ds):
+def test_figure_and_deck_say_how_few_kommuner(sparse_ds, example_home, monkeypatch):
     from ojlib.analysis import levels
     from ojlib.render import figures, presentation
 
@@ -81,7 +81,9 @@ def test_figure_and_deck_say_how_few_kommuner(sparse_ds):
     row = t[t.kpi == KPI].iloc[0]
     assert aggregate.lan_underlag(row) == "2 av 13 kommuner"
     assert aggregate.lan_underlag(t[t.kpi != KPI].iloc[0]) is None
-    deck = presentation.lan_deck(sparse_ds, "06", "missbruk", val=presentation.Val(indikatorer=(KPI,)))
+    monkeypatch.setenv("OJLIB_HOME", str(example_home))  # the request is checked where data exists
+    req = request.parse({"lan": "06", "omrade": "missbruk", "indikatorer": KPI}, deck=True)
+    deck = presentation.lan_deck(sparse_ds, req)
     slide = next(b for b in deck.bilder if b.typ == "indikator" and b.data["kpi"] == KPI)
     assert "2 av 13 kommuner" in slide.data["staplar"]["länet_namn"]
     assert any("2 av 13 kommuner" in n for n in slide.anteckningar)

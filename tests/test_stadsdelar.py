@@ -15,7 +15,7 @@ from ojlib.cli import main
 from ojlib.data import dataset, geo
 from ojlib.publish import stadsdelar
 from ojlib.render import presentation, tables, views
-from ojlib.report import build
+from ojlib.report import build, request
 
 ROW_HEADING = re.compile(r"<tr[^>]*>\s*<th[^>]*>(.*?)</th>", re.DOTALL)
 
@@ -171,7 +171,7 @@ def test_a_stadsdel_name_with_markup_is_text_on_its_page_and_in_the_report(ojhom
 def test_the_decks_answer_matrix_has_the_stadsdelar_under_their_kommun(ojhome, tmp_path):
     _import_workbook(tmp_path)
     ds = dataset.load_dataset("egen")
-    deck = presentation.lan_deck(ds, "01", "missbruk")
+    deck = presentation.lan_deck(ds, request.parse({"lan": "01", "omrade": "missbruk", "datakalla": "egen"}, deck=True))
     matrices = [b for b in deck.bilder if b.typ == "matris"]
     assert matrices
     ja_kunskap_1, ja_kunskap_2, ja_helhet, _ = wb._oj_values(1)

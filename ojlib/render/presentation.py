@@ -25,7 +25,7 @@ named, with its values, on the slide "Övriga indikatorer".
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,7 @@ from ojlib.analysis import aggregate, colours, findings, formatting, levels, ran
 from ojlib.base.errors import OjError
 from ojlib.base.storage import atomic_path
 from ojlib.data import dataset, geo
-from ojlib.data.catalog import OMRADEN, RIKTNINGAR, parse_omraden
+from ojlib.data.catalog import OMRADEN, RIKTNINGAR
 from ojlib.data.source_lines import source_line
 from ojlib.data.sources import registry
 from ojlib.render import figures, notebook, tables, views
@@ -100,7 +100,7 @@ class Deck:
 
 @dataclass(frozen=True)
 class Val:
-    """The deck's settings (CLI options or a parameter file)."""
+    """The deck's settings, read from a checked request (:meth:`of`); never checked again here."""
 
     max_bilder: int = MAX_BILDER
     per_kvalitetsomrade: int = PER_KVALITETSOMRADE
@@ -108,14 +108,13 @@ class Val:
     palett: str = "standard"
     indikatorer: tuple[str, ...] = ()
 
-    def checked(self, cat) -> Val:
-        colours.check_strategy(self.fargstrategi)
-        colours.check_palette(self.palett)
-        request.positive_int("max_bilder", self.max_bilder, least=1)  # the request's sentence, for direct callers
-        request.positive_int("per_kvalitetsomrade", self.per_kvalitetsomrade)
-        for kpi in self.indikatorer:
-            cat[kpi]  # an unknown KPI raises the catalogue's Swedish sentence
-        return self
+    @classmethod
+    def of(cls, req: request.Request) -> Val:
+        """The settings of a request that :func:`ojlib.report.request.parse` checked (None: the deck's default)."""
+        return cls(max_bilder=MAX_BILDER if req.max_bilder is None else req.max_bilder,
+                   per_kvalitetsomrade=PER_KVALITETSOMRADE if req.per_kvalitetsomrade is None
+                   else req.per_kvalitetsomrade,
+                   fargstrategi=req.fargstrategi, palett=req.palett, indikatorer=req.indikatorer)
 
 
 def _fmt(value, ind, aggregate: bool = False) -> str:
@@ -661,33 +660,33 @@ def _summary_points(report: Report) -> list[str]:
     return summary.lan_summary(report.ds, r.lan, omr, r.ar, facts=facts).punkter
 
 
-def lan_deck(ds, lan, omrade="missbruk", ar=None, val: Val | None = None, report: Report | None = None) -> Deck:
-    """The deck of a län for one or several områden (``"alla"``): it renders the län's report
-    (``report``, or the one ``build.lan_report`` makes with the deck's colours)."""
-    val = (val or Val()).checked(ds.cat)
-    lk = geo.normalise_lan(lan)
-    omraden = parse_omraden(omrade)
-    ar = None if ar is None else ds.check_year(ar, omraden)
+def _lan_report(ds, req: request.Request) -> Report:
+    """The län's report the deck renders: the request's län, områden and colours on the data given
+    (``ar`` None: each indicator's latest year; a year is checked against the data)."""
+    ar = None if req.ar is None else ds.check_year(req.ar, list(req.omraden))
+    lan_req = replace(req, mall="lansanalys", kommun=None, kommun_namn=None, ar=ar, datakalla=ds.kalla)
+    return build.lansrapport(lan_req, ds, kinds=DECK_SECTIONS, palett=req.palett)
+
+
+def lan_deck(ds, req: request.Request, report: Report | None = None) -> Deck:
+    """The deck of a län's request (checked by :func:`ojlib.report.request.parse`, e.g.
+    ``request.parse({"lan": "06", "omrade": "missbruk"}, deck=True)``) for one or several områden:
+    it renders the län's report (``report``, or the one made with the request's colours)."""
     if report is None:
-        report = build.lan_report(ds, lk, omraden, ar, val.fargstrategi, val.palett, kinds=DECK_SECTIONS)
-    ctx = _Context(report, val)
-    omr_text = OMRADEN[omraden[0]] if len(omraden) == 1 else "alla områden"
+        report = _lan_report(ds, req)
+    ctx = _Context(report, Val.of(req))
+    omr_text = req.omrade_text
     titel = f"Öppna jämförelser {ctx.year_text}: {ctx.lan_namn}"
-    undertitel = f"{omr_text} · länets {len(geo.kommuner_i_lan(lk))} kommuner jämförda med länet och riket"
+    undertitel = f"{omr_text} · länets {len(geo.kommuner_i_lan(req.lan))} kommuner jämförda med länet och riket"
     return _build(ctx, titel, undertitel, _summary_points(report))
 
 
-def kommun_deck(ds, kommun, omrade="alla", ar=None, val: Val | None = None) -> Deck:
-    """The deck of one kommun: its län's report with the kommun in focus (trends, its own ranking and
-    förbättringsområden by the same rules)."""
-    val = (val or Val()).checked(ds.cat)
-    kod = geo.normalise_kommun(kommun)
-    lk = geo.kommuner().set_index("kommun_kod").at[kod, "lan_kod"]
-    omraden = parse_omraden(omrade)
-    ar = None if ar is None else ds.check_year(ar, omraden)
-    report = build.lan_report(ds, lk, omraden, ar, val.fargstrategi, val.palett, kinds=DECK_SECTIONS)
-    ctx = _Context(report, val, kommun=kod)
-    omr_text = OMRADEN[omraden[0]] if len(omraden) == 1 else "alla områden"
+def kommun_deck(ds, req: request.Request) -> Deck:
+    """The deck of a kommun's request (checked by :func:`ojlib.report.request.parse`): its län's report
+    with the kommun in focus (trends, its own ranking and förbättringsområden by the same rules)."""
+    report = _lan_report(ds, req)
+    ctx = _Context(report, Val.of(req), kommun=req.kommun)
+    omr_text = req.omrade_text
     titel = f"Öppna jämförelser {ctx.year_text}: {ctx.kommun_namn}"
     undertitel = f"{omr_text} · {ctx.kommun_namn} jämförd med övriga kommuner i {ctx.lan_namn} och riket"
     return _build(ctx, titel, undertitel, _summary_points(report))
@@ -1227,14 +1226,12 @@ def from_request(req: request.Request, ds=None) -> tuple[Deck, str]:
     ``ds`` reuses a loaded dataset (a batch makes many decks from one); it must be the
     request's ``datakalla``.
     """
-    val = Val(**{k: getattr(req, k) for k in ("max_bilder", "per_kvalitetsomrade") if getattr(req, k) is not None},
-              fargstrategi=req.fargstrategi, palett=req.palett, indikatorer=req.indikatorer)
     if ds is None or ds.kalla != req.datakalla:
         ds = dataset.load_selection(req.datakalla, omrade=list(req.omraden))  # the deck's områden, read with polars
     name = default_name(req.lan if req.kommun is None else None, req.kommun, req.omraden, req.ar)
     if req.kommun:
-        return kommun_deck(ds, req.kommun, list(req.omraden), req.ar, val), name
-    return lan_deck(ds, req.lan, list(req.omraden), req.ar, val), name
+        return kommun_deck(ds, req), name
+    return lan_deck(ds, req), name
 
 
 def write_for_report(kind: str, params: dict, target: Path, datasets: dict | None = None) -> Path | None:
