@@ -201,6 +201,23 @@ def test_page_hides_code_and_draws_figures_from_their_json(executed):
     assert "Antal kommuner: 13" in page  # printed output kept
 
 
+def test_figure_json_writes_repeated_lists_once_and_comes_back_whole():
+    names = [f"Kommun {i}" for i in range(12)]
+    classes = ["Värde ≥ 75:e percentilen"] * 5 + ["Mellan 25:e och 75:e percentilen"] * 7
+    spec = {"data": [{"type": "bar", "y": names, "x": list(range(12)), "customdata": classes,
+                      "text": [f"{i} %" for i in range(12)]},
+                     {"type": "scatter", "y": names, "x": list(range(12)), "yaxis": "y2"}],
+            "layout": {"yaxis2": {"tickvals": names, "ticktext": [f"{i} %" for i in range(12)]},
+                       "title": {"text": "T"}}, "config": {}, "mall": 0}
+    small = html_export.compact_spec(spec)
+    assert html_export.expand_spec(small) == spec
+    assert len(html_export.script_json(small)) < 0.6 * len(html_export.script_json(spec))
+    assert small["data"][0]["y"] == small["data"][1]["y"] == small["layout"]["yaxis2"]["tickvals"] == {"ojr": 0}
+    assert small["data"][0]["customdata"]["ojv"] == list(dict.fromkeys(classes))  # each class said once
+    short = {"data": [{"y": names[:3], "x": [1, 2, 3]}, {"y": names[:3]}], "layout": {}}
+    assert html_export.compact_spec(short) == short  # short lists stay as they are
+
+
 def test_page_escapes_text_from_data_and_parameters():
     evil = "<script>alert('x')</script>"
     nb = _nb(

@@ -13,6 +13,7 @@ import pytest
 from ojlib.base.errors import OjError
 from ojlib.cli import main
 from ojlib.publish import reports, site
+from ojlib.render import html_export
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_lansanalys.ipynb"
@@ -63,7 +64,8 @@ def test_index_lists_every_report_with_lan_area_year_and_source(built):
 
 def test_index_map_links_each_kommun_to_its_report(built):
     index = (built / "index.html").read_text(encoding="utf-8")
-    spec = json.loads(re.search(r'<script type="application/json" id="fig-1">(.*?)</script>', index).group(1))
+    spec = html_export.expand_spec(json.loads(
+        re.search(r'<script type="application/json" id="fig-1">(.*?)</script>', index).group(1)))
     assert spec["data"][0]["type"] == "choropleth" and len(spec["data"][0]["locations"]) == 290
     links = spec["layout"]["meta"]["lankar"]
     assert links["0680"] == "mini_lansanalys-06-missbruk.html" and links["2584"] == "mini_lansanalys-25-missbruk.html"

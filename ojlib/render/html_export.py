@@ -67,6 +67,93 @@ def _join(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
+# A figure's JSON repeats itself: a ranked bar chart names its kommuner three times (the bars, the
+# value column's trace and its tick values) and says each bar's colour class in full once per bar.
+# In the page each such list is written once: a list of eight or more plain values that occurs twice
+# in a figure is kept in the spec's "pool" and referred to as {"ojr": i}; a list of texts with many
+# repeats is written as its distinct values and an index per item, {"ojv": [...], "ojk": [...]}.
+# figures.js expands both before plotly draws (expand_spec does the same in Python, for tests).
+POOL_MIN = 8
+
+
+def _plain_list(value) -> bool:
+    return (isinstance(value, list) and len(value) >= POOL_MIN
+            and all(v is None or isinstance(v, str | int | float | bool) for v in value))
+
+
+def _lists(value, found: list) -> None:
+    if _plain_list(value):
+        found.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _lists(v, found)
+    elif isinstance(value, list):
+        for v in value:
+            _lists(v, found)
+
+
+def _indexed(values: list):
+    """A list of texts as its distinct values and an index per item, when that is clearly shorter."""
+    if not all(isinstance(v, str) for v in values):
+        return values
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) * 2 > len(values):
+        return values
+    pos = {v: i for i, v in enumerate(distinct)}
+    coded = {"ojv": distinct, "ojk": [pos[v] for v in values]}
+    return coded if len(script_json(coded)) < 0.8 * len(script_json(values)) else values
+
+
+def compact_spec(spec: dict) -> dict:
+    """A figure's spec with repeated lists written once (see POOL_MIN above); ``expand_spec`` undoes it."""
+    found: list = []
+    _lists([spec.get("data"), spec.get("layout")], found)
+    counts: dict[str, int] = {}
+    for lst in found:
+        key = json.dumps(lst)
+        counts[key] = counts.get(key, 0) + 1
+    pool: list = []
+    where: dict[str, int] = {}
+
+    def walk(value):
+        if _plain_list(value):
+            key = json.dumps(value)
+            if counts.get(key, 0) > 1:
+                if key not in where:
+                    where[key] = len(pool)
+                    pool.append(_indexed(value))
+                return {"ojr": where[key]}
+            return _indexed(value)
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    out = {**spec, "data": walk(spec.get("data", [])), "layout": walk(spec.get("layout", {}))}
+    if pool:
+        out["pool"] = pool
+    return out
+
+
+def expand_spec(spec: dict) -> dict:
+    """The figure as plotly takes it, from a spec written by ``compact_spec`` (as figures.js does)."""
+    pool = spec.get("pool") or []
+
+    def walk(value):
+        if isinstance(value, dict):
+            if set(value) == {"ojr"}:
+                return walk(pool[value["ojr"]])
+            if set(value) == {"ojv", "ojk"}:
+                return [value["ojv"][i] for i in value["ojk"]]
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return {k: walk(v) for k, v in spec.items() if k != "pool"}
+
+
 class Page:
     """Collects the HTML of one notebook's cells; figures share one list of plotly templates."""
 
@@ -87,7 +174,8 @@ class Page:
             ref = self.templates.index(key)
         self.n_figures += 1
         fid = f"fig-{self.n_figures}"
-        spec = {"data": fig.get("data", []), "layout": layout, "config": fig.get("config") or {}, "mall": ref}
+        spec = compact_spec({"data": fig.get("data", []), "layout": layout, "config": fig.get("config") or {},
+                             "mall": ref})
         role = Markup(' role="img" aria-label="{}"').format(label) if label else ""
         return Markup('<div class="{}"{} id="{}-div" data-spec="{}"></div>\n'
                       '<script type="application/json" id="{}">{}</script>').format(

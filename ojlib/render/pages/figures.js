@@ -8,8 +8,29 @@
   }
   Plotly.register({% include "plotly-sv.json" %});
   var shared = JSON.parse(document.getElementById('ojlib-mallar').textContent);
+  // A list written once in the spec's pool ({"ojr": i}) or as distinct values and an index per
+  // item ({"ojv": [...], "ojk": [...]}) made whole again (html_export.compact_spec writes them).
+  function expand(value, pool) {
+    if (Array.isArray(value)) {
+      for (var i = 0; i < value.length; i++) {
+        if (value[i] !== null && typeof value[i] === 'object') { value[i] = expand(value[i], pool); }
+      }
+      return value;
+    }
+    if (value === null || typeof value !== 'object') { return value; }
+    var keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === 'ojr') { return expand(pool[value.ojr], pool).slice(); }
+    if (keys.length === 2 && 'ojv' in value && 'ojk' in value) {
+      return value.ojk.map(function (k) { return value.ojv[k]; });
+    }
+    keys.forEach(function (k) { value[k] = expand(value[k], pool); });
+    return value;
+  }
   divs.forEach(function (div) {
     var spec = JSON.parse(document.getElementById(div.getAttribute('data-spec')).textContent);
+    var pool = spec.pool || [];
+    spec.data = expand(spec.data || [], pool);
+    spec.layout = expand(spec.layout || {}, pool);
     var layout = spec.layout || {};
     if (spec.mall !== undefined && spec.mall !== null) { layout.template = shared[spec.mall]; }
     // no "Share chart" button: it would send the data to a server, and the page is offline
