@@ -82,6 +82,32 @@ def test_the_chapter_renders_a_sortable_table_and_a_figure_with_lan_and_riket(ch
     assert "Exempeldata – inte verkliga resultat" in text and "Eksjö" in fig.layout.title.text
 
 
+SORTED = """(() => { const t = document.querySelector('table.oj-sorterbar');
+  t.querySelectorAll('thead th')[COL].click();
+  return [...t.tBodies[0].rows].map(r => r.cells[COL].textContent); })()"""
+
+
+def test_a_click_on_a_heading_sorts_the_units_by_the_numbers_shown(chapter, browser, tmp_path):
+    """The cells carry no sort key of their own (only where the text rounds the value): the page sorts by
+    the number as shown, a unit without a value first, and by name in the name columns."""
+    _, ch = chapter
+    rows = dict(ch.by_type())["Gruppbostad LSS"]
+    html = views.unit_matrix(rows, ch.kalla).html
+    assert "data-v=" not in html.split("<tfoot>")[0]  # one decimal shown: the text is the key
+    page = tmp_path / "enheter.html"
+    page.write_text(f"<!doctype html><meta charset='utf-8'><body>{html}</body>", encoding="utf-8")
+    browser.open(page, figures=False)
+    shown = browser.evaluate(SORTED.replace("COL", "2"))
+    missing = [t for t in shown if not t[0].isdigit()]
+    numbers = [float(t.replace(",", ".")) for t in shown if t[0].isdigit()]
+    assert missing and shown[:len(missing)] == missing and len(numbers) >= 20
+    assert numbers == sorted(numbers)
+    again = browser.evaluate(SORTED.replace("COL", "2"))
+    assert [float(t.replace(",", ".")) for t in again if t[0].isdigit()] == sorted(numbers, reverse=True)
+    names = browser.evaluate(SORTED.replace("COL", "0"))
+    assert list(dict.fromkeys(names)) == sorted(set(names))  # Jönköpings län's names sort alike in Python
+
+
 def test_no_units_chapter_without_unit_indicators(example_ds):
     table = ranking.lan_table(example_ds, "06", "missbruk")
     assert lansrapport.unit_chapter(example_ds, "06", table) is None

@@ -599,20 +599,36 @@ def inledning(p, ds, tables_by_omrade: dict) -> HtmlTable:
 
 # ---------------------------------------------------------------- enheter
 
-SORT_JS = (  # a click on a heading of an oj-sorterbar table sorts its rows by that column (data-v)
-    "(function(){document.querySelectorAll('table.oj-sorterbar').forEach(function(t){if(t.dataset.ojSort)"
+SORT_JS = (  # a click on a heading of an oj-sorterbar table sorts its rows by that column: by a cell's
+    # data-v where it has one, else by its number as shown ("84,55", "−1 234") or its text; "saknas" cells first
+    "(function(){function k(c){if('v' in c.dataset)return c.dataset.v;if(c.classList.contains('saknas'))"
+    "return '';var n=c.textContent.replace(/[\\s\\u00a0]/g,'').replace('\\u2212','-').replace(',','.');"
+    "return c.classList.contains('tal')&&!isNaN(parseFloat(n))?n:c.textContent}"
+    "document.querySelectorAll('table.oj-sorterbar').forEach(function(t){if(t.dataset.ojSort)"
     "return;t.dataset.ojSort='1';t.querySelectorAll('thead th').forEach(function(th,i){th.style.cursor='p"
     "ointer';th.title='Klicka för att sortera';th.addEventListener('click',function(){var b=t.tBodies[0],"
     "rows=Array.from(b.rows),up=th.dataset.dir!=='upp';t.querySelectorAll('thead th').forEach(function(x)"
-    "{delete x.dataset.dir});th.dataset.dir=up?'upp':'ned';rows.sort(function(a,c){var x=a.cells[i].datas"
-    'et.v,y=c.cells[i].dataset.v;var nx=parseFloat(x),ny=parseFloat(y);var r=(isNaN(nx)||isNaN(ny))?Strin'
+    "{delete x.dataset.dir});th.dataset.dir=up?'upp':'ned';rows.sort(function(a,c){var x=k(a.cells[i]),"
+    "y=k(c.cells[i]);var nx=parseFloat(x),ny=parseFloat(y);var r=(isNaN(nx)||isNaN(ny))?Strin"
     "g(x).localeCompare(String(y),'sv'):nx-ny;return up?r:-r});rows.forEach(function(r){b.appendChild(r)}"
     ')})})})})();')
 
 
+def _shown_number(text: str) -> float | None:
+    """The number a cell's text shows ("84,55", "−1 234"), as SORT_JS reads it; None if it shows none."""
+    try:
+        return float(text.replace("\u00a0", "").replace(" ", "").replace("\u2212", "-").replace(",", "."))
+    except ValueError:
+        return None
+
+
 def _num_cell(value, text: str) -> str:
-    key = "" if value is None or pd.isna(value) else f"{float(value):.6f}"
-    return f"<td class='tal' data-v='{key}'>{_e(text)}</td>"
+    # the sort key is the number shown; data-v only where the text rounds it (one cell in many)
+    if value is None or pd.isna(value):
+        return f"<td class='tal'>{_e(text)}</td>"
+    shown = _shown_number(text)
+    key = "" if shown is not None and round(shown, 6) == round(float(value), 6) else f" data-v='{float(value):.6f}'"
+    return f"<td class='tal'{key}>{_e(text)}</td>"
 
 
 def _unit_cell(value, reason) -> str:
@@ -620,7 +636,7 @@ def _unit_cell(value, reason) -> str:
         return _num_cell(value, formatting.short_num(value))
     text = reason or "saknas"
     short = text.split(" (")[0]
-    return f"<td class='tal saknas' data-v='' title='{_e(text)}'>{_e(short)}</td>"
+    return f"<td class='tal saknas' title='{_e(text)}'>{_e(short)}</td>"
 
 
 def _sortable(head: list[str], body: list[str], foot: list[str], title: str) -> str:
@@ -644,7 +660,7 @@ def unit_matrix(values: pd.DataFrame, kalla: str, title: str = "") -> HtmlTable:
     cells = {(r.ou, r.kpi): (r.värde, r.saknas_orsak) for r in values.itertuples(index=False)}
     body = []
     for r in values.drop_duplicates("ou").itertuples(index=False):
-        body.append(f"<tr><td data-v='{_e(r.kommun)}'>{_e(r.kommun)}</td><td data-v='{_e(r.enhet)}'>{_e(r.enhet)}</td>"
+        body.append(f"<tr><td>{_e(r.kommun)}</td><td>{_e(r.enhet)}</td>"
                     + "".join(_unit_cell(*cells.get((r.ou, k), (None, "Ingen uppgift för enheten"))) for k in kpis)
                     + "</tr>")
     rows = (("Länet", "länet"), ("Riket", "riket"))
