@@ -194,6 +194,21 @@ def _between_tags(markup: str) -> str:
     return re.sub(r">\s+<", "><", markup)
 
 
+_STYLER_CLASSES = (  # Styler's per-cell position classes, which nothing styles or reads by
+    (re.compile(r'class="d r\d+ c\d+ (f\d+)" ?'), r'class="\1"'),
+    (re.compile(r'class="(row_heading|col_heading) level0 [rc]\d+" ?'), r'class="\1"'),
+    (re.compile(r'<th class="index_name level0" ?>'), "<th>"),
+)
+
+
+def _lean_classes(markup: str) -> str:
+    """Styler's table with a cell's colour class only ("f2", not "d r24 c2 f2") and the headings'
+    kind only ("row_heading", which the site's kommun links find): about a fifth of its bytes."""
+    for pattern, repl in _STYLER_CLASSES:
+        markup = pattern.sub(repl, markup)
+    return markup
+
+
 def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: bool = True,
              rule_note: bool | str = True, stadsdelar: pd.DataFrame | None = None) -> HtmlTable:
     """The coloured overview table (kommuner × indicators) as HTML, with its notes under it.
@@ -255,7 +270,7 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
                  + "".join(f"<li>{html.escape(r)}</li>" for r in rules) + "</ul></details>")
     body = (f"<div class='oj-oversikt' style='font-family: Arial, sans-serif'>"
             f"<h4 style='margin:4px 0'>{html.escape(title)}</h4>{mark}"
-            f"{_between_tags(styler.to_html())}{foot}</div>")
+            f"{_lean_classes(_between_tags(styler.to_html()))}{foot}</div>")
     return HtmlTable(body)
 
 
