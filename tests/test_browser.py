@@ -349,3 +349,44 @@ def test_a_browser_that_does_not_start_leaves_no_profile(tmp_path, monkeypatch):
     with pytest.raises(OjError, match="startade inte i tid"):
         Browser(broken, timeout=20)
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tmp_path):
+    """The page writes what its figures share once (html_export.Page: a source line, a legend, a year axis;
+    compact_spec: a colour per bar as its few colours, a list a figure repeats) and figures.js puts it back:
+    every trace plotly draws is the figure's own, and so are the titles, notes and value columns."""
+    import nbformat
+
+    from ojlib.analysis import colours, levels, peers
+    from ojlib.render import figures
+
+    grupp = colours.classify(peers.peer_table(example_ds, "0617", "funktionsnedsattning", None), inom="tabellen")
+    kpis = list(dict.fromkeys(grupp.loc[grupp.riktning.notna() & (grupp.typ == "andel"), "kpi"]))[:3]
+    figs = [figures.ranked_bars(grupp, kpi=k, markera="0617", kompakt=True) for k in kpis]
+    figs += [figures.trend(levels.trend(example_ds, k, kommun="0617"), kompakt=True) for k in kpis]
+    figs.append(figures.ranked_bars(colours.coloured_lan_table(example_ds, "06"), kpis[0]))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
+        "display_data", data={html_export.PLOTLY_MIMETYPE: json.loads(f.to_json())}) for f in figs])]
+    page = tmp_path / "sida.html"
+    page.write_text(html_export.render_page(nb, {"titel": "Test", "datakalla": "exempeldata"}), encoding="utf-8")
+    plotly_js = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
+    shutil.copy(plotly_js, tmp_path / html_export.PLOTLY_JS)
+    text = page.read_text(encoding="utf-8")
+    assert '"ojdel"' in text and '"ojv"' in text and '"ojr"' in text  # the page did share parts
+    assert [s["data"] for s in html_export.page_figures(text).values()] == [json.loads(f.to_json())["data"]
+                                                                         for f in figs]
+    browser.open(page)
+    drawn = browser.evaluate("JSON.stringify([...document.querySelectorAll('div.ojfig')].map(d => "
+                             "({data: d.data, layout: d.layout})))")
+    drawn = json.loads(drawn)
+    assert browser.console_errors() == []
+    assert len(drawn) == len(figs)
+    for fig, shown in zip(figs, drawn, strict=True):
+        want = json.loads(fig.to_json())
+        assert [{k: v for k, v in t.items() if k != "uid"} for t in shown["data"]] == want["data"]
+        for key in ("annotations", "title", "legend", "margin", "meta", "height"):
+            assert shown["layout"].get(key) == want["layout"].get(key), key
+        if "yaxis2" in want["layout"]:
+            assert shown["layout"]["yaxis2"]["ticktext"] == want["layout"]["yaxis2"]["ticktext"]
+            assert shown["layout"]["yaxis2"]["ticktext"] == want["data"][0]["text"]

@@ -4,7 +4,6 @@ references, and a failed run that leaves the previous site exactly as it was."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -64,8 +63,7 @@ def test_index_lists_every_report_with_lan_area_year_and_source(built):
 
 def test_index_map_links_each_kommun_to_its_report(built):
     index = (built / "index.html").read_text(encoding="utf-8")
-    spec = html_export.expand_spec(json.loads(
-        re.search(r'<script type="application/json" id="fig-1">(.*?)</script>', index).group(1)))
+    spec = html_export.page_figures(index)["fig-1"]
     assert spec["data"][0]["type"] == "choropleth" and len(spec["data"][0]["locations"]) == 290
     links = spec["layout"]["meta"]["lankar"]
     assert links["0680"] == "mini_lansanalys-06-missbruk.html" and links["2584"] == "mini_lansanalys-25-missbruk.html"

@@ -136,8 +136,10 @@ def compact_spec(spec: dict) -> dict:
     return out
 
 
-def expand_spec(spec: dict) -> dict:
-    """The figure as plotly takes it, from a spec written by ``compact_spec`` (as figures.js does)."""
+def expand_spec(spec: dict, shared: list | None = None) -> dict:
+    """The figure as plotly takes it, from a spec written by ``compact_spec`` (as figures.js does);
+    ``shared``: the page's shared list (``ojlib-mallar``), for the parts ``Page`` wrote once for the page."""
+    spec = _unshared(spec, shared or [])
     pool = spec.get("pool") or []
 
     def walk(value):
@@ -154,13 +156,62 @@ def expand_spec(spec: dict) -> dict:
     return {k: walk(v) for k, v in spec.items() if k != "pool"}
 
 
+SHARE_MIN = 30  # a part of a figure shorter than this is written where it is ({"ojdel": 12} is 12 characters)
+
+
+def _unshared(value, shared: list):
+    if isinstance(value, dict):
+        if set(value) == {"ojdel"}:
+            return _unshared(shared[value["ojdel"]], shared)
+        return {k: _unshared(v, shared) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unshared(v, shared) for v in value]
+    return value
+
+
+_FIGURE_RE = re.compile(r'<script type="application/json" id="(fig-\d+)">(.*?)</script>', re.DOTALL)
+_SHARED_RE = re.compile(r'<script type="application/json" id="ojlib-mallar">(.*?)</script>', re.DOTALL)
+
+
+def page_figures(text: str) -> dict[str, dict]:
+    """The figures of a page's text as plotly takes them (id -> spec), as figures.js puts them back."""
+    m = _SHARED_RE.search(text)
+    shared = json.loads(m.group(1)) if m else []
+    return {fid: expand_spec(json.loads(spec), shared) for fid, spec in _FIGURE_RE.findall(text)}
+
+
 class Page:
-    """Collects the HTML of one notebook's cells; figures share one list of plotly templates."""
+    """Collects the HTML of one notebook's cells; figures share one list of plotly templates and of the
+    parts that two figures of the page have alike (a source line, a legend, a year axis, a line style)."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.templates: list[str] = []
+        self.templates: list[str] = []  # the page's shared list: templates and parts, as JSON (ojlib-mallar)
+        self._index: dict[str, int] = {}
+        self._seen: set[str] = set()
         self.n_figures = 0
+
+    def _shared(self, key: str) -> int:
+        if key not in self._index:
+            self._index[key] = len(self.templates)
+            self.templates.append(key)
+        return self._index[key]
+
+    def _share(self, value):
+        """``value`` (a compacted spec's part) with each dict or list that an earlier figure of the page
+        (or this one) already had written as ``{"ojdel": k}``, its place in the page's shared list
+        (figures.js puts a copy back before it expands the spec); the first one stays in place. Only
+        parts whose JSON is at least ``SHARE_MIN`` characters long."""
+        if not isinstance(value, dict | list):
+            return value
+        key = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+        if len(key) >= SHARE_MIN:
+            if key in self._index or key in self._seen:
+                return {"ojdel": self._shared(key)}
+            self._seen.add(key)
+        if isinstance(value, dict):
+            return {k: self._share(v) for k, v in value.items()}
+        return [self._share(v) for v in value]
 
     def figure(self, fig: dict, css_class: str = "ojfig", label: str | None = None) -> Markup:
         """A figure's place in the page and its JSON (``label``: its text for screen readers, role img)."""
@@ -169,13 +220,15 @@ class Page:
         ref = None
         if "template" in layout:
             key = json.dumps(layout.pop("template"), sort_keys=True, separators=(",", ":"))
-            if key not in self.templates:
-                self.templates.append(key)
-            ref = self.templates.index(key)
+            ref = self._shared(key)
         self.n_figures += 1
         fid = f"fig-{self.n_figures}"
         spec = compact_spec({"data": fig.get("data", []), "layout": layout, "config": fig.get("config") or {},
                              "mall": ref})
+        for part in ("data", "pool"):
+            if part in spec:
+                spec[part] = [self._share(v) for v in spec[part]]
+        spec["layout"] = {k: self._share(v) for k, v in spec["layout"].items()}
         role = Markup(' role="img" aria-label="{}"').format(label) if label else ""
         return Markup('<div class="{}"{} id="{}-div" data-spec="{}"></div>\n'
                       '<script type="application/json" id="{}">{}</script>').format(

@@ -26,8 +26,18 @@
     keys.forEach(function (k) { value[k] = expand(value[k], pool); });
     return value;
   }
+  // a part that figures of the page share ({"ojdel": k}, html_export.Page): a copy of its own put back
+  function unshared(value) {
+    if (Array.isArray(value)) { return value.map(unshared); }
+    if (value === null || typeof value !== 'object') { return value; }
+    var keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === 'ojdel') { return unshared(JSON.parse(JSON.stringify(shared[value.ojdel]))); }
+    var out = {};
+    keys.forEach(function (k) { out[k] = unshared(value[k]); });
+    return out;
+  }
   divs.forEach(function (div) {
-    var spec = JSON.parse(document.getElementById(div.getAttribute('data-spec')).textContent);
+    var spec = unshared(JSON.parse(document.getElementById(div.getAttribute('data-spec')).textContent));
     var pool = spec.pool || [];
     spec.data = expand(spec.data || [], pool);
     spec.layout = expand(spec.layout || {}, pool);
