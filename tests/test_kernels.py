@@ -135,3 +135,25 @@ def _kernel_children() -> set[int]:
         if int(fields[1]) == me and fields[0] != "Z" and b"ipykernel" in cmd:
             out.add(int(stat.parent.name))
     return out
+
+
+def test_a_reused_kernels_outputs_equal_papermills_own(kernel, tmp_path):
+    """The pool's client keeps a display output's data as the message brought it (no schema check, no copy
+    into nodes): the outputs equal papermill's own (nbformat's nodes), for every kind of output."""
+    body = ("from IPython.display import display, Markdown\n"
+            "display({'application/vnd.plotly.v1+json': {'data': [{'x': [1, 2], 'y': [3.5, None]}], "
+            "'layout': {'meta': {'rutnat': True}}}, 'text/plain': ''}, raw=True)\n"
+            "display(Markdown('**fet** text'))\n"
+            "h = display({'text/plain': 'först'}, raw=True, display_id=True)\n"
+            "h.update({'text/plain': 'sedan'}, raw=True)\n"
+            "print('ut')\n"
+            "{'a': [1, {'b': 2}]}")
+    template = _template(tmp_path, "outputs", body)
+    fresh, _ = reports.execute(reports.Job(mall=str(template), params={"lan": "07"}), reports.default_kernel())
+    pooled = kernel.execute(template, {"lan": "07"}, execution_timeout=60)
+    assert _comparable(pooled) == _comparable(fresh)
+    kinds = [o["output_type"] for o in pooled.cells[-1].outputs]
+    assert kinds == ["display_data", "display_data", "display_data", "stream", "execute_result"]
+    assert pooled.cells[-1].outputs[0].output_type == "display_data"  # papermill reads outputs as nodes
+    assert pooled.cells[-1].outputs[2]["data"] == {"text/plain": "sedan"}  # the display id's update applied
+

@@ -144,10 +144,39 @@ class KernelCodeError(RuntimeError):
     """Setup or reset code failed inside the kernel (the kernel is then restarted)."""
 
 
+_DISPLAY = ("display_data", "execute_result")
+
+
 def _register_engine() -> None:
+    from nbformat import NotebookNode
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
+
+    class PoolClient(PapermillNotebookClient):
+        """papermill's client, taking a display output from its message as it is.
+
+        nbclient's ``output`` turns each output into a ``NotebookNode`` (nbformat's ``new_output``):
+        every dict of a figure's JSON copied into a node, twice, and the output checked against the
+        notebook schema. In a batch the executed notebook is never written as a file, only rendered
+        (``html_export``, which reads plain dicts); for the plotly figures of a page that was most of
+        what this process spent per page. Outputs are still nodes at their top (papermill reads
+        ``output.output_type``); their ``data`` and ``metadata`` hold the message's own dicts.
+        Other messages, output widgets' hooks, pending clears and display ids go to nbclient as before.
+        """
+
+        def output(self, outs, msg, display_id, cell_index):
+            kind = msg["msg_type"]
+            if kind not in _DISPLAY or display_id or self.clear_before_next_output \
+                    or self.output_hook_stack[msg["parent_header"].get("msg_id")]:
+                return super().output(outs, msg, display_id, cell_index)
+            content = msg["content"]
+            out = NotebookNode(output_type=kind, metadata=NotebookNode(content["metadata"]),
+                               data=NotebookNode(content["data"]))
+            if kind == "execute_result":
+                out["execution_count"] = content["execution_count"]
+            outs.append(out)
+            return out
 
     class PoolEngine(NBClientEngine):
         """papermill's nbclient engine on a kernel that is already running (``km``/``kc`` given)."""
@@ -157,7 +186,7 @@ def _register_engine() -> None:
                                      stderr_file=None, start_timeout=60, execution_timeout=None,
                                      km=None, kc=None, **kwargs):
             kwargs.pop("input_path", None)  # papermill passes it; the client has no such option
-            client = PapermillNotebookClient(
+            client = PoolClient(
                 nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
                 stderr_file=stderr_file, **kwargs)
