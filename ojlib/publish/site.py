@@ -51,7 +51,7 @@ from ojlib.analysis import colours
 from ojlib.base import guard, paths
 from ojlib.base.errors import OjError, excerpt, os_reason
 from ojlib.base.storage import atomic_path, write_text_atomic
-from ojlib.data import catalog, dataset, geo
+from ojlib.data import catalog, dataset, geo, shared
 from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
 from ojlib.publish import reports, stadsdelar
@@ -666,7 +666,7 @@ def _choose_indicator(ds, metas: list[dict], kpi: str | None):
     for m in metas:
         wanted += [o for o in _omraden_of(m) if o not in wanted]
     candidates = ds.cat.jamforda(wanted or None)  # a coloured map: never a bakgrundsmått
-    have = set(ds.df.loc[(ds.df.niva == "kommun") & ds.df.varde.notna(), "kpi"])
+    have = set(ds.df.loc[(ds.df.niva == "kommun") & ds.df.varde.notna(), "kpi"].unique())  # not row by row
     for pick in ([i for i in candidates if i.typ == "andel"], candidates):
         for ind in pick:
             if ind.kpi in have:
@@ -711,7 +711,7 @@ def overview_map(meta_pages: list[tuple[str, dict]], kpi: str | None = None):
             raise OjError(kalla)
     except OjError:
         return None, f"Ingen karta: det finns ingen data från {kalla} på den här datorn."
-    ds = dataset.load_dataset(kalla)
+    ds = shared.dataset(kalla)  # loaded once per process: the dashboard uses it too
     ind = _choose_indicator(ds, metas, kpi)
     if ind is None:
         return None, "Ingen karta: rapporternas områden har inga kommunvärden."
