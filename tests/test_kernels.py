@@ -157,3 +157,28 @@ def test_a_reused_kernels_outputs_equal_papermills_own(kernel, tmp_path):
     assert pooled.cells[-1].outputs[0].output_type == "display_data"  # papermill reads outputs as nodes
     assert pooled.cells[-1].outputs[2]["data"] == {"text/plain": "sedan"}  # the display id's update applied
 
+
+def test_side_work_runs_once_between_jobs_and_its_error_changes_nothing(tmp_path):
+    ok = _template(tmp_path, "ok", "print(lan)")
+    jobs = [reports.Job(mall=str(ok), params={"lan": lan}) for lan in ("01", "03", "04")]
+    ran = []
+
+    def side():
+        ran.append(1)
+        raise RuntimeError("fel i förberedelsen")
+
+    results = reports.run_jobs(jobs, tmp_path / "ut", workers=2, side_work=(1.0, side))
+    assert [r.ok for r in results] == [True, True, True] and ran == [1]
+    assert len(list((tmp_path / "ut").glob("*.html"))) == 3
+
+
+def test_side_work_goes_where_the_jobs_after_it_cost_as_much():
+    lan = [reports.Job(mall="lansanalys", params={"lan": f"{n:02d}"}) for n in range(3)]
+    profiles = [reports.Job(mall="kommunprofil", params={"kommun": k}) for k in ("0180", "0181", "0182", "0183")]
+    jobs = [*profiles, *lan]
+    order = reports._order(jobs, 3.0)
+    side = order.index(reports.SIDE_WORK)
+    assert [jobs[i].mall for i in order[:side]] == ["lansanalys"] * 3 + ["kommunprofil"]
+    assert sum(reports.expected_cost(jobs[i]) for i in order[side + 1:]) == 3.0
+    assert reports._order(jobs[:1], 5.0)[0] == reports.SIDE_WORK  # a batch smaller than the work: it goes first
+    assert reports.SIDE_WORK not in reports._order(jobs, None)

@@ -359,3 +359,22 @@ def test_the_dashboard_colours_with_the_strategy_its_reports_use(home, ds, tmp_p
         rec = data["varden"][row.kpi][str(row.år)]
         assert int(rec["k"][index[row.kommunkod]]) == row.färgkod and rec["regel"][0] == row.färgregel
     assert "tertilgränser" in files.write[dashboard.PAGE]
+
+
+def test_prepare_computes_the_data_files_site_files_writes(home, ds, tmp_path, monkeypatch):
+    """A batch prepares the dashboard's data while its last reports run (``dashboard.prepare``): publishing
+    then writes exactly that, computing nothing again; a data file already current is not computed at all."""
+    meta = {"typ": "lansanalys", "lan": "06", "omrade": ["barn_och_unga"], "datakalla": "exempeldata",
+            "fargstrategi": "avstand_median"}
+    dashboard.prepare(tmp_path, [meta, {"typ": "kommunprofil", "omrade": ["barn_och_unga"],
+                                        "datakalla": "exempeldata"}])
+    computed = []
+    monkeypatch.setattr(dashboard, "omrade_data", lambda *a, **k: computed.append(a) or {})
+    files = dashboard.site_files(tmp_path, [("lansanalys-06-barn_och_unga.html", meta)], LAN_REPORTS, PROFILES,
+                                 "prov", nav="")
+    assert computed == [] and files.reason is None
+    (tmp_path / dashboard.data_name("barn_och_unga")).write_text(files.write[dashboard.data_name("barn_och_unga")],
+                                                                 encoding="utf-8")
+    assert _read(tmp_path, "barn_och_unga")["strategi"] == "avstand_median"
+    dashboard.prepare(tmp_path, [{**meta, "fargstrategi": "neutral"}, meta, meta])
+    assert computed == []  # the most common strategy's file is current: kept, not computed

@@ -9,6 +9,7 @@ jobs in parallel threads (one kernel each) and isolates failures.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -288,13 +289,37 @@ def expected_cost(job: Job) -> float:
     return JOB_COST.get(job.kind, 3.0)
 
 
+SIDE_WORK = -1  # the queue's item for ``run_jobs``'s ``side_work``
+
+
+def _order(jobs: list[Job], side_cost: float | None) -> list[int]:
+    """The order a batch's workers take its jobs: longest first (the last jobs of the batch, when a worker may
+    idle, are short), and the side work (``SIDE_WORK``, of ``side_cost``) where the jobs after it cost at least
+    as much, so the other workers' kernels stay busy while it runs; at the start in a batch smaller than it."""
+    order = sorted(range(len(jobs)), key=lambda i: expected_cost(jobs[i]), reverse=True)
+    if side_cost is None:
+        return order
+    after, at = 0.0, len(order)
+    while at > 0 and after < side_cost:
+        at -= 1
+        after += expected_cost(jobs[order[at]])
+    return [*order[:at], SIDE_WORK, *order[at:]]
+
+
 def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, kernel_name: str | None = None,
-             on_done: Callable[[Result], None] | None = None, timeout: int | None = None) -> list[Result]:
+             on_done: Callable[[Result], None] | None = None, timeout: int | None = None,
+             side_work: tuple[float, Callable[[], object]] | None = None) -> list[Result]:
     """Run jobs on a pool of reused kernels (one per worker thread); results in job order, failures included.
 
     Each worker starts one kernel and runs job after job on it (``ojlib.publish.kernels``): a clean
     namespace per job, a restart after a failure or a timeout. Long jobs (län reports) go first.
     Kernels are shut down at the end, also when the batch is interrupted.
+
+    ``side_work`` (its expected cost in ``JOB_COST`` units, a function): work of this process that a
+    worker does between two jobs, near the end of the batch (see ``_order``), while the other
+    workers' kernels run the last jobs: the site's dashboard data and index map, which would
+    otherwise run after the batch with a core idle. It only fills caches: an error in it is left
+    for the step that needs the result to meet and report.
     """
     import queue
     import threading
@@ -303,10 +328,11 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, ker
 
     jobs = assign_names(list(jobs))
     kernel_name = kernel_name or default_kernel()
-    workers = max(1, min(workers or default_workers(), len(jobs) or 1))
+    items = _order(jobs, side_work[0] if side_work else None)
+    workers = max(1, min(workers or default_workers(), len(items) or 1))
     todo: queue.Queue = queue.Queue()
-    for i in sorted(range(len(jobs)), key=lambda i: expected_cost(jobs[i]), reverse=True):
-        todo.put(i)  # longest first: the last jobs of the batch, when a worker may idle, are short
+    for i in items:
+        todo.put(i)
     results: dict[int, Result] = {}
     done_q: queue.Queue = queue.Queue()
     stop = threading.Event()
@@ -319,6 +345,10 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, workers: int | None = None, ker
                     i = todo.get_nowait()
                 except queue.Empty:
                     return
+                if i == SIDE_WORK:
+                    with contextlib.suppress(Exception):  # met again, and reported, where its result is needed
+                        side_work[1]()
+                    continue
                 job = jobs[i]
                 if kernel is None:
                     kernel = PooledKernel(kernel_name, job.template.parent, KERNEL_ARGS)

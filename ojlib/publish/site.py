@@ -1266,6 +1266,44 @@ def _stadsdel_pages(gen: Generation, sitemap: SiteMap) -> stadsdelar.StadsdelPag
     return parts
 
 
+def _expected_meta(job: reports.Job) -> dict | None:
+    """What the page of a job of ojlib's templates will say about its områden, source and colours (see
+    ``notebook.lansanalys_metadata``), before it runs; None for a custom template."""
+    req = job.request
+    if req is None:
+        return None
+    meta = {"typ": req.mall, "omrade": list(req.omraden), "datakalla": req.datakalla}
+    if req.mall == "lansanalys":
+        meta["fargstrategi"] = req.fargstrategi
+    return meta
+
+
+PREPARE_COST = 1.0  # the side work's cost in JOB_COST units: loading the dataset and the index map ...
+PREPARE_COST_PER_OMRADE = 1.0  # ... and an område's dashboard data (about a kommun profile's kernel time each)
+
+
+def _prepare_publishing(folder: Path, jobs: list[reports.Job], karta: str | None,
+                        seconds: dict[str, float]) -> tuple[float, Callable[[], None]]:
+    """The batch's side work (``reports.run_jobs``): what publishing will compute from the data alone,
+    computed ahead into the per-process caches while the last reports run: the dataset, the dashboard's
+    data files (``dashboard.prepare``) and the index map, for the pages the jobs are expected to make
+    (with the site's other pages the inputs may differ; publishing then computes what is missing).
+    ``seconds["förbered"]``: the time it took."""
+    metas = [m for m in map(_expected_meta, jobs) if m is not None]
+
+    def work() -> None:
+        t = time.perf_counter()
+        try:
+            if metas:
+                dashboard.prepare(folder, metas)
+                overview_map([("", m) for m in metas], karta)
+        finally:
+            seconds["förbered"] = time.perf_counter() - t
+
+    omraden = {o for m in metas for o in m["omrade"]}
+    return PREPARE_COST + PREPARE_COST_PER_OMRADE * len(omraden), work
+
+
 def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None, karta: str | None = None,
                kernel_name: str | None = None, on_done: Callable[[reports.Result], None] | None = None,
                force: bool = False, timeout: int | None = None,
@@ -1324,10 +1362,13 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
                     on_done(res)
 
             t = time.perf_counter()
+            prepared: dict[str, float] = {}
             if todo:
+                side = _prepare_publishing(folder, jobs, new_karta, prepared)
                 build.results = reports.run_jobs(todo, gen.work, workers=workers, kernel_name=kernel_name,
-                                                 on_done=note, timeout=timeout)
+                                                 on_done=note, timeout=timeout, side_work=side)
             build.stages["rapporter"] = time.perf_counter() - t
+            build.stages.update(prepared)
             _publish(gen, build, record, settings, new_karta, presentation, pdf)
             build.replaced = bool(build.built)
         finally:

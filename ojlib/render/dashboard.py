@@ -20,6 +20,7 @@ site's reports (kept as they are when their inputs have not changed) and the sta
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -336,17 +337,14 @@ def site_files(folder: Path, meta_pages: list[tuple[str, dict]], lan_reports: di
             done = []
             for omrade in omraden:
                 name = data_name(omrade)
-                fp = inputs_fingerprint(ds, omrade, strategi)
-                current = folder / name
-                if current.is_file() and _file_fingerprint(_head(current)) == fp:
-                    out.keep.append(name)
-                    done.append(omrade)
-                    continue
-                try:  # once per process for the same inputs (a batch of sites, a test session)
-                    text = memo.memo(("utforska", fp), lambda o=omrade, f=fp: _script(ds, o, strategi, f))
+                try:
+                    text = _data_file(folder, ds, omrade, strategi)
                 except OjError:
                     continue  # no values in this område: it is not offered
-                if text:
+                if text is _KEEP:
+                    out.keep.append(name)
+                    done.append(omrade)
+                elif text:
                     out.write[name] = text
                     done.append(omrade)
             if not done:
@@ -362,6 +360,34 @@ def site_files(folder: Path, meta_pages: list[tuple[str, dict]], lan_reports: di
     if out.reason and (folder / PAGE).exists():
         out.remove.append(PAGE)
     return out
+
+
+_KEEP = object()  # _data_file: the folder's data file is current
+
+
+def _data_file(folder: Path, ds, omrade: str, strategi: str):
+    """The text of the område's data file, ``_KEEP`` when the folder's file is current, None when the
+    område has no kommun values; computed once per process for the same inputs (a batch of sites, a test
+    session, ``prepare``). OjError when the område has no values at all."""
+    fp = inputs_fingerprint(ds, omrade, strategi)
+    current = Path(folder) / data_name(omrade)
+    if current.is_file() and _file_fingerprint(_head(current)) == fp:
+        return _KEEP
+    return memo.memo(("utforska", fp), lambda: _script(ds, omrade, strategi, fp))
+
+
+def prepare(folder: Path, metas: list[dict]) -> None:
+    """Compute ahead what :func:`site_files` will compute for a site in ``folder`` whose pages will have
+    these metadata (the data files that are not current), into the per-process cache: a batch does it
+    while its last reports run (``reports.run_jobs``'s side work), so publishing finds them done."""
+    omraden = _omraden(metas)
+    kalla = _most_common([m.get("datakalla") for m in metas], "exempeldata")
+    strategi = _most_common([m.get("fargstrategi") for m in metas], "rang_kvartil")
+    if omraden and all(dataset.available(k) for k in dataset.parse_kallor(kalla)):
+        ds = shared.dataset(kalla)
+        for omrade in omraden:
+            with contextlib.suppress(OjError):  # no values: site_files leaves the område out
+                _data_file(folder, ds, omrade, strategi)
 
 
 def _head(path: Path) -> str:
