@@ -7,6 +7,7 @@ parameters, read what they produced, and check the committed files themselves.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -33,10 +34,10 @@ def test_all_four_notebooks_exist():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_notebook_is_small_and_stable(path):
-    # the kommun profile draws two compact figures (~4 kB of JSON each) per directed indicator of all
-    # three områden: 700 kB since funktionsnedsättning has 47 indicators (21 unit-level brukarbedömning);
-    # plotly.js embedded by mistake would add 3.5 MB
-    assert path.stat().st_size < 700 * 1024
+    # the kommun profile draws two compact figures per directed indicator of all three områden (92 for
+    # Jönköping; 697 kB when each carried its template and every value stood on a line of its own, 445 kB
+    # saved by notebook.execute_in_place); plotly.js embedded by mistake would add 3.5 MB
+    assert path.stat().st_size < 500 * 1024
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.kernelspec.name == "ojlib"
     assert "widgets" not in nb.metadata
@@ -203,4 +204,20 @@ def test_kommunprofil_text_holds_for_every_peer_group(kommun, peers):
                "'Liknande kommuner LSS' för Gnosjö" in groups
     else:
         assert "liknande" not in header.lower()
-        assert groups.startswith("Kommungrupp Större stad (SKR)" if peers == "kommungrupp" else "Egen lista (2 kommuner)")
+        assert groups.startswith("Kommungrupp Större stad (SKR)" if peers == "kommungrupp"
+                                 else "Egen lista (2 kommuner)")
+
+
+def test_saved_notebook_is_nbformat_with_figure_values_on_one_line():
+    """execute_in_place writes what nbformat would (the same JSON, read back), its figures without the
+    template every ojlib figure shares, a figure's list of values on one line instead of one line each."""
+    path = ROOT / "notebooks" / "kommunprofil.ipynb"
+    text = path.read_text(encoding="utf-8")
+    nb = nbformat.read(path, as_version=4)
+    assert json.loads(text) == json.loads(nbformat.writes(nb))
+    figs = _figures(nb)
+    assert figs and not any("template" in f["layout"] for f in figs)
+    bars = next(f for f in figs if f["data"][0]["type"] == "bar")
+    assert json.dumps(bars["data"][0]["x"], separators=(", ", ": ")) in text
+    assert notebook._notebook_json({"a": [1, {"b": [2, 3]}], "c": "d"}) == \
+        '{\n "a": [\n  1,\n  {\n   "b": [\n    2,\n    3\n   ]\n  }\n ],\n "c": "d"\n}'

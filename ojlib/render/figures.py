@@ -233,8 +233,13 @@ def _finish(data: list[dict], layout: dict, title: str, kalla: str, derived: boo
     bottom = below + line_px * n_rule + 34
     if plot_height:  # the plot area is given: the figure grows by its margins
         height = plot_height + top + bottom
+    # room for the axes' labels in the figure itself, not only in the template (a saved notebook's
+    # figures carry none: notebook.execute_in_place)
+    axes = {k: ({"automargin": True, **v} if isinstance(v, dict) else v) for k, v in layout.items()
+            if re.fullmatch(r"[xy]axis\d*", k)}
     layout = {
         **layout,
+        **axes,
         "annotations": notes,
         "template": TEMPLATE,
         "title": {"text": head, "x": 0.01, "xanchor": "left", "xref": "container", "yref": "container",

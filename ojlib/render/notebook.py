@@ -246,11 +246,34 @@ def profile_counts(profiles: dict):
     return pd.DataFrame(rows).set_index("område")
 
 
+def _plain_json(value) -> bool:
+    """A dict or list holding no dict or list (one line in a saved notebook's figures)."""
+    values = value.values() if isinstance(value, dict) else value
+    return isinstance(value, dict | list) and not any(isinstance(v, dict | list) for v in values)
+
+
+def _notebook_json(value, indent: int = 0, figure: bool = False) -> str:
+    """nbformat's JSON (keys sorted, one space an indent level), except that inside a plotly figure a dict
+    or list of plain values is written on one line: a figure's 50 values are one line, not 50."""
+    pad = " " * indent
+    if isinstance(value, dict | list) and value and figure and _plain_json(value):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    if isinstance(value, dict) and value:
+        items = [f"{pad} {json.dumps(k, ensure_ascii=False)}: "
+                 f"{_notebook_json(v, indent + 1, figure or k == PLOTLY_MIMETYPE)}" for k, v in sorted(value.items())]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(f"{pad} {_notebook_json(v, indent + 1, figure)}" for v in value) + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def execute_in_place(path, kernel_name: str = "ojlib", timeout: int = 600) -> int:
     """Run a notebook top to bottom and save it with small, stable outputs (for committing).
 
-    No timing metadata, no widget state, plotly figures as their JSON mimetype only. Returns
-    the size in bytes of the saved notebook.
+    No timing metadata, no widget state, plotly figures as their JSON mimetype only, without their
+    template (the look every figure of ojlib shares, 0,5 kB each: the saved file draws them in plotly's
+    own look; a run draws them with it again) and with a figure's lists of values on one line each.
+    Returns the size in bytes of the saved notebook.
     """
     from pathlib import Path
 
@@ -265,7 +288,13 @@ def execute_in_place(path, kernel_name: str = "ojlib", timeout: int = 600) -> in
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-    nbformat.write(nb, path)
+        for out in cell.get("outputs", []):
+            fig = out.get("data", {}).get(PLOTLY_MIMETYPE)
+            if isinstance(fig, dict):
+                (fig.get("layout") or {}).pop("template", None)
+    nbformat.validate(nb)
+    text = _notebook_json(json.loads(nbformat.writes(nb))) + "\n"
+    path.write_text(text, encoding="utf-8")
     return path.stat().st_size
 
 
