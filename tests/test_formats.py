@@ -97,3 +97,23 @@ def test_every_registered_format_writes_its_file_for_a_report(example_home, monk
     exported = tmp_path / "export.csv"
     assert main(["export", "--lan", "06", "--omrade", "missbruk", "--format", "csv", "--ut", str(exported)]) == 0
     assert page.with_suffix(".csv").read_bytes() == exported.read_bytes()
+
+
+def test_the_site_links_the_files_of_the_linked_formats_by_the_registry(tmp_path, monkeypatch):
+    """The site reads each linked format's suffix and link text from the registry: one added there is
+    linked from its page's navigation and the index, and only beside a page that exists."""
+    from ojlib.publish import site
+
+    odt = formats.Format("odt", ".odt", "sidan som textdokument", None, link=formats.Link("Text (ODT)", "odt", "Text"))
+    monkeypatch.setitem(formats.FORMATS, "odt", odt)
+    meta = {"titel": "Jönköpings län", "lan": "06", "lan_namn": "Jönköpings län"}
+    for name in ("a.html", "a.odt", "a.pdf", "b.odt"):  # b.odt has no page
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    beside = site._files_beside(tmp_path)
+    assert beside == {"pdf": {"a.html"}, "pptx": set(), "odt": {"a.html"}}
+    nav = site.SiteMap([("a.html", meta)], {}, beside).nav("a.html", meta)
+    assert nav.index('href="a.pdf"') < nav.index('href="a.odt"')  # in registry order, before the other links
+    assert "Text (ODT)" in nav and 'class="odt"' in nav and "a.pptx" not in nav
+    also = site._also(site.SiteMap([("a.html", meta)], {}, beside), "a.html", "Jönköpings län")
+    assert [(a["href"], a["label"], a["text"]) for a in also] == [("a.pdf", "PDF Jönköpings län", "pdf"),
+                                                                   ("a.odt", "Text Jönköpings län", "odt")]

@@ -42,7 +42,7 @@ def test_a_hostile_title_and_metadata_are_text_in_a_report_page():
 
 def test_a_hostile_page_title_and_failure_are_text_in_the_navigation_and_index(tmp_path):
     sitemap = site.SiteMap([("a.html", {"titel": HOSTILE, "lan": "06", "lan_namn": HOSTILE})],
-                           {"a": {"status": "inte_uppdaterad", "fel": HOSTILE}}, set(), 'x" onload="y')
+                           {"a": {"status": "inte_uppdaterad", "fel": HOSTILE}}, {}, 'x" onload="y')
     nav = sitemap.nav("a.html", {"titel": HOSTILE, "lan": "06", "lan_namn": HOSTILE})
     assert "<img" not in nav and nav.count(ESCAPED) == 3 and 'data-bygge="x&#34; onload=&#34;y"' in nav
     record = {"b": {"status": "misslyckad", "fel": HOSTILE, "rapport": HOSTILE}}

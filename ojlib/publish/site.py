@@ -55,12 +55,13 @@ from ojlib.data import catalog, dataset, geo, shared
 from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
 from ojlib.publish import reports, stadsdelar
-from ojlib.render import dashboard, figures, html_export, templating
+from ojlib.render import dashboard, figures, formats, html_export, templating
 from ojlib.render import pdf as pdf_print
 from ojlib.report import comments, templates
 
 MARKER = ".ojlib-webbplats.json"
 INDEX = "index.html"
+DECK, PRINTED = "pptx", "pdf"  # the formats (render/formats.py) the site writes in its own build and links
 class _DatakallaText(dict):
     """Source label for the site ("Kolada", "Kolada + Egen import"), from the source registry."""
 
@@ -757,12 +758,8 @@ def _search_entries(sitemap: SiteMap) -> list[dict]:
 
 def _also(sitemap: SiteMap, page: str, about: str) -> list[dict]:
     """The files beside a page a reader may open instead (its PDF, its deck), as links for the index."""
-    out = []
-    if page in sitemap.pdfs:
-        out.append({"href": quote(page[:-5] + ".pdf"), "label": f"PDF {about}", "text": "pdf"})
-    if page in sitemap.decks:
-        out.append({"href": quote(page[:-5] + ".pptx"), "label": f"Presentation {about}", "text": "pptx"})
-    return out
+    return [{"href": quote(formats.file_beside(page, f.name)), "label": f"{f.link.label} {about}", "text": f.name}
+            for f in formats.linked() if page in sitemap.beside[f.name]]
 
 
 def _matrix(sitemap: SiteMap, record: dict) -> dict | None:
@@ -840,7 +837,7 @@ def _report_list(meta_pages: list[tuple[str, dict]], pdfs: set[str]) -> dict | N
     ]
     columns = [(h, f) for h, f in columns if any(f(m) not in (None, "") for m in metas)]
     rows = [{"href": quote(name), "title": _text(m.get("titel") or name), "cells": [_text(f(m)) for _, f in columns],
-             "pdf": quote(name[:-5] + ".pdf") if name in pdfs else None} for name, m in meta_pages]
+             "pdf": quote(formats.file_beside(name, PRINTED)) if name in pdfs else None} for name, m in meta_pages]
     return {"columns": [(h, h == "År") for h, _ in columns], "rows": rows, "pdf": any(r["pdf"] for r in rows)}
 
 
@@ -866,7 +863,7 @@ def index_html(folder: Path, karta: str | None = None, record: dict | None = Non
     record = record if record is not None else (read_settings(folder).get("sidor") or {})
     meta_pages = sorted(pages(folder) if meta_pages is None else meta_pages, key=_sort_key)
     metas = [m for _, m in meta_pages]
-    sitemap = SiteMap(meta_pages, record, _decks(folder), build_id, _pdfs(folder))
+    sitemap = SiteMap(meta_pages, record, _files_beside(folder), build_id)
     sitemap.stadsdelar = stadsdel_pages or {}
     kallor = sorted({str(m.get("datakalla")) for m in metas if m.get("datakalla")})
     datum = sorted({str(m.get("data_datum")) for m in metas if m.get("data_datum")})
@@ -884,7 +881,7 @@ def index_html(folder: Path, karta: str | None = None, record: dict | None = Non
         failed=_failed(folder, record), search=search, matrix=_matrix(sitemap, record),
         utforska=dashboard.PAGE if utforska else None,
         map_reason=shown_map.get("reason") if shown_map else None, map=shown_map if has_map else None,
-        profiles=_profile_lists(sitemap), reports=_report_list(meta_pages, sitemap.pdfs))
+        profiles=_profile_lists(sitemap), reports=_report_list(meta_pages, sitemap.beside[PRINTED]))
     return html_export.page_document("Öppna jämförelser – rapporter", body, None, templates, has_figures=has_map,
                                      scripts_before_figures=("map-click.js",) if has_map else (),
                                      scripts_after=("search.js",) if search else ())
@@ -1033,13 +1030,13 @@ def _single_omrade(meta: dict) -> str | None:
 class SiteMap:
     """Which pages the site has, for links between them (profiles ↔ län reports)."""
 
-    def __init__(self, meta_pages: list[tuple[str, dict]], status: dict | None = None, decks: set[str] | None = None,
-                 build_id: str | None = None, pdfs: set[str] | None = None):
+    def __init__(self, meta_pages: list[tuple[str, dict]], status: dict | None = None,
+                 beside: dict[str, set[str]] | None = None, build_id: str | None = None):
         self.meta_pages = meta_pages
         self.build_id = build_id  # the generation of the site the pages are published in
         self.status = status or {}
-        self.decks = decks or set()  # pages with a PowerPoint deck beside them
-        self.pdfs = pdfs or set()  # pages with a PDF beside them
+        # per linked format (formats.linked: pdf, pptx): the pages with its file beside them
+        self.beside = {f.name: set((beside or {}).get(f.name, ())) for f in formats.linked()}
         self.utforska = False  # the site has the dashboard (utforska.html): every report links to it
         self.profiles: dict[str, str] = {}  # kommun code -> page
         self.stadsdelar: dict[str, list[tuple[str, str]]] = {}  # kommun code -> its stadsdel pages (name, page)
@@ -1070,11 +1067,9 @@ class SiteMap:
             href = dashboard.link(omrade, lan, meta.get("kommun") if meta.get("typ") == "kommunprofil" else None)
             what = "kommunen" if meta.get("typ") == "kommunprofil" else "länet"
             related.append((f"Utforska {what} (alla indikatorer och år)", href, "utforska"))
-        if name in self.decks:
-            related.insert(0, ("Presentation (PowerPoint)", quote(name.removesuffix(".html") + ".pptx"),
-                               "presentation"))
-        if name in self.pdfs:
-            related.insert(0, ("PDF (A4)", quote(name.removesuffix(".html") + ".pdf"), "pdf"))
+        files = [(f.link.text, quote(formats.file_beside(name, f.name)), f.link.css)
+                 for f in formats.linked() if name in self.beside[f.name]]
+        related = files + related  # the page's own files first (its PDF, its deck)
         crumbs.append((str(meta.get("titel") or name), None))
         st = self.status.get(name.removesuffix(".html"), {})
         failed = str(st.get("fel", "")) if st.get("status") == "inte_uppdaterad" else None
@@ -1196,7 +1191,7 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     t = time.perf_counter()
     items = _read_pages(gen.tree)
     meta_pages = [(n, m) for n, m, _ in items]
-    sitemap = SiteMap(meta_pages, record, _decks(gen.tree), gen.build_id, _pdfs(gen.tree))
+    sitemap = SiteMap(meta_pages, record, _files_beside(gen.tree), gen.build_id)
     stages["navigering"] = time.perf_counter() - t
     t = time.perf_counter()
     dash = _dashboard(gen, sitemap)
@@ -1217,7 +1212,7 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     gen.write_text(MARKER, text + "\n")
     t = time.perf_counter()
     owned = {INDEX, MARKER, DOT, html_export.PLOTLY_JS, *(n for n, _ in meta_pages),
-             *(f"{n[:-5]}.pptx" for n, _ in meta_pages), *(f"{n[:-5]}.pdf" for n, _ in meta_pages), *dash.names,
+             *(formats.file_beside(n, f.name) for n, _ in meta_pages for f in formats.linked()), *dash.names,
              *parts.write}
     gen.publish(owned)
     stages["byte"] = time.perf_counter() - t
@@ -1345,9 +1340,9 @@ def build_site(jobs: list[reports.Job], folder: Path, workers: int | None = None
         if karta is None:
             check_map_choice(new_karta, saved_in=folder)
         needs_decks = presentation is not None and \
-            any(not (folder / f"{j.name}.pptx").is_file() for j in build.up_to_date)
+            any(not (folder / _beside(j, DECK)).is_file() for j in build.up_to_date)
         needs_decks = needs_decks or pdf is not None and \
-            any(not (folder / f"{j.name}.pdf").is_file() for j in build.up_to_date)
+            any(not (folder / _beside(j, PRINTED)).is_file() for j in build.up_to_date)
         index_fp = fps.index(new_karta)
         if not todo and not needs_decks and (folder / INDEX).exists() and new_karta == settings.get("karta") \
                 and index_fp == settings.get("index"):
@@ -1405,14 +1400,14 @@ def write_decks(gen: Generation | Path, build: SiteBuild, presentation) -> bool:
     changed = False
     if presentation is None:
         for res in build.built:
-            name = f"{res.job.name}.pptx"
+            name = _beside(res.job, DECK)
             if gen.path(name).is_file():
                 gen.remove(name)
                 changed = True
         return changed
-    jobs = [r.job for r in build.built] + [j for j in build.up_to_date if not gen.path(f"{j.name}.pptx").is_file()]
+    jobs = [r.job for r in build.built] + [j for j in build.up_to_date if not gen.path(_beside(j, DECK)).is_file()]
     for job in jobs:
-        name = f"{job.name}.pptx"
+        name = _beside(job, DECK)
         gen.path(name).unlink(missing_ok=True)  # a hard link to the published deck: never written through
         try:
             target = presentation(job, gen.path(name))
@@ -1427,9 +1422,16 @@ def write_decks(gen: Generation | Path, build: SiteBuild, presentation) -> bool:
     return changed
 
 
-def _decks(folder: Path) -> set[str]:
-    """Pages (file names) that have a deck beside them."""
-    return {f"{p.stem}.html" for p in Path(folder).glob("*.pptx")}
+def _beside(job: reports.Job, fmt: str) -> str:
+    """The file name of format ``fmt`` beside a job's page."""
+    return f"{job.name}{formats.FORMATS[fmt].suffix}"
+
+
+def _files_beside(folder: Path) -> dict[str, set[str]]:
+    """Per linked format (:func:`ojlib.render.formats.linked`): the pages (file names) with its file beside them."""
+    page = formats.FORMATS[formats.PAGE].suffix
+    return {f.name: {p.with_suffix(page).name for p in Path(folder).glob(f"*{f.suffix}")
+                     if p.with_suffix(page).is_file()} for f in formats.linked()}
 
 
 @dataclass
@@ -1449,28 +1451,24 @@ def write_pdfs(gen: Generation, build: SiteBuild, pdf: Pdf | None) -> list[str]:
     that fails is one sentence (OjError) and the build publishes nothing."""
     if pdf is None:
         for res in build.built:
-            name = f"{res.job.name}.pdf"
+            name = _beside(res.job, PRINTED)
             if gen.path(name).is_file():
                 gen.remove(name)
         return []
     names = [r.page.name for r in build.built] + \
-        [f"{j.name}.html" for j in build.up_to_date if not gen.path(f"{j.name}.pdf").is_file()]
+        [f"{j.name}.html" for j in build.up_to_date if not gen.path(_beside(j, PRINTED)).is_file()]
     pages = [gen.path(n) for n in names if gen.path(n).is_file()]
     if not pages:
         return []
+    suffix = formats.FORMATS[PRINTED].suffix
     for page in pages:  # a hard link to the published PDF: never written through
-        page.with_suffix(".pdf").unlink(missing_ok=True)
+        page.with_suffix(suffix).unlink(missing_ok=True)
     done = pdf_print.write_pdfs(pages, pdf.webblasare,
-                                on_done=lambda page: pdf.on_done(page.with_suffix(".pdf"), len(pages))
+                                on_done=lambda page: pdf.on_done(page.with_suffix(suffix), len(pages))
                                 if pdf.on_done else None)
     for path in done:
         gen.wrote(path.name)
     return [p.name for p in done]
-
-
-def _pdfs(folder: Path) -> set[str]:
-    """Pages (file names) that have a PDF beside them."""
-    return {f"{p.stem}.html" for p in Path(folder).glob("*.pdf") if (Path(folder) / f"{p.stem}.html").is_file()}
 
 
 def _umask() -> int:

@@ -46,6 +46,16 @@ class Options:
 
 
 @dataclass(frozen=True)
+class Link:
+    """How the site links a format's file beside a page: the page navigation's text and class, and the
+    word before the report's name in the index ("PDF Jönköpings län, missbruk")."""
+
+    text: str
+    css: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Format:
     """An output format: the word users type, the file suffix, a Swedish description for help texts,
     the renderer (None for ``html``: the run itself writes the page), whether it needs a browser, and the
@@ -59,12 +69,23 @@ class Format:
     kinds: tuple[str, ...] | None = None
     check: Callable[[Options], None] | None = None  # before the work: a missing tool is one sentence at once
     table: Callable | None = None  # ``table(frame, path, catalogue)`` saves a coloured län table (``oj export``)
+    link: Link | None = None  # the site writes the file in its build and links it from the page and the index
 
     def serves(self, kind: str) -> bool:
         return self.kinds is None or kind in self.kinds
 
     def target(self, page: Path) -> Path:
         return Path(page).with_suffix(self.suffix)
+
+
+def file_beside(page: str, fmt: str) -> str:
+    """The file name of format ``fmt`` beside the page named ``page`` (``a.html`` -> ``a.pdf``)."""
+    return page.removesuffix(FORMATS[PAGE].suffix) + FORMATS[fmt].suffix
+
+
+def linked() -> list[Format]:
+    """The formats the site writes beside its pages and links (registry order)."""
+    return [f for f in FORMATS.values() if f.link is not None]
 
 
 def _excel(table, path: Path, catalogue) -> Path:
@@ -79,9 +100,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("html", ".html", "rapportsidan, den körda notebooken som HTML utan kod; skrivs alltid", None),
     Format("pdf", ".pdf", "sidan som PDF i A4, utskriven med Chromium, Chrome eller Edge",
            lambda items, o: pdf.write_reports(items, o), needs_browser=True,
-           check=lambda o: pdf.find_browser(o.webblasare)),
+           check=lambda o: pdf.find_browser(o.webblasare), link=Link("PDF (A4)", "pdf", "PDF")),
     Format("pptx", ".pptx", "en PowerPoint-presentation i 16:9 med redigerbara diagram",
-           lambda items, o: presentation.write_reports(items, o), kinds=(LAN, KOMMUN)),
+           lambda items, o: presentation.write_reports(items, o), kinds=(LAN, KOMMUN),
+           link=Link("Presentation (PowerPoint)", "presentation", "Presentation")),
     Format("xlsx", ".xlsx", "länstabellen i Excel med färgad översikt, lång tabell och förklaring",
            lambda items, o: writers.write_lan_tables(items, o, _excel), kinds=(LAN,), table=_excel),
     Format("csv", ".csv", "länstabellen som CSV, en lång tabell med semikolon och decimalkomma",
