@@ -206,7 +206,9 @@ def test_figure_json_writes_repeated_lists_once_and_comes_back_whole():
     classes = ["Värde ≥ 75:e percentilen"] * 5 + ["Mellan 25:e och 75:e percentilen"] * 7
     spec = {"data": [{"type": "bar", "y": names, "x": list(range(12)), "customdata": classes,
                       "text": [f"{i} %" for i in range(12)]},
-                     {"type": "scatter", "y": names, "x": list(range(12)), "yaxis": "y2"}],
+                     {"type": "scatter", "y": names, "x": list(range(12)), "yaxis": "y2",
+                      "line": {"color": "#E69F00", "dash": "dash", "width": 2}},
+                     {"type": "scatter", "y": [None], "line": {"color": "#E69F00", "dash": "dash", "width": 2}}],
             "layout": {"yaxis2": {"tickvals": names, "ticktext": [f"{i} %" for i in range(12)]},
                        "title": {"text": "T"}}, "config": {}, "mall": 0}
     small = html_export.compact_spec(spec)
@@ -214,8 +216,9 @@ def test_figure_json_writes_repeated_lists_once_and_comes_back_whole():
     assert len(html_export.script_json(small)) < 0.6 * len(html_export.script_json(spec))
     assert small["data"][0]["y"] == small["data"][1]["y"] == small["layout"]["yaxis2"]["tickvals"] == {"ojr": 0}
     assert small["data"][0]["customdata"]["ojv"] == list(dict.fromkeys(classes))  # each class said once
-    short = {"data": [{"y": names[:3], "x": [1, 2, 3]}, {"y": names[:3]}], "layout": {}}
-    assert html_export.compact_spec(short) == short  # short lists stay as they are
+    assert small["data"][1]["line"] == small["data"][2]["line"] and set(small["data"][1]["line"]) == {"ojr"}
+    short = {"data": [{"y": ["a", "b"], "x": [1, 2, 3]}, {"y": ["a", "b"]}], "layout": {}}
+    assert html_export.compact_spec(short) == short  # short parts stay as they are
 
 
 def test_page_escapes_text_from_data_and_parameters():

@@ -68,12 +68,14 @@ def _join(value) -> str:
 
 
 # A figure's JSON repeats itself: a ranked bar chart names its kommuner three times (the bars, the
-# value column's trace and its tick values) and says each bar's colour class in full once per bar.
-# In the page each such list is written once: a list of eight or more plain values that occurs twice
-# in a figure is kept in the spec's "pool" and referred to as {"ojr": i}; a list of texts with many
-# repeats is written as its distinct values and an index per item, {"ojv": [...], "ojk": [...]}.
-# figures.js expands both before plotly draws (expand_spec does the same in Python, for tests).
-POOL_MIN = 8
+# value column's trace and its tick values) and says each bar's colour class in full once per bar; a
+# panel of 47 small charts styles each of its 94 lines alike. In the page each such part is written
+# once: a list, an object or a long text that occurs twice or more in a figure is kept in the spec's
+# "pool" and referred to as {"ojr": i}; a list of texts with many repeats is written as its distinct
+# values and an index per item, {"ojv": [...], "ojk": [...]}. figures.js expands both before plotly
+# draws (expand_spec does the same in Python, for tests).
+POOL_MIN = 8  # a list of fewer values is left as it is …
+POOL_CHARS = 20  # … and so is anything whose JSON is shorter than this
 
 
 def _plain_list(value) -> bool:
@@ -81,15 +83,21 @@ def _plain_list(value) -> bool:
             and all(v is None or isinstance(v, str | int | float | bool) for v in value))
 
 
-def _lists(value, found: list) -> None:
-    if _plain_list(value):
-        found.append(value)
-    elif isinstance(value, dict):
+def _key(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _count(value, counts: dict[str, int]) -> None:
+    if isinstance(value, dict | list | str):
+        key = _key(value)
+        if len(key) >= POOL_CHARS:
+            counts[key] = counts.get(key, 0) + 1
+    if isinstance(value, dict):
         for v in value.values():
-            _lists(v, found)
-    elif isinstance(value, list):
+            _count(v, counts)
+    elif isinstance(value, list) and not _plain_list(value):
         for v in value:
-            _lists(v, found)
+            _count(v, counts)
 
 
 def _indexed(values: list):
@@ -105,24 +113,22 @@ def _indexed(values: list):
 
 
 def compact_spec(spec: dict) -> dict:
-    """A figure's spec with repeated lists written once (see POOL_MIN above); ``expand_spec`` undoes it."""
-    found: list = []
-    _lists([spec.get("data"), spec.get("layout")], found)
+    """A figure's spec with repeated parts written once (see POOL_MIN above); ``expand_spec`` undoes it."""
     counts: dict[str, int] = {}
-    for lst in found:
-        key = json.dumps(lst)
-        counts[key] = counts.get(key, 0) + 1
+    _count([spec.get("data"), spec.get("layout")], counts)
     pool: list = []
     where: dict[str, int] = {}
 
-    def walk(value):
-        if _plain_list(value):
-            key = json.dumps(value)
-            if counts.get(key, 0) > 1:
+    def walk(value, pooled: bool = True):
+        if pooled and isinstance(value, dict | list | str):
+            key = _key(value)
+            if counts.get(key, 0) > 1 and len(key) >= POOL_CHARS:
                 if key not in where:
                     where[key] = len(pool)
-                    pool.append(_indexed(value))
+                    pool.append(None)
+                    pool[where[key]] = walk(value, pooled=False)
                 return {"ojr": where[key]}
+        if _plain_list(value):
             return _indexed(value)
         if isinstance(value, dict):
             return {k: walk(v) for k, v in value.items()}
@@ -130,7 +136,7 @@ def compact_spec(spec: dict) -> dict:
             return [walk(v) for v in value]
         return value
 
-    out = {**spec, "data": walk(spec.get("data", [])), "layout": walk(spec.get("layout", {}))}
+    out = {**spec, "data": walk(spec.get("data", []), False), "layout": walk(spec.get("layout", {}), False)}
     if pool:
         out["pool"] = pool
     return out

@@ -8,7 +8,7 @@
   }
   Plotly.register({% include "plotly-sv.json" %});
   var shared = JSON.parse(document.getElementById('ojlib-mallar').textContent);
-  // A list written once in the spec's pool ({"ojr": i}) or as distinct values and an index per
+  // A part written once in the spec's pool ({"ojr": i}) or a list as distinct values and an index per
   // item ({"ojv": [...], "ojk": [...]}) made whole again (html_export.compact_spec writes them).
   function expand(value, pool) {
     if (Array.isArray(value)) {
@@ -19,7 +19,10 @@
     }
     if (value === null || typeof value !== 'object') { return value; }
     var keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === 'ojr') { return expand(pool[value.ojr], pool).slice(); }
+    if (keys.length === 1 && keys[0] === 'ojr') {  // a copy: plotly may write into what it is given
+      var part = expand(pool[value.ojr], pool);
+      return typeof part === 'object' ? JSON.parse(JSON.stringify(part)) : part;
+    }
     if (keys.length === 2 && 'ojv' in value && 'ojk' in value) {
       return value.ojk.map(function (k) { return value.ojv[k]; });
     }
