@@ -331,8 +331,8 @@ def _stadsdel_trend_rows(sd: pd.DataFrame | None, kommunkod: str, order: list[st
     out = []
     for name, part in sd[sd.kommunkod == kommunkod].groupby("stadsdel", sort=False):
         values = part.set_index("kpi")["värde_text"]
-        cells = "".join(f"<td class='tal'>{_e(values[k])}</td>" if k in values.index
-                        else f"<td class='tal' title='{_e(NO_STADSDEL_VALUE)}'>–</td>" for k in order)
+        cells = "".join(f"<td>{_e(values[k])}</td>" if k in values.index
+                        else f"<td title='{_e(NO_STADSDEL_VALUE)}'>–</td>" for k in order)
         out.append(f"<tr class='oj-stadsdel'><th scope='row' style='{STADSDEL_STYLE}'>"
                    f"{_e(STADSDEL_MARK + str(name))}</th>{cells}</tr>")
     return out
@@ -348,15 +348,16 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
 
     def cell(r) -> str:
         if r is None or pd.isna(r.värde):
-            return f"<td class='tal'>{_e(getattr(r, 'kommentar', '') or 'saknas') if r is not None else 'saknas'}</td>"
+            return f"<td>{_e(getattr(r, 'kommentar', '') or 'saknas') if r is not None else 'saknas'}</td>"
         arrow, cls = _CHANGE.get(r.bedömning, ("", "lika"))
         change = ""
         if pd.notna(r.jämfört_med_år) and pd.notna(r.förändring):
             diff = formatting.format_number(abs(r.förändring), r.typ, r.enhet)
             sign = "+" if r.förändring > 0 else "−" if r.förändring < 0 else "±"
-            change = f" <span class='{cls}' title='{_e(r.bedömning)} sedan {int(r.jämfört_med_år)}'>{arrow}&nbsp;" \
+            change = f" <span class='{cls}' title='{_e(r.bedömning)} sedan {int(r.jämfört_med_år)}'>{arrow}\u00a0" \
                      f"{sign}{_e(diff)}</span>"
-        return f"<td class='tal'>{_e(r.värde_text)}{change}</td>"
+        # no class per cell: the table's style sheet sets its cells right (report.css, .oj-utveckling td)
+        return f"<td>{_e(r.värde_text)}{change}</td>"
 
     rows = {"body": [], "foot": []}
     sd = _stadsdelar_for(stadsdelar, t.assign(kommunkod=t.kod))
