@@ -83,21 +83,36 @@ def _plain_list(value) -> bool:
             and all(v is None or isinstance(v, str | int | float | bool) for v in value))
 
 
+_TEXT_JSON = json.encoder.encode_basestring  # a text as JSON (C), without json.dumps' set-up per call
+_SCALAR_JSON = {True: "true", False: "false", None: "null"}
+
+
 def _key(value) -> str:
+    """``value`` as JSON (a figure's part compared with another), texts and numbers the quick way."""
+    if isinstance(value, str):
+        return _TEXT_JSON(value)
+    if value is None or isinstance(value, bool):
+        return _SCALAR_JSON[value]
+    if isinstance(value, int | float):
+        return repr(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _count(value, counts: dict[str, int]) -> None:
-    if isinstance(value, dict | list | str):
+def _keys(value, keys: dict[int, str], counts: dict[str, int]) -> str:
+    """``value``'s JSON, built from its parts' (each serialised once, not once per level it sits in);
+    every dict, list and text inside it gets its JSON in ``keys`` (by id) and, when long enough to be
+    pooled, its number of occurrences in ``counts``. A plain list is one part."""
+    if isinstance(value, dict):
+        key = "{" + ",".join(f"{_key(k)}:{_keys(v, keys, counts)}" for k, v in value.items()) + "}"
+    elif isinstance(value, list) and not _plain_list(value):
+        key = "[" + ",".join(_keys(v, keys, counts) for v in value) + "]"
+    else:
         key = _key(value)
+    if isinstance(value, dict | list | str):
+        keys[id(value)] = key
         if len(key) >= POOL_CHARS:
             counts[key] = counts.get(key, 0) + 1
-    if isinstance(value, dict):
-        for v in value.values():
-            _count(v, counts)
-    elif isinstance(value, list) and not _plain_list(value):
-        for v in value:
-            _count(v, counts)
+    return key
 
 
 def _indexed(values: list):
@@ -115,13 +130,15 @@ def _indexed(values: list):
 def compact_spec(spec: dict) -> dict:
     """A figure's spec with repeated parts written once (see POOL_MIN above); ``expand_spec`` undoes it."""
     counts: dict[str, int] = {}
-    _count([spec.get("data"), spec.get("layout")], counts)
+    keys: dict[int, str] = {}
+    parts = [spec.get("data"), spec.get("layout")]
+    _keys(parts, keys, counts)
     pool: list = []
     where: dict[str, int] = {}
 
     def walk(value, pooled: bool = True):
         if pooled and isinstance(value, dict | list | str):
-            key = _key(value)
+            key = keys[id(value)]
             if counts.get(key, 0) > 1 and len(key) >= POOL_CHARS:
                 if key not in where:
                     where[key] = len(pool)
