@@ -95,9 +95,11 @@ def value_text(v, ind, niva: str, kod: str, antal_med_varde) -> str:
 
 
 def unit_names(lv: pd.DataFrame) -> pd.Series:
+    """Each row's unit as a reader knows it (a kommungrupp: "Kommungrupp <name>"); NaN for an unknown code.
+    In plain Python: a trend asks for a few dozen names, and pandas' map cost more than the rest of it."""
     names = geo.area_names()
-    return lv.kod.map(names).where(lv.niva != "kommungrupp",
-                                   "Kommungrupp " + lv.kod.map(geo.KOMMUNGRUPPER).fillna(""))
+    return pd.Series([f"Kommungrupp {geo.KOMMUNGRUPPER.get(k, '')}" if n == "kommungrupp" else names.get(k, np.nan)
+                      for k, n in zip(lv.kod.tolist(), lv.niva.tolist(), strict=True)], index=lv.index)
 
 
 def wanted_units(kommun=None, lan=None, riket: bool = True) -> tuple[list[str], list[str]]:
@@ -110,6 +112,13 @@ def wanted_units(kommun=None, lan=None, riket: bool = True) -> tuple[list[str], 
     else:
         regions = [geo.region_kod(x) for x in ([lan] if isinstance(lan, str | int) else lan)]
     return kommuner, regions + ([geo.RIKET] if riket else [])
+
+
+def _by_unit(lv: pd.DataFrame, kon: str) -> tuple[pd.DataFrame, dict]:
+    """An indicator's levels of one kön, and the row positions of each unit code in them (a trend takes
+    the few units it shows instead of merging with every kommun)."""
+    lv = lv[lv.kon == kon].reset_index(drop=True)
+    return lv, {k: np.asarray(v) for k, v in lv.groupby("kod", sort=False).indices.items()}
 
 
 def trend(ds: Dataset, kpi: str, kommun=None, lan=None, riket: bool = True, kon: str = "T",
@@ -127,17 +136,20 @@ def trend(ds: Dataset, kpi: str, kommun=None, lan=None, riket: bool = True, kon:
     kommuner, regions = wanted_units(kommun, lan, riket)
     if kommungrupp and not kommuner:
         raise OjError("Kommungruppens trend visas bara tillsammans med en kommun; ange kommun.")
-    lv = memo.memo(("levels", memo.fingerprint(ds), ind.kpi, kon, medel, kommungrupp),  # once per batch
-                     lambda: levels(ds, [ind], kon, medel, kommungrupp))
+    key = ("levels_by_unit", memo.fingerprint(ds), ind.kpi, kon, medel, kommungrupp)
+    lv, rows_of = memo.memo(key, lambda: _by_unit(levels(ds, [ind], kon, medel, kommungrupp), kon))  # once per batch
     groups = []
     if kommungrupp:
         ref = geo.kommuner().set_index("kommun_kod")
         groups = sorted({ref.at[k, "kommungrupp_kod"] for k in kommuner})
     order = kommuner + groups + regions
-    units = pd.DataFrame({"kod": order, "niva": ["kommun"] * len(kommuner) + ["kommungrupp"] * len(groups)
-                          + ["riket" if r == geo.RIKET else "lan" for r in regions]})
-    grid = units.merge(pd.DataFrame({"ar": ind.ar}), how="cross")
-    lv = grid.merge(lv[lv.kon == kon], on=["kod", "niva", "ar"], how="left")
+    nivaer = ["kommun"] * len(kommuner) + ["kommungrupp"] * len(groups) + ["riket" if r == geo.RIKET else "lan"
+                                                                          for r in regions]
+    years = list(ind.ar)  # every unit × every year, unit by unit (a cross merge of two frames cost more)
+    grid = pd.DataFrame({"kod": [k for k in order for _ in years], "niva": [n for n in nivaer for _ in years],
+                         "ar": years * len(order)})
+    wanted = [rows_of[k] for k in dict.fromkeys(order) if k in rows_of]
+    lv = grid.merge(lv.take(np.concatenate(wanted)) if wanted else lv.iloc[:0], on=["kod", "niva", "ar"], how="left")
     brott = ind.jamforbar_fran if ind.jamforbar_fran and ind.jamforbar_fran > ind.ar_fran else None
     out = pd.DataFrame({
         "kpi": ind.kpi, "indikator": ind.namn, "typ": ind.typ, "riktning": ind.riktning, "enhet": ind.enhet,

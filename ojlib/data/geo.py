@@ -102,9 +102,11 @@ def units() -> pd.DataFrame:
     return pd.concat([areas(), sd], ignore_index=True)
 
 
+@cache
 def area_names() -> dict[str, str]:
+    """Code -> name of every unit (``units()``), made once per process: read it, never change it."""
     a = units()
-    return dict(zip(a.kod, a.namn, strict=True))
+    return dict(zip(a.kod.tolist(), a.namn.tolist(), strict=True))
 
 
 def _lan_names() -> dict[str, str]:
