@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from ojlib.base.errors import OjError
 from ojlib.data import dataset, geo, shared
-from ojlib.render import html_export, tables, views
+from ojlib.render import html_export, tables, templating, views
 from ojlib.report import lansrapport
 
 PREFIX = "stadsdel-"
@@ -64,9 +66,8 @@ def page(ds, kod: str, nav: str) -> str | None:
     namn, kommun = str(sd.at[kod, "namn"]), geo.area_names().get(str(sd.at[kod, "kommun_kod"]), "")
     typ = str(sd.at[kod, "typ"])
     title = f"{namn}, {kommun}"
-    body = (f"<div {MARK}><p>{html.escape(typ.capitalize())} i {html.escape(kommun)}: "
-            "stadsdelens värden bredvid kommunens, länets och rikets.</p>"
-            f"{views.stadsdel_profile(profile, namn, kommun, ds.kalla).html}</div>")
+    body = templating.render("stadsdel.html", mark=Markup(MARK), typ=typ.capitalize(), kommun=kommun,
+                             profile=Markup(views.stadsdel_profile(profile, namn, kommun, ds.kalla).html))
     text = html_export.page_document(title, body, None, index_link=True, has_figures=False)
     return NAV_RE.sub(lambda _m: nav, text, count=1)
 

@@ -262,9 +262,9 @@ class Page:
         if kind == "stream":
             if out.get("name") == "stderr":
                 return ""
-            return f"<pre>{html.escape(_join(out.get('text', '')))}</pre>"
+            return _out().pre(_join(out.get("text", "")))
         if kind == "error":
-            return f'<pre class="fel">{html.escape(str(out.get("ename")))}: {html.escape(str(out.get("evalue")))}</pre>'
+            return _out().pre(f"{out.get('ename')}: {out.get('evalue')}", "fel")
         data = out.get("data", {})
         if REPORT_MIMETYPE in data:
             return ""  # read by the site index, not shown
@@ -276,14 +276,14 @@ class Page:
             return offline_html(_join(data["text/html"]))
         if "image/svg+xml" in data:
             svg = base64.b64encode(_join(data["image/svg+xml"]).encode()).decode()
-            return f'<img alt="Figur" src="data:image/svg+xml;base64,{svg}">'
+            return _out().image("image/svg+xml", svg)
         for mime in ("image/png", "image/jpeg"):
             if mime in data:
-                return f'<img alt="Figur" src="data:{mime};base64,{_join(data[mime]).strip()}">'
+                return _out().image(mime, _join(data[mime]).strip())
         if "text/markdown" in data:
             return offline_html(markdown(_join(data["text/markdown"]), trusted=False))
         if "text/plain" in data and _join(data["text/plain"]).strip():
-            return f"<pre>{html.escape(_join(data['text/plain']))}</pre>"
+            return _out().pre(_join(data["text/plain"]))
         return ""
 
     def cell(self, cell: dict) -> None:
@@ -297,7 +297,7 @@ class Page:
                     if mime.startswith("image/"):
                         text = text.replace(f"attachment:{name}", f"data:{mime};base64,{_join(b64).strip()}")
                         break
-            self.parts.append(f'<div class="cell md">{offline_html(markdown(text, trusted=True))}</div>')
+            self.parts.append(_out().markdown_cell(Markup(offline_html(markdown(text, trusted=True)))))
         elif cell.get("cell_type") == "code" and not tags & HIDDEN_TAGS:
             blocks: list[str] = []
             half: list[str] = []
@@ -327,11 +327,16 @@ class Page:
                     half.append(shown)
                     continue
                 flush()
-                blocks.append(f'<div class="output">{shown}</div>')
+                blocks.append(_out().output(Markup(shown)))
                 text = (blocks[-1], shown) if "oj-kapitel" in shown[:200] else None
             flush()
             if blocks:
-                self.parts.append('<div class="cell">' + "".join(blocks) + "</div>")
+                self.parts.append(_out().code_cell([Markup(b) for b in blocks]))
+
+
+def _out():
+    """The wrappers of cells and outputs (macros of ``pages/output.html``)."""
+    return templating.macros("output.html")
 
 
 def _half_width(out: dict):
@@ -349,10 +354,7 @@ SIDE_BY_SIDE = 2  # a chapter with at most this many small figures shows them be
 def _grid(figures: list[str], text: str | None = None, bred: bool = False) -> str:
     """Small figures in a grid (``bred``: two to a row); ``text`` (a chapter's list) first, over every
     column the figures leave."""
-    lead = (f'<div class="rutnat-text" style="grid-column: 1 / -{len(figures) + 1}">{text}</div>'
-            if text is not None else "")
-    return (f'<div class="output rutnat{" med-text" if lead else ""}{" bred" if bred else ""}">{lead}'
-            + "".join(f'<div class="halv">{f}</div>' for f in figures) + "</div>")
+    return _out().grid([Markup(f) for f in figures], None if text is None else Markup(text), bred)
 
 
 _HEADING = re.compile(r"<(h[12])>(.*?)</\1>", re.DOTALL)

@@ -61,6 +61,13 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@cache
+def macros(template: str):
+    """The macros of a template of ``render/pages`` (``macros("output.html").pre(text)``): each returns
+    Markup, its arguments escaped unless marked ``Markup``."""
+    return environment().get_template(template).module
+
+
 def render(template: str, **values) -> str:
     """A template of ``render/pages`` filled with ``values`` (escaped unless marked ``Markup``)."""
     return environment().get_template(template).render(**values)
