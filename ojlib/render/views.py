@@ -122,6 +122,13 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
     heads = t.drop_duplicates("kpi").set_index("kpi")
     dist = lansrapport.answer_distributions(ds, t).set_index("kpi")
     grouped = len(all_groups) > 1 or all_groups[0][0] != lansrapport.OVRIGA[0]
+    # each kommun's answers read once (kod -> kpi -> value, text, fill, reason), not a frame lookup per cell
+    answers: dict[str, dict] = {}
+    names: dict[str, str] = {}
+    for kod, kommun, k, v, txt, fill, reason in zip(t.kommunkod, t.kommun, t.kpi, t["värde"], t["värde_text"],
+                                                      t["färg"], t["saknas_orsak"], strict=True):
+        answers.setdefault(kod, {})[k] = (v, txt, fill, reason)
+        names.setdefault(kod, kommun)
     tables_html = []
     for groups in _column_chunks(all_groups, MATRIX_WIDE):
         kpis = [k for _, _, ks in groups for k in ks]
@@ -135,18 +142,16 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
         rows.append("".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator'], 8))} "
                             f"<span class='år'>({heads.at[k, 'år']})</span></th>" for k in kpis))
         rows.append("</tr></thead><tbody>")
-        for _kod, part in t.groupby("kommunkod", sort=False):
-            part = part.set_index("kpi")
+        for _kod, mine in answers.items():
             cells = []
             for k in kpis:
-                v, txt, fill = part.at[k, "värde"], part.at[k, "värde_text"], part.at[k, "färg"]
+                v, txt, fill, reason = mine[k]
                 if pd.isna(v):
-                    reason = part.at[k, "saknas_orsak"]
                     cells.append(_cell(f"Saknas ({txt})" if txt and txt != "saknas" else "Saknas", fill or grey,
                                        reason if isinstance(reason, str) else ""))
                 else:
                     cells.append(_cell(txt, fill))
-            rows.append(f"<tr><th class=\"row_heading\" scope='row'>{_e(part['kommun'].iloc[0])}</th>"
+            rows.append(f"<tr><th class=\"row_heading\" scope='row'>{_e(names[_kod])}</th>"
                         f"{''.join(cells)}</tr>")
             rows += _stadsdel_matrix_rows(sd, _kod, kpis, fills, grey)
         for label, col in (("Länet", "länet"), ("Riket", "riket")):
