@@ -139,6 +139,13 @@ def test_the_site_has_a_page_per_stadsdel_with_data_linked_from_its_kommun(ojhom
     report = lan_page.read_text(encoding="utf-8")
     for name in made:
         assert f'href="{name}"' in profile and f'href="{name}"' in index
+    # the profile lists them under Stockholm's row, each linked to its page, and says they count nowhere
+    assert "Stadsdelar i Stockholm: Missbruks" in profile and "räknas inte in i länets" in profile
+    (listed,) = _tables_with(profile, "Stockholm")
+    names = geo.stadsdelar().set_index("kod").namn
+    assert listed == ["Kommun / stadsdel", "Stockholm"] + sorted(f"↳ {names[k]}" for k in wb.OJ_STADSDEL_ROWS["0180"])
+    for kod in wb.OJ_STADSDEL_ROWS["0180"]:
+        assert re.search(rf'<a class="stadsdel" href="{stadsdelar.page_name(kod)}">↳ ', profile)
     for heads in _tables_with(report, "Stockholm"):
         assert "↳ Rinkeby-Kista" in heads
     linked = re.findall(r'<a class="stadsdel" href="stadsdel-018001\.html">↳ Rinkeby-Kista</a></th>', report)

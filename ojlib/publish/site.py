@@ -1076,12 +1076,15 @@ class SiteMap:
         return nav_html(self.build_id, crumbs, related, failed)
 
     def decorate(self, name: str, text: str, meta: dict) -> str:
-        """The page with its navigation and, for a län report, kommun names linked to their profiles."""
+        """The page with its navigation; in a län report kommun names linked to their profiles, in a län report
+        and a kommun profile each stadsdel's row to its page."""
         text = NAV_RE.sub(lambda _m: self.nav(name, meta), text, count=1)
         if meta.get("typ") == "lansanalys" and meta.get("lan"):
             pattern, links = self._profile_links(str(meta["lan"]))
             if links:  # one pass over the page for all the län's kommuner
                 text = pattern.sub(lambda m: m.group(1) + links[m.group(2)] + m.group(3), text)
+            text = stadsdelar.link_rows(text, self.stadsdel_rows.get(str(meta["lan"]), {}))
+        elif meta.get("typ") == "kommunprofil" and meta.get("lan"):  # its stadsdelar's rows to their pages
             text = stadsdelar.link_rows(text, self.stadsdel_rows.get(str(meta["lan"]), {}))
         return text
 

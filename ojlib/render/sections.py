@@ -84,6 +84,15 @@ def _enheter(r: Report, s: Section) -> None:
 
 
 def _stadsdelar(r: Report, s: Section) -> None:
+    if r.request.mall == "kommunprofil":  # under the profile: the kommun's row and its stadsdelar under it
+        display(Markdown(f"### {s.rubrik} i {r.request.kommun_namn}: {notebook.omrade_title(s.omrade)}\n\n"
+                         "Kommunens stadsdelar eller socialförvaltningar med egna värden i datan (inlästa "
+                         "arbetsböcker), indragna och märkta ↳ under kommunens rad, som har samma värden som "
+                         "profilen ovan. De räknas inte in i länets, rikets eller jämförelsegruppens värden."))
+        if r.kommentarer is not None:
+            notebook.show_comment(r.kommentarer, s.rubrik)
+        display(views.stadsdel_table(s.data["rader"], r.ds.kalla))
+        return
     display(Markdown(f"## {s.rubrik}\n\nStadsdelar och socialförvaltningar med egna värden i datan, under sin "
                      "kommun (indragna, märkta ↳): samma värden som under kommunen i matrisen och tabellerna ovan, "
                      "här samlade för alla indikatorer. De räknas inte in i länets värde."))

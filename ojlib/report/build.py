@@ -120,6 +120,10 @@ def kommunprofil(p, ds, delregioner: bool = False) -> Report:
     sections += [Section("bakgrund", "Bakgrundsmått", o, {"rader": rules.bakgrund(ds, p.lan, o, p.ar, kommun=p.kommun),
                                                           "omradesrubrik": True}) for o in omraden]
     sections += [Section("profil", "Profil", o) for o in omraden]
+    for o, f in omraden.items():  # the kommun's stadsdelar/socialförvaltningar, when the data has them
+        rader = rules.stadsdel_rows(ds, f.profil)
+        if not rader.empty:
+            sections.append(Section("stadsdelar", "Stadsdelar", o, {"rader": rader}))
     for o in omraden:  # the kommun's units, for an område whose indicators Kolada has per unit
         values = rules.kommun_units(ds, p.kommun, o, p.ar)
         if not values.empty:
