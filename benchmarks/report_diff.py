@@ -73,11 +73,17 @@ def page_lines(path: Path) -> list[str]:
 
 
 def figure_lines(path: Path) -> list[str]:
-    """The figures of a page as data: each plotly figure's trace names and values (ids neutral)."""
-    text = path.read_text(encoding="utf-8")
+    """The figures of a page as data: each plotly figure's trace and annotation names (ids neutral), read
+    with ``html_export.page_figures``, which expands the parts a page's figures share (so a page that
+    stores a repeated part once reads the same as one that writes it out)."""
+    from ojlib.render import html_export
+
     out = []
-    for m in re.finditer(r'"name":\s*"([^"]*)"', text):
-        out.append(f"spår: {IDS.sub('<id>', m.group(1))}")
+    for fid, fig in html_export.page_figures(path.read_text(encoding="utf-8")).items():
+        out.append(f"== {fid}")
+        names = [t.get("name") for t in fig.get("data") or []]
+        names += [a.get("name") for a in (fig.get("layout") or {}).get("annotations") or []]
+        out += [f"spår: {IDS.sub('<id>', str(n))}" for n in names if n]
     return out
 
 
