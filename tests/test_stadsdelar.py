@@ -198,3 +198,55 @@ def test_the_decks_answer_matrix_has_the_stadsdelar_under_their_kommun(ojhome, t
         assert [text for text, _ in row] == [want[k] for k in b.data["kpi"]]
     assert any(tables.STADSDEL_NOTE in " ".join(b.anteckningar) for b in matrices)
     presentation.write(deck, tmp_path / "lan01.pptx")  # it draws
+
+
+def test_export_has_stadsdel_rows_marked_and_counted_nowhere(ojhome, tmp_path):
+    """oj export: Excel's Översikt shows each stadsdel under its kommun (↳, not coloured), read back by
+    LibreOffice as a reader opens it; the long table (CSV, sheet Tabell) has their rows marked nivå stadsdel;
+    the kommuner's rows, länet and riket are the same as without them; a name from data never a formula."""
+    import csv
+    import shutil
+    import subprocess
+
+    import pytest
+
+    _import_workbook(tmp_path)
+    ds = dataset.load_dataset("egen")
+    sd = geo.stadsdelar().set_index("kod").namn
+    codes = wb.OJ_STADSDEL_ROWS["0180"]
+    xlsx, csv_path = tmp_path / "ut.xlsx", tmp_path / "ut.csv"
+    for fmt, path in (("xlsx", xlsx), ("csv", csv_path)):
+        assert main(["export", "--lan", "01", "--omrade", "missbruk", "--datakalla", "egen", "--format", fmt,
+                     "--ut", str(path)]) == 0
+    with open(csv_path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    stadsdel = [r for r in rows if r["nivå"] == "stadsdel"]
+    assert {r["stadsdelkod"] for r in stadsdel} == set(codes) and {r["kommun"] for r in stadsdel} == {"Stockholm"}
+    assert all(r["färg"] == "" and r["rang_i_länet"] == "" and r["länet"] == "" for r in stadsdel)
+    kommun_rows = [r for r in rows if r["nivå"] == "kommun"]
+    without = dataset.Dataset(df=ds.df[ds.df.niva != "stadsdel"].reset_index(drop=True), kalla=ds.kalla,
+                              catalogue=ds.cat)
+    plain = ranking.lan_table(without, "01", "missbruk", None)
+    assert len(kommun_rows) == len(plain)
+    by = {(r["kpi"], r["kommunkod"]): r for r in kommun_rows}
+    for rec in plain.itertuples():  # länet and riket computed without the stadsdelar
+        assert by[(rec.kpi, rec.kommunkod)]["länet_text"] == rec.länet_text
+    # each stadsdel row right after Stockholm's row for the same indicator
+    at = [i for i, r in enumerate(rows) if r["nivå"] == "kommun" and r["kommunkod"] == "0180"]
+    for i in at:
+        after = rows[i + 1:i + 1 + len(codes)]
+        assert all(r["nivå"] == "stadsdel" and r["kpi"] == rows[i]["kpi"] for r in after) or \
+            not any(r["kpi"] == rows[i]["kpi"] for r in stadsdel)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice saknas; .ci/run installerar libreoffice-calc")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):59,34,76,1", "--outdir", str(tmp_path / "lo-ut"), str(xlsx)],
+                   check=True, timeout=240, capture_output=True)
+    with open(tmp_path / "lo-ut" / "ut.csv", encoding="utf-8", newline="") as fh:
+        sheet = list(csv.reader(fh, delimiter=";"))  # the first sheet, Översikt, as LibreOffice reads it
+    first = [r[0] for r in sheet]
+    at = first.index("Stockholm")
+    assert first[at + 1:at + 1 + len(codes)] == sorted(f"↳ {sd[k]}" for k in codes)
+    assert first.index("Länet") > at + len(codes)
+    assert not any(c.startswith("=") for r in sheet for c in r)

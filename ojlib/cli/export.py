@@ -13,7 +13,7 @@ from ojlib.cli import app
 from ojlib.data.omraden import help_text as omraden_help
 from ojlib.data.sources import registry
 from ojlib.render import formats
-from ojlib.report import request
+from ojlib.report import lansrapport, request
 
 FORMAT = formats.table_formats()  # the formats that save the coloured län table (xlsx, csv)
 
@@ -62,7 +62,7 @@ def export(
         span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
         ut = outputs.default_output_dir() / f"oj_{lk}_{omrade}_{span}{fmt.suffix}"
     ut = outputs.file_target(ut)
-    fmt.table(table, ut, ds.cat)
+    fmt.table(table, ut, ds.cat, stadsdelar=lansrapport.stadsdel_rows(ds, table))  # marked, never in länet/riket
     lan_namn = table["län"].iloc[0]
     typer.echo(f"Länstabellen för {lan_namn} ({table.kommunkod.nunique()} kommuner, {table.kpi.nunique()} "
                f"indikatorer) sparad i {ut}.")

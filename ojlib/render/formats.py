@@ -88,12 +88,12 @@ def linked() -> list[Format]:
     return [f for f in FORMATS.values() if f.link is not None]
 
 
-def _excel(table, path: Path, catalogue) -> Path:
-    return writers.to_excel(table, path, catalogue)
+def _excel(table, path: Path, catalogue, stadsdelar=None) -> Path:
+    return writers.to_excel(table, path, catalogue, stadsdelar=stadsdelar)
 
 
-def _csv(table, path: Path, catalogue) -> Path:
-    return writers.to_csv(table, path)
+def _csv(table, path: Path, catalogue, stadsdelar=None) -> Path:
+    return writers.to_csv(table, path, stadsdelar=stadsdelar)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (

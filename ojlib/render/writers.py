@@ -32,6 +32,7 @@ from ojlib.data import dataset
 from ojlib.data.catalog import OMRADEN
 from ojlib.data.source_lines import has_example, source_line
 from ojlib.render import tables
+from ojlib.report import lansrapport
 
 FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")  # also the full-width = + - @
 PLAIN_NEGATIVE = re.compile(r"-\d[\d\u00a0 ,.]*(?:\u00a0?(?:%|[^\W\d_]+))?")
@@ -87,11 +88,40 @@ def csv_text(frame: pd.DataFrame) -> str:
     return safe_frame(frame).to_csv(index=False)
 
 
-def to_csv(table: pd.DataFrame, path) -> Path:
+# a stadsdel row of the long table keeps its kommun's row's identity and the indicator's description; what
+# is the kommun's own (its rank, colour, placement, länet/riket beside it) stays empty: a stadsdel is not ranked,
+# coloured or counted in länet or riket
+STADSDEL_KEEP = ["kpi", "indikator", "område", "typ", "riktning", "enhet", "år", "kön", "kommunkod", "kommun",
+                 "länskod", "län"]
+
+
+def long_table(table: pd.DataFrame, stadsdelar: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The long table (one row per kommun and indicator) with its columns nivå ("kommun") and, when
+    ``stadsdelar`` (``lansrapport.stadsdel_rows``) has rows, each stadsdel's row right after its kommun's for
+    the same indicator: nivå "stadsdel", its name and code in stadsdel and stadsdelkod, its value."""
+    out = table.assign(nivå="kommun", stadsdel=None, stadsdelkod=None)
+    if stadsdelar is None or stadsdelar.empty:
+        return out
+    own = out.reset_index(drop=True).assign(_ordning=range(len(out)), _sd=0)
+    first = own.drop_duplicates(["kpi", "kommunkod"]).set_index(["kpi", "kommunkod"])
+    sd = stadsdelar[stadsdelar.set_index(["kpi", "kommunkod"]).index.isin(first.index)]
+    keys = list(zip(sd.kpi, sd.kommunkod, strict=True))
+    rows = pd.DataFrame({c: first.loc[keys].reset_index()[c].to_numpy() for c in STADSDEL_KEEP},
+                        columns=STADSDEL_KEEP)
+    rows = rows.assign(värde=sd.värde.to_numpy(), värde_text=sd.värde_text.to_numpy(), nivå="stadsdel",
+                       stadsdel=sd.stadsdel.to_numpy(), stadsdelkod=sd.kod.to_numpy(),
+                       _ordning=first.loc[keys, "_ordning"].to_numpy(), _sd=range(1, len(sd) + 1))
+    both = pd.concat([own, rows], ignore_index=True).sort_values(["_ordning", "_sd"], kind="mergesort")
+    return both.drop(columns=["_ordning", "_sd"]).reset_index(drop=True)[list(out.columns)]
+
+
+def to_csv(table: pd.DataFrame, path, stadsdelar: pd.DataFrame | None = None) -> Path:
     """Write the (coloured) long table as CSV for Swedish Excel: one row per kommun and
-    indicator (the same rows as the sheet Tabell), ``;`` separated, decimal comma, UTF-8 with
-    BOM. A coloured table gets the column färgförklaring (``colours.FORKLARING``). Atomic."""
+    indicator (the same rows as the sheet Tabell; with ``stadsdelar`` their rows too, marked in the column
+    nivå), ``;`` separated, decimal comma, UTF-8 with BOM. A coloured table gets the column färgförklaring
+    (``colours.FORKLARING``). Atomic."""
     path = Path(path)
+    table = long_table(table, stadsdelar)
     if "färg" in table.columns:
         table = table.assign(färgförklaring=colours.FORKLARING)
     safe = safe_frame(table)
@@ -185,11 +215,14 @@ def _rgb(hex_colour: str) -> str:
     return "FF" + hex_colour.lstrip("#").upper()
 
 
-def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None) -> Path:
+def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None,
+             stadsdelar: pd.DataFrame | None = None) -> Path:
     """Write the coloured län table to ``path`` (.xlsx): Översikt, Tabell and Förklaring sheets.
 
     The overview cells hold numbers (percentages, kronor, counts) or labels (Ja/Nej, scale
-    levels) with the same fills as the HTML table; missing cells say why. Written atomically.
+    levels) with the same fills as the HTML table; missing cells say why. ``stadsdelar``
+    (``lansrapport.stadsdel_rows``): each stadsdel a row under its kommun, marked ↳ and not coloured, and
+    in the long table marked in the column nivå. Written atomically.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -231,7 +264,12 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
         put(ws, header_row, j, col, font=bold, alignment=head_align)
     ws.row_dimensions[header_row].height = header_height(text.columns, widths)
     formats = {"andel": '0.0" %"', "kr_per_inv": '# ##0" kr"', "antal": "0.0"}
-    for i, name in enumerate(text.index, start=header_row + 1):
+    names = tables.column_names(heads)  # kpi -> its column
+    kommun_kod = dict(zip(table.kommun, table.kommunkod, strict=False))
+    under = {} if stadsdelar is None or stadsdelar.empty else {k: g for k, g in stadsdelar.groupby("kommunkod")}
+    i = header_row
+    for name in text.index:
+        i += 1
         comparison = name in ("Länet", "Riket")
         put(ws, i, 1, name, font=bold if comparison else Font())
         for j, col in enumerate(text.columns, start=2):
@@ -248,9 +286,23 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
             else:
                 cell.font = Font(italic=True)
             cell.alignment = Alignment(horizontal="center")
-    last_kommun = header_row + sum(1 for n in text.index if n not in ("Länet", "Riket"))
+        for sd_name, sd in (under[kommun_kod[name]].groupby("stadsdel", sort=False)
+                            if not comparison and kommun_kod.get(name) in under else []):
+            i += 1  # a stadsdel under its kommun: its values, not coloured (it is not ranked among the kommuner)
+            put(ws, i, 1, f"{tables.STADSDEL_MARK}{sd_name}", font=Font(italic=True))
+            for k, value, shown in zip(sd.kpi, sd["värde"], sd["värde_text"], strict=True):
+                col = names.get(k)
+                if col not in text.columns:
+                    continue
+                j = list(text.columns).index(col) + 2
+                typ = typ_by_col[col]
+                cell = put(ws, i, j, round(float(value), 2), number_format=formats[typ]) \
+                    if pd.notna(value) and typ in formats else put(ws, i, j, str(shown))
+                cell.alignment = Alignment(horizontal="center")
+        if not comparison:
+            last_kommun = i
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(text.columns) + 1)}{last_kommun}"
-    row = header_row + len(text.index) + 2
+    row = i + 2
     for line in ["Länet och riket: " + "; ".join(sorted(set(avser.stack()))), *tables.notes(table)]:
         if line == EXEMPELDATA_MARK:
             continue
@@ -265,8 +317,9 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
 
     # the long table, one row per kommun and indicator
     wt = wb.create_sheet("Tabell")
-    cols = [c for c in table.columns if c != "färgregel"] + ["färgregel"]
-    tidy = table[cols]
+    long = long_table(table, stadsdelar)
+    cols = [c for c in long.columns if c != "färgregel"] + ["färgregel"]
+    tidy = long[cols]
     vcol = cols.index("värde") + 1
     fcol = cols.index("färg")
     for j, c in enumerate(cols, start=1):
@@ -274,7 +327,8 @@ def to_excel(table: pd.DataFrame, path, catalogue=None, title: str | None = None
     for i, rec in enumerate(tidy.itertuples(index=False), start=2):
         for j, v in enumerate(rec, start=1):
             put(wt, i, j, None if not isinstance(v, str) and pd.isna(v) else v)
-        wt.cell(row=i, column=vcol).fill = PatternFill(fill_type="solid", fgColor=_rgb(rec[fcol]))
+        if isinstance(rec[fcol], str):  # a stadsdel's row has no colour
+            wt.cell(row=i, column=vcol).fill = PatternFill(fill_type="solid", fgColor=_rgb(rec[fcol]))
     for j, c in enumerate(cols, start=1):
         sample = tidy[c].head(200).map(lambda v: len(str(v)))
         longest = max(len(str(c)), int(sample.max()) if len(sample) else 0)
@@ -366,7 +420,7 @@ def write_lan_tables(items, options, save) -> list[Path]:
         ds = options.datasets[kalla]
         table = colours.coloured_lan_table(ds, p["lan"], p.get("omrade"), p.get("ar"),
                                            p.get("fargstrategi") or "rang_kvartil", p.get("palett") or "standard")
-        written.append(save(table, item.target, ds.cat))
+        written.append(save(table, item.target, ds.cat, stadsdelar=lansrapport.stadsdel_rows(ds, table)))
         if options.on_done:
             options.on_done(item.target)
     return written
