@@ -38,7 +38,8 @@ def _sammanfattning(r: Report, s: Section) -> None:
 def _oversikt(r: Report, s: Section) -> None:
     tabell, title = r.omraden[s.omrade].tabell, notebook.omrade_title(s.omrade)
     stadsdelar = r.omraden[s.omrade].stadsdelar  # shown under their kommun, counted nowhere
-    display(views.answer_matrix(r.ds, tabell, title=f"{title}: Ja/Nej- och skalfrågor", stadsdelar=stadsdelar))
+    display(views.answer_matrix(r.ds, tabell, title=f"{title}: Ja/Nej- och skalfrågor", stadsdelar=stadsdelar,
+                                fordelningar=r.omraden[s.omrade].fordelningar))
     figures.over_time(*s.data["over_time"], title=f"{title}: länet och riket över tid", columns=6).show()
     numeric = [k for k in dict.fromkeys(tabell.kpi) if r.ds.cat[k].typ not in ANSWER_TYPES]
     for t in views.kommun_trend_tables(r.omraden[s.omrade].trender, numeric,
@@ -55,7 +56,8 @@ def _oversikt(r: Report, s: Section) -> None:
 def _kapitel(r: Report, s: Section) -> None:
     tabell = r.omraden[s.omrade].tabell
     display(Markdown(f"## {s.rubrik}"))
-    display(views.chapter_intro(r.ds, tabell, s.data["kpis"]))
+    fordelningar = r.omraden[s.omrade].fordelningar
+    display(views.chapter_intro(r.ds, tabell, s.data["kpis"], fordelningar))
     if r.kommentarer is not None:
         notebook.show_comment(r.kommentarer, s.rubrik)
     for k in s.data["kpis"]:
@@ -64,7 +66,7 @@ def _kapitel(r: Report, s: Section) -> None:
     # the chapter's Ja/Nej and scale questions: each kommun's answer, with länet and riket under them
     matris = views.answer_matrix(r.ds, tabell[tabell.kpi.isin(s.data["kpis"])],
                                  title=f"{s.data['titel']}: kommunernas svar",
-                                 stadsdelar=r.omraden[s.omrade].stadsdelar)
+                                 stadsdelar=r.omraden[s.omrade].stadsdelar, fordelningar=fordelningar)
     if matris is not None:
         display(matris)
 

@@ -99,15 +99,25 @@ def _fill_rules(cells_html: str) -> str:
 
 # ---------------------------------------------------------------- the answer matrix
 
+def _distributions(ds, table: pd.DataFrame, fordelningar: pd.DataFrame | None) -> pd.DataFrame:
+    """``lansrapport.answer_distributions`` of the table's answer indicators, indexed by kpi: read from
+    ``fordelningar`` (the område's, computed once by the report model) when given."""
+    if fordelningar is None:
+        return lansrapport.answer_distributions(ds, table).set_index("kpi")
+    return fordelningar.set_index("kpi")
+
+
 def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "standard",
-                  stadsdelar: pd.DataFrame | None = None) -> HtmlTable | None:
+                  stadsdelar: pd.DataFrame | None = None, fordelningar: pd.DataFrame | None = None) \
+        -> HtmlTable | None:
     """Ja/Nej and scale indicators of a län table as one matrix (None when the table has none).
 
     Columns are grouped by kvalitetsområde; headers give the indicator and its year. Under the
     kommuner: "Länet" with how many kommuner gave each answer, and "Riket" with the shares.
     ``stadsdelar`` (``lansrapport.stadsdel_rows``): each stadsdel's answers in a row right under its
     kommun's, indented and marked ↳, coloured by the answer as the kommuner are; they are not among
-    the kommuner that Länet counts.
+    the kommuner that Länet counts. ``fordelningar``: the område's answer distributions when the caller
+    has them (``Omrade.fordelningar``; a table of more indicators than this one's is fine).
     """
     t = table[table.typ.isin(lansrapport.ANSWER_TYPES)]
     if t.empty:
@@ -120,7 +130,7 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
     fills = {(k, v): f for k, v, f in zip(t.kpi, t["värde"], t["färg"], strict=True) if v == v}
     all_groups = lansrapport.chapters(ds, list(dict.fromkeys(t.kpi)))
     heads = t.drop_duplicates("kpi").set_index("kpi")
-    dist = lansrapport.answer_distributions(ds, t).set_index("kpi")
+    dist = _distributions(ds, t, fordelningar)
     grouped = len(all_groups) > 1 or all_groups[0][0] != lansrapport.OVRIGA[0]
     # each kommun's answers read once (kod -> kpi -> value, text, fill, reason), not a frame lookup per cell
     answers: dict[str, dict] = {}
@@ -520,12 +530,13 @@ def _short(avser) -> str:
                                                                  else text)
 
 
-def chapter_intro(ds, table: pd.DataFrame, kpis: list[str]) -> HtmlTable:
+def chapter_intro(ds, table: pd.DataFrame, kpis: list[str], fordelningar: pd.DataFrame | None = None) -> HtmlTable:
     """A chapter's indicators: name, year, the län and riket (distribution of answers; other values
-    with what they are), Kolada's title and id, type and direction; two columns when long."""
+    with what they are), Kolada's title and id, type and direction; two columns when long.
+    ``fordelningar``: the område's answer distributions, as for :func:`answer_matrix`."""
 
     t = table[table.kpi.isin(kpis)]
-    dist = lansrapport.answer_distributions(ds, t).set_index("kpi")
+    dist = _distributions(ds, t, fordelningar)
     heads = t.drop_duplicates("kpi").set_index("kpi")
     kind = {"ja_nej": "Ja/Nej", "skala": "skala", "andel": "andel", "kr_per_inv": "kronor per invånare",
             "antal": "antal"}

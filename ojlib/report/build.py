@@ -29,6 +29,7 @@ def facts(ds, lan: str, omrade: str, ar, fargstrategi: str = "rang_kvartil", pal
         forbattringsomraden=rules.improvement_areas(ds, tabell, rang),
         kapitel=rules.chapters(ds, list(dict.fromkeys(tabell.kpi))),
         stadsdelar=rules.stadsdel_rows(ds, tabell),
+        fordelningar=rules.answer_distributions(ds, tabell),
     )
 
 

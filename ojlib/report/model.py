@@ -50,6 +50,9 @@ class Omrade:
     # the stadsdelar/socialförvaltningar of the län's kommuner with values (lansrapport.stadsdel_rows): shown
     # under their kommun, never part of the table, länet, the ranking or the colours
     stadsdelar: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the län's and riket's answers per Ja/Nej and scale indicator (lansrapport.answer_distributions): the
+    # översikt's matrix and each chapter's list and matrix read it, not each computing it again
+    fordelningar: pd.DataFrame | None = None
 
 
 @dataclass
