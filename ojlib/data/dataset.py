@@ -25,7 +25,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ojlib.base import paths, storage
+from ojlib.base import memo, paths, storage
 from ojlib.base.errors import OjError, excerpt
 from ojlib.base.storage import write_pair_atomic
 from ojlib.data import geo
@@ -268,11 +268,17 @@ class Dataset:
         """Catalogue indicators of the område(n) with no kommun value in these sources up to year
         ``ar`` (the latest year when None): what a report would otherwise drop silently."""
         inds = self.cat.for_omrade(omrade)
-        d = self.df[self.df.varde.notna() & (self.df.niva == "kommun")]
-        if ar is not None:
-            d = d[d.ar <= int(ar)]
-        have = set(d.kpi.unique())
-        return [i for i in inds if i.kpi not in have]
+        span = self._kommun_years()
+        return [i for i in inds if i.kpi not in span or (ar is not None and span[i.kpi][0] > int(ar))]
+
+    def _kommun_years(self) -> dict[str, tuple[int, int]]:
+        """kpi -> (first, last) year with a kommun value: once per dataset and process (a batch asks for every
+        page's year and missing indicators, each a pass over all rows before)."""
+        def span():
+            d = self.df[self.df.varde.notna() & (self.df.niva == "kommun")]
+            g = d.groupby("kpi", observed=True).ar.agg(["min", "max"])
+            return {str(k): (int(lo), int(hi)) for k, lo, hi in zip(g.index, g["min"], g["max"], strict=True)}
+        return memo.memo(("kommun_years", memo.fingerprint(self)), span)
 
     @property
     def cat(self) -> Catalogue:
@@ -287,11 +293,11 @@ class Dataset:
     def latest_year(self, omrade: str | list[str] | None = None) -> int:
         """The latest year with at least one kommun value in the område(n) (its compared indicators: a
         bakgrundsmått published earlier, such as the population, does not move the report's year)."""
-        kpis = [i.kpi for i in self.cat.jamforda(omrade)]
-        d = self.df[self.df.kpi.isin(kpis) & self.df.varde.notna() & (self.df.niva == "kommun")]
-        if d.empty:
+        span = self._kommun_years()
+        years = [span[i.kpi][1] for i in self.cat.jamforda(omrade) if i.kpi in span]
+        if not years:
             raise OjError(f"Datakällan {self.kalla} har inga värden för området {omrade}; {fix_hint(self.kalla)}.")
-        return int(d.ar.max())
+        return max(years)
 
     def check_year(self, ar: int, omrade: str | list[str] | None = None) -> int:
         """Validate a year against the data of the område(n); return it as int."""
