@@ -486,6 +486,11 @@ def test_libreoffice_converts_the_deck(lan06, tmp_path):
     assert pages == len(deck)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     assert text.count("Exempeldata – inte verkliga resultat") >= len(deck)
+    # the axes' numbers in Swedish in LibreOffice too (its own language is English here): 0,5 and 2 500
+    ticks = re.findall(r"^\s*(\d[\d\s.,]*)$", text, re.MULTILINE)
+    assert any(re.fullmatch(r"\d+,\d+", t.strip()) for t in ticks), ticks
+    assert any(re.fullmatch(r"\d{1,3}(\s\d{3})+", t.strip()) for t in ticks), ticks
+    assert not any(re.fullmatch(r"\d+\.\d+|\d{1,3}(,\d{3})+", t.strip()) for t in ticks), ticks
     ARTIFACTS.mkdir(exist_ok=True)
     kinds = [b.typ for b in deck.bilder]
     # the matrix, and the indicator whose values are smallest (its axis scaled to them, not to 100)

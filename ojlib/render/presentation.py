@@ -24,6 +24,7 @@ named, with its values, on the slide "Övriga indikatorer".
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -400,8 +401,13 @@ def _indicator_slide(ctx: _Context, omrade: str, kvo_titel: str, ind) -> Bild:
                  "typ": ind.typ})
 
 
+# Number formats in Swedish: [$-41D] is the format's locale (sv-SE), so an office suite in any language
+# writes a decimal comma and a space between thousands (84,8; 12 345), as PowerPoint in Swedish does.
+SWEDISH = "[$-41D]"
+
+
 def _number_format(ind) -> str:
-    return {"andel": '0.0', "ja_nej": '0', "kr_per_inv": '#,##0', "skala": '0.00'}.get(ind.typ, '0.0')
+    return SWEDISH + {"andel": '0.0', "ja_nej": '0', "kr_per_inv": '#,##0', "skala": '0.00'}.get(ind.typ, '0.0')
 
 
 def _kommun_summary_slides(ctx: _Context) -> list[Bild]:
@@ -941,10 +947,15 @@ def _chart(slide, name: str, kind, data, x: float, y: float, w: float, h: float)
 
 
 def _swedish_chart(chart) -> None:
-    """Mark the chart's language as Swedish (c:lang), so an office suite formats it the Swedish way."""
+    """Mark the chart's language as Swedish (c:lang), and its value axis's numbers too (LibreOffice reads
+    only the number format's own locale: without it an axis said 0.5 and 1,000 in English)."""
     from lxml import etree
     from pptx.oxml.ns import qn
 
+    with contextlib.suppress(ValueError):  # a chart without a value axis
+        labels = chart.value_axis.tick_labels
+        labels.number_format = SWEDISH + "General"
+        labels.number_format_is_linked = False
     space = _xml(chart)
     if space.find(qn("c:lang")) is None:
         lang = etree.Element(qn("c:lang"))
@@ -975,7 +986,8 @@ def axis_maximum(values, percent: bool = False) -> float | None:
 
 
 def _scale_to_data(axis, values, percent: bool = False, ticks: int = 5) -> None:
-    """A value axis from zero to ``axis_maximum`` of the values shown, with about ``ticks`` gridlines."""
+    """A value axis from zero to ``axis_maximum`` of the values shown, with about ``ticks`` gridlines, its
+    numbers in Swedish with the step's decimals."""
     top = axis_maximum(values, percent)
     if min((v for v in values if v is not None and v == v), default=0) >= 0:
         axis.minimum_scale = 0.0
@@ -983,6 +995,9 @@ def _scale_to_data(axis, values, percent: bool = False, ticks: int = 5) -> None:
         axis.maximum_scale = top
         steps = [s * 10.0 ** math.floor(math.log10(top / ticks)) for s in (1, 2, 2.5, 5, 10)]
         axis.major_unit = round(next(s for s in steps if top / s <= ticks + 0.01), 10)
+        decimals = next(d for d in range(11) if abs(round(axis.major_unit, d) - axis.major_unit) < 1e-9)
+        axis.tick_labels.number_format = SWEDISH + "#,##0" + ("." + "0" * decimals if decimals else "")
+        axis.tick_labels.number_format_is_linked = False  # as many decimals as the step has (2 500; 0,5)
 
 
 def _outlined(fmt, colour: str = "7F7F7F", width: float = 0.75) -> None:
@@ -1077,7 +1092,7 @@ def _draw_kommuner(slide, bild: Bild, deck: Deck) -> None:
     pal = colours.PALETTER[deck.palett]
     names = colours.FARGNAMN[deck.palett]
     rows = bild.data["rader"]
-    data = CategoryChartData(number_format="0")
+    data = CategoryChartData(number_format=SWEDISH + "0")
     data.categories = [r["kommun"] for r in rows]
     series = [("topp_antal", "bast", f"Ja / bästa nivån ({names['bast']})"),
               ("mitten", "mitten", "Delvis / nivåerna mellan"),
