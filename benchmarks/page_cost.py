@@ -22,6 +22,19 @@ beside it; the ratios are the reliable part), 3 pages per template and side, aga
 In a real batch (`OJLIB_TIDER=1 oj rapporter`, kernels' CPU including their start): 63 län reports
 104.8 CPU-s (1.66 per page), 49 kommun profiles of län 14 39.0 CPU-s (0.80 per page); largest page
 Västra Götaland barn och unga 395 kB (504 kB before), every län page <= 400 kB.
+Measured 2026-12-04 01:24–01:34 UTC on the shared 2-core machine (load average 4.3–6.2, four developers'
+tests beside it; the ratios are the reliable part), 4 pages per template and side, against 48eb51f (main
+before the län pages' lighter markup and computations; 19c828e and f580aea cannot read today's catalogue):
+  lansanalys:   2.60 -> 2.60 CPU-s/page (1.00×) with lighter tables only; 2.91 -> 2.31 (0.79×) and
+                2.88 -> 2.32 (0.81×) once the answer matrix read each kommun's answers once and the answer
+                distributions became a fact of the report model; 693 -> 662 kB shown (the kernel's side;
+                the figures are made smaller when the page is written, in oj rapporter's own process)
+  kommunprofil: 1.22–1.29 -> 1.09–1.31 CPU-s/page (0.89–1.01×, noise at this load); 429 -> 428 kB shown
+Warm kernel pages one by one (the template's cells in one IPython shell, as above), same machine:
+missbruk 03/04/05/14/12 at 19c828e 1.21/1.18/1.36/1.83/1.55 s, at f580aea 1.09/1.11/1.22/1.81/1.58 s,
+now 1.05/1.03/1.04/1.38/1.17 s; funktionsnedsättning 03/04/05/14 at 19c828e 2.00/1.41/1.29/1.81 s (26
+indicators then), at f580aea 3.77/2.02/2.32/3.26 s, now 3.70/1.72/1.92/2.79 s (47 indicators, 21 of them
+also per unit; the first page of an område fills the per-process caches of its indicators' levels).
 
 Usage: .venv/bin/python benchmarks/page_cost.py [--baseline REV] [--sidor N]
 """
