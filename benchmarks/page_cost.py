@@ -36,7 +36,25 @@ now 1.05/1.03/1.04/1.38/1.17 s; funktionsnedsättning 03/04/05/14 at 19c828e 2.0
 indicators then), at f580aea 3.77/2.02/2.32/3.26 s, now 3.70/1.72/1.92/2.79 s (47 indicators, 21 of them
 also per unit; the first page of an område fills the per-process caches of its indicators' levels).
 
-Usage: .venv/bin/python benchmarks/page_cost.py [--baseline REV] [--sidor N]
+The baseline runs on its own ``params`` and its own example data (built with its code into the temporary
+folder), since the catalogue grew after 8031c89/19c828e and an older catalogue refuses today's fields.
+
+Measured 2026-12-04 00:55-01:36 UTC on the shared 2-core machine (load average 3.5-5, other sessions'
+tests beside it), --baseline 19c828e --mall kommunprofil, 3 profiles (1480, 0180, 2580 after 0680):
+  at f580aea:             0.54 -> 1.04 CPU-s per page (1.92x); 239 -> 464 kB shown (load 3.5)
+  lighter figures (ranked bars hover from y/text/class, value column without the names again, trend hover
+  template):              0.60 -> 1.21 (2.02x, load 3.2-4.0); 424 kB shown
+  + trends in 4.2 ms instead of 8.7 (geo.area_names once per process, no cross merge, each indicator's
+  levels kept with each unit's rows), a report's year and missing indicators once per dataset:
+                          0.77 -> 1.04 (1.35x, load 4.8-5.0); 424 kB shown
+  The profile has more to show than at 19c828e (funktionsnedsättning 26 -> 47 indicators, bakgrundsmått,
+  units, delregion column): the kernel still spends about a third more per page. A Gnosjö profile warm,
+  timed by part (load 3.5): build 0.37-0.45 s (46 trends 0.16-0.2 s, coloured profile and peer table the
+  rest), peer-group charts 0.24 s, trend charts 0.11 s (plotly's validation in go.Figure most of both).
+  Pages written by `oj rapport --kommun K --omrade alla` (not this script; the page writes what its figures
+  share once, html_export.Page): Gnosjö 577 -> 334 kB, Stockholm 419 -> 296 kB, Göteborg 420 -> 297 kB.
+
+Usage: .venv/bin/python benchmarks/page_cost.py [--baseline REV] [--sidor N] [--mall kommunprofil]
 """
 
 from __future__ import annotations
