@@ -45,6 +45,10 @@ else running), the whole script:
   national site: 353 pages in 150 s wall (aim ≤ 240 s: met), 289 CPU s (0.82 per page): kernels
     260 s, `oj rapporter` itself 28 s; largest page 379 kB, none over 400 kB; total 72.3 MB.
   same command again: 0.8 s, 0 built, 353 up to date. oj --help: median 0.081 s.
+Measured 2026-12-04 by the lead at f580aea, quiet machine: 21 län 21.2 s wall vs naive 191.0 (9.0×), national
+  site 257 s, main process 44.7 CPU s (was 28), utforska 3.9 s and index 1.0 s after the reports. What
+  `oj rapporter`'s own process costs, against a named baseline in the same run: benchmarks/batch_main.py
+  (since then the dashboard data and the index map are made while the last reports run, not after them).
 `oj rapporter` prints its stages when OJLIB_TIDER=1 (this script sets it) and they are shown.
 Output in benchmarks/out/batch/. Usage:
   .venv/bin/python benchmarks/batch.py [--lan alla] [--omrade missbruk] [--jobb N] [--utan-nationell]
