@@ -187,3 +187,36 @@ def test_over_time_frames_split_answers_from_measures(example_ds, lan06):
     assert [t.kpi.iloc[0] for t in trends] == [k for k in kpis if k not in svar]
     no_answers = lan06[~lan06.typ.isin(lansrapport.ANSWER_TYPES)]
     assert lansrapport.over_time_frames(example_ds, "06", no_answers)[0] is None
+
+
+def test_development_tables_show_each_value_once_in_its_colour(example_ds):
+    """The Översikt's development tables carry the coloured table's colours (its strategy and palette), so
+    no second table repeats their values: each kommun's cell has the colour the kommun has there, länet and
+    riket none, and the colour rule with every indicator's colour limits stands once, under the last part."""
+    table = colours.coloured_lan_table(example_ds, "14", "missbruk", strategi="rang_tertil", palett="fargblind")
+    trender = trends.trend_table(example_ds, lan="14", omrade="missbruk")
+    numeric = [k for k in dict.fromkeys(table.kpi) if table.loc[table.kpi == k, "typ"].iloc[0]
+               not in lansrapport.ANSWER_TYPES]
+    parts = views.kommun_trend_tables(trender, numeric, title="Missbruk", coloured=table)
+    assert len(parts) > 1
+    rule = table.attrs["fargregel"]
+    assert [rule in p.html for p in parts] == [False] * (len(parts) - 1) + [True]
+    assert all("Färgerna förklaras under tabellen ”Missbruk (" in p.html for p in parts[:-1])
+    heads = table.drop_duplicates("kpi").set_index("kpi")
+    assert all(f"{heads.at[k, 'indikator']} ({heads.at[k, 'år']}): " in parts[-1].html for k in numeric)  # limits
+    names = dict(zip(table.kommun, table.kommunkod, strict=True))
+    seen = 0
+    for p in parts:
+        fill = dict(re.findall(r"\.(f\d+)\{background:(#[0-9A-Fa-f]{6});", p.html))
+        head = re.search(r"<thead>.*?</thead>", p.html).group(0)
+        order = [k for k in numeric if views.soft_hyphens(heads.at[k, "indikator"]) in head]
+        for name, cells in re.findall(r"<tr><th scope='row'>([^<]+)</th>(.*?)</tr>", p.html):
+            classes = re.findall(r"<td(?: class='(f\d+)')?>", cells)
+            assert len(classes) == len(order)
+            if name in ("Länet", "Riket"):
+                assert classes == [""] * len(order)
+                continue
+            want = table[table.kommunkod == names[name]].set_index("kpi")["färg"]
+            assert [fill[c] for c in classes] == [want[k] for k in order]
+            seen += len(order)
+    assert seen == table.kommunkod.nunique() * len(numeric)  # every kommun's every value, once

@@ -111,6 +111,8 @@ def test_lansanalys_runs_for_lan_of_different_size(tmp_path, lan, omrade):
     cell = next(c for c in nb.cells if c.source == "sections.show(rapport, \"oversikt\")")
     overview = "\n".join(str(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
     assert all(f">{n}<" in overview for n in names)
+    # each value once: the development tables carry the colours, no coloured table repeats their values
+    assert "oj-utveckling" in overview and "T_ojoversikt" not in overview
     others = kommuner.loc[kommuner.lan_kod != lan, "kommun_namn"].head(20)
     assert not any(f">{n}<" in overview for n in others if n not in set(names))
     meta = notebook.read_report_metadata(nb)

@@ -49,7 +49,7 @@ def test_stockholm_lan_report_shows_imported_stadsdelar_under_stockholm(ojhome, 
     page = page_path.read_text(encoding="utf-8")
     want = [f"↳ {n}" for n in sorted(wb.OJ_STADSDELAR["0180"])]
     found = _tables_with(page, "Stockholm")
-    # the answer matrix of the overview and of each chapter, the trend table and the numeric overview
+    # the answer matrix of the overview and of each chapter, and the development table (values and changes)
     assert len(found) >= 5, [h[:3] for h in found]
     for heads in found:
         at = heads.index("Stockholm")

@@ -42,12 +42,17 @@ def _oversikt(r: Report, s: Section) -> None:
                                 fordelningar=r.omraden[s.omrade].fordelningar))
     figures.over_time(*s.data["over_time"], title=f"{title}: länet och riket över tid", columns=6).show()
     numeric = [k for k in dict.fromkeys(tabell.kpi) if r.ds.cat[k].typ not in ANSWER_TYPES]
-    for t in views.kommun_trend_tables(r.omraden[s.omrade].trender, numeric,
-                                       title=f"{title}: kommunernas utveckling sedan föregående jämförbara år",
-                                       stadsdelar=stadsdelar):
+    trender = r.omraden[s.omrade].trender
+    # each value once: the kommuner's values, coloured as in the coloured table, with their changes;
+    # an indicator without a trend row (none on the example data) in a coloured table of its own
+    for t in views.kommun_trend_tables(trender, numeric, title=f"{title}: kommunernas värden och utveckling "
+                                       "sedan föregående jämförbara år", stadsdelar=stadsdelar, coloured=tabell):
         display(t)
-    for t in views.numeric_overviews(tabell, title=f"{title}: övriga mått", stadsdelar=stadsdelar):
-        display(t)
+    rest = tabell[~tabell.kpi.isin(set(trender.kpi))]
+    if not rest.empty:
+        rest.attrs = dict(tabell.attrs)
+        for t in views.numeric_overviews(rest, title=f"{title}: övriga mått", stadsdelar=stadsdelar):
+            display(t)
     saknas = views.missing_indicators(r.ds, tabell, s.omrade)
     if saknas:
         display(Markdown(saknas))

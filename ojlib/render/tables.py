@@ -171,6 +171,17 @@ def colour_rules(table: pd.DataFrame) -> list[str]:
             if isinstance(r["färgregel"], str)]
 
 
+def colour_rules_html(table: pd.DataFrame) -> str:
+    """``colour_rules`` as a ``<details>`` (closed on screen, opened for print); empty without rules."""
+    rules = colour_rules(table)
+    if not rules:
+        return ""
+    return ("<details class='oj-fargregler' style='font-size:11px;color:#444;margin:4px 0'><summary>"
+            "Färggränser per indikator (gränsvärden och hur många kommuner som har varje färg)</summary>"
+            "<ul style='margin:0 0 4px;padding-left:18px'>"
+            + "".join(f"<li>{html.escape(r)}</li>" for r in rules) + "</ul></details>")
+
+
 @dataclass
 class HtmlTable:
     """An HTML table that notebooks display (``_repr_html_``) and reports embed (``.html``)."""
@@ -262,12 +273,7 @@ def overview(table: pd.DataFrame, title: str | None = None, comparison_rows: boo
         lines.insert(1, f"{STADSDEL_NOTE} {STADSDEL_NOT_COLOURED}")
     foot = "".join(f"<p style='font-size:11px;color:#444;margin:2px 0'>{html.escape(n)}</p>"
                    for n in (lines if rule_note is True else [rule_note, *lines[1:]] if rule_note else lines[1:]))
-    rules = colour_rules(table)
-    if rules:
-        foot += ("<details class='oj-fargregler' style='font-size:11px;color:#444;margin:4px 0'><summary>"
-                 "Färggränser per indikator (gränsvärden och hur många kommuner som har varje färg)</summary>"
-                 "<ul style='margin:0 0 4px;padding-left:18px'>"
-                 + "".join(f"<li>{html.escape(r)}</li>" for r in rules) + "</ul></details>")
+    foot += colour_rules_html(table)
     body = (f"<div class='oj-oversikt' style='font-family: Arial, sans-serif'>"
             f"<h4 style='margin:4px 0'>{html.escape(title)}</h4>{mark}"
             f"{_lean_classes(_between_tags(styler.to_html()))}{foot}</div>")

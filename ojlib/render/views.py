@@ -3,8 +3,10 @@
 * ``answer_matrix``: Ja/Nej and scale indicators as ONE table per område, kommuner × indicators,
   each cell coloured by its answer (the same colour for the same answer in every column) and the
   län's and riket's distribution of answers under it;
+* ``kommun_trend_tables``: the other indicators, each kommun's value coloured as in the coloured
+  table and its change since the previous comparable year (the län report's Översikt);
 * ``numeric_overviews``: the coloured overview of the other indicators, split by value type
-  when it would be wide;
+  when it would be wide (in the Översikt only for an indicator without a development row);
 * ``kommun_summary_table``: the sammanfattande bild per kommun with arrows;
 * ``improvement_list``, ``coverage_table``, ``inledning``: the länsrapport's other sections;
 
@@ -15,6 +17,7 @@ mark where it applies. Tables have the kommun (or indicator) in the first column
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -329,15 +332,27 @@ TREND_COLUMNS = 6  # indicators to a table of kommunernas utveckling (wider does
 
 
 def kommun_trend_tables(trender: pd.DataFrame, kpis: list[str], title: str = "",
-                        stadsdelar: pd.DataFrame | None = None) -> list[HtmlTable]:
+                        stadsdelar: pd.DataFrame | None = None,
+                        coloured: pd.DataFrame | None = None) -> list[HtmlTable]:
     """Each kommun's development on the numeric indicators ``kpis``, ``TREND_COLUMNS`` indicators to a
     table: per kommun and indicator the value, an arrow for the change since the previous comparable
     year (as ``trends.trend_table`` judges it) and the change itself; länet and riket last.
-    ``stadsdelar`` (``lansrapport.stadsdel_rows``): their latest value under their kommun (no change)."""
+    ``stadsdelar`` (``lansrapport.stadsdel_rows``): their latest value under their kommun (no change).
+    ``coloured`` (the område's coloured table, ``ranking.lan_table``): each kommun's value in the colour it
+    has there, its colour rule under the last table (the page's one table of these values)."""
     order = [k for k in kpis if k in set(trender.kpi)]
     chunks = [order[i:i + TREND_COLUMNS] for i in range(0, len(order), TREND_COLUMNS)]
-    return [_kommun_trend_table(trender, part, title + (f" ({n} av {len(chunks)})" if len(chunks) > 1 else ""),
-                                stadsdelar) for n, part in enumerate(chunks, start=1)]
+    titles = [title + (f" ({n} av {len(chunks)})" if len(chunks) > 1 else "") for n in range(1, len(chunks) + 1)]
+    legend = ("", "")
+    if coloured is not None:
+        shown = coloured[coloured.kpi.isin(order)].copy()
+        shown.attrs = dict(coloured.attrs)
+        rule = tables.notes(shown)[0]
+        legend = (f"Värdets färg: {rule}", tables.colour_rules_html(shown))
+    return [_kommun_trend_table(trender, part, titles[n], stadsdelar, coloured,
+                                legend if n == len(chunks) - 1 else
+                                (f"Färgerna förklaras under tabellen ”{titles[-1]}”.", ""))
+            for n, part in enumerate(chunks)]
 
 
 def _stadsdel_trend_rows(sd: pd.DataFrame | None, kommunkod: str, order: list[str]) -> list[str]:
@@ -354,16 +369,28 @@ def _stadsdel_trend_rows(sd: pd.DataFrame | None, kommunkod: str, order: list[st
 
 
 def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
-                        stadsdelar: pd.DataFrame | None = None) -> HtmlTable:
+                        stadsdelar: pd.DataFrame | None = None, coloured: pd.DataFrame | None = None,
+                        legend: tuple[str, str] = ("", "")) -> HtmlTable:
     t = trender[trender.kpi.isin(order)]
     kalla = trender.attrs.get("kalla", "")
     heads = t.drop_duplicates("kpi").set_index("kpi")
     cells = {(r.kod, r.kpi): r for r in t.itertuples(index=False)}
     units = t.drop_duplicates("kod")[["kod", "namn", "nivå"]]
+    fills: dict = {}
+    if coloured is not None:
+        c = coloured[coloured.kpi.isin(order)]
+        fills = dict(zip(zip(c.kommunkod, c.kpi, strict=True), c["färg"], strict=True))
+    # one class per colour (a handful) on a kommun's cell, its rule in the table's own style sheet, scoped by the
+    # table's id; white borders part the cells as in the answer matrix
+    klass = {f: f"f{i}" for i, f in enumerate(dict.fromkeys(v for v in fills.values() if isinstance(v, str)))}
 
-    def cell(r) -> str:
+    def td(kod: str, k: str) -> str:
+        fill = fills.get((kod, k))
+        return f"<td class='{klass[fill]}'>" if fill in klass else "<td>"
+
+    def cell(r, kod: str, k: str) -> str:
         if r is None or pd.isna(r.värde):
-            return f"<td>{_e(getattr(r, 'kommentar', '') or 'saknas') if r is not None else 'saknas'}</td>"
+            return f"{td(kod, k)}{_e(getattr(r, 'kommentar', '') or 'saknas') if r is not None else 'saknas'}</td>"
         arrow, cls = _CHANGE.get(r.bedömning, ("", "lika"))
         change = ""
         if pd.notna(r.jämfört_med_år) and pd.notna(r.förändring):
@@ -372,13 +399,15 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
             change = f" <span class='{cls}' title='{_e(r.bedömning)} sedan {int(r.jämfört_med_år)}'>{arrow}\u00a0" \
                      f"{sign}{_e(diff)}</span>"
         # no class per cell: the table's style sheet sets its cells right (report.css, .oj-utveckling td)
-        return f"<td>{_e(r.värde_text)}{change}</td>"
+        return f"{td(kod, k)}{_e(r.värde_text)}{change}</td>"
 
     rows = {"body": [], "foot": []}
     sd = _stadsdelar_for(stadsdelar, t.assign(kommunkod=t.kod))
     for u in units.itertuples(index=False):
         label = {"län": "Länet", "riket": "Riket"}.get(u.nivå, u.namn)
-        row = f"<tr><th scope='row'>{_e(label)}</th>" + "".join(cell(cells.get((u.kod, k))) for k in order) + "</tr>"
+        kod = u.kod if u.nivå == "kommun" else None  # länet and riket are never coloured
+        row = (f"<tr><th scope='row'>{_e(label)}</th>"
+               + "".join(cell(cells.get((u.kod, k)), kod, k) for k in order) + "</tr>")
         rows["body" if u.nivå == "kommun" else "foot"].append(row)
         if u.nivå == "kommun":
             rows["body"] += _stadsdel_trend_rows(sd, u.kod, order)
@@ -387,12 +416,24 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
     lines = [f"Värdet senaste året och förändringen sedan föregående jämförbara år: {UPP} förbättring, {NED} "
              f"försämring, {LIKA} oförändrad (inom toleransen, {lansrapport.TOLERANS_KORT}); ↗ ökning och ↘ minskning "
              "för mått utan önskvärd riktning."]
+    if legend[0]:
+        lines.append(legend[0])
     if sd is not None:
-        lines.append(STADSDEL_NOTE + " Stadsdelarna visar senaste årets värde, utan förändring.")
+        lines.append(STADSDEL_NOTE + " Stadsdelarna visar senaste årets värde, utan förändring."
+                     + (f" {tables.STADSDEL_NOT_COLOURED}" if klass else ""))
     h = f"<h4>{_e(title)}</h4>" if title else ""
-    return HtmlTable(f"<div class='oj-tabell oj-utveckling'>{h}{_mark(kalla)}<div class='rulla'><table>"
+    ident, style = "", ""
+    if klass:
+        ident = "ojutv_" + hashlib.sha1(f"{title}|{order}|{sorted(fills.items())}".encode()).hexdigest()[:10]
+        # a change keeps its green or red on white, on any cell colour
+        style = ("<style>" + "".join(f"#{ident} .{c}{{background:{f};color:{colours.text_colour(f)}}}"
+                                     for f, c in klass.items())
+                 + f"#{ident} td[class]{{border:1px solid #fff}}"
+                 f"#{ident} td[class] span{{background:#fff;padding:0 3px;border-radius:2px}}</style>")
+        ident = f" id='{ident}'"
+    return HtmlTable(f"<div class='oj-tabell oj-utveckling'{ident}>{style}{h}{_mark(kalla)}<div class='rulla'><table>"
                      f"<thead><tr><th scope='col'>Kommun</th>{head}</tr></thead><tbody>{''.join(rows['body'])}"
-                     f"{''.join(rows['foot'])}</tbody></table></div>{_notes(lines, kalla)}</div>")
+                     f"{''.join(rows['foot'])}</tbody></table></div>{_notes(lines, kalla)}{legend[1]}</div>")
 
 
 # ---------------------------------------------------------------- bakgrundsmått
