@@ -3,6 +3,7 @@ and outputs equal to a fresh kernel's."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from ojlib.publish import reports
 from ojlib.publish.kernels import PooledKernel
+from ojlib.render import figures, html_export
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -182,3 +184,27 @@ def test_side_work_goes_where_the_jobs_after_it_cost_as_much():
     assert sum(reports.expected_cost(jobs[i]) for i in order[side + 1:]) == 3.0
     assert reports._order(jobs[:1], 5.0)[0] == reports.SIDE_WORK  # a batch smaller than the work: it goes first
     assert reports.SIDE_WORK not in reports._order(jobs, None)
+
+
+def test_a_batch_kernels_figures_name_ojlibs_template_and_the_page_is_the_same(kernel, tmp_path):
+    """A batch kernel sends ojlib's figure template (the same in every figure) as its name, and a figure
+    with another template as it is; the page's export puts ojlib's back: the page equals, byte for byte,
+    the page of the same figures holding their templates (a fresh kernel's, papermill's own)."""
+    body = ("import plotly.graph_objects as go\n"
+            "from ojlib.render import figures, notebook\n"
+            "notebook.setup()\n"
+            "go.Figure(go.Bar(x=[1, 2], y=[3.5, 4]), layout={'template': figures.TEMPLATE}).show()\n"
+            "go.Figure(go.Bar(x=[2, 1], y=[1, 2]), layout={'template': 'plotly_white'}).show()\n"
+            "go.Figure(go.Scatter(x=[1], y=[2]), layout={'template': figures.TEMPLATE, 'height': 300}).show()")
+    template = _template(tmp_path, "figurer", body)
+    pooled = kernel.execute(template, {"lan": "07"}, execution_timeout=60)
+    figs = [o["data"][html_export.PLOTLY_MIMETYPE] for o in pooled.cells[-1].outputs]
+    assert [f["layout"]["template"] for f in figs][::2] == [figures.TEMPLATE_NAME] * 2
+    assert figs[1]["layout"]["template"]["layout"]["font"]  # plotly_white, kept whole
+    fresh, _ = reports.execute(reports.Job(mall=str(template), params={"lan": "07"}), reports.default_kernel())
+    whole = [o["data"][html_export.PLOTLY_MIMETYPE] for o in fresh.cells[-1].outputs]
+    assert whole[0]["layout"]["template"] == whole[2]["layout"]["template"] == figures.template_json()
+    page = html_export.render_page(pooled, {"titel": "Test"})
+    assert page == html_export.render_page(fresh, {"titel": "Test"})
+    shared = json.loads(html_export._SHARED_RE.search(page).group(1))
+    assert figures.template_json() in shared and len(shared) == 2  # ojlib's and plotly_white, once each

@@ -58,6 +58,17 @@ TEMPLATE = go.layout.Template(layout={
     "colorway": LINJEFARGER, "hoverlabel": {"font": {"size": 12}}, "legend": {"bgcolor": "rgba(255,255,255,0)"},
 })
 
+# A figure's layout.template that names TEMPLATE instead of holding it: what a batch kernel sends
+# (notebook.drop_template), which the page's export puts back (html_export.Page.figure).
+TEMPLATE_NAME = "ojlib"
+
+
+@cache
+def template_json() -> dict:
+    """TEMPLATE as a figure's JSON holds it (``fig.to_json()``), made once per process."""
+    return json.loads(go.Figure(layout={"template": TEMPLATE}).to_json())["layout"]["template"]
+
+
 # decimal comma and a space between thousands, on every axis and in every hover
 SEPARATORS = ", "
 

@@ -11,6 +11,7 @@ import base64
 import html
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 from markupsafe import Markup
@@ -18,7 +19,7 @@ from markupsafe import Markup
 from ojlib.data.catalog import OMRADEN
 from ojlib.data.source_lines import EXEMPELDATA, has_example, source_line
 from ojlib.data.sources import registry
-from ojlib.render import templating
+from ojlib.render import figures, templating
 from ojlib.render.notebook import REPORT_MIMETYPE, markdown, read_report_metadata
 
 META_ID = "ojlib-rapport"
@@ -203,6 +204,12 @@ def page_figures(text: str) -> dict[str, dict]:
     return {fid: expand_spec(json.loads(spec), shared) for fid, spec in _FIGURE_RE.findall(text)}
 
 
+@cache
+def _template_key() -> str:
+    """ojlib's template as a page's shared list writes it (the same as from a figure that holds it)."""
+    return json.dumps(figures.template_json(), sort_keys=True, separators=(",", ":"))
+
+
 class Page:
     """Collects the HTML of one notebook's cells; figures share one list of plotly templates and of the
     parts that two figures of the page have alike (a source line, a legend, a year axis, a line style)."""
@@ -241,8 +248,10 @@ class Page:
         fig = dict(fig)
         layout = dict(fig.get("layout") or {})
         ref = None
-        if "template" in layout:
-            key = json.dumps(layout.pop("template"), sort_keys=True, separators=(",", ":"))
+        if "template" in layout:  # a batch kernel's figure names ojlib's (notebook.drop_template)
+            template = layout.pop("template")
+            key = _template_key() if template == figures.TEMPLATE_NAME else \
+                json.dumps(template, sort_keys=True, separators=(",", ":"))
             ref = self._shared(key)
         self.n_figures += 1
         fid = f"fig-{self.n_figures}"

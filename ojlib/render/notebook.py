@@ -18,6 +18,7 @@ from ojlib.data import geo, omraden
 from ojlib.data.catalog import RIKTNINGAR
 from ojlib.data.source_lines import EXEMPELDATA, source_line
 from ojlib.data.sources import registry
+from ojlib.render import figures
 from ojlib.render.tables import HtmlTable
 
 REPORT_MIMETYPE = "application/vnd.ojlib.report+json"
@@ -56,7 +57,23 @@ def show_figure(fig, *args, **kwargs) -> None:
     """
     from IPython.display import display
 
-    display({PLOTLY_MIMETYPE: json.loads(fig.to_json()), "text/plain": ""}, raw=True)
+    spec = json.loads(fig.to_json())
+    drop_template(spec, name=True)
+    display({PLOTLY_MIMETYPE: spec, "text/plain": ""}, raw=True)
+
+
+def drop_template(fig: dict, name: bool = False) -> None:
+    """Take the template out of a figure's JSON (in place): ojlib's (figures.TEMPLATE, 0,5 kB a figure)
+    is the same in every figure. ``name``: ojlib's template is replaced by its name (figures.TEMPLATE_NAME),
+    which the page's export puts back (a batch kernel's figures, see ``use_plain_figure_display``), and
+    any other template is kept; without it any template is left out (a saved notebook, ``execute_in_place``)."""
+    layout = fig.get("layout") or {}
+    if "template" not in layout:
+        return
+    if not name:
+        del layout["template"]
+    elif layout["template"] == figures.template_json():
+        layout["template"] = figures.TEMPLATE_NAME
 
 
 def use_plain_figure_display() -> None:
@@ -64,7 +81,8 @@ def use_plain_figure_display() -> None:
 
     Replacing the method is deliberate: plotly's public route (a custom renderer in
     ``plotly.io.renderers``) still imports nbformat and jsonschema in ``plotly.io.show`` for every
-    mime bundle, a second per kernel. Only batch kernels (``OJLIB_BATCH``) do this."""
+    mime bundle, a second per kernel. Only batch kernels (``OJLIB_BATCH``) do this; their figures name
+    ojlib's template instead of holding it (``drop_template``: the page's export puts it back)."""
     from plotly.basedatatypes import BaseFigure
 
     BaseFigure.show = show_figure
@@ -291,7 +309,7 @@ def execute_in_place(path, kernel_name: str = "ojlib", timeout: int = 600) -> in
         for out in cell.get("outputs", []):
             fig = out.get("data", {}).get(PLOTLY_MIMETYPE)
             if isinstance(fig, dict):
-                (fig.get("layout") or {}).pop("template", None)
+                drop_template(fig)
     nbformat.validate(nb)
     text = _notebook_json(json.loads(nbformat.writes(nb))) + "\n"
     path.write_text(text, encoding="utf-8")
