@@ -159,3 +159,27 @@ def test_coloured_lan_table_places_kommuner_against_riket(example_ds):
     assert t.attrs["forklaring"] == colours.FORKLARING and t.attrs["lan"] == "06"
     # costs have no direction in the catalogue: neutral
     assert set(t.loc[t.riktning.isna(), "färgstrategi"]) == {"neutral"}
+
+
+@pytest.mark.parametrize("strategi", sorted(colours.STRATEGIER))
+def test_another_palettes_rule_texts_are_that_palettes_own_without_classifying_again(example_ds, strategi):
+    """classify(rule_palettes=...) gives each palette's rule texts beside the table's (the dashboard's
+    colour-blind rules) from one classification: the same texts as classifying in that palette, whose
+    classes are the ones of the standard palette."""
+    std = colours.coloured_kommun_table(example_ds, "missbruk", strategi=strategi, rule_palettes=("fargblind",))
+    fb = colours.coloured_kommun_table(example_ds, "missbruk", strategi=strategi, palett="fargblind")
+    assert (std["färgkod"] == fb["färgkod"]).all()
+    assert list(std["färgregel_fargblind"]) == list(fb["färgregel"])
+    assert (list(std["färgregel_fargblind"]) != list(std["färgregel"])) == (strategi != "neutral")  # colours named
+    assert list(std.drop(columns="färgregel_fargblind").columns) == list(fb.columns)
+    with pytest.raises(OjError, match="färgpalett"):
+        colours.classify(std, strategi, rule_palettes=("rosa",))
+    # and in small tables each strategy's every kind of rule: Ja/Nej, a scale, a target, ties at both limits
+    for values, kw in [([1, 0, 1, None], {"typ": "ja_nej"}), ([1, 2, 3, 2], {"typ": "skala"}),
+                       ([5, 5, 5, 5], {}), ([1, 2, 2, 2, 2, 3], {}), ([1, 2, 3, 4], {"riktning": None}),
+                       ([10, 20, 30], {"riket": 20.0})]:
+        t = frame(values, **kw)
+        one = colours.classify(t, strategi, inom="tabellen", rule_palettes=("fargblind", "standard"))
+        other = colours.classify(t, strategi, palett="fargblind", inom="tabellen")
+        assert list(one["färgregel_fargblind"]) == list(other["färgregel"])
+        assert list(one["färgregel_standard"]) == list(one["färgregel"])

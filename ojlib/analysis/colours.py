@@ -294,61 +294,69 @@ def _count_text(code: np.ndarray, valid: np.ndarray, k: int) -> str:
     return f"{c} av {n} {'kommun' if n == 1 else 'kommuner'}"
 
 
-def _group_rule(eff, v, typ, riktning, enhet, riket, mal, kpi, nivaer, where, names):
-    """Codes (1..k) for one indicator's values and the rule text with its numbers and counts."""
+def _group_rule(eff, v, typ, riktning, enhet, riket, mal, kpi, nivaer, where):
+    """Codes (1..k) for one indicator's values and its rule text with their numbers and counts, the text as a
+    function of a palette's colour names (``FARGNAMN[palett]``): the codes are the same for every palette."""
     f = lambda x: format_number(x, typ, enhet)  # noqa: E731
     hb = riktning != "lagre_battre"
     better, worse = ("högre", "lägre") if hb else ("lägre", "högre")
     valid = ~np.isnan(v)
-    B, M, S = names["bast"].capitalize(), names["mitten"], names["samst"]
     if eff in ("ja_nej", "neutral_ja_nej"):
         code = np.where(v == 1, 2, 1)
         if eff == "neutral_ja_nej":
-            return code, "Ja/Nej utan önskvärd riktning: neutrala nyanser efter svaret."
-        return code, (f"Efter svaret: Ja {names['bast']} ({_count_text(code, valid, 2)}), Nej {S} "
-                      f"({_count_text(code, valid, 1)}) bland {where}.")
+            return code, lambda names: "Ja/Nej utan önskvärd riktning: neutrala nyanser efter svaret."
+        yes, no = _count_text(code, valid, 2), _count_text(code, valid, 1)
+        return code, lambda names: (f"Efter svaret: Ja {names['bast']} ({yes}), Nej {names['samst']} ({no}) "
+                                    f"bland {where}.")
     if eff in ("skala", "neutral_skala"):
         levels = _scale_levels(nivaer or {int(x): short_num(x) for x in np.unique(v[valid])}, riktning)
         codes_of = {lv: n for n, (lv, _) in enumerate(levels, start=1)}
         code = np.array([codes_of.get(int(round(x)), 0) if not np.isnan(x) else 0 for x in v])
         if eff == "neutral_skala":
-            return code, "Skala utan önskvärd riktning: neutrala nyanser efter nivå."
+            return code, lambda names: "Skala utan önskvärd riktning: neutrala nyanser efter nivå."
         keys = _scale_keys(len(levels))
-        parts = [f"{level_text(label)} {names.get(key, key)} ({_count_text(code, valid, n)})"
+        parts = [(level_text(label), key, _count_text(code, valid, n))
                  for n, ((_, label), key) in enumerate(zip(levels, keys, strict=True), start=1)][::-1]
-        return code, f"Efter svaret (skalans nivåer): {', '.join(parts)} bland {where}."
+        return code, lambda names: (f"Efter svaret (skalans nivåer): "
+                                    f"{', '.join(f'{t} {names.get(k, k)} ({c})' for t, k, c in parts)} bland {where}.")
     if eff in _PCT:
         pl, ph, a = _PCT[eff]
         code, lo, hi = _rank_classes(v, hb, a)
         if not valid.any():
-            return code, f"Inga värden bland {where}."
+            return code, lambda names: f"Inga värden bland {where}."
         if np.nanmin(v) == np.nanmax(v):
-            return code, (f"Alla {int(valid.sum())} kommuner har samma värde ({f(lo)}) bland {where}: {M}, "
-                          "ingen spridning att färga efter.")
-        both = " (värden lika med båda gränserna är gula)" if lo == hi else ""
-        both = _recolour(both, "fargblind") if names is FARGNAMN["fargblind"] else both
+            return code, lambda names: (f"Alla {int(valid.sum())} kommuner har samma värde ({f(lo)}) bland {where}: "
+                                        f"{names['mitten']}, ingen spridning att färga efter.")
         good, bad = (f"värde ≥ {f(hi)} ({ph} percentilen)", f"värde ≤ {f(lo)} ({pl} percentilen)") if hb else \
             (f"värde ≤ {f(lo)} ({pl} percentilen)", f"värde ≥ {f(hi)} ({ph} percentilen)")
-        return code, (f"{B}: {good}, {_count_text(code, valid, 3)}; {M}: däremellan{both}, "
-                      f"{_count_text(code, valid, 2)}; {S}: {bad}, {_count_text(code, valid, 1)} – bland {where}; "
-                      f"{better} värde är bättre. Lika värden har samma färg.")
+        counts = [_count_text(code, valid, k) for k in (3, 2, 1)]
+
+        def rank_rule(names):
+            both = f" (värden lika med båda gränserna är {names['mitten']}a)" if lo == hi else ""
+            return (f"{names['bast'].capitalize()}: {good}, {counts[0]}; {names['mitten']}: däremellan{both}, "
+                    f"{counts[1]}; {names['samst']}: {bad}, {counts[2]} – bland {where}; "
+                    f"{better} värde är bättre. Lika värden har samma färg.")
+        return code, rank_rule
     if eff == "avstand_median":
         code, p10, m, p90 = _median_classes(v, hb)
-        return code, (f"Median {f(m)}, 10:e percentilen {f(p10)}, 90:e percentilen {f(p90)} bland {where}; "
-                      f"{better} värde är bättre. Lika värden har samma färg.")
+        text = (f"Median {f(m)}, 10:e percentilen {f(p10)}, 90:e percentilen {f(p90)} bland {where}; "
+                f"{better} värde är bättre. Lika värden har samma färg.")
+        return code, lambda names: text
     if eff == "neutral":
         code, p25, p50, p75 = _neutral_classes(v)
         counts = ", ".join(_count_text(code, valid, k).split(" av ")[0] for k in (1, 2, 3, 4))
-        return code, (f"Neutral efter värde: gränser {f(p25)}, {f(p50)} och {f(p75)} (25:e, 50:e och 75:e "
-                      f"percentilen bland {where}); antal kommuner från lägsta till högsta nyans: {counts} av "
-                      f"{int(valid.sum())}; ingen önskvärd riktning.")
+        text = (f"Neutral efter värde: gränser {f(p25)}, {f(p50)} och {f(p75)} (25:e, 50:e och 75:e "
+                f"percentilen bland {where}); antal kommuner från lägsta till högsta nyans: {counts} av "
+                f"{int(valid.sum())}; ingen önskvärd riktning.")
+        return code, lambda names: text
     if eff == "troskel_mal":
         target = float(mal[kpi])
         reached = v >= target if hb else v <= target
         least = "minst" if hb else "högst"
         code = np.where(reached, 2, 1)
-        return code, (f"Mål {f(target)}: {names['bast']} om {least} målet ({_count_text(code, valid, 2)}), "
-                      f"annars {S}.")
+        count = _count_text(code, valid, 2)
+        return code, lambda names: (f"Mål {f(target)}: {names['bast']} om {least} målet ({count}), "
+                                    f"annars {names['samst']}.")
     kind, tol = TOLERANS[typ]
     diff = v - riket
     band = np.abs(diff) <= (tol if kind != "procent" else np.abs(riket) * tol / 100) + 1e-9
@@ -357,8 +365,8 @@ def _group_rule(eff, v, typ, riktning, enhet, riket, mal, kpi, nivaer, where, na
     unit = {"procentenheter": "procentenhet" if tol == 1 else "procentenheter", "procent": "%"}.get(kind, kind)
     r0 = riket[~np.isnan(riket)]
     rtext = f(r0[0]) if len(r0) else "–"
-    return code, (f"Mot riket ({rtext}): {M} inom ±{short_num(tol)} {unit}, {names['bast']} om {better}, "
-                  f"{S} om {worse}.")
+    return code, lambda names: (f"Mot riket ({rtext}): {names['mitten']} inom ±{short_num(tol)} {unit}, "
+                                f"{names['bast']} om {better}, {names['samst']} om {worse}.")
 
 
 def _check_population(table: pd.DataFrame, inom: str, keys: list[str]) -> None:
@@ -372,7 +380,8 @@ def _check_population(table: pd.DataFrame, inom: str, keys: list[str]) -> None:
 
 
 def classify(table: pd.DataFrame, strategi: str = "rang_kvartil", palett: str = "standard",
-             inom: str = "riket", mal: dict | None = None, catalogue=None) -> pd.DataFrame:
+             inom: str = "riket", mal: dict | None = None, catalogue=None,
+             rule_palettes: tuple[str, ...] = ()) -> pd.DataFrame:
     """Add colour columns to a comparison table (from :mod:`ojlib.analysis.ranking`).
 
     Adds färgstrategi (the scheme the row actually got, see ``effective_strategy``),
@@ -381,10 +390,14 @@ def classify(table: pd.DataFrame, strategi: str = "rang_kvartil", palett: str = 
     The reference group (``inom``) must be complete in the table: "riket" needs all kommuner
     (use :func:`coloured_lan_table` for one län), "lanet" the län's, "tabellen" takes the rows
     as they are. ``attrs`` gain fargstrategi, palett, inom, forklaring (``FORKLARING``) and
-    fargregel (``describe``).
+    fargregel (``describe``). ``rule_palettes``: a column ``färgregel_<palett>`` each, the rule texts in
+    that palette's colour names (the classes are the same in every palette).
     """
     check_strategy(strategi)
     pal = check_palette(palett)
+    for p in rule_palettes:
+        check_palette(p)
+    other = {p: (FARGNAMN[p], np.empty(len(table), dtype=object)) for p in rule_palettes}
     if inom not in INOM:
         raise OjError(f"Okänd jämförelsegrupp för färgen '{inom}'; {did_you_mean(inom, list(INOM))}")
     keys = [k for k in ("kpi", "år", "kön") if k in table.columns]
@@ -413,11 +426,13 @@ def classify(table: pd.DataFrame, strategi: str = "rang_kvartil", palett: str = 
         v = values[idx]
         nivaer = levels.get(first.kpi) or {}
         code, rule = _group_rule(eff, v, first.typ, riktning, first.enhet, riket[idx], mal, first.kpi, nivaer,
-                                 where, names)
+                                 where)
         code = np.where(np.isnan(v), 0, code)
         eff_col[idx] = eff
         code_col[idx] = code
-        rule_col[idx] = rule
+        rule_col[idx] = rule(names)
+        for other_names, col in other.values():
+            col[idx] = rule(other_names)
         entries = {e.kod: e for e in legend(eff, palett, riktning=riktning, nivaer=nivaer or None)}
         klass[idx] = [entries[c].namn for c in code]
         farg[idx] = [entries[c].farg for c in code]
@@ -430,17 +445,20 @@ def classify(table: pd.DataFrame, strategi: str = "rang_kvartil", palett: str = 
     out["färgklass"] = klass
     out["färg"] = farg
     out["färgregel"] = rule_col
+    for p, (_, col) in other.items():
+        out[f"färgregel_{p}"] = col
     out.attrs = {**table.attrs, "fargstrategi": strategi, "palett": palett, "inom": inom,
                  "forklaring": FORKLARING, "fargregel": describe(strategi, palett, inom)}
     return out
 
 
 def coloured_kommun_table(ds, omrade=None, ar=None, strategi: str = "rang_kvartil", palett: str = "standard",
-                          inom: str = "riket", mal: dict | None = None, **kwargs) -> pd.DataFrame:
+                          inom: str = "riket", mal: dict | None = None, rule_palettes: tuple[str, ...] = (),
+                          **kwargs) -> pd.DataFrame:
     """:func:`ranking.kommun_table` (all kommuner) with colour columns (for the Sweden map)."""
     check_strategy(strategi)
     table = ranking.kommun_table(ds, omrade, ar, **kwargs)
-    return classify(table, strategi, palett, inom if inom != "tabellen" else "riket", mal, ds.cat)
+    return classify(table, strategi, palett, inom if inom != "tabellen" else "riket", mal, ds.cat, rule_palettes)
 
 
 def coloured_lan_table(ds, lan, omrade=None, ar=None, strategi: str = "rang_kvartil", palett: str = "standard",

@@ -155,8 +155,8 @@ def omrade_data(ds, omrade: str, strategi: str = "rang_kvartil") -> dict:
     kallor: dict[str, str] = {}
     have = ds.df[(ds.df.niva == "kommun") & ds.df.varde.notna() & ds.df.kpi.isin(list(info))]
     for year in sorted(int(y) for y in have.ar.unique()):
-        std = colours.coloured_kommun_table(ds, omrade, year, strategi=strategi, exakt_ar=True)
-        fb = colours.classify(std.drop(columns=colours.COLUMNS), strategi, "fargblind", "riket", None, ds.cat)
+        std = colours.coloured_kommun_table(ds, omrade, year, strategi=strategi, rule_palettes=("fargblind",),
+                                            exakt_ar=True)  # the colour-blind palette's rule texts beside
         kalla = std.attrs.get("kalla") or ds.kalla
         kallor[str(year)] = source_line(kalla, derived=True)
         cols = {c: std[c].to_numpy() for c in ("kpi", "kommunkod", "värde", "värde_text", "färgkod", "rang_i_länet",
@@ -165,7 +165,7 @@ def omrade_data(ds, omrade: str, strategi: str = "rang_kvartil") -> dict:
                                                 "riket_fördelning", "kommungrupp", "kommungrupp_text",
                                                 "kommungrupp_avser", "kommungrupp_fördelning", "färgregel",
                                                 "färgstrategi")}
-        fb_rule = fb["färgregel"].to_numpy()
+        fb_rule = std["färgregel_fargblind"].to_numpy()
         for start in range(0, len(std), n_k):
             end = start + n_k
             kpi = cols["kpi"][start]
