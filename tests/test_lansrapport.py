@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from ojlib.analysis import aggregate, colours, levels, ranking, trends
-from ojlib.data import omraden
+from ojlib.data import dataset, omraden
 from ojlib.render import figures, views
 from ojlib.report import lansrapport
 
@@ -220,3 +220,10 @@ def test_development_tables_show_each_value_once_in_its_colour(example_ds):
             assert [fill[c] for c in classes] == [want[k] for k in order]
             seen += len(order)
     assert seen == table.kommunkod.nunique() * len(numeric)  # every kommun's every value, once
+    # a missing value: the coloured table's short reason in its grey cell, the long text once under the table
+    gone = table[table["värde"].isna() & table.kpi.isin(numeric)]
+    assert not gone.empty
+    shown = "".join(p.html for p in parts)
+    for text, status in zip(gone["värde_text"], gone.status, strict=True):
+        assert f">{text}</td>" in shown and "Saknade värden: " in shown
+        assert f">{dataset.STATUS_TEXT[status]}</td>" not in shown and dataset.STATUS_TEXT[status] in shown

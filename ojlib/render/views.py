@@ -377,9 +377,13 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
     cells = {(r.kod, r.kpi): r for r in t.itertuples(index=False)}
     units = t.drop_duplicates("kod")[["kod", "namn", "nivå"]]
     fills: dict = {}
+    short: dict = {}  # a kommun's missing value: the coloured table's short reason, its long text said once below
     if coloured is not None:
         c = coloured[coloured.kpi.isin(order)]
         fills = dict(zip(zip(c.kommunkod, c.kpi, strict=True), c["färg"], strict=True))
+        gone = c[c["värde"].isna()]
+        short = dict(zip(zip(gone.kommunkod, gone.kpi, strict=True), gone["värde_text"], strict=True))
+    reasons: dict = {}
     # one class per colour (a handful) on a kommun's cell, its rule in the table's own style sheet, scoped by the
     # table's id; white borders part the cells as in the answer matrix
     klass = {f: f"f{i}" for i, f in enumerate(dict.fromkeys(v for v in fills.values() if isinstance(v, str)))}
@@ -390,7 +394,11 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
 
     def cell(r, kod: str, k: str) -> str:
         if r is None or pd.isna(r.värde):
-            return f"{td(kod, k)}{_e(getattr(r, 'kommentar', '') or 'saknas') if r is not None else 'saknas'}</td>"
+            text = (getattr(r, "kommentar", "") or "saknas") if r is not None else "saknas"
+            if isinstance(short.get((kod, k)), str) and text != "saknas":  # a grey cell one line high
+                reasons[text] = None
+                text = short[(kod, k)]
+            return f"{td(kod, k)}{_e(text)}</td>"
         arrow, cls = _CHANGE.get(r.bedömning, ("", "lika"))
         change = ""
         if pd.notna(r.jämfört_med_år) and pd.notna(r.förändring):
@@ -416,6 +424,8 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
     lines = [f"Värdet senaste året och förändringen sedan föregående jämförbara år: {UPP} förbättring, {NED} "
              f"försämring, {LIKA} oförändrad (inom toleransen, {lansrapport.TOLERANS_KORT}); ↗ ökning och ↘ minskning "
              "för mått utan önskvärd riktning."]
+    if reasons:
+        lines.append(f"Saknade värden: {'; '.join(reasons)}.")
     if legend[0]:
         lines.append(legend[0])
     if sd is not None:
