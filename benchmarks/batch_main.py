@@ -48,6 +48,16 @@ Measured 2026-12-04 01:36-01:50 on the shared 2-core machine, one round per side
   imports and planning about 1.3 s. Versus 19c828e the main process does more per page because pages
   weigh 20-45 % more (the example data grew from 80 to 113 indicators) and are compacted, and it builds the
   dashboard (new since then); what it does after the reports, with a core idle, is now below 19c828e's.
+
+Measured 2026-12-04 02:01-02:13, profiler case (52 pages of län 14), against 22849e2 (main before batch kernels
+sent ojlib's figure template by name and the dashboard's colour-blind rule texts came from one classification;
+pages and data files the same byte for byte): median of two rounds per side (load average 1.9-4.7), main
+process CPU 11.35 -> 10.80 s (0.95×, 0.218 -> 0.208 s a page), the dashboard data and index map prepared
+during the reports 7.7 -> 6.8 s, kernels 62.7 -> 62.6 s, wall 58.5 -> 57.0 s; a single round before it (load
+3.2-4.1) said 11.0 -> 11.2 s and 7.5 -> 7.4 s: the gain (about 0,5 CPU-s a run) is of the order of this
+machine's noise. Measured apart, in one process each: the dashboard data of three områden on the example data
+3.47-3.52 -> 2.95-3.11 CPU-s (three runs per side, alternating), a profile page's decoding and export about
+2 ms less (benchmarks/page_cost.py).
 """
 
 from __future__ import annotations

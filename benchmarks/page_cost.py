@@ -36,6 +36,15 @@ now 1.05/1.03/1.04/1.38/1.17 s; funktionsnedsättning 03/04/05/14 at 19c828e 2.0
 indicators then), at f580aea 3.77/2.02/2.32/3.26 s, now 3.70/1.72/1.92/2.79 s (47 indicators, 21 of them
 also per unit; the first page of an område fills the per-process caches of its indicators' levels).
 
+Measured 2026-12-04 02:03–02:06 UTC (load average 1.9–3.0), 3 pages per template and side, against 22849e2
+(main before batch kernels sent ojlib's figure template by name, notebook.drop_template):
+  kommunprofil: 429 -> 382 kB shown per page (0.89×: 92 figures, 0,5 kB of template each), 1.02 -> 0.99 CPU-s
+  lansanalys:   667 -> 644 kB shown per page, 2.44 -> 2.36 CPU-s (0.97×; the kernel's CPU hardly moves).
+  In oj rapporter's own process (a one-off measurement, not this script) Jönköping's profile, a fresh kernel's
+  outputs with the templates named or whole (the page the same byte for byte), cost 45.7 -> 43.5 ms to decode
+  and export (median of 7): about 2 ms a page of the 0,21 CPU-s a page the main process spends
+  (benchmarks/batch_main.py), where the per-message overhead of jupyter_client/nbclient dominates.
+
 The baseline runs on its own ``params`` and its own example data (built with its code into the temporary
 folder), since the catalogue grew after 8031c89/19c828e and an older catalogue refuses today's fields.
 
