@@ -50,7 +50,7 @@ def _lazy(name: str) -> None:
 
 for _name in ("ojlib.data.catalog", "ojlib.data.dataset", "ojlib.data.enheter", "ojlib.data.geo", "ojlib.data.shared",
               "ojlib.analysis.colours", "ojlib.base.outputs", "ojlib.render.html_export", "ojlib.render.presentation",
-              "ojlib.render.writers", "ojlib.publish.reports", "ojlib.publish.site"):
+              "ojlib.render.writers", "ojlib.report.lansrapport", "ojlib.publish.reports", "ojlib.publish.site"):
     _lazy(_name)
 
 # Command modules register themselves on ``app`` when imported.
