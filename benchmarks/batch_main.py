@@ -17,7 +17,15 @@ Cases: ``lan`` (default): 21 län × missbruk; ``profiler``: the kommun profiles
 per side: run it rarely). Then for each side the same command again (0 pages built: planning and
 fingerprints only).
 
+``--samma-katalog``: this checkout runs on the (first) baseline's indicator catalogue (its
+``params/indikatorer.yml``; a catalogue that still names the publisher ``kalla`` loads as ``utgivare``), and its
+example data is made for that catalogue, so both sides build the same pages about the same indicators: the
+code's cost for the same work, apart from what the code adds to every page (maps with labels, the dashboard and
+the län pages' coloured development tables are there; bakgrundsmått and units need catalogue entries the old
+catalogue lacks, so they are absent on this side too).
+
 Usage: .venv/bin/python benchmarks/batch_main.py [--baseline REV[,REV]] [--fall lan,profiler] [--varv N]
+                                                   [--samma-katalog]
 
 Measured 2026-12-04 01:36-01:50 on the shared 2-core machine, one round per side, load average 3.5-5
 (other sessions' tests; wall times and stage seconds move with it, CPU seconds less), at main 0b28412:
@@ -103,11 +111,13 @@ def baseline_tree(rev: str, into: Path) -> Path:
     return tree
 
 
-def side_env(name: str, code: Path | None, tmp: Path) -> dict:
-    """A project home with its own example data, for one side."""
+def side_env(name: str, code: Path | None, tmp: Path, catalogue: Path | None = None) -> dict:
+    """A project home with its own example data, for one side (``catalogue``: another indicator catalogue)."""
     home = tmp / f"home-{name}"
     home.mkdir()
     shutil.copytree((code or ROOT) / "params", home / "params")
+    if catalogue is not None:
+        shutil.copyfile(catalogue, home / "params" / "indikatorer.yml")
     env = {**os.environ, "OJLIB_HOME": str(home), "OJLIB_TIDER": "1"}
     env.pop("PLOTLY_RENDERER", None)
     if code is not None:
@@ -139,16 +149,22 @@ def main() -> None:
     ap.add_argument("--varv", type=int, default=1, help="rounds per side (the sides alternate)")
     ap.add_argument("--profil-lan", default="14")
     ap.add_argument("--jobb", default=None)
+    ap.add_argument("--samma-katalog", action="store_true",
+                    help="this checkout on the (first) baseline's indicator catalogue: the same work on both sides")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ojlib-batch-main-"))
     try:
-        envs = {}
+        envs, trees = {}, []
         for rev in args.baseline.split(","):
             folder = tmp / f"rev-{rev}"
             folder.mkdir()
-            envs[rev] = side_env(rev, baseline_tree(rev, folder), tmp)
-        envs["this"] = side_env("this", None, tmp)
-        print(f"baseline {args.baseline} vs this checkout; {os.cpu_count()} cores, load average {load()}")
+            trees.append(baseline_tree(rev, folder))
+            envs[rev] = side_env(rev, trees[-1], tmp)
+        same = trees[0] / "params" / "indikatorer.yml" if args.samma_katalog else None
+        envs["this"] = side_env("this", None, tmp, catalogue=same)
+        print(f"baseline {args.baseline} vs this checkout"
+              + (f" on {args.baseline.split(',')[0]}'s indicator catalogue" if same else "")
+              + f"; {os.cpu_count()} cores, load average {load()}")
         jobb = ["--jobb", args.jobb] if args.jobb else []
         for case in args.fall.split(","):
             results: dict[str, list[dict]] = {k: [] for k in envs}
