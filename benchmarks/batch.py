@@ -45,10 +45,24 @@ else running), the whole script:
   national site: 353 pages in 150 s wall (aim ≤ 240 s: met), 289 CPU s (0.82 per page): kernels
     260 s, `oj rapporter` itself 28 s; largest page 379 kB, none over 400 kB; total 72.3 MB.
   same command again: 0.8 s, 0 built, 353 up to date. oj --help: median 0.081 s.
-Measured 2026-12-04 by the lead at f580aea, quiet machine: 21 län 21.2 s wall vs naive 191.0 (9.0×), national
-  site 257 s, main process 44.7 CPU s (was 28), utforska 3.9 s and index 1.0 s after the reports. What
-  `oj rapporter`'s own process costs, against a named baseline in the same run: benchmarks/batch_main.py
-  (since then the dashboard data and the index map are made while the last reports run, not after them).
+Measured 2026-12-04 00:43–00:52 at f580aea on a quiet machine (load average 0.1 at the start), the whole script;
+the example catalogue had grown from 80 to 113 indicators since 19c828e (funktionsnedsättning 26 -> 47+4):
+  21 län × missbruk: 21.2 s wall vs naive 191.0 s (9.0×); 1.73 CPU s per report; pages 278 kB mean, 516 max.
+  national site: 257 s wall, 492 CPU s (1.39 per page; main process 44.7, kernels 447.4); largest page
+    1448 kB, 50 pages over 400 kB; total 137.8 MB. oj --help 0.106 s.
+Measured 2026-12-04 02:14–02:22 at 677c9b0 on a quiet machine (load average 0.8 at the start, nothing else
+running), the whole script, after this session's work on page weight and CPU (same 113-indicator catalogue):
+  21 län × missbruk: oj rapporter 14.7 s wall / 26.3 CPU s; naive loop 158.4 s / 157.8 CPU s → 10.8× wall,
+    6.0× CPU; 1.25 vs 7.52 CPU s per report; pages 231 kB mean, 399 kB max. (The naive loop runs the same
+    lighter notebooks, so it got faster too: 184.8 -> 158.4 s since 19c828e.)
+  national site: 353 pages in 204 s wall (aim ≤ 240 s: met), 391 CPU s (1.11 per page; main process 41.5,
+    kernels 348.8); largest page 1034 kB (Västra Götaland funktionsnedsättning, 47 indicators and its units
+    chapter), 21 pages over 400 kB (funktionsnedsättning län pages); total 101.6 MB.
+  same command again: 1.2 s, 0 built. oj --help: 0.46 s here, because `oj export` had started importing
+    pandas at the top; fixed in ada0d3c (0.11 s, test_startup fails otherwise).
+  The same work as 19c828e (its 80-indicator catalogue on both sides, one run): benchmarks/batch_main.py
+  --samma-katalog: national site 132.1 -> 121.6 s wall, 0.72 -> 0.65 CPU s per page.
+What `oj rapporter`'s own process costs, against a named baseline in the same run: benchmarks/batch_main.py.
 `oj rapporter` prints its stages when OJLIB_TIDER=1 (this script sets it) and they are shown.
 Output in benchmarks/out/batch/. Usage:
   .venv/bin/python benchmarks/batch.py [--lan alla] [--omrade missbruk] [--jobb N] [--utan-nationell]

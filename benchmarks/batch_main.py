@@ -27,6 +27,17 @@ catalogue lacks, so they are absent on this side too).
 Usage: .venv/bin/python benchmarks/batch_main.py [--baseline REV[,REV]] [--fall lan,profiler] [--varv N]
                                                    [--samma-katalog]
 
+Measured 2026-12-04 02:40-02:49 at e228c76 on a quiet machine (load average 0.1 at the start, nothing else
+running), --fall nationell --samma-katalog (both sides on 19c828e's 80-indicator catalogue, one round):
+  nationell (353 pages)      19c828e    this   this ÷ 19c828e
+    wall s                     132.1   121.6   0.92×
+    kernels CPU s              230.4   201.3   0.87×   (per page 0.65 -> 0.57)
+    main process CPU s          23.8    28.3   1.19×   (per page 0.067 -> 0.080; the dashboard is new since 19c828e)
+    CPU per page, both          0.72    0.65   0.90×
+    page kB, mean                211     184   0.87×
+    after the reports s          1.2     1.1   (3.6 s prepared during them)
+    same command again s        0.68    1.23   (0 pages built either side)
+
 Measured 2026-12-04 01:36-01:50 on the shared 2-core machine, one round per side, load average 3.5-5
 (other sessions' tests; wall times and stage seconds move with it, CPU seconds less), at main 0b28412:
   21 län × missbruk          19c828e   f580aea   this   (this ÷ 19c828e, ÷ f580aea)
