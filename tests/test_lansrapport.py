@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from ojlib.analysis import aggregate, colours, levels, ranking, trends
+from ojlib.analysis import aggregate, colours, formatting, levels, ranking, trends
 from ojlib.data import dataset, omraden
 from ojlib.render import figures, views
 from ojlib.report import lansrapport
@@ -220,6 +220,15 @@ def test_development_tables_show_each_value_once_in_its_colour(example_ds):
             assert [fill[c] for c in classes] == [want[k] for k in order]
             seen += len(order)
     assert seen == table.kommunkod.nunique() * len(numeric)  # every kommun's every value, once
+    # a change of a share is in procentenheter (pe), never "%"; kronor in kronor; the legend says what pe is
+    shown = "".join(p.html for p in parts)
+    changes = re.findall(r"<span class='(?:upp|ned|lika)' title='[^']*'>[^<]*</span>", shown)
+    shares = [k for k in numeric if example_ds.cat[k].typ == "andel"]
+    assert shares and changes and not any("%" in c for c in changes)
+    row = trender[(trender.kpi == shares[0]) & (trender["nivå"] == "kommun") & trender["förändring"].notna()].iloc[0]
+    want = formatting.format_difference(row["förändring"], "andel", short=True)
+    assert want.endswith("\u00a0pe") and f"\u00a0{want}</span>" in shown
+    assert "En andels förändring står i procentenheter (pe)." in shown
     # a missing value: the coloured table's short reason in its grey cell, the long text once under the table
     gone = table[table["värde"].isna() & table.kpi.isin(numeric)]
     assert not gone.empty

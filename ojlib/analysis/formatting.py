@@ -100,11 +100,12 @@ def format_value(value, ind, aggregate: bool = False) -> str:
     return format_number(value, ind.typ, ind.enhet)
 
 
-def format_difference(x, typ: str, enhet: str = "", decimals: int = 1) -> str:
+def format_difference(x, typ: str, enhet: str = "", decimals: int = 1, short: bool = False) -> str:
     """A signed difference in the unit a difference of this type has.
 
-    Shares and percentages differ in procentenheter ("+2,3 procentenheter", "−1 procentenhet"),
-    kronor in kronor ("−120 kr"), other measures in their unit.
+    Shares and percentages differ in procentenheter ("+2,3 procentenheter", "−1 procentenhet"; with
+    ``short`` "+2,3 pe", for a table cell whose legend says what pe is), kronor in kronor ("−120 kr"),
+    other measures in their unit.
     """
     if _missing(x):
         return DASH
@@ -118,7 +119,7 @@ def format_difference(x, typ: str, enhet: str = "", decimals: int = 1) -> str:
     sign = "+" if x > 0 and rounded else (MINUS if x < 0 and rounded else "±")
     text = f"{sign}{num(abs(x), decimals)}"
     if unit == "procentenheter":
-        unit = "procentenhet" if rounded == 1 else "procentenheter"
+        unit = "pe" if short else "procentenhet" if rounded == 1 else "procentenheter"
     return f"{text}{NBSP}{unit}" if unit else text
 
 

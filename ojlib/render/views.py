@@ -402,10 +402,10 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
         arrow, cls = _CHANGE.get(r.bedömning, ("", "lika"))
         change = ""
         if pd.notna(r.jämfört_med_år) and pd.notna(r.förändring):
-            diff = formatting.format_number(abs(r.förändring), r.typ, r.enhet)
-            sign = "+" if r.förändring > 0 else "−" if r.förändring < 0 else "±"
+            # a change of a share is in procentenheter, not per cent: "84,8 % ▼ −1,8 pe"
+            diff = formatting.format_difference(r.förändring, r.typ, r.enhet, short=True)
             change = f" <span class='{cls}' title='{_e(r.bedömning)} sedan {int(r.jämfört_med_år)}'>{arrow}\u00a0" \
-                     f"{sign}{_e(diff)}</span>"
+                     f"{_e(diff)}</span>"
         # no class per cell: the table's style sheet sets its cells right (report.css, .oj-utveckling td)
         return f"{td(kod, k)}{_e(r.värde_text)}{change}</td>"
 
@@ -423,7 +423,9 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
                    f"<span class='år'>({_e(heads.at[k, 'år'])})</span></th>" for k in order)
     lines = [f"Värdet senaste året och förändringen sedan föregående jämförbara år: {UPP} förbättring, {NED} "
              f"försämring, {LIKA} oförändrad (inom toleransen, {lansrapport.TOLERANS_KORT}); ↗ ökning och ↘ minskning "
-             "för mått utan önskvärd riktning."]
+             "för mått utan önskvärd riktning."
+             + (" En andels förändring står i procentenheter (pe)."
+                if (t.typ.map(formatting.DIFFERENCE_UNIT) == "procentenheter").any() else "")]
     if reasons:
         lines.append(f"Saknade värden: {'; '.join(reasons)}.")
     if legend[0]:
