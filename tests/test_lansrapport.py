@@ -57,6 +57,24 @@ def test_no_mean_of_answer_codes_in_the_answer_views(example_ds, lan06):
     assert "av 13 kommuner Ja" in matrix and "<strong>85\u00a0% Ja</strong>" in matrix
 
 
+def test_answer_levels_with_a_comma_stay_whole_in_the_matrix(example_ds, lan06):
+    """Länet's and riket's cells put each level on a line of its own; a level whose label holds a comma
+    ("Ja, för alla") stays on one line: the lines are the distribution's parts, not its text split at commas."""
+    matrix = views.answer_matrix(example_ds, lan06).html
+    dist = lansrapport.answer_distributions(example_ds, lan06).set_index("kpi")
+    scales = [k for k in dist.index if any("," in label for label in example_ds.cat[k].nivaer.values())]
+    assert scales
+    for kpi in scales:
+        for col in ("länet", "riket"):
+            lines = dist.at[kpi, f"{col}_rader"]
+            assert (", " if col == "länet" else "; ").join(lines) == dist.at[kpi, f"{col}_fördelning"]
+            assert "<br>".join(lines).replace('"', "&quot;") in matrix
+        labels = [label for label in example_ds.cat[kpi].nivaer.values() if "," in label]
+        assert any(f"\u201d{label}\u201d" in line for label in labels for line in dist.at[kpi, "länet_rader"])
+        assert any(line.startswith(f"{label}: ") for label in labels for line in dist.at[kpi, "riket_rader"])
+    assert "<br>för alla" not in matrix and "<br>men inte för vissa" not in matrix
+
+
 def test_same_answer_same_colour_in_every_column(example_ds, lan06):
     html = views.answer_matrix(example_ds, lan06).html
     rules = dict(re.findall(r"\.oj-matris td\.(m[0-9A-F]{6})\{background:(#[0-9A-F]{6});color:#[0-9A-F]{6}\}", html))

@@ -231,8 +231,10 @@ def test_no_mean_of_answer_codes_in_an_executed_report(example_ds, tmp_path, arg
     text = htmlmod.unescape(re.sub(r"<[^>]+>", " ", raw))
     means = _answer_means(example_ds, lan, omrade)
     assert means, "the example data should have answers whose mean is not a whole number"
-    # a mean of codes has no unit; "0,4 %" is a share or percentage and may well be in the report
-    found = [m for m in means if re.search(rf"(?<![\d,.]){re.escape(m)}(?![\d])(?!\s?(%|kr|dagar))", text)]
+    # a mean of codes has no unit; "0,4 %" is a share or percentage and "+0,4 pe" a change of one, and
+    # both may well be in the report
+    found = [m for m in means
+             if re.search(rf"(?<![\d,.]){re.escape(m)}(?![\d])(?!\s?(%|kr|dagar|pe\b|procentenhet))", text)]
     assert not found, f"means of answer codes in the report: {found}"
     # several coloured tables on one page: every element id once, or one table's cell colours
     # (CSS by id) paint the cells of another

@@ -131,15 +131,21 @@ class Distribution:
 
         Starts with the top level (the share's numerator, also when it is 0) and lists every level.
         """
+        return ", ".join(self.parts)
+
+    @property
+    def parts(self) -> list[str]:
+        """The parts of :attr:`text`, one per level: ["9 av 13 kommuner Ja", "2 Delvis", "2 Nej"], for a
+        table cell that puts each on its own line (a level's label may itself hold a comma, "Ja, för alla")."""
         if not self.antal_med_svar:
-            return "Inga kommuner har svarat" + (f" ({self.antal_saknas} utan svar)" if self.antal_saknas else "")
+            return ["Inga kommuner har svarat" + (f" ({self.antal_saknas} utan svar)" if self.antal_saknas else "")]
         (_, top_label, top_count), *rest = self.nivaer
         noun = "kommun" if self.antal_med_svar == 1 else "kommuner"
         head = f"{top_count} av {self.antal_med_svar} {noun} {level_text(top_label)}"
-        text = ", ".join([head, *(f"{c} {level_text(label)}" for _, label, c in rest)])
+        parts = [head, *(f"{c} {level_text(label)}" for _, label, c in rest)]
         if self.antal_saknas:
-            text += f", {self.antal_saknas} utan svar"
-        return text
+            parts.append(f"{self.antal_saknas} utan svar")
+        return parts
 
     @property
     def andel_text(self) -> str:

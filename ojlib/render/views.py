@@ -170,7 +170,7 @@ def answer_matrix(ds, table: pd.DataFrame, title: str = "", palett: str = "stand
         for label, col in (("Länet", "länet"), ("Riket", "riket")):
             cells = "".join(f"<td class='fordelning{' skala' if heads.at[k, 'typ'] == 'skala' else ''}'>"
                             f"<strong>{_e(dist.at[k, f'{col}_andel'])}</strong><br>"
-                            f"{'<br>'.join(_e(x) for x in re.split(r'; |, ', dist.at[k, f'{col}_fördelning']))}</td>"
+                            f"{'<br>'.join(_e(x) for x in dist.at[k, f'{col}_rader'])}</td>"
                             for k in kpis)
             rows.append(f"<tr class='jamforelse'><th scope='row'>{label}</th>{cells}</tr>")
         rows.append("</tbody>")

@@ -66,12 +66,17 @@ def _scan_kommun_values(ds: Dataset, kpis, years=None) -> pd.DataFrame:
     return rows
 
 
-def shares_text(dist: Distribution) -> str:
-    """Every level's share of the kommuner that answered: "Inom 3 dagar: 18 %; 4-7 dagar: 56 %; …"."""
+def share_parts(dist: Distribution) -> list[str]:
+    """Every level's share of the kommuner that answered: ["Inom 3 dagar: 18 %", "4-7 dagar: 56 %", …]."""
     n = dist.antal_med_svar
     if not n:
-        return "Inga kommuner har svarat"
-    return "; ".join(f"{label}: {num(100.0 * c / n, 0)} %" for _, label, c in dist.nivaer)
+        return ["Inga kommuner har svarat"]
+    return [f"{label}: {num(100.0 * c / n, 0)} %" for _, label, c in dist.nivaer]
+
+
+def shares_text(dist: Distribution) -> str:
+    """Every level's share of the kommuner that answered: "Inom 3 dagar: 18 %; 4-7 dagar: 56 %; …"."""
+    return "; ".join(share_parts(dist))
 
 
 def answer_distributions(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
@@ -81,14 +86,15 @@ def answer_distributions(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
     länet_fördelning ("11 av 13 kommuner Ja, 2 Nej"), länet_text (both); riket_andel,
     riket_fördelning (Ja/Nej: "184 av 284 kommuner"; scales: every level's share), riket_text (both);
     länet_andel_topp, riket_andel_topp (numbers, per cent), topp (the top answer's label),
-    länet_med_svar, riket_med_svar. Counted from the kommuner's answers with
+    länet_med_svar, riket_med_svar; länet_rader, riket_rader (the fördelning's parts, a line each in a
+    table cell: a level's label may hold a comma, "Ja, för alla"). Counted from the kommuner's answers with
     :func:`ojlib.analysis.aggregate.distribution` — never a mean of answer codes.
     """
     t = table[table.typ.isin(ANSWER_TYPES)]
     heads = t.drop_duplicates("kpi")
     cols = ["kpi", "indikator", "typ", "år", "länet_andel", "länet_fördelning", "länet_text", "riket_andel",
             "riket_fördelning", "riket_text", "länet_andel_topp", "riket_andel_topp", "topp", "länet_med_svar",
-            "riket_med_svar"]
+            "riket_med_svar", "länet_rader", "riket_rader"]
     if heads.empty:
         return pd.DataFrame(columns=cols)
     years = heads.set_index("kpi")["år"]
@@ -98,8 +104,9 @@ def answer_distributions(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
         ind = ds.cat[h.kpi]
         d_lan = distribution(t.loc[t.kpi == h.kpi, "värde"], ind)
         d_rik = distribution(riket.loc[riket.kpi == h.kpi, "varde"], ind)
-        rik_f = (f"{d_rik.antal_topp} av {d_rik.antal_med_svar} kommuner" if ind.typ == "ja_nej"
-                 else shares_text(d_rik))
+        rik_parts = ([f"{d_rik.antal_topp} av {d_rik.antal_med_svar} kommuner"] if ind.typ == "ja_nej"
+                     else share_parts(d_rik))
+        rik_f = "; ".join(rik_parts)
         rows.append({"kpi": h.kpi, "indikator": h.indikator, "typ": h.typ, "år": int(h.år),
                      "länet_andel": d_lan.andel_text, "länet_fördelning": d_lan.text,
                      "länet_text": f"{d_lan.andel_text} ({d_lan.text})",
@@ -107,7 +114,8 @@ def answer_distributions(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
                      "riket_text": f"{d_rik.andel_text} ({rik_f})",
                      "länet_andel_topp": d_lan.andel_topp, "riket_andel_topp": d_rik.andel_topp,
                      "topp": d_lan.topp_etikett, "länet_med_svar": d_lan.antal_med_svar,
-                     "riket_med_svar": d_rik.antal_med_svar})
+                     "riket_med_svar": d_rik.antal_med_svar,
+                     "länet_rader": tuple(d_lan.parts), "riket_rader": tuple(rik_parts)})
     return pd.DataFrame(rows, columns=cols)
 
 
