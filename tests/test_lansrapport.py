@@ -229,7 +229,7 @@ def test_development_tables_show_each_value_once_in_its_colour(example_ds):
         head = re.search(r"<thead>.*?</thead>", p.html).group(0)
         order = [k for k in numeric if views.soft_hyphens(heads.at[k, "indikator"]) in head]
         for name, cells in re.findall(r"<tr><th scope='row'>([^<]+)</th>(.*?)</tr>", p.html):
-            classes = re.findall(r"<td(?: class='(f\d+)')?>", cells)
+            classes = re.findall(r"<td(?: class=(f\d+))?>", cells)
             assert len(classes) == len(order)
             if name in ("Länet", "Riket"):
                 assert classes == [""] * len(order)
@@ -240,13 +240,42 @@ def test_development_tables_show_each_value_once_in_its_colour(example_ds):
     assert seen == table.kommunkod.nunique() * len(numeric)  # every kommun's every value, once
     # a change of a share is in procentenheter (pe), never "%"; kronor in kronor; the legend says what pe is
     shown = "".join(p.html for p in parts)
-    changes = re.findall(r"<span class='(?:upp|ned|lika)' title='[^']*'>[^<]*</span>", shown)
+    changes = re.findall(r"<i class=[unl]>[^<]*</i>", shown)
     shares = [k for k in numeric if example_ds.cat[k].typ == "andel"]
     assert shares and changes and not any("%" in c for c in changes)
     row = trender[(trender.kpi == shares[0]) & (trender["nivå"] == "kommun") & trender["förändring"].notna()].iloc[0]
     want = formatting.format_difference(row["förändring"], "andel", short=True)
-    assert want.endswith("\u00a0pe") and f"\u00a0{want}</span>" in shown
+    assert want.endswith("\u00a0pe") and re.search(f"\u00a0{re.escape(want)}( sedan\u00a0\\d{{4}})?</i>", shown)
     assert "En andels förändring står i procentenheter (pe)." in shown
+    # each change once, in the cell of its kommun and indicator: its arrow (the bedömning, its colour by a
+    # one-letter class), the difference, and the year it is counted from only where that is not the one
+    # the column's heading names; no per-cell title (which would repeat the year and not print)
+    assert "title=" not in "".join(re.findall(r"<tbody>.*?</tbody>", shown))
+    arrows = {"förbättring": ("▲", "u"), "försämring": ("▼", "n"), "oförändrad": ("●", "l"), "ökning": ("↗", "l"),
+              "minskning": ("↘", "l")}
+    kommuner = trender[trender["nivå"] == "kommun"].set_index(["namn", "kpi"])
+    own_year = checked = 0
+    for p in parts:
+        heads_html = re.findall(r"<th scope='col'>(.*?)</th>", re.search(r"<thead>.*?</thead>", p.html).group(0))[1:]
+        order = [k for k in numeric if any(views.soft_hyphens(heads.at[k, "indikator"]) + " " in h for h in heads_html)]
+        since = [re.search(r"förändring sedan (\d{4})\)", h) for h in heads_html]
+        for name, cells in re.findall(r"<tr><th scope='row'>([^<]+)</th>(.*?)</tr>", p.html):
+            if name in ("Länet", "Riket"):
+                continue
+            for k, head_year, td in zip(order, since, re.findall(r"<td[^>]*>(.*?)</td>", cells), strict=True):
+                r = kommuner.loc[(name, k)]
+                if pd.isna(r["förändring"]) or pd.isna(r["jämfört_med_år"]):
+                    assert "<i" not in td
+                    continue
+                arrow, cls = arrows[r["bedömning"]]
+                diff = formatting.format_difference(r["förändring"], r["typ"], r["enhet"], short=True)
+                year = int(r["jämfört_med_år"])
+                assert head_year is not None
+                tail = "" if year == int(head_year.group(1)) else f" sedan\u00a0{year}"
+                own_year += bool(tail)
+                assert td == f"{r['värde_text']} <i class={cls}>{arrow}\u00a0{diff}{tail}</i>"
+                checked += 1
+    assert checked > 100 and own_year > 0
     # a missing value: the coloured table's short reason in its grey cell, the long text once under the table
     gone = table[table["värde"].isna() & table.kpi.isin(numeric)]
     assert not gone.empty

@@ -326,6 +326,10 @@ def kommun_summary_table(summary: pd.DataFrame, stadsdelar: pd.DataFrame | None 
 # the arrow and class of a change as trends.trend_table judges it (ökning/minskning: no desired direction)
 _CHANGE = {"förbättring": (UPP, "upp"), "försämring": (NED, "ned"), "oförändrad": (LIKA, "lika"),
            "ökning": ("↗", "lika"), "minskning": ("↘", "lika")}
+# a development table's change, one of ~2 000 cells of an Översikt: its class one letter, its colour that of
+# report.css's .upp/.ned/.lika
+_CHANGE_CLASS = {"upp": "u", "ned": "n", "lika": "l"}
+_CHANGE_COLOUR = {"u": "#1a7f37", "n": "#b42318", "l": "#666"}
 
 
 TREND_COLUMNS = 6  # indicators to a table of kommunernas utveckling (wider does not fit 1400 px or A4)
@@ -376,6 +380,9 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
     heads = t.drop_duplicates("kpi").set_index("kpi")
     cells = {(r.kod, r.kpi): r for r in t.itertuples(index=False)}
     units = t.drop_duplicates("kod")[["kod", "namn", "nivå"]]
+    # per indicator the year most of its changes are counted from (said once, in the column's heading)
+    changed = t[t.jämfört_med_år.notna() & t.förändring.notna()]
+    since_year = {k: int(years.mode().min()) for k, years in changed.groupby("kpi").jämfört_med_år}
     fills: dict = {}
     short: dict = {}  # a kommun's missing value: the coloured table's short reason, its long text said once below
     if coloured is not None:
@@ -390,7 +397,7 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
 
     def td(kod: str, k: str) -> str:
         fill = fills.get((kod, k))
-        return f"<td class='{klass[fill]}'>" if fill in klass else "<td>"
+        return f"<td class={klass[fill]}>" if fill in klass else "<td>"
 
     def cell(r, kod: str, k: str) -> str:
         if r is None or pd.isna(r.värde):
@@ -402,10 +409,12 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
         arrow, cls = _CHANGE.get(r.bedömning, ("", "lika"))
         change = ""
         if pd.notna(r.jämfört_med_år) and pd.notna(r.förändring):
-            # a change of a share is in procentenheter, not per cent: "84,8 % ▼ −1,8 pe"
+            # a change of a share is in procentenheter, not per cent: "84,8 % ▼ −1,8 pe"; the year it is
+            # counted from stands in the column's heading, and in the cell only where it is another
             diff = formatting.format_difference(r.förändring, r.typ, r.enhet, short=True)
-            change = f" <span class='{cls}' title='{_e(r.bedömning)} sedan {int(r.jämfört_med_år)}'>{arrow}\u00a0" \
-                     f"{_e(diff)}</span>"
+            year = int(r.jämfört_med_år)
+            since = "" if year == since_year.get(k) else f" sedan\u00a0{year}"
+            change = f" <i class={_CHANGE_CLASS[cls]}>{arrow}\u00a0{_e(diff)}{since}</i>"
         # no class per cell: the table's style sheet sets its cells right (report.css, .oj-utveckling td)
         return f"{td(kod, k)}{_e(r.värde_text)}{change}</td>"
 
@@ -420,10 +429,12 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
         if u.nivå == "kommun":
             rows["body"] += _stadsdel_trend_rows(sd, u.kod, order)
     head = "".join(f"<th scope='col'>{_e(soft_hyphens(heads.at[k, 'indikator']))} "
-                   f"<span class='år'>({_e(heads.at[k, 'år'])})</span></th>" for k in order)
-    lines = [f"Värdet senaste året och förändringen sedan föregående jämförbara år: {UPP} förbättring, {NED} "
-             f"försämring, {LIKA} oförändrad (inom toleransen, {lansrapport.TOLERANS_KORT}); ↗ ökning och ↘ minskning "
-             "för mått utan önskvärd riktning."
+                   f"<span class='år'>({_e(heads.at[k, 'år'])}"
+                   + (f", förändring sedan {since_year[k]}" if k in since_year else "") + ")</span></th>"
+                   for k in order)
+    lines = [f"Värdet senaste året och förändringen sedan föregående jämförbara år (året står i kolumnens rubrik, "
+             f"i cellen där det är ett annat): {UPP} förbättring, {NED} försämring, {LIKA} oförändrad (inom "
+             f"toleransen, {lansrapport.TOLERANS_KORT}); ↗ ökning och ↘ minskning för mått utan önskvärd riktning."
              + (" En andels förändring står i procentenheter (pe)."
                 if (t.typ.map(formatting.DIFFERENCE_UNIT) == "procentenheter").any() else "")]
     if reasons:
@@ -434,16 +445,16 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
         lines.append(STADSDEL_NOTE + " Stadsdelarna visar senaste årets värde, utan förändring."
                      + (f" {tables.STADSDEL_NOT_COLOURED}" if klass else ""))
     h = f"<h4>{_e(title)}</h4>" if title else ""
-    ident, style = "", ""
-    if klass:
-        ident = "ojutv_" + hashlib.sha1(f"{title}|{order}|{sorted(fills.items())}".encode()).hexdigest()[:10]
-        # a change keeps its green or red on white, on any cell colour
-        style = ("<style>" + "".join(f"#{ident} .{c}{{background:{f};color:{colours.text_colour(f)}}}"
-                                     for f, c in klass.items())
-                 + f"#{ident} td[class]{{border:1px solid #fff}}"
-                 f"#{ident} td[class] span{{background:#fff;padding:0 3px;border-radius:2px}}</style>")
-        ident = f" id='{ident}'"
-    return HtmlTable(f"<div class='oj-tabell oj-utveckling'{ident}>{style}{h}{_mark(kalla)}<div class='rulla'><table>"
+    ident = "ojutv_" + hashlib.sha1(f"{title}|{order}|{sorted(fills.items())}".encode()).hexdigest()[:10]
+    # a change's colour by its one-letter class (the table's own style sheet, so a notebook shows it too);
+    # on a coloured cell it keeps its green or red on white
+    style = ("<style>" + f"#{ident} i{{font-style:normal}}"
+             + "".join(f"#{ident} i.{c}{{color:{colour}}}" for c, colour in _CHANGE_COLOUR.items())
+             + "".join(f"#{ident} .{c}{{background:{f};color:{colours.text_colour(f)}}}" for f, c in klass.items())
+             + (f"#{ident} td[class]{{border:1px solid #fff}}"
+                f"#{ident} td[class] i{{background:#fff;padding:0 3px;border-radius:2px}}" if klass else "")
+             + "</style>")
+    return HtmlTable(f"<div class='oj-tabell oj-utveckling' id='{ident}'>{style}{h}{_mark(kalla)}<div class='rulla'><table>"
                      f"<thead><tr><th scope='col'>Kommun</th>{head}</tr></thead><tbody>{''.join(rows['body'])}"
                      f"{''.join(rows['foot'])}</tbody></table></div>{_notes(lines, kalla)}{legend[1]}</div>")
 
