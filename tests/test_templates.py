@@ -33,7 +33,7 @@ def test_a_hostile_title_and_metadata_are_text_in_a_report_page():
     doc = html_export.page_document(HOSTILE, "<p>kroppen</p>", meta, [], toc=[("avsnitt-1", HOSTILE)],
                                     has_figures=False)
     assert "<img" not in doc and doc.count(ESCAPED) == 5  # title, h1, the meta line twice, the contents list
-    assert "</script>\"" not in doc and "\\u003c/script\\u003e" in doc  # the metadata JSON cannot end its script
+    assert "</script>\"" not in doc and "\\u003c/script>" in doc  # the metadata JSON cannot end its script
     assert html_export.page_metadata(doc) == meta
     # the printed page's margin repeats the title as a CSS string: quotes and < cannot leave it
     page_rule = doc[doc.index("@page"):doc.index("</style>")]
@@ -68,3 +68,15 @@ def test_assets_are_files_not_python_strings(name):
     for module in (html_export, site):
         source = Path(module.__file__).read_text(encoding="utf-8")
         assert max(text.splitlines(), key=len) not in source  # the file's lines live in the file only
+
+
+@pytest.mark.parametrize("text", [HOSTILE, "<!-- <script>x</SCRIPT> -->", "<b>Titel</b><br>a & b > c", "a\u2028b"])
+def test_script_json_keeps_a_script_element_whole(text):
+    """JSON in a <script> element: no "<" (no tag, end tag or comment can start there) and no line separator
+    that would end a JavaScript line; ">" and "&" as they are; it reads back the same."""
+    import json
+
+    out = templating.script_json({"t": text, "l": [text]})
+    assert json.loads(out) == {"t": text, "l": [text]}
+    assert "<" not in out and "\u2028" not in out
+    assert out.count(">") == 2 * text.count(">") and out.count("&") == 2 * text.count("&")
