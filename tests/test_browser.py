@@ -357,7 +357,7 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
     every trace plotly draws is the figure's own, and so are the titles, notes and value columns."""
     import nbformat
 
-    from ojlib.analysis import colours, levels, peers
+    from ojlib.analysis import colours, kon, levels, peers
     from ojlib.render import figures
 
     grupp = colours.classify(peers.peer_table(example_ds, "0617", "funktionsnedsattning", None), inom="tabellen")
@@ -365,6 +365,8 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
     figs = [figures.ranked_bars(grupp, kpi=k, markera="0617", kompakt=True) for k in kpis]
     figs += [figures.trend(levels.trend(example_ds, k, kommun="0617"), kompakt=True) for k in kpis]
     figs.append(figures.ranked_bars(colours.coloured_lan_table(example_ds, "06"), kpis[0]))
+    skillnader = kon.sex_differences(example_ds, lan="14", omrade="funktionsnedsattning")  # dumbbells: lines K–M
+    figs += [figures.sex_differences(skillnader, kpi=k, kompakt=True) for k in list(dict.fromkeys(skillnader.kpi))[:2]]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
         "display_data", data={html_export.PLOTLY_MIMETYPE: json.loads(f.to_json())}) for f in figs])]
@@ -374,6 +376,7 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
     shutil.copy(plotly_js, tmp_path / html_export.PLOTLY_JS)
     text = page.read_text(encoding="utf-8")
     assert '"ojdel"' in text and '"ojv"' in text and '"ojr"' in text  # the page did share parts
+    assert text.count('{"ojpar":[') == 4  # a dumbbell's lines' x and y: its K and M taken in turn
     assert [s["data"] for s in html_export.page_figures(text).values()] == [json.loads(f.to_json())["data"]
                                                                          for f in figs]
     browser.open(page)

@@ -217,6 +217,18 @@ def test_figure_json_writes_repeated_lists_once_and_comes_back_whole():
     assert small["data"][0]["y"] == small["data"][1]["y"] == small["layout"]["yaxis2"]["tickvals"] == {"ojr": 0}
     assert small["data"][0]["customdata"]["ojv"] == list(dict.fromkeys(classes))  # each class said once
     assert small["data"][1]["line"] == small["data"][2]["line"] and set(small["data"][1]["line"]) == {"ojr"}
+    # a dumbbell: its lines' x and y are its K's and M's taken in turn, a gap after each pair
+    k, m = [float(i) for i in range(12)], [i + 0.5 for i in range(12)]
+    dumbbell = {"data": [{"type": "scatter", "mode": "lines", "x": [v for a, b in zip(k, m) for v in (a, b, None)],
+                          "y": [v for n in names for v in (n, n, None)]},
+                         {"type": "scatter", "x": k, "y": names}, {"type": "scatter", "x": m, "y": names}],
+                "layout": {}}
+    small = html_export.compact_spec(dumbbell)
+    assert small["data"][0]["x"] == {"ojpar": [1, 2]} and small["data"][0]["y"] == {"ojpar": [1, 1]}
+    assert html_export.expand_spec(small) == dumbbell
+    other = {**dumbbell, "data": [{**dumbbell["data"][0], "x": dumbbell["data"][0]["x"][:-1] + [1.0]},
+                                  *dumbbell["data"][1:]]}  # not a gap after the last pair: written as it is
+    assert html_export.compact_spec(other)["data"][0]["x"] == other["data"][0]["x"]
     short = {"data": [{"y": ["a", "b"], "x": [1, 2, 3]}, {"y": ["a", "b"]}], "layout": {}}
     assert html_export.compact_spec(short) == short  # short parts stay as they are
 

@@ -128,10 +128,51 @@ def _indexed(values: list):
     return coded if len(script_json(coded)) < 0.8 * len(script_json(values)) else values
 
 
+PAIR_AXES = ("x", "y")
+
+
+def _paired(data: list) -> list:
+    """``data`` with each trace's x or y that is two other traces' x or y taken in turn, a gap after each
+    pair (the lines of a dumbbell from each K to its M: [k1, m1, None, k2, m2, None, …]), written as
+    ``{"ojpar": [i, j]}``, the places of those two traces (figures.js and expand_spec put the list back)."""
+    if len(data) < 3 or not all(isinstance(t, dict) for t in data):
+        return data
+    out = list(data)
+    for n, trace in enumerate(data):
+        for axis in PAIR_AXES:
+            values = trace.get(axis)
+            if not (isinstance(values, list) and len(values) >= 3 * POOL_MIN and len(values) % 3 == 0
+                    and all(v is None for v in values[2::3])):
+                continue
+            first, second = _key(values[0::3]), _key(values[1::3])
+            found = {_key(t.get(axis)): i for i, t in reversed(list(enumerate(data)))
+                     if i != n and isinstance(t.get(axis), list) and len(t[axis]) * 3 == len(values)}
+            if first in found and second in found:
+                out[n] = {**out[n], axis: {"ojpar": [found[first], found[second]]}}
+    return out
+
+
+def _unpaired(data: list) -> list:
+    """``data`` with every ``{"ojpar": [i, j]}`` made the list it stands for (see ``_paired``)."""
+    out = []
+    for trace in data:
+        if isinstance(trace, dict):
+            trace = dict(trace)
+            for axis in PAIR_AXES:
+                pair = trace.get(axis)
+                if isinstance(pair, dict) and set(pair) == {"ojpar"}:
+                    a, b = (data[i][axis] for i in pair["ojpar"])
+                    trace[axis] = [v for k, m in zip(a, b, strict=True) for v in (k, m, None)]
+        out.append(trace)
+    return out
+
+
 def compact_spec(spec: dict) -> dict:
     """A figure's spec with repeated parts written once (see POOL_MIN above); ``expand_spec`` undoes it."""
     counts: dict[str, int] = {}
     keys: dict[int, str] = {}
+    if isinstance(spec.get("data"), list):
+        spec = {**spec, "data": _paired(spec["data"])}
     parts = [spec.get("data"), spec.get("layout")]
     _keys(parts, keys, counts)
     pool: list = []
@@ -177,7 +218,10 @@ def expand_spec(spec: dict, shared: list | None = None) -> dict:
             return [walk(v) for v in value]
         return value
 
-    return {k: walk(v) for k, v in spec.items() if k != "pool"}
+    out = {k: walk(v) for k, v in spec.items() if k != "pool"}
+    if isinstance(out.get("data"), list):
+        out["data"] = _unpaired(out["data"])
+    return out
 
 
 SHARE_MIN = 30  # a part of a figure shorter than this is written where it is ({"ojdel": 12} is 12 characters)

@@ -39,10 +39,24 @@
     keys.forEach(function (k) { out[k] = unshared(value[k]); });
     return out;
   }
+  // a trace's x or y written as two other traces' taken in turn, a gap after each pair ({"ojpar": [i, j]}:
+  // a dumbbell's lines, html_export._paired)
+  function paired(data) {
+    data.forEach(function (trace) {
+      ['x', 'y'].forEach(function (axis) {
+        var p = trace && trace[axis];
+        if (p === null || typeof p !== 'object' || Array.isArray(p) || !('ojpar' in p)) { return; }
+        var a = data[p.ojpar[0]][axis], b = data[p.ojpar[1]][axis], out = [];
+        for (var i = 0; i < a.length; i++) { out.push(a[i], b[i], null); }
+        trace[axis] = out;
+      });
+    });
+    return data;
+  }
   divs.forEach(function (div) {
     var spec = unshared(JSON.parse(document.getElementById(div.getAttribute('data-spec')).textContent));
     var pool = spec.pool || [];
-    spec.data = expand(spec.data || [], pool);
+    spec.data = paired(expand(spec.data || [], pool));
     spec.layout = expand(spec.layout || {}, pool);
     var layout = spec.layout || {};
     if (spec.mall !== undefined && spec.mall !== null) { layout.template = shared[spec.mall]; }
