@@ -233,6 +233,42 @@ def test_figure_json_writes_repeated_lists_once_and_comes_back_whole():
     assert html_export.compact_spec(short) == short  # short parts stay as they are
 
 
+def test_compacted_figure_knows_each_parts_json_and_shares_as_before():
+    """_compact writes down the JSON of every dict and list it makes (what Page._share compares) while it
+    makes them: each must be what json.dumps writes, also for a notebook node, a number of another type
+    and a key that is not a text; the page's figure equals one shared from json.dumps of each part."""
+    import json
+
+    import numpy as np
+
+    names = [f"Kommun {i}" for i in range(12)]
+    line = nbformat.NotebookNode({"color": "#E69F00", "dash": "dash", "width": np.float64(2.5)})
+    spec = {"data": [{"type": "bar", "y": names, "x": list(range(12)), "customdata": ["Hög klass"] * 9 + ["Låg"] * 3,
+                      "line": line, "meta": {1: "ett", None: [True, None, 1.5]}},
+                     {"type": "scatter", "y": names, "line": dict(line), "text": ["Källa: exempel, 2025"] * 3}],
+            "layout": {"title": {"text": "Titel över figuren"}, "annotations": [{"text": "Källa: exempel, 2025"}]},
+            "config": {}, "mall": None}
+    small, written = html_export._compact(spec)
+    assert small == html_export.compact_spec(spec)
+    assert json.dumps(html_export.expand_spec(small)) == json.dumps(spec)
+
+    def parts(value):
+        if isinstance(value, dict | list):
+            yield value
+            for v in value.values() if isinstance(value, dict) else value:
+                yield from parts(v)
+
+    seen = [*parts(small["data"]), *parts(small["layout"]), *(p for entry in small["pool"] for p in parts(entry))]
+    assert len(seen) > 20 and small["pool"]
+    for part in seen:
+        assert written[id(part)] == json.dumps(part, ensure_ascii=False, separators=(",", ":"), default=str)
+
+    page, again = html_export.Page(), html_export.Page()
+    first = page.figure(spec)
+    again._share = lambda value, written: html_export.Page._share(again, value, {})  # every part serialised anew
+    assert first == again.figure(spec) and "ojdel" in str(page.figure(spec))
+
+
 def test_page_escapes_text_from_data_and_parameters():
     evil = "<script>alert('x')</script>"
     nb = _nb(

@@ -79,11 +79,6 @@ POOL_MIN = 8  # a list of fewer values is left as it is …
 POOL_CHARS = 20  # … and so is anything whose JSON is shorter than this
 
 
-def _plain_list(value) -> bool:
-    return (isinstance(value, list) and len(value) >= POOL_MIN
-            and all(v is None or isinstance(v, str | int | float | bool) for v in value))
-
-
 _TEXT_JSON = json.encoder.encode_basestring  # a text as JSON (C), without json.dumps' set-up per call
 _SCALAR_JSON = {True: "true", False: "false", None: "null"}
 
@@ -99,21 +94,68 @@ def _key(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))  # what a plain list holds (its exact types: the quick test)
+
+
 def _keys(value, keys: dict[int, str], counts: dict[str, int]) -> str:
     """``value``'s JSON, built from its parts' (each serialised once, not once per level it sits in);
     every dict, list and text inside it gets its JSON in ``keys`` (by id) and, when long enough to be
-    pooled, its number of occurrences in ``counts``. A plain list is one part."""
-    if isinstance(value, dict):
-        key = "{" + ",".join(f"{_key(k)}:{_keys(v, keys, counts)}" for k, v in value.items()) + "}"
-    elif isinstance(value, list) and not _plain_list(value):
-        key = "[" + ",".join(_keys(v, keys, counts) for v in value) + "]"
+    pooled, its number of occurrences in ``counts``. A plain list is one part.
+
+    Texts, numbers, booleans and None of their exact types are written here, not by a call each
+    (a figure is mostly those); anything else goes through ``_key`` as before."""
+    t = type(value)
+    if t is dict or (t is not list and t is not str and isinstance(value, dict)):
+        parts = []
+        for k, v in value.items():
+            tv = type(v)
+            if tv is str:
+                kv = keys[id(v)] = _TEXT_JSON(v)
+                if len(kv) >= POOL_CHARS:
+                    counts[kv] = counts.get(kv, 0) + 1
+            elif tv is int or tv is float:
+                kv = repr(v)
+            elif tv is bool or v is None:
+                kv = _SCALAR_JSON[v]
+            else:
+                kv = _keys(v, keys, counts)
+            parts.append((_TEXT_JSON(k) if type(k) is str else _key(k)) + ":" + kv)
+        key = "{" + ",".join(parts) + "}"
+    elif t is str:
+        key = _TEXT_JSON(value)
+    elif (t is list or isinstance(value, list)) and not _plain_list(value):
+        parts = []
+        for v in value:
+            tv = type(v)
+            if tv is int or tv is float:
+                parts.append(repr(v))
+            elif tv is bool or v is None:
+                parts.append(_SCALAR_JSON[v])
+            else:
+                parts.append(_keys(v, keys, counts))
+        key = "[" + ",".join(parts) + "]"
     else:
         key = _key(value)
-    if isinstance(value, dict | list | str):
+    if t is dict or t is list or t is str or isinstance(value, dict | list | str):
         keys[id(value)] = key
         if len(key) >= POOL_CHARS:
             counts[key] = counts.get(key, 0) + 1
     return key
+
+
+def _plain_list(value) -> bool:
+    if type(value) is list:
+        if len(value) < POOL_MIN:
+            return False
+        if set(map(type, value)) <= _PLAIN:
+            return True
+    return (isinstance(value, list) and len(value) >= POOL_MIN
+            and all(v is None or isinstance(v, str | int | float | bool) for v in value))
+
+
+def _json(value) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)`` writes it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _indexed(values: list):
@@ -169,36 +211,80 @@ def _unpaired(data: list) -> list:
 
 def compact_spec(spec: dict) -> dict:
     """A figure's spec with repeated parts written once (see POOL_MIN above); ``expand_spec`` undoes it."""
+    return _compact(spec)[0]
+
+
+def _compact(spec: dict) -> tuple[dict, dict[int, str]]:
+    """``compact_spec`` and the JSON of every dict and list in its data, layout and pool (by id, as
+    ``_json`` writes it), built while the spec is made: what ``Page._share`` compares, without
+    serialising each part again once per level it sits in."""
     counts: dict[str, int] = {}
     keys: dict[int, str] = {}
     if isinstance(spec.get("data"), list):
         spec = {**spec, "data": _paired(spec["data"])}
-    parts = [spec.get("data"), spec.get("layout")]
-    _keys(parts, keys, counts)
+    _keys([spec.get("data"), spec.get("layout")], keys, counts)
+    repeated = {k for k, n in counts.items() if n > 1}  # counts holds only keys of POOL_CHARS or more
     pool: list = []
     where: dict[str, int] = {}
+    written: dict[int, str] = {}  # the output's dicts and lists -> their JSON
+
+    def ref(value, key: str):
+        i = where.get(key)
+        if i is None:
+            i = where[key] = len(pool)
+            pool.append(None)
+            pool[i] = walk(value, pooled=False)[0]
+        out = {"ojr": i}
+        text = written[id(out)] = f'{{"ojr":{i}}}'
+        return out, text
+
+    def item(v):
+        """A dict's value or a list's item, compacted, and its JSON."""
+        tv = type(v)
+        if tv is str:
+            key = keys[id(v)]
+            return ref(v, key) if key in repeated else (v, key)
+        if tv is int or tv is float:
+            return v, repr(v)
+        if tv is bool or v is None:
+            return v, _SCALAR_JSON[v]
+        return walk(v)
 
     def walk(value, pooled: bool = True):
         if pooled and isinstance(value, dict | list | str):
             key = keys[id(value)]
-            if counts.get(key, 0) > 1 and len(key) >= POOL_CHARS:
-                if key not in where:
-                    where[key] = len(pool)
-                    pool.append(None)
-                    pool[where[key]] = walk(value, pooled=False)
-                return {"ojr": where[key]}
+            if key in repeated:
+                return ref(value, key)
         if _plain_list(value):
-            return _indexed(value)
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return value
+            out = _indexed(value)
+            if out is value:
+                text = keys[id(value)]
+            else:
+                a, b = _json(out["ojv"]), _json(out["ojk"])
+                written[id(out["ojv"])], written[id(out["ojk"])] = a, b
+                text = f'{{"ojv":{a},"ojk":{b}}}'
+        elif isinstance(value, dict):
+            out, parts = {}, []
+            for k, v in value.items():
+                out[k], text = item(v)
+                parts.append((_TEXT_JSON(k) if type(k) is str else _json({k: 0})[1:-3]) + ":" + text)
+            text = "{" + ",".join(parts) + "}"
+        elif isinstance(value, list):
+            out, parts = [], []
+            for v in value:
+                v, text = item(v)
+                out.append(v)
+                parts.append(text)
+            text = "[" + ",".join(parts) + "]"
+        else:
+            return value, _TEXT_JSON(value) if isinstance(value, str) else _json(value)
+        written[id(out)] = text
+        return out, text
 
-    out = {**spec, "data": walk(spec.get("data", []), False), "layout": walk(spec.get("layout", {}), False)}
+    out = {**spec, "data": walk(spec.get("data", []), False)[0], "layout": walk(spec.get("layout", {}), False)[0]}
     if pool:
         out["pool"] = pool
-    return out
+    return out, written
 
 
 def expand_spec(spec: dict, shared: list | None = None) -> dict:
@@ -271,21 +357,25 @@ class Page:
             self.templates.append(key)
         return self._index[key]
 
-    def _share(self, value):
+    def _share(self, value, written: dict[int, str]):
         """``value`` (a compacted spec's part) with each dict or list that an earlier figure of the page
         (or this one) already had written as ``{"ojdel": k}``, its place in the page's shared list
         (figures.js puts a copy back before it expands the spec); the first one stays in place. Only
-        parts whose JSON is at least ``SHARE_MIN`` characters long."""
-        if not isinstance(value, dict | list):
+        parts whose JSON is at least ``SHARE_MIN`` characters long. ``written``: the parts' JSON
+        (``_compact``; a part not in it is serialised here)."""
+        t = type(value)
+        if t is not dict and t is not list and not isinstance(value, dict | list):
             return value
-        key = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+        key = written.get(id(value))
+        if key is None:
+            key = _json(value)
         if len(key) >= SHARE_MIN:
             if key in self._index or key in self._seen:
                 return {"ojdel": self._shared(key)}
             self._seen.add(key)
         if isinstance(value, dict):
-            return {k: self._share(v) for k, v in value.items()}
-        return [self._share(v) for v in value]
+            return {k: v if type(v) in _PLAIN else self._share(v, written) for k, v in value.items()}
+        return [v if type(v) in _PLAIN else self._share(v, written) for v in value]
 
     def figure(self, fig: dict, css_class: str = "ojfig", label: str | None = None) -> Markup:
         """A figure's place in the page and its JSON (``label``: its text for screen readers, role img)."""
@@ -299,12 +389,12 @@ class Page:
             ref = self._shared(key)
         self.n_figures += 1
         fid = f"fig-{self.n_figures}"
-        spec = compact_spec({"data": fig.get("data", []), "layout": layout, "config": fig.get("config") or {},
-                             "mall": ref})
+        spec, written = _compact({"data": fig.get("data", []), "layout": layout,
+                                  "config": fig.get("config") or {}, "mall": ref})
         for part in ("data", "pool"):
             if part in spec:
-                spec[part] = [self._share(v) for v in spec[part]]
-        spec["layout"] = {k: self._share(v) for k, v in spec["layout"].items()}
+                spec[part] = [self._share(v, written) for v in spec[part]]
+        spec["layout"] = {k: self._share(v, written) for k, v in spec["layout"].items()}
         role = Markup(' role="img" aria-label="{}"').format(label) if label else ""
         return Markup('<div class="{}"{} id="{}-div" data-spec="{}"></div>\n'
                       '<script type="application/json" id="{}">{}</script>').format(
