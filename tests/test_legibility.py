@@ -227,6 +227,59 @@ def test_no_stray_pages(written, key):
 
 
 @pytest.mark.parametrize("key", ["06", "14"])
+def test_lanet_and_riket_rows_never_open_a_page(written, key):
+    """A table of kommuner that breaks over pages keeps its Länet and Riket rows with at least one kommun row:
+    no page's first table row is Länet or Riket (Jönköping's development table left its Riket row alone on
+    the next page, under the repeated header)."""
+    from ojlib.data import geo
+
+    kommuner = geo.kommuner()
+    names = set(kommuner[kommuner.lan_kod == key].kommun_namn)
+    text = subprocess.run(["pdftotext", "-layout", str(_pdf(written, key)), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    alone = []
+    for n, page in enumerate(text.split("\f"), start=1):
+        for line in page.splitlines():
+            first = re.match(r"\s*(\S+(?: \S+)*?)(?:\s{2,}|\s+(?=\d))", line)
+            if first and first.group(1) in names:
+                break  # a kommun row comes first
+            if first and first.group(1) in ("Länet", "Riket") and re.search(r"\d", line):
+                alone.append((n, line.strip()[:60]))
+                break
+    assert alone == [], f"Länet/Riket first on a page, cut off from its table: {alone}"
+
+
+def _texts(pdf: Path, word: str) -> list[tuple[int, int, int]]:
+    """(page, top, left) of each text piece that is exactly ``word`` in the PDF (pdftohtml's positions, pt)."""
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", "-zoom", "1", str(pdf)], capture_output=True,
+                         text=True, check=True).stdout
+    out = []
+    for page in re.finditer(r'<page number="(\d+)".*?</page>', xml, re.DOTALL):
+        for m in re.finditer(r'<text top="(\d+)" left="(\d+)"[^>]*>(?:<b>)?([^<]*)', page.group(0)):
+            if m.group(3).strip() == word:
+                out.append((int(page.group(1)), int(m.group(1)), int(m.group(2))))
+    return out
+
+
+def test_long_narrow_matrix_prints_in_two_columns(written):
+    """Västra Götaland's chapter matrices (49 kommuner, one to three indicators) print their rows in two columns
+    side by side, each under the table's header (full width they left two thirds of the paper empty)."""
+    heads = _texts(_pdf(written, "14"), "Kommun")
+    pairs = [(p, t) for p, t, left in heads for p2, t2, left2 in heads
+             if p2 == p and abs(t2 - t) <= 6 and left2 - left > 200]
+    assert len({p for p, _ in pairs}) >= 3, heads
+
+
+def test_compact_trends_print_three_rows_to_a_page(written):
+    """The profile's trends over time, two to a row, print three rows to an A4 page (they were 374 px high and
+    left a third of every page empty): some page holds six of their titles."""
+    text = subprocess.run(["pdftotext", str(_pdf(written, "0617")), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    per_page = [len(re.findall(r"över\s+tid", page)) for page in text.split("\f")]
+    assert max(per_page) >= 6, per_page
+
+
+@pytest.mark.parametrize("key", ["06", "14"])
 def test_printed_matrix_headers_break_only_between_words_or_at_soft_hyphens(written, key):
     """The answer matrix's headers on A4 (13 columns at 8 pt): a word breaks at a soft hyphen, where the
     page shows "Tillgäng-", never inside a syllable ("Bruka" / "rstyrd", as before)."""

@@ -68,15 +68,21 @@
     });
   });
   // Printing: every figure redrawn at the width of an A4 page (and back afterwards), so no chart is cut.
+  var TREND_CUT_PX = 50;
   window.ojlibForPrint = function (on) {
     if (window.ojlibOpenDetails) { window.ojlibOpenDetails(on); }
     return Promise.all([...divs].map(function (div) {
       if (!div._fullLayout) { return null; }
-      var printed = (div.layout.meta || {}).utskriftshojd;  // a compact chart of kommuner: lower on paper
+      var meta = div.layout.meta || {};
+      var printed = meta.utskriftshojd;  // a compact chart of kommuner: lower on paper
       if (on) {  // 1 px is 0,75 pt on paper: the figures' 11 px texts print at 8 pt
         if (!('ojSkarm' in div)) {
           div.ojSkarm = [div.layout.width === undefined ? null : div.layout.width, div.layout.height];
         }
+        // a compact trend (two to a row, figures.trend): 50 px lower on paper, so three rows fit an A4 page
+        // (374 px with its three-line legend at 340 px: two rows, a third of each page empty); its plot keeps
+        // about 90 px for the years' lines
+        if (!printed && meta.rutnat === 'bred' && div.ojSkarm[1]) { printed = div.ojSkarm[1] - TREND_CUT_PX; }
         var upd = {width: div.closest('.rutnat') ? 340 : 690};  // a grid: two to a row
         if (printed) { upd.height = printed; }
         return Plotly.relayout(div, upd);
@@ -84,7 +90,7 @@
       if (!('ojSkarm' in div)) { return null; }
       var w = div.ojSkarm[0], h = div.ojSkarm[1]; delete div.ojSkarm;
       var back = w === null ? {width: null, autosize: true} : {width: w};
-      if (printed && h) { back.height = h; }
+      if (h && div.layout.height !== h) { back.height = h; }  // a figure printed lower: its screen height
       return Plotly.relayout(div, back);
     }));
   };
