@@ -222,3 +222,25 @@ def test_the_marked_kommun_is_outlined_and_bold_in_its_hover(example_ds):
     outlined = [y for y, w in zip(bar.y, bar.marker.line.width, strict=True) if w]
     assert outlined == ["<b>Jönköping</b>"] and bar.marker.line.color == "#000000"
     assert len(bar.y) == len(grupp[grupp.kpi == kpi]) > 2
+
+
+def test_over_time_parts_each_fit_a_page_and_keep_every_panel_in_order(example_ds, lan_table):
+    """Jönköping's 26 small panels were one 1 410 px figure, cut by the page when printed: now figures of at most
+    four rows (16 panels at four to a row), each under 900 px, titled "(1 av 2)" …, holding together the panels
+    of the one figure in the same order."""
+    from ojlib.report import lansrapport
+
+    answers, trends = lansrapport.over_time_frames(example_ds, "06", lan_table)
+    whole = figures.over_time(answers, trends, title="Över tid", columns=6)
+    parts = figures.over_time_parts(answers, trends, title="Över tid", columns=6)
+
+    def panels(fig):
+        return [a.text for a in fig.layout.annotations if a.text.startswith("<b>") and EXEMPELDATA_MARK not in a.text]
+
+    assert len(panels(whole)) > 16 and len(parts) == -(-len(panels(whole)) // 16)
+    assert [t for p in parts for t in panels(p)] == panels(whole)
+    assert all(len(panels(p)) <= 16 and p.layout.height < 900 for p in parts), [p.layout.height for p in parts]
+    assert [p.layout.title.text.split("</b>")[0] for p in parts] == [
+        f"<b>Över tid ({n} av {len(parts)})" for n in range(1, len(parts) + 1)]
+    assert sum(len(p.data) for p in parts) == len(whole.data)
+    assert figures.over_time_parts(answers, None, title="Svar")[0].layout.title.text.startswith("<b>Svar</b>")

@@ -906,6 +906,27 @@ def over_time(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | 
                    left=40, meta={"paneler": True})
 
 
+ROWS_PER_FIGURE = 4  # over_time_parts: four rows of panels (about 830 px) fit an A4 page with its heading
+
+
+def over_time_parts(answers: pd.DataFrame | None = None, trends: list[pd.DataFrame] | None = None,
+                    title: str = "Länet och riket över tid", kalla: str | None = None,
+                    columns: int = 5) -> list[go.Figure]:
+    """:func:`over_time` as figures of at most ``ROWS_PER_FIGURE`` rows of panels each, titled "(1 av 2)" …
+    when there are several: a figure is never cut by a page when printed (Jönköping's 26 panels in one
+    1 410 px figure were cut through a row of titles). The panels keep their order: answers first."""
+    kpis = list(dict.fromkeys(answers.kpi)) if answers is not None and not answers.empty else []
+    items = [(k, None) for k in kpis] + [(None, t) for t in trends or []]
+    per = min(columns, PANELS_PER_ROW) * ROWS_PER_FIGURE
+    parts = [items[i:i + per] for i in range(0, len(items), per)] or [[]]
+    out = []
+    for n, part in enumerate(parts, start=1):
+        svar = [k for k, _ in part if k is not None]
+        out.append(over_time(answers[answers.kpi.isin(svar)] if svar else None, [t for k, t in part if k is None],
+                             title=title + (f" ({n} av {len(parts)})" if len(parts) > 1 else ""), kalla=kalla,
+                             columns=columns))
+    return out
+
 def unit_spread(spread: pd.DataFrame, units: pd.DataFrame, table: pd.DataFrame, kpi: str,
                 kalla: str | None = None, kompakt: bool = False) -> go.Figure:
     """The units of each kommun for one indicator: a box (quartiles, median) with every unit as a

@@ -40,7 +40,8 @@ def _oversikt(r: Report, s: Section) -> None:
     stadsdelar = r.omraden[s.omrade].stadsdelar  # shown under their kommun, counted nowhere
     display(views.answer_matrix(r.ds, tabell, title=f"{title}: Ja/Nej- och skalfrågor", stadsdelar=stadsdelar,
                                 fordelningar=r.omraden[s.omrade].fordelningar))
-    figures.over_time(*s.data["over_time"], title=f"{title}: länet och riket över tid", columns=6).show()
+    for fig in figures.over_time_parts(*s.data["over_time"], title=f"{title}: länet och riket över tid", columns=6):
+        fig.show()  # each part fits an A4 page: a printed figure is never cut
     numeric = [k for k in dict.fromkeys(tabell.kpi) if r.ds.cat[k].typ not in ANSWER_TYPES]
     trender = r.omraden[s.omrade].trender
     # each value once: the kommuner's values, coloured as in the coloured table, with their changes;
