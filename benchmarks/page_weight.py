@@ -41,7 +41,7 @@ def breakdown(html: str) -> dict[str, tuple[int, int, int]]:
     """{chapter: (bytes, script bytes, table bytes)}; what comes before the first h2 is '(sidhuvud)'."""
     cuts = [(0, "(sidhuvud)")] + [(m.start(), re.sub(r"<[^>]+>", "", m.group(1)).strip()) for m in H2.finditer(html)]
     parts = {}
-    for (start, name), (end, _) in zip(cuts, cuts[1:] + [(len(html), "")]):
+    for (start, name), (end, _) in zip(cuts, cuts[1:] + [(len(html), "")], strict=True):
         chunk = html[start:end]
         parts[name] = (len(chunk.encode()), _inside(chunk, "script"), _inside(chunk, "table"))
     return parts
@@ -67,7 +67,8 @@ def show(columns: list[tuple[str, dict]]) -> None:
     for name in names + ["SUMMA"]:
         row = ""
         for _, parts in columns:
-            b, s, t = (tuple(map(sum, zip(*parts.values()))) if name == "SUMMA" else parts.get(name, (0, 0, 0)))
+            total = tuple(map(sum, zip(*parts.values(), strict=True)))
+            b, s, t = total if name == "SUMMA" else parts.get(name, (0, 0, 0))
             row += f" | {b / 1000:8.0f} {s / 1000:8.0f} {t / 1000:8.0f}  "
         if len(columns) == 2:
             before, after = (c[1].get(name, (0, 0, 0))[0] if name != "SUMMA" else sum(v[0] for v in c[1].values())

@@ -114,6 +114,12 @@ def test_kommun_summary_counts(example_ds, lan06):
         assert r.svar_ned == int((answers.bedömning == "försämring").sum())
     html = views.kommun_summary_table(summary).html
     assert "▲" in html and "▼" in html and "Jönköping" in html
+    # each kommun's counts after their arrows, in their colours (the notes say what the arrows mean)
+    for r in summary.itertuples():
+        svar = (f"<td><i class=u>▲&nbsp;{r.svar_upp}</i> <i class=n>▼&nbsp;{r.svar_ned}</i> "
+                f"<i class=l>●&nbsp;{r.svar_lika}</i></td>")
+        assert f"<th scope='row'>{r.kommun}</th>" in html and svar in html.split(f"<th scope='row'>{r.kommun}</th>")[1]
+    assert "▲ förbättring, ▼ försämring, ● oförändrad" in html and ".oj-sammanfattande i.n{color:#b42318}" in html
     # the Ja column is headed by the year the Ja/Nej answers are from, not the report's year
     ja_years = sorted({int(y) for y in lan06.loc[lan06.typ == "ja_nej", "år"]})
     assert summary.attrs["ja_år"] == ja_years

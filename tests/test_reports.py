@@ -219,7 +219,8 @@ def test_figure_json_writes_repeated_lists_once_and_comes_back_whole():
     assert small["data"][1]["line"] == small["data"][2]["line"] and set(small["data"][1]["line"]) == {"ojr"}
     # a dumbbell: its lines' x and y are its K's and M's taken in turn, a gap after each pair
     k, m = [float(i) for i in range(12)], [i + 0.5 for i in range(12)]
-    dumbbell = {"data": [{"type": "scatter", "mode": "lines", "x": [v for a, b in zip(k, m) for v in (a, b, None)],
+    line = [v for a, b in zip(k, m, strict=True) for v in (a, b, None)]
+    dumbbell = {"data": [{"type": "scatter", "mode": "lines", "x": line,
                           "y": [v for n in names for v in (n, n, None)]},
                          {"type": "scatter", "x": k, "y": names}, {"type": "scatter", "x": m, "y": names}],
                 "layout": {}}

@@ -277,11 +277,11 @@ def numeric_overviews(table: pd.DataFrame, title: str = "", stadsdelar: pd.DataF
 # ---------------------------------------------------------------- sammanfattande bild
 
 def _arrows(up: int, down: int, same: int) -> str:
+    """A kommun's counts of changes, each after its arrow in its colour (the table's notes say what the
+    arrows mean; a title per count, which did not print, was a third of the table's bytes)."""
     if up + down + same == 0:
         return "<span class='ingen'>–</span>"
-    return (f"<span class='upp' title='förbättring'>{UPP}&nbsp;{up}</span> "
-            f"<span class='ned' title='försämring'>{NED}&nbsp;{down}</span> "
-            f"<span class='lika' title='oförändrad'>{LIKA}&nbsp;{same}</span>")
+    return f"<i class=u>{UPP}&nbsp;{up}</i> <i class=n>{NED}&nbsp;{down}</i> <i class=l>{LIKA}&nbsp;{same}</i>"
 
 
 def kommun_summary_table(summary: pd.DataFrame, stadsdelar: pd.DataFrame | None = None) -> HtmlTable:
@@ -318,7 +318,8 @@ def kommun_summary_table(summary: pd.DataFrame, stadsdelar: pd.DataFrame | None 
     if sd is not None:
         lines.append(f"{STADSDEL_NOTE} För dem visas inga förändringar.")
     html_head = "".join(f"<th scope='col'>{_e(h)}</th>" for h in head)
-    return HtmlTable(f"<div class='oj-tabell oj-sammanfattande'>{_mark(kalla)}<div class='rulla'><table>"
+    style = f"<style>{_change_style('.oj-sammanfattande')}</style>"
+    return HtmlTable(f"<div class='oj-tabell oj-sammanfattande'>{style}{_mark(kalla)}<div class='rulla'><table>"
                      f"<thead><tr>{html_head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
                      f"{_notes(lines, kalla)}</div>")
 
@@ -330,6 +331,13 @@ _CHANGE = {"förbättring": (UPP, "upp"), "försämring": (NED, "ned"), "oförä
 # report.css's .upp/.ned/.lika
 _CHANGE_CLASS = {"upp": "u", "ned": "n", "lika": "l"}
 _CHANGE_COLOUR = {"u": "#1a7f37", "n": "#b42318", "l": "#666"}
+
+
+def _change_style(scope: str) -> str:
+    """The rules of a change's ``<i class=u|n|l>`` inside ``scope`` (a table's id or class), in the table's own
+    style sheet so that a notebook shows the colours too."""
+    return (f"{scope} i{{font-style:normal}}"
+            + "".join(f"{scope} i.{c}{{color:{colour}}}" for c, colour in _CHANGE_COLOUR.items()))
 
 
 TREND_COLUMNS = 6  # indicators to a table of kommunernas utveckling (wider does not fit 1400 px or A4)
@@ -448,13 +456,13 @@ def _kommun_trend_table(trender: pd.DataFrame, order: list[str], title: str,
     ident = "ojutv_" + hashlib.sha1(f"{title}|{order}|{sorted(fills.items())}".encode()).hexdigest()[:10]
     # a change's colour by its one-letter class (the table's own style sheet, so a notebook shows it too);
     # on a coloured cell it keeps its green or red on white
-    style = ("<style>" + f"#{ident} i{{font-style:normal}}"
-             + "".join(f"#{ident} i.{c}{{color:{colour}}}" for c, colour in _CHANGE_COLOUR.items())
+    style = ("<style>" + _change_style(f"#{ident}")
              + "".join(f"#{ident} .{c}{{background:{f};color:{colours.text_colour(f)}}}" for f, c in klass.items())
              + (f"#{ident} td[class]{{border:1px solid #fff}}"
                 f"#{ident} td[class] i{{background:#fff;padding:0 3px;border-radius:2px}}" if klass else "")
              + "</style>")
-    return HtmlTable(f"<div class='oj-tabell oj-utveckling' id='{ident}'>{style}{h}{_mark(kalla)}<div class='rulla'><table>"
+    return HtmlTable(f"<div class='oj-tabell oj-utveckling' id='{ident}'>{style}{h}{_mark(kalla)}"
+                     "<div class='rulla'><table>"
                      f"<thead><tr><th scope='col'>Kommun</th>{head}</tr></thead><tbody>{''.join(rows['body'])}"
                      f"{''.join(rows['foot'])}</tbody></table></div>{_notes(lines, kalla)}{legend[1]}</div>")
 
