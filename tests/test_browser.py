@@ -359,12 +359,16 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
 
     from ojlib.analysis import colours, kon, levels, peers
     from ojlib.render import figures
+    from ojlib.report import lansrapport
 
     grupp = colours.classify(peers.peer_table(example_ds, "0617", "funktionsnedsattning", None), inom="tabellen")
     kpis = list(dict.fromkeys(grupp.loc[grupp.riktning.notna() & (grupp.typ == "andel"), "kpi"]))[:3]
     figs = [figures.ranked_bars(grupp, kpi=k, markera="0617", kompakt=True) for k in kpis]
     figs += [figures.trend(levels.trend(example_ds, k, kommun="0617"), kompakt=True) for k in kpis]
     figs.append(figures.ranked_bars(colours.coloured_lan_table(example_ds, "06"), kpis[0]))
+    # a grid of panels over time: its traces' and subplot titles' common fields written once
+    figs.append(figures.over_time(*lansrapport.over_time_frames(example_ds, "14", colours.coloured_lan_table(
+        example_ds, "14", "funktionsnedsattning")), columns=6))
     skillnader = kon.sex_differences(example_ds, lan="14", omrade="funktionsnedsattning")  # dumbbells: lines K–M
     figs += [figures.sex_differences(skillnader, kpi=k, kompakt=True) for k in list(dict.fromkeys(skillnader.kpi))[:2]]
     nb = nbformat.v4.new_notebook()
@@ -377,6 +381,7 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
     text = page.read_text(encoding="utf-8")
     assert '"ojdel"' in text and '"ojv"' in text and '"ojr"' in text  # the page did share parts
     assert text.count('{"ojpar":[') == 4  # a dumbbell's lines' x and y: its K and M taken in turn
+    assert '{"ojlika":' in text
     assert [s["data"] for s in html_export.page_figures(text).values()] == [json.loads(f.to_json())["data"]
                                                                          for f in figs]
     browser.open(page)
@@ -390,6 +395,6 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
         assert [{k: v for k, v in t.items() if k != "uid"} for t in shown["data"]] == want["data"]
         for key in ("annotations", "title", "legend", "margin", "meta", "height"):
             assert shown["layout"].get(key) == want["layout"].get(key), key
-        if "yaxis2" in want["layout"]:
+        if "ticktext" in want["layout"].get("yaxis2", {}):  # a ranked bar chart's value column
             assert shown["layout"]["yaxis2"]["ticktext"] == want["layout"]["yaxis2"]["ticktext"]
             assert shown["layout"]["yaxis2"]["ticktext"] == want["data"][0]["text"]

@@ -230,6 +230,17 @@ def test_figure_json_writes_repeated_lists_once_and_comes_back_whole():
     other = {**dumbbell, "data": [{**dumbbell["data"][0], "x": dumbbell["data"][0]["x"][:-1] + [1.0]},
                                   *dumbbell["data"][1:]]}  # not a gap after the last pair: written as it is
     assert html_export.compact_spec(other)["data"][0]["x"] == other["data"][0]["x"]
+    # a grid's subplot titles: the fields they have alike written once, each title's own beside
+    titles = [{"font": {"size": 11}, "showarrow": False, "text": f"<b>Panel {i}</b>", "x": i / 10, "xref": "paper",
+               "y": 1.0, "yanchor": "bottom", "yref": "paper"} for i in range(6)]
+    grid = {"data": [], "layout": {"annotations": titles}}
+    small = html_export.compact_spec(grid)
+    assert small["layout"]["annotations"]["ojlika"] == {"font": {"size": 11}, "showarrow": False, "xref": "paper",
+                                                        "y": 1.0, "yanchor": "bottom", "yref": "paper"}
+    assert small["layout"]["annotations"]["ojposter"][2] == {"text": "<b>Panel 2</b>", "x": 0.2}
+    assert html_export.expand_spec(small) == grid
+    assert html_export.compact_spec({"data": [], "layout": {"annotations": titles[:2]}})["layout"]["annotations"] \
+        == titles[:2]  # two are left as they are
     short = {"data": [{"y": ["a", "b"], "x": [1, 2, 3]}, {"y": ["a", "b"]}], "layout": {}}
     assert html_export.compact_spec(short) == short  # short parts stay as they are
 

@@ -8,6 +8,7 @@ one shared ``plotly.min.js`` beside the page, maps working offline thanks to a s
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import json
 import re
@@ -209,6 +210,40 @@ def _unpaired(data: list) -> list:
     return out
 
 
+COMMON_MIN = 3  # a list of at least this many objects …
+_MARKS = {"ojr", "ojv", "ojk", "ojdel", "ojpar", "ojlika", "ojposter"}
+
+
+def _common(items: list, written: dict[int, str]) -> tuple[dict, str] | None:
+    """A list of objects (a panel grid's traces, its subplot titles; compacted, their JSON in ``written``)
+    with the fields that all of them have alike written once: ``{"ojlika": {field: value}, "ojposter":
+    [each object's other fields]}`` and its JSON, when that is shorter; None otherwise."""
+    if len(items) < COMMON_MIN or not all(type(v) is dict and v and not set(v) & _MARKS
+                                          and all(type(k) is str for k in v) for v in items):
+        return None
+
+    def text(v) -> str:
+        if type(v) is dict or type(v) is list:
+            return written[id(v)]
+        return _TEXT_JSON(v) if isinstance(v, str) else _json(v)
+
+    fields = [{k: text(v) for k, v in item.items()} for item in items]
+    same = [k for k, t in fields[0].items() if all(f.get(k) == t for f in fields[1:])]
+    if sum(len(k) + len(fields[0][k]) + 4 for k in same) * (len(items) - 1) < 40:
+        return None
+    alike = {k: items[0][k] for k in same}
+    alike_text = "{" + ",".join(f"{_TEXT_JSON(k)}:{fields[0][k]}" for k in same) + "}"
+    for item, f in zip(items, fields, strict=True):  # each object keeps its own fields (the same dict, no copy)
+        for k in same:
+            del item[k]
+        written[id(item)] = "{" + ",".join(f"{_TEXT_JSON(k)}:{f[k]}" for k in item) + "}"
+    written[id(alike)] = alike_text
+    written[id(items)] = own_text = "[" + ",".join(written[id(item)] for item in items) + "]"
+    out = {"ojlika": alike, "ojposter": items}
+    written[id(out)] = f'{{"ojlika":{alike_text},"ojposter":{own_text}}}'
+    return out, written[id(out)]
+
+
 def compact_spec(spec: dict) -> dict:
     """A figure's spec with repeated parts written once (see POOL_MIN above); ``expand_spec`` undoes it."""
     return _compact(spec)[0]
@@ -275,6 +310,9 @@ def _compact(spec: dict) -> tuple[dict, dict[int, str]]:
                 v, text = item(v)
                 out.append(v)
                 parts.append(text)
+            common = _common(out, written)
+            if common is not None:
+                return common
             text = "[" + ",".join(parts) + "]"
         else:
             return value, _TEXT_JSON(value) if isinstance(value, str) else _json(value)
@@ -299,6 +337,9 @@ def expand_spec(spec: dict, shared: list | None = None) -> dict:
                 return walk(pool[value["ojr"]])
             if set(value) == {"ojv", "ojk"}:
                 return [value["ojv"][i] for i in value["ojk"]]
+            if set(value) == {"ojlika", "ojposter"}:
+                same = walk(value["ojlika"])
+                return [{**copy.deepcopy(same), **walk(item)} for item in value["ojposter"]]
             return {k: walk(v) for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v) for v in value]
@@ -392,8 +433,10 @@ class Page:
         spec, written = _compact({"data": fig.get("data", []), "layout": layout,
                                   "config": fig.get("config") or {}, "mall": ref})
         for part in ("data", "pool"):
-            if part in spec:
+            if isinstance(spec.get(part), list):
                 spec[part] = [self._share(v, written) for v in spec[part]]
+            elif isinstance(spec.get(part), dict):  # the traces' common fields written once (_common)
+                spec[part] = {k: self._share(v, written) for k, v in spec[part].items()}
         spec["layout"] = {k: self._share(v, written) for k, v in spec["layout"].items()}
         role = Markup(' role="img" aria-label="{}"').format(label) if label else ""
         return Markup('<div class="{}"{} id="{}-div" data-spec="{}"></div>\n'

@@ -26,6 +26,12 @@
     if (keys.length === 2 && 'ojv' in value && 'ojk' in value) {
       return value.ojk.map(function (k) { return value.ojv[k]; });
     }
+    if (keys.length === 2 && 'ojlika' in value && 'ojposter' in value) {  // fields a list's objects have alike
+      var same = expand(value.ojlika, pool);
+      return value.ojposter.map(function (item) {
+        return Object.assign(JSON.parse(JSON.stringify(same)), expand(item, pool));
+      });
+    }
     keys.forEach(function (k) { value[k] = expand(value[k], pool); });
     return value;
   }
