@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -382,6 +383,8 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
     assert '"ojdel"' in text and '"ojv"' in text and '"ojr"' in text  # the page did share parts
     assert text.count('{"ojpar":[') == 4  # a dumbbell's lines' x and y: its K and M taken in turn
     assert '{"ojlika":' in text
+    # the later ranked charts name their kommuner by place in the first one's list (in the page's shared list)
+    assert len(re.findall(r'"y":\{"ojv":\{"ojdel":\d+\},"ojk":\[', text)) >= 2
     assert [s["data"] for s in html_export.page_figures(text).values()] == [json.loads(f.to_json())["data"]
                                                                          for f in figs]
     browser.open(page)

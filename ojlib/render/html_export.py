@@ -390,6 +390,7 @@ class Page:
         self.templates: list[str] = []  # the page's shared list: templates and parts, as JSON (ojlib-mallar)
         self._index: dict[str, int] = {}
         self._seen: set[str] = set()
+        self._names: list[tuple[str, dict[str, int], int]] = []  # lists of distinct texts: JSON, places, figure
         self.n_figures = 0
 
     def _shared(self, key: str) -> int:
@@ -414,9 +415,32 @@ class Page:
             if key in self._index or key in self._seen:
                 return {"ojdel": self._shared(key)}
             self._seen.add(key)
+            if t is list and len(value) >= POOL_MIN:
+                coded = self._by_place(value, key)
+                if coded is not None:
+                    return coded
         if isinstance(value, dict):
             return {k: v if type(v) in _PLAIN else self._share(v, written) for k, v in value.items()}
         return [v if type(v) in _PLAIN else self._share(v, written) for v in value]
+
+    NAME_LISTS = 64  # at most so many lists of names are remembered per page …
+    NAMES_MIN = 16  # … each of at least so many (a panel's eight years' value texts are not kommuner)
+
+    def _by_place(self, value: list, key: str):
+        """A list of distinct texts (kommuner in a chart's order) whose every text an earlier figure's list
+        of names holds, as that list (shared by the page, ``{"ojdel": k}``) and each text's place in it,
+        ``{"ojv": …, "ojk": […]}`` (the bars of 27 ranked charts name the same kommuner in 27 orders);
+        None otherwise, and a new list of names is remembered. Only another figure's list: one figure's
+        own lists in two orders would put a copy in the shared list for a single use."""
+        if not all(type(v) is str for v in value) or len(set(value)) < len(value):
+            return None
+        for names_key, place, figure in self._names:
+            if figure != self.n_figures and all(v in place for v in value):  # another figure's names
+                coded = {"ojv": {"ojdel": self._shared(names_key)}, "ojk": [place[v] for v in value]}
+                return coded if len(_json(coded)) < len(key) else None
+        if len(value) >= self.NAMES_MIN and len(self._names) < self.NAME_LISTS:
+            self._names.append((key, {v: i for i, v in enumerate(value)}, self.n_figures))
+        return None
 
     def figure(self, fig: dict, css_class: str = "ojfig", label: str | None = None) -> Markup:
         """A figure's place in the page and its JSON (``label``: its text for screen readers, role img)."""
