@@ -12,7 +12,7 @@ import pytest
 from nbclient.exceptions import CellTimeoutError
 from papermill.exceptions import PapermillExecutionError
 
-from ojlib.publish import reports
+from ojlib.publish import kernels, reports
 from ojlib.publish.kernels import PooledKernel
 from ojlib.render import figures, html_export
 
@@ -158,6 +158,45 @@ def test_a_reused_kernels_outputs_equal_papermills_own(kernel, tmp_path):
     assert kinds == ["display_data", "display_data", "display_data", "stream", "execute_result"]
     assert pooled.cells[-1].outputs[0].output_type == "display_data"  # papermill reads outputs as nodes
     assert pooled.cells[-1].outputs[2]["data"] == {"text/plain": "sedan"}  # the display id's update applied
+
+
+def test_a_batch_kernel_sends_a_cells_displays_as_one_message_in_the_cells_order(kernel, tmp_path):
+    """The pool's kernel holds a cell's displays back and sends them as one message (kernels.bundle_displays);
+    a stream's text, a clear_output, a display with an id and the execute result go out after what was held,
+    so the outputs are the cell's, in its order, equal to papermill's own (a fresh kernel, one message each)."""
+    body = ("from IPython.display import display, Markdown, clear_output\n"
+            "display({'text/plain': 'rensas bort'}, raw=True)\n"
+            "clear_output(wait=True)\n"
+            "for i in range(3):\n"
+            "    display({'text/plain': f'visning {i}'}, raw=True)\n"
+            "print('text mellan')\n"
+            "display(Markdown('**efter** texten'))\n"
+            "display({'text/html': '<b>sista</b>', 'text/plain': 'sista'}, raw=True, metadata={'m': 1})\n"
+            "h = display({'text/plain': 'med id'}, raw=True, display_id=True)\n"
+            "display({'text/plain': 'före resultatet'}, raw=True)\n"
+            "'resultatet'")
+    template = _template(tmp_path, "visningar", body)
+    fresh, _ = reports.execute(reports.Job(mall=str(template), params={"lan": "07"}), reports.default_kernel())
+    pooled = kernel.execute(template, {"lan": "07"}, execution_timeout=60)
+    assert _comparable(pooled) == _comparable(fresh)
+    texts = [o.get("text") or o["data"].get("text/plain") for o in pooled.cells[-1].outputs]
+    assert texts == ["visning 0", "visning 1", "visning 2", "text mellan\n", "<IPython.core.display.Markdown object>",
+                     "sista", "med id", "före resultatet", "'resultatet'"]
+
+    # what the kernel sends: the three displays before the print as one message of three, the two after it as
+    # one, the display with an id and the one after it each alone (the id's goes out before it)
+    msg_id = kernel.kc.execute(body.split("clear_output(wait=True)\n")[1])
+    displays = []
+    while True:
+        msg = kernel._run(kernel.kc.get_iopub_msg(timeout=30))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        if msg["msg_type"] in ("display_data", "stream"):
+            data = msg["content"].get("data", {})
+            displays.append(len(data[kernels.BUNDLE_MIMETYPE]) if kernels.BUNDLE_MIMETYPE in data else msg["msg_type"])
+    assert displays == [3, "stream", 2, "display_data", "display_data"]
 
 
 def test_side_work_runs_once_between_jobs_and_its_error_changes_nothing(tmp_path):

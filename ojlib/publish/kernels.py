@@ -40,7 +40,8 @@ WARM_IMPORTS = ("pandas", "plotly.graph_objects", "IPython.display", "ojlib.rend
                 "ojlib.data.shared")
 
 # Runs in the kernel once after start: warm imports, a watchdog that ends the kernel if the
-# process that started it disappears (kill -9 of `oj rapporter`), and the reset function.
+# process that started it disappears (kill -9 of `oj rapporter`), the reset function and the
+# bundling of a cell's displays (bundle_displays).
 _SETUP_CODE = """
 def __ojlib_pool_setup(parent_pid, imports):
     import importlib, os, sys, threading, time
@@ -81,6 +82,8 @@ def __ojlib_pool_setup(parent_pid, imports):
         gc.freeze()
 
     get_ipython()._ojlib_reset = reset
+    from ojlib.publish.kernels import bundle_displays
+    bundle_displays(get_ipython())
 
 __ojlib_pool_setup(%(pid)d, %(imports)r)
 del __ojlib_pool_setup
@@ -140,6 +143,81 @@ def execute_papermill(template: Path, parameters: dict, kernel_name: str, report
     return nb
 
 
+# A batch kernel's cell sends its display outputs as one message of this type (bundle_displays); the
+# pool's client makes them the outputs they were (PoolClient.output). Never in a saved notebook.
+BUNDLE_MIMETYPE = "application/vnd.ojlib.displays+json"
+
+
+def bundle_displays(shell) -> bool:
+    """In a batch kernel (run there by the pool's setup code): the display outputs of a cell leave the
+    kernel as one message instead of one each (a kommun profile page shows about a hundred; each message
+    costs ``oj rapporter`` its own decoding, signature check and event-loop turns, whatever its size).
+
+    A display is held back until something else is sent: another kind of output (a stream's text, an
+    execute result, a clear_output, a display with a display id, which stay messages of their own and
+    are sent after what was held, so the order is the cell's), the end of the cell, or a display of
+    another cell. One held display is sent as it is; two or more as one ``display_data`` whose only
+    data is ``BUNDLE_MIMETYPE`` (a list of each display's data and metadata), under the first one's
+    header. A cell that raises sends its error before what it held (the job fails; its outputs are not
+    kept). Uses ipykernel's public hooks (``register_hook`` of the display publisher and display hook)
+    and IPython's cell events; returns False, and changes nothing, where those are missing."""
+    import sys
+
+    pub, hook_of_results = shell.display_pub, shell.displayhook
+    if not all(hasattr(x, "register_hook") for x in (pub, hook_of_results)) or not hasattr(pub, "session"):
+        return False
+    held: list[dict] = []
+    lock = threading.RLock()
+
+    def send() -> None:
+        with lock:
+            if not held:
+                return
+            msg = held[0]
+            if len(held) > 1:
+                msg["content"] = {"data": {BUNDLE_MIMETYPE: [{"data": m["content"]["data"],
+                                                              "metadata": m["content"]["metadata"]} for m in held],
+                                           "text/plain": ""}, "metadata": {}, "transient": {}}
+            held.clear()
+            pub.session.send(pub.pub_socket, msg, ident=pub.topic)
+
+    def hook(msg: dict):
+        plain = msg["msg_type"] == "display_data" and not (msg["content"].get("transient") or {}).get("display_id")
+        with lock:
+            if held and (not plain or held[0]["parent_header"].get("msg_id") != msg["parent_header"].get("msg_id")):
+                send()
+            if plain:
+                held.append(msg)
+                return None
+        return msg
+
+    def written_first(write):
+        def write_after_held(*args, **kwargs):
+            if held:
+                send()
+            return write(*args, **kwargs)
+        write_after_held.sends_held = True
+        return write_after_held
+
+    def after_cell(result) -> None:
+        send()
+
+    def before_cell(info) -> None:
+        send()
+        # a stream's text goes out after what was held: its write sends that first. IPython wraps the
+        # streams' write for each cell the same way (InteractiveShell._tee) and puts the original back
+        # after it, which takes this wrapper away too: it is put on again before every cell.
+        for stream in (sys.stdout, sys.stderr):
+            if not getattr(stream.write, "sends_held", False):
+                stream.write = written_first(stream.write)
+
+    pub.register_hook(hook)
+    hook_of_results.register_hook(hook)
+    shell.events.register("pre_run_cell", before_cell)
+    shell.events.register("post_run_cell", after_cell)
+    return True
+
+
 class KernelCodeError(RuntimeError):
     """Setup or reset code failed inside the kernel (the kernel is then restarted)."""
 
@@ -163,10 +241,18 @@ def _register_engine() -> None:
         what this process spent per page. Outputs are still nodes at their top (papermill reads
         ``output.output_type``); their ``data`` and ``metadata`` hold the message's own dicts.
         Other messages, output widgets' hooks, pending clears and display ids go to nbclient as before.
+        A cell's displays bundled in one message by the kernel (``bundle_displays``) are taken one by one,
+        as if each had come on its own.
         """
 
         def output(self, outs, msg, display_id, cell_index):
             kind = msg["msg_type"]
+            if kind == "display_data" and BUNDLE_MIMETYPE in msg["content"]["data"]:  # see bundle_displays
+                out = None
+                for item in msg["content"]["data"][BUNDLE_MIMETYPE]:
+                    one = {**msg, "content": {"data": item["data"], "metadata": item["metadata"], "transient": {}}}
+                    out = self.output(outs, one, None, cell_index)
+                return out
             if kind not in _DISPLAY or display_id or self.clear_before_next_output \
                     or self.output_hook_stack[msg["parent_header"].get("msg_id")]:
                 return super().output(outs, msg, display_id, cell_index)
