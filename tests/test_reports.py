@@ -201,6 +201,38 @@ def test_page_hides_code_and_draws_figures_from_their_json(executed):
     assert "Antal kommuner: 13" in page  # printed output kept
 
 
+def test_a_page_writes_its_charts_kommuner_by_place_in_one_shared_list():
+    """Ranked charts name the same kommuner in another order each, K/M charts all but a few: the page
+    shares one list of the names (growing by the few a later chart has besides) and writes each chart's
+    names by place in it; every figure comes back as it was, and the page is shorter for it."""
+    import json
+    import random
+
+    names = [f"Kommun {i:02d}" for i in range(40)]
+    rng = random.Random(7)
+    charts = []
+    for i in range(6):
+        mine = [n for n in names if rng.random() > 0.1] + (["Länet (ovägt medel)"] if i >= 3 else [])
+        rng.shuffle(mine)
+        charts.append({"data": [{"type": "bar", "y": mine, "x": list(range(len(mine)))}], "layout": {"height": 300}})
+    charts.append({"data": [{"type": "bar", "y": [f"Enhet {i}" for i in range(20)], "x": list(range(20))}],
+                   "layout": {}})  # names of its own: written as they are
+    page = html_export.Page()
+    html = "".join(page.figure(c) for c in charts)
+    text = html_export.page_document("T", html, {}, page.templates)
+    assert [{k: f[k] for k in ("data", "layout")} for f in html_export.page_figures(text).values()] == charts
+    written = [json.loads(m) for m in re.findall(r'<script type="application/json" id="fig-\d+">(.*?)</script>', text)]
+    assert isinstance(written[0]["data"][0]["y"], list)  # the first chart's names as they are …
+    coded = [w["data"][0]["y"] for w in written[1:6]]
+    assert all(set(c) == {"ojv", "ojk"} for c in coded)  # … the later ones by place
+    assert len({c["ojv"]["ojdel"] for c in coded}) == 1  # in one shared list …
+    shared = page.templates[coded[0]["ojv"]["ojdel"]]
+    assert set(json.loads(shared)) == set(n for c in charts[:6] for n in c["data"][0]["y"])  # … of every name once
+    assert written[6]["data"][0]["y"] == charts[6]["data"][0]["y"]
+    plain = sum(len(json.dumps(c["data"][0]["y"], ensure_ascii=False)) for c in charts[:6])
+    assert sum(len(json.dumps(w["data"][0]["y"])) for w in written[:6]) + len(shared) < 0.7 * plain
+
+
 def test_figure_json_writes_repeated_lists_once_and_comes_back_whole():
     names = [f"Kommun {i}" for i in range(12)]
     classes = ["Värde ≥ 75:e percentilen"] * 5 + ["Mellan 25:e och 75:e percentilen"] * 7

@@ -390,7 +390,7 @@ class Page:
         self.templates: list[str] = []  # the page's shared list: templates and parts, as JSON (ojlib-mallar)
         self._index: dict[str, int] = {}
         self._seen: set[str] = set()
-        self._names: list[tuple[str, dict[str, int], int]] = []  # lists of distinct texts: JSON, places, figure
+        self._names: list[dict] = []  # lists of kommun names the figures' lists are written by place in (_by_place)
         self.n_figures = 0
 
     def _shared(self, key: str) -> int:
@@ -427,19 +427,38 @@ class Page:
     NAMES_MIN = 16  # … each of at least so many (a panel's eight years' value texts are not kommuner)
 
     def _by_place(self, value: list, key: str):
-        """A list of distinct texts (kommuner in a chart's order) whose every text an earlier figure's list
-        of names holds, as that list (shared by the page, ``{"ojdel": k}``) and each text's place in it,
-        ``{"ojv": …, "ojk": […]}`` (the bars of 27 ranked charts name the same kommuner in 27 orders);
-        None otherwise, and a new list of names is remembered. Only another figure's list: one figure's
-        own lists in two orders would put a copy in the shared list for a single use."""
+        """A list of distinct texts (kommuner in a chart's order) as a list of names that the page shares
+        (``{"ojdel": k}``) and each text's place in it, ``{"ojv": …, "ojk": […]}``: the bars of 27 ranked
+        charts name the same kommuner in 27 orders, 27 K/M charts each all kommuner but a few. The names
+        are those of a list of another figure (a figure's own lists in two orders would put a copy in the
+        shared list for a single use), with the few this list has besides added at its end, which leaves
+        every earlier place as it was. None when no such list covers three quarters of it; then it is
+        remembered."""
         if not all(type(v) is str for v in value) or len(set(value)) < len(value):
             return None
-        for names_key, place, figure in self._names:
-            if figure != self.n_figures and all(v in place for v in value):  # another figure's names
-                coded = {"ojv": {"ojdel": self._shared(names_key)}, "ojk": [place[v] for v in value]}
-                return coded if len(_json(coded)) < len(key) else None
+        for names in self._names:
+            if names["figure"] == self.n_figures:
+                continue
+            place = names["place"]
+            new = [v for v in value if v not in place]
+            if 4 * len(new) > len(value):
+                continue
+            at = {v: len(place) + i for i, v in enumerate(new)}
+            coded = {"ojv": {"ojdel": 0}, "ojk": [place[v] if v in place else at[v] for v in value]}
+            if len(_json(coded)) + len(_json(new)) >= len(key):
+                return None
+            if names["slot"] is None:  # a place of its own in the shared list (not _index: it may grow)
+                names["slot"] = len(self.templates)
+                self.templates.append("")
+            coded["ojv"]["ojdel"] = names["slot"]
+            place.update(at)
+            names["list"] += new
+            # the page's shared list is written when the page is: its entry holds the names as they are then
+            self.templates[names["slot"]] = _json(names["list"])
+            return coded
         if len(value) >= self.NAMES_MIN and len(self._names) < self.NAME_LISTS:
-            self._names.append((key, {v: i for i, v in enumerate(value)}, self.n_figures))
+            self._names.append({"list": list(value), "place": {v: i for i, v in enumerate(value)},
+                                "figure": self.n_figures, "slot": None})
         return None
 
     def figure(self, fig: dict, css_class: str = "ojfig", label: str | None = None) -> Markup:
