@@ -244,3 +244,19 @@ def test_over_time_parts_each_fit_a_page_and_keep_every_panel_in_order(example_d
         f"<b>Över tid ({n} av {len(parts)})" for n in range(1, len(parts) + 1)]
     assert sum(len(p.data) for p in parts) == len(whole.data)
     assert figures.over_time_parts(answers, None, title="Svar")[0].layout.title.text.startswith("<b>Svar</b>")
+
+
+def test_compact_trend_names_its_definition_break_under_the_title_not_in_the_plot(example_ds):
+    """Two to a row (the profile; printed 340 px wide, about 90 px of plot) the note "Definitionsändring 2019: …"
+    inside the plot ran over the lines and the axis' top value: there it is two lines under the title, in the
+    break's red, the figure 36 px taller so the plot keeps its height; the dotted line stays in the plot."""
+    tr = levels.trend(example_ds, "U35519", kommun="0680")
+    wide, small = figures.trend(tr), figures.trend(tr, kompakt=True)
+    assert "Definitionsändring 2019" in annotations(wide)["brott"]
+    assert "brott" not in annotations(small) and len(small.layout.shapes) == 1
+    title = small.layout.title.text
+    assert "┆ Definitionsändring 2019:</span><br><span style='color:#B00020'>tidigare år är inte jämförbara" in title
+    plain = figures.trend(levels.trend(example_ds, "U35538", kommun="0680"), kompakt=True)
+    assert "Definitionsändring" not in plain.layout.title.text
+    rows = small.layout.height - small.layout.margin.t - small.layout.margin.b
+    assert rows == plain.layout.height - plain.layout.margin.t - plain.layout.margin.b  # the same plot height

@@ -519,6 +519,7 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
     if brott:
         x = brott - 0.5
         layout["shapes"] = [_vline(x, {"color": "#B00020", "dash": "dot", "width": 1.5})]
+    if brott and not kompakt:
         layout["annotations"] = [{"text": f"Definitionsändring {brott}: tidigare år är inte jämförbara",
                                   "font": {"size": 11, "color": "#B00020"}, "name": "brott", "showarrow": False,
                                   "x": x, "xanchor": "right", "xref": "x", "y": 1, "yanchor": "top",
@@ -537,8 +538,12 @@ def trend(frame: pd.DataFrame, kalla: str | None = None, catalogue=None, kompakt
                   for a, n in zip(col["avser"], col["nivå"], strict=True) if n != "kommun")
     subtitle = f"{RIKTNING_TEXT[_riktning(first.riktning)].capitalize()}; {years[0]}–{years[-1]}"
     if kompakt:  # two to a row (about 590 px wide at 1400 px, 340 px printed): the title wraps at the printed width
+        if brott:  # under the title, not in the small plot, where it ran over the lines and the axis' top value
+            subtitle += "".join(f"<br><span style='color:#B00020'>{line}</span>" for line in
+                                (f"┆ Definitionsändring {brott}:", "tidigare år är inte jämförbara"))
         return _finish(data, layout, _wrap(f"{first.indikator} över tid", 36), kalla, bool(derived), subtitle, None,
-                       330, below=40, legend=True, legend_width=430, meta={"rutnat": "bred"})
+                       330 + 18 * subtitle.count("<br>"), below=40, legend=True, legend_width=430,
+                       meta={"rutnat": "bred"})
     return _finish(data, layout, f"{first.indikator} över tid", kalla, bool(derived), subtitle, None, 480,
                    below=80, legend=True)
 
