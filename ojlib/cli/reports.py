@@ -154,6 +154,9 @@ def rapport(
         typer.echo(f"Obs: {EXEMPELDATA}.")
     if printing is not None and result.page.with_suffix(".pdf").is_file():
         typer.echo(f"PDF: {result.page.with_suffix('.pdf').resolve()}")
+        units = result.meta.get("enheter_sida")  # the units chapter's page, printed with it
+        if units and (result.page.parent / units).with_suffix(".pdf").is_file():
+            typer.echo(f"PDF (enheter): {(result.page.parent / units).with_suffix('.pdf').resolve()}")
     if chosen:
         _write_formats(chosen, [(job.kind, {**job.defaults, **job.params}, result.page)], webblasare)
 

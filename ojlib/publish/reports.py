@@ -24,7 +24,7 @@ from ojlib.base.errors import DEBUG_ENV, OjError, reason
 from ojlib.base.storage import write_text_atomic
 from ojlib.data import geo
 from ojlib.publish.kernels import PooledKernel
-from ojlib.render.html_export import render_page
+from ojlib.render import html_export
 from ojlib.render.notebook import read_report_metadata
 from ojlib.report import request
 from ojlib.report.request import Request
@@ -264,7 +264,13 @@ def run_job(job: Job, out: Path, kernel_name: str | None = None, index_link: boo
             nb, attempts = execute(job, kernel_name)
         meta = read_report_metadata(nb) or fallback_metadata(job)
         meta = {**meta, "mall": job.kind}
-        page = render_page(nb, meta, index_link=index_link)
+        if out.suffix == ".html":  # one file: the whole report in it
+            page, unit_page = html_export.render_page(nb, meta, index_link=index_link), None
+        else:  # a site: the units chapter on a page of its own beside the report's
+            page, unit_page = html_export.render_site_pages(nb, meta, target.name)
+        if unit_page is not None:
+            meta = {**meta, "enheter_sida": html_export.part_page_name(target.name)}
+            write_text_atomic(out / meta["enheter_sida"], unit_page)
         write_text_atomic(target, page)
     except Exception as exc:
         return Result(job, ok=False, error=failure_message(exc, timeout), seconds=time.perf_counter() - start,

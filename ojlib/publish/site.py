@@ -51,7 +51,7 @@ from ojlib.analysis import colours
 from ojlib.base import guard, paths
 from ojlib.base.errors import OjError, excerpt, os_reason
 from ojlib.base.storage import atomic_path, write_text_atomic
-from ojlib.data import catalog, dataset, geo, shared
+from ojlib.data import catalog, dataset, enheter, geo, shared
 from ojlib.data.source_lines import EXEMPELDATA
 from ojlib.data.sources import registry
 from ojlib.publish import reports, stadsdelar
@@ -905,8 +905,8 @@ VOLATILE = ("byggd", "senast_hamtad")  # manifest fields that tell when a file w
 
 class Fingerprints:
     """What a page reads, hashed by content: its template and parameters, the data of every source it
-    combines (``egen,exempeldata``, ``alla``: each source's data and what the page shows of its
-    manifest, never the time a file was written), the analyst's comment file, the project's
+    combines (``egen,exempeldata``, ``alla``: each source's data, its units' data and what the page shows
+    of its manifest, never the time a file was written), the analyst's comment file, the project's
     parameter files (catalogue, områden), the reference data, and ojlib itself (its source files).
 
     A regenerated identical dataset changes nothing, so nothing is rebuilt; an import into one of
@@ -947,7 +947,8 @@ class Fingerprints:
             shown = registry.get(kalla).date(info) if registry.known(kalla) else ""
             info = {k: v for k, v in info.items() if k not in VOLATILE}
             self._sources[kalla] = _hash_text(json.dumps(
-                {"data": self._hash(dataset.dataset_path(kalla)), "manifest": info, "visas": shown},
+                {"data": self._hash(dataset.dataset_path(kalla)), "manifest": info, "visas": shown,
+                 "enheter": self._hash(enheter.path(kalla))},  # a län report's units chapter and page
                 sort_keys=True, ensure_ascii=False, default=str))
         return self._sources[kalla]
 
@@ -1050,8 +1051,9 @@ class SiteMap:
                 om = _single_omrade(m) or "alla"
                 self.lan_reports.setdefault(str(m["lan"]), {}).setdefault(om, name)
 
-    def nav(self, name: str, meta: dict) -> str:
-        """The breadcrumb and related links of one page (a ``nav.topp``)."""
+    def nav(self, name: str, meta: dict, parent: tuple[str, str] | None = None) -> str:
+        """The breadcrumb and related links of one page (a ``nav.topp``); ``parent``: the (title, page) of the
+        report a page belongs to (a report's units page), the crumb before the page's own."""
         crumbs: list[tuple[str, str | None]] = [("Alla rapporter", "index.html")]
         lan = str(meta.get("lan") or "")
         related = []
@@ -1059,7 +1061,11 @@ class SiteMap:
             crumbs.append((str(meta.get("lan_namn") or _lan_name(lan)), f"index.html#lan-{lan}"))
             for namn, page in self.stadsdelar.get(str(meta.get("kommun") or ""), []):
                 related.append((namn, quote(page), "stadsdel"))
+            if meta.get("enheter_sida") and parent is None:  # the report's units chapter, on its own page
+                related.append(("Enheter (egen sida)", quote(str(meta["enheter_sida"])), "enheter"))
             for om, page in self.lan_reports.get(lan, {}).items():
+                if parent is not None and page == parent[1]:
+                    continue
                 if page != name or meta.get("typ") == "kommunprofil":
                     related.append((f"Länsanalys {catalog.OMRADEN.get(om, 'alla områden')}", quote(page), None))
         if self.utforska and lan:
@@ -1070,6 +1076,8 @@ class SiteMap:
         files = [(f.link.text, quote(formats.file_beside(name, f.name)), f.link.css)
                  for f in formats.linked() if name in self.beside[f.name]]
         related = files + related  # the page's own files first (its PDF, its deck)
+        if parent is not None:
+            crumbs.append((parent[0], quote(parent[1])))
         crumbs.append((str(meta.get("titel") or name), None))
         st = self.status.get(name.removesuffix(".html"), {})
         failed = str(st.get("fel", "")) if st.get("status") == "inte_uppdaterad" else None
@@ -1182,7 +1190,8 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     stages = build.stages
     settings = {k: v for k, v in settings.items() if k not in ("karta", "sidor", "bygge")}
     t = time.perf_counter()
-    new_pages = {r.page.name for r in build.built}
+    new_pages = {r.page.name for r in build.built} | {r.meta["enheter_sida"] for r in build.built
+                                                      if r.meta.get("enheter_sida")}
     gen.fill(new_pages)
     for res in build.built:
         res.page = gen.path(res.page.name)
@@ -1199,6 +1208,7 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     t = time.perf_counter()
     dash = _dashboard(gen, sitemap)
     parts = _stadsdel_pages(gen, sitemap)
+    unit_pages = _unit_pages(gen, sitemap, meta_pages)
     stages["utforska"] = time.perf_counter() - t
     t = time.perf_counter()
     for name, meta, text in items:
@@ -1215,8 +1225,8 @@ def _publish(gen: Generation, build: SiteBuild, record: dict, settings: dict, ka
     gen.write_text(MARKER, text + "\n")
     t = time.perf_counter()
     owned = {INDEX, MARKER, DOT, html_export.PLOTLY_JS, *(n for n, _ in meta_pages),
-             *(formats.file_beside(n, f.name) for n, _ in meta_pages for f in formats.linked()), *dash.names,
-             *parts.write}
+             *(formats.file_beside(n, f.name) for n in [*(n for n, _ in meta_pages), *unit_pages]
+               for f in formats.linked()), *dash.names, *parts.write, *unit_pages}
     gen.publish(owned)
     stages["byte"] = time.perf_counter() - t
     for res in build.built:
@@ -1262,6 +1272,31 @@ def _stadsdel_pages(gen: Generation, sitemap: SiteMap) -> stadsdelar.StadsdelPag
         gen.remove(name)
     sitemap.stadsdelar, sitemap.stadsdel_rows = parts.links, parts.rows
     return parts
+
+
+def _unit_pages(gen: Generation, sitemap: SiteMap, meta_pages: list[tuple[str, dict]]) -> set[str]:
+    """The units pages of the site's län reports (each written by its report's job beside its page,
+    ``html_export.render_site_pages``; the report's metadata names it), given their navigation: the
+    breadcrumb back to the report. A units page that no report names any more (the report was rebuilt
+    without units) is removed with its files beside it, as a stadsdel page is (``stadsdelar.ours``)."""
+    keep = set()
+    for name, meta in meta_pages:
+        unit = meta.get("enheter_sida")
+        if not unit or not gen.path(unit).is_file():
+            continue
+        keep.add(unit)
+        nav = sitemap.nav(unit, {**meta, "titel": "Enheter"}, parent=(str(meta.get("titel") or name), name))
+        text = gen.path(unit).read_text(encoding="utf-8")
+        new = NAV_RE.sub(lambda _m, nav=nav: nav, text, count=1)
+        if new != text:
+            gen.write_text(unit, new)
+    for path in sorted(gen.tree.glob(f"{html_export.PART_PREFIX}*.html")):
+        if path.name not in keep and stadsdelar.ours(path, html_export.PART_MARK):
+            for f in formats.linked():
+                if gen.path(formats.file_beside(path.name, f.name)).is_file():
+                    gen.remove(formats.file_beside(path.name, f.name))
+            gen.remove(path.name)
+    return keep
 
 
 def _expected_meta(job: reports.Job) -> dict | None:
@@ -1453,13 +1488,17 @@ def write_pdfs(gen: Generation, build: SiteBuild, pdf: Pdf | None) -> list[str]:
     Without ``pdf`` a rebuilt page's old PDF is removed, since it no longer matches the page. A browser
     that fails is one sentence (OjError) and the build publishes nothing."""
     if pdf is None:
-        for res in build.built:
-            name = _beside(res.job, PRINTED)
-            if gen.path(name).is_file():
-                gen.remove(name)
+        for res in build.built:  # the page's PDF, and its units page's
+            for page in (f"{res.job.name}.html", res.meta.get("enheter_sida")):
+                name = page and formats.file_beside(page, PRINTED)
+                if name and gen.path(name).is_file():
+                    gen.remove(name)
         return []
     names = [r.page.name for r in build.built] + \
         [f"{j.name}.html" for j in build.up_to_date if not gen.path(_beside(j, PRINTED)).is_file()]
+    units = [(html_export.read_page_metadata(gen.path(n)) or {}).get("enheter_sida") for n in names
+             if gen.path(n).is_file()]  # a report's units page is printed with it
+    names += [u for u in units if u]
     pages = [gen.path(n) for n in names if gen.path(n).is_file()]
     if not pages:
         return []

@@ -44,10 +44,11 @@ def page_name(kod: str) -> str:
     return f"{PREFIX}{kod}.html"
 
 
-def _ours(path: Path) -> bool:
+def ours(path: Path, mark: str = MARK) -> bool:
+    """Whether a page of the site is one the site made (it has ``mark``): only such a page is ever removed."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return MARK in fh.read(1 << 20)
+            return mark in fh.read(1 << 20)
     except OSError:
         return False
 
@@ -78,7 +79,7 @@ def site_pages(folder: Path, meta_pages: list[tuple[str, dict]], kommuner: set[s
     for the stadsdelar of ``kommuner`` (codes) with values. ``nav(kommun code, title)`` is a page's
     navigation. ``folder`` holds the current files: a stadsdel page not made again is removed."""
     out = StadsdelPages()
-    old = sorted(p.name for p in Path(folder).glob(f"{PREFIX}*.html") if _ours(p))
+    old = sorted(p.name for p in Path(folder).glob(f"{PREFIX}*.html") if ours(p))
     kalla = _kalla([m for _, m in meta_pages])
     if kalla and kommuner:
         try:

@@ -96,6 +96,19 @@ def publish_report_metadata(**fields) -> None:
     display({REPORT_MIMETYPE: payload, "text/plain": ""}, raw=True)
 
 
+PART_MIMETYPE = "application/vnd.ojlib.avsnitt+json"
+
+
+def mark_part(typ: str, **fields) -> None:
+    """Mark where a part of the report starts (``fields``: its heading ``rubrik`` and its summary
+    ``sammanfattning``) or ends (``slut=True``): a site gives the part a page of its own and leaves the
+    summary with a link in its place (``html_export.render_site_pages``). Not shown in the notebook."""
+    from IPython.display import display
+
+    payload = json.loads(json.dumps({"typ": typ, **fields}, ensure_ascii=False, default=str))
+    display({PART_MIMETYPE: payload, "text/plain": ""}, raw=True)
+
+
 def read_report_metadata(nb) -> dict | None:
     """The metadata a notebook published with ``publish_report_metadata``, if any."""
     for cell in nb.cells:

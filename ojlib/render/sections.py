@@ -79,9 +79,11 @@ def _kapitel(r: Report, s: Section) -> None:
 
 def _enheter(r: Report, s: Section) -> None:
     tabell, kapitel = r.omraden[s.omrade].tabell, s.data["kapitel"]
-    display(Markdown(f"## {s.rubrik}\n\nVarje kommuns enheter: hur många de är och hur långt isär deras resultat "
-                     "ligger, med länets och rikets värde som linjer; sist varje enhet med sina värden (klicka på "
-                     "en rubrik för att sortera)."))
+    # a site gives the chapter a page of its own and leaves its heading and summary here, with a link
+    notebook.mark_part("enheter", rubrik=s.rubrik, omrade=s.omrade, sammanfattning=kapitel.summary())
+    display(Markdown(f"## {s.rubrik}\n\n{kapitel.summary()}\n\nVarje kommuns enheter: hur många de är och hur "
+                     "långt isär deras resultat ligger, med länets och rikets värde som linjer; sist varje enhet med "
+                     "sina värden (klicka på en rubrik för att sortera)."))
     if r.kommentarer is not None:
         notebook.show_comment(r.kommentarer, s.rubrik)
     display(views.unit_counts(kapitel.counts, kapitel.kalla))
@@ -89,6 +91,7 @@ def _enheter(r: Report, s: Section) -> None:
         figures.unit_spread(kapitel.spread[k], kapitel.values, tabell, k, kompakt=True).show()
     for typ, rader in kapitel.by_type():
         display(views.unit_matrix(rader, kapitel.kalla, title=typ))
+    notebook.mark_part("enheter", slut=True)
 
 
 def _stadsdelar(r: Report, s: Section) -> None:

@@ -366,6 +366,21 @@ class UnitChapter:
             out.append((typ, self.values[self.values.typ == typ]))
         return out
 
+    def summary(self) -> str:
+        """The chapter in one sentence: how many units in how many of the län's kommuner, of which types, and
+        its indicators (also what a site's län page says where the chapter has a page of its own)."""
+        units_ = self.values.drop_duplicates("ou")
+        n, k, m, all_ = len(units_), units_.kommunkod.nunique(), len(self.kpis), len(self.counts)
+        per_type = ", ".join(f"{typ}: {len(rows.drop_duplicates('ou'))}" for typ, rows in self.by_type())
+        names = self.values.drop_duplicates("kpi").set_index("kpi").indikator
+        groups: dict[str, int] = {}  # "Brukarbedömning gruppbostad: får …" -> "Brukarbedömning gruppbostad (7)"
+        for kpi in self.kpis:
+            groups[str(names[kpi]).split(":")[0]] = groups.get(str(names[kpi]).split(":")[0], 0) + 1
+        where = f"alla länets {all_} kommuner" if k == all_ else f"{k} av länets {all_} kommuner"
+        return (f"Kapitlet visar {n} {'enhet' if n == 1 else 'enheter'} i {where} ({per_type}) med deras resultat, "
+                f"eller varför ett resultat saknas, för {m} {'indikator' if m == 1 else 'indikatorer'}: "
+                f"{and_list([g if c == 1 else f'{g} ({c})' for g, c in groups.items()])}.")
+
 
 def unit_chapter(ds: Dataset, lan, table: pd.DataFrame) -> UnitChapter | None:
     """The units chapter for a län table (one område), or None when no unit has a value for its KPIs in
