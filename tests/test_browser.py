@@ -358,7 +358,7 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
     every trace plotly draws is the figure's own, and so are the titles, notes and value columns."""
     import nbformat
 
-    from ojlib.analysis import colours, kon, levels, peers
+    from ojlib.analysis import colours, kon, levels, peers, ranking
     from ojlib.render import figures
     from ojlib.report import lansrapport
 
@@ -372,6 +372,10 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
         example_ds, "14", "funktionsnedsattning")), columns=6))
     skillnader = kon.sex_differences(example_ds, lan="14", omrade="funktionsnedsattning")  # dumbbells: lines K–M
     figs += [figures.sex_differences(skillnader, kpi=k, kompakt=True) for k in list(dict.fromkeys(skillnader.kpi))[:2]]
+    # the units charts of two indicators: the same units, each chart those with a value, written once (Page.finish)
+    lan = ranking.lan_table(example_ds, "06", "funktionsnedsattning")
+    kap = lansrapport.unit_chapter(example_ds, "06", lan)
+    figs += [figures.unit_spread(kap.spread[k], kap.values, lan, k, kompakt=True) for k in kap.kpis[:2]]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
         "display_data", data={html_export.PLOTLY_MIMETYPE: json.loads(f.to_json())}) for f in figs])]
@@ -385,6 +389,9 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
     assert '{"ojlika":' in text
     # the later ranked charts name their kommuner by place in the first one's list (in the page's shared list)
     assert len(re.findall(r'"y":\{"ojv":\{"ojdel":\d+\},"ojk":\[', text)) >= 2
+    texts = json.loads(re.search(r'id="ojlib-texter">(.*?)</script>', text, re.DOTALL).group(1))
+    assert set(kap.values.enhet) & set(texts) and '"ojt"' in text  # unit names once for the page
+    assert all(text.count(json.dumps(t, ensure_ascii=False)[1:-1]) == 1 for t in set(kap.values.enhet) & set(texts))
     assert [s["data"] for s in html_export.page_figures(text).values()] == [json.loads(f.to_json())["data"]
                                                                          for f in figs]
     browser.open(page)

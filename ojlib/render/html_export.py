@@ -758,7 +758,7 @@ def render_page(nb, meta: dict | None = None, index_link: bool = True, cells: li
     """The executed notebook as one HTML page (code hidden, report metadata embedded for the index);
     ``cells``: only these of its cells, ``part``: the (page, title) of the parts taken off it."""
     meta = dict(meta or read_report_metadata(nb) or {})
-    page = Page(*part) if part else Page()
+    page = Page(*part, texts=True) if part else Page(texts=True)
     for cell in nb.cells if cells is None else cells:
         page.cell(cell)
     body, toc, h1 = _number_headings(page.finish("\n".join(page.parts)))
@@ -819,7 +819,7 @@ def render_site_pages(nb, meta: dict, page_name: str) -> tuple[str, str | None]:
     if meta.get("lan_namn") and meta.get("omrade"):
         year = f", {meta['ar']}" if meta.get("ar") else ""
         title = f"Enheter i {meta['lan_namn']}: {omrade_text(meta['omrade'])}{year}"
-    page = Page()
+    page = Page(texts=True)
     for cell in part:
         page.cell(cell)
     body, toc, _ = _number_headings(page.finish("\n".join(page.parts)))
