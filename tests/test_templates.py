@@ -80,3 +80,19 @@ def test_script_json_keeps_a_script_element_whole(text):
     assert json.loads(out) == {"t": text, "l": [text]}
     assert "<" not in out and "\u2028" not in out
     assert out.count(">") == 2 * text.count(">") and out.count("&") == 2 * text.count("&")
+
+
+@pytest.mark.parametrize("name", ["report.css", "index.css", "utforska.css"])
+def test_a_page_carries_its_style_sheet_without_comments_and_indentation(name):
+    """Every page carries report.css: without its comments and indentation (a quarter of its bytes), and
+    otherwise the same rules (only whitespace and comments differ; its quoted font names as they are)."""
+    import re
+
+    folder = templating.UTFORSKA if name == "utforska.css" else templating.PAGES
+    source = (folder / name).read_text(encoding="utf-8")
+    shown = str(templating.asset(name))
+    assert "/*" not in shown and "\n" not in shown and "  " not in shown
+    assert len(shown) < (0.8 if name == "report.css" else 0.9) * len(source)
+    no_comments = re.sub(r"/\*.*?\*/", "", source, flags=re.DOTALL)
+    assert re.sub(r"\s+", "", shown) == re.sub(r"\s+", "", no_comments)
+    assert re.findall(r'"[^"]*"', shown) == re.findall(r'"[^"]*"', no_comments)  # " \\2195", "DejaVu Sans"
