@@ -326,11 +326,10 @@ def _compact(spec: dict) -> tuple[dict, dict[int, str]]:
     return out, written
 
 
-def expand_spec(spec: dict, shared: list | None = None, texts: list | None = None) -> dict:
+def expand_spec(spec: dict, shared: list | None = None) -> dict:
     """The figure as plotly takes it, from a spec written by ``compact_spec`` (as figures.js does);
-    ``shared``: the page's shared list (``ojlib-mallar``), for the parts ``Page`` wrote once for the page;
-    ``texts``: the page's texts (``ojlib-texter``), for the lists ``Page.finish`` wrote by number."""
-    spec = _unshared(spec, shared or [], texts or [])
+    ``shared``: the page's shared list (``ojlib-mallar``), for the parts ``Page`` wrote once for the page."""
+    spec = _unshared(spec, shared or [])
     pool = spec.get("pool") or []
 
     def walk(value):
@@ -356,53 +355,25 @@ def expand_spec(spec: dict, shared: list | None = None, texts: list | None = Non
 SHARE_MIN = 30  # a part of a figure shorter than this is written where it is ({"ojdel": 12} is 12 characters)
 
 
-def _unshared(value, shared: list, texts: list):
+def _unshared(value, shared: list):
     if isinstance(value, dict):
         if set(value) == {"ojdel"}:
-            return _unshared(shared[value["ojdel"]], shared, texts)
-        if set(value) == {"ojt"}:
-            return [texts[v] if isinstance(v, int) else v for v in value["ojt"]]
-        return {k: _unshared(v, shared, texts) for k, v in value.items()}
+            return _unshared(shared[value["ojdel"]], shared)
+        return {k: _unshared(v, shared) for k, v in value.items()}
     if isinstance(value, list):
-        return [_unshared(v, shared, texts) for v in value]
+        return [_unshared(v, shared) for v in value]
     return value
-
-
-# A page's figures name the same things in lists that differ from figure to figure: a units chart per
-# indicator names the län's units (each chart those with a value, in its own order), a ranked chart per
-# indicator the kommuner. Each such text is written once for the page, in its list of texts
-# (``ojlib-texter``), and a list of texts as {"ojt": [...]} with a number for each text of that list
-# (figures.js puts the texts back first). Only texts at least TEXT_MIN characters long, in a list of at
-# least POOL_MIN texts, that two such lists of the page have.
-TEXT_MIN = 4
-
-
-def _text_lists(value, out: list) -> None:
-    """The lists of texts in a written spec (``ojdel`` parts are written once for the page already)."""
-    if isinstance(value, dict):
-        if set(value) != {"ojdel"}:
-            for v in value.values():
-                _text_lists(v, out)
-    elif isinstance(value, list):
-        if len(value) >= POOL_MIN and all(isinstance(v, str) for v in value):
-            out.append(value)
-        else:
-            for v in value:
-                _text_lists(v, out)
 
 
 _FIGURE_RE = re.compile(r'<script type="application/json" id="(fig-\d+)">(.*?)</script>', re.DOTALL)
 _SHARED_RE = re.compile(r'<script type="application/json" id="ojlib-mallar">(.*?)</script>', re.DOTALL)
-_TEXTS_RE = re.compile(r'<script type="application/json" id="ojlib-texter">(.*?)</script>', re.DOTALL)
 
 
 def page_figures(text: str) -> dict[str, dict]:
     """The figures of a page's text as plotly takes them (id -> spec), as figures.js puts them back."""
     m = _SHARED_RE.search(text)
     shared = json.loads(m.group(1)) if m else []
-    m = _TEXTS_RE.search(text)
-    texts = json.loads(m.group(1)) if m else []
-    return {fid: expand_spec(json.loads(spec), shared, texts) for fid, spec in _FIGURE_RE.findall(text)}
+    return {fid: expand_spec(json.loads(spec), shared) for fid, spec in _FIGURE_RE.findall(text)}
 
 
 @cache
@@ -415,13 +386,9 @@ class Page:
     """Collects the HTML of one notebook's cells; figures share one list of plotly templates and of the
     parts that two figures of the page have alike (a source line, a legend, a year axis, a line style)."""
 
-    def __init__(self, part_page: str | None = None, part_title: str = "", texts: bool = False) -> None:
+    def __init__(self, part_page: str | None = None, part_title: str = "") -> None:
         self.part_page = part_page  # a site's page of the parts taken off this page (render_site_pages)
         self.part_title = part_title
-        # with ``texts`` the figures' lists of texts are written by number (see TEXT_MIN): ``figure`` leaves
-        # a mark where a spec goes and ``finish`` writes them all
-        self.texts: list[str] | None = [] if texts else None
-        self._specs: dict[str, dict] = {}
         self.parts: list[str] = []
         self.templates: list[str] = []  # the page's shared list: templates and parts, as JSON (ojlib-mallar)
         self._index: dict[str, int] = {}
@@ -518,42 +485,9 @@ class Page:
                 spec[part] = {k: self._share(v, written) for k, v in spec[part].items()}
         spec["layout"] = {k: self._share(v, written) for k, v in spec["layout"].items()}
         role = Markup(' role="img" aria-label="{}"').format(label) if label else ""
-        if self.texts is not None:
-            self._specs[fid] = spec
-            return Markup('<div class="{}"{} id="{}-div" data-spec="{}"></div>\n'
-                          '<script type="application/json" id="{}">{}</script>').format(
-                css_class, role, fid, fid, fid, Markup(f"\x00{fid}\x00"))
         return Markup('<div class="{}"{} id="{}-div" data-spec="{}"></div>\n'
                       '<script type="application/json" id="{}">{}</script>').format(
             css_class, role, fid, fid, fid, Markup(script_json(spec)))
-
-    def finish(self, body: str) -> str:
-        """``body`` with the specs of its figures written (a ``Page(texts=True)``; see TEXT_MIN): every text
-        that two lists of the page's figures have is in ``self.texts``, once, and those lists say its number."""
-        if self.texts is None:
-            return body
-        lists: list[list] = []
-        for spec in self._specs.values():
-            _text_lists([spec.get("data"), spec.get("layout"), spec.get("pool")], lists)
-        counts: dict[str, int] = {}
-        for values in lists:
-            for text in set(values):
-                if len(text) >= TEXT_MIN:
-                    counts[text] = counts.get(text, 0) + 1
-        number = {t: i for i, t in enumerate(t for t, n in counts.items() if n > 1)}
-        self.texts[:] = list(number)
-
-        def written(value):
-            if isinstance(value, dict):
-                return value if set(value) == {"ojdel"} else {k: written(v) for k, v in value.items()}
-            if isinstance(value, list):
-                if len(value) >= POOL_MIN and all(isinstance(v, str) for v in value):
-                    return {"ojt": [number.get(v, v) for v in value]} if any(v in number for v in value) else value
-                return [written(v) for v in value]
-            return value
-
-        specs = {fid: script_json(written(spec)) if number else script_json(spec) for fid, spec in self._specs.items()}
-        return re.sub("\x00(fig-\\d+)\x00", lambda m: specs[m.group(1)], body)
 
     def output(self, out: dict) -> str:
         kind = out.get("output_type")
@@ -733,10 +667,10 @@ def footer_text(meta: dict) -> str:
 def page_document(title: str, body: str, meta: dict | None = None, templates: list[str] | None = None,
                   index_link: bool = False, has_figures: bool = True, toc: list[tuple[str, str]] | None = None,
                   scripts_before_figures: tuple[str, ...] = (), scripts_after: tuple[str, ...] = (),
-                  embed_meta: bool = True, texts: list[str] | None = None) -> str:
+                  embed_meta: bool = True) -> str:
     """A complete HTML page (template ``pages/page.html``): escaped title, the exempeldata mark, the
     report's metadata (``embed_meta``: embedded for the site's index), a contents list (``toc``: (id, text)
-    of its sections) and figures from the shared plotly.min.js (``texts``: their texts, ``Page.finish``).
+    of its sections) and figures from the shared plotly.min.js.
     ``body`` is markup (a notebook's outputs, rendered by ``Page``; the site's index); the scripts are the
     names of files in ``render/pages``, put in before the figures are drawn or last."""
     meta = meta or {}
@@ -744,7 +678,7 @@ def page_document(title: str, body: str, meta: dict | None = None, templates: li
         "page.html", title=title, body=Markup(body), meta=meta if embed_meta else None, meta_id=META_ID,
         index_link=index_link,
         example=is_example(meta), exempeldata=EXEMPELDATA, meta_line=_meta_line(meta), foot=footer_text(meta),
-        toc=toc or [], has_figures=has_figures, templates=[json.loads(t) for t in templates or []], texts=texts or [],
+        toc=toc or [], has_figures=has_figures, templates=[json.loads(t) for t in templates or []],
         plotly_js=PLOTLY_JS, scripts_before_figures=scripts_before_figures, scripts_after=scripts_after) + "\n"
 
 
@@ -758,13 +692,13 @@ def render_page(nb, meta: dict | None = None, index_link: bool = True, cells: li
     """The executed notebook as one HTML page (code hidden, report metadata embedded for the index);
     ``cells``: only these of its cells, ``part``: the (page, title) of the parts taken off it."""
     meta = dict(meta or read_report_metadata(nb) or {})
-    page = Page(*part, texts=True) if part else Page(texts=True)
+    page = Page(*part) if part else Page()
     for cell in nb.cells if cells is None else cells:
         page.cell(cell)
-    body, toc, h1 = _number_headings(page.finish("\n".join(page.parts)))
+    body, toc, h1 = _number_headings("\n".join(page.parts))
     title = str(meta.get("titel") or (re.sub(r"<[^>]+>", "", html.unescape(h1)) if h1 else "Rapport"))
     return page_document(title, body, meta, page.templates, index_link=index_link, has_figures=page.n_figures > 0,
-                         texts=page.texts, toc=_toc(toc))
+                         toc=_toc(toc))
 
 
 def _split_parts(cells: list) -> tuple[list, list]:
@@ -819,13 +753,13 @@ def render_site_pages(nb, meta: dict, page_name: str) -> tuple[str, str | None]:
     if meta.get("lan_namn") and meta.get("omrade"):
         year = f", {meta['ar']}" if meta.get("ar") else ""
         title = f"Enheter i {meta['lan_namn']}: {omrade_text(meta['omrade'])}{year}"
-    page = Page(texts=True)
+    page = Page()
     for cell in part:
         page.cell(cell)
-    body, toc, _ = _number_headings(page.finish("\n".join(page.parts)))
+    body, toc, _ = _number_headings("\n".join(page.parts))
     body = f"<div {PART_MARK}>\n{body}\n</div>"
     unit_page = page_document(title, body, meta, page.templates, index_link=True, has_figures=page.n_figures > 0,
-                              toc=_toc(toc), embed_meta=False, texts=page.texts)
+                              toc=_toc(toc), embed_meta=False)
     return render_page(nb, {**meta, "enheter_sida": name}, index_link=True, cells=main,
                        part=(name, title)), unit_page
 

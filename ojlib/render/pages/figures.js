@@ -8,8 +8,6 @@
   }
   Plotly.register({% include "plotly-sv.json" %});
   var shared = JSON.parse(document.getElementById('ojlib-mallar').textContent);
-  var texter = document.getElementById('ojlib-texter');  // texts the page's figures share (Page.finish)
-  var texts = texter ? JSON.parse(texter.textContent) : [];
   // A part written once in the spec's pool ({"ojr": i}) or a list as distinct values and an index per
   // item ({"ojv": [...], "ojk": [...]}) made whole again (html_export.compact_spec writes them).
   function expand(value, pool) {
@@ -37,16 +35,12 @@
     keys.forEach(function (k) { value[k] = expand(value[k], pool); });
     return value;
   }
-  // a part that figures of the page share ({"ojdel": k}, html_export.Page): a copy of its own put back;
+  // a part that figures of the page share ({"ojdel": k}, html_export.Page): a copy of its own put back
   function unshared(value) {
     if (Array.isArray(value)) { return value.map(unshared); }
     if (value === null || typeof value !== 'object') { return value; }
     var keys = Object.keys(value);
     if (keys.length === 1 && keys[0] === 'ojdel') { return unshared(JSON.parse(JSON.stringify(shared[value.ojdel]))); }
-    // a list of texts, each of the page's texts by its number ({"ojt": [...]}, Page.finish)
-    if (keys.length === 1 && keys[0] === 'ojt') {
-      return value.ojt.map(function (v) { return typeof v === 'number' ? texts[v] : v; });
-    }
     var out = {};
     keys.forEach(function (k) { out[k] = unshared(value[k]); });
     return out;
