@@ -13,6 +13,7 @@ import nbformat
 
 from ojlib.cli import main
 from ojlib.data import dataset, enheter
+from ojlib.publish import site
 from ojlib.render import html_export
 from ojlib.render.notebook import PART_MIMETYPE, PLOTLY_MIMETYPE
 from ojlib.report import build, request
@@ -29,15 +30,33 @@ def _titles(text: str) -> list[str]:
             for f in html_export.page_figures(text).values()]
 
 
-def test_a_lan_report_with_units_links_its_units_page_which_holds_every_unit(home, tmp_path, capsys):
+def test_a_lan_report_with_units_links_its_units_page_which_holds_every_unit(home, tmp_path, capsys, monkeypatch):
     folder = tmp_path / "webb"
-    assert main([*RUN, str(folder)]) == 0
+    printed: list[str] = []
+
+    def print_pdfs(pages, *args, **kwargs):  # Chromium's printing is test_pdf's; here: which pages, and the links
+        printed.extend(p.name for p in pages)
+        for p in pages:
+            p.with_suffix(".pdf").write_bytes(b"%PDF-1.4")
+        return [p.with_suffix(".pdf") for p in pages]
+
+    monkeypatch.setattr(site.pdf_print, "write_pdfs", print_pdfs)
+    assert main([*RUN, str(folder), "--pdf"]) == 0
+    assert sorted(printed) == [UNITS, REPORT]  # the units page printed with its report, linked from its own nav
+    assert re.search(r'<nav class="topp".*<a class="pdf" href="enheter-06-funktionsnedsattning\.pdf">',
+                     (folder / UNITS).read_text(encoding="utf-8"), re.DOTALL)
     capsys.readouterr()
     report = (folder / REPORT).read_text(encoding="utf-8")
     units = (folder / UNITS).read_text(encoding="utf-8")
     (section,) = build.lansrapport(request.parse({"lan": "06", "omrade": "funktionsnedsattning"}),
                                    dataset.load_dataset("exempeldata")).of_kind("enheter")
     kapitel = section.data["kapitel"]
+
+    # the summary's numbers are the chapter's: units per type as the counts table's län row, kommuner with units
+    types = [c for c in kapitel.counts.columns if c not in ("kommunkod", "kommun")]
+    assert all(f"{t}: {int(kapitel.counts[t].sum())}" in kapitel.summary() for t in types) and len(types) == 3
+    assert f"Kapitlet visar {int(kapitel.counts[types].to_numpy().sum())} enheter i alla länets 13 kommuner" \
+        in kapitel.summary()
 
     # the report: the chapter's heading, its summary and a link, no unit chart or unit table left
     assert re.search(r'<h2 id="avsnitt-\d+">Enheter</h2>\s*<p>' + re.escape(html.escape(kapitel.summary())), report)
@@ -69,13 +88,14 @@ def test_a_lan_report_with_units_links_its_units_page_which_holds_every_unit(hom
     build_id = re.search(r'data-bygge="([^"]+)"', again).group(1)
     assert build_id != re.search(r'data-bygge="([^"]+)"', units).group(1)
     assert f'data-bygge="{build_id}"' in (folder / REPORT).read_text(encoding="utf-8")
-    assert NAV.sub("", again) == NAV.sub("", units)
+    assert NAV.sub("", again) == NAV.sub("", units) and (folder / UNITS).with_suffix(".pdf").is_file()
 
     # the units data gone: the report is built again, without the chapter, and the page goes with it
     enheter.path("exempeldata").unlink()
     assert main([*RUN, str(folder)]) == 0
     assert BUILT.search(capsys.readouterr().out).group(1) == "1"  # the units data is in the fingerprint
-    assert not (folder / UNITS).exists()
+    assert not (folder / UNITS).exists() and not (folder / UNITS).with_suffix(".pdf").exists()
+    assert not (folder / REPORT).with_suffix(".pdf").exists()  # rebuilt without --pdf: its old PDF goes too
     report = (folder / REPORT).read_text(encoding="utf-8")
     assert "enheter-06" not in report and ">Enheter</h2>" not in report
 
