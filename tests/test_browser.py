@@ -370,6 +370,8 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
     # a grid of panels over time: its traces' and subplot titles' common fields written once
     figs.append(figures.over_time(*lansrapport.over_time_frames(example_ds, "14", colours.coloured_lan_table(
         example_ds, "14", "funktionsnedsattning")), columns=6))
+    lan14 = colours.coloured_lan_table(example_ds, "14", "funktionsnedsattning")
+    figs.append(figures.choropleth(lan14, kpi=lan14.kpi.iloc[0]))  # a map
     skillnader = kon.sex_differences(example_ds, lan="14", omrade="funktionsnedsattning")  # dumbbells: lines K–M
     figs += [figures.sex_differences(skillnader, kpi=k, kompakt=True) for k in list(dict.fromkeys(skillnader.kpi))[:2]]
     # the units charts of two indicators: the län's units, each chart those with a value (their names by place)
@@ -386,7 +388,7 @@ def test_page_draws_each_figure_as_the_notebook_holds_it(example_ds, browser, tm
     text = page.read_text(encoding="utf-8")
     assert '"ojdel"' in text and '"ojv"' in text and '"ojr"' in text  # the page did share parts
     assert text.count('{"ojpar":[') == 4  # a dumbbell's lines' x and y: its K and M taken in turn
-    assert '{"ojlika":' in text
+    assert '{"ojlika":' in text and '{"ojring":[' in text  # a map's lines as steps in thousandths
     # the later ranked charts name their kommuner by place in the first one's list (in the page's shared list)
     assert len(re.findall(r'"y":\{"ojv":\{"ojdel":\d+\},"ojk":\[', text)) >= 2
     assert [s["data"] for s in html_export.page_figures(text).values()] == [json.loads(f.to_json())["data"]

@@ -273,6 +273,18 @@ def test_figure_json_writes_repeated_lists_once_and_comes_back_whole():
     assert html_export.expand_spec(small) == grid
     assert html_export.compact_spec({"data": [], "layout": {"annotations": titles[:2]}})["layout"]["annotations"] \
         == titles[:2]  # two are left as they are
+    # a map's shape: each line as its first point and each next point's step, in thousandths
+    ring = [[12.438, 57.728], [12.477, 57.724], [12.567, 57.618], [12.515, 57.617], [12.464, 57.612],
+            [12.42, 57.623], [12.387, 57.616], [12.36, 57.635], [12.438, 57.728]]
+    shape = {"data": [{"type": "choropleth", "geojson": {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]}}]}}], "layout": {}}
+    small = html_export.compact_spec(shape)
+    steps = small["data"][0]["geojson"]["features"][0]["geometry"]["coordinates"][0][0]
+    assert steps["ojring"][:4] == [12438, 57728, 39, -4]
+    assert html_export.expand_spec(small) == shape
+    assert len(html_export.script_json(small)) < 0.8 * len(html_export.script_json(shape))
+    finer = [[x + 0.0001, y] for x, y in ring]  # a fourth decimal: written as it is
+    assert html_export.compact_spec({"data": [{"x": finer}], "layout": {}})["data"][0]["x"] == finer
     short = {"data": [{"y": ["a", "b"], "x": [1, 2, 3]}, {"y": ["a", "b"]}], "layout": {}}
     assert html_export.compact_spec(short) == short  # short parts stay as they are
 

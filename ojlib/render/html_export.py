@@ -212,7 +212,7 @@ def _unpaired(data: list) -> list:
 
 
 COMMON_MIN = 3  # a list of at least this many objects …
-_MARKS = {"ojr", "ojv", "ojk", "ojdel", "ojpar", "ojlika", "ojposter"}
+_MARKS = {"ojr", "ojv", "ojk", "ojdel", "ojpar", "ojlika", "ojposter", "ojring"}
 
 
 def _common(items: list, written: dict[int, str]) -> tuple[dict, str] | None:
@@ -248,6 +248,41 @@ def _common(items: list, written: dict[int, str]) -> tuple[dict, str] | None:
 def compact_spec(spec: dict) -> dict:
     """A figure's spec with repeated parts written once (see POOL_MIN above); ``expand_spec`` undoes it."""
     return _compact(spec)[0]
+
+
+RING_MIN = 8  # a map's line of at least so many points …
+RING_SCALE = 1000  # … each coordinate a whole number of thousandths (kommun_geojson rounds to 3 decimals)
+
+
+def _ring(value) -> dict | None:
+    """A line of a map's shape ([[lon, lat], …], every coordinate in thousandths) as its first point and
+    each next point's step from the one before, in thousandths: ``{"ojring": [x0, y0, dx1, dy1, …]}``
+    (about half as long). None for anything else. Every coordinate comes back as the same number: an
+    integer divided by 1000 is the number nearest that quotient in JavaScript as in Python, which is
+    what the coordinate's own JSON parses to (checked here, point by point)."""
+    if type(value) is not list or len(value) < RING_MIN:
+        return None
+    flat: list[int] = []
+    for point in value:
+        if type(point) is not list or len(point) != 2:
+            return None
+        for c in point:
+            if type(c) is not float and type(c) is not int:
+                return None
+            n = round(c * RING_SCALE)
+            if n / RING_SCALE != c or abs(n) > 2 ** 50:
+                return None
+            flat.append(n)
+    steps = flat[:2] + [flat[i] - flat[i - 2] for i in range(2, len(flat))]
+    return {"ojring": steps}
+
+
+def _unring(steps: list) -> list:
+    out, x, y = [], 0, 0
+    for i in range(0, len(steps), 2):
+        x, y = x + steps[i], y + steps[i + 1]
+        out.append([x / RING_SCALE, y / RING_SCALE])
+    return out
 
 
 def _compact(spec: dict) -> tuple[dict, dict[int, str]]:
@@ -305,6 +340,10 @@ def _compact(spec: dict) -> tuple[dict, dict[int, str]]:
                 out[k], text = item(v)
                 parts.append((_TEXT_JSON(k) if type(k) is str else _json({k: 0})[1:-3]) + ":" + text)
             text = "{" + ",".join(parts) + "}"
+        elif (ring := _ring(value)) is not None:
+            out = ring
+            text = written[id(ring["ojring"])] = _json(ring["ojring"])
+            text = f'{{"ojring":{text}}}'
         elif isinstance(value, list):
             out, parts = [], []
             for v in value:
@@ -338,6 +377,8 @@ def expand_spec(spec: dict, shared: list | None = None) -> dict:
                 return walk(pool[value["ojr"]])
             if set(value) == {"ojv", "ojk"}:
                 return [value["ojv"][i] for i in value["ojk"]]
+            if set(value) == {"ojring"}:
+                return _unring(value["ojring"])
             if set(value) == {"ojlika", "ojposter"}:
                 same = walk(value["ojlika"])
                 return [{**copy.deepcopy(same), **walk(item)} for item in value["ojposter"]]

@@ -26,6 +26,11 @@
     if (keys.length === 2 && 'ojv' in value && 'ojk' in value) {
       return value.ojk.map(function (k) { return value.ojv[k]; });
     }
+    if (keys.length === 1 && keys[0] === 'ojring') {  // a map's line: its first point, then each step (1/1000)
+      var pts = [], x = 0, y = 0, d = value.ojring;
+      for (var j = 0; j < d.length; j += 2) { x += d[j]; y += d[j + 1]; pts.push([x / 1000, y / 1000]); }
+      return pts;
+    }
     if (keys.length === 2 && 'ojlika' in value && 'ojposter' in value) {  // fields a list's objects have alike
       var same = expand(value.ojlika, pool);
       return value.ojposter.map(function (item) {
