@@ -791,9 +791,11 @@ def render_site_pages(nb, meta: dict, page_name: str) -> tuple[str, str | None]:
     meta = dict(meta or read_report_metadata(nb) or {})
     name = part_page_name(page_name)
     title = f"Enheter – {meta.get('titel') or 'Rapport'}"
-    if meta.get("lan_namn") and meta.get("omrade"):
+    omraden = [m["omrade"] for c in nb.cells for o in c.get("outputs") or []
+               for m in [(o.get("data") or {}).get(PART_MIMETYPE) or {}] if m.get("omrade")]
+    if meta.get("lan_namn") and (omraden or meta.get("omrade")):  # the områden whose units the page holds
         year = f", {meta['ar']}" if meta.get("ar") else ""
-        title = f"Enheter i {meta['lan_namn']}: {omrade_text(meta['omrade'])}{year}"
+        title = f"Enheter i {meta['lan_namn']}: {omrade_text(omraden or meta['omrade'])}{year}"
     page = Page()
     for cell in part:
         page.cell(cell)
