@@ -14,6 +14,13 @@ baseline d2334a2 -> main at 8864c40 (kB = 1000 bytes):
   Enheter 338 -> 258 (names by place only; the shared list holds 19 kB of names for it), whole page
   1046 -> 821 (0.78x); without Enheter and the shared entries only it uses 706 -> 544 (0.77x).
 
+Measured 2026-12-04 08:29 UTC, the same page, baseline d2334a2 -> main at 248d459 (the units chapter on a page
+of its own since e0f3eb4; a map's lines as steps since 248d459; report.css without comments since de17720):
+  (sidhuvud) 17 -> 14, Översikt 289 -> 215, Brukarnas bedömning 105 -> 93, Kostnader 21 -> 19, Sammanfattande
+  bild 25 -> 16, Karta 37 -> 23, Skillnader mellan kvinnor och män 109 -> 44, Datatäckning 27 -> 29 (the shared
+  list grew by the kommun names the charts are written by place in); page 1046 -> 529 (0.51x), without Enheter
+  706 -> 528 (0.75x).
+
 Usage: .venv/bin/python benchmarks/page_weight.py [--baseline REV] [--lan 14] [--omrade funktionsnedsattning]
                                                   [--utan Enheter]
        .venv/bin/python benchmarks/page_weight.py --sida /tmp/x/site/lansanalys-14-funktionsnedsattning.html
