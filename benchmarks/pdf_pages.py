@@ -9,14 +9,16 @@ checkout — on the same example data; prints the pages of each and the page eac
 
 Needs git, the example data (``oj exempeldata``), Chromium and poppler-utils (pdftotext).
 
-Measured (load 2-5, 2 cores), baseline d2334a2 (main when the session started) against main at 5708cae:
+Measured (load 2-5, 2 cores), baseline d2334a2 (main when the session started) against main at 0fab191:
 
-    Jönköping missbruk   26 -> 27 pages  the Översikt's 26 panels over time were one 1 410 px figure that the
-                                         page cut through a row of titles; now two that each fit a page
-    VG missbruk          42 -> 41 pages  the chapters' matrices of 49 kommuner in two columns (0,8 -> 0,5
-                                         page each): 40 on d2334a2; others' landings since (the development
-                                         tables' cells with a third line, "sedan 2023") added one
-    Gnosjö profile       47 -> 44 pages  the trends over time three rows to a page (11 pages -> 8)
+    Jönköping missbruk   26 -> 26 pages  the Översikt's 26 panels over time were one 1 410 px figure that the
+                                         page cut through a row of titles: now two that fit a page each (+1
+                                         page); the answer matrix on one page, its scale columns wider, where
+                                         Tranås, Länet and Riket took a page of their own (-1)
+    VG missbruk          42 -> 41 pages  the chapters' matrices of 49 kommuner in two columns (0,8 -> 0,5 page
+                                         each; Brukarnas bedömning starts on page 23, was 24); others'
+                                         landings meanwhile made the Översikt's development tables a page longer
+    Gnosjö profile       47 -> 44 pages  the trends over time three rows to a page (pages 36-46 -> 36-43)
 """
 
 from __future__ import annotations
