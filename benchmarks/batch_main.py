@@ -49,6 +49,16 @@ as e903eb3's apart from the build id (län 03 with its 8 profiles, all områden,
   (a fresh git archive) inside the measured run: an earlier one-round lan run said d2334a2 7.4 s main CPU, 56.9 s
   wall, which was mostly that.
 
+Measured 2026-12-04 08:21-08:38 at main ee52459 (the above plus other sessions' page changes), --fall nationell
+--baseline d2334a2, one round, load average 3.6-9.2 (other sessions' tests; wall seconds move with it):
+  nationell (353 pages)      d2334a2    this   this ÷ d2334a2
+    wall s                     513.9   438.5   0.85×
+    main process CPU s          43.4    34.8   0.80×   (per page 0.123 -> 0.099)
+    kernels CPU s              401.2   394.9   0.98×   (per page 1.14 -> 1.12)
+    page kB, mean                297     267   0.90×
+    after the reports s          2.9     1.1   (navigering 1.5 -> 0.4)
+    same command again s        2.69    1.19
+
 Measured 2026-12-04 02:40-02:49 at e228c76 on a quiet machine (load average 0.1 at the start, nothing else
 running), --fall nationell --samma-katalog (both sides on 19c828e's 80-indicator catalogue, one round):
   nationell (353 pages)      19c828e    this   this ÷ 19c828e
