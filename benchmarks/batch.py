@@ -62,6 +62,11 @@ running), the whole script, after this session's work on page weight and CPU (sa
     pandas at the top; fixed in ada0d3c (0.11 s, test_startup fails otherwise).
   The same work as 19c828e (its 80-indicator catalogue on both sides, one run): benchmarks/batch_main.py
   --samma-katalog: national site 132.1 -> 121.6 s wall, 0.72 -> 0.65 CPU s per page.
+Measured 2026-12-04 08:39–08:43 at main 2634e59 (load average 1.4 at the start, falling to 1.1), --utan-nationell:
+  21 län × missbruk: oj rapporter 14.2 s wall / 25.1 CPU s (main process 4.5, kernels 20.3); naive loop 171.9 s /
+    171.3 CPU s → 12.1× wall (10.8× at 677c9b0, 11.4× at 19c828e), 6.8× CPU; 1.19 vs 8.16 CPU s per report;
+    pages 203 kB mean, 318 kB max. (Figure compaction building each part's JSON once, a batch kernel's displays
+    sent as one message per cell; the national site against d2334a2: benchmarks/batch_main.py.)
 What `oj rapporter`'s own process costs, against a named baseline in the same run: benchmarks/batch_main.py.
 `oj rapporter` prints its stages when OJLIB_TIDER=1 (this script sets it) and they are shown.
 Output in benchmarks/out/batch/. Usage:
