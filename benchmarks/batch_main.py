@@ -41,7 +41,7 @@ as e903eb3's apart from the build id (län 03 with its 8 profiles, all områden,
     main process CPU s                                                11.5      10.9    9.3    0.81×      0.85×
       per page                                                       0.221     0.210  0.179
     kernels CPU s                                                     63.7      67.0   65.2
-    wall s                                                            81.9     107.1  101.6   (load rose from 6 to 9.6 during it)
+    wall s                                                            81.9     107.1  101.6  (load 6 -> 9.6)
   The main process's fixed part (imports about 1 s, the dashboard data about 1.2 s an område, the index) is most
   of what is left in the lan case; per page, measured apart: the HTML export of 52 captured pages of län 14 41.3 ->
   28.9 ms a page (0.70×, the same bytes), the main thread handling a warm kommun profile's kernel messages 42 ->
