@@ -139,6 +139,15 @@ def _kernel_children() -> set[int]:
     return out
 
 
+def _pooled_equals_fresh(kernel, tmp_path, name, body):
+    """Runs a one-cell template in the pool's kernel and in papermill's own fresh kernel; the outputs must agree."""
+    template = _template(tmp_path, name, body)
+    fresh, _ = reports.execute(reports.Job(mall=str(template), params={"lan": "07"}), reports.default_kernel())
+    pooled = kernel.execute(template, {"lan": "07"}, execution_timeout=60)
+    assert _comparable(pooled) == _comparable(fresh)
+    return pooled
+
+
 def test_a_reused_kernels_outputs_equal_papermills_own(kernel, tmp_path):
     """The pool's client keeps a display output's data as the message brought it (no schema check, no copy
     into nodes): the outputs equal papermill's own (nbformat's nodes), for every kind of output."""
@@ -150,10 +159,7 @@ def test_a_reused_kernels_outputs_equal_papermills_own(kernel, tmp_path):
             "h.update({'text/plain': 'sedan'}, raw=True)\n"
             "print('ut')\n"
             "{'a': [1, {'b': 2}]}")
-    template = _template(tmp_path, "outputs", body)
-    fresh, _ = reports.execute(reports.Job(mall=str(template), params={"lan": "07"}), reports.default_kernel())
-    pooled = kernel.execute(template, {"lan": "07"}, execution_timeout=60)
-    assert _comparable(pooled) == _comparable(fresh)
+    pooled = _pooled_equals_fresh(kernel, tmp_path, "outputs", body)
     kinds = [o["output_type"] for o in pooled.cells[-1].outputs]
     assert kinds == ["display_data", "display_data", "display_data", "stream", "execute_result"]
     assert pooled.cells[-1].outputs[0].output_type == "display_data"  # papermill reads outputs as nodes
@@ -175,10 +181,7 @@ def test_a_batch_kernel_sends_a_cells_displays_as_one_message_in_the_cells_order
             "h = display({'text/plain': 'med id'}, raw=True, display_id=True)\n"
             "display({'text/plain': 'före resultatet'}, raw=True)\n"
             "'resultatet'")
-    template = _template(tmp_path, "visningar", body)
-    fresh, _ = reports.execute(reports.Job(mall=str(template), params={"lan": "07"}), reports.default_kernel())
-    pooled = kernel.execute(template, {"lan": "07"}, execution_timeout=60)
-    assert _comparable(pooled) == _comparable(fresh)
+    pooled = _pooled_equals_fresh(kernel, tmp_path, "visningar", body)
     texts = [o.get("text") or o["data"].get("text/plain") for o in pooled.cells[-1].outputs]
     assert texts == ["visning 0", "visning 1", "visning 2", "text mellan\n", "<IPython.core.display.Markdown object>",
                      "sista", "med id", "före resultatet", "'resultatet'"]
