@@ -23,7 +23,7 @@ of its own since e0f3eb4; a map's lines as steps since 248d459; report.css witho
 
 Usage: .venv/bin/python benchmarks/page_weight.py [--baseline REV] [--lan 14] [--omrade funktionsnedsattning]
                                                   [--utan Enheter]
-       .venv/bin/python benchmarks/page_weight.py --sida /tmp/x/site/lansanalys-14-funktionsnedsattning.html
+       .venv/bin/python benchmarks/page_weight.py --sida <site folder>/lansanalys-14-funktionsnedsattning.html
 """
 
 from __future__ import annotations

@@ -430,7 +430,8 @@ def test_oj_rapporter_pdf_with_a_silent_browser_is_one_sentence(built_site, tmp_
 @pytest.mark.parametrize("which", ["chromium", "fake"])
 def test_kill_9_while_printing_leaves_no_browser_and_no_profile(tmp_path, monkeypatch, which, request):
     """The process that drives the browser is killed with SIGKILL: its guard ends the browser's whole
-    process group and removes the profile folder (no Chromium processes, no /tmp/ojlib-webblasare-*)."""
+    process group and removes the profile folder (no Chromium processes, no ojlib-webblasare-* folder left in
+    the temp folder)."""
     tmp = tmp_path / "tmp"
     if which == "fake":
         exe, pids = _fake_browser(tmp_path, monkeypatch, "handelser")
